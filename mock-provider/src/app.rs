@@ -1,0 +1,265 @@
+//! The shared state behind every endpoint and the router that serves them.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::routing::{any, get, post};
+
+use crate::clients::ClientConfig;
+use crate::config::{ProviderConfig, TokenFormat, User};
+use crate::endpoints::{
+    admin, authorize, discovery, introspect, login, register, resource, revoke, token,
+};
+use crate::faults::Faults;
+use crate::interaction::{Decision, Interactions};
+use crate::journal::Journal;
+use crate::jwt::Signer;
+use crate::random::Random;
+use crate::record;
+use crate::store::Stores;
+
+/// Cheap-to-clone handle on the provider's state.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: ProviderConfig,
+    pub(crate) base_url: String,
+    pub(crate) clients: RwLock<HashMap<String, ClientConfig>>,
+    pub(crate) stores: Mutex<Stores>,
+    pub(crate) interactions: Mutex<Interactions>,
+    pub(crate) decisions: Mutex<HashMap<String, VecDeque<Decision>>>,
+    pub(crate) faults: Faults,
+    pub(crate) journal: Journal,
+    pub(crate) random: Random,
+    pub(crate) signer: Option<Signer>,
+    pub(crate) started: Instant,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl AppState {
+    pub(crate) fn new(config: ProviderConfig, base_url: String, seed: Option<u64>) -> Self {
+        let random = Random::from_seed(seed);
+        let signer = (config.token_format == TokenFormat::Jwt).then(|| Signer::generate(&random));
+        let clients = config
+            .clients
+            .iter()
+            .map(|c| (c.client_id.clone(), c.clone()))
+            .collect();
+        let limits = &config.limits;
+        Self(Arc::new(Inner {
+            clients: RwLock::new(clients),
+            stores: Mutex::new(Stores::new(limits.max_codes, limits.max_tokens)),
+            interactions: Mutex::new(Interactions::new(limits.max_sessions)),
+            decisions: Mutex::new(HashMap::new()),
+            faults: Faults::new(config.faults.clone()),
+            journal: Journal::new(limits.journal_capacity),
+            random,
+            signer,
+            started: Instant::now(),
+            base_url,
+            config,
+        }))
+    }
+
+    /// The issuer identifier for a tenant (or the root issuer).
+    pub(crate) fn issuer(&self, tenant: Option<&str>) -> String {
+        match tenant {
+            Some(t) => format!("{}/t/{t}", self.base_url),
+            None => self.base_url.clone(),
+        }
+    }
+
+    pub(crate) fn client(&self, client_id: &str) -> Option<ClientConfig> {
+        self.clients
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(client_id)
+            .cloned()
+    }
+
+    pub(crate) fn clients_snapshot(&self) -> Vec<ClientConfig> {
+        let mut clients: Vec<_> = self
+            .clients
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        clients.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+        clients
+    }
+
+    /// Every scope some client may request, sorted.
+    pub(crate) fn scopes_supported(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = self
+            .clients_snapshot()
+            .into_iter()
+            .flat_map(|c| c.allowed_scopes)
+            .collect();
+        scopes.sort();
+        scopes.dedup();
+        scopes
+    }
+
+    /// Registers (or replaces) a client after validating it.
+    pub(crate) fn add_client(&self, client: ClientConfig) -> Result<(), String> {
+        client
+            .validate()
+            .map_err(|(key, message)| format!("{key}: {message}"))?;
+        let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
+        if clients.len() >= self.config.limits.max_clients
+            && !clients.contains_key(&client.client_id)
+        {
+            return Err(format!(
+                "the registry is full (limits.max_clients = {})",
+                self.config.limits.max_clients
+            ));
+        }
+        clients.insert(client.client_id.clone(), client);
+        Ok(())
+    }
+
+    /// Queues a decision for the next authorization of a client.
+    pub(crate) fn add_decision(&self, client_id: String, decision: Decision) -> Result<(), String> {
+        if self.client(&client_id).is_none() {
+            return Err(format!("unknown client_id {client_id:?}"));
+        }
+        if let Decision::Approve { user, .. } = &decision {
+            if self.user(user).is_none() {
+                return Err(format!("unknown user {user:?}"));
+            }
+        }
+        let mut decisions = lock(&self.decisions);
+        let queue = decisions.entry(client_id).or_default();
+        if queue.len() >= 1_000 {
+            return Err("more than 1000 decisions are queued for this client".into());
+        }
+        queue.push_back(decision);
+        Ok(())
+    }
+
+    pub(crate) fn user(&self, username: &str) -> Option<&User> {
+        self.config.users.iter().find(|u| u.username == username)
+    }
+
+    /// Seconds since the Unix epoch.
+    pub(crate) fn now_unix() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+/// The tenant from a `/t/{tenant}/…` route, if any.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tenant(pub(crate) Option<String>);
+
+impl Tenant {
+    pub(crate) fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Tenant {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tenant = RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|params| {
+                params
+                    .iter()
+                    .find(|(k, _)| *k == "tenant")
+                    .map(|(_, v)| v.to_owned())
+            });
+        Ok(Self(tenant))
+    }
+}
+
+fn oauth_routes(state: &AppState) -> Router<AppState> {
+    let paths = &state.config.paths;
+    let mut router = Router::new()
+        .route(
+            &paths.authorize,
+            get(authorize::handle).fallback(authorize::wrong_method),
+        )
+        .route(
+            &paths.token,
+            post(token::handle).fallback(token::wrong_method),
+        )
+        .route(
+            &paths.userinfo,
+            get(resource::userinfo).post(resource::userinfo),
+        )
+        .route(
+            &paths.revoke,
+            post(revoke::handle).fallback(token::wrong_method),
+        )
+        .route(
+            &paths.introspect,
+            post(introspect::handle).fallback(token::wrong_method),
+        )
+        .route(&paths.register, post(register::handle))
+        .route(
+            &paths.login,
+            get(login::login_page).post(login::login_submit),
+        )
+        .route(
+            &paths.consent,
+            get(login::consent_page).post(login::consent_submit),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::metadata),
+        )
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::metadata),
+        )
+        .route(&state.config.resource.path, any(resource::api));
+    if state.signer.is_some() {
+        router = router.route(&paths.jwks, get(discovery::jwks));
+    }
+    router
+}
+
+/// Every route: the OAuth endpoints at the root and under `/t/{tenant}`, RFC 8414 path-inserted
+/// metadata, and the control API. Every request outside `/_admin` is journaled.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(oauth_routes(&state))
+        .nest("/t/{tenant}", oauth_routes(&state))
+        .route(
+            "/.well-known/oauth-authorization-server/t/{tenant}",
+            get(discovery::metadata),
+        )
+        .route(
+            "/.well-known/openid-configuration/t/{tenant}",
+            get(discovery::metadata),
+        )
+        .fallback(discovery::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            record::journal_layer,
+        ))
+        .nest("/_admin", admin::routes(&state))
+        .with_state(state)
+}

@@ -1,0 +1,393 @@
+//! The provider's configuration: a TOML profile (see `fixtures/providers/`) or a value built in
+//! code. Every field has a default, so a profile names only what differs.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clients::ClientConfig;
+use crate::faults::Fault;
+
+/// Everything that shapes how the mock provider behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// The profile's name, shown in the journal and the start-up line.
+    pub name: String,
+    /// Where each endpoint is served.
+    pub paths: Paths,
+    /// Seconds an authorization code lives ([RFC 6749 §4.1.2]: at most 10 minutes).
+    ///
+    /// [RFC 6749 §4.1.2]: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+    pub code_ttl_secs: u64,
+    /// Seconds an access token lives (`expires_in`).
+    pub access_token_ttl_secs: u64,
+    /// Seconds a refresh token lives.
+    pub refresh_token_ttl_secs: u64,
+    /// Whether the refresh grant issues a new refresh token and retires the old one
+    /// ([RFC 9700 §4.14.2](https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2)).
+    pub rotate_refresh_tokens: bool,
+    /// Opaque random access tokens or signed JWTs.
+    pub token_format: TokenFormat,
+    /// Whether authorization responses carry `iss` ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
+    pub send_iss: bool,
+    /// Approve every valid authorization request at once as `default_user`, skipping login
+    /// and consent pages.
+    pub auto_approve: bool,
+    /// The user that auto-approval logs in as.
+    pub default_user: String,
+    /// Extra authorization-request parameters (OpenChatStudio's `team`) that are accepted and
+    /// reflected in the token response.
+    pub reflect_params: Vec<String>,
+    /// The protected resource API.
+    pub resource: ResourceConfig,
+    /// Bounds on stores and requests.
+    pub limits: Limits,
+    /// Who may use the control API.
+    pub admin: AdminConfig,
+    /// The resource owners who can log in.
+    pub users: Vec<User>,
+    /// The registered clients.
+    pub clients: Vec<ClientConfig>,
+    /// Faults active from start-up.
+    pub faults: Vec<Fault>,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        Self {
+            name: "default".into(),
+            paths: Paths::default(),
+            code_ttl_secs: 60,
+            access_token_ttl_secs: 3600,
+            refresh_token_ttl_secs: 86_400,
+            rotate_refresh_tokens: true,
+            token_format: TokenFormat::Opaque,
+            send_iss: true,
+            auto_approve: true,
+            default_user: "alice".into(),
+            reflect_params: Vec::new(),
+            resource: ResourceConfig::default(),
+            limits: Limits::default(),
+            admin: AdminConfig::default(),
+            users: vec![User::default()],
+            clients: vec![ClientConfig::default()],
+            faults: Vec::new(),
+        }
+    }
+}
+
+/// The access token format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenFormat {
+    /// 256-bit random strings, meaningful only to this server.
+    #[default]
+    Opaque,
+    /// ES256-signed JWTs; the key is generated at start-up and published at the JWKS path.
+    Jwt,
+}
+
+/// Endpoint paths. All are also served under the tenant prefix `/t/{tenant}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Paths {
+    pub authorize: String,
+    pub token: String,
+    pub userinfo: String,
+    pub revoke: String,
+    pub introspect: String,
+    pub register: String,
+    pub jwks: String,
+    pub login: String,
+    pub consent: String,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Self {
+            authorize: "/authorize".into(),
+            token: "/token".into(),
+            userinfo: "/userinfo".into(),
+            revoke: "/revoke".into(),
+            introspect: "/introspect".into(),
+            register: "/register".into(),
+            jwks: "/jwks.json".into(),
+            login: "/login".into(),
+            consent: "/consent".into(),
+        }
+    }
+}
+
+/// Where a resource server accepts the bearer token ([RFC 6750 §2](https://www.rfc-editor.org/rfc/rfc6750#section-2)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BearerPlacement {
+    /// `Authorization: Bearer …` (§2.1), always accepted.
+    Header,
+    /// `access_token` in a form-encoded body (§2.2).
+    Body,
+    /// `access_token` in the query string (§2.3).
+    Query,
+}
+
+/// The protected resource API served beside the authorization server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResourceConfig {
+    /// Its path (any method).
+    pub path: String,
+    /// Where the token may be placed besides the header.
+    pub bearer_in: Vec<BearerPlacement>,
+    /// A scope the token must carry, else `403 insufficient_scope`.
+    pub required_scope: Option<String>,
+}
+
+impl Default for ResourceConfig {
+    fn default() -> Self {
+        Self {
+            path: "/api/resource".into(),
+            bearer_in: vec![BearerPlacement::Header],
+            required_scope: None,
+        }
+    }
+}
+
+/// Bounds that keep memory flat under endless load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Authorization codes held at once; the oldest are forgotten first.
+    pub max_codes: usize,
+    /// Access and refresh tokens held at once; the oldest are forgotten first.
+    pub max_tokens: usize,
+    /// Journal entries kept; the oldest are dropped first.
+    pub journal_capacity: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Pending login/consent interactions and browser sessions held at once.
+    pub max_sessions: usize,
+    /// Registered clients, including dynamically registered ones.
+    pub max_clients: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_codes: 10_000,
+            max_tokens: 20_000,
+            journal_capacity: 2_000,
+            max_body_bytes: 16 * 1024,
+            max_sessions: 10_000,
+            max_clients: 10_000,
+        }
+    }
+}
+
+/// Access to the control API under `/_admin`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Answer control requests from any address, not only loopback.
+    pub allow_remote: bool,
+}
+
+/// A resource owner who can log in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct User {
+    /// Login name.
+    pub username: String,
+    /// Password for the login form.
+    pub password: String,
+    /// The `sub` claim; defaults to the username.
+    pub subject: Option<String>,
+    /// Display name for userinfo.
+    pub name: String,
+    /// E-mail address for userinfo.
+    pub email: String,
+}
+
+impl User {
+    /// The subject identifier.
+    pub fn sub(&self) -> &str {
+        self.subject.as_deref().unwrap_or(&self.username)
+    }
+}
+
+impl Default for User {
+    fn default() -> Self {
+        Self {
+            username: "alice".into(),
+            password: "wonderland".into(),
+            subject: None,
+            name: "Alice Liddell".into(),
+            email: "alice@example.test".into(),
+        }
+    }
+}
+
+/// A configuration that cannot be used, naming the key at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML does not parse or has unknown or mistyped keys.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// The TOML error, with the key and position.
+        source: Box<toml::de::Error>,
+    },
+    /// The values are inconsistent.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// The key path, e.g. `clients[0].redirect_uris[1]`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ProviderConfig {
+    /// Reads and validates a TOML profile.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|e| match e {
+            ConfigError::Parse { source, .. } => ConfigError::Parse {
+                path: path.display().to_string(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses and validates a TOML profile held in memory.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: Self = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: "<config>".into(),
+            source: Box::new(source),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks cross-field consistency: unique client ids, valid redirect URIs, known users.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: String, message: &str| ConfigError::Invalid {
+            key,
+            message: message.into(),
+        };
+        for (name, path) in self
+            .paths
+            .entries()
+            .into_iter()
+            .chain([("resource.path", &self.resource.path)])
+        {
+            if !path.starts_with('/') || path.starts_with("/_admin") || path.starts_with("/t/") {
+                return Err(invalid(
+                    name.into(),
+                    "must start with '/' and not with /_admin or /t/",
+                ));
+            }
+        }
+        if self.auto_approve && !self.users.iter().any(|u| u.username == self.default_user) {
+            return Err(invalid("default_user".into(), "names no configured user"));
+        }
+        if self.limits.max_codes == 0
+            || self.limits.max_tokens == 0
+            || self.limits.max_sessions == 0
+        {
+            return Err(invalid("limits".into(), "store sizes must be at least 1"));
+        }
+        for (i, client) in self.clients.iter().enumerate() {
+            if self.clients[..i]
+                .iter()
+                .any(|c| c.client_id == client.client_id)
+            {
+                return Err(invalid(
+                    format!("clients[{i}].client_id"),
+                    "is registered twice",
+                ));
+            }
+            client
+                .validate()
+                .map_err(|(key, message)| invalid(format!("clients[{i}].{key}"), &message))?;
+        }
+        Ok(())
+    }
+}
+
+impl Paths {
+    /// Each path with its key name.
+    pub fn entries(&self) -> Vec<(&'static str, &String)> {
+        vec![
+            ("paths.authorize", &self.authorize),
+            ("paths.token", &self.token),
+            ("paths.userinfo", &self.userinfo),
+            ("paths.revoke", &self.revoke),
+            ("paths.introspect", &self.introspect),
+            ("paths.register", &self.register),
+            ("paths.jwks", &self.jwks),
+            ("paths.login", &self.login),
+            ("paths.consent", &self.consent),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name() {
+        let err = ProviderConfig::from_toml("code_tll_secs = 5")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("code_tll_secs"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_clients_are_refused_with_their_key_path() {
+        let text = r#"
+            [[clients]]
+            client_id = "a"
+            client_secret = "s"
+            redirect_uris = ["https://app.test/cb"]
+            [[clients]]
+            client_id = "a"
+            client_secret = "s"
+            redirect_uris = ["https://app.test/cb"]
+        "#;
+        let err = ProviderConfig::from_toml(text).unwrap_err().to_string();
+        assert_eq!(err, "clients[1].client_id: is registered twice");
+    }
+
+    #[test]
+    fn unknown_default_user_is_refused() {
+        let err = ProviderConfig::from_toml("default_user = \"bob\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("default_user"), "{err}");
+    }
+
+    #[test]
+    fn empty_profile_is_the_default() {
+        assert_eq!(
+            ProviderConfig::from_toml("").unwrap(),
+            ProviderConfig::default()
+        );
+    }
+}

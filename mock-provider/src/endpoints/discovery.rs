@@ -1,0 +1,72 @@
+//! Authorization server metadata ([RFC 8414](https://www.rfc-editor.org/rfc/rfc8414)), the JWKS,
+//! and the answer for paths that serve nothing.
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::{AppState, Tenant};
+use crate::pkce::PkcePolicy;
+
+/// The metadata document for the root issuer or a tenant's.
+pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Value {
+    let issuer = state.issuer(tenant);
+    let paths = &state.config.paths;
+    let at = |path: &str| format!("{issuer}{path}");
+    let plain_allowed = state
+        .clients_snapshot()
+        .iter()
+        .any(|c| c.pkce != PkcePolicy::S256Required);
+    let methods: &[&str] = if plain_allowed {
+        &["S256", "plain"]
+    } else {
+        &["S256"]
+    };
+    let auth_methods = ["client_secret_basic", "client_secret_post"];
+    let mut doc = serde_json::json!({
+        "issuer": issuer,
+        "authorization_endpoint": at(&paths.authorize),
+        "token_endpoint": at(&paths.token),
+        "userinfo_endpoint": at(&paths.userinfo),
+        "revocation_endpoint": at(&paths.revoke),
+        "introspection_endpoint": at(&paths.introspect),
+        "registration_endpoint": at(&paths.register),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": auth_methods,
+        "introspection_endpoint_auth_methods_supported": auth_methods,
+        "code_challenge_methods_supported": methods,
+        "scopes_supported": state.scopes_supported(),
+        "subject_types_supported": ["public"],
+        "authorization_response_iss_parameter_supported": state.config.send_iss,
+    });
+    if state.signer.is_some() {
+        doc["jwks_uri"] = at(&paths.jwks).into();
+    }
+    doc
+}
+
+/// `GET /.well-known/oauth-authorization-server` (and the OpenID Connect alias), at the root,
+/// under a tenant prefix, or with the tenant path inserted after the well-known segment (§3.1).
+pub(crate) async fn metadata(State(state): State<AppState>, tenant: Tenant) -> Response {
+    axum::Json(document(&state, tenant.as_deref())).into_response()
+}
+
+/// `GET {jwks}`.
+pub(crate) async fn jwks(State(state): State<AppState>) -> Response {
+    match &state.signer {
+        Some(signer) => axum::Json(signer.jwks()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Any path that serves nothing: 404 naming the metadata document.
+pub(crate) async fn not_found(uri: Uri) -> Response {
+    let body = format!(
+        "mock-provider serves nothing at {}; the endpoints are listed at /.well-known/oauth-authorization-server\n",
+        uri.path()
+    );
+    (StatusCode::NOT_FOUND, body).into_response()
+}

@@ -1,0 +1,143 @@
+//! Dynamic client registration ([RFC 7591](https://www.rfc-editor.org/rfc/rfc7591)).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::clients::{AuthMethod, ClientConfig};
+use crate::endpoints::noted;
+use crate::error::{ErrorCode, OAuthError};
+use crate::pkce::PkcePolicy;
+use crate::scope;
+
+/// The client metadata this server understands; other members are ignored (§2).
+#[derive(Debug, Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    token_endpoint_auth_method: Option<AuthMethod>,
+    #[serde(default)]
+    grant_types: Option<Vec<String>>,
+    #[serde(default)]
+    response_types: Option<Vec<String>>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    client_name: Option<String>,
+}
+
+fn metadata_error(description: impl Into<String>) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidClientMetadata, description)
+}
+
+/// `POST {register}`: 201 with the client information response (§3.2.1), or 400 with
+/// `invalid_redirect_uri` / `invalid_client_metadata` (§3.2.2).
+pub(crate) async fn handle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match register(&state, &headers, &body) {
+        Ok((client, name)) => {
+            let mut response = serde_json::json!({
+                "client_id": client.client_id,
+                "client_id_issued_at": AppState::now_unix(),
+                "redirect_uris": client.redirect_uris,
+                "token_endpoint_auth_method": client.auth_method.as_str(),
+                "grant_types": client.grant_types,
+                "response_types": ["code"],
+                "scope": scope::join(&client.allowed_scopes),
+            });
+            if let Some(secret) = &client.client_secret {
+                response["client_secret"] = secret.clone().into();
+                response["client_secret_expires_at"] = 0.into();
+            }
+            if let Some(name) = name {
+                response["client_name"] = name.into();
+            }
+            let response = (
+                StatusCode::CREATED,
+                [(header::CACHE_CONTROL, "no-store")],
+                axum::Json(response),
+            );
+            noted(
+                response.into_response(),
+                Some(&client.client_id),
+                Vec::new(),
+            )
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+fn register(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(ClientConfig, Option<String>), OAuthError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        });
+    if !json {
+        return Err(metadata_error("Content-Type must be application/json"));
+    }
+    let meta: Metadata = serde_json::from_slice(body)
+        .map_err(|e| metadata_error(format!("the body is not valid client metadata: {e}")))?;
+    if meta.redirect_uris.is_empty() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidRedirectUri,
+            "redirect_uris is required",
+        ));
+    }
+    for uri in &meta.redirect_uris {
+        crate::redirect::validate_registered(uri)
+            .map_err(|m| OAuthError::new(ErrorCode::InvalidRedirectUri, m))?;
+    }
+    if meta
+        .response_types
+        .as_ref()
+        .is_some_and(|r| r.iter().any(|t| t != "code"))
+    {
+        return Err(metadata_error("only the response type code is supported"));
+    }
+    let supported = ["authorization_code", "refresh_token", "client_credentials"];
+    let grant_types = meta
+        .grant_types
+        .unwrap_or_else(|| vec!["authorization_code".into(), "refresh_token".into()]);
+    if let Some(bad) = grant_types
+        .iter()
+        .find(|g| !supported.contains(&g.as_str()))
+    {
+        return Err(metadata_error(format!(
+            "grant type {bad:?} is not supported"
+        )));
+    }
+    let allowed_scopes = match &meta.scope {
+        Some(s) => scope::parse(s).map_err(|e| metadata_error(e.description))?,
+        None => state.scopes_supported(),
+    };
+    let auth_method = meta.token_endpoint_auth_method.unwrap_or_default();
+    let client = ClientConfig {
+        client_id: state.random.token("client_")[..23].to_owned(),
+        client_secret: (auth_method != AuthMethod::None).then(|| state.random.token("secret_")),
+        redirect_uris: meta.redirect_uris,
+        allowed_scopes,
+        default_scopes: None,
+        auth_method,
+        pkce: PkcePolicy::S256Required,
+        grant_types,
+    };
+    state.add_client(client.clone()).map_err(metadata_error)?;
+    Ok((client, meta.client_name))
+}

@@ -1,0 +1,320 @@
+//! Bearer-protected endpoints: userinfo and the configurable resource API
+//! ([RFC 6750](https://www.rfc-editor.org/rfc/rfc6750)). Errors follow §3: 401 with a bare
+//! `Bearer` challenge when no token came, `invalid_token`, `insufficient_scope` (403) and
+//! `invalid_request` (400).
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::{AppState, Tenant, lock};
+use crate::config::BearerPlacement;
+use crate::endpoints::noted;
+use crate::error::ErrorCode;
+use crate::params::Params;
+use crate::record::BodyTooLarge;
+use crate::store::{TokenRecord, TokenState};
+
+/// A refused bearer request.
+struct BearerError {
+    status: StatusCode,
+    code: Option<ErrorCode>,
+    description: String,
+    finding: String,
+    client_id: Option<String>,
+}
+
+impl BearerError {
+    fn new(
+        status: StatusCode,
+        code: Option<ErrorCode>,
+        description: impl Into<String>,
+        finding: &str,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            description: description.into(),
+            finding: finding.into(),
+            client_id: None,
+        }
+    }
+
+    fn into_response(self, required_scope: Option<&str>) -> Response {
+        let mut challenge = String::from("Bearer realm=\"mock-provider\"");
+        if let Some(code) = self.code {
+            challenge.push_str(&format!(
+                ", error=\"{code}\", error_description=\"{}\"",
+                self.description.replace('"', "'")
+            ));
+            if code == ErrorCode::InsufficientScope {
+                if let Some(scope) = required_scope {
+                    challenge.push_str(&format!(", scope=\"{scope}\""));
+                }
+            }
+        }
+        let body = match self.code {
+            Some(code) => {
+                serde_json::json!({ "error": code.as_str(), "error_description": self.description })
+            }
+            None => serde_json::json!({ "error_description": self.description }),
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        noted(response, self.client_id.as_deref(), vec![self.finding])
+    }
+}
+
+/// Finds the one bearer token in the request, where the configuration allows it (§2).
+fn bearer(
+    allowed: &[BearerPlacement],
+    headers: &HeaderMap,
+    query: &Params,
+    form: Option<&Params>,
+) -> Result<(String, BearerPlacement), BearerError> {
+    let malformed = |why: &str| {
+        BearerError::new(
+            StatusCode::BAD_REQUEST,
+            Some(ErrorCode::InvalidRequest),
+            why,
+            "bearer.malformed",
+        )
+    };
+    let mut found = Vec::new();
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let value = value
+            .to_str()
+            .map_err(|_| malformed("Authorization header is not ASCII"))?;
+        match value.split_once(' ') {
+            Some((scheme, token))
+                if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+            {
+                found.push((token.trim().to_owned(), BearerPlacement::Header));
+            }
+            _ => return Err(malformed("Authorization header is not a Bearer token")),
+        }
+    }
+    let mut from_param = |params: &Params, placement| -> Result<(), BearerError> {
+        match params.get("access_token") {
+            Ok(Some(token)) if allowed.contains(&placement) => {
+                found.push((token.to_owned(), placement))
+            }
+            Ok(Some(_)) => {
+                return Err(BearerError::new(
+                    StatusCode::BAD_REQUEST,
+                    Some(ErrorCode::InvalidRequest),
+                    format!("this resource does not accept the access token in the {placement:?}")
+                        .to_lowercase(),
+                    "bearer.placement_refused",
+                ));
+            }
+            Ok(None) => {}
+            Err(_) => return Err(malformed("access_token is repeated")),
+        }
+        Ok(())
+    };
+    from_param(query, BearerPlacement::Query)?;
+    if let Some(form) = form {
+        from_param(form, BearerPlacement::Body)?;
+    }
+    match found.len() {
+        0 => Err(BearerError::new(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "an access token is required",
+            "bearer.missing",
+        )),
+        1 => Ok(found.remove(0)),
+        _ => Err(malformed(
+            "the access token was sent in more than one place",
+        )),
+    }
+}
+
+/// Checks the token and its scope; returns its record.
+fn authorize(
+    state: &AppState,
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &Bytes,
+    has_body_limit_hit: bool,
+    required_scope: Option<&str>,
+) -> Result<(TokenRecord, BearerPlacement), BearerError> {
+    let malformed = |why: &str| {
+        BearerError::new(
+            StatusCode::BAD_REQUEST,
+            Some(ErrorCode::InvalidRequest),
+            why,
+            "bearer.malformed",
+        )
+    };
+    if has_body_limit_hit {
+        return Err(malformed("request body is too large"));
+    }
+    let query = Params::parse(query.unwrap_or("").as_bytes())
+        .map_err(|_| malformed("query is not valid UTF-8"))?;
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let form = if is_form {
+        Some(Params::parse(body).map_err(|_| malformed("body is not valid UTF-8"))?)
+    } else {
+        None
+    };
+    let (token, placement) = bearer(
+        &state.config.resource.bearer_in,
+        headers,
+        &query,
+        form.as_ref(),
+    )?;
+    let stores = lock(&state.stores);
+    let (record, token_state) = stores.token_state(&token);
+    let invalid = |why: String, finding: &str| {
+        let mut e = BearerError::new(
+            StatusCode::UNAUTHORIZED,
+            Some(ErrorCode::InvalidToken),
+            why,
+            finding,
+        );
+        e.client_id = record.map(|r| r.client_id.clone());
+        e
+    };
+    let record = match (record, token_state) {
+        (Some(r), TokenState::Active) if r.kind == crate::store::TokenKind::Access => r.clone(),
+        (Some(_), TokenState::Active) => {
+            return Err(invalid(
+                "a refresh token is not an access token".into(),
+                "bearer.refresh_token_used",
+            ));
+        }
+        (_, other) => {
+            return Err(invalid(
+                format!("the access token is {}", other.describe()),
+                &format!("bearer.{other:?}").to_lowercase(),
+            ));
+        }
+    };
+    if record.tenant != tenant.0 {
+        return Err(invalid(
+            "the access token belongs to another tenant".into(),
+            "bearer.wrong_tenant",
+        ));
+    }
+    if let Some(required) = required_scope {
+        if !record.scopes.iter().any(|s| s == required) {
+            let mut e = BearerError::new(
+                StatusCode::FORBIDDEN,
+                Some(ErrorCode::InsufficientScope),
+                format!("scope {required:?} is required"),
+                "bearer.insufficient_scope",
+            );
+            e.client_id = Some(record.client_id);
+            return Err(e);
+        }
+    }
+    Ok((record, placement))
+}
+
+fn placement_findings(placement: BearerPlacement) -> Vec<String> {
+    match placement {
+        BearerPlacement::Header => Vec::new(),
+        other => vec![
+            format!("bearer.in_{other:?}: token sent outside the Authorization header")
+                .to_lowercase(),
+        ],
+    }
+}
+
+/// `GET|POST {userinfo}`: the user's claims.
+pub(crate) async fn userinfo(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    request: axum::extract::Request,
+) -> Response {
+    let too_large = request.extensions().get::<BodyTooLarge>().is_some();
+    let body = axum::body::to_bytes(request.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    match authorize(
+        &state,
+        &tenant,
+        &headers,
+        query.as_deref(),
+        &body,
+        too_large,
+        None,
+    ) {
+        Ok((record, placement)) => {
+            let mut claims = serde_json::json!({ "sub": record.subject });
+            if let Some(user) = state
+                .config
+                .users
+                .iter()
+                .find(|u| u.sub() == record.subject)
+            {
+                claims["name"] = user.name.clone().into();
+                claims["email"] = user.email.clone().into();
+                claims["preferred_username"] = user.username.clone().into();
+            }
+            let response = (StatusCode::OK, axum::Json(claims)).into_response();
+            noted(
+                response,
+                Some(&record.client_id),
+                placement_findings(placement),
+            )
+        }
+        Err(error) => error.into_response(None),
+    }
+}
+
+/// `ANY {resource.path}`: the protected resource API.
+pub(crate) async fn api(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    request: axum::extract::Request,
+) -> Response {
+    let required = state.config.resource.required_scope.as_deref();
+    let too_large = request.extensions().get::<BodyTooLarge>().is_some();
+    let body = axum::body::to_bytes(request.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    match authorize(
+        &state,
+        &tenant,
+        &headers,
+        query.as_deref(),
+        &body,
+        too_large,
+        required,
+    ) {
+        Ok((record, placement)) => {
+            let body = serde_json::json!({
+                "resource": "mock-provider",
+                "method": method.as_str(),
+                "sub": record.subject,
+                "client_id": record.client_id,
+                "scope": record.scopes.join(" "),
+                "tenant": record.tenant,
+            });
+            let response = (StatusCode::OK, axum::Json(body)).into_response();
+            noted(
+                response,
+                Some(&record.client_id),
+                placement_findings(placement),
+            )
+        }
+        Err(error) => error.into_response(required),
+    }
+}

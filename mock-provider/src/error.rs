@@ -1,0 +1,214 @@
+//! OAuth error codes and the three shapes an error takes on the wire: a JSON body at the
+//! token-style endpoints ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2)),
+//! a redirect back to the client ([§4.1.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1)),
+//! and an HTML page when the redirect target cannot be trusted.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::journal::Note;
+use crate::pages;
+
+/// An error code registered by RFC 6749, RFC 6750, RFC 7009 or RFC 7591.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is missing a parameter, repeats one, or is otherwise malformed.
+    InvalidRequest,
+    /// Client authentication failed.
+    InvalidClient,
+    /// The grant (code, refresh token, verifier) is invalid, expired, revoked or mis-bound.
+    InvalidGrant,
+    /// The client may not use this grant type.
+    UnauthorizedClient,
+    /// The grant type is not supported.
+    UnsupportedGrantType,
+    /// The requested scope is invalid, unknown or exceeds what is allowed.
+    InvalidScope,
+    /// The resource owner or the server denied the request.
+    AccessDenied,
+    /// The response type is not supported.
+    UnsupportedResponseType,
+    /// The server met an unexpected condition.
+    ServerError,
+    /// The server is temporarily unable to handle the request.
+    TemporarilyUnavailable,
+    /// RFC 7009: the server does not revoke this type of token.
+    UnsupportedTokenType,
+    /// RFC 6750: the access token is expired, revoked, malformed or unknown.
+    InvalidToken,
+    /// RFC 6750: the access token lacks the scope the resource requires.
+    InsufficientScope,
+    /// RFC 7591: a redirect URI in a registration request is invalid.
+    InvalidRedirectUri,
+    /// RFC 7591: a metadata field in a registration request is invalid.
+    InvalidClientMetadata,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::AccessDenied => "access_denied",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::ServerError => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::InvalidToken => "invalid_token",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::InvalidRedirectUri => "invalid_redirect_uri",
+            Self::InvalidClientMetadata => "invalid_client_metadata",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An OAuth error with its human-readable description.
+///
+/// As a response it is the token endpoint's error ([RFC 6749 §5.2]): a JSON body with
+/// `Cache-Control: no-store`, status 400, or 401 with `WWW-Authenticate` for `invalid_client`
+/// when the client tried HTTP Basic.
+///
+/// [RFC 6749 §5.2]: https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// The registered error code.
+    pub code: ErrorCode,
+    /// `error_description`: what exactly was wrong.
+    pub description: String,
+    /// Whether the client authenticated (or tried to) with HTTP Basic.
+    pub basic_auth: bool,
+    /// Finding codes for the journal, e.g. `pkce.verifier_mismatch`.
+    pub findings: Vec<String>,
+}
+
+impl OAuthError {
+    /// A new error with this code and description.
+    pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
+        Self {
+            code,
+            description: description.into(),
+            basic_auth: false,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Shorthand for `invalid_request`.
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, description)
+    }
+
+    /// Shorthand for `invalid_grant`.
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidGrant, description)
+    }
+
+    /// Shorthand for `invalid_client`.
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidClient, description)
+    }
+
+    /// Records a finding about the request (the description is always recorded as well).
+    pub fn with_finding(mut self, finding: impl Into<String>) -> Self {
+        self.findings.push(finding.into());
+        self
+    }
+
+    /// The HTTP status this error carries at the token, revocation and introspection endpoints.
+    pub fn status(&self) -> StatusCode {
+        match self.code {
+            ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+            ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The JSON body `{error, error_description}`.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({ "error": self.code.as_str(), "error_description": self.description })
+    }
+
+    fn note(&self) -> Note {
+        let mut findings = self.findings.clone();
+        findings.push(format!("{}: {}", self.code, self.description));
+        Note {
+            client_id: None,
+            findings,
+        }
+    }
+
+    /// The error as an HTML page with no redirect (status 400): used when the client or the
+    /// redirect URI cannot be trusted ([RFC 6749 §4.1.2.1]).
+    ///
+    /// [RFC 6749 §4.1.2.1]: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+    pub fn into_page(self) -> Response {
+        let note = self.note();
+        let mut response = pages::error_page(&self).into_response();
+        response.extensions_mut().insert(note);
+        response
+    }
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.description)
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let note = self.note();
+        let mut response = (status, axum::Json(self.body())).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if self.code == ErrorCode::InvalidClient && self.basic_auth {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Basic realm="mock-provider", charset="UTF-8""#),
+            );
+        }
+        response.extensions_mut().insert(note);
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_client_over_basic_is_401_with_challenge() {
+        let mut error = OAuthError::invalid_client("bad secret");
+        error.basic_auth = true;
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[test]
+    fn codes_serialize_as_their_wire_names() {
+        let json = serde_json::to_string(&ErrorCode::UnsupportedResponseType).unwrap();
+        assert_eq!(json, "\"unsupported_response_type\"");
+        assert_eq!(
+            ErrorCode::TemporarilyUnavailable.as_str(),
+            "temporarily_unavailable"
+        );
+    }
+}

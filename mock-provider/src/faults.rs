@@ -1,0 +1,209 @@
+//! Failure on cue: a [`Fault`] makes an endpoint misbehave for one client (or all), once,
+//! a number of times, or until cleared — mounted like a wiremock `Mock`.
+
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+
+/// Which endpoint a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultTarget {
+    /// The authorization endpoint (only `error` applies).
+    Authorize,
+    /// The token endpoint for the `authorization_code` and `client_credentials` grants.
+    Token,
+    /// The token endpoint for the `refresh_token` grant.
+    Refresh,
+}
+
+/// What the endpoint does instead of answering correctly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer this OAuth error (a redirect at authorize, a JSON error at the token endpoint).
+    Error {
+        /// The error code.
+        error: ErrorCode,
+        /// `error_description`; a default names the fault.
+        #[serde(default)]
+        description: Option<String>,
+    },
+    /// Answer this HTTP status with a plain body (e.g. 500, 503).
+    Status {
+        /// The status code.
+        status: u16,
+    },
+    /// Wait this long, then answer normally.
+    Delay {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// Answer 200 with a body that is not JSON.
+    MalformedJson,
+    /// Answer 200 JSON without `access_token`.
+    MissingAccessToken,
+    /// Answer a normal token response with another `token_type`.
+    WrongTokenType {
+        /// The token type to send, e.g. `mac`.
+        token_type: String,
+    },
+    /// Answer 200 with an HTML page.
+    Html,
+    /// Close the connection without answering.
+    DropConnection,
+    /// Issue tokens that die after this many seconds while `expires_in` claims the usual lifetime.
+    ExpireEarly {
+        /// Real lifetime in seconds (0: dead on arrival).
+        after_secs: u64,
+    },
+}
+
+/// A fault plan: where, for whom, what, and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// The endpoint.
+    pub on: FaultTarget,
+    /// Only requests from this client; every client when absent.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// How many requests it applies to; until cleared when absent.
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// The misbehaviour.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+}
+
+impl Fault {
+    /// A fault on `on` for every client, until cleared.
+    pub fn new(on: FaultTarget, kind: FaultKind) -> Self {
+        Self {
+            on,
+            client_id: None,
+            times: None,
+            kind,
+        }
+    }
+
+    /// Restricts the fault to one client.
+    #[must_use]
+    pub fn for_client(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Applies the fault to the next `n` matching requests only.
+    #[must_use]
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// Applies the fault to the next matching request only.
+    #[must_use]
+    pub fn once(self) -> Self {
+        self.times(1)
+    }
+}
+
+/// The active faults, first mounted first served.
+#[derive(Debug, Default)]
+pub(crate) struct Faults(Mutex<Vec<Fault>>);
+
+impl Faults {
+    pub(crate) fn new(initial: Vec<Fault>) -> Self {
+        Self(Mutex::new(initial))
+    }
+
+    pub(crate) fn add(&self, fault: Fault) {
+        self.lock().push(fault);
+    }
+
+    /// Removes every fault, or only one client's.
+    pub(crate) fn clear(&self, client_id: Option<&str>) {
+        self.lock()
+            .retain(|f| client_id.is_some_and(|id| f.client_id.as_deref() != Some(id)));
+    }
+
+    pub(crate) fn list(&self) -> Vec<Fault> {
+        self.lock().clone()
+    }
+
+    /// The fault to apply to this request, consuming one use of it.
+    pub(crate) fn take(&self, on: FaultTarget, client_id: Option<&str>) -> Option<FaultKind> {
+        let mut faults = self.lock();
+        let index = faults.iter().position(|f| {
+            f.on == on
+                && f.times != Some(0)
+                && f.client_id
+                    .as_deref()
+                    .is_none_or(|id| Some(id) == client_id)
+        })?;
+        let kind = faults[index].kind.clone();
+        if let Some(n) = &mut faults[index].times {
+            *n -= 1;
+            if *n == 0 {
+                faults.remove(index);
+            }
+        }
+        Some(kind)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn once_faults_fire_once_and_client_faults_only_for_their_client() {
+        let faults = Faults::default();
+        faults.add(
+            Fault::new(FaultTarget::Token, FaultKind::Html)
+                .for_client("a")
+                .once(),
+        );
+        assert_eq!(faults.take(FaultTarget::Token, Some("b")), None);
+        assert_eq!(faults.take(FaultTarget::Refresh, Some("a")), None);
+        assert_eq!(
+            faults.take(FaultTarget::Token, Some("a")),
+            Some(FaultKind::Html)
+        );
+        assert_eq!(faults.take(FaultTarget::Token, Some("a")), None);
+    }
+
+    #[test]
+    fn standing_faults_last_until_cleared() {
+        let faults = Faults::default();
+        faults.add(Fault::new(
+            FaultTarget::Token,
+            FaultKind::Status { status: 503 },
+        ));
+        assert!(faults.take(FaultTarget::Token, None).is_some());
+        assert!(faults.take(FaultTarget::Token, Some("x")).is_some());
+        faults.clear(None);
+        assert_eq!(faults.take(FaultTarget::Token, None), None);
+    }
+
+    #[test]
+    fn faults_parse_from_toml() {
+        let fault: Fault = toml::from_str(
+            "on = \"token\"\nkind = \"error\"\nerror = \"invalid_grant\"\ntimes = 2",
+        )
+        .unwrap();
+        assert_eq!(fault.times, Some(2));
+        assert_eq!(
+            fault.kind,
+            FaultKind::Error {
+                error: ErrorCode::InvalidGrant,
+                description: None
+            }
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! The journal: every request the provider received, in order, with its parsed parameters, the
+//! response sent and the provider's own findings about it ("code already used", …).
+//!
+//! Entries hold raw values in memory; [`JournalEntry::redacted`] is what gets written out.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What a handler tells the journal about the request it answered, carried as a response
+/// extension.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Note {
+    /// The client the request concerned, once known.
+    pub client_id: Option<String>,
+    /// Findings in `area.what` form or prose.
+    pub findings: Vec<String>,
+}
+
+impl Note {
+    /// Adds the findings and client of `other` to this note.
+    pub(crate) fn merge(&mut self, other: Note) {
+        if other.client_id.is_some() {
+            self.client_id = other.client_id;
+        }
+        self.findings.extend(other.findings);
+    }
+}
+
+/// One request and the response it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    /// Position in the journal, from 1.
+    pub seq: u64,
+    /// Milliseconds since the provider started.
+    pub elapsed_ms: u64,
+    /// HTTP method.
+    pub method: String,
+    /// Request path, without the query.
+    pub path: String,
+    /// The route that matched, e.g. `/t/{tenant}/token`.
+    pub route: Option<String>,
+    /// The tenant from a `/t/{tenant}/…` path.
+    pub tenant: Option<String>,
+    /// The client concerned, when the provider could tell.
+    pub client_id: Option<String>,
+    /// Query parameters in order.
+    pub query: Vec<(String, String)>,
+    /// Form body parameters in order (for form-encoded bodies).
+    pub form: Vec<(String, String)>,
+    /// The raw body when it is not a form.
+    pub body: Option<String>,
+    /// Request headers.
+    pub headers: Vec<(String, String)>,
+    /// The response.
+    pub response: RecordedResponse,
+    /// What the provider found wrong or notable.
+    pub findings: Vec<String>,
+}
+
+/// The response as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedResponse {
+    /// HTTP status; 0 when the connection was dropped without an answer.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8, cut at 8 KiB).
+    pub body: String,
+}
+
+impl JournalEntry {
+    /// The value of a query or form parameter (the first one).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .chain(&self.form)
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a request header (names compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// Whether any finding starts with `prefix`.
+    pub fn has_finding(&self, prefix: &str) -> bool {
+        self.findings.iter().any(|f| f.starts_with(prefix))
+    }
+
+    /// A copy with client secrets, codes, verifiers, tokens, passwords and cookies replaced by
+    /// `[redacted:xxxx]`, where `xxxx` is a short hash so that equal values can still be matched.
+    pub fn redacted(&self) -> Self {
+        let mut e = self.clone();
+        redact_pairs(&mut e.query);
+        redact_pairs(&mut e.form);
+        redact_headers(&mut e.headers);
+        redact_headers(&mut e.response.headers);
+        e.body = e.body.map(|b| redact_json_text(&b));
+        e.response.body = redact_json_text(&e.response.body);
+        e
+    }
+}
+
+/// Parameter and JSON member names whose values are secrets.
+const SECRET_NAMES: &[&str] = &[
+    "client_secret",
+    "code",
+    "code_verifier",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "token",
+    "password",
+    "registration_access_token",
+    "csrf",
+];
+
+/// Replaces a secret by a marker with a 4-hex-digit fingerprint.
+pub fn mask(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    format!("[redacted:{:02x}{:02x}]", digest[0], digest[1])
+}
+
+fn redact_pairs(pairs: &mut [(String, String)]) {
+    for (name, value) in pairs {
+        if SECRET_NAMES.contains(&name.as_str()) {
+            *value = mask(value);
+        }
+    }
+}
+
+fn redact_headers(headers: &mut [(String, String)]) {
+    for (name, value) in headers {
+        match name.to_ascii_lowercase().as_str() {
+            "authorization" => {
+                *value = match value.split_once(' ') {
+                    Some((scheme, secret)) => format!("{scheme} {}", mask(secret)),
+                    None => mask(value),
+                }
+            }
+            "cookie" | "set-cookie" => *value = mask(value),
+            "location" => *value = redact_uri(value),
+            _ => {}
+        }
+    }
+}
+
+/// Redacts secret parameters in a URI's query.
+pub fn redact_uri(uri: &str) -> String {
+    let Some((base, query)) = uri.split_once('?') else {
+        return uri.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((name, value)) if SECRET_NAMES.contains(&name) => {
+                format!("{name}={}", mask(value))
+            }
+            _ => part.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+fn redact_json_text(text: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut value) => {
+            redact_json(&mut value);
+            value.to_string()
+        }
+        Err(_) => text.to_owned(),
+    }
+}
+
+fn redact_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (name, v) in map.iter_mut() {
+                match v {
+                    serde_json::Value::String(s) if SECRET_NAMES.contains(&name.as_str()) => {
+                        *s = mask(s)
+                    }
+                    _ => redact_json(v),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// A bounded, shared journal.
+#[derive(Debug)]
+pub(crate) struct Journal {
+    entries: Mutex<VecDeque<JournalEntry>>,
+    next_seq: AtomicU64,
+    capacity: usize,
+}
+
+impl Journal {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::new()),
+            next_seq: AtomicU64::new(1),
+            capacity,
+        }
+    }
+
+    pub(crate) fn record(&self, mut entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let mut entries = self.lock();
+        if entries.len() >= self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// Entries in order, optionally only one client's.
+    pub(crate) fn entries(&self, client_id: Option<&str>) -> Vec<JournalEntry> {
+        self.lock()
+            .iter()
+            .filter(|e| client_id.is_none_or(|id| e.client_id.as_deref() == Some(id)))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> JournalEntry {
+        JournalEntry {
+            seq: 0,
+            elapsed_ms: 0,
+            method: "POST".into(),
+            path: "/token".into(),
+            route: None,
+            tenant: None,
+            client_id: Some("c".into()),
+            query: vec![],
+            form: vec![("code".into(), "ac_secret".into()), ("grant_type".into(), "authorization_code".into())],
+            body: None,
+            headers: vec![("authorization".into(), "Basic Yzpz".into())],
+            response: RecordedResponse {
+                status: 200,
+                headers: vec![("location".into(), "https://a.test/cb?code=ac_1&state=s".into())],
+                body: r#"{"access_token":"at_1","nested":{"refresh_token":"rt_1"},"token_type":"Bearer"}"#.into(),
+            },
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn redaction_hides_every_secret_and_keeps_the_rest() {
+        let text = serde_json::to_string(&entry().redacted()).unwrap();
+        for secret in ["ac_secret", "Yzpz", "ac_1", "at_1", "rt_1"] {
+            assert!(!text.contains(secret), "{secret} leaked in {text}");
+        }
+        for kept in [
+            "authorization_code",
+            "Basic [redacted:",
+            "state=s",
+            "Bearer",
+        ] {
+            assert!(text.contains(kept), "{kept} missing in {text}");
+        }
+    }
+
+    #[test]
+    fn equal_secrets_redact_equally() {
+        assert_eq!(mask("x"), mask("x"));
+        assert_ne!(mask("x"), mask("y"));
+    }
+
+    #[test]
+    fn journal_is_bounded_and_filters_by_client() {
+        let journal = Journal::new(2);
+        for id in ["a", "b", "a"] {
+            journal.record(JournalEntry {
+                client_id: Some(id.into()),
+                ..entry()
+            });
+        }
+        let all = journal.entries(None);
+        assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(journal.entries(Some("a")).len(), 1);
+    }
+}

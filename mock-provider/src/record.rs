@@ -1,0 +1,138 @@
+//! The middleware that writes every request and its response into the journal, and bounds the
+//! request body.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use http_body_util::{BodyExt, Limited};
+
+use crate::app::AppState;
+use crate::journal::{JournalEntry, Note, RecordedResponse, redact_uri};
+use crate::params::Params;
+
+/// Marks a request whose body exceeded `limits.max_body_bytes`; the endpoint answers its own error.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyTooLarge;
+
+/// Marks a response that must not be sent: the connection is closed instead.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DropConnection;
+
+const BODY_RECORD_LIMIT: usize = 8 * 1024;
+
+pub(crate) async fn journal_layer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let (bytes, too_large) = match Limited::new(body, state.config.limits.max_body_bytes)
+        .collect()
+        .await
+    {
+        Ok(collected) => (collected.to_bytes(), false),
+        Err(_) => (Bytes::new(), true),
+    };
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let path = parts.uri.path().to_owned();
+    let mut entry = JournalEntry {
+        seq: 0,
+        elapsed_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        method: parts.method.to_string(),
+        tenant: path
+            .strip_prefix("/t/")
+            .and_then(|rest| rest.split('/').next())
+            .map(str::to_owned),
+        path,
+        route: parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|m| m.as_str().to_owned()),
+        client_id: None,
+        query: Params::parse_lossy(parts.uri.query().unwrap_or("").as_bytes())
+            .pairs()
+            .to_vec(),
+        form: if is_form {
+            Params::parse_lossy(&bytes).pairs().to_vec()
+        } else {
+            Vec::new()
+        },
+        body: (!is_form && !bytes.is_empty()).then(|| lossy(&bytes)),
+        headers: header_pairs(&parts.headers),
+        response: RecordedResponse {
+            status: 0,
+            headers: Vec::new(),
+            body: String::new(),
+        },
+        findings: Vec::new(),
+    };
+    if too_large {
+        entry.findings.push(format!(
+            "request.too_large: body exceeds {} bytes",
+            state.config.limits.max_body_bytes
+        ));
+    }
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    if too_large {
+        request.extensions_mut().insert(BodyTooLarge);
+    }
+
+    let response = next.run(request).await;
+
+    let (parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    if let Some(note) = parts.extensions.get::<Note>() {
+        entry.client_id.clone_from(&note.client_id);
+        entry.findings.extend(note.findings.iter().cloned());
+    }
+    if parts.extensions.get::<DropConnection>().is_some() {
+        entry
+            .findings
+            .push("fault.drop_connection: connection closed without a response".into());
+    } else {
+        entry.response = RecordedResponse {
+            status: parts.status.as_u16(),
+            headers: header_pairs(&parts.headers),
+            body: lossy(&bytes),
+        };
+    }
+    if !entry.findings.is_empty() {
+        tracing::info!(
+            method = %entry.method,
+            path = %redact_uri(&entry.path),
+            status = entry.response.status,
+            client_id = entry.client_id.as_deref().unwrap_or("-"),
+            findings = ?entry.findings,
+            "request refused or notable"
+        );
+    }
+    state.journal.record(entry);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(BODY_RECORD_LIMIT)];
+    String::from_utf8_lossy(cut).into_owned()
+}

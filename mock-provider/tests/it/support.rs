@@ -1,0 +1,124 @@
+//! Shared helpers: a started provider, a non-redirecting HTTP client, and a full flow.
+
+use mock_provider::{MockProvider, ProviderConfig, s256_challenge};
+use reqwest::redirect::Policy;
+
+pub(crate) const CLIENT_ID: &str = "gauntlet-client";
+pub(crate) const SECRET: &str = "gauntlet:secret+/=&%";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1:8080/callback";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+/// A provider with the default profile and a client that never follows redirects.
+pub(crate) async fn start() -> (MockProvider, reqwest::Client) {
+    start_with(ProviderConfig::default()).await
+}
+
+pub(crate) async fn start_with(config: ProviderConfig) -> (MockProvider, reqwest::Client) {
+    let provider = MockProvider::builder()
+        .config(config)
+        .seed(7)
+        .start()
+        .await
+        .expect("provider starts");
+    (provider, http())
+}
+
+pub(crate) fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client builds")
+}
+
+/// The query of a valid authorization request for the default client.
+pub(crate) fn authorize_params(state: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("response_type", "code".into()),
+        ("client_id", CLIENT_ID.into()),
+        ("redirect_uri", REDIRECT.into()),
+        ("state", state.into()),
+        ("code_challenge", s256_challenge(VERIFIER)),
+        ("code_challenge_method", "S256".into()),
+    ]
+}
+
+/// Sends an authorization request and returns the response (not followed).
+pub(crate) async fn authorize(
+    provider: &MockProvider,
+    http: &reqwest::Client,
+    params: &[(&str, String)],
+) -> reqwest::Response {
+    let url = provider.url(None, &provider.config().paths.authorize);
+    http.get(url)
+        .query(params)
+        .send()
+        .await
+        .expect("authorize answers")
+}
+
+/// The Location header of a redirect.
+pub(crate) fn location(response: &reqwest::Response) -> url::Url {
+    let value = response
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .expect("ASCII");
+    url::Url::parse(value).expect("an absolute URL")
+}
+
+/// A query parameter of a URL.
+pub(crate) fn query_param(url: &url::Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Runs authorize with auto-approval and returns the code.
+pub(crate) async fn code(provider: &MockProvider, http: &reqwest::Client) -> String {
+    let response = authorize(provider, http, &authorize_params("st")).await;
+    assert_eq!(response.status(), 302);
+    query_param(&location(&response), "code").expect("a code")
+}
+
+/// Posts a form to the token endpoint with the default client's Basic credentials.
+pub(crate) async fn token(
+    provider: &MockProvider,
+    http: &reqwest::Client,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let url = provider.url(None, &provider.config().paths.token);
+    http.post(url)
+        .basic_auth(
+            mock_provider::form_encode(CLIENT_ID),
+            Some(mock_provider::form_encode(SECRET)),
+        )
+        .form(form)
+        .send()
+        .await
+        .expect("token endpoint answers")
+}
+
+/// Redeems a code with the right verifier and redirect URI.
+pub(crate) async fn redeem(
+    provider: &MockProvider,
+    http: &reqwest::Client,
+    code: &str,
+) -> reqwest::Response {
+    token(
+        provider,
+        http,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await
+}
+
+/// The JSON body of a response.
+pub(crate) async fn json(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.expect("a JSON body")
+}
