@@ -36,28 +36,41 @@ impl AuthMethod {
     }
 }
 
-/// A client registration.
+/// A client registration. In a profile, `client_id` and `redirect_uris` are required; the
+/// other keys default as documented.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// The client identifier.
     pub client_id: String,
     /// The secret; absent for public clients.
+    #[serde(default)]
     pub client_secret: Option<String>,
     /// Redirect URIs, compared by exact string ([RFC 9700 §2.1](https://www.rfc-editor.org/rfc/rfc9700#section-2.1)).
     pub redirect_uris: Vec<String>,
-    /// Scopes the client may request.
+    /// Scopes the client may request (default: none).
+    #[serde(default)]
     pub allowed_scopes: Vec<String>,
     /// Scopes granted when the request omits `scope`; absent means every allowed scope.
+    #[serde(default)]
     pub default_scopes: Option<Vec<String>>,
-    /// Client authentication method at the token endpoint.
+    /// Client authentication method at the token endpoint (default `client_secret_basic`).
+    #[serde(default)]
     pub auth_method: AuthMethod,
-    /// What PKCE the client must use.
+    /// What PKCE the client must use (default `s256_required`).
+    #[serde(default)]
     pub pkce: PkcePolicy,
-    /// Grant types the client may use.
+    /// Grant types the client may use (default `authorization_code` and `refresh_token`).
+    #[serde(default = "default_grant_types")]
     pub grant_types: Vec<String>,
 }
 
+fn default_grant_types() -> Vec<String> {
+    vec!["authorization_code".into(), "refresh_token".into()]
+}
+
+/// The built-in client `gauntlet-client`, whose secret holds characters that HTTP Basic requires
+/// to be form-encoded.
 impl Default for ClientConfig {
     fn default() -> Self {
         Self {

@@ -384,6 +384,32 @@ mod tests {
     }
 
     #[test]
+    fn the_default_fixture_spells_out_the_built_in_profile() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/providers/default.toml"
+        );
+        assert_eq!(
+            ProviderConfig::from_file(path).unwrap(),
+            ProviderConfig::default()
+        );
+    }
+
+    #[test]
+    fn the_openchatstudio_fixture_loads() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/providers/openchatstudio.toml"
+        );
+        let config = ProviderConfig::from_file(path).unwrap();
+        assert_eq!(config.paths.authorize, "/o/authorize/");
+        assert_eq!(
+            config.clients[0].default_scopes(),
+            config.clients[0].allowed_scopes.as_slice()
+        );
+    }
+
+    #[test]
     fn empty_profile_is_the_default() {
         assert_eq!(
             ProviderConfig::from_toml("").unwrap(),

@@ -305,8 +305,9 @@ pub(crate) fn decide(
                 expires_at: Instant::now() + Duration::from_secs(state.config.code_ttl_secs),
                 redeemed_family: None,
             };
-            // Redeemed codes are kept a little past expiry so that replays are recognised.
-            let reap_at = grant.expires_at + Duration::from_secs(state.config.code_ttl_secs);
+            // Codes are kept a minute past expiry so that late and replayed redemptions are
+            // recognised as such.
+            let reap_at = grant.expires_at + Duration::from_secs(60);
             lock(&state.stores)
                 .codes
                 .insert(code.clone(), grant, reap_at);

@@ -24,11 +24,9 @@ pub(crate) struct InteractionQuery {
     interaction: String,
 }
 
-fn path(tenant: &Tenant, page: &str) -> String {
-    match tenant.as_deref() {
-        Some(t) => format!("/t/{t}{page}"),
-        None => page.to_owned(),
-    }
+/// The absolute URL of a page under the request's issuer.
+fn path(state: &AppState, tenant: &Tenant, page: &str) -> String {
+    format!("{}{page}", state.issuer(tenant.as_deref()))
 }
 
 fn logged_in(state: &AppState, jar: &CookieJar) -> Option<String> {
@@ -65,7 +63,7 @@ pub(crate) fn begin(
     };
     redirect(
         StatusCode::FOUND,
-        &format!("{}?interaction={interaction}", path(tenant, page)),
+        &format!("{}?interaction={interaction}", path(state, tenant, page)),
     )
 }
 
@@ -78,7 +76,7 @@ pub(crate) async fn login_page(
     let Some(pending) = pending(&state, &query.interaction) else {
         return unknown_interaction();
     };
-    let action = path(&tenant, &state.config.paths.login);
+    let action = path(&state, &tenant, &state.config.paths.login);
     let page = pages::login(
         &action,
         &query.interaction,
@@ -119,7 +117,7 @@ pub(crate) async fn login_submit(
         .user(field("username"))
         .filter(|u| u.password == field("password"));
     let Some(user) = user else {
-        let action = path(&tenant, &state.config.paths.login);
+        let action = path(&state, &tenant, &state.config.paths.login);
         let page = pages::login(&action, interaction, &pending.csrf, &client_id, true);
         return noted(
             browser_headers(page),
@@ -135,7 +133,7 @@ pub(crate) async fn login_submit(
         .same_site(SameSite::Lax);
     let consent = format!(
         "{}?interaction={interaction}",
-        path(&tenant, &state.config.paths.consent)
+        path(&state, &tenant, &state.config.paths.consent)
     );
     noted(
         (jar.add(cookie), redirect(StatusCode::SEE_OTHER, &consent)).into_response(),
@@ -157,7 +155,7 @@ pub(crate) async fn consent_page(
     let Some(user) = logged_in(&state, &jar) else {
         return begin(&state, &tenant, &jar, &query.interaction);
     };
-    let action = path(&tenant, &state.config.paths.consent);
+    let action = path(&state, &tenant, &state.config.paths.consent);
     let request = &pending.request;
     let page = pages::consent(
         &action,

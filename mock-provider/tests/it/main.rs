@@ -2,5 +2,13 @@
 
 mod support;
 
+mod admin;
 mod authorize;
+mod bad_input;
+mod discovery;
+mod faults;
+mod login;
+mod register;
+mod resource;
+mod revocation;
 mod token;

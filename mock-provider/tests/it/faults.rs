@@ -1,0 +1,214 @@
+//! Fault injection: every token-endpoint misbehaviour, per client, once or until cleared.
+
+use std::time::{Duration, Instant};
+
+use mock_provider::{ErrorCode, Fault, FaultKind, FaultTarget, ProviderConfig};
+
+use crate::support::*;
+
+fn token_fault(kind: FaultKind) -> Fault {
+    Fault::new(FaultTarget::Token, kind)
+}
+
+#[tokio::test]
+async fn an_injected_oauth_error_is_answered_once_then_the_code_still_works() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    provider.inject_fault(
+        token_fault(FaultKind::Error {
+            error: ErrorCode::InvalidGrant,
+            description: None,
+        })
+        .once(),
+    );
+    let failed = redeem(&provider, &http, &code).await;
+    assert_eq!(failed.status(), 400);
+    assert_eq!(json(failed).await["error"], "invalid_grant");
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+}
+
+#[tokio::test]
+async fn status_faults_last_until_cleared() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    provider.inject_fault(token_fault(FaultKind::Status { status: 503 }));
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 503);
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 503);
+    provider.clear_faults(None);
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+}
+
+#[tokio::test]
+async fn faults_apply_only_to_their_client() {
+    let (provider, http) = start().await;
+    provider
+        .inject_fault(token_fault(FaultKind::Status { status: 500 }).for_client("someone-else"));
+    let code = code(&provider, &http).await;
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+}
+
+#[tokio::test]
+async fn body_faults_break_the_token_response_as_configured() {
+    let (provider, http) = start().await;
+    type Check = fn(&str, &str) -> bool;
+    let cases: Vec<(FaultKind, Check)> = vec![
+        (FaultKind::MalformedJson, |_, body| {
+            serde_json::from_str::<serde_json::Value>(body).is_err()
+        }),
+        (FaultKind::MissingAccessToken, |_, body| {
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            v.get("access_token").is_none() && v["token_type"] == "Bearer"
+        }),
+        (
+            FaultKind::WrongTokenType {
+                token_type: "mac".into(),
+            },
+            |_, body| body.contains("\"token_type\":\"mac\""),
+        ),
+        (FaultKind::Html, |content_type, body| {
+            content_type.starts_with("text/html") && body.contains("<html")
+        }),
+    ];
+    for (kind, check) in cases {
+        let code = code(&provider, &http).await;
+        provider.inject_fault(token_fault(kind.clone()).once());
+        let response = redeem(&provider, &http, &code).await;
+        assert_eq!(response.status(), 200, "{kind:?}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = response.text().await.unwrap();
+        assert!(
+            check(&content_type, &body),
+            "{kind:?}: {content_type} {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_delay_fault_delays_then_answers_normally() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    provider.inject_fault(token_fault(FaultKind::Delay { ms: 300 }).once());
+    let started = Instant::now();
+    let response = redeem(&provider, &http, &code).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_gives_the_client_no_response_and_the_server_survives() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    provider.inject_fault(token_fault(FaultKind::DropConnection).once());
+    let result = http
+        .post(provider.url(None, "/token"))
+        .basic_auth(
+            mock_provider::form_encode(CLIENT_ID),
+            Some(mock_provider::form_encode(SECRET)),
+        )
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await;
+    assert!(
+        result.is_err(),
+        "a response arrived: {:?}",
+        result.map(|r| r.status())
+    );
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+    let last = provider.journal().into_iter().rev().nth(1).unwrap();
+    assert!(
+        last.has_finding("fault.drop_connection"),
+        "{:?}",
+        last.findings
+    );
+    assert_eq!(last.response.status, 0);
+}
+
+#[tokio::test]
+async fn expire_early_tokens_die_while_expires_in_claims_the_usual_lifetime() {
+    let (provider, http) = start().await;
+    provider.inject_fault(token_fault(FaultKind::ExpireEarly { after_secs: 0 }).once());
+    let code = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &code).await).await;
+    assert_eq!(body["expires_in"], 3600);
+    let userinfo = http
+        .get(provider.url(None, "/userinfo"))
+        .bearer_auth(body["access_token"].as_str().unwrap());
+    let response = userinfo.send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(
+        response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+}
+
+#[tokio::test]
+async fn refresh_faults_hit_only_the_refresh_grant() {
+    let (provider, http) = start().await;
+    provider.inject_fault(Fault::new(
+        FaultTarget::Refresh,
+        FaultKind::Error {
+            error: ErrorCode::InvalidGrant,
+            description: Some("refresh disabled".into()),
+        },
+    ));
+    let code = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &code).await).await;
+    let refresh = body["refresh_token"].as_str().unwrap();
+    let response = token(
+        &provider,
+        &http,
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    let body = json(response).await;
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(body["error_description"], "refresh disabled");
+}
+
+#[tokio::test]
+async fn authorize_faults_redirect_with_the_error_and_state() {
+    let (provider, http) = start().await;
+    let fault = Fault::new(
+        FaultTarget::Authorize,
+        FaultKind::Error {
+            error: ErrorCode::TemporarilyUnavailable,
+            description: None,
+        },
+    )
+    .for_client(CLIENT_ID)
+    .once();
+    provider.inject_fault(fault);
+    let response = authorize(&provider, &http, &authorize_params("st")).await;
+    let location = location(&response);
+    assert_eq!(
+        query_param(&location, "error").as_deref(),
+        Some("temporarily_unavailable")
+    );
+    assert_eq!(query_param(&location, "state").as_deref(), Some("st"));
+    let next = authorize(&provider, &http, &authorize_params("st")).await;
+    assert!(query_param(&location_of(&next), "code").is_some());
+}
+
+fn location_of(response: &reqwest::Response) -> url::Url {
+    location(response)
+}
+
+#[tokio::test]
+async fn faults_can_be_configured_in_a_profile() {
+    let text = r#"
+        [[faults]]
+        on = "token"
+        kind = "status"
+        status = 500
+        times = 1
+    "#;
+    let (provider, http) = start_with(ProviderConfig::from_toml(text).unwrap()).await;
+    let code = code(&provider, &http).await;
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 500);
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+}
