@@ -1,0 +1,58 @@
+//! The `mock-provider` binary: prints its base URL once ready, refuses bad profiles with exit 2.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mock-provider");
+
+#[tokio::test]
+async fn prints_its_base_url_and_serves_the_openchatstudio_profile() {
+    let profile = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/providers/openchatstudio.toml"
+    );
+    let mut child = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--config", profile, "--seed", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().to_owned();
+    let metadata: serde_json::Value =
+        reqwest::get(format!("{base}/.well-known/oauth-authorization-server"))
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("metadata answers")
+            .json()
+            .await
+            .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    assert_eq!(metadata["issuer"], base);
+    assert_eq!(
+        metadata["authorization_endpoint"],
+        format!("{base}/o/authorize/")
+    );
+}
+
+#[test]
+fn a_bad_profile_exits_2_naming_the_key() {
+    let dir = std::env::temp_dir().join(format!("mock-provider-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("bad.toml");
+    std::fs::write(&profile, "code_ttl = 5\n").unwrap();
+    let output = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--config"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("code_ttl"), "{stderr}");
+}
