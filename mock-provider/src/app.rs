@@ -15,7 +15,7 @@ use crate::endpoints::{
     admin, authorize, discovery, introspect, login, register, resource, revoke, token,
 };
 use crate::faults::Faults;
-use crate::interaction::{Decision, Interactions};
+use crate::interaction::{Decision, Interactions, Scripted};
 use crate::journal::Journal;
 use crate::jwt::Signer;
 use crate::random::Random;
@@ -33,7 +33,7 @@ pub(crate) struct Inner {
     pub(crate) clients: RwLock<HashMap<String, ClientConfig>>,
     pub(crate) stores: Mutex<Stores>,
     pub(crate) interactions: Mutex<Interactions>,
-    pub(crate) decisions: Mutex<HashMap<String, VecDeque<Decision>>>,
+    pub(crate) decisions: Mutex<HashMap<String, VecDeque<Scripted>>>,
     pub(crate) faults: Faults,
     pub(crate) journal: Journal,
     pub(crate) random: Random,
@@ -138,25 +138,50 @@ impl AppState {
 
     /// Queues a decision for the next authorization of a client.
     pub(crate) fn add_decision(&self, client_id: String, decision: Decision) -> Result<(), String> {
+        self.add_decision_matching(client_id, None, decision)
+    }
+
+    /// Queues a decision for the next authorization of a client, or only for the one carrying
+    /// `state`.
+    pub(crate) fn add_decision_matching(
+        &self,
+        client_id: String,
+        state: Option<String>,
+        decision: Decision,
+    ) -> Result<(), String> {
         if self.client(&client_id).is_none() {
             return Err(format!("unknown client_id {client_id:?}"));
         }
-        if let Decision::Approve { user, .. } = &decision {
-            if self.user(user).is_none() {
-                return Err(format!("unknown user {user:?}"));
-            }
+        if let Decision::Approve { user, .. } = &decision
+            && self.user(user).is_none()
+        {
+            return Err(format!("unknown user {user:?}"));
         }
         let mut decisions = lock(&self.decisions);
         let queue = decisions.entry(client_id).or_default();
         if queue.len() >= 1_000 {
             return Err("more than 1000 decisions are queued for this client".into());
         }
-        queue.push_back(decision);
+        queue.push_back(Scripted { state, decision });
         Ok(())
     }
 
     pub(crate) fn user(&self, username: &str) -> Option<&User> {
         self.config.users.iter().find(|u| u.username == username)
+    }
+
+    /// Takes the first decision queued for this client that matches the request's state.
+    pub(crate) fn take_decision(
+        &self,
+        client_id: &str,
+        request_state: Option<&str>,
+    ) -> Option<Decision> {
+        let mut decisions = lock(&self.decisions);
+        let queue = decisions.get_mut(client_id)?;
+        let index = queue
+            .iter()
+            .position(|s| s.state.is_none() || s.state.as_deref() == request_state)?;
+        queue.remove(index).map(|s| s.decision)
     }
 
     /// Seconds since the Unix epoch.

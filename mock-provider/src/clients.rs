@@ -115,13 +115,13 @@ impl ClientConfig {
             crate::redirect::validate_registered(uri)
                 .map_err(|m| (format!("redirect_uris[{i}]"), m))?;
         }
-        if let Some(defaults) = &self.default_scopes {
-            if let Some(extra) = defaults.iter().find(|s| !self.allowed_scopes.contains(s)) {
-                return Err((
-                    "default_scopes".into(),
-                    format!("{extra:?} is not in allowed_scopes"),
-                ));
-            }
+        if let Some(defaults) = &self.default_scopes
+            && let Some(extra) = defaults.iter().find(|s| !self.allowed_scopes.contains(s))
+        {
+            return Err((
+                "default_scopes".into(),
+                format!("{extra:?} is not in allowed_scopes"),
+            ));
         }
         Ok(())
     }

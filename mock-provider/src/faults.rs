@@ -59,6 +59,16 @@ pub enum FaultKind {
         /// Real lifetime in seconds (0: dead on arrival).
         after_secs: u64,
     },
+    /// Answer a normal token response without `scope`.
+    OmitScope,
+    /// At authorize: approve, but send this `iss` instead of the real issuer (a mix-up attack,
+    /// [RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
+    WrongIssuer {
+        /// The issuer to claim.
+        issuer: String,
+    },
+    /// At authorize: approve, but send no `iss` although the metadata promises it.
+    OmitIssuer,
 }
 
 /// A fault plan: where, for whom, what, and how often.
@@ -69,6 +79,10 @@ pub struct Fault {
     /// Only requests from this client; every client when absent.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// Only the flow whose authorization request carried this `state` (at the token endpoint:
+    /// the code or refresh token issued for it); every flow when absent.
+    #[serde(default)]
+    pub state: Option<String>,
     /// How many requests it applies to; until cleared when absent.
     #[serde(default)]
     pub times: Option<u32>,
@@ -83,6 +97,7 @@ impl Fault {
         Self {
             on,
             client_id: None,
+            state: None,
             times: None,
             kind,
         }
@@ -92,6 +107,13 @@ impl Fault {
     #[must_use]
     pub fn for_client(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Restricts the fault to the flow started with this `state`.
+    #[must_use]
+    pub fn for_state(mut self, state: impl Into<String>) -> Self {
+        self.state = Some(state.into());
         self
     }
 
@@ -133,7 +155,12 @@ impl Faults {
     }
 
     /// The fault to apply to this request, consuming one use of it.
-    pub(crate) fn take(&self, on: FaultTarget, client_id: Option<&str>) -> Option<FaultKind> {
+    pub(crate) fn take(
+        &self,
+        on: FaultTarget,
+        client_id: Option<&str>,
+        state: Option<&str>,
+    ) -> Option<FaultKind> {
         let mut faults = self.lock();
         let index = faults.iter().position(|f| {
             f.on == on
@@ -141,6 +168,7 @@ impl Faults {
                 && f.client_id
                     .as_deref()
                     .is_none_or(|id| Some(id) == client_id)
+                && f.state.as_deref().is_none_or(|s| Some(s) == state)
         })?;
         let kind = faults[index].kind.clone();
         if let Some(n) = &mut faults[index].times {
@@ -169,13 +197,25 @@ mod tests {
                 .for_client("a")
                 .once(),
         );
-        assert_eq!(faults.take(FaultTarget::Token, Some("b")), None);
-        assert_eq!(faults.take(FaultTarget::Refresh, Some("a")), None);
+        assert_eq!(faults.take(FaultTarget::Token, Some("b"), None), None);
+        assert_eq!(faults.take(FaultTarget::Refresh, Some("a"), None), None);
         assert_eq!(
-            faults.take(FaultTarget::Token, Some("a")),
+            faults.take(FaultTarget::Token, Some("a"), None),
             Some(FaultKind::Html)
         );
-        assert_eq!(faults.take(FaultTarget::Token, Some("a")), None);
+        assert_eq!(faults.take(FaultTarget::Token, Some("a"), None), None);
+    }
+
+    #[test]
+    fn state_faults_fire_only_for_their_flow() {
+        let faults = Faults::default();
+        faults.add(Fault::new(FaultTarget::Token, FaultKind::Html).for_state("s1"));
+        assert_eq!(faults.take(FaultTarget::Token, None, Some("s2")), None);
+        assert_eq!(faults.take(FaultTarget::Token, None, None), None);
+        assert_eq!(
+            faults.take(FaultTarget::Token, None, Some("s1")),
+            Some(FaultKind::Html)
+        );
     }
 
     #[test]
@@ -185,10 +225,10 @@ mod tests {
             FaultTarget::Token,
             FaultKind::Status { status: 503 },
         ));
-        assert!(faults.take(FaultTarget::Token, None).is_some());
-        assert!(faults.take(FaultTarget::Token, Some("x")).is_some());
+        assert!(faults.take(FaultTarget::Token, None, None).is_some());
+        assert!(faults.take(FaultTarget::Token, Some("x"), None).is_some());
         faults.clear(None);
-        assert_eq!(faults.take(FaultTarget::Token, None), None);
+        assert_eq!(faults.take(FaultTarget::Token, None, None), None);
     }
 
     #[test]

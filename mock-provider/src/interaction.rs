@@ -20,6 +20,8 @@ pub(crate) struct AuthorizationRequest {
     pub(crate) scopes: Vec<String>,
     pub(crate) challenge: Option<(String, ChallengeMethod)>,
     pub(crate) extras: Vec<(String, String)>,
+    /// The `iss` to send in the response (RFC 9207); `None` to send none.
+    pub(crate) iss: Option<String>,
 }
 
 /// How the next authorization for a client is decided, set through the control API.
@@ -60,6 +62,14 @@ impl Decision {
             description: None,
         }
     }
+}
+
+/// A queued decision, optionally for the authorization request carrying one `state` only
+/// (so that concurrent tests sharing a client do not take each other's decisions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Scripted {
+    pub(crate) state: Option<String>,
+    pub(crate) decision: Decision,
 }
 
 /// A login/consent interaction in progress.

@@ -167,7 +167,8 @@ pub fn redact_uri(uri: &str) -> String {
     format!("{base}?{}", parts.join("&"))
 }
 
-fn redact_json_text(text: &str) -> String {
+/// Redacts secret members of a JSON body; other text is returned unchanged.
+pub fn redact_json_text(text: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(mut value) => {
             redact_json(&mut value);

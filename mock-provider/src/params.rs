@@ -79,6 +79,17 @@ fn form_decode_bytes(raw: &[u8]) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
+/// Whether a Content-Type header names `application/x-www-form-urlencoded` (media types are
+/// case-insensitive; parameters such as `charset` are ignored).
+pub(crate) fn is_form_content_type(value: &str) -> bool {
+    value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
 /// Decodes one form-urlencoded component (`+` is a space); `None` if not UTF-8.
 pub(crate) fn form_decode(raw: &str) -> Option<String> {
     form_decode_bytes(raw.as_bytes())

@@ -39,7 +39,7 @@ pub(crate) async fn journal_layer(
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(crate::params::is_form_content_type);
     let path = parts.uri.path().to_owned();
     let mut entry = JournalEntry {
         seq: 0,

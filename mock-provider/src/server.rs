@@ -127,6 +127,11 @@ impl MockProvider {
         self.state.base_url.clone()
     }
 
+    /// When it started; journal entries' `elapsed_ms` count from here.
+    pub fn started_at(&self) -> std::time::Instant {
+        self.state.started
+    }
+
     /// The socket address it listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
@@ -176,6 +181,18 @@ impl MockProvider {
     /// Scripts the decision for the next authorization of `client_id`.
     pub fn decide(&self, client_id: &str, decision: Decision) -> Result<(), String> {
         self.state.add_decision(client_id.to_owned(), decision)
+    }
+
+    /// Scripts the decision for the authorization request of `client_id` that carries `state`,
+    /// leaving other flows of the same client alone (for tests that run concurrently).
+    pub fn decide_for_state(
+        &self,
+        client_id: &str,
+        state: &str,
+        decision: Decision,
+    ) -> Result<(), String> {
+        self.state
+            .add_decision_matching(client_id.to_owned(), Some(state.to_owned()), decision)
     }
 
     /// Mounts a fault.

@@ -103,6 +103,8 @@ pub(crate) struct CodeGrant {
     /// Extra parameters to reflect in the token response (`team`).
     pub(crate) extras: Vec<(String, String)>,
     pub(crate) expires_at: Instant,
+    /// The `state` of the authorization request, to match faults scripted for that flow.
+    pub(crate) state: Option<String>,
     /// Set once redeemed: the family of the tokens issued from it.
     pub(crate) redeemed_family: Option<u64>,
 }
@@ -131,6 +133,8 @@ pub(crate) struct TokenRecord {
     /// A refresh token that has been rotated away.
     pub(crate) rotated: bool,
     pub(crate) extras: Vec<(String, String)>,
+    /// The `state` of the authorization that started the family.
+    pub(crate) origin_state: Option<String>,
 }
 
 /// Why a token is not usable.
@@ -185,10 +189,10 @@ impl Stores {
     pub(crate) fn revoke_family(&mut self, family: u64) {
         if self.revoked_families.insert(family) {
             self.revoked_order.push_back(family);
-            if self.revoked_order.len() > self.tokens.capacity {
-                if let Some(old) = self.revoked_order.pop_front() {
-                    self.revoked_families.remove(&old);
-                }
+            if self.revoked_order.len() > self.tokens.capacity
+                && let Some(old) = self.revoked_order.pop_front()
+            {
+                self.revoked_families.remove(&old);
             }
         }
         for token in self.tokens.values_mut().filter(|t| t.family == family) {

@@ -45,7 +45,8 @@ async fn loopback_only(State(state): State<AppState>, request: Request, next: Ne
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     match peer {
-        Some(addr) if addr.ip().is_loopback() || state.config.admin.allow_remote => {
+        // `to_canonical`: on a dual-stack socket an IPv4 peer arrives as `::ffff:127.0.0.1`.
+        Some(addr) if addr.ip().to_canonical().is_loopback() || state.config.admin.allow_remote => {
             next.run(request).await
         }
         _ => admin_error(
@@ -81,6 +82,10 @@ async fn clients(State(state): State<AppState>, Query(filter): Query<Filter>) ->
 }
 
 async fn add_client(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        // serde would also read a client from a JSON array.
+        return admin_error(StatusCode::BAD_REQUEST, "a client is a JSON object");
+    }
     let client: ClientConfig = match serde_json::from_slice(&body) {
         Ok(client) => client,
         Err(e) => {
@@ -148,4 +153,142 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             state.clone(),
             loopback_only,
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, SocketAddr};
+
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use axum::http::{Request, StatusCode};
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    use crate::app::{AppState, router};
+    use crate::config::{AdminConfig, ProviderConfig};
+
+    fn app(allow_remote: bool) -> (AppState, axum::Router) {
+        let config = ProviderConfig {
+            admin: AdminConfig { allow_remote },
+            ..ProviderConfig::default()
+        };
+        let state = AppState::new(config, "http://127.0.0.1:1".into(), None);
+        (state.clone(), router(state))
+    }
+
+    /// Sends a control request from `peer` (none: no `ConnectInfo` at all).
+    async fn send(
+        app: axum::Router,
+        method: &str,
+        path: &str,
+        body: &str,
+        peer: Option<IpAddr>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .expect("a valid request");
+        if let Some(ip) = peer {
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(ip, 40_000)));
+        }
+        let response = app.oneshot(request).await.unwrap_or_else(|e| match e {});
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        let json = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("a JSON body")
+        };
+        (status, json)
+    }
+
+    fn ip(text: &str) -> Option<IpAddr> {
+        Some(text.parse().expect("an IP address"))
+    }
+
+    #[tokio::test]
+    async fn a_remote_peer_is_refused_with_403() {
+        // Arrange
+        let (_, app) = app(false);
+        // Act
+        let (status, body) = send(app, "GET", "/_admin/journal", "", ip("10.0.0.1")).await;
+        // Assert
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["error"], "invalid_request");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .is_some_and(|d| d.contains("allow_remote")),
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_remote_peer_cannot_register_a_client() {
+        // Arrange
+        let (state, app) = app(false);
+        let client = r#"{"client_id": "evil", "client_secret": "s", "redirect_uris": ["https://evil.test/cb"]}"#;
+        // Act
+        let (status, _) = send(app, "POST", "/_admin/clients", client, ip("10.0.0.1")).await;
+        // Assert
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(
+            state.client("evil").is_none(),
+            "the refused request took effect"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_ipv4_mapped_remote_peer_is_refused() {
+        // Arrange
+        let (_, app) = app(false);
+        // Act
+        let (status, _) = send(app, "GET", "/_admin/journal", "", ip("::ffff:10.0.0.1")).await;
+        // Assert
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
+    #[tokio::test]
+    async fn a_request_without_a_known_peer_is_refused() {
+        // Arrange
+        let (_, app) = app(false);
+        // Act
+        let (status, _) = send(app, "GET", "/_admin/journal", "", None).await;
+        // Assert
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
+    #[tokio::test]
+    async fn loopback_peers_are_served() {
+        for peer in ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"] {
+            // Arrange
+            let (_, app) = app(false);
+            // Act
+            let (status, body) = send(app, "GET", "/_admin/journal", "", ip(peer)).await;
+            // Assert
+            assert_eq!(status, StatusCode::OK, "{peer}");
+            assert_eq!(body, serde_json::json!([]), "{peer}");
+        }
+    }
+
+    #[tokio::test]
+    async fn allow_remote_serves_a_remote_peer() {
+        // Arrange
+        let (_, app) = app(true);
+        // Act
+        let (status, body) = send(app, "GET", "/_admin/journal", "", ip("10.0.0.1")).await;
+        // Assert
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, serde_json::json!([]));
+    }
 }

@@ -51,13 +51,11 @@ pub(crate) async fn handle(
                 state: st,
                 error,
             } = *refusal;
-            let uri = error_uri(
-                &state,
-                tenant.as_deref(),
-                &redirect_uri,
-                st.as_deref(),
-                &error,
-            );
+            let iss = state
+                .config
+                .send_iss
+                .then(|| state.issuer(tenant.as_deref()));
+            let uri = error_uri(&redirect_uri, st.as_deref(), iss.as_deref(), &error);
             let note = error
                 .findings
                 .iter()
@@ -67,30 +65,45 @@ pub(crate) async fn handle(
         }
     };
     let client_id = request.client_id.clone();
-    if let Some(FaultKind::Error { error, description }) =
-        state.faults.take(FaultTarget::Authorize, Some(&client_id))
-    {
-        let error = OAuthError::new(
-            error,
-            description.unwrap_or_else(|| "injected fault".into()),
-        );
-        let uri = error_uri(
-            &state,
-            tenant.as_deref(),
-            &request.redirect_uri,
-            request.state.as_deref(),
-            &error,
-        );
-        return noted(
-            found(&uri),
-            Some(&client_id),
-            vec![format!("fault.authorize: {}", error.code)],
-        );
+    let mut request = request;
+    let fault = state.faults.take(
+        FaultTarget::Authorize,
+        Some(&client_id),
+        request.state.as_deref(),
+    );
+    let mut findings = Vec::new();
+    match fault {
+        Some(FaultKind::Error { error, description }) => {
+            let error = OAuthError::new(
+                error,
+                description.unwrap_or_else(|| "injected fault".into()),
+            );
+            let uri = error_uri(
+                &request.redirect_uri,
+                request.state.as_deref(),
+                request.iss.as_deref(),
+                &error,
+            );
+            return noted(
+                found(&uri),
+                Some(&client_id),
+                vec![format!("fault.authorize: {}", error.code)],
+            );
+        }
+        Some(FaultKind::WrongIssuer { issuer }) => {
+            findings.push(format!("fault.authorize: iss replaced by {issuer:?}"));
+            request.iss = Some(issuer);
+        }
+        Some(FaultKind::OmitIssuer) => {
+            findings.push("fault.authorize: iss omitted".to_owned());
+            request.iss = None;
+        }
+        Some(other) => findings.push(format!(
+            "fault.authorize: {other:?} does not apply here; ignored"
+        )),
+        None => {}
     }
-    let scripted = lock(&state.decisions)
-        .get_mut(&client_id)
-        .and_then(|queue| queue.pop_front());
-    let decision = match scripted {
+    let decision = match state.take_decision(&client_id, request.state.as_deref()) {
         Some(decision) => Some(decision),
         None if state.config.auto_approve => {
             Some(Decision::approve(state.config.default_user.clone()))
@@ -106,7 +119,7 @@ pub(crate) async fn handle(
             login::begin(&state, &tenant, &jar, &id)
         }
     };
-    noted(response, Some(&client_id), Vec::new())
+    noted(response, Some(&client_id), findings)
 }
 
 /// Any method but GET.
@@ -197,6 +210,10 @@ fn validate(
         scopes,
         challenge,
         extras,
+        iss: state
+            .config
+            .send_iss
+            .then(|| state.issuer(tenant.as_deref())),
     })
 }
 
@@ -294,8 +311,8 @@ pub(crate) fn decide(
                 .map_or(user.clone(), |u| u.sub().to_owned());
             let code = state.random.token("ac_");
             let grant = CodeGrant {
-                client_id: request.client_id.clone(),
-                tenant: request.tenant.clone(),
+                client_id: request.client_id,
+                tenant: request.tenant,
                 redirect_uri: request.redirect_uri.clone(),
                 redirect_uri_sent: request.redirect_uri_sent,
                 scopes: scopes.unwrap_or(request.scopes),
@@ -303,6 +320,7 @@ pub(crate) fn decide(
                 subject,
                 extras: request.extras,
                 expires_at: Instant::now() + Duration::from_secs(state.config.code_ttl_secs),
+                state: request.state.clone(),
                 redeemed_family: None,
             };
             // Codes are kept a minute past expiry so that late and replayed redemptions are
@@ -315,33 +333,30 @@ pub(crate) fn decide(
             if let Some(st) = &request.state {
                 params.push(("state", st));
             }
-            let issuer = state.issuer(request.tenant.as_deref());
-            if state.config.send_iss {
-                params.push(("iss", &issuer));
+            if let Some(iss) = &request.iss {
+                params.push(("iss", iss));
             }
             with_params(&request.redirect_uri, &params)
         }
         Decision::Deny { error, description } => {
-            let error = OAuthError::new(
-                error,
-                description.unwrap_or_else(|| "the resource owner denied the request".into()),
-            );
+            let description =
+                description.unwrap_or_else(|| "the resource owner denied the request".into());
+            let error = OAuthError::new(error, description);
             error_uri(
-                state,
-                request.tenant.as_deref(),
                 &request.redirect_uri,
                 request.state.as_deref(),
+                request.iss.as_deref(),
                 &error,
             )
         }
     }
 }
 
+/// An error response URI ([RFC 6749 §4.1.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1)).
 fn error_uri(
-    state: &AppState,
-    tenant: Option<&str>,
     redirect_uri: &str,
     st: Option<&str>,
+    iss: Option<&str>,
     error: &OAuthError,
 ) -> String {
     let mut params = vec![
@@ -351,9 +366,8 @@ fn error_uri(
     if let Some(st) = st {
         params.push(("state", st));
     }
-    let issuer = state.issuer(tenant);
-    if state.config.send_iss {
-        params.push(("iss", &issuer));
+    if let Some(iss) = iss {
+        params.push(("iss", iss));
     }
     with_params(redirect_uri, &params)
 }

@@ -35,7 +35,8 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "revocation_endpoint_auth_methods_supported": auth_methods,
+        // Public clients may revoke their own tokens (RFC 7009 §5) but not introspect.
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": auth_methods,
         "code_challenge_methods_supported": methods,
         "scopes_supported": state.scopes_supported(),

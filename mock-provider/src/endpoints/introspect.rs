@@ -20,6 +20,13 @@ pub(crate) async fn handle(
     let result = (|| -> Result<_, OAuthError> {
         let FormBody(form) = form?;
         let client = authenticated_client(&state, &headers, &form)?;
+        if client.is_public() {
+            // A public client id is no secret: accepting it would allow token scanning (§2.1).
+            return Err(OAuthError::invalid_client(
+                "introspection requires client authentication; a public client has none",
+            )
+            .with_finding("client_auth.public_client_at_introspection"));
+        }
         let token = form
             .get("token")?
             .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;

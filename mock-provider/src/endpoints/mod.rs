@@ -39,8 +39,7 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let media_type = content_type.split(';').next().unwrap_or("").trim();
-        if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        if !crate::params::is_form_content_type(content_type) {
             return Err(OAuthError::invalid_request(format!(
                 "Content-Type must be application/x-www-form-urlencoded, not {content_type:?}"
             ))

@@ -92,8 +92,15 @@ fn register(
     if !json {
         return Err(metadata_error("Content-Type must be application/json"));
     }
-    let meta: Metadata = serde_json::from_slice(body)
-        .map_err(|e| metadata_error(format!("the body is not valid client metadata: {e}")))?;
+    let invalid = |e: serde_json::Error| {
+        metadata_error(format!("the body is not valid client metadata: {e}"))
+    };
+    // A JSON object (§3.1); serde would otherwise also read a struct from an array.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
+    if !value.is_object() {
+        return Err(metadata_error("the client metadata must be a JSON object"));
+    }
+    let meta: Metadata = serde_json::from_value(value).map_err(invalid)?;
     if meta.redirect_uris.is_empty() {
         return Err(OAuthError::new(
             ErrorCode::InvalidRedirectUri,

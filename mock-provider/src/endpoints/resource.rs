@@ -48,10 +48,10 @@ impl BearerError {
                 ", error=\"{code}\", error_description=\"{}\"",
                 self.description.replace('"', "'")
             ));
-            if code == ErrorCode::InsufficientScope {
-                if let Some(scope) = required_scope {
-                    challenge.push_str(&format!(", scope=\"{scope}\""));
-                }
+            if code == ErrorCode::InsufficientScope
+                && let Some(scope) = required_scope
+            {
+                challenge.push_str(&format!(", scope=\"{scope}\""));
             }
         }
         let body = match self.code {
@@ -90,14 +90,15 @@ fn bearer(
         let value = value
             .to_str()
             .map_err(|_| malformed("Authorization header is not ASCII"))?;
-        match value.split_once(' ') {
-            Some((scheme, token))
-                if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-            {
-                found.push((token.trim().to_owned(), BearerPlacement::Header));
+        let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+        if scheme.eq_ignore_ascii_case("bearer") {
+            if token.trim().is_empty() {
+                return Err(malformed("the Bearer credential is empty"));
             }
-            _ => return Err(malformed("Authorization header is not a Bearer token")),
+            found.push((token.trim().to_owned(), BearerPlacement::Header));
         }
+        // Another scheme (Basic, …) carries no access token: the request lacks authentication
+        // information, which §3.1 answers without an error code.
     }
     let mut from_param = |params: &Params, placement| -> Result<(), BearerError> {
         match params.get("access_token") {
@@ -162,7 +163,7 @@ fn authorize(
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(crate::params::is_form_content_type);
     let form = if is_form {
         Some(Params::parse(body).map_err(|_| malformed("body is not valid UTF-8"))?)
     } else {
@@ -207,17 +208,17 @@ fn authorize(
             "bearer.wrong_tenant",
         ));
     }
-    if let Some(required) = required_scope {
-        if !record.scopes.iter().any(|s| s == required) {
-            let mut e = BearerError::new(
-                StatusCode::FORBIDDEN,
-                Some(ErrorCode::InsufficientScope),
-                format!("scope {required:?} is required"),
-                "bearer.insufficient_scope",
-            );
-            e.client_id = Some(record.client_id);
-            return Err(e);
-        }
+    if let Some(required) = required_scope
+        && !record.scopes.iter().any(|s| s == required)
+    {
+        let mut e = BearerError::new(
+            StatusCode::FORBIDDEN,
+            Some(ErrorCode::InsufficientScope),
+            format!("scope {required:?} is required"),
+            "bearer.insufficient_scope",
+        );
+        e.client_id = Some(record.client_id);
+        return Err(e);
     }
     Ok((record, placement))
 }

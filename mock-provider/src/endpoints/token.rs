@@ -29,6 +29,7 @@ struct Issue {
     family: u64,
     extras: Vec<(String, String)>,
     with_refresh: bool,
+    origin_state: Option<String>,
 }
 
 /// `POST {token}`.
@@ -106,7 +107,10 @@ async fn respond(
     } else {
         FaultTarget::Token
     };
-    let mut fault = state.faults.take(target, Some(&client.client_id));
+    let origin = origin_state(state, grant_type, form);
+    let mut fault = state
+        .faults
+        .take(target, Some(&client.client_id), origin.as_deref());
     if let Some(FaultKind::Delay { ms }) = fault {
         tokio::time::sleep(Duration::from_millis(ms)).await;
         fault = None;
@@ -144,9 +148,27 @@ async fn respond(
             body.as_object_mut().map(|o| o.remove("access_token"));
         }
         Some(FaultKind::WrongTokenType { token_type }) => body["token_type"] = token_type.into(),
+        Some(FaultKind::OmitScope) => {
+            body.as_object_mut().map(|o| o.remove("scope"));
+        }
         _ => {}
     }
     Ok(no_store((StatusCode::OK, axum::Json(body)).into_response()))
+}
+
+/// The `state` of the authorization that a code or refresh token descends from, so that faults
+/// scripted for one flow hit only that flow.
+fn origin_state(state: &AppState, grant_type: &str, form: &Params) -> Option<String> {
+    let stores = lock(&state.stores);
+    match grant_type {
+        "authorization_code" => stores.codes.get(form.get("code").ok()??)?.state.clone(),
+        "refresh_token" => stores
+            .token_state(form.get("refresh_token").ok()??)
+            .0?
+            .origin_state
+            .clone(),
+        _ => None,
+    }
 }
 
 /// Faults that answer instead of the grant.
@@ -266,6 +288,7 @@ fn redeem_code(
             .cloned()
             .collect(),
         with_refresh: client.allows_grant("refresh_token"),
+        origin_state: grant.state.clone(),
     })
 }
 
@@ -326,10 +349,8 @@ fn refresh(
         }
     };
     let rotate = state.config.rotate_refresh_tokens;
-    if rotate {
-        if let Some(old) = stores.tokens.get_mut(token) {
-            old.rotated = true;
-        }
+    if rotate && let Some(old) = stores.tokens.get_mut(token) {
+        old.rotated = true;
     }
     Ok(Issue {
         client_id: record.client_id,
@@ -339,6 +360,7 @@ fn refresh(
         family: record.family,
         extras: record.extras,
         with_refresh: rotate,
+        origin_state: record.origin_state,
     })
 }
 
@@ -369,6 +391,7 @@ fn client_credentials(
         family: stores.new_family(),
         extras: Vec::new(),
         with_refresh: false,
+        origin_state: None,
     })
 }
 
@@ -406,6 +429,7 @@ fn mint(state: &AppState, issue: &Issue, expire_early: Option<Duration>) -> serd
         revoked: false,
         rotated: false,
         extras: issue.extras.clone(),
+        origin_state: issue.origin_state.clone(),
     };
     {
         let keep = Duration::from_secs(60);

@@ -118,3 +118,35 @@ async fn unknown_paths_are_404_not_a_crash() {
         .unwrap();
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn a_form_in_any_letter_case_is_parsed_and_redacted_in_the_journal() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    let body = format!(
+        "grant_type=authorization_code&code={code}&redirect_uri={}&code_verifier={VERIFIER}",
+        mock_provider::form_encode(REDIRECT)
+    );
+    let response = http
+        .post(provider.url(None, "/token"))
+        .basic_auth(
+            mock_provider::form_encode(CLIENT_ID),
+            Some(mock_provider::form_encode(SECRET)),
+        )
+        .header(
+            "content-type",
+            "Application/X-WWW-Form-Urlencoded; Charset=UTF-8",
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let entry = provider.journal().pop().unwrap();
+    assert_eq!(entry.param("code"), Some(code.as_str()));
+    let written = serde_json::to_string(&entry.redacted()).unwrap();
+    assert!(
+        !written.contains(&code) && !written.contains(VERIFIER),
+        "{written}"
+    );
+}

@@ -212,3 +212,48 @@ async fn faults_can_be_configured_in_a_profile() {
     assert_eq!(redeem(&provider, &http, &code).await.status(), 500);
     assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
 }
+
+#[tokio::test]
+async fn state_scoped_faults_and_decisions_leave_other_flows_alone() {
+    let (provider, http) = start().await;
+    provider.inject_fault(token_fault(FaultKind::Status { status: 500 }).for_state("mine"));
+    provider
+        .decide_for_state(CLIENT_ID, "mine", mock_provider::Decision::approve("alice"))
+        .unwrap();
+    // Another flow is untouched.
+    let other = code(&provider, &http).await;
+    assert_eq!(redeem(&provider, &http, &other).await.status(), 200);
+    // The flow with state "mine" gets the fault at the token endpoint.
+    let response = authorize(&provider, &http, &authorize_params("mine")).await;
+    let code = query_param(&location(&response), "code").unwrap();
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 500);
+}
+
+#[tokio::test]
+async fn issuer_faults_send_a_wrong_or_no_iss() {
+    let (provider, http) = start().await;
+    let wrong = FaultKind::WrongIssuer {
+        issuer: "https://attacker.invalid".into(),
+    };
+    provider.inject_fault(Fault::new(FaultTarget::Authorize, wrong).once());
+    provider.inject_fault(Fault::new(FaultTarget::Authorize, FaultKind::OmitIssuer).once());
+    let first = location(&authorize(&provider, &http, &authorize_params("a")).await);
+    assert_eq!(
+        query_param(&first, "iss").as_deref(),
+        Some("https://attacker.invalid")
+    );
+    assert!(query_param(&first, "code").is_some());
+    let second = location(&authorize(&provider, &http, &authorize_params("b")).await);
+    assert_eq!(query_param(&second, "iss"), None);
+    assert!(query_param(&second, "code").is_some());
+}
+
+#[tokio::test]
+async fn omit_scope_sends_a_token_response_without_scope() {
+    let (provider, http) = start().await;
+    provider.inject_fault(token_fault(FaultKind::OmitScope).once());
+    let code = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &code).await).await;
+    assert!(body.get("scope").is_none(), "{body}");
+    assert!(body["access_token"].is_string());
+}

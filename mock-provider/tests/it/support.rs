@@ -122,3 +122,37 @@ pub(crate) async fn redeem(
 pub(crate) async fn json(response: reqwest::Response) -> serde_json::Value {
     response.json().await.expect("a JSON body")
 }
+
+/// Runs the default flow (authorize, then redeem) and returns the token response.
+pub(crate) async fn issued_tokens(
+    provider: &MockProvider,
+    http: &reqwest::Client,
+) -> serde_json::Value {
+    let code = code(provider, http).await;
+    let response = redeem(provider, http, &code).await;
+    assert_eq!(response.status(), 200, "the default flow issues tokens");
+    json(response).await
+}
+
+/// Posts a form to a root endpoint path with the default client's Basic credentials.
+pub(crate) async fn post_as_client(
+    provider: &MockProvider,
+    http: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    http.post(provider.url(None, path))
+        .basic_auth(
+            mock_provider::form_encode(CLIENT_ID),
+            Some(mock_provider::form_encode(SECRET)),
+        )
+        .form(form)
+        .send()
+        .await
+        .expect("the endpoint answers")
+}
+
+/// The absolute URL of a control API path, e.g. `admin_url(&provider, "/journal")`.
+pub(crate) fn admin_url(provider: &MockProvider, path: &str) -> String {
+    format!("{}/_admin{path}", provider.uri())
+}
