@@ -1,5 +1,16 @@
-//! Gauntlet's conformance harness.
+//! Gauntlet's conformance harness: runs the Gherkin features in `features/` against a chatbot
+//! platform (the OAuth client) with the mock provider on the other side, and reports.
 //!
-//! Not built yet: the harness issue fills this crate with the `gauntlet` binary, the step
-//! definitions for `features/`, and the reports. Until then the workspace's runnable part is
-//! the `mock-provider` crate.
+//! [`run::run`] is the whole job; [`cli`] parses the command line into its options. A run
+//! starts a [`context::RunContext`] (mock provider + platform), lets cucumber drive one
+//! [`world::GauntletWorld`] per scenario through the [`steps`], and writes the [`report`]s.
+
+pub mod browser;
+pub mod cli;
+pub mod context;
+pub mod features;
+pub mod profile;
+pub mod report;
+pub mod run;
+mod steps;
+pub mod world;

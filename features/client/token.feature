@@ -1,0 +1,51 @@
+@rfc6749 @rfc6750
+Feature: token exchange and use
+  The code is redeemed once, with the configured client authentication; the token travels only
+  in the Authorization header and is refreshed when it expires.
+
+  @must
+  Scenario: A successful link
+    Source: RFC 6749 §4.1
+    When alice links her account
+    Then the platform tells alice that linking succeeded
+    And alice is linked
+
+  @must
+  Scenario: The code is redeemed exactly once with the configured client authentication
+    Source: RFC 6749 §2.3.1, §4.1.3; RFC 9700 §4.5
+    When alice links her account
+    Then the platform redeemed the code exactly once
+    And the token request authenticates the client as configured
+    And the token request is form-encoded
+
+  @must
+  Scenario: The access token is sent as a Bearer header
+    Source: RFC 6750 §2.1, §2.3
+    When alice links her account
+    And alice asks the platform whether she is linked
+    Then the platform called the resource API with a Bearer header
+    And the platform never put a token in a URL
+
+  @must @rfc9700
+  Scenario: The token never reaches the browser
+    Source: RFC 9700 §4.3; RFC 6750 §5.3
+    When alice links her account
+    And alice asks the platform whether she is linked
+    Then no page or URL the browser saw contains a token
+
+  @should
+  Scenario: An expired access token is refreshed
+    Source: RFC 6749 §6; RFC 6750 §3.1
+    Given the provider will issue access tokens that expire at once
+    When alice links her account
+    And alice asks the platform whether she is linked
+    Then alice is linked
+    And the platform refreshed the access token
+
+  @should
+  Scenario: A revoked token leads back to login
+    Source: RFC 6750 §3.1; RFC 7009 §2
+    When alice links her account
+    And the provider revokes alice's tokens
+    And alice asks the platform whether she is linked
+    Then alice is not linked

@@ -1,0 +1,70 @@
+//! Command-line interface: `gauntlet run`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::profile::PlatformProfile;
+use crate::run::{Gate, RunOptions};
+
+/// OAuth 2.0 conformance harness for chatbot platforms.
+#[derive(Debug, Parser)]
+#[command(name = "gauntlet", version, about, long_about = None)]
+pub struct Opts {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the client suite (features/client) against a chatbot platform.
+    Run(RunArgs),
+}
+
+/// Arguments of `gauntlet run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Platform profile (TOML); default: the bundled reference platform.
+    #[arg(long, env = "GAUNTLET_PLATFORM")]
+    pub platform: Option<PathBuf>,
+    /// Run only scenarios matching this tag expression, e.g. "@must and not @rfc9207".
+    #[arg(long, env = "GAUNTLET_TAGS")]
+    pub tags: Option<String>,
+    /// Where to write junit.xml, cucumber.json, report.md, index.html and report.json.
+    #[arg(long, default_value = "reports", env = "GAUNTLET_REPORT_DIR")]
+    pub report_dir: PathBuf,
+    /// Scenarios run at once against the one mock provider.
+    #[arg(long, default_value_t = 8, env = "GAUNTLET_CONCURRENCY")]
+    pub concurrency: usize,
+    /// Which failures give a non-zero exit code.
+    #[arg(long, value_enum, default_value_t = Gate::Must, env = "GAUNTLET_GATE")]
+    pub gate: Gate,
+    /// Show client secrets, codes and tokens in reports instead of redacting them.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Run these feature files instead of the bundled ones.
+    #[arg(long)]
+    pub features: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Reads the profile and builds the run options.
+    pub fn options(&self) -> anyhow::Result<RunOptions> {
+        let profile = match &self.platform {
+            Some(path) => PlatformProfile::from_file(path)?,
+            None => PlatformProfile::reference(),
+        };
+        Ok(RunOptions {
+            profile,
+            tags: self.tags.clone(),
+            report_dir: self.report_dir.clone(),
+            concurrency: self.concurrency,
+            gate: self.gate,
+            reveal_secrets: self.reveal_secrets,
+            features: self.features.clone(),
+            progress: true,
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! What a run shares across scenarios: the mock provider, the platform under test (embedded,
+//! launched, or already running), the profile and its filled-in values.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use mock_provider::{ClientConfig, Limits, MockProvider, ProviderConfig};
+
+use crate::profile::{PlatformProfile, Vars};
+use crate::report::ScenarioOutcome;
+
+/// The shared state of one run.
+#[derive(Debug)]
+pub struct RunContext {
+    /// The mock provider.
+    pub provider: MockProvider,
+    /// The profile.
+    pub profile: PlatformProfile,
+    /// Values for templates (without `{session}`).
+    pub vars: Vars,
+    /// The platform's base URL.
+    pub platform_base: String,
+    /// The client registration held by the mock.
+    pub client: ClientConfig,
+    /// Show secrets in reports.
+    pub reveal_secrets: bool,
+    /// Scenario outcomes with their place in the feature files, filled by the after-hook.
+    pub outcomes: Mutex<Vec<(ScenarioPlace, ScenarioOutcome)>>,
+    _platform: PlatformProcess,
+}
+
+/// Where a scenario stands: feature file and line (and example row), for feature-file order.
+pub type ScenarioPlace = (String, usize, usize);
+
+/// Keeps the platform alive for the run; stops it when dropped.
+#[derive(Debug)]
+enum PlatformProcess {
+    Embedded(
+        #[expect(dead_code, reason = "held only to keep the platform running")]
+        Box<reference_platform::Platform>,
+    ),
+    Launched(Child),
+    External,
+}
+
+impl Drop for PlatformProcess {
+    fn drop(&mut self) {
+        if let Self::Launched(child) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+static CURRENT: RwLock<Option<Arc<RunContext>>> = RwLock::new(None);
+
+/// The context of the run in progress (cucumber builds worlds without arguments).
+pub fn current() -> Arc<RunContext> {
+    CURRENT
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .expect("a run is in progress")
+}
+
+/// Makes `context` the one worlds see.
+pub fn install(context: Arc<RunContext>) {
+    *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Some(context);
+}
+
+/// Clears the current context.
+pub fn uninstall() {
+    *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+impl RunContext {
+    /// Starts the mock provider and the platform, and registers the platform's client.
+    pub async fn start(profile: PlatformProfile, reveal_secrets: bool) -> anyhow::Result<Self> {
+        let config = ProviderConfig {
+            name: "gauntlet".into(),
+            clients: Vec::new(),
+            limits: Limits {
+                journal_capacity: 50_000,
+                ..Limits::default()
+            },
+            ..ProviderConfig::default()
+        };
+        let mut builder = MockProvider::builder().config(config);
+        if let Some(address) = profile.provider.address {
+            builder = builder.address(address);
+        }
+        let provider = builder
+            .start()
+            .await
+            .context("the mock provider did not start")?;
+        let mut vars = Vars::default();
+        vars.set("issuer", provider.issuer(None));
+        let paths = &provider.config().paths;
+        vars.set(
+            "authorization_endpoint",
+            provider.url(None, &paths.authorize),
+        );
+        vars.set("token_endpoint", provider.url(None, &paths.token));
+        vars.set("userinfo_endpoint", provider.url(None, &paths.userinfo));
+        vars.set("revocation_endpoint", provider.url(None, &paths.revoke));
+        vars.set(
+            "resource_url",
+            provider.url(None, &provider.config().resource.path),
+        );
+        vars.set("client_id", profile.client.client_id.clone());
+        vars.set(
+            "client_secret",
+            profile.client.client_secret.clone().unwrap_or_default(),
+        );
+
+        let (platform, platform_base) = start_platform(&profile, &provider, &mut vars).await?;
+        vars.set("base_url", platform_base.clone());
+        let redirect_uris: Vec<String> = profile
+            .client
+            .redirect_uris
+            .iter()
+            .map(|u| vars.fill(u))
+            .collect();
+        vars.set("redirect_uri", redirect_uris[0].clone());
+        let client = ClientConfig {
+            client_id: profile.client.client_id.clone(),
+            client_secret: profile.client.client_secret.clone(),
+            redirect_uris,
+            allowed_scopes: profile.client.scopes.clone(),
+            default_scopes: None,
+            auth_method: profile.client.auth_method,
+            pkce: profile.client.pkce,
+            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        };
+        provider
+            .register_client(client.clone())
+            .map_err(|e| anyhow::anyhow!("client registration refused: {e}"))?;
+        if let PlatformProcess::Launched(_) = &platform {
+            let launch = profile
+                .platform
+                .launch
+                .as_ref()
+                .expect("launched from a launch section");
+            wait_ready(
+                &vars.fill(&launch.ready_url),
+                Duration::from_secs(launch.ready_timeout_secs),
+            )
+            .await?;
+        }
+        Ok(Self {
+            provider,
+            profile,
+            vars,
+            platform_base,
+            client,
+            reveal_secrets,
+            outcomes: Mutex::new(Vec::new()),
+            _platform: platform,
+        })
+    }
+
+    /// The timeout for every request to the platform.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.profile.timeouts.request_ms)
+    }
+}
+
+async fn start_platform(
+    profile: &PlatformProfile,
+    provider: &MockProvider,
+    vars: &mut Vars,
+) -> anyhow::Result<(PlatformProcess, String)> {
+    let location = &profile.platform;
+    if location.embedded.is_some() {
+        let config = reference_platform::PlatformConfig {
+            issuer: provider.issuer(None),
+            resource_url: provider.url(None, &provider.config().resource.path),
+            client_id: profile.client.client_id.clone(),
+            client_secret: profile.client.client_secret.clone(),
+            auth_method: match profile.client.auth_method {
+                mock_provider::AuthMethod::ClientSecretBasic => {
+                    reference_platform::AuthMethod::ClientSecretBasic
+                }
+                mock_provider::AuthMethod::ClientSecretPost => {
+                    reference_platform::AuthMethod::ClientSecretPost
+                }
+                mock_provider::AuthMethod::None => reference_platform::AuthMethod::None,
+            },
+            scopes: profile.client.scopes.clone(),
+            token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),
+            ..reference_platform::PlatformConfig::default()
+        };
+        let platform = reference_platform::Platform::start(config)
+            .await
+            .context("the reference platform did not start")?;
+        let base = platform.uri();
+        return Ok((PlatformProcess::Embedded(Box::new(platform)), base));
+    }
+    let base = location
+        .base_url
+        .clone()
+        .expect("checked when the profile was read");
+    vars.set("base_url", base.clone());
+    let Some(launch) = &location.launch else {
+        return Ok((PlatformProcess::External, base));
+    };
+    vars.set("redirect_uri", vars.fill(&profile.client.redirect_uris[0]));
+    let mut command = Command::new(&launch.command);
+    command
+        .args(launch.args.iter().map(|a| vars.fill(a)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    if let Some(dir) = &launch.workdir {
+        command.current_dir(dir);
+    }
+    for (name, value) in &launch.env {
+        command.env(name, vars.fill(value));
+    }
+    let child = command
+        .spawn()
+        .with_context(|| format!("cannot launch the platform with {:?}", launch.command))?;
+    Ok((PlatformProcess::Launched(child), base))
+}
+
+async fn wait_ready(url: &str, timeout: Duration) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(response) = client.get(url).send().await
+            && response.status().as_u16() < 500
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the platform was not ready at {url} within {} s",
+                timeout.as_secs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,72 @@
+//! The bundled feature files, compiled into the binary so that an installed `gauntlet` runs
+//! the same suite as the repository's `features/` folder.
+
+use std::path::PathBuf;
+
+/// `features/client/*.feature`, by file name.
+pub const CLIENT: &[(&str, &str)] = &[
+    (
+        "errors.feature",
+        include_str!("../../features/client/errors.feature"),
+    ),
+    (
+        "mixup.feature",
+        include_str!("../../features/client/mixup.feature"),
+    ),
+    (
+        "pkce.feature",
+        include_str!("../../features/client/pkce.feature"),
+    ),
+    (
+        "redirect.feature",
+        include_str!("../../features/client/redirect.feature"),
+    ),
+    (
+        "scope.feature",
+        include_str!("../../features/client/scope.feature"),
+    ),
+    (
+        "state.feature",
+        include_str!("../../features/client/state.feature"),
+    ),
+    (
+        "token.feature",
+        include_str!("../../features/client/token.feature"),
+    ),
+];
+
+/// Writes the bundled client features into a fresh temporary folder and returns it.
+pub fn materialize() -> std::io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "gauntlet-features-{}-{}",
+        std::process::id(),
+        unique()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    for (name, text) in CLIENT {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(dir)
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_feature_file_in_the_repository_is_bundled() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../features/client");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".feature"))
+            .collect();
+        on_disk.sort();
+        let bundled: Vec<&str> = super::CLIENT.iter().map(|(n, _)| *n).collect();
+        assert_eq!(on_disk, bundled);
+    }
+}

@@ -1,0 +1,352 @@
+//! Platform profiles (`fixtures/platforms/*.toml`): everything Gauntlet needs to drive a platform
+//! it has never seen — where it is or how to launch it, the client registration the mock holds
+//! for it, how a flow starts, and how success and failure show.
+//!
+//! String values may hold `{placeholders}`, filled in by [`Vars`]: `{base_url}`, `{session}`,
+//! `{issuer}`, `{authorization_endpoint}`, `{token_endpoint}`, `{userinfo_endpoint}`,
+//! `{revocation_endpoint}`, `{resource_url}`, `{client_id}`, `{client_secret}`, `{redirect_uri}`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mock_provider::{AuthMethod, PkcePolicy};
+use serde::Deserialize;
+
+/// A platform under test.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformProfile {
+    /// Shown in reports.
+    pub name: String,
+    /// Where the platform is and how it runs.
+    pub platform: PlatformLocation,
+    /// The client registration the mock provider holds for it.
+    pub client: ClientProfile,
+    /// How a flow starts for an end user.
+    pub start: StartProfile,
+    /// How the user-visible outcome of the callback reads.
+    #[serde(default)]
+    pub outcome: OutcomeProfile,
+    /// How Gauntlet asks whether a user is linked.
+    pub probe: ProbeProfile,
+    /// Timeouts.
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    /// Where the mock provider listens (a fixed address for platforms configured by hand).
+    #[serde(default)]
+    pub provider: ProviderPlacement,
+}
+
+/// Where the platform is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformLocation {
+    /// Its base URL, for a platform that is already running or launched by command.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// `"reference"`: the bundled reference platform, started inside Gauntlet.
+    #[serde(default)]
+    pub embedded: Option<String>,
+    /// How to launch it; absent when it is already running.
+    #[serde(default)]
+    pub launch: Option<Launch>,
+}
+
+/// A command that starts the platform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Launch {
+    /// The program.
+    pub command: String,
+    /// Its arguments (templated).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Working directory, relative to the profile file.
+    #[serde(default)]
+    pub workdir: Option<PathBuf>,
+    /// Environment (values templated).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Polled until it answers below 500 (templated).
+    pub ready_url: String,
+    /// How long to wait for readiness.
+    #[serde(default = "default_ready_timeout")]
+    pub ready_timeout_secs: u64,
+}
+
+fn default_ready_timeout() -> u64 {
+    30
+}
+
+/// The client registration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientProfile {
+    /// The client id.
+    pub client_id: String,
+    /// The secret (absent for a public client).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// The registered redirect URIs (templated; usually `{base_url}/callback`).
+    pub redirect_uris: Vec<String>,
+    /// The scopes the platform is configured to request.
+    pub scopes: Vec<String>,
+    /// How the platform authenticates at the token endpoint.
+    #[serde(default)]
+    pub auth_method: AuthMethod,
+    /// The PKCE policy the mock enforces.
+    #[serde(default)]
+    pub pkce: PkcePolicy,
+}
+
+/// How a flow starts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartProfile {
+    /// HTTP method.
+    #[serde(default = "default_get")]
+    pub method: String,
+    /// URL (templated with `{session}`).
+    pub url: String,
+    /// Request body (templated), for chat turns.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Content-Type of the body.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Where the login button's URL is in the answer; absent for a web channel, whose answer
+    /// redirects to the authorization URL.
+    #[serde(default)]
+    pub button: Option<Button>,
+}
+
+/// Where a chat answer carries the login URL.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Button {
+    /// A JSON pointer into the answer, e.g. `/messages/0/url`.
+    JsonPointer(String),
+    /// A regex whose first group is the URL (HTML or text answers).
+    Regex(String),
+}
+
+fn default_get() -> String {
+    "GET".into()
+}
+
+/// What the user sees after the callback.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeProfile {
+    /// Text the success page contains.
+    pub success_text: String,
+    /// Text a failure page contains.
+    pub failure_text: String,
+}
+
+impl Default for OutcomeProfile {
+    fn default() -> Self {
+        Self {
+            success_text: "Account linked".into(),
+            failure_text: "Linking failed".into(),
+        }
+    }
+}
+
+/// The "am I linked?" request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeProfile {
+    /// HTTP method.
+    #[serde(default = "default_get")]
+    pub method: String,
+    /// URL (templated with `{session}`).
+    pub url: String,
+    /// Request body (templated).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Content-Type of the body.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Text the answer contains when the user is linked.
+    pub linked_text: String,
+    /// Text the answer contains when the user is not linked.
+    pub unlinked_text: String,
+}
+
+/// Timeouts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    /// Every request Gauntlet makes to the platform.
+    pub request_ms: u64,
+    /// How long the platform waits for the token endpoint; the timeout scenario delays the
+    /// token response beyond it.
+    pub platform_token_timeout_ms: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            request_ms: 5_000,
+            platform_token_timeout_ms: 2_000,
+        }
+    }
+}
+
+/// Where the mock provider listens.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderPlacement {
+    /// e.g. `127.0.0.1:9090`; a free port when absent.
+    #[serde(default)]
+    pub address: Option<std::net::SocketAddr>,
+}
+
+/// A profile that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// Unreadable file.
+    #[error("cannot read platform profile {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Bad TOML or unknown keys.
+    #[error("platform profile {path}: {source}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// The TOML error, naming the key.
+        source: Box<toml::de::Error>,
+    },
+    /// Inconsistent values.
+    #[error("platform profile {path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl PlatformProfile {
+    /// Reads and checks a profile.
+    pub fn from_file(path: &Path) -> Result<Self, ProfileError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let mut profile: Self = toml::from_str(&text).map_err(|source| ProfileError::Parse {
+            path: shown.clone(),
+            source: Box::new(source),
+        })?;
+        if let (Some(launch), Some(dir)) = (&mut profile.platform.launch, path.parent()) {
+            launch.workdir = Some(dir.join(launch.workdir.take().unwrap_or_default()));
+        }
+        profile.check().map_err(|message| ProfileError::Invalid {
+            path: shown,
+            message,
+        })?;
+        Ok(profile)
+    }
+
+    /// The bundled reference platform's web-channel profile.
+    pub fn reference() -> Self {
+        toml::from_str(include_str!("../../fixtures/platforms/reference.toml"))
+            .expect("the bundled profile parses")
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let p = &self.platform;
+        match (&p.embedded, &p.base_url) {
+            (Some(name), _) if name != "reference" => Err(format!(
+                "platform.embedded = {name:?}: only \"reference\" exists"
+            )),
+            (None, None) => {
+                Err("platform.base_url is required unless platform.embedded is set".into())
+            }
+            _ => Ok(()),
+        }?;
+        if self.client.redirect_uris.is_empty() {
+            return Err("client.redirect_uris must name at least one URI".into());
+        }
+        Ok(())
+    }
+}
+
+/// Values for `{placeholders}`.
+#[derive(Debug, Clone, Default)]
+pub struct Vars(BTreeMap<&'static str, String>);
+
+impl Vars {
+    /// Sets a value.
+    pub fn set(&mut self, name: &'static str, value: impl Into<String>) {
+        self.0.insert(name, value.into());
+    }
+
+    /// A copy with `{session}` set.
+    pub fn with_session(&self, session: &str) -> Self {
+        let mut vars = self.clone();
+        vars.set("session", session);
+        vars
+    }
+
+    /// Fills every known `{name}` in `template`; unknown names are left as they are.
+    pub fn fill(&self, template: &str) -> String {
+        let mut out = template.to_owned();
+        for (name, value) in &self.0 {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_profiles_parse() {
+        let reference = PlatformProfile::reference();
+        assert_eq!(reference.platform.embedded.as_deref(), Some("reference"));
+        for entry in std::fs::read_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/platforms"
+        ))
+        .unwrap()
+        {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                PlatformProfile::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let dir = std::env::temp_dir().join(format!("gauntlet-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.toml");
+        let text = include_str!("../../fixtures/platforms/reference.toml")
+            .replace("[probe]", "[probe]\nlinked_txt = \"x\"");
+        std::fs::write(&path, text).unwrap();
+        let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(err.contains("linked_txt"), "{err}");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        let mut vars = Vars::default();
+        vars.set("base_url", "http://127.0.0.1:1");
+        assert_eq!(
+            vars.with_session("s1")
+                .fill("{base_url}/link?session={session}&x={other}"),
+            "http://127.0.0.1:1/link?session=s1&x={other}"
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! The Markdown report: title, summary and gate verdict, a verdict table requirement by
+//! requirement, and for each failed scenario what the platform did wrong, its HTTP exchanges
+//! and a Mermaid sequence diagram. GitHub renders it as is (tables, fences, Mermaid).
+//!
+//! Everything taken from the model is escaped: inline text with backslashes, table cells also
+//! for `|` and line breaks, and bodies go into fenced code blocks whose fence is longer than any
+//! backtick run inside. The counting and wording shared with the HTML report live here too.
+
+use std::fmt::Write as _;
+
+use super::diagram;
+use super::model::{Exchange, RunReport, ScenarioOutcome, Status, Strength};
+
+/// How much of a body is shown before it is cut (bytes).
+const BODY_LIMIT: usize = 2048;
+
+/// The whole report as GitHub-flavoured Markdown.
+pub fn render(report: &RunReport) -> String {
+    let summary = Summary::of(report);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Gauntlet report: {} — {} direction\n",
+        inline(&report.target),
+        inline(&report.direction)
+    );
+    let _ = writeln!(out, "{}\n", summary.counts_line(report.duration_ms));
+    let _ = writeln!(
+        out,
+        "**Gate: {}** — {}\n",
+        summary.gate_word(),
+        summary.gate_detail()
+    );
+    verdict_table(&mut out, &report.scenarios);
+    let failures: Vec<_> = failed(report).collect();
+    if !failures.is_empty() {
+        out.push_str("\n## Failures\n");
+        for scenario in failures {
+            failure_section(&mut out, scenario);
+        }
+    }
+    out
+}
+
+/// The table of every scenario, in feature-file order.
+fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
+    out.push_str("## Verdicts\n\n");
+    if scenarios.is_empty() {
+        out.push_str("No scenario ran.\n");
+        return;
+    }
+    out.push_str("| Requirement | Feature | Source | Strength | Result |\n");
+    out.push_str("|---|---|---|---|---|\n");
+    for s in scenarios {
+        let result = match s.status {
+            Status::Passed => "pass",
+            Status::Failed => "**FAIL**",
+            Status::Skipped => "_skipped_",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {result} |",
+            cell(&s.name),
+            cell(&s.feature),
+            cell(&s.source),
+            strength_label(s.strength),
+        );
+    }
+}
+
+/// One failed scenario: what went wrong, the exchanges and their diagram.
+fn failure_section(out: &mut String, s: &ScenarioOutcome) {
+    let _ = writeln!(out, "\n### FAIL: {}\n", inline(&s.name));
+    let _ = writeln!(out, "- **Feature:** {}", inline(&s.feature));
+    let _ = writeln!(out, "- **Source:** {}", inline(&s.source));
+    let _ = writeln!(out, "- **Strength:** {}", strength_label(s.strength));
+    let explanation = s
+        .explanation
+        .as_deref()
+        .map_or_else(|| "_no explanation was recorded_".to_owned(), inline);
+    let _ = writeln!(out, "- **What went wrong:** {explanation}\n");
+    if s.exchanges.is_empty() {
+        out.push_str("No HTTP exchange was recorded.\n");
+        return;
+    }
+    out.push_str("#### Exchanges\n\n");
+    for (i, ex) in s.exchanges.iter().enumerate() {
+        exchange_item(out, i + 1, ex);
+    }
+    out.push_str("#### Sequence diagram\n\n```mermaid\n");
+    out.push_str(&diagram::mermaid(&s.exchanges));
+    out.push_str("```\n");
+}
+
+/// One numbered list item: the request line, then the request and the response as code
+/// blocks indented under the item.
+fn exchange_item(out: &mut String, number: usize, ex: &Exchange) {
+    let marker = format!("{number}. ");
+    let indent = " ".repeat(marker.len());
+    let status = ex
+        .status
+        .map_or_else(|| "no response".to_owned(), |s| s.to_string());
+    let _ = writeln!(
+        out,
+        "{marker}{} → {} (+{} ms): {} → **{status}**\n",
+        ex.from.label(),
+        ex.to.label(),
+        ex.at_ms,
+        code_span(&format!("{} {}", ex.method, ex.url)),
+    );
+    message_block(
+        out,
+        &indent,
+        "Request",
+        &ex.request_headers,
+        ex.request_body.as_deref(),
+    );
+    message_block(
+        out,
+        &indent,
+        "Response",
+        &ex.response_headers,
+        ex.response_body.as_deref(),
+    );
+    if let Some(note) = &ex.note {
+        let _ = writeln!(out, "{indent}**Note:** {}\n", inline(note));
+    }
+}
+
+/// Headers, a blank line and the (cut) body in one fenced block; nothing when both are empty.
+fn message_block(
+    out: &mut String,
+    indent: &str,
+    title: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) {
+    let text = message_text(headers, body);
+    if text.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}{title}:\n");
+    fenced(out, indent, &text);
+    out.push('\n');
+}
+
+/// An HTTP-like transcript of one side of an exchange: `Name: value` lines, then the body.
+pub(crate) fn message_text(headers: &[(String, String)], body: Option<&str>) -> String {
+    let mut text = String::new();
+    for (name, value) in headers {
+        let _ = writeln!(text, "{name}: {value}");
+    }
+    if let Some(body) = body.filter(|b| !b.is_empty()) {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&cut_body(body, BODY_LIMIT));
+    }
+    text
+}
+
+/// A fenced code block, every line indented by `indent`; the fence is one backtick longer than
+/// the longest run of backticks in `text` (and at least three).
+fn fenced(out: &mut String, indent: &str, text: &str) {
+    let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
+    let _ = writeln!(out, "{indent}{fence}text");
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    for line in normalized.lines() {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+    }
+    let _ = writeln!(out, "{indent}{fence}");
+}
+
+/// An inline code span that shows `text` verbatim, whatever backticks it holds.
+fn code_span(text: &str) -> String {
+    let text = text.replace(['\r', '\n'], " ");
+    let ticks = "`".repeat(longest_backtick_run(&text) + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{text}{pad}{ticks}")
+}
+
+/// The length of the longest run of consecutive backticks.
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// Escapes text for inline Markdown: every punctuation character that could start markup gets
+/// a backslash, and line breaks become spaces.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a table cell: as [`inline`] (which also escapes `|`), and line breaks
+/// become `<br>`.
+fn cell(text: &str) -> String {
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    normalized
+        .split('\n')
+        .map(inline)
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared with the HTML report
+// ---------------------------------------------------------------------------------------------
+
+/// The failed scenarios, in order.
+pub(crate) fn failed(report: &RunReport) -> impl Iterator<Item = &ScenarioOutcome> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+}
+
+/// `MUST`, `SHOULD` or `MAY`.
+pub(crate) fn strength_label(strength: Strength) -> &'static str {
+    match strength {
+        Strength::Must => "MUST",
+        Strength::Should => "SHOULD",
+        Strength::May => "MAY",
+    }
+}
+
+/// `body` cut to at most `limit` bytes (at a character boundary) followed by
+/// `… (N bytes more)` on its own line when anything was cut.
+pub(crate) fn cut_body(body: &str, limit: usize) -> String {
+    if body.len() <= limit {
+        return body.to_owned();
+    }
+    let mut end = limit;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n… ({} bytes more)", &body[..end], body.len() - end)
+}
+
+/// A human duration: `850 ms`, `12.3 s` or `2 min 5 s`.
+pub(crate) fn format_duration(ms: u64) -> String {
+    match ms {
+        0..1_000 => format!("{ms} ms"),
+        1_000..60_000 => format!("{}.{} s", ms / 1_000, ms % 1_000 / 100),
+        _ => format!("{} min {} s", ms / 60_000, ms % 60_000 / 1_000),
+    }
+}
+
+/// Counts over a run and the gate verdict derived from them.
+pub(crate) struct Summary {
+    /// Every scenario.
+    total: usize,
+    /// Passed ones.
+    passed: usize,
+    /// Failed ones.
+    failed: usize,
+    /// Skipped ones.
+    skipped: usize,
+    /// Failed `@must` ones: any fails the gate.
+    must_failed: usize,
+    /// Failed `@should` (or untagged) ones: warnings.
+    warnings: usize,
+}
+
+impl Summary {
+    /// Counts the report's scenarios.
+    pub(crate) fn of(report: &RunReport) -> Self {
+        let count = |status| {
+            report
+                .scenarios
+                .iter()
+                .filter(|s| s.status == status)
+                .count()
+        };
+        let must_failed = failed(report)
+            .filter(|s| s.strength == Strength::Must)
+            .count();
+        let failed = count(Status::Failed);
+        Self {
+            total: report.scenarios.len(),
+            passed: count(Status::Passed),
+            failed,
+            skipped: count(Status::Skipped),
+            must_failed,
+            warnings: failed - must_failed,
+        }
+    }
+
+    /// Whether the gate passes: no `@must` scenario failed.
+    pub(crate) fn gate_passed(&self) -> bool {
+        self.must_failed == 0
+    }
+
+    /// `PASS` or `FAIL`.
+    pub(crate) fn gate_word(&self) -> &'static str {
+        if self.gate_passed() { "PASS" } else { "FAIL" }
+    }
+
+    /// `N scenarios: P passed, F failed, S skipped; duration D.`
+    pub(crate) fn counts_line(&self, duration_ms: u64) -> String {
+        format!(
+            "{} scenario{}: {} passed, {} failed, {} skipped; duration {}.",
+            self.total,
+            plural(self.total),
+            self.passed,
+            self.failed,
+            self.skipped,
+            format_duration(duration_ms)
+        )
+    }
+
+    /// Why the gate is what it is, and that SHOULD failures are only warnings.
+    pub(crate) fn gate_detail(&self) -> String {
+        let why = match self.must_failed {
+            0 => "no MUST requirement failed.".to_owned(),
+            n => format!("{n} MUST requirement{} failed.", plural(n)),
+        };
+        let warnings = match self.warnings {
+            0 => String::new(),
+            n => format!(" ({n} warning{})", plural(n)),
+        };
+        format!("{why} SHOULD and MAY failures are warnings and do not fail the gate{warnings}.")
+    }
+}
+
+/// `s` unless there is exactly one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,313 @@
+//! Tests of the human reports over one synthetic run: two features, a passed `@must`, a failed
+//! `@must` with three exchanges (one without response, a body full of markup), a failed
+//! `@should` and a skipped one.
+
+use super::markdown::{Summary, cut_body, format_duration};
+use super::model::{Exchange, Party, RunReport, ScenarioOutcome, Status, Strength};
+use super::{diagram, html, markdown};
+
+fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn exchange(from: Party, to: Party, method: &str, url: &str, status: Option<u16>) -> Exchange {
+    Exchange {
+        at_ms: 0,
+        from,
+        to,
+        method: method.to_owned(),
+        url: url.to_owned(),
+        request_headers: Vec::new(),
+        request_body: None,
+        status,
+        response_headers: Vec::new(),
+        response_body: None,
+        note: None,
+    }
+}
+
+fn scenario(feature: &str, name: &str, strength: Strength, status: Status) -> ScenarioOutcome {
+    let tag = match strength {
+        Strength::Must => vec!["must".to_owned()],
+        Strength::Should => vec!["should".to_owned()],
+        Strength::May => Vec::new(),
+    };
+    ScenarioOutcome {
+        feature: feature.to_owned(),
+        name: name.to_owned(),
+        tags: tag,
+        source: String::new(),
+        strength,
+        status,
+        explanation: None,
+        exchanges: Vec::new(),
+    }
+}
+
+/// The three exchanges of the failed `@must` scenario.
+fn forged_state_exchanges() -> Vec<Exchange> {
+    let mut callback = exchange(
+        Party::Browser,
+        Party::Platform,
+        "GET",
+        "https://platform.example/oauth/callback?code=[redacted:3fa2]&state=forged;x#frag",
+        Some(302),
+    );
+    callback.at_ms = 12;
+    callback.request_headers = headers(&[("Cookie", "sid=[redacted:51d0]")]);
+    callback.response_headers = headers(&[("Location", "https://platform.example/chat?linked=1")]);
+
+    let mut token = exchange(
+        Party::Platform,
+        Party::Provider,
+        "POST",
+        "https://provider.example/token",
+        Some(200),
+    );
+    token.at_ms = 30;
+    token.request_headers = headers(&[
+        ("Authorization", "Basic [redacted:9c1e]"),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ]);
+    token.request_body = Some("grant_type=authorization_code&code=[redacted:3fa2]".to_owned());
+    token.response_headers = headers(&[("Content-Type", "application/json")]);
+    token.response_body = Some(
+        "{\"access_token\":\"[redacted:77b0]\",\n\"note\":\"a|b <script>alert('x')</script> ```` & \\\"q\\\"\"}"
+            .to_owned(),
+    );
+
+    let mut userinfo = exchange(
+        Party::Platform,
+        Party::Provider,
+        "GET",
+        "https://provider.example/userinfo?access_token=[redacted:77b0]&fields=sub,email,name,picture,locale",
+        None,
+    );
+    userinfo.at_ms = 45;
+    userinfo.note = Some("connection refused".to_owned());
+    vec![callback, token, userinfo]
+}
+
+fn sample_report() -> RunReport {
+    let mut pkce = scenario(
+        "PKCE",
+        "The platform sends an S256 code challenge",
+        Strength::Must,
+        Status::Passed,
+    );
+    pkce.source = "RFC 7636 §4.3; RFC 9700 §2.1.1".to_owned();
+
+    let mut forged = scenario(
+        "Callback handling",
+        "A callback with a forged state is rejected",
+        Strength::Must,
+        Status::Failed,
+    );
+    forged.source = "RFC 6749 §10.12".to_owned();
+    forged.explanation =
+        Some("The platform redeemed the code although `state` did not match (a|b <b>)".to_owned());
+    forged.exchanges = forged_state_exchanges();
+
+    let mut referrer = scenario(
+        "Callback handling",
+        "The callback page | sets Referrer-Policy\non its response",
+        Strength::Should,
+        Status::Failed,
+    );
+    referrer.source = "RFC 9700 §4.2.4".to_owned();
+    referrer.explanation = Some("No Referrer-Policy header on the callback response.".to_owned());
+    referrer.exchanges = vec![exchange(
+        Party::Browser,
+        Party::Platform,
+        "GET",
+        "https://platform.example/oauth/callback?code=[redacted:3fa2]&state=[redacted:aa01]",
+        Some(200),
+    )];
+
+    let mut dcr = scenario(
+        "PKCE",
+        "Dynamic registration is used when offered",
+        Strength::May,
+        Status::Skipped,
+    );
+    dcr.source = "RFC 7591 §3".to_owned();
+
+    RunReport {
+        target: "reference (web)".to_owned(),
+        direction: "client".to_owned(),
+        duration_ms: 12_345,
+        scenarios: vec![pkce, forged, referrer, dcr],
+    }
+}
+
+/// The sample with its `@must` failure turned into a pass.
+fn without_must_failure() -> RunReport {
+    let mut report = sample_report();
+    for s in &mut report.scenarios {
+        if s.strength == Strength::Must {
+            s.status = Status::Passed;
+        }
+    }
+    report
+}
+
+#[test]
+fn markdown_report() {
+    insta::assert_snapshot!(markdown::render(&sample_report()));
+}
+
+#[test]
+fn mermaid_diagram() {
+    insta::assert_snapshot!(diagram::mermaid(&forged_state_exchanges()));
+}
+
+#[test]
+fn markdown_gate_flips_without_must_failure() {
+    assert!(markdown::render(&sample_report()).contains("**Gate: FAIL**"));
+    let passing = markdown::render(&without_must_failure());
+    assert!(passing.contains("**Gate: PASS**"));
+    assert!(!passing.contains("Gate: FAIL"));
+    assert!(passing.contains("(1 warning)"));
+}
+
+#[test]
+fn html_gate_flips_without_must_failure() {
+    assert!(html::render(&sample_report()).contains("<strong>Gate: FAIL</strong>"));
+    let passing = html::render(&without_must_failure());
+    assert!(passing.contains("<strong>Gate: PASS</strong>"));
+    assert!(!passing.contains("Gate: FAIL"));
+}
+
+/// Every value of a `src` or `href` attribute in `page`.
+fn link_targets(page: &str) -> Vec<&str> {
+    let mut targets = Vec::new();
+    for attr in ["src=", "href="] {
+        for (at, _) in page.match_indices(attr) {
+            let rest = &page[at + attr.len()..];
+            let value = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or(""),
+                _ => rest.split([' ', '>']).next().unwrap_or(""),
+            };
+            targets.push(value);
+        }
+    }
+    targets
+}
+
+#[test]
+fn html_is_self_contained_and_escaped() {
+    let page = html::render(&sample_report());
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !page.to_ascii_lowercase().contains("<script"),
+        "no script element at all"
+    );
+    for target in link_targets(&page) {
+        assert!(
+            target.starts_with('#'),
+            "only in-page links, found {target:?}"
+        );
+    }
+    assert!(!page.contains("@import") && !page.contains("url("));
+    assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(page.contains("a|b &lt;b&gt;"), "explanation escaped");
+    assert!(page.contains("state=forged;x#frag"));
+    assert!(page.contains("code=[redacted:3fa2]&amp;state=forged"));
+    assert_eq!(page.matches("<svg").count(), 2, "one diagram per failure");
+    assert!(page.contains("<span class=\"badge fail\">FAIL</span>"));
+    assert!(page.contains("no response"));
+}
+
+#[test]
+fn svg_draws_every_exchange_with_escaped_labels() {
+    let svg = diagram::svg(&forged_state_exchanges());
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for party in ["Browser", "Platform", "Provider"] {
+        assert!(svg.contains(&format!(">{party}</text>")));
+    }
+    assert_eq!(
+        svg.matches("<polygon").count(),
+        6,
+        "a request and a return per exchange"
+    );
+    assert_eq!(
+        svg.matches("stroke-dasharray=\"6 4\"").count(),
+        3,
+        "dashed returns"
+    );
+    assert!(
+        svg.contains(">1. GET /oauth/callback?code=[redacted:3fa2]&amp;state=forged;x#frag</text>")
+    );
+    assert!(
+        svg.contains(">3. GET /userinfo?access_token=[redacted:77b0]&amp;fields=sub,email…</text>")
+    );
+    assert!(svg.contains(">no response</text>"));
+    assert!(!svg.contains("<script") && !svg.contains("&state"));
+}
+
+#[test]
+fn svg_of_no_exchange_is_only_lifelines() {
+    let svg = diagram::svg(&[]);
+    assert_eq!(svg.matches("<line").count(), 3);
+    assert!(!svg.contains("<polygon"));
+}
+
+#[test]
+fn markdown_escapes_cells_and_fences_bodies() {
+    let md = markdown::render(&sample_report());
+    assert!(md.contains("| The callback page \\| sets Referrer-Policy<br>on its response |"));
+    assert!(
+        md.contains("\n   `````text\n"),
+        "fence longer than the body's four backticks"
+    );
+    assert!(md.contains("\n   \"note\":\"a|b <script>alert('x')</script> ```` & \\\"q\\\"\"}\n"));
+    assert!(md.contains("(a\\|b \\<b\\>)"), "explanation escaped");
+    assert!(md.contains("| **FAIL** |") && md.contains("| pass |") && md.contains("| _skipped_ |"));
+}
+
+#[test]
+fn bodies_are_cut_at_a_character_boundary() {
+    assert_eq!(cut_body("short", 2048), "short");
+    let body = "é".repeat(1500); // 3000 bytes
+    let cut = cut_body(&body, 2047);
+    assert_eq!(cut, format!("{}\n… (954 bytes more)", "é".repeat(1023)));
+}
+
+#[test]
+fn durations_read_naturally() {
+    assert_eq!(format_duration(850), "850 ms");
+    assert_eq!(format_duration(12_345), "12.3 s");
+    assert_eq!(format_duration(125_000), "2 min 5 s");
+}
+
+#[test]
+fn empty_run_passes_the_gate() {
+    let report = RunReport {
+        target: "t".to_owned(),
+        direction: "client".to_owned(),
+        duration_ms: 0,
+        scenarios: Vec::new(),
+    };
+    assert!(Summary::of(&report).gate_passed());
+    assert!(markdown::render(&report).contains("No scenario ran."));
+    assert!(html::render(&report).contains("No scenario ran."));
+}
+
+#[test]
+fn svg_draws_a_party_talking_to_itself_as_a_loop() {
+    let mut ex = forged_state_exchanges();
+    ex[1].to = Party::Platform;
+    let svg = diagram::svg(&ex);
+    assert_eq!(
+        svg.matches("<polyline").count(),
+        2,
+        "request and return loops"
+    );
+    assert!(
+        svg.contains("text-anchor=\"end\""),
+        "label left of the Platform lifeline"
+    );
+}

@@ -1,0 +1,243 @@
+//! One conformance run: start the mock and the platform, run the client features with cucumber
+//! (progress on stdout, JUnit and cucumber JSON in the report directory), collect each
+//! scenario's outcome with its evidence, and write the human reports.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use cucumber::event::ScenarioFinished;
+use cucumber::writer::Stats as _;
+use cucumber::{World as _, WriterExt as _, gherkin, writer};
+
+use crate::context::{self, RunContext};
+use crate::features;
+use crate::profile::PlatformProfile;
+use crate::report::{self, RunReport, ScenarioOutcome, Status, Strength};
+use crate::world::GauntletWorld;
+
+/// Which failures make the run fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Gate {
+    /// Any failed `@must` scenario.
+    Must,
+    /// Any failed `@must` or `@should` scenario.
+    Should,
+    /// Never (report only).
+    None,
+}
+
+/// What to run and where to report.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The platform under test.
+    pub profile: PlatformProfile,
+    /// A cucumber tag expression, e.g. `@must and not @kore`.
+    pub tags: Option<String>,
+    /// Where reports go.
+    pub report_dir: PathBuf,
+    /// Scenarios run at once.
+    pub concurrency: usize,
+    /// Which failures fail the run.
+    pub gate: Gate,
+    /// Keep secrets in clear in the reports.
+    pub reveal_secrets: bool,
+    /// Feature files to run instead of the bundled ones.
+    pub features: Option<PathBuf>,
+    /// Print cucumber's progress on stdout.
+    pub progress: bool,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct RunResult {
+    /// Everything the reports say.
+    pub report: RunReport,
+    /// Whether the gate passed.
+    pub passed: bool,
+    /// Feature files that did not parse.
+    pub parsing_errors: usize,
+}
+
+static RUN_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Runs the client features against the platform the options describe.
+pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
+    // Worlds find their run through a global; one run at a time per process.
+    let _guard = RUN_LOCK.lock().await;
+    std::fs::create_dir_all(&options.report_dir).with_context(|| {
+        format!(
+            "cannot create the report directory {}",
+            options.report_dir.display()
+        )
+    })?;
+    let target = options.profile.name.clone();
+    let ctx = Arc::new(RunContext::start(options.profile.clone(), options.reveal_secrets).await?);
+    context::install(ctx.clone());
+    let result = run_features(&options, &ctx).await;
+    context::uninstall();
+    let (duration_ms, parsing_errors) = result?;
+
+    let mut outcomes = std::mem::take(&mut *ctx.outcomes.lock().unwrap_or_else(|e| e.into_inner()));
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+    let scenarios = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+    let report = RunReport {
+        target,
+        direction: "client".into(),
+        duration_ms,
+        scenarios,
+    };
+    write_reports(&report, &options.report_dir)?;
+    let passed = parsing_errors == 0 && gate_passes(&report, options.gate);
+    Ok(RunResult {
+        report,
+        passed,
+        parsing_errors,
+    })
+}
+
+async fn run_features(
+    options: &RunOptions,
+    _ctx: &Arc<RunContext>,
+) -> anyhow::Result<(u64, usize)> {
+    let dir = &options.report_dir;
+    let junit = std::fs::File::create(dir.join("junit.xml")).context("cannot write junit.xml")?;
+    let json =
+        std::fs::File::create(dir.join("cucumber.json")).context("cannot write cucumber.json")?;
+    let features = match &options.features {
+        Some(path) => path.clone(),
+        None => features::materialize().context("cannot write the bundled feature files")?,
+    };
+    let mut cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default();
+    if let Some(tags) = &options.tags {
+        cli.tags_filter = Some(
+            tags.parse()
+                .map_err(|e| anyhow::anyhow!("--tags {tags:?} is not a tag expression: {e}"))?,
+        );
+    }
+    let output: Box<dyn io::Write> = if options.progress {
+        Box::new(io::stdout())
+    } else {
+        Box::new(io::sink())
+    };
+    let started = Instant::now();
+    let writer = GauntletWorld::cucumber()
+        .max_concurrent_scenarios(options.concurrency.max(1))
+        .with_writer(
+            writer::Basic::raw(output, writer::Coloring::Auto, 0)
+                .summarized()
+                .tee::<GauntletWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<GauntletWorld, _>(writer::Json::for_tee(json))
+                .normalized(),
+        )
+        .fail_on_skipped()
+        .after(|feature, _rule, scenario, finished, world| {
+            record(feature, scenario, finished, world.as_deref());
+            Box::pin(std::future::ready(()))
+        })
+        .with_cli(cli)
+        .run(features)
+        .await;
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok((duration_ms, writer.parsing_errors()))
+}
+
+/// The after-hook: turns a finished scenario into an outcome with its evidence.
+fn record(
+    feature: &gherkin::Feature,
+    scenario: &gherkin::Scenario,
+    finished: &ScenarioFinished,
+    world: Option<&GauntletWorld>,
+) {
+    let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+    let strength = if tags.iter().any(|t| t == "must") {
+        Strength::Must
+    } else if tags.iter().any(|t| t == "should") {
+        Strength::Should
+    } else {
+        Strength::May
+    };
+    let source = scenario
+        .description
+        .as_deref()
+        .and_then(|d| {
+            d.lines()
+                .map(str::trim)
+                .find_map(|l| l.strip_prefix("Source:"))
+        })
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    let (status, explanation) = match finished {
+        ScenarioFinished::StepPassed => (Status::Passed, None),
+        // Skipped steps fail the run (fail_on_skipped): a step the harness does not know.
+        ScenarioFinished::StepSkipped => (
+            Status::Failed,
+            Some("a step has no definition in this Gauntlet".to_owned()),
+        ),
+        ScenarioFinished::BeforeHookFailed(_) => (
+            Status::Failed,
+            Some("the scenario could not be set up".to_owned()),
+        ),
+        ScenarioFinished::StepFailed(_, _, error) => (Status::Failed, Some(explain(error))),
+    };
+    let Some(world) = world else { return };
+    let outcome = ScenarioOutcome {
+        feature: feature.name.clone(),
+        name: scenario.name.clone(),
+        tags,
+        source,
+        strength,
+        status,
+        explanation,
+        exchanges: world.exchanges(),
+    };
+    let file = feature
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let place = (file, scenario.position.line, scenario.position.col);
+    world
+        .ctx
+        .outcomes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((place, outcome));
+}
+
+fn explain(error: &cucumber::event::StepError) -> String {
+    match error {
+        cucumber::event::StepError::Panic(info) => info
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "the step failed".into()),
+        other => other.to_string(),
+    }
+}
+
+/// Whether the report passes the gate.
+pub fn gate_passes(report: &RunReport, gate: Gate) -> bool {
+    let worst = match gate {
+        Gate::Must => Strength::Must,
+        Gate::Should => Strength::Should,
+        Gate::None => return true,
+    };
+    !report
+        .scenarios
+        .iter()
+        .any(|s| s.status == Status::Failed && s.strength <= worst)
+}
+
+fn write_reports(report: &RunReport, dir: &Path) -> anyhow::Result<()> {
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.join(name), text)
+            .with_context(|| format!("cannot write {}", dir.join(name).display()))
+    };
+    write("report.md", report::markdown::render(report))?;
+    write("index.html", report::html::render(report))?;
+    write("report.json", serde_json::to_string_pretty(report)?)?;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Shared steps: drive a user through the flow and observe the outcome.
+
+use cucumber::{given, then, when};
+use url::Url;
+
+use crate::world::{GauntletWorld, StepResult, short};
+
+#[when(regex = r"^(\w+) starts linking (?:her|his|their) account(?: again)?$")]
+async fn starts_linking(world: &mut GauntletWorld, user: String) -> StepResult {
+    world.start_flow(&user).await
+}
+
+#[when(regex = r"^(\w+) starts linking (?:her|his|their) account (\d+) times$")]
+async fn starts_linking_times(world: &mut GauntletWorld, user: String, times: usize) -> StepResult {
+    for _ in 0..times {
+        world.start_flow(&user).await?;
+    }
+    Ok(())
+}
+
+#[when(expr = "{word} approves at the provider")]
+async fn approves(world: &mut GauntletWorld, user: String) -> StepResult {
+    world.authorize(&user).await
+}
+
+#[when(expr = "{word} returns to the platform")]
+async fn returns(world: &mut GauntletWorld, user: String) -> StepResult {
+    let callback = callback_of(world, &user)?;
+    let reply = world.deliver(&user, &callback).await?;
+    world.keep_callback(&user, reply)
+}
+
+#[when(regex = r"^(\w+) links (?:her|his|their) account$")]
+async fn links(world: &mut GauntletWorld, user: String) -> StepResult {
+    world.start_flow(&user).await?;
+    world.authorize(&user).await?;
+    returns(world, user).await
+}
+
+#[when(regex = r"^(\w+) asks the platform whether (?:she|he|they) (?:is|are) linked$")]
+async fn asks_whether_linked(world: &mut GauntletWorld, user: String) -> StepResult {
+    let reply = world.probe(&user).await;
+    world.last_probe = Some(reply);
+    Ok(())
+}
+
+#[given(regex = r"^the provider will answer the next authorization with (\w+)$")]
+async fn authorization_error(world: &mut GauntletWorld, error: String) -> StepResult {
+    let code: mock_provider::ErrorCode =
+        serde_json::from_value(serde_json::Value::String(error.clone()))
+            .map_err(|_| format!("{error} is not an OAuth error code"))?;
+    world.arrangements.push(crate::world::Arrangement::Fault(
+        mock_provider::FaultTarget::Authorize,
+        mock_provider::FaultKind::Error {
+            error: code,
+            description: None,
+        },
+    ));
+    Ok(())
+}
+
+/// The callback URL of the user's last flow.
+pub(super) fn callback_of(world: &GauntletWorld, user: &str) -> Result<String, String> {
+    world
+        .last_flow(Some(user))?
+        .callback_url
+        .clone()
+        .ok_or_else(|| format!("{user} has not been sent back to the platform by the provider yet"))
+}
+
+/// A copy of `url` with its query rewritten by `edit`.
+pub(super) fn with_query(
+    url: &str,
+    edit: impl FnOnce(&mut Vec<(String, String)>),
+) -> Result<String, String> {
+    let mut parsed = Url::parse(url).map_err(|e| format!("the callback is not a URL: {e}"))?;
+    let mut pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    edit(&mut pairs);
+    parsed.query_pairs_mut().clear().extend_pairs(&pairs);
+    Ok(parsed.to_string())
+}
+
+#[then(regex = r"^the platform tells (\w+) that linking (succeeded|failed)$")]
+async fn tells(world: &mut GauntletWorld, user: String, outcome: String) -> StepResult {
+    let flow = world.last_flow(Some(&user))?;
+    let reply = flow
+        .callback
+        .as_ref()
+        .ok_or_else(|| format!("{user} never got back to the platform"))?;
+    let texts = &world.ctx.profile.outcome;
+    let (wanted, unwanted) = if outcome == "succeeded" {
+        (&texts.success_text, &texts.failure_text)
+    } else {
+        (&texts.failure_text, &texts.success_text)
+    };
+    if reply.body.contains(wanted.as_str()) && !reply.body.contains(unwanted.as_str()) {
+        return Ok(());
+    }
+    Err(format!(
+        "after the callback the platform answered {} without saying {wanted:?}: {}",
+        reply.status,
+        short(&reply.body)
+    ))
+}
+
+#[then(regex = r"^(\w+) is (linked|not linked)$")]
+async fn is_linked(world: &mut GauntletWorld, user: String, expected: String) -> StepResult {
+    let reply = match world.last_probe.take() {
+        Some(reply) => reply,
+        None => world.probe(&user).await,
+    }?;
+    let probe = &world.ctx.profile.probe;
+    let linked = reply.body.contains(&probe.linked_text);
+    let unlinked = reply.body.contains(&probe.unlinked_text);
+    match (expected == "linked", linked, unlinked) {
+        (true, true, false) | (false, false, true) => Ok(()),
+        (true, _, _) => Err(format!(
+            "{user} should be linked, but the platform says: {}",
+            short(&reply.body)
+        )),
+        (false, _, _) => Err(format!(
+            "{user} should not be linked, but the platform says: {}",
+            short(&reply.body)
+        )),
+    }
+}
+
+#[then("the platform made no token request")]
+async fn no_token_request(world: &mut GauntletWorld) -> StepResult {
+    match world.token_requests().len() {
+        0 => Ok(()),
+        n => Err(format!(
+            "the platform made {n} token request(s) although the callback had to be refused"
+        )),
+    }
+}
+
+#[then(regex = r"^the platform made at most (\d+) token requests?$")]
+async fn at_most_token_requests(world: &mut GauntletWorld, max: usize) -> StepResult {
+    match world.token_requests().len() {
+        n if n <= max => Ok(()),
+        n => Err(format!(
+            "the platform made {n} token requests for one flow: retries hammer the provider"
+        )),
+    }
+}
+
+#[then("the platform redeemed the code exactly once")]
+async fn redeemed_once(world: &mut GauntletWorld) -> StepResult {
+    let redemptions = world
+        .token_requests()
+        .into_iter()
+        .filter(|e| e.param("grant_type") == Some("authorization_code"))
+        .count();
+    match redemptions {
+        1 => Ok(()),
+        n => Err(format!(
+            "the code was sent to the token endpoint {n} times; it must be redeemed exactly once"
+        )),
+    }
+}
+
+#[then("the platform is still answering")]
+async fn still_answering(world: &mut GauntletWorld) -> StepResult {
+    let reply = world
+        .probe("a-bystander")
+        .await
+        .map_err(|e| format!("the platform stopped answering: {e}"))?;
+    if reply.status >= 500 {
+        return Err(format!(
+            "the platform answers {} after the failure",
+            reply.status
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! Step definitions, one module per feature file in `features/client/` (`pkce.feature` ↔
+//! `pkce.rs`), plus [`flow`] for the steps every feature shares: starting a flow, approving
+//! at the provider, returning to the platform, and asking the platform who is linked.
+
+mod errors;
+mod flow;
+mod mixup;
+mod pkce;
+mod redirect;
+mod scope;
+mod state;
+mod token;

@@ -1,0 +1,218 @@
+//! Steps of `token.feature` (RFC 6749 §2.3.1, §4.1.3, §6; RFC 6750 §2).
+
+use cucumber::{given, then, when};
+use mock_provider::{AuthMethod, FaultKind, FaultTarget};
+
+use crate::world::{Arrangement, GauntletWorld, StepResult};
+
+#[then("the token request authenticates the client as configured")]
+async fn authenticates(world: &mut GauntletWorld) -> StepResult {
+    let requests = world.token_requests();
+    let request = requests
+        .first()
+        .ok_or("the platform made no token request")?;
+    let basic = request
+        .header("authorization")
+        .is_some_and(|h| h.to_ascii_lowercase().starts_with("basic "));
+    let secret_in_body = request.form.iter().any(|(n, _)| n == "client_secret");
+    let secret_in_query = request.query.iter().any(|(n, _)| n == "client_secret");
+    if secret_in_query {
+        return Err("the client secret travels in the query string of the token request".into());
+    }
+    let expected = world.ctx.client.auth_method;
+    let used =
+        match (basic, secret_in_body) {
+            (true, false) => AuthMethod::ClientSecretBasic,
+            (false, true) => AuthMethod::ClientSecretPost,
+            (false, false) => AuthMethod::None,
+            (true, true) => return Err(
+                "the token request authenticates twice (HTTP Basic and client_secret in the body)"
+                    .into(),
+            ),
+        };
+    if used != expected {
+        return Err(format!(
+            "the platform authenticates with {}, but is registered for {}",
+            used.as_str(),
+            expected.as_str()
+        ));
+    }
+    if let Some(finding) = request
+        .findings
+        .iter()
+        .find(|f| f.starts_with("client_auth."))
+    {
+        return Err(format!(
+            "the provider refused the client authentication: {finding}"
+        ));
+    }
+    if request.response.status != 200 {
+        return Err(format!(
+            "the token request failed with {}: {:?}",
+            request.response.status, request.findings
+        ));
+    }
+    Ok(())
+}
+
+#[then("the token request is form-encoded")]
+async fn form_encoded(world: &mut GauntletWorld) -> StepResult {
+    let requests = world.token_requests();
+    let request = requests
+        .first()
+        .ok_or("the platform made no token request")?;
+    let content_type = request.header("content-type").unwrap_or("");
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "the token request has Content-Type {content_type:?}, not application/x-www-form-urlencoded"
+        ))
+    }
+}
+
+/// Requests of the scenario that reached the userinfo endpoint or the resource API.
+fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
+    let config = world.ctx.provider.config();
+    let paths = [config.resource.path.clone(), config.paths.userinfo.clone()];
+    world
+        .journal()
+        .into_iter()
+        .filter(|e| paths.iter().any(|p| e.path.ends_with(p.as_str())))
+        .collect()
+}
+
+#[then("the platform called the resource API with a Bearer header")]
+async fn bearer_header(world: &mut GauntletWorld) -> StepResult {
+    let calls = resource_calls(world);
+    if calls.is_empty() {
+        return Err("the platform never used the access token on the resource API".into());
+    }
+    for call in &calls {
+        let header = call.header("authorization").unwrap_or("");
+        if !header.to_ascii_lowercase().starts_with("bearer ") {
+            return Err(format!(
+                "a resource request carries no Bearer Authorization header (findings: {:?})",
+                call.findings
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every access and refresh token issued in this scenario.
+fn issued_tokens(world: &GauntletWorld) -> Vec<String> {
+    world
+        .token_requests()
+        .iter()
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.response.body).ok())
+        .flat_map(|body| {
+            ["access_token", "refresh_token"]
+                .into_iter()
+                .filter_map(move |n| body[n].as_str().map(str::to_owned))
+        })
+        .collect()
+}
+
+#[then("the platform never put a token in a URL")]
+async fn never_in_url(world: &mut GauntletWorld) -> StepResult {
+    let tokens = issued_tokens(world);
+    for entry in world.journal() {
+        let in_query = entry.query.iter().any(|(_, v)| tokens.contains(v));
+        if in_query || tokens.iter().any(|t| entry.path.contains(t.as_str())) {
+            return Err(format!(
+                "the platform sent a token in the URL of {} {}",
+                entry.method, entry.path
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[then("no page or URL the browser saw contains a token")]
+async fn never_in_browser(world: &mut GauntletWorld) -> StepResult {
+    let tokens = issued_tokens(world);
+    if tokens.is_empty() {
+        return Err("no token was issued, so nothing can be checked".into());
+    }
+    for seen in world.evidence.seen() {
+        if let Some(token) = tokens.iter().find(|t| seen.contains(t.as_str())) {
+            let kind = if token.starts_with("rt_") {
+                "a refresh token"
+            } else {
+                "an access token"
+            };
+            return Err(format!(
+                "{kind} reached the browser (in a page, URL or header it saw)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[given("the provider will issue access tokens that expire at once")]
+async fn expire_at_once(world: &mut GauntletWorld) -> StepResult {
+    world.arrangements.push(Arrangement::Fault(
+        FaultTarget::Token,
+        FaultKind::ExpireEarly { after_secs: 0 },
+    ));
+    Ok(())
+}
+
+#[then("the platform refreshed the access token")]
+async fn refreshed(world: &mut GauntletWorld) -> StepResult {
+    let refreshes = world
+        .token_requests()
+        .into_iter()
+        .filter(|e| e.param("grant_type") == Some("refresh_token") && e.response.status == 200)
+        .count();
+    if refreshes >= 1 {
+        Ok(())
+    } else {
+        Err("the platform never refreshed the expired access token".into())
+    }
+}
+
+#[when(regex = r"^the provider revokes (\w+)'s tokens$")]
+async fn revokes(world: &mut GauntletWorld, _user: String) -> StepResult {
+    let tokens = issued_tokens(world);
+    let refresh = tokens
+        .iter()
+        .find(|t| t.starts_with("rt_"))
+        .or(tokens.first())
+        .ok_or("no token was issued")?;
+    let ctx = &world.ctx;
+    let url = ctx.provider.url(None, &ctx.provider.config().paths.revoke);
+    let mut form = vec![("token", refresh.clone())];
+    let client = &ctx.client;
+    let mut request = reqwest::Client::new().post(url);
+    match (&client.client_secret, client.auth_method) {
+        (Some(secret), AuthMethod::ClientSecretBasic) => {
+            request = request.basic_auth(
+                mock_provider::form_encode(&client.client_id),
+                Some(mock_provider::form_encode(secret)),
+            );
+        }
+        (Some(secret), _) => {
+            form.push(("client_id", client.client_id.clone()));
+            form.push(("client_secret", secret.clone()));
+        }
+        (None, _) => form.push(("client_id", client.client_id.clone())),
+    }
+    let response = request
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| format!("revocation failed: {e}"))?;
+    if response.status() == 200 {
+        Ok(())
+    } else {
+        Err(format!(
+            "the mock refused the revocation: {}",
+            response.status()
+        ))
+    }
+}

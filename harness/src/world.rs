@@ -1,0 +1,447 @@
+//! The world of one scenario: its users (each with a browser and a chat session), the flows
+//! they started, what the provider should do to those flows, and the evidence.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use mock_provider::{Decision, Fault, FaultKind, FaultTarget, JournalEntry};
+use url::Url;
+
+use crate::browser::{Browser, Evidence, Reply};
+use crate::context::{self, RunContext};
+use crate::profile::Button;
+use crate::report::{Exchange, Party};
+
+/// A user of the platform.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Their browser (own cookie jar).
+    pub browser: Browser,
+    /// Their chat session id.
+    pub session: String,
+}
+
+/// One authorization flow a user started.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    /// Who started it.
+    pub user: String,
+    /// The authorization URL the platform sent the browser to.
+    pub authorize_url: Url,
+    /// The callback URL the provider answered with, once the browser went there.
+    pub callback_url: Option<String>,
+    /// The platform's answer to the callback.
+    pub callback: Option<Reply>,
+}
+
+impl Flow {
+    /// A decoded parameter of the authorization request.
+    pub fn param(&self, name: &str) -> Option<String> {
+        self.authorize_url
+            .query_pairs()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The `state` the platform sent.
+    pub fn state(&self) -> Option<String> {
+        self.param("state")
+    }
+}
+
+/// Something the provider is to do to the next flow.
+#[derive(Debug, Clone)]
+pub enum Arrangement {
+    /// A fault, scoped to the flow's state when it has one.
+    Fault(FaultTarget, FaultKind),
+    /// A decision at the authorization endpoint.
+    Decision(Decision),
+}
+
+/// The scenario's world.
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct GauntletWorld {
+    /// The run's shared context.
+    pub ctx: Arc<RunContext>,
+    /// HTTP exchanges seen by the browsers (platform↔provider ones come from the journal).
+    pub evidence: Evidence,
+    /// Users by name.
+    pub users: BTreeMap<String, User>,
+    /// Flows in the order they started.
+    pub flows: Vec<Flow>,
+    /// What the provider does to the next flow.
+    pub arrangements: Vec<Arrangement>,
+    /// The last answer of a probe.
+    pub last_probe: Option<Result<Reply, String>>,
+}
+
+impl std::fmt::Debug for GauntletWorld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print sessions, codes or tokens: `-vv` prints the world.
+        f.debug_struct("GauntletWorld")
+            .field("users", &self.users.keys().collect::<Vec<_>>())
+            .field("flows", &self.flows.len())
+            .field("arrangements", &self.arrangements.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A step's failure, with the explanation shown in reports.
+pub type StepResult = Result<(), String>;
+
+impl GauntletWorld {
+    fn new() -> Self {
+        let ctx = context::current();
+        let evidence = Evidence::new(ctx.reveal_secrets);
+        Self {
+            ctx,
+            evidence,
+            users: BTreeMap::new(),
+            flows: Vec::new(),
+            arrangements: Vec::new(),
+            last_probe: None,
+        }
+    }
+
+    /// The user with this name, created on first use with a fresh browser and session.
+    pub fn user(&mut self, name: &str) -> User {
+        let ctx = &self.ctx;
+        let evidence = self.evidence.clone();
+        self.users
+            .entry(name.to_owned())
+            .or_insert_with(|| User {
+                browser: Browser::new(evidence, &ctx.platform_base, ctx.request_timeout()),
+                session: format!(
+                    "{name}-{}",
+                    mock_provider::Random::Os.token("")[..12].to_owned()
+                ),
+            })
+            .clone()
+    }
+
+    /// The last flow, or the last one of a user.
+    pub fn last_flow(&self, user: Option<&str>) -> Result<&Flow, String> {
+        self.flows
+            .iter()
+            .rev()
+            .find(|f| user.is_none_or(|u| f.user == u))
+            .ok_or_else(|| "no authorization flow was started".to_owned())
+    }
+
+    fn last_flow_mut(&mut self, user: &str) -> Result<&mut Flow, String> {
+        self.flows
+            .iter_mut()
+            .rev()
+            .find(|f| f.user == user)
+            .ok_or_else(|| format!("{user} started no flow"))
+    }
+
+    /// Starts a flow as the platform's profile says, and returns the authorization URL. The
+    /// browser has not visited the provider yet.
+    pub async fn start_flow(&mut self, name: &str) -> StepResult {
+        let user = self.user(name);
+        let vars = self.ctx.vars.with_session(&user.session);
+        let start = self.ctx.profile.start.clone();
+        let body = start.body.as_ref().map(|b| {
+            (
+                start.content_type.as_deref().unwrap_or("text/plain"),
+                vars.fill(b),
+            )
+        });
+        let url = vars.fill(&start.url);
+        let reply = user.browser.send(&start.method, &url, body).await?;
+        let authorize = match &start.button {
+            None => self.follow_to_provider(&user, reply).await?,
+            Some(button) => {
+                let link = find_button(button, &reply.body).ok_or_else(|| {
+                    format!(
+                        "the platform's answer carries no login button ({button:?}): {}",
+                        short(&reply.body)
+                    )
+                })?;
+                let link = url::Url::parse(&reply.url)
+                    .and_then(|b| b.join(&link))
+                    .map_err(|e| e.to_string())?;
+                let reply = user.browser.send("GET", link.as_str(), None).await?;
+                self.follow_to_provider(&user, reply).await?
+            }
+        };
+        let flow = Flow {
+            user: name.to_owned(),
+            authorize_url: authorize,
+            callback_url: None,
+            callback: None,
+        };
+        self.apply_arrangements(&flow)?;
+        self.flows.push(flow);
+        Ok(())
+    }
+
+    /// Follows platform redirects until one points at the provider's authorization endpoint.
+    async fn follow_to_provider(&self, user: &User, mut reply: Reply) -> Result<Url, String> {
+        let authorize = self.ctx.vars.fill("{authorization_endpoint}");
+        for _ in 0..10 {
+            let Some(location) = reply
+                .location
+                .clone()
+                .filter(|_| (300..400).contains(&reply.status))
+            else {
+                return Err(format!(
+                    "starting the flow did not redirect to the authorization endpoint (status {}): {}",
+                    reply.status,
+                    short(&reply.body)
+                ));
+            };
+            if location.starts_with(&authorize) {
+                return Url::parse(&location)
+                    .map_err(|e| format!("the authorization URL is not a URL: {e}"));
+            }
+            if !location.starts_with(&self.ctx.platform_base) {
+                return Err(format!(
+                    "the platform redirected to {location}, not to the authorization endpoint"
+                ));
+            }
+            reply = user.browser.send("GET", &location, None).await?;
+        }
+        Err("more than 10 redirects before reaching the authorization endpoint".into())
+    }
+
+    /// Mounts the pending arrangements for this flow (scoped to its state when it has one).
+    fn apply_arrangements(&mut self, flow: &Flow) -> StepResult {
+        let state = flow.state();
+        let client_id = self.ctx.client.client_id.clone();
+        for arrangement in self.arrangements.drain(..) {
+            match arrangement {
+                Arrangement::Fault(target, kind) => {
+                    let mut fault = Fault::new(target, kind)
+                        .for_client(client_id.clone())
+                        .once();
+                    if let Some(state) = &state {
+                        fault = fault.for_state(state.clone());
+                    }
+                    self.ctx.provider.inject_fault(fault);
+                }
+                Arrangement::Decision(decision) => {
+                    let result = match &state {
+                        Some(state) => self
+                            .ctx
+                            .provider
+                            .decide_for_state(&client_id, state, decision),
+                        None => self.ctx.provider.decide(&client_id, decision),
+                    };
+                    result
+                        .map_err(|e| format!("the provider refused the scripted decision: {e}"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The browser goes to the authorization URL; the provider answers with a redirect to the
+    /// platform's callback, which is kept (not followed yet).
+    pub async fn authorize(&mut self, name: &str) -> StepResult {
+        let user = self.user(name);
+        let url = self.last_flow(Some(name))?.authorize_url.to_string();
+        let reply = user.browser.send("GET", &url, None).await?;
+        let location = match reply.location {
+            Some(location) if (300..400).contains(&reply.status) => location,
+            _ => {
+                return Err(format!(
+                    "the provider refused the authorization request ({}): {}",
+                    reply.status,
+                    short(&reply.body)
+                ));
+            }
+        };
+        self.last_flow_mut(name)?.callback_url = Some(location);
+        Ok(())
+    }
+
+    /// The browser of `name` delivers `callback` to the platform.
+    pub async fn deliver(&mut self, name: &str, callback: &str) -> Result<Reply, String> {
+        let user = self.user(name);
+        user.browser.get_on_platform(callback).await
+    }
+
+    /// Records the platform's answer to the callback on the user's last flow.
+    pub fn keep_callback(&mut self, name: &str, reply: Reply) -> StepResult {
+        self.last_flow_mut(name)?.callback = Some(reply);
+        Ok(())
+    }
+
+    /// Asks the platform whether the user is linked.
+    pub async fn probe(&mut self, name: &str) -> Result<Reply, String> {
+        let user = self.user(name);
+        let vars = self.ctx.vars.with_session(&user.session);
+        let probe = self.ctx.profile.probe.clone();
+        let body = probe.body.as_ref().map(|b| {
+            (
+                probe.content_type.as_deref().unwrap_or("text/plain"),
+                vars.fill(b),
+            )
+        });
+        user.browser
+            .send(&probe.method, &vars.fill(&probe.url), body)
+            .await
+    }
+
+    /// The journal entries of the flows of this scenario: the authorization requests carrying
+    /// their states, the token requests redeeming the codes issued to them, and every request
+    /// using the tokens issued from those (transitively).
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        let states: Vec<String> = self.flows.iter().filter_map(Flow::state).collect();
+        let challenges: Vec<String> = self
+            .flows
+            .iter()
+            .filter_map(|f| f.param("code_challenge"))
+            .collect();
+        let all = self.ctx.provider.journal_for(&self.ctx.client.client_id);
+        let mut codes: Vec<String> = Vec::new();
+        let mut tokens: Vec<String> = Vec::new();
+        let mut slice = Vec::new();
+        for entry in all {
+            let authorize = entry
+                .param("state")
+                .is_some_and(|s| states.iter().any(|x| x == s))
+                || entry
+                    .param("code_challenge")
+                    .is_some_and(|c| challenges.iter().any(|x| x == c));
+            let uses_code = entry
+                .param("code")
+                .is_some_and(|c| codes.iter().any(|x| x == c));
+            let uses_token = ["refresh_token", "token", "access_token"].iter().any(|p| {
+                entry
+                    .param(p)
+                    .is_some_and(|t| tokens.iter().any(|x| x == t))
+            }) || entry
+                .header("authorization")
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .is_some_and(|t| tokens.iter().any(|x| x == t));
+            if !(authorize || uses_code || uses_token) {
+                continue;
+            }
+            if let Some(location) = entry.response.headers.iter().find(|(n, _)| n == "location")
+                && let Some(code) = Url::parse(&location.1).ok().and_then(|u| {
+                    u.query_pairs()
+                        .find(|(n, _)| n == "code")
+                        .map(|(_, v)| v.into_owned())
+                })
+            {
+                codes.push(code);
+            }
+            if let Ok(body) = serde_json::from_str::<serde_json::Value>(&entry.response.body) {
+                for name in ["access_token", "refresh_token"] {
+                    if let Some(token) = body[name].as_str() {
+                        tokens.push(token.to_owned());
+                    }
+                }
+            }
+            slice.push(entry);
+        }
+        slice
+    }
+
+    /// Token endpoint requests in this scenario's journal slice.
+    pub fn token_requests(&self) -> Vec<JournalEntry> {
+        let token_path = &self.ctx.provider.config().paths.token;
+        self.journal()
+            .into_iter()
+            .filter(|e| e.path.ends_with(token_path.as_str()))
+            .collect()
+    }
+
+    /// The evidence: browser exchanges plus the platform's requests to the provider.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        let mut exchanges = self.evidence.exchanges();
+        let offset = self
+            .evidence
+            .started()
+            .saturating_duration_since(self.ctx.provider.started_at());
+        let offset = u64::try_from(offset.as_millis()).unwrap_or(0);
+        let browser_paths = {
+            let p = &self.ctx.provider.config().paths;
+            [p.authorize.clone(), p.login.clone(), p.consent.clone()]
+        };
+        for entry in self.journal() {
+            if browser_paths
+                .iter()
+                .any(|p| entry.path.ends_with(p.as_str()))
+            {
+                continue;
+            }
+            let entry = if self.ctx.reveal_secrets {
+                entry
+            } else {
+                entry.redacted()
+            };
+            let query: Vec<String> = entry
+                .query
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect();
+            let mut url = format!("{}{}", self.ctx.provider.uri(), entry.path);
+            if !query.is_empty() {
+                url = format!("{url}?{}", query.join("&"));
+            }
+            let form: Vec<String> = entry.form.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let keep = ["authorization", "content-type"];
+            exchanges.push(Exchange {
+                at_ms: entry.elapsed_ms.saturating_sub(offset),
+                from: Party::Platform,
+                to: Party::Provider,
+                method: entry.method.clone(),
+                url,
+                request_headers: entry
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| keep.contains(&n.as_str()))
+                    .cloned()
+                    .collect(),
+                request_body: if form.is_empty() {
+                    entry.body.clone()
+                } else {
+                    Some(form.join("&"))
+                },
+                status: (entry.response.status != 0).then_some(entry.response.status),
+                response_headers: entry
+                    .response
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| n == "content-type" || n == "www-authenticate")
+                    .cloned()
+                    .collect(),
+                response_body: (!entry.response.body.is_empty())
+                    .then(|| entry.response.body.clone()),
+                note: (!entry.findings.is_empty())
+                    .then(|| format!("provider findings: {}", entry.findings.join("; "))),
+            });
+        }
+        exchanges.sort_by_key(|e| e.at_ms);
+        exchanges
+    }
+}
+
+fn find_button(button: &Button, body: &str) -> Option<String> {
+    match button {
+        Button::JsonPointer(pointer) => {
+            let value: serde_json::Value = serde_json::from_str(body).ok()?;
+            value.pointer(pointer)?.as_str().map(str::to_owned)
+        }
+        Button::Regex(pattern) => {
+            let re = regex::Regex::new(pattern).ok()?;
+            re.captures(body)?
+                .get(1)
+                .map(|m| m.as_str().replace("&amp;", "&"))
+        }
+    }
+}
+
+/// The first 200 characters of a text, for messages.
+pub fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(200).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out.replace('\n', " ")
+}

@@ -1,0 +1,4 @@
+//! Harness tests: reports on a seeded run, and broken platforms stood in by wiremock.
+
+mod broken_platforms;
+mod reports;

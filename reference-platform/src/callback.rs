@@ -1,0 +1,172 @@
+//! The redirection endpoint ([RFC 6749 §4.1.2](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2)).
+//!
+//! In order: the query is parsed strictly (a repeated parameter is refused); the pending flow is
+//! found by `state` and consumed, whatever happens next; it must belong to the requesting
+//! browser; `iss` must name the expected issuer ([RFC 9207 §2.4]); an `error` is shown without
+//! calling the token endpoint; only then is the code redeemed, once, with the flow's verifier.
+//! No page shows the code, state or tokens, and none redirects anywhere (so `return_to`-style
+//! parameters are ignored: no open redirector).
+//!
+//! [RFC 9207 §2.4]: https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+
+use crate::app::AppState;
+use crate::browser::{self, Presented};
+use crate::pages;
+use crate::params::{Params, Repeated};
+use crate::secret::constant_time_eq;
+use crate::session::lock;
+use crate::token_client::{TokenError, is_error_code};
+
+/// Why a callback was refused; the text is shown to the user and names no secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Refusal {
+    /// A parameter appears twice ([RFC 6749 §3.1]).
+    ///
+    /// [RFC 6749 §3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
+    #[error(transparent)]
+    Repeated(#[from] Repeated),
+    /// No `state`.
+    #[error("the response carries no state")]
+    MissingState,
+    /// A `state` the platform did not issue, or issued and already used, or expired.
+    #[error("unknown, expired or already used state")]
+    UnknownState,
+    /// The flow was started in another browser.
+    #[error("this link was started in another browser")]
+    WrongBrowser,
+    /// No `iss` although the metadata promises it.
+    #[error("the response does not name its issuer (iss)")]
+    MissingIssuer,
+    /// `iss` names another issuer (a mix-up attack).
+    #[error("the response comes from another issuer")]
+    WrongIssuer,
+    /// The provider answered with an error.
+    #[error("the provider answered {0}")]
+    ProviderError(String),
+    /// No `code`.
+    #[error("the response carries no code")]
+    MissingCode,
+    /// The code exchange failed.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+/// `GET {redirect_path}`.
+pub(crate) async fn handle(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if method != Method::GET {
+        // HEAD (which axum routes here too) must not consume the flow or redeem the code.
+        return pages::page(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
+    }
+    match complete(&state, &headers, query.as_deref()).await {
+        Ok(sid) => {
+            tracing::info!(session = %sid, "account linked");
+            pages::linked()
+        }
+        Err(refusal) => {
+            tracing::warn!(reason = %refusal, "callback refused");
+            pages::failure(&refusal.to_string())
+        }
+    }
+}
+
+/// Runs every check and the exchange; returns the linked chat session.
+async fn complete(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<String, Refusal> {
+    let params = Params::parse(query);
+    let flow_state = params.single("state")?.ok_or(Refusal::MissingState)?;
+    // Single use: the flow leaves the store now, whatever the outcome.
+    let flow = lock(&state.flows)
+        .remove(flow_state)
+        .ok_or(Refusal::UnknownState)?;
+    check_browser(headers, flow.browser.expose())?;
+    let code = params.single("code")?;
+    let iss = params.single("iss")?;
+    let error = params.single("error")?;
+    check_issuer(
+        iss,
+        &state.metadata.issuer,
+        state.metadata.iss_parameter_supported,
+    )?;
+    if let Some(error) = error {
+        return Err(Refusal::ProviderError(shown_error(error)));
+    }
+    let code = code.ok_or(Refusal::MissingCode)?;
+    let tokens = state
+        .tokens
+        .exchange_code(code, &state.redirect_uri, &flow.verifier)
+        .await?;
+    state.sessions.link(&flow.session, tokens, &flow.scopes);
+    Ok(flow.session)
+}
+
+/// The callback must come from the browser that started the flow.
+fn check_browser(headers: &HeaderMap, expected: &str) -> Result<(), Refusal> {
+    match browser::presented(headers) {
+        Presented::One(id) if constant_time_eq(id.as_bytes(), expected.as_bytes()) => Ok(()),
+        _ => Err(Refusal::WrongBrowser),
+    }
+}
+
+/// [RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4): a present `iss` must be
+/// the expected issuer (simple string comparison); a missing one is refused when the metadata
+/// says the provider sends it.
+pub(crate) fn check_issuer(
+    iss: Option<&str>,
+    expected: &str,
+    promised: bool,
+) -> Result<(), Refusal> {
+    match iss {
+        Some(iss) if iss == expected => Ok(()),
+        Some(_) => Err(Refusal::WrongIssuer),
+        None if promised => Err(Refusal::MissingIssuer),
+        None => Ok(()),
+    }
+}
+
+/// The error code as shown: only when it is a well-formed RFC 6749 §4.1.2.1 code.
+fn shown_error(error: &str) -> String {
+    if is_error_code(error) {
+        error.to_owned()
+    } else {
+        "an unreadable error".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_rules_follow_rfc9207() {
+        let expected = "http://127.0.0.1:1";
+        assert_eq!(check_issuer(Some(expected), expected, true), Ok(()));
+        assert_eq!(check_issuer(None, expected, false), Ok(()));
+        assert_eq!(
+            check_issuer(None, expected, true),
+            Err(Refusal::MissingIssuer)
+        );
+        assert_eq!(
+            check_issuer(Some("http://127.0.0.1:1/"), expected, false),
+            Err(Refusal::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn provider_errors_are_shown_only_when_well_formed() {
+        assert_eq!(shown_error("access_denied"), "access_denied");
+        assert_eq!(shown_error("a\"b"), "an unreadable error");
+        assert_eq!(shown_error(""), "an unreadable error");
+    }
+}

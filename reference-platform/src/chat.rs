@@ -1,0 +1,99 @@
+//! The chat channel: a chat turn answers with text when the session is linked, or with an
+//! OAuth button whose URL holds a single-use ticket (never the state or any secret) that maps
+//! to the chat session. Following the button starts the flow in the browser, like `/link`.
+//! The text `unlink` unlinks.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::flow;
+use crate::link;
+use crate::pages;
+use crate::params::valid_session;
+use crate::probe::{Probe, forget_and_revoke, probe};
+use crate::session::lock;
+
+/// One chat turn from the user.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Turn {
+    session: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /chat` with `{"session": "…", "text": "…"}`.
+pub(crate) async fn turn(
+    State(state): State<AppState>,
+    body: Result<Json<Turn>, JsonRejection>,
+) -> Response {
+    let bad = |why: &str| pages::json(StatusCode::BAD_REQUEST, json!({ "error": why }));
+    let Ok(Json(turn)) = body else {
+        return bad("expected a JSON body {\"session\": \"…\", \"text\": \"…\"}");
+    };
+    if !valid_session(&turn.session) {
+        return bad("the session is not valid");
+    }
+    if turn.text.trim().eq_ignore_ascii_case("unlink") {
+        forget_and_revoke(&state, &turn.session).await;
+        let messages = vec![text("Your account is unlinked.")];
+        return pages::json(StatusCode::OK, json!({ "messages": messages }));
+    }
+    let messages = match probe(&state, &turn.session).await {
+        Probe::Linked { sub, .. } => vec![text(&format!(
+            "You are linked as {}.",
+            sub.as_deref().unwrap_or("an unknown user")
+        ))],
+        Probe::NotLinked | Probe::LoginRequired => {
+            match button(&state, &turn.session, "Link your account") {
+                Some(button) => vec![button],
+                None => vec![text("Linking is not available right now.")],
+            }
+        }
+        Probe::InsufficientScope { .. } => {
+            match button(&state, &turn.session, "Grant additional access") {
+                Some(button) => vec![button],
+                None => vec![text("Linking is not available right now.")],
+            }
+        }
+        Probe::Unavailable => vec![text(
+            "Your account is linked, but it cannot be reached right now.",
+        )],
+    };
+    pages::json(StatusCode::OK, json!({ "messages": messages }))
+}
+
+/// `GET /chat/link/{ticket}`: the button's target. The ticket is used up at once.
+pub(crate) async fn follow_button(
+    State(state): State<AppState>,
+    Path(ticket): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    if method != Method::GET {
+        // HEAD (which axum routes here too) must not use up the ticket.
+        return pages::page(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
+    }
+    let sid = lock(&state.tickets).remove(&ticket);
+    match sid {
+        Some(sid) => link::start(&state, &headers, &sid),
+        None => pages::failure("unknown or expired link"),
+    }
+}
+
+fn text(text: &str) -> Value {
+    json!({ "type": "text", "text": text })
+}
+
+/// An OAuth button for chat session `sid`, with a fresh single-use ticket.
+fn button(state: &AppState, sid: &str, label: &str) -> Option<Value> {
+    let ticket = flow::random_token().ok()?;
+    let url = format!("{}/chat/link/{ticket}", state.base_url);
+    lock(&state.tickets).insert(ticket, sid.to_owned());
+    Some(json!({ "type": "oauth_button", "text": label, "url": url }))
+}

@@ -1,0 +1,304 @@
+//! What the platform is configured with: the provider's issuer, the protected resource, the
+//! client registration, and where to listen.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::server::StartError;
+
+/// How the platform authenticates to the token and revocation endpoints
+/// ([RFC 6749 §2.3](https://www.rfc-editor.org/rfc/rfc6749#section-2.3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// HTTP Basic, id and secret each form-urlencoded before Base64
+    /// ([RFC 6749 §2.3.1](https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1)).
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
+    /// A public client: `client_id` in the form body, no secret.
+    None,
+}
+
+impl AuthMethod {
+    /// The RFC 7591 name, e.g. `client_secret_basic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for AuthMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AuthMethod {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "client_secret_basic" => Ok(Self::ClientSecretBasic),
+            "client_secret_post" => Ok(Self::ClientSecretPost),
+            "none" => Ok(Self::None),
+            other => Err(format!(
+                "unknown auth method {other:?} (client_secret_basic, client_secret_post or none)"
+            )),
+        }
+    }
+}
+
+/// The reference platform's configuration.
+///
+/// ```
+/// use reference_platform::PlatformConfig;
+/// let config = PlatformConfig {
+///     issuer: "http://127.0.0.1:9090".into(),
+///     ..PlatformConfig::default()
+/// };
+/// assert_eq!(config.redirect_uri_for("http://127.0.0.1:8080"), "http://127.0.0.1:8080/callback");
+/// ```
+#[derive(Clone)]
+pub struct PlatformConfig {
+    /// The provider's issuer identifier; the metadata is read from it at start
+    /// ([RFC 8414 §3](https://www.rfc-editor.org/rfc/rfc8414#section-3)).
+    pub issuer: String,
+    /// The protected API that the `whoami` probe calls with the access token.
+    pub resource_url: String,
+    /// The client identifier registered at the provider.
+    pub client_id: String,
+    /// The client secret; `None` for a public client.
+    pub client_secret: Option<String>,
+    /// How the client authenticates at the token and revocation endpoints.
+    pub auth_method: AuthMethod,
+    /// The scopes every authorization request asks for.
+    pub scopes: Vec<String>,
+    /// The callback path; the redirect URI is the platform's base URL followed by it.
+    pub redirect_path: String,
+    /// The timeout of every request to the provider (metadata, token, revocation, resource).
+    pub token_timeout: Duration,
+    /// Where to listen; port 0 picks a free port.
+    pub listen: SocketAddr,
+}
+
+impl Default for PlatformConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "http://127.0.0.1:9090".into(),
+            resource_url: "http://127.0.0.1:9090/api/resource".into(),
+            client_id: "gauntlet-client".into(),
+            client_secret: None,
+            auth_method: AuthMethod::ClientSecretBasic,
+            scopes: vec!["read".into()],
+            redirect_path: "/callback".into(),
+            token_timeout: Duration::from_secs(2),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+/// The secret never appears in debug output (and so never in logs).
+impl fmt::Debug for PlatformConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlatformConfig")
+            .field("issuer", &self.issuer)
+            .field("resource_url", &self.resource_url)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("auth_method", &self.auth_method)
+            .field("scopes", &self.scopes)
+            .field("redirect_path", &self.redirect_path)
+            .field("token_timeout", &self.token_timeout)
+            .field("listen", &self.listen)
+            .finish()
+    }
+}
+
+/// Paths the platform serves itself, which the callback may not take over.
+const RESERVED_PATHS: &[&str] = &["/health", "/link", "/chat", "/whoami", "/unlink"];
+
+impl PlatformConfig {
+    /// The redirect URI of a platform whose base URL is `base`: `{base}{redirect_path}`.
+    pub fn redirect_uri_for(&self, base: &str) -> String {
+        format!("{}{}", base.trim_end_matches('/'), self.redirect_path)
+    }
+
+    /// Checks everything that can be checked without the network.
+    pub(crate) fn validate(&self) -> Result<(), StartError> {
+        let bad = |field: &'static str, reason: String| StartError::Config { field, reason };
+        if self.client_id.is_empty() {
+            return Err(bad("client_id", "must not be empty".into()));
+        }
+        match (self.auth_method, &self.client_secret) {
+            (AuthMethod::None, Some(_)) => {
+                return Err(bad(
+                    "client_secret",
+                    "a public client (auth_method none) has no secret".into(),
+                ));
+            }
+            (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, None) => {
+                return Err(bad(
+                    "client_secret",
+                    format!("auth_method {} needs a secret", self.auth_method),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(scope) = self.scopes.iter().find(|s| !is_scope_token(s)) {
+            return Err(bad(
+                "scopes",
+                format!("{scope:?} is not a scope token (RFC 6749 §3.3)"),
+            ));
+        }
+        self.validate_redirect_path()?;
+        if self.token_timeout.is_zero() {
+            return Err(bad("token_timeout", "must be positive".into()));
+        }
+        if !is_loopback_or_unspecified(self.listen.ip()) {
+            return Err(bad(
+                "listen",
+                format!(
+                    "{} is not a loopback address, and a plain-HTTP redirect URI must be \
+                     loopback (RFC 8252 §7.3; RFC 9700 §2.1)",
+                    self.listen.ip()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_redirect_path(&self) -> Result<(), StartError> {
+        let path = &self.redirect_path;
+        let reason = if !path.starts_with('/') || path.starts_with("//") {
+            Some("must start with a single '/'")
+        } else if !path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
+        {
+            Some("may hold only letters, digits and -._~/ (no query, fragment or placeholder)")
+        } else if RESERVED_PATHS.contains(&path.as_str()) || path.starts_with("/chat/link") {
+            Some("is a path the platform already serves")
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => Err(StartError::Config {
+                field: "redirect_path",
+                reason: format!("{path:?} {reason}"),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A `scope-token` of [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3):
+/// `1*( %x21 / %x23-5B / %x5D-7E )`.
+pub(crate) fn is_scope_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+}
+
+/// A loopback address, or the unspecified one (whose base URL is then the loopback).
+pub(crate) fn is_loopback_or_unspecified(ip: IpAddr) -> bool {
+    ip.is_loopback() || ip.is_unspecified()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn confidential() -> PlatformConfig {
+        PlatformConfig {
+            client_secret: Some("s".into()),
+            ..PlatformConfig::default()
+        }
+    }
+
+    #[test]
+    fn a_confidential_default_is_valid() {
+        assert!(confidential().validate().is_ok());
+    }
+
+    #[test]
+    fn secrets_must_match_the_auth_method() {
+        assert!(PlatformConfig::default().validate().is_err());
+        let public = PlatformConfig {
+            auth_method: AuthMethod::None,
+            ..confidential()
+        };
+        assert!(public.validate().is_err());
+    }
+
+    #[test]
+    fn redirect_paths_are_checked() {
+        for path in [
+            "callback",
+            "//x",
+            "/cb?x=1",
+            "/cb#f",
+            "/{x}",
+            "/link",
+            "/chat/link/x",
+        ] {
+            let config = PlatformConfig {
+                redirect_path: path.into(),
+                ..confidential()
+            };
+            assert!(config.validate().is_err(), "{path} accepted");
+        }
+        let config = PlatformConfig {
+            redirect_path: "/oauth/callback".into(),
+            ..confidential()
+        };
+        assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn scopes_must_be_scope_tokens() {
+        for scope in ["", "a b", "a\"b", "a\\b", "é"] {
+            assert!(!is_scope_token(scope), "{scope:?}");
+        }
+        assert!(is_scope_token("read:all"));
+    }
+
+    #[test]
+    fn non_loopback_listen_addresses_are_refused() {
+        let config = PlatformConfig {
+            listen: "10.1.2.3:80".parse().unwrap(),
+            ..confidential()
+        };
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let text = format!("{:?}", confidential());
+        assert!(text.contains("[redacted]"));
+        assert!(!text.contains("\"s\""));
+    }
+
+    #[test]
+    fn auth_methods_parse_by_their_rfc_names() {
+        for method in [
+            AuthMethod::ClientSecretBasic,
+            AuthMethod::ClientSecretPost,
+            AuthMethod::None,
+        ] {
+            assert_eq!(method.as_str().parse::<AuthMethod>(), Ok(method));
+        }
+        assert!("basic".parse::<AuthMethod>().is_err());
+    }
+}

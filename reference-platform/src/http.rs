@@ -1,0 +1,58 @@
+//! The HTTP client the platform uses towards the provider and the resource: one timeout for
+//! every request, no redirects followed, no cookies, and bodies read up to a limit.
+
+use std::time::Duration;
+
+/// The largest provider response body read (token, metadata, resource).
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A client whose every request gives up after `timeout` and never follows a redirect (a
+/// token endpoint that redirects is not answering).
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("reference-platform/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum BodyError {
+    /// Larger than [`MAX_BODY_BYTES`].
+    #[error("the response is larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+    /// The transfer failed or timed out.
+    #[error("{0}")]
+    Transport(String),
+}
+
+/// Reads a response body, refusing more than [`MAX_BODY_BYTES`].
+pub(crate) async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| BodyError::Transport(describe_transport(&e)))?
+    {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A short description of a failed request that names no URL, header or body.
+pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "did not answer in time".into()
+    } else if error.is_connect() {
+        "could not be reached".into()
+    } else if error.is_body() || error.is_decode() {
+        "sent a broken response".into()
+    } else {
+        "did not answer (the connection failed)".into()
+    }
+}

@@ -1,0 +1,67 @@
+//! A small, correct chatbot-platform OAuth 2.0 client, for Gauntlet to drive by HTTP.
+//!
+//! It links a chat session to the user's account at a provider with the authorization-code flow
+//! and PKCE S256, the way chatbot platforms do, and gets every client rule right (REQUIREMENTS
+//! part A): metadata checked at start ([RFC 8414]), a fresh state and verifier per flow bound to
+//! the browser and single-use, strict callbacks ([RFC 6749 §4.1.2], [RFC 9207]), one code
+//! exchange with the configured client authentication, Bearer use ([RFC 6750]), one refresh on
+//! 401 with rotation, revocation on unlink ([RFC 7009]), bounded stores and no secret in a log,
+//! page or URL.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /health` | `ok` |
+//! | `GET /link?session={sid}` | web channel: sets the `rp_browser` cookie, 302 to the authorization endpoint |
+//! | `POST /chat` `{"session","text"}` | chat channel: `You are linked as …` text, or an `oauth_button` |
+//! | `GET /chat/link/{ticket}` | the button's single-use target: like `/link` |
+//! | `GET {redirect_path}` (`/callback`) | the redirection endpoint: `Account linked…` or `Linking failed: …` (400) |
+//! | `GET /whoami?session={sid}` | probe: calls the resource API, JSON `{"linked":…}` |
+//! | `POST /unlink?session={sid}` | revokes and forgets |
+//!
+//! Each rule lives in its own module: `flow` (state, verifier, authorization URL),
+//! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`.
+//!
+//! ```no_run
+//! use reference_platform::{AuthMethod, Platform, PlatformConfig};
+//!
+//! # async fn example() -> Result<(), reference_platform::StartError> {
+//! let platform = Platform::start(PlatformConfig {
+//!     issuer: "http://127.0.0.1:9090".into(),
+//!     resource_url: "http://127.0.0.1:9090/api/resource".into(),
+//!     client_id: "gauntlet-client".into(),
+//!     client_secret: Some("gauntlet:secret+/=&%".into()),
+//!     auth_method: AuthMethod::ClientSecretBasic,
+//!     ..PlatformConfig::default()
+//! })
+//! .await?;
+//! // Register platform.redirect_uri() at the provider, then send a browser to:
+//! println!("{}/link?session=chat-1", platform.uri());
+//! # Ok(()) }
+//! ```
+//!
+//! [RFC 8414]: https://www.rfc-editor.org/rfc/rfc8414
+//! [RFC 6749 §4.1.2]: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+//! [RFC 9207]: https://www.rfc-editor.org/rfc/rfc9207
+//! [RFC 6750]: https://www.rfc-editor.org/rfc/rfc6750
+//! [RFC 7009]: https://www.rfc-editor.org/rfc/rfc7009
+
+mod app;
+mod browser;
+mod callback;
+mod chat;
+mod config;
+mod flow;
+mod http;
+mod link;
+mod metadata;
+mod pages;
+mod params;
+mod probe;
+mod secret;
+mod server;
+mod session;
+mod store;
+mod token_client;
+
+pub use config::{AuthMethod, PlatformConfig};
+pub use server::{Platform, StartError};

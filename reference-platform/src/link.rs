@@ -1,0 +1,92 @@
+//! Starting a flow, from the web channel (`GET /link?session=…`) or a chat button: a fresh
+//! state and verifier, bound to the browser's `rp_browser` cookie and to the chat session,
+//! then a 302 to the authorization endpoint.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::browser;
+use crate::flow::{self, AuthorizationRequest, PendingFlow, RandomUnavailable};
+use crate::pages;
+use crate::params::{Params, valid_session};
+use crate::secret::Secret;
+use crate::session::lock;
+
+/// `GET /link?session={sid}`.
+pub(crate) async fn web(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::parse(query.as_deref());
+    match params.single("session") {
+        Ok(Some(sid)) if valid_session(sid) => start(&state, &headers, sid),
+        Ok(Some(_)) => pages::failure("the session parameter is not valid"),
+        Ok(None) => pages::failure("the session parameter is missing"),
+        Err(repeated) => pages::failure(&repeated.to_string()),
+    }
+}
+
+/// Starts a flow for chat session `sid` in the requesting browser.
+pub(crate) fn start(state: &AppState, headers: &HeaderMap, sid: &str) -> Response {
+    match try_start(state, headers, sid) {
+        Ok(response) => response,
+        Err(RandomUnavailable) => {
+            tracing::error!("no randomness for a new flow");
+            pages::page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Linking failed: please try again later",
+            )
+        }
+    }
+}
+
+fn try_start(
+    state: &AppState,
+    headers: &HeaderMap,
+    sid: &str,
+) -> Result<Response, RandomUnavailable> {
+    let (browser_id, new_cookie) = match browser::presented(headers) {
+        browser::Presented::One(id) => (id, false),
+        browser::Presented::Absent | browser::Presented::Unusable => (flow::random_token()?, true),
+    };
+    let flow_state = flow::new_state()?;
+    let verifier = flow::new_verifier()?;
+    let scopes = state.sessions.scopes_for_flow(sid, &state.config.scopes);
+    let url = flow::authorization_url(
+        &state.metadata.authorization_endpoint,
+        &AuthorizationRequest {
+            client_id: &state.config.client_id,
+            redirect_uri: &state.redirect_uri,
+            scopes: &scopes,
+            state: &flow_state,
+            code_challenge: &flow::s256_challenge(verifier.expose()),
+        },
+    );
+    let Ok(location) = HeaderValue::from_str(&url) else {
+        return Ok(pages::failure("the authorization URL is not valid"));
+    };
+    let cookie = if new_cookie {
+        browser::set_cookie(&browser_id)
+    } else {
+        None
+    };
+    lock(&state.flows).insert(
+        flow_state,
+        PendingFlow {
+            browser: Secret::new(browser_id),
+            session: sid.to_owned(),
+            verifier,
+            scopes,
+        },
+    );
+    tracing::info!(session = %sid, "flow started");
+    let mut response = pages::harden(StatusCode::FOUND.into_response());
+    response.headers_mut().insert(header::LOCATION, location);
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}

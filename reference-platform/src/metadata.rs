@@ -1,0 +1,291 @@
+//! Authorization server metadata ([RFC 8414](https://www.rfc-editor.org/rfc/rfc8414)), read once
+//! at start. The platform refuses to start when the document's `issuer` is not the configured
+//! one (§3.3), when S256 is not offered ([RFC 7636 §7.2]), or when an endpoint is neither HTTPS
+//! nor loopback.
+//!
+//! [RFC 7636 §7.2]: https://www.rfc-editor.org/rfc/rfc7636#section-7.2
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+use url::{Host, Url};
+
+use crate::http::read_limited;
+use crate::server::StartError;
+
+/// What the platform uses from the provider's metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct Metadata {
+    pub(crate) issuer: String,
+    pub(crate) authorization_endpoint: Url,
+    pub(crate) token_endpoint: Url,
+    pub(crate) revocation_endpoint: Option<Url>,
+    /// Whether authorization responses carry `iss` ([RFC 9207 §3](https://www.rfc-editor.org/rfc/rfc9207#section-3)).
+    pub(crate) iss_parameter_supported: bool,
+}
+
+/// The well-known URLs to try for `issuer`: the RFC 8414 §3.1 form with the path inserted
+/// after the well-known segment, then (for issuers with a path) the widespread appended form.
+pub(crate) fn well_known_urls(issuer: &Url) -> Vec<Url> {
+    const SEGMENT: &str = "/.well-known/oauth-authorization-server";
+    let path = issuer.path().trim_end_matches('/');
+    let mut inserted = issuer.clone();
+    inserted.set_path(&format!("{SEGMENT}{path}"));
+    let mut urls = vec![inserted];
+    if !path.is_empty() {
+        let mut appended = issuer.clone();
+        appended.set_path(&format!("{path}{SEGMENT}"));
+        urls.push(appended);
+    }
+    urls
+}
+
+/// Parses the configured issuer: an absolute HTTPS (or loopback HTTP) URL without query or
+/// fragment ([RFC 8414 §2](https://www.rfc-editor.org/rfc/rfc8414#section-2)).
+pub(crate) fn parse_issuer(issuer: &str) -> Result<Url, StartError> {
+    let url = Url::parse(issuer).map_err(|e| StartError::Config {
+        field: "issuer",
+        reason: format!("{issuer:?} is not a URL: {e}"),
+    })?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(StartError::Config {
+            field: "issuer",
+            reason: format!("{issuer:?} has a query or fragment (RFC 8414 §2)"),
+        });
+    }
+    require_secure("issuer", &url)?;
+    Ok(url)
+}
+
+/// Fetches and checks the metadata document.
+pub(crate) async fn discover(http: &reqwest::Client, issuer: &str) -> Result<Metadata, StartError> {
+    let issuer_url = parse_issuer(issuer)?;
+    let mut failures = Vec::new();
+    for url in well_known_urls(&issuer_url) {
+        match fetch(http, &url).await {
+            Ok(document) => return check(issuer, &document),
+            Err(reason) => failures.push(format!("{url}: {reason}")),
+        }
+    }
+    Err(StartError::Discovery {
+        reason: failures.join("; "),
+    })
+}
+
+async fn fetch(http: &reqwest::Client, url: &Url) -> Result<Value, String> {
+    let response = http
+        .get(url.clone())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|e| crate::http::describe_transport(&e))?;
+    let status = response.status();
+    if status != reqwest::StatusCode::OK {
+        return Err(format!("answered HTTP {}", status.as_u16()));
+    }
+    let body = read_limited(response)
+        .await
+        .map_err(|e| format!("the body could not be read: {e}"))?;
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|_| "the body is not JSON".to_owned())?;
+    if !value.is_object() {
+        return Err("the body is not a JSON object".into());
+    }
+    Ok(value)
+}
+
+/// Checks a metadata document against the configured issuer.
+pub(crate) fn check(issuer: &str, document: &Value) -> Result<Metadata, StartError> {
+    let invalid = |reason: String| StartError::Metadata { reason };
+    let found = document.get("issuer").and_then(Value::as_str);
+    if found != Some(issuer) {
+        return Err(StartError::IssuerMismatch {
+            expected: issuer.to_owned(),
+            found: found.map(str::to_owned),
+        });
+    }
+    let methods: Vec<&str> = document
+        .get("code_challenge_methods_supported")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !methods.contains(&"S256") {
+        return Err(StartError::S256Unsupported {
+            methods: methods.iter().map(|m| (*m).to_owned()).collect(),
+        });
+    }
+    if let Some(types) = document.get("response_types_supported") {
+        let has_code = types
+            .as_array()
+            .is_some_and(|a| a.iter().any(|t| t.as_str() == Some("code")));
+        if !has_code {
+            return Err(invalid(
+                "response_types_supported does not include \"code\"".into(),
+            ));
+        }
+    }
+    let iss_parameter_supported =
+        match document.get("authorization_response_iss_parameter_supported") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(invalid(
+                    "authorization_response_iss_parameter_supported is not a boolean".into(),
+                ));
+            }
+        };
+    Ok(Metadata {
+        issuer: issuer.to_owned(),
+        authorization_endpoint: required_endpoint(document, "authorization_endpoint")?,
+        token_endpoint: required_endpoint(document, "token_endpoint")?,
+        revocation_endpoint: endpoint(document, "revocation_endpoint")?,
+        iss_parameter_supported,
+    })
+}
+
+fn required_endpoint(document: &Value, name: &'static str) -> Result<Url, StartError> {
+    endpoint(document, name)?.ok_or_else(|| StartError::Metadata {
+        reason: format!("{name} is missing"),
+    })
+}
+
+/// An endpoint URL from the document, if present: absolute, no fragment, HTTPS or loopback.
+fn endpoint(document: &Value, name: &'static str) -> Result<Option<Url>, StartError> {
+    let invalid = |reason: String| StartError::Metadata { reason };
+    let Some(value) = document.get(name) else {
+        return Ok(None);
+    };
+    let text = value
+        .as_str()
+        .ok_or_else(|| invalid(format!("{name} is not a string")))?;
+    let url = Url::parse(text).map_err(|e| invalid(format!("{name} is not a URL: {e}")))?;
+    if url.fragment().is_some() {
+        return Err(invalid(format!("{name} has a fragment")));
+    }
+    require_secure(name, &url)?;
+    Ok(Some(url))
+}
+
+/// HTTPS, or plain HTTP to a loopback host ([RFC 6749 §3.1, §3.2]; RFC 8252 §8.3).
+///
+/// [RFC 6749 §3.1, §3.2]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
+pub(crate) fn require_secure(name: &'static str, url: &Url) -> Result<(), StartError> {
+    let loopback = match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(StartError::Insecure {
+            name,
+            url: url.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ISSUER: &str = "http://127.0.0.1:9090";
+
+    fn document() -> Value {
+        json!({
+            "issuer": ISSUER,
+            "authorization_endpoint": "http://127.0.0.1:9090/authorize",
+            "token_endpoint": "http://127.0.0.1:9090/token",
+            "revocation_endpoint": "http://127.0.0.1:9090/revoke",
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": true,
+            "unknown_member": {"ignored": true},
+        })
+    }
+
+    #[test]
+    fn a_good_document_is_accepted() {
+        let m = check(ISSUER, &document()).unwrap();
+        assert!(m.iss_parameter_supported);
+        assert_eq!(m.token_endpoint.as_str(), "http://127.0.0.1:9090/token");
+        assert!(m.revocation_endpoint.is_some());
+    }
+
+    #[test]
+    fn a_different_issuer_is_refused() {
+        let err = check("http://127.0.0.1:9090/", &document()).unwrap_err();
+        assert!(matches!(err, StartError::IssuerMismatch { .. }), "{err}");
+    }
+
+    #[test]
+    fn missing_or_plain_only_pkce_is_refused() {
+        let mut doc = document();
+        doc["code_challenge_methods_supported"] = json!(["plain"]);
+        assert!(matches!(
+            check(ISSUER, &doc),
+            Err(StartError::S256Unsupported { .. })
+        ));
+        doc.as_object_mut()
+            .unwrap()
+            .remove("code_challenge_methods_supported");
+        assert!(matches!(
+            check(ISSUER, &doc),
+            Err(StartError::S256Unsupported { .. })
+        ));
+    }
+
+    #[test]
+    fn non_loopback_http_endpoints_are_refused() {
+        let mut doc = document();
+        doc["token_endpoint"] = json!("http://auth.example.com/token");
+        assert!(matches!(
+            check(ISSUER, &doc),
+            Err(StartError::Insecure { .. })
+        ));
+        doc["token_endpoint"] = json!("https://auth.example.com/token");
+        assert!(check(ISSUER, &doc).is_ok());
+    }
+
+    #[test]
+    fn missing_iss_support_means_false() {
+        let mut doc = document();
+        doc.as_object_mut()
+            .unwrap()
+            .remove("authorization_response_iss_parameter_supported");
+        assert!(!check(ISSUER, &doc).unwrap().iss_parameter_supported);
+    }
+
+    #[test]
+    fn well_known_urls_use_path_insertion() {
+        let root = Url::parse("http://127.0.0.1:1").unwrap();
+        assert_eq!(
+            well_known_urls(&root)
+                .iter()
+                .map(Url::as_str)
+                .collect::<Vec<_>>(),
+            ["http://127.0.0.1:1/.well-known/oauth-authorization-server"]
+        );
+        let tenant = Url::parse("http://127.0.0.1:1/t/acme").unwrap();
+        assert_eq!(
+            well_known_urls(&tenant)
+                .iter()
+                .map(Url::as_str)
+                .collect::<Vec<_>>(),
+            [
+                "http://127.0.0.1:1/.well-known/oauth-authorization-server/t/acme",
+                "http://127.0.0.1:1/t/acme/.well-known/oauth-authorization-server",
+            ]
+        );
+    }
+
+    #[test]
+    fn issuers_with_query_or_plain_http_are_refused() {
+        assert!(parse_issuer("http://127.0.0.1:1?x=1").is_err());
+        assert!(parse_issuer("http://auth.example.com").is_err());
+        assert!(parse_issuer("https://auth.example.com").is_ok());
+        assert!(parse_issuer("http://localhost:8080").is_ok());
+    }
+}

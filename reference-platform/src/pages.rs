@@ -1,0 +1,103 @@
+//! What the browser sees: small self-contained HTML pages (no scripts, no subresources) and JSON
+//! answers, all with `Cache-Control: no-store` and `Referrer-Policy: no-referrer`, so that a
+//! callback URL holding a code or state is neither cached nor leaked through `Referer`
+//! ([RFC 9700 §4.2](https://www.rfc-editor.org/rfc/rfc9700#section-4.2)).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The page shown after a successful link.
+pub(crate) const LINKED: &str = "Account linked. You can return to the chat.";
+
+/// Adds the headers every platform answer carries.
+pub(crate) fn harden(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    response
+}
+
+/// An HTML page with one message.
+pub(crate) fn page(status: StatusCode, message: &str) -> Response {
+    let message = escape(message);
+    let body = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"referrer\" \
+         content=\"no-referrer\"><title>Reference platform</title></head>\n\
+         <body><p>{message}</p></body></html>\n"
+    );
+    harden(
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+    )
+}
+
+/// `400 Linking failed: <reason>`.
+pub(crate) fn failure(reason: &str) -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        &format!("Linking failed: {reason}"),
+    )
+}
+
+/// `200 Account linked. …`
+pub(crate) fn linked() -> Response {
+    page(StatusCode::OK, LINKED)
+}
+
+/// A JSON answer with the same headers.
+pub(crate) fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    harden((status, axum::Json(value)).into_response())
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(
+            escape(r#"<script>alert("x&'y")</script>"#),
+            "&lt;script&gt;alert(&quot;x&amp;&#39;y&quot;)&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn failure_pages_are_400_and_hardened() {
+        let response = failure("<b>");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(response.headers()[header::REFERRER_POLICY], "no-referrer");
+    }
+}

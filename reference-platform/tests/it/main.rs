@@ -1,0 +1,10 @@
+//! Integration tests: the reference platform against the mock provider, driven like a browser.
+
+mod binary;
+mod callback;
+mod chat;
+mod probe;
+mod start;
+mod support;
+mod token;
+mod web;

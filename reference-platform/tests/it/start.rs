@@ -1,0 +1,152 @@
+//! Start-up: the metadata is checked, and the platform refuses to run without S256, with
+//! another issuer, or without a provider.
+
+use std::future::IntoFuture as _;
+
+use axum::Router;
+use axum::routing::get;
+use reference_platform::{Platform, PlatformConfig, StartError};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// Serves `document(base)` as metadata at every well-known URL.
+async fn fake_provider(document: impl Fn(&str) -> Value) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let body = document(&base);
+    let app = Router::new().route(
+        "/.well-known/oauth-authorization-server",
+        get(move || async move { axum::Json(body) }),
+    );
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).into_future().await;
+    });
+    (base, task)
+}
+
+fn metadata(base: &str) -> Value {
+    json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/token"),
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
+    })
+}
+
+fn config(issuer: &str) -> PlatformConfig {
+    PlatformConfig {
+        issuer: issuer.into(),
+        resource_url: format!("{issuer}/api"),
+        client_secret: Some("s".into()),
+        ..PlatformConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn a_provider_without_s256_is_refused() {
+    for methods in [json!(["plain"]), json!(null)] {
+        let (base, _task) = fake_provider(|base| {
+            let mut doc = metadata(base);
+            doc["code_challenge_methods_supported"] = methods.clone();
+            doc
+        })
+        .await;
+        let error = Platform::start(config(&base)).await.unwrap_err();
+        assert!(
+            matches!(error, StartError::S256Unsupported { .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("S256"));
+    }
+}
+
+#[tokio::test]
+async fn metadata_naming_another_issuer_is_refused() {
+    let (base, _task) = fake_provider(|base| {
+        let mut doc = metadata(base);
+        doc["issuer"] = json!("https://attacker.invalid");
+        doc
+    })
+    .await;
+    let error = Platform::start(config(&base)).await.unwrap_err();
+    assert!(
+        matches!(error, StartError::IssuerMismatch { .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn minimal_metadata_is_enough() {
+    let (base, _task) = fake_provider(metadata).await;
+    let platform = Platform::start(config(&base)).await.unwrap();
+    assert_eq!(
+        platform.redirect_uri(),
+        format!("{}/callback", platform.uri())
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_is_refused() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let error = Platform::start(config(&base)).await.unwrap_err();
+    assert!(matches!(error, StartError::Discovery { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn a_plain_http_provider_off_loopback_is_refused() {
+    let error = Platform::start(config("http://auth.example.com"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StartError::Insecure { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn a_tenant_issuer_is_discovered_by_path_insertion() {
+    let provider = mock_provider::MockProvider::start(mock_provider::ProviderConfig::default())
+        .await
+        .unwrap();
+    let mut config = platform_config(&provider);
+    config.issuer = provider.issuer(Some("acme"));
+    config.resource_url = provider.url(Some("acme"), &provider.config().resource.path);
+    let platform = Platform::start(config).await.unwrap();
+    provider.register_client(client(&platform)).unwrap();
+    let setup = Setup { provider, platform };
+    assert_linked_page(&link(&setup, &browser(), "s").await);
+    assert_eq!(whoami(&setup, "s").await["linked"], true);
+    let discovery = requests_to(&setup, "/.well-known/oauth-authorization-server/t/acme");
+    assert_eq!(discovery.len(), 1);
+}
+
+#[tokio::test]
+async fn a_custom_redirect_path_is_served() {
+    let setup = setup_with(
+        mock_provider::ProviderConfig::default(),
+        |p| p.redirect_path = "/oauth/done".into(),
+        |_| {},
+    )
+    .await;
+    assert!(setup.platform.redirect_uri().ends_with("/oauth/done"));
+    assert_linked_page(&link(&setup, &browser(), "s").await);
+}
+
+#[tokio::test]
+async fn dropping_the_platform_stops_it() {
+    let setup = setup().await;
+    let base = setup.platform.uri();
+    assert_eq!(
+        http()
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    drop(setup);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(http().get(format!("{base}/health")).send().await.is_err());
+}
