@@ -77,7 +77,12 @@ pub fn uninstall() {
 
 impl RunContext {
     /// Starts the mock provider and the platform, and registers the platform's client.
-    pub async fn start(profile: PlatformProfile, reveal_secrets: bool) -> anyhow::Result<Self> {
+    /// A launched platform's stdout and stderr go to `platform_log`.
+    pub async fn start(
+        profile: PlatformProfile,
+        reveal_secrets: bool,
+        platform_log: &std::path::Path,
+    ) -> anyhow::Result<Self> {
         let config = ProviderConfig {
             name: "gauntlet".into(),
             clients: Vec::new(),
@@ -115,7 +120,8 @@ impl RunContext {
             profile.client.client_secret.clone().unwrap_or_default(),
         );
 
-        let (platform, platform_base) = start_platform(&profile, &provider, &mut vars).await?;
+        let (platform, platform_base) =
+            start_platform(&profile, &provider, &mut vars, platform_log).await?;
         vars.set("base_url", platform_base.clone());
         let redirect_uris: Vec<String> = profile
             .client
@@ -137,17 +143,15 @@ impl RunContext {
         provider
             .register_client(client.clone())
             .map_err(|e| anyhow::anyhow!("client registration refused: {e}"))?;
-        if let PlatformProcess::Launched(_) = &platform {
+        let mut platform = platform;
+        if let PlatformProcess::Launched(child) = &mut platform {
             let launch = profile
                 .platform
                 .launch
                 .as_ref()
                 .expect("launched from a launch section");
-            wait_ready(
-                &vars.fill(&launch.ready_url),
-                Duration::from_secs(launch.ready_timeout_secs),
-            )
-            .await?;
+            let timeout = Duration::from_secs(launch.ready_timeout_secs);
+            wait_ready(child, &vars.fill(&launch.ready_url), timeout, platform_log).await?;
         }
         Ok(Self {
             provider,
@@ -171,6 +175,7 @@ async fn start_platform(
     profile: &PlatformProfile,
     provider: &MockProvider,
     vars: &mut Vars,
+    platform_log: &std::path::Path,
 ) -> anyhow::Result<(PlatformProcess, String)> {
     let location = &profile.platform;
     if location.embedded.is_some() {
@@ -207,11 +212,14 @@ async fn start_platform(
         return Ok((PlatformProcess::External, base));
     };
     vars.set("redirect_uri", vars.fill(&profile.client.redirect_uris[0]));
+    let log = std::fs::File::create(platform_log)
+        .with_context(|| format!("cannot write {}", platform_log.display()))?;
     let mut command = Command::new(&launch.command);
     command
         .args(launch.args.iter().map(|a| vars.fill(a)))
         .stdin(Stdio::null())
-        .stdout(Stdio::null());
+        .stdout(log.try_clone()?)
+        .stderr(log);
     if let Some(dir) = &launch.workdir {
         command.current_dir(dir);
     }
@@ -224,7 +232,13 @@ async fn start_platform(
     Ok((PlatformProcess::Launched(child), base))
 }
 
-async fn wait_ready(url: &str, timeout: Duration) -> anyhow::Result<()> {
+/// Polls `url` until it answers below 500, failing at once if the process exits.
+async fn wait_ready(
+    child: &mut Child,
+    url: &str,
+    timeout: Duration,
+    log: &std::path::Path,
+) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()?;
@@ -234,6 +248,12 @@ async fn wait_ready(url: &str, timeout: Duration) -> anyhow::Result<()> {
             && response.status().as_u16() < 500
         {
             return Ok(());
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!(
+                "the platform exited ({status}) before it was ready; its output is in {}",
+                log.display()
+            );
         }
         if Instant::now() > deadline {
             bail!(

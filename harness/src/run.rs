@@ -74,7 +74,14 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
         )
     })?;
     let target = options.profile.name.clone();
-    let ctx = Arc::new(RunContext::start(options.profile.clone(), options.reveal_secrets).await?);
+    let ctx = Arc::new(
+        RunContext::start(
+            options.profile.clone(),
+            options.reveal_secrets,
+            &options.report_dir.join("platform.log"),
+        )
+        .await?,
+    );
     context::install(ctx.clone());
     let result = run_features(&options, &ctx).await;
     context::uninstall();

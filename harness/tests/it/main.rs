@@ -1,4 +1,6 @@
 //! Harness tests: reports on a seeded run, and broken platforms stood in by wiremock.
 
 mod broken_platforms;
+mod cli;
+mod launched;
 mod reports;

@@ -61,3 +61,59 @@ async fn a_passing_run_writes_stable_reports() {
     insta::assert_snapshot!("markdown", stable(&markdown));
     insta::assert_snapshot!("junit", stable(&junit));
 }
+
+/// Runs the token feature and returns the text of every report file.
+async fn report_texts(reveal_secrets: bool) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "gauntlet-redaction-{}-{reveal_secrets}",
+        std::process::id()
+    ));
+    let options = RunOptions {
+        profile: PlatformProfile::reference(),
+        tags: Some("@rfc6750".into()),
+        report_dir: dir.clone(),
+        concurrency: 4,
+        gate: Gate::Must,
+        reveal_secrets,
+        features: None,
+        progress: false,
+    };
+    run(options).await.unwrap();
+    let mut text = String::new();
+    for name in [
+        "report.json",
+        "report.md",
+        "index.html",
+        "junit.xml",
+        "cucumber.json",
+    ] {
+        text.push_str(&std::fs::read_to_string(dir.join(name)).unwrap());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+#[tokio::test]
+async fn reports_redact_secrets_unless_asked() {
+    let token = regex::Regex::new(r"\b(at|rt|ac)_[A-Za-z0-9_-]{43}").unwrap();
+    let secret = "gauntlet:secret+/=&%";
+    let encoded = mock_provider::form_encode(secret);
+
+    let redacted = report_texts(false).await;
+    assert!(
+        redacted.contains("[redacted:"),
+        "nothing was redacted: is there any evidence at all?"
+    );
+    assert!(
+        !token.is_match(&redacted),
+        "a code or token leaked: {:?}",
+        token.find(&redacted)
+    );
+    assert!(
+        !redacted.contains(secret) && !redacted.contains(&encoded),
+        "the client secret leaked"
+    );
+
+    let revealed = report_texts(true).await;
+    assert!(token.is_match(&revealed), "--reveal-secrets shows no token");
+}
