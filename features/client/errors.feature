@@ -34,6 +34,7 @@ Feature: error handling
     Examples:
       | failure                             |
       | with invalid_grant                  |
+      | with invalid_client                 |
       | with status 500                     |
       | with status 503                     |
       | after the platform's timeout        |

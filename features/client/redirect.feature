@@ -22,3 +22,9 @@ Feature: redirect URI
     And alice approves at the provider
     And alice returns to the platform with a return address on another site
     Then the platform did not send alice to another site
+
+  @should
+  Scenario: The callback page does not leak the code through Referer
+    Source: RFC 9700 §4.2.4
+    When alice links her account
+    Then the callback page is sent with Referrer-Policy no-referrer

@@ -55,3 +55,17 @@ Feature: state and CSRF protection
     And the platform made no token request
     And mallory is not linked
     And alice is not linked
+
+  @must
+  Scenario Outline: A callback with a repeated <parameter> is refused
+    Source: RFC 6749 §3.1, §4.1.2
+    When alice starts linking her account
+    And alice approves at the provider
+    And alice returns to the platform with the <parameter> repeated
+    Then the platform tells alice that linking failed
+    And the platform made no token request
+
+    Examples:
+      | parameter |
+      | code      |
+      | state     |

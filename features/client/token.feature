@@ -42,6 +42,50 @@ Feature: token exchange and use
     Then alice is linked
     And the platform refreshed the access token
 
+  @must
+  Scenario: The token type is compared without regard to case
+    Source: RFC 6749 §5.1, §7.1
+    Given the token endpoint will answer with token_type "bearer"
+    When alice links her account
+    Then the platform tells alice that linking succeeded
+    And alice is linked
+
+  @must
+  Scenario: A token of a type the platform does not understand is not used
+    Source: RFC 6749 §7.1
+    Given the token endpoint will answer with token_type "mac"
+    When alice links her account
+    Then the platform tells alice that linking failed
+    And alice is not linked
+
+  @must
+  Scenario: A token response without expires_in is accepted
+    Source: RFC 6749 §5.1
+    Given the token endpoint will answer without expires_in
+    When alice links her account
+    Then the platform tells alice that linking succeeded
+    And alice is linked
+
+  @must
+  Scenario: Unknown members of the token response are ignored
+    Source: RFC 6749 §5.1
+    Given the token endpoint will answer with members the platform does not know
+    When alice links her account
+    Then the platform tells alice that linking succeeded
+    And alice is linked
+
+  @must @rfc9700
+  Scenario: The rotated refresh token replaces the old one
+    Source: RFC 6749 §6; RFC 9700 §4.14.2
+    Given the provider will issue access tokens that expire at once
+    And the first refreshed access token will expire after one second
+    When alice links her account
+    And alice asks the platform whether she is linked
+    And a second passes
+    And alice asks the platform whether she is linked
+    Then alice is linked
+    And the platform refreshed twice, each time with the newest refresh token
+
   @should
   Scenario: A revoked token leads back to login
     Source: RFC 6750 §3.1; RFC 7009 §2

@@ -144,6 +144,8 @@ pub struct Reply {
     pub body: String,
     /// Content-Type.
     pub content_type: String,
+    /// Referrer-Policy, if any.
+    pub referrer_policy: Option<String>,
 }
 
 /// One user's browser.
@@ -227,6 +229,7 @@ impl Browser {
                 .map(str::to_owned)
         };
         let location = header("location");
+        let referrer_policy = header("referrer-policy");
         let content_type = header("content-type").unwrap_or_default();
         for name in [
             "location",
@@ -263,6 +266,7 @@ impl Browser {
         }
         self.evidence.push(exchange);
         Ok(Reply {
+            referrer_policy,
             url: url.to_owned(),
             status,
             location: location.map(|l| absolute(url, &l)),

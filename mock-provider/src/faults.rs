@@ -61,6 +61,10 @@ pub enum FaultKind {
     },
     /// Answer a normal token response without `scope`.
     OmitScope,
+    /// Answer a normal token response without `expires_in` (which RFC 6749 §5.1 allows).
+    OmitExpiresIn,
+    /// Answer a normal token response with extra members a client must ignore (§5.1).
+    ExtraMembers,
     /// At authorize: approve, but send this `iss` instead of the real issuer (a mix-up attack,
     /// [RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
     WrongIssuer {

@@ -8,12 +8,16 @@ use mock_provider::{ErrorCode, FaultKind, FaultTarget};
 use crate::world::{Arrangement, GauntletWorld, StepResult};
 
 #[given(
-    regex = r"^the token endpoint will answer (with invalid_grant|with status \d+|after the platform's timeout|with malformed JSON|without an access_token)$"
+    regex = r"^the token endpoint will answer (with invalid_grant|with invalid_client|with status \d+|after the platform's timeout|with malformed JSON|without an access_token)$"
 )]
 async fn token_failure(world: &mut GauntletWorld, failure: String) -> StepResult {
     let kind = match failure.as_str() {
         "with invalid_grant" => FaultKind::Error {
             error: ErrorCode::InvalidGrant,
+            description: None,
+        },
+        "with invalid_client" => FaultKind::Error {
+            error: ErrorCode::InvalidClient,
             description: None,
         },
         "after the platform's timeout" => {

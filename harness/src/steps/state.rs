@@ -138,3 +138,17 @@ mod tests {
         assert!(entropy_bits("12345678") < 128.0);
     }
 }
+
+#[when(regex = r"^(\w+) returns to the platform with the (code|state) repeated$")]
+async fn returns_with_repeated(
+    world: &mut GauntletWorld,
+    user: String,
+    name: String,
+) -> StepResult {
+    let callback = callback_of(world, &user)?;
+    let repeated = with_query(&callback, |pairs| {
+        pairs.push((name.clone(), "injected-by-an-attacker".to_owned()));
+    })?;
+    let reply = world.deliver(&user, &repeated).await?;
+    world.keep_callback(&user, reply)
+}

@@ -216,3 +216,84 @@ async fn revokes(world: &mut GauntletWorld, _user: String) -> StepResult {
         ))
     }
 }
+
+#[given(expr = "the token endpoint will answer with token_type {string}")]
+async fn answers_with_token_type(world: &mut GauntletWorld, token_type: String) -> StepResult {
+    world.arrangements.push(Arrangement::Fault(
+        FaultTarget::Token,
+        FaultKind::WrongTokenType { token_type },
+    ));
+    Ok(())
+}
+
+#[given("the token endpoint will answer without expires_in")]
+async fn no_expires_in(world: &mut GauntletWorld) -> StepResult {
+    world.arrangements.push(Arrangement::Fault(
+        FaultTarget::Token,
+        FaultKind::OmitExpiresIn,
+    ));
+    Ok(())
+}
+
+#[given("the token endpoint will answer with members the platform does not know")]
+async fn extra_members(world: &mut GauntletWorld) -> StepResult {
+    world.arrangements.push(Arrangement::Fault(
+        FaultTarget::Token,
+        FaultKind::ExtraMembers,
+    ));
+    Ok(())
+}
+
+#[given("the first refreshed access token will expire after one second")]
+async fn refreshed_expires(world: &mut GauntletWorld) -> StepResult {
+    world.arrangements.push(Arrangement::Fault(
+        FaultTarget::Refresh,
+        FaultKind::ExpireEarly { after_secs: 1 },
+    ));
+    Ok(())
+}
+
+#[when("a second passes")]
+async fn a_second_passes(_world: &mut GauntletWorld) -> StepResult {
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    Ok(())
+}
+
+#[then("the platform refreshed twice, each time with the newest refresh token")]
+async fn refreshed_with_rotation(world: &mut GauntletWorld) -> StepResult {
+    let requests = world.token_requests();
+    let refreshes: Vec<_> = requests
+        .iter()
+        .filter(|e| e.param("grant_type") == Some("refresh_token"))
+        .collect();
+    if refreshes.len() < 2 {
+        return Err(format!(
+            "the platform refreshed {} time(s), expected 2",
+            refreshes.len()
+        ));
+    }
+    if let Some(reused) = refreshes.iter().find(|e| e.has_finding("refresh.reused")) {
+        return Err(format!(
+            "the platform refreshed with a refresh token that had already been rotated away (answer {})",
+            reused.response.status
+        ));
+    }
+    if refreshes.iter().any(|e| e.response.status != 200) {
+        return Err("a refresh request failed".into());
+    }
+    Ok(())
+}
+
+#[then("the callback page is sent with Referrer-Policy no-referrer")]
+async fn referrer_policy(world: &mut GauntletWorld) -> StepResult {
+    let flow = world.last_flow(None)?;
+    let reply = flow
+        .callback
+        .as_ref()
+        .ok_or("the callback was not delivered")?;
+    match reply.referrer_policy.as_deref() {
+        Some(policy) if policy.split(',').any(|p| p.trim() == "no-referrer") => Ok(()),
+        Some(other) => Err(format!("the callback page sets Referrer-Policy {other:?}; the code can leak through Referer")),
+        None => Err("the callback page sets no Referrer-Policy; the code and state can leak through Referer".into()),
+    }
+}

@@ -148,6 +148,13 @@ async fn respond(
             body.as_object_mut().map(|o| o.remove("access_token"));
         }
         Some(FaultKind::WrongTokenType { token_type }) => body["token_type"] = token_type.into(),
+        Some(FaultKind::OmitExpiresIn) => {
+            body.as_object_mut().map(|o| o.remove("expires_in"));
+        }
+        Some(FaultKind::ExtraMembers) => {
+            body["id_token_hint"] = "not-a-token".into();
+            body["x_provider_extension"] = serde_json::json!({ "nested": [1, 2, 3] });
+        }
         Some(FaultKind::OmitScope) => {
             body.as_object_mut().map(|o| o.remove("scope"));
         }

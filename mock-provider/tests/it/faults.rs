@@ -257,3 +257,22 @@ async fn omit_scope_sends_a_token_response_without_scope() {
     assert!(body.get("scope").is_none(), "{body}");
     assert!(body["access_token"].is_string());
 }
+
+#[tokio::test]
+async fn token_response_variants_omit_expires_in_or_add_members() {
+    let (provider, http) = start().await;
+    provider.inject_fault(token_fault(FaultKind::OmitExpiresIn).once());
+    let code1 = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &code1).await).await;
+    assert!(
+        body.get("expires_in").is_none() && body["access_token"].is_string(),
+        "{body}"
+    );
+    provider.inject_fault(token_fault(FaultKind::ExtraMembers).once());
+    let code2 = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &code2).await).await;
+    assert!(
+        body.get("x_provider_extension").is_some() && body["access_token"].is_string(),
+        "{body}"
+    );
+}
