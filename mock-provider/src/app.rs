@@ -136,14 +136,9 @@ impl AppState {
         Ok(())
     }
 
-    /// Queues a decision for the next authorization of a client.
-    pub(crate) fn add_decision(&self, client_id: String, decision: Decision) -> Result<(), String> {
-        self.add_decision_matching(client_id, None, decision)
-    }
-
     /// Queues a decision for the next authorization of a client, or only for the one carrying
     /// `state`.
-    pub(crate) fn add_decision_matching(
+    pub(crate) fn add_decision(
         &self,
         client_id: String,
         state: Option<String>,

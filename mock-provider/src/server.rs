@@ -180,7 +180,8 @@ impl MockProvider {
 
     /// Scripts the decision for the next authorization of `client_id`.
     pub fn decide(&self, client_id: &str, decision: Decision) -> Result<(), String> {
-        self.state.add_decision(client_id.to_owned(), decision)
+        self.state
+            .add_decision(client_id.to_owned(), None, decision)
     }
 
     /// Scripts the decision for the authorization request of `client_id` that carries `state`,
@@ -192,7 +193,7 @@ impl MockProvider {
         decision: Decision,
     ) -> Result<(), String> {
         self.state
-            .add_decision_matching(client_id.to_owned(), Some(state.to_owned()), decision)
+            .add_decision(client_id.to_owned(), Some(state.to_owned()), decision)
     }
 
     /// Mounts a fault.

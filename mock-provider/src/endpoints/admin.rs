@@ -35,6 +35,8 @@ pub(crate) struct Filter {
 #[derive(Debug, Deserialize)]
 pub(crate) struct ScriptedDecision {
     client_id: String,
+    #[serde(default)]
+    state: Option<String>,
     #[serde(flatten)]
     decision: Decision,
 }
@@ -106,7 +108,7 @@ async fn add_decision(State(state): State<AppState>, body: axum::body::Bytes) ->
         Ok(d) => d,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, format!("not a decision: {e}")),
     };
-    match state.add_decision(scripted.client_id, scripted.decision) {
+    match state.add_decision(scripted.client_id, scripted.state, scripted.decision) {
         Ok(()) => StatusCode::CREATED.into_response(),
         Err(why) => admin_error(StatusCode::BAD_REQUEST, why),
     }

@@ -539,3 +539,26 @@ async fn the_library_handle_mounts_and_clears_faults() {
     assert_eq!(cleared.status(), 200);
     assert_eq!(admin_get(&provider, &http, "/faults").await, json!([]));
 }
+
+#[tokio::test]
+async fn a_decision_over_http_can_aim_at_one_flow_by_state() {
+    let (provider, http) = start().await;
+    let body = serde_json::json!({ "client_id": CLIENT_ID, "state": "target", "decision": "deny", "error": "access_denied" });
+    let response = http
+        .post(admin_url(&provider, "/decisions"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let other = authorize(&provider, &http, &authorize_params("other")).await;
+    assert!(
+        query_param(&location(&other), "code").is_some(),
+        "another flow took the decision"
+    );
+    let target = authorize(&provider, &http, &authorize_params("target")).await;
+    assert_eq!(
+        query_param(&location(&target), "error").as_deref(),
+        Some("access_denied")
+    );
+}
