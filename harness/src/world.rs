@@ -437,11 +437,33 @@ fn find_button(button: &Button, body: &str) -> Option<String> {
     }
 }
 
-/// The first 200 characters of a text, for messages.
+/// The first 200 characters of a page's visible text (tags dropped), for explanations.
 pub fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(200).collect();
-    if out.len() < text.len() {
+    static TAGS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?s)<head.*?</head>|<[^>]*>").expect("valid regex")
+    });
+    let visible = if text.contains("</") {
+        TAGS.replace_all(text, " ").into_owned()
+    } else {
+        text.to_owned()
+    };
+    let words: Vec<&str> = visible.split_whitespace().collect();
+    let joined = words.join(" ");
+    let mut out: String = joined.chars().take(200).collect();
+    if out.len() < joined.len() {
         out.push('…');
     }
-    out.replace('\n', " ")
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn explanations_show_the_visible_text_of_a_page() {
+        let page = "<!DOCTYPE html><html><head><title>T</title></head>\n<body><p>Linking failed: <b>state</b></p></body></html>";
+        assert_eq!(short(page), "Linking failed: state");
+        assert_eq!(short(&"x".repeat(300)).chars().count(), 201);
+    }
 }
