@@ -175,8 +175,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_codes: 10_000,
-            max_tokens: 20_000,
+            max_codes: 2_000,
+            max_tokens: 5_000,
             journal_capacity: 2_000,
             max_body_bytes: 16 * 1024,
             max_sessions: 10_000,
