@@ -250,7 +250,7 @@ impl ClientKind {
 /// A worker's way to send requests.
 enum Transport {
     Dedicated(http1::SendRequest<Full<Bytes>>),
-    Pool(HttpClient),
+    Pool(Box<HttpClient>),
 }
 
 /// Everything about a flow that does not change from one flow to the next, built once per
@@ -278,7 +278,7 @@ impl Flow {
         let host = base.strip_prefix("http://").ok_or("base URL is not http")?;
         // The pool needs absolute URIs; a dedicated connection sends the origin form.
         let (transport, prefix) = match transport {
-            Some(client) => (Transport::Pool(client), base),
+            Some(client) => (Transport::Pool(Box::new(client)), base),
             None => {
                 let stream = TcpStream::connect(host)
                     .await
