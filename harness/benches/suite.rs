@@ -22,16 +22,11 @@ async fn main() {
         let mut times = Vec::new();
         let mut scenarios = 0;
         for round in 0..ROUNDS {
+            let report_dir =
+                std::env::temp_dir().join(format!("gauntlet-bench-{}-{round}", std::process::id()));
             let options = RunOptions {
-                profile: profile.clone(),
-                tags: None,
-                report_dir: std::env::temp_dir()
-                    .join(format!("gauntlet-bench-{}-{round}", std::process::id())),
-                concurrency: 8,
                 gate: Gate::Should,
-                reveal_secrets: false,
-                features: None,
-                progress: false,
+                ..RunOptions::new(profile.clone(), report_dir)
             };
             let started = Instant::now();
             let result = run(options.clone()).await.expect("the run completes");

@@ -57,14 +57,13 @@ impl RunArgs {
             None => PlatformProfile::reference(),
         };
         Ok(RunOptions {
-            profile,
             tags: self.tags.clone(),
-            report_dir: self.report_dir.clone(),
             concurrency: self.concurrency,
             gate: self.gate,
             reveal_secrets: self.reveal_secrets,
             features: self.features.clone(),
             progress: true,
+            ..RunOptions::new(profile, self.report_dir.clone())
         })
     }
 }

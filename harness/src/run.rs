@@ -50,6 +50,23 @@ pub struct RunOptions {
     pub progress: bool,
 }
 
+impl RunOptions {
+    /// The defaults of `gauntlet run` for this profile and report directory: every scenario,
+    /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output.
+    pub fn new(profile: PlatformProfile, report_dir: PathBuf) -> Self {
+        Self {
+            profile,
+            tags: None,
+            report_dir,
+            concurrency: 8,
+            gate: Gate::Must,
+            reveal_secrets: false,
+            features: None,
+            progress: false,
+        }
+    }
+}
+
 /// The result of a run.
 #[derive(Debug)]
 pub struct RunResult {
@@ -83,7 +100,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
         .await?,
     );
     context::install(ctx.clone());
-    let result = run_features(&options, &ctx).await;
+    let result = run_features(&options).await;
     context::uninstall();
     let (duration_ms, parsing_errors) = result?;
 
@@ -105,10 +122,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
     })
 }
 
-async fn run_features(
-    options: &RunOptions,
-    _ctx: &Arc<RunContext>,
-) -> anyhow::Result<(u64, usize)> {
+async fn run_features(options: &RunOptions) -> anyhow::Result<(u64, usize)> {
     let dir = &options.report_dir;
     let junit = std::fs::File::create(dir.join("junit.xml")).context("cannot write junit.xml")?;
     let json =

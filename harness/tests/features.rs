@@ -20,14 +20,9 @@ async fn main() -> ExitCode {
             std::process::id()
         ));
         let options = RunOptions {
-            profile,
-            tags: None,
-            report_dir: report_dir.clone(),
-            concurrency: 8,
             gate: Gate::Should,
-            reveal_secrets: false,
-            features: None,
             progress: true,
+            ..RunOptions::new(profile, report_dir.clone())
         };
         let result = run(options).await.expect("the run completes");
         for scenario in &result.report.scenarios {

@@ -86,13 +86,12 @@ async fn returns_with_bad_state(
         if how == "removed" {
             pairs.retain(|(n, _)| n != "state");
         } else {
-            for (name, value) in pairs.iter_mut().filter(|(n, _)| n == "state") {
+            for (_, value) in pairs.iter_mut().filter(|(n, _)| n == "state") {
                 *value = if value.is_empty() {
                     "x".into()
                 } else {
                     value.chars().rev().collect::<String>() + "x"
                 };
-                let _ = name;
             }
         }
     })?;

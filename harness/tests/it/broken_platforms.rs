@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use gauntlet::profile::PlatformProfile;
 use gauntlet::report::Status;
-use gauntlet::run::{Gate, RunOptions, run};
+use gauntlet::run::{RunOptions, run};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -21,15 +21,11 @@ fn profile_for(base_url: &str) -> PlatformProfile {
 }
 
 async fn run_against(base_url: &str) -> gauntlet::run::RunResult {
+    let report_dir = std::env::temp_dir().join(format!("gauntlet-broken-{}", std::process::id()));
     let options = RunOptions {
-        profile: profile_for(base_url),
         tags: Some("@must".into()),
-        report_dir: std::env::temp_dir().join(format!("gauntlet-broken-{}", std::process::id())),
         concurrency: 16,
-        gate: Gate::Must,
-        reveal_secrets: false,
-        features: None,
-        progress: false,
+        ..RunOptions::new(profile_for(base_url), report_dir)
     };
     let started = Instant::now();
     let result = run(options)

@@ -50,6 +50,13 @@ fn a_passing_run_exits_0_and_a_failing_gate_exits_1() {
         String::from_utf8_lossy(&pass.stderr)
     );
     assert!(dir.join("index.html").exists());
+    // Progress is reported scenario by scenario, then a summary line.
+    let stdout = String::from_utf8_lossy(&pass.stdout);
+    assert!(stdout.matches("Scenario:").count() >= 5, "{stdout}");
+    assert!(
+        stdout.contains("gauntlet: 5 scenarios, 0 failed"),
+        "{stdout}"
+    );
     // A platform that is not there fails every scenario: exit 1, not a crash.
     let profile = dir.join("absent.toml");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -18,15 +18,10 @@ async fn a_launched_platform_is_driven_through_the_whole_suite_and_stopped() {
         launch.command = env!("CARGO").to_owned();
     }
     let base_url = profile.platform.base_url.clone().unwrap();
+    let report_dir = std::env::temp_dir().join(format!("gauntlet-launched-{}", std::process::id()));
     let options = RunOptions {
-        profile,
-        tags: None,
-        report_dir: std::env::temp_dir().join(format!("gauntlet-launched-{}", std::process::id())),
-        concurrency: 8,
         gate: Gate::Should,
-        reveal_secrets: false,
-        features: None,
-        progress: false,
+        ..RunOptions::new(profile, report_dir)
     };
     // Act
     let result = run(options)
@@ -61,16 +56,7 @@ async fn a_platform_that_exits_at_launch_is_a_clear_start_up_error() {
     launch.command = "false".into();
     launch.args.clear();
     let report_dir = std::env::temp_dir().join(format!("gauntlet-crash-{}", std::process::id()));
-    let options = RunOptions {
-        profile,
-        tags: None,
-        report_dir: report_dir.clone(),
-        concurrency: 1,
-        gate: Gate::Must,
-        reveal_secrets: false,
-        features: None,
-        progress: false,
-    };
+    let options = RunOptions::new(profile, report_dir.clone());
     let started = std::time::Instant::now();
     let error = run(options)
         .await

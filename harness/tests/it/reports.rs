@@ -2,7 +2,7 @@
 //! platform, with times, ports, paths and masks replaced so that they are stable.
 
 use gauntlet::profile::PlatformProfile;
-use gauntlet::run::{Gate, RunOptions, run};
+use gauntlet::run::{RunOptions, run};
 
 fn stable(text: &str) -> String {
     let rules = [
@@ -30,14 +30,9 @@ async fn a_passing_run_writes_stable_reports() {
     // Arrange
     let dir = std::env::temp_dir().join(format!("gauntlet-report-snap-{}", std::process::id()));
     let options = RunOptions {
-        profile: PlatformProfile::reference(),
         tags: Some("@rfc7636".into()),
-        report_dir: dir.clone(),
         concurrency: 1,
-        gate: Gate::Must,
-        reveal_secrets: false,
-        features: None,
-        progress: false,
+        ..RunOptions::new(PlatformProfile::reference(), dir.clone())
     };
     // Act
     let result = run(options).await.unwrap();
@@ -69,14 +64,9 @@ async fn report_texts(reveal_secrets: bool) -> String {
         std::process::id()
     ));
     let options = RunOptions {
-        profile: PlatformProfile::reference(),
         tags: Some("@rfc6750".into()),
-        report_dir: dir.clone(),
-        concurrency: 4,
-        gate: Gate::Must,
         reveal_secrets,
-        features: None,
-        progress: false,
+        ..RunOptions::new(PlatformProfile::reference(), dir.clone())
     };
     run(options).await.unwrap();
     let mut text = String::new();
