@@ -31,6 +31,28 @@ pub(crate) struct Filter {
     reveal: bool,
 }
 
+/// The query of a control request, refused with a JSON error when it does not parse.
+pub(crate) struct AdminQuery(Filter);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminQuery {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Response> {
+        Query::<Filter>::from_request_parts(parts, state)
+            .await
+            .map(|Query(filter)| Self(filter))
+            .map_err(|e| {
+                admin_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("bad query: {}", e.body_text()),
+                )
+            })
+    }
+}
+
 /// A decision for the next authorization of a client.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ScriptedDecision {
@@ -58,7 +80,7 @@ async fn loopback_only(State(state): State<AppState>, request: Request, next: Ne
     }
 }
 
-async fn journal(State(state): State<AppState>, Query(filter): Query<Filter>) -> Response {
+async fn journal(State(state): State<AppState>, AdminQuery(filter): AdminQuery) -> Response {
     let entries = state.journal.entries(filter.client_id.as_deref());
     let entries: Vec<_> = if filter.reveal {
         entries
@@ -73,7 +95,7 @@ async fn clear_journal(State(state): State<AppState>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn clients(State(state): State<AppState>, Query(filter): Query<Filter>) -> Response {
+async fn clients(State(state): State<AppState>, AdminQuery(filter): AdminQuery) -> Response {
     let mut clients = state.clients_snapshot();
     if !filter.reveal {
         for client in &mut clients {
@@ -128,7 +150,7 @@ async fn add_fault(State(state): State<AppState>, body: axum::body::Bytes) -> Re
     }
 }
 
-async fn clear_faults(State(state): State<AppState>, Query(filter): Query<Filter>) -> StatusCode {
+async fn clear_faults(State(state): State<AppState>, AdminQuery(filter): AdminQuery) -> StatusCode {
     state.faults.clear(filter.client_id.as_deref());
     StatusCode::NO_CONTENT
 }

@@ -562,3 +562,23 @@ async fn a_decision_over_http_can_aim_at_one_flow_by_state() {
         Some("access_denied")
     );
 }
+
+#[tokio::test]
+async fn a_bad_control_query_is_a_json_error() {
+    let (provider, http) = start().await;
+    let response = http
+        .get(admin_url(&provider, "/journal?reveal=maybe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"], "invalid_request");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("reveal"),
+        "{body}"
+    );
+}
