@@ -146,6 +146,23 @@ pub struct Reply {
     pub content_type: String,
     /// Referrer-Policy, if any.
     pub referrer_policy: Option<String>,
+    /// Every response header (lower-case names, values that are not text left out).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    /// The first value of a response header (`name` in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, if it is.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
+    }
 }
 
 /// One user's browser.
@@ -187,92 +204,26 @@ impl Browser {
         url: &str,
         body: Option<(&str, String)>,
     ) -> Result<Reply, String> {
-        let method_value = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|e| format!("bad method {method}: {e}"))?;
-        let mut request = self.client.request(method_value, url);
-        let mut request_headers = Vec::new();
-        if let Some((content_type, body)) = &body {
-            request = request
-                .header("content-type", *content_type)
-                .body(body.clone());
-            request_headers.push(self.evidence.header("content-type", content_type));
-        }
-        let at_ms = self.evidence.now_ms();
-        let mut exchange = Exchange {
-            at_ms,
+        self.send_with(method, url, body, &[]).await
+    }
+
+    /// Like [`Browser::send`], with extra request headers (e.g. `Referer`).
+    pub async fn send_with(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<(&str, String)>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, String> {
+        let request = Outgoing {
             from: Party::Browser,
             to: self.party(url),
-            method: method.to_owned(),
-            url: self.evidence.url(url),
-            request_headers,
-            request_body: body.as_ref().and_then(|(_, b)| self.evidence.body(b)),
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            note: None,
+            method,
+            url,
+            headers,
+            body: body.as_ref().map(|(t, b)| (*t, b.as_str())),
         };
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(error) => {
-                let why = describe(&error);
-                exchange.note = Some(why.clone());
-                self.evidence.push(exchange);
-                return Err(format!("{method} {}: {why}", self.evidence.url(url)));
-            }
-        };
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let location = header("location");
-        let referrer_policy = header("referrer-policy");
-        let content_type = header("content-type").unwrap_or_default();
-        for name in [
-            "location",
-            "content-type",
-            "set-cookie",
-            "referrer-policy",
-            "cache-control",
-        ] {
-            if let Some(value) = header(name) {
-                exchange
-                    .response_headers
-                    .push(self.evidence.header(name, &value));
-            }
-        }
-        let body = match response.text().await {
-            Ok(body) => body,
-            Err(error) => {
-                exchange.status = Some(status);
-                exchange.note = Some(describe(&error));
-                self.evidence.push(exchange);
-                return Err(format!(
-                    "{method} {}: the body could not be read: {}",
-                    self.evidence.url(url),
-                    describe(&error)
-                ));
-            }
-        };
-        exchange.status = Some(status);
-        exchange.response_body = self.evidence.body(&body);
-        self.evidence.saw(url);
-        self.evidence.saw(&body);
-        if let Some(location) = &location {
-            self.evidence.saw(location);
-        }
-        self.evidence.push(exchange);
-        Ok(Reply {
-            referrer_policy,
-            url: url.to_owned(),
-            status,
-            location: location.map(|l| absolute(url, &l)),
-            body,
-            content_type,
-        })
+        exchange(&self.client, &self.evidence, request).await
     }
 
     /// GETs a URL and follows redirects while they stay on the platform (at most 10 hops).
@@ -297,8 +248,135 @@ impl Browser {
     }
 }
 
+/// One request to send and record.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    /// Who sends it.
+    pub from: Party,
+    /// Who answers.
+    pub to: Party,
+    /// HTTP method.
+    pub method: &'a str,
+    /// Absolute URL.
+    pub url: &'a str,
+    /// Extra request headers.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Content type and body.
+    pub body: Option<(&'a str, &'a str)>,
+}
+
+/// Response headers copied into the evidence (others are kept in [`Reply::headers`] only).
+const SHOWN_RESPONSE_HEADERS: [&str; 10] = [
+    "location",
+    "content-type",
+    "set-cookie",
+    "referrer-policy",
+    "cache-control",
+    "pragma",
+    "www-authenticate",
+    "x-frame-options",
+    "content-security-policy",
+    "retry-after",
+];
+
+/// Sends one request with `http` (which must not follow redirects) and records it, redacted,
+/// in `evidence`: the one way Gauntlet talks HTTP to the parties it tests.
+pub async fn exchange(
+    http: &reqwest::Client,
+    evidence: &Evidence,
+    out: Outgoing<'_>,
+) -> Result<Reply, String> {
+    let Outgoing {
+        from,
+        to,
+        method,
+        url,
+        headers,
+        body,
+    } = out;
+    let method_value = reqwest::Method::from_bytes(method.as_bytes())
+        .map_err(|e| format!("bad method {method}: {e}"))?;
+    let mut request = http.request(method_value, url);
+    let mut request_headers = Vec::new();
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+        request_headers.push(evidence.header(name, value));
+    }
+    if let Some((content_type, body)) = body {
+        request = request
+            .header("content-type", content_type)
+            .body(body.to_owned());
+        request_headers.push(evidence.header("content-type", content_type));
+    }
+    let mut record = Exchange {
+        at_ms: evidence.now_ms(),
+        from,
+        to,
+        method: method.to_owned(),
+        url: evidence.url(url),
+        request_headers,
+        request_body: body.and_then(|(_, b)| evidence.body(b)),
+        status: None,
+        response_headers: Vec::new(),
+        response_body: None,
+        note: None,
+    };
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) => {
+            let why = describe(&error);
+            record.note = Some(why.clone());
+            evidence.push(record);
+            return Err(format!("{method} {}: {why}", evidence.url(url)));
+        }
+    };
+    let status = response.status().as_u16();
+    let all: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    for (name, value) in &all {
+        if SHOWN_RESPONSE_HEADERS.contains(&name.as_str()) {
+            record.response_headers.push(evidence.header(name, value));
+        }
+    }
+    let body = match response.text().await {
+        Ok(body) => body,
+        Err(error) => {
+            record.status = Some(status);
+            record.note = Some(describe(&error));
+            evidence.push(record);
+            return Err(format!(
+                "{method} {}: the body could not be read: {}",
+                evidence.url(url),
+                describe(&error)
+            ));
+        }
+    };
+    record.status = Some(status);
+    record.response_body = evidence.body(&body);
+    evidence.saw(url);
+    evidence.saw(&body);
+    let header = |name: &str| all.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let location = header("location");
+    if let Some(location) = &location {
+        evidence.saw(location);
+    }
+    evidence.push(record);
+    Ok(Reply {
+        referrer_policy: header("referrer-policy"),
+        content_type: header("content-type").unwrap_or_default(),
+        url: url.to_owned(),
+        status,
+        location: location.map(|l| absolute(url, &l)),
+        body,
+        headers: all,
+    })
+}
+
 /// Resolves a Location header against the URL that sent it.
-fn absolute(base: &str, location: &str) -> String {
+pub fn absolute(base: &str, location: &str) -> String {
     url::Url::parse(base)
         .and_then(|b| b.join(location))
         .map_or_else(|_| location.to_owned(), |u| u.to_string())
@@ -306,9 +384,9 @@ fn absolute(base: &str, location: &str) -> String {
 
 fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
-        "no answer within the timeout (the platform hangs)".into()
+        "no answer within the timeout (the server hangs)".into()
     } else if error.is_connect() {
-        "connection refused or reset (is the platform running?)".into()
+        "connection refused or reset (is the server running?)".into()
     } else if error.is_redirect() {
         "redirect loop".into()
     } else if error.is_body() || error.is_decode() {

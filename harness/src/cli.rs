@@ -1,10 +1,13 @@
-//! Command-line interface: `gauntlet run`.
+//! Command-line interface: `gauntlet run` (a platform) and `gauntlet provider` (an
+//! authorization server).
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 use crate::profile::PlatformProfile;
+use crate::provider::profile::ProviderTarget;
+use crate::provider::run::ProviderOptions;
 use crate::run::{Gate, RunOptions};
 
 /// OAuth 2.0 conformance harness for chatbot platforms.
@@ -21,6 +24,54 @@ pub struct Opts {
 pub enum Command {
     /// Run the client suite (features/client) against a chatbot platform.
     Run(RunArgs),
+    /// Run the provider suite (features/provider) against an OAuth authorization server.
+    Provider(ProviderArgs),
+}
+
+/// Arguments of `gauntlet provider`.
+#[derive(Debug, clap::Args)]
+pub struct ProviderArgs {
+    /// Provider profile (TOML with a [server] table), or a mock-provider profile to test the
+    /// embedded mock with; default: the embedded mock's default profile.
+    #[arg(long, env = "GAUNTLET_PROVIDER")]
+    pub provider: Option<PathBuf>,
+    /// Run only scenarios matching this tag expression, e.g. "@must and not @refresh".
+    #[arg(long, env = "GAUNTLET_TAGS")]
+    pub tags: Option<String>,
+    /// Where to write junit.xml, cucumber.json, report.md, index.html and report.json.
+    #[arg(long, default_value = "reports", env = "GAUNTLET_REPORT_DIR")]
+    pub report_dir: PathBuf,
+    /// Scenarios run at once against the server.
+    #[arg(long, default_value_t = 8, env = "GAUNTLET_CONCURRENCY")]
+    pub concurrency: usize,
+    /// Which failures give a non-zero exit code.
+    #[arg(long, value_enum, default_value_t = Gate::Must, env = "GAUNTLET_GATE")]
+    pub gate: Gate,
+    /// Show client secrets, codes and tokens in reports instead of redacting them.
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Run these feature files instead of the bundled ones.
+    #[arg(long)]
+    pub features: Option<PathBuf>,
+}
+
+impl ProviderArgs {
+    /// Reads the profile and builds the run options.
+    pub fn options(&self) -> anyhow::Result<ProviderOptions> {
+        let target = match &self.provider {
+            Some(path) => ProviderTarget::from_file(path)?,
+            None => ProviderTarget::default_mock(),
+        };
+        Ok(ProviderOptions {
+            tags: self.tags.clone(),
+            concurrency: self.concurrency,
+            gate: self.gate,
+            reveal_secrets: self.reveal_secrets,
+            features: self.features.clone(),
+            progress: true,
+            ..ProviderOptions::new(target, self.report_dir.clone())
+        })
+    }
 }
 
 /// Arguments of `gauntlet run`.

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use mock_provider::{ClientConfig, Limits, MockProvider, ProviderConfig};
 
-use crate::profile::{PlatformProfile, Vars};
-use crate::report::ScenarioOutcome;
+use crate::profile::{Launch, PlatformProfile, Vars};
+use crate::run::Outcomes;
 
 /// The shared state of one run.
 #[derive(Debug)]
@@ -27,12 +27,9 @@ pub struct RunContext {
     /// Show secrets in reports.
     pub reveal_secrets: bool,
     /// Scenario outcomes with their place in the feature files, filled by the after-hook.
-    pub outcomes: Mutex<Vec<(ScenarioPlace, ScenarioOutcome)>>,
+    pub outcomes: Outcomes,
     _platform: PlatformProcess,
 }
-
-/// Where a scenario stands: feature file and line (and example row), for feature-file order.
-pub type ScenarioPlace = (String, usize, usize);
 
 /// Keeps the platform alive for the run; stops it when dropped.
 #[derive(Debug)]
@@ -41,16 +38,18 @@ enum PlatformProcess {
         #[expect(dead_code, reason = "held only to keep the platform running")]
         Box<reference_platform::Platform>,
     ),
-    Launched(Child),
+    Launched(Launched),
     External,
 }
 
-impl Drop for PlatformProcess {
+/// A process Gauntlet launched (a platform or a provider), killed when dropped.
+#[derive(Debug)]
+pub(crate) struct Launched(pub(crate) Child);
+
+impl Drop for Launched {
     fn drop(&mut self) {
-        if let Self::Launched(child) = self {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -151,7 +150,8 @@ impl RunContext {
                 .as_ref()
                 .expect("launched from a launch section");
             let timeout = Duration::from_secs(launch.ready_timeout_secs);
-            wait_ready(child, &vars.fill(&launch.ready_url), timeout, platform_log).await?;
+            let url = vars.fill(&launch.ready_url);
+            wait_ready(&mut child.0, &url, timeout, platform_log, "platform").await?;
         }
         Ok(Self {
             provider,
@@ -212,14 +212,25 @@ async fn start_platform(
         return Ok((PlatformProcess::External, base));
     };
     vars.set("redirect_uri", vars.fill(&profile.client.redirect_uris[0]));
-    let log = std::fs::File::create(platform_log)
-        .with_context(|| format!("cannot write {}", platform_log.display()))?;
+    let child = spawn(launch, vars, platform_log, "platform")?;
+    Ok((PlatformProcess::Launched(child), base))
+}
+
+/// Starts `launch`'s command (arguments and environment filled from `vars`, output to `log`).
+pub(crate) fn spawn(
+    launch: &Launch,
+    vars: &Vars,
+    log: &std::path::Path,
+    what: &str,
+) -> anyhow::Result<Launched> {
+    let log_file =
+        std::fs::File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
     let mut command = Command::new(&launch.command);
     command
         .args(launch.args.iter().map(|a| vars.fill(a)))
         .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log);
+        .stdout(log_file.try_clone()?)
+        .stderr(log_file);
     if let Some(dir) = &launch.workdir {
         command.current_dir(dir);
     }
@@ -228,16 +239,17 @@ async fn start_platform(
     }
     let child = command
         .spawn()
-        .with_context(|| format!("cannot launch the platform with {:?}", launch.command))?;
-    Ok((PlatformProcess::Launched(child), base))
+        .with_context(|| format!("cannot launch the {what} with {:?}", launch.command))?;
+    Ok(Launched(child))
 }
 
 /// Polls `url` until it answers below 500, failing at once if the process exits.
-async fn wait_ready(
+pub(crate) async fn wait_ready(
     child: &mut Child,
     url: &str,
     timeout: Duration,
     log: &std::path::Path,
+    what: &str,
 ) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
@@ -251,13 +263,13 @@ async fn wait_ready(
         }
         if let Some(status) = child.try_wait()? {
             bail!(
-                "the platform exited ({status}) before it was ready; its output is in {}",
+                "the {what} exited ({status}) before it was ready; its output is in {}",
                 log.display()
             );
         }
         if Instant::now() > deadline {
             bail!(
-                "the platform was not ready at {url} within {} s",
+                "the {what} was not ready at {url} within {} s",
                 timeout.as_secs()
             );
         }

@@ -1,6 +1,8 @@
 //! Gauntlet's conformance harness: runs the Gherkin features in `features/` against a chatbot
 //! platform (the OAuth client) with the mock provider on the other side, and reports.
 //!
+//! [`provider`] is the other direction: the same machinery judging an authorization server.
+//!
 //! [`run::run`] is the whole job; [`cli`] parses the command line into its options. A run
 //! starts a [`context::RunContext`] (mock provider + platform), lets cucumber drive one
 //! [`world::GauntletWorld`] per scenario through the [`steps`], and writes the [`report`]s.
@@ -10,6 +12,7 @@ pub mod cli;
 pub mod context;
 pub mod features;
 pub mod profile;
+pub mod provider;
 pub mod report;
 pub mod run;
 mod steps;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use gauntlet::cli::{Command, Opts};
+use gauntlet::report::Status;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,25 +17,40 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,reference_platform=error".into()),
         )
         .init();
-    let Command::Run(args) = opts.command;
-    let options = match args.options() {
-        Ok(options) => options,
-        Err(error) => {
-            eprintln!("gauntlet: {error:#}");
-            return ExitCode::from(2);
-        }
+    let (report_dir, result) = match opts.command {
+        Command::Run(args) => match args.options() {
+            Ok(options) => (
+                options.report_dir.clone(),
+                gauntlet::run::run(options).await,
+            ),
+            Err(error) => return usage(&error),
+        },
+        Command::Provider(args) => match args.options() {
+            Ok(options) => (
+                options.report_dir.clone(),
+                gauntlet::provider::run::run(options).await,
+            ),
+            Err(error) => return usage(&error),
+        },
     };
-    let report_dir = options.report_dir.clone();
-    match gauntlet::run::run(options).await {
+    match result {
         Ok(result) => {
-            let failed = result
-                .report
-                .scenarios
-                .iter()
-                .filter(|s| s.status == gauntlet::report::Status::Failed)
-                .count();
+            let count = |status| {
+                result
+                    .report
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.status == status)
+                    .count()
+            };
+            let (failed, skipped) = (count(Status::Failed), count(Status::Skipped));
+            let skipped = if skipped > 0 {
+                format!(", {skipped} not applicable")
+            } else {
+                String::new()
+            };
             println!(
-                "gauntlet: {} scenarios, {failed} failed; reports in {} (index.html, report.md, junit.xml)",
+                "gauntlet: {} scenarios, {failed} failed{skipped}; reports in {} (index.html, report.md, junit.xml)",
                 result.report.scenarios.len(),
                 report_dir.display()
             );
@@ -44,9 +60,12 @@ async fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Err(error) => {
-            eprintln!("gauntlet: {error:#}");
-            ExitCode::from(2)
-        }
+        Err(error) => usage(&error),
     }
+}
+
+/// Reports an error that kept the run from happening: exit code 2.
+fn usage(error: &anyhow::Error) -> ExitCode {
+    eprintln!("gauntlet: {error:#}");
+    ExitCode::from(2)
 }

@@ -4,18 +4,18 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context as _;
 use cucumber::event::ScenarioFinished;
 use cucumber::writer::Stats as _;
-use cucumber::{World as _, WriterExt as _, gherkin, writer};
+use cucumber::{WriterExt as _, gherkin, writer};
 
 use crate::context::{self, RunContext};
 use crate::features;
 use crate::profile::PlatformProfile;
-use crate::report::{self, RunReport, ScenarioOutcome, Status, Strength};
+use crate::report::{self, Exchange, RunReport, ScenarioOutcome, Status, Strength};
 use crate::world::GauntletWorld;
 
 /// Which failures make the run fail.
@@ -78,7 +78,8 @@ pub struct RunResult {
     pub parsing_errors: usize,
 }
 
-static RUN_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// One run at a time per process: worlds find their run through a global.
+pub(crate) static RUN_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Runs the client features against the platform the options describe.
 pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
@@ -100,21 +101,39 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
         .await?,
     );
     context::install(ctx.clone());
-    let result = run_features(&options).await;
+    let features = match &options.features {
+        Some(path) => path.clone(),
+        None => features::materialize(features::CLIENT)
+            .context("cannot write the bundled feature files")?,
+    };
+    let result = run_features::<GauntletWorld>(FeatureRun {
+        report_dir: &options.report_dir,
+        features,
+        tags: options.tags.clone(),
+        concurrency: options.concurrency,
+        progress: options.progress,
+    })
+    .await;
     context::uninstall();
     let (duration_ms, parsing_errors) = result?;
-
-    let mut outcomes = std::mem::take(&mut *ctx.outcomes.lock().unwrap_or_else(|e| e.into_inner()));
-    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
-    let scenarios = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
     let report = RunReport {
         target,
         direction: "client".into(),
         duration_ms,
-        scenarios,
+        scenarios: take_outcomes(&ctx.outcomes),
     };
-    write_reports(&report, &options.report_dir)?;
-    let passed = parsing_errors == 0 && gate_passes(&report, options.gate);
+    finish(report, parsing_errors, &options.report_dir, options.gate)
+}
+
+/// Writes the human reports and applies the gate.
+pub(crate) fn finish(
+    report: RunReport,
+    parsing_errors: usize,
+    report_dir: &Path,
+    gate: Gate,
+) -> anyhow::Result<RunResult> {
+    write_reports(&report, report_dir)?;
+    let passed = parsing_errors == 0 && gate_passes(&report, gate);
     Ok(RunResult {
         report,
         passed,
@@ -122,35 +141,64 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
     })
 }
 
-async fn run_features(options: &RunOptions) -> anyhow::Result<(u64, usize)> {
-    let dir = &options.report_dir;
+/// Scenario outcomes collected by the after-hook, in feature-file order.
+pub type Outcomes = Mutex<Vec<(ScenarioPlace, ScenarioOutcome)>>;
+
+/// Where a scenario stands: feature file and line (and example row), for feature-file order.
+pub type ScenarioPlace = (String, usize, usize);
+
+/// Empties `outcomes` into feature-file order.
+pub(crate) fn take_outcomes(outcomes: &Outcomes) -> Vec<ScenarioOutcome> {
+    let mut taken = std::mem::take(&mut *outcomes.lock().unwrap_or_else(|e| e.into_inner()));
+    taken.sort_by(|a, b| a.0.cmp(&b.0));
+    taken.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// A scenario world the runner can record: its evidence, and where its run collects outcomes.
+pub trait Recorded: cucumber::World + std::fmt::Debug + cucumber::codegen::WorldInventory {
+    /// The scenario's HTTP exchanges, in time order.
+    fn exchanges(&self) -> Vec<Exchange>;
+    /// The run's outcome collection.
+    fn outcomes(&self) -> &Outcomes;
+}
+
+/// What cucumber is to run.
+pub(crate) struct FeatureRun<'a> {
+    pub(crate) report_dir: &'a Path,
+    pub(crate) features: PathBuf,
+    pub(crate) tags: Option<String>,
+    pub(crate) concurrency: usize,
+    pub(crate) progress: bool,
+}
+
+/// Runs the feature files with cucumber: progress, JUnit and cucumber JSON as it goes, each
+/// finished scenario recorded through [`Recorded`]. Returns the wall time and how many feature
+/// files did not parse.
+pub(crate) async fn run_features<W: Recorded>(run: FeatureRun<'_>) -> anyhow::Result<(u64, usize)> {
+    let dir = run.report_dir;
     let junit = std::fs::File::create(dir.join("junit.xml")).context("cannot write junit.xml")?;
     let json =
         std::fs::File::create(dir.join("cucumber.json")).context("cannot write cucumber.json")?;
-    let features = match &options.features {
-        Some(path) => path.clone(),
-        None => features::materialize().context("cannot write the bundled feature files")?,
-    };
     let mut cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default();
-    if let Some(tags) = &options.tags {
+    if let Some(tags) = &run.tags {
         cli.tags_filter = Some(
             tags.parse()
                 .map_err(|e| anyhow::anyhow!("--tags {tags:?} is not a tag expression: {e}"))?,
         );
     }
-    let output: Box<dyn io::Write> = if options.progress {
+    let output: Box<dyn io::Write> = if run.progress {
         Box::new(io::stdout())
     } else {
         Box::new(io::sink())
     };
     let started = Instant::now();
-    let writer = GauntletWorld::cucumber()
-        .max_concurrent_scenarios(options.concurrency.max(1))
+    let writer = W::cucumber()
+        .max_concurrent_scenarios(run.concurrency.max(1))
         .with_writer(
             writer::Basic::raw(output, writer::Coloring::Auto, 0)
                 .summarized()
-                .tee::<GauntletWorld, _>(writer::JUnit::for_tee(junit, 0))
-                .tee::<GauntletWorld, _>(writer::Json::for_tee(json))
+                .tee::<W, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<W, _>(writer::Json::for_tee(json))
                 .normalized(),
         )
         .fail_on_skipped()
@@ -159,37 +207,22 @@ async fn run_features(options: &RunOptions) -> anyhow::Result<(u64, usize)> {
             Box::pin(std::future::ready(()))
         })
         .with_cli(cli)
-        .run(features)
+        .run(run.features)
         .await;
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok((duration_ms, writer.parsing_errors()))
 }
 
 /// The after-hook: turns a finished scenario into an outcome with its evidence.
-fn record(
+fn record<W: Recorded>(
     feature: &gherkin::Feature,
     scenario: &gherkin::Scenario,
     finished: &ScenarioFinished,
-    world: Option<&GauntletWorld>,
+    world: Option<&W>,
 ) {
     let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
-    let strength = if tags.iter().any(|t| t == "must") {
-        Strength::Must
-    } else if tags.iter().any(|t| t == "should") {
-        Strength::Should
-    } else {
-        Strength::May
-    };
-    let source = scenario
-        .description
-        .as_deref()
-        .and_then(|d| {
-            d.lines()
-                .map(str::trim)
-                .find_map(|l| l.strip_prefix("Source:"))
-        })
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
+    let strength = Strength::of(&tags);
+    let source = source_line(scenario.description.as_deref());
     let (status, explanation) = match finished {
         ScenarioFinished::StepPassed => (Status::Passed, None),
         // Skipped steps fail the run (fail_on_skipped): a step the harness does not know.
@@ -221,11 +254,22 @@ fn record(
         .unwrap_or_default();
     let place = (file, scenario.position.line, scenario.position.col);
     world
-        .ctx
-        .outcomes
+        .outcomes()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push((place, outcome));
+}
+
+/// The `Source:` line of a scenario's description, without the label.
+pub(crate) fn source_line(description: Option<&str>) -> String {
+    description
+        .and_then(|d| {
+            d.lines()
+                .map(str::trim)
+                .find_map(|l| l.strip_prefix("Source:"))
+        })
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
 }
 
 fn explain(error: &cucumber::event::StepError) -> String {

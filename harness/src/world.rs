@@ -87,6 +87,16 @@ impl std::fmt::Debug for GauntletWorld {
     }
 }
 
+impl crate::run::Recorded for GauntletWorld {
+    fn exchanges(&self) -> Vec<Exchange> {
+        GauntletWorld::exchanges(self)
+    }
+
+    fn outcomes(&self) -> &crate::run::Outcomes {
+        &self.ctx.outcomes
+    }
+}
+
 /// A step's failure, with the explanation shown in reports.
 pub type StepResult = Result<(), String>;
 

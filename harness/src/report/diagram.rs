@@ -12,14 +12,25 @@ use super::model::{Exchange, Party};
 /// Longest request label (in characters, without its number) before it is shortened with `…`.
 const LABEL_MAX_CHARS: usize = 60;
 
-/// The lifelines, left to right.
-const PARTIES: [Party; 3] = [Party::Browser, Party::Platform, Party::Provider];
+/// The lifelines, left to right: the middle one is the platform under test (client
+/// direction) or Gauntlet's own client (provider direction).
+fn parties(exchanges: &[Exchange]) -> [Party; 3] {
+    let middle = if exchanges
+        .iter()
+        .any(|e| e.from == Party::Client || e.to == Party::Client)
+    {
+        Party::Client
+    } else {
+        Party::Platform
+    };
+    [Party::Browser, middle, Party::Provider]
+}
 
 /// A Mermaid `sequenceDiagram` of the exchanges, ready to go inside a ```` ```mermaid ````
 /// fence: it never contains a backtick, and every label is escaped with Mermaid entity codes.
 pub fn mermaid(exchanges: &[Exchange]) -> String {
     let mut out = String::from("sequenceDiagram\n");
-    for party in PARTIES {
+    for party in parties(exchanges) {
         let _ = writeln!(out, "    participant {}", party.label());
     }
     for (i, ex) in exchanges.iter().enumerate() {
@@ -120,8 +131,8 @@ const ROW: usize = 34;
 /// Total width of the drawing.
 const WIDTH: usize = 2 * FIRST_LANE_X + 2 * LANE_GAP;
 
-/// An inline SVG sequence diagram of the exchanges: three lifelines (Browser, Platform,
-/// Provider), a solid arrow per request and a dashed return arrow with its status. All text is
+/// An inline SVG sequence diagram of the exchanges: three lifelines (Browser, Platform or
+/// Client, Provider), a solid arrow per request and a dashed return arrow with its status. All text is
 /// XML-escaped; the drawing needs no stylesheet, script or external resource.
 pub fn svg(exchanges: &[Exchange]) -> String {
     let height = HEAD_HEIGHT + 24 + 2 * exchanges.len() * ROW;
@@ -136,7 +147,7 @@ pub fn svg(exchanges: &[Exchange]) -> String {
         out,
         "<title>Sequence diagram of {n} HTTP exchange{s}</title>"
     );
-    for party in PARTIES {
+    for party in parties(exchanges) {
         lifeline(&mut out, party, height);
     }
     for (i, ex) in exchanges.iter().enumerate() {
@@ -184,7 +195,11 @@ impl Line {
 
 /// X of a party's lifeline.
 fn lane_x(party: Party) -> usize {
-    let index = PARTIES.iter().position(|p| *p == party).unwrap_or(0);
+    let index = match party {
+        Party::Browser => 0,
+        Party::Platform | Party::Client => 1,
+        Party::Provider => 2,
+    };
     FIRST_LANE_X + LANE_GAP * index
 }
 
@@ -226,7 +241,7 @@ fn arrow(out: &mut String, from: Party, to: Party, y: usize, label: &str, line: 
         );
         arrow_head(out, x1, y, false, color);
         // Beside the loop on the Browser's lane, to the left of the lifeline elsewhere.
-        if from == PARTIES[0] {
+        if from == Party::Browser {
             text_at(out, x1 + 36, y - 2, "start", &text, color);
         } else {
             text_at(out, x1 - 6, y - 2, "end", &text, color);

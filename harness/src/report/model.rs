@@ -29,6 +29,19 @@ pub enum Strength {
     May,
 }
 
+impl Strength {
+    /// The strength a scenario's tags (without `@`) give it.
+    pub fn of(tags: &[String]) -> Self {
+        if tags.iter().any(|t| t == "must") {
+            Self::Must
+        } else if tags.iter().any(|t| t == "should") {
+            Self::Should
+        } else {
+            Self::May
+        }
+    }
+}
+
 /// A scenario's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,7 +84,9 @@ pub enum Party {
     Browser,
     /// The chatbot platform under test (the OAuth client).
     Platform,
-    /// The authorization server (the mock provider).
+    /// Gauntlet itself playing the OAuth client (provider direction).
+    Client,
+    /// The authorization server (the mock provider, or the provider under test).
     Provider,
 }
 
@@ -81,6 +96,7 @@ impl Party {
         match self {
             Self::Browser => "Browser",
             Self::Platform => "Platform",
+            Self::Client => "Client",
             Self::Provider => "Provider",
         }
     }

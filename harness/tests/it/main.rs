@@ -3,4 +3,5 @@
 mod broken_platforms;
 mod cli;
 mod launched;
+mod provider;
 mod reports;

@@ -1,0 +1,38 @@
+@rfc6750 @resource
+Feature: bearer tokens at the resource
+  The protected resource accepts the access token in the Authorization header and answers a
+  missing, invalid or doubled token as RFC 6750 §3 says.
+
+  @must
+  Scenario: The access token opens the resource
+    Source: RFC 6750 §2.1
+    Given the client holds tokens
+    When the client requests the resource with the access token
+    Then the answer is 200
+
+  @must
+  Scenario: A request without a token gets a Bearer challenge
+    Source: RFC 6750 §3
+    When the client requests the resource without a token
+    Then the answer is 401 with a Bearer challenge
+
+  @should
+  Scenario: The challenge to a request without a token has no error code
+    Source: RFC 6750 §3.1
+    When the client requests the resource without a token
+    Then the Bearer challenge has no error code
+
+  @must
+  Scenario: An invalid token gets invalid_token
+    Source: RFC 6750 §3.1
+    When the client requests the resource with an invalid token
+    Then the answer is 401 with a Bearer challenge
+    And the Bearer challenge has error "invalid_token"
+
+  @should
+  Scenario: A token in both the header and the query is a malformed request
+    Source: RFC 6750 §2, §3.1
+    Given the client holds tokens
+    When the client requests the resource with the access token in the header and the query
+    Then the answer is 400
+    And the Bearer challenge has error "invalid_request"

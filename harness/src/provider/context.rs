@@ -1,0 +1,376 @@
+//! What a provider run shares across scenarios: the server under test (the embedded mock, a
+//! launched process or a running server), its endpoints as given or discovered, its metadata,
+//! and which optional features it has — scenarios needing a missing one are not applicable.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use mock_provider::{MockProvider, ProviderConfig};
+
+use super::profile::{ProviderProfile, ProviderTarget};
+use crate::context::{Launched, spawn, wait_ready};
+use crate::profile::Vars;
+use crate::run::Outcomes;
+
+/// The server's endpoints, as the scenarios use them.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    /// The issuer identifier, if known.
+    pub issuer: Option<String>,
+    /// Where the metadata came from, if any was found.
+    pub metadata_url: Option<String>,
+    /// Authorization endpoint.
+    pub authorization: String,
+    /// Token endpoint.
+    pub token: String,
+    /// Revocation endpoint.
+    pub revocation: Option<String>,
+    /// Introspection endpoint.
+    pub introspection: Option<String>,
+    /// A protected resource.
+    pub resource: Option<String>,
+}
+
+/// The shared state of one provider run.
+#[derive(Debug)]
+pub struct ProviderContext {
+    /// The profile (for the mock: derived from its configuration).
+    pub profile: ProviderProfile,
+    /// Endpoints after discovery.
+    pub endpoints: Endpoints,
+    /// The metadata document, if the server publishes one.
+    pub metadata: Option<serde_json::Value>,
+    /// Show secrets in reports.
+    pub reveal_secrets: bool,
+    /// Scenario outcomes, filled by the after-hook.
+    pub outcomes: Outcomes,
+    _server: Server,
+}
+
+/// Keeps the server alive for the run.
+#[derive(Debug)]
+enum Server {
+    Embedded(#[expect(dead_code, reason = "held only to keep the mock running")] Box<MockProvider>),
+    Launched(#[expect(dead_code, reason = "held only to keep the server running")] Launched),
+    External,
+}
+
+/// An optional feature of the server; scenarios tagged with its tag need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feature {
+    /// The scenario tag, without `@`.
+    pub tag: &'static str,
+    /// Why a scenario with this tag does not apply when the feature is missing.
+    pub missing: &'static str,
+}
+
+/// Every optional feature, by tag.
+pub const FEATURES: &[Feature] = &[
+    Feature {
+        tag: "metadata",
+        missing: "the server publishes no RFC 8414 metadata",
+    },
+    Feature {
+        tag: "iss",
+        missing: "the metadata does not advertise authorization_response_iss_parameter_supported",
+    },
+    Feature {
+        tag: "revocation",
+        missing: "no revocation endpoint is given or advertised",
+    },
+    Feature {
+        tag: "introspection",
+        missing: "no introspection endpoint is given or advertised",
+    },
+    Feature {
+        tag: "resource",
+        missing: "the profile names no resource_url",
+    },
+    Feature {
+        tag: "token_check",
+        missing: "neither an introspection endpoint nor a resource_url to check a token with",
+    },
+    Feature {
+        tag: "refresh",
+        missing: "the server issues no refresh tokens",
+    },
+    Feature {
+        tag: "public_client",
+        missing: "the profile has no public_client",
+    },
+    Feature {
+        tag: "other_client",
+        missing: "the profile has no other_client",
+    },
+    Feature {
+        tag: "several_redirect_uris",
+        missing: "the client has only one registered redirect URI",
+    },
+    Feature {
+        tag: "deny",
+        missing: "the profile names no deny button",
+    },
+    Feature {
+        tag: "code_expiry",
+        missing: "the profile gives no code_lifetime_secs",
+    },
+    Feature {
+        tag: "pkce_required",
+        missing: "the server does not require PKCE of the client (pkce = \"optional\")",
+    },
+    Feature {
+        tag: "pkce_optional",
+        missing: "the server requires PKCE of the client, so every code has a challenge",
+    },
+];
+
+static CURRENT: RwLock<Option<Arc<ProviderContext>>> = RwLock::new(None);
+
+/// The provider run in progress.
+pub fn current() -> Arc<ProviderContext> {
+    CURRENT
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .expect("a provider run is in progress")
+}
+
+/// Makes `context` the one worlds see (`None` clears it).
+pub fn install(context: Option<Arc<ProviderContext>>) {
+    *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = context;
+}
+
+impl ProviderContext {
+    /// Starts (or finds) the server, reads its metadata and settles its endpoints. A launched
+    /// server's output goes to `log`.
+    pub async fn start(
+        target: ProviderTarget,
+        reveal_secrets: bool,
+        log: &std::path::Path,
+    ) -> anyhow::Result<Self> {
+        let (profile, server) = match target {
+            ProviderTarget::Mock(config) => start_mock(*config).await?,
+            ProviderTarget::Server(profile) => {
+                let server = match &profile.server.launch {
+                    Some(launch) => {
+                        let mut child = spawn(launch, &Vars::default(), log, "provider")?;
+                        let timeout = Duration::from_secs(launch.ready_timeout_secs);
+                        wait_ready(&mut child.0, &launch.ready_url, timeout, log, "provider")
+                            .await?;
+                        Server::Launched(child)
+                    }
+                    None => Server::External,
+                };
+                (*profile, server)
+            }
+        };
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(profile.server.request_timeout_ms))
+            .build()?;
+        let (metadata_url, metadata) = match discover(&http, &profile).await? {
+            (url, Ok(document)) => (url, Some(document)),
+            (url, Err(why)) => {
+                let why = url
+                    .map(|u| format!(" (metadata at {u}: {why})"))
+                    .unwrap_or_default();
+                let endpoints =
+                    endpoints(&profile, None, None).map_err(|e| anyhow::anyhow!("{e}{why}"))?;
+                return Ok(Self::new(profile, endpoints, None, reveal_secrets, server));
+            }
+        };
+        let endpoints = endpoints(&profile, metadata_url, metadata.as_ref())?;
+        Ok(Self::new(
+            profile,
+            endpoints,
+            metadata,
+            reveal_secrets,
+            server,
+        ))
+    }
+
+    fn new(
+        profile: ProviderProfile,
+        endpoints: Endpoints,
+        metadata: Option<serde_json::Value>,
+        reveal_secrets: bool,
+        server: Server,
+    ) -> Self {
+        Self {
+            profile,
+            endpoints,
+            metadata,
+            reveal_secrets,
+            outcomes: Outcomes::default(),
+            _server: server,
+        }
+    }
+
+    /// The optional features this server lacks.
+    pub fn missing_features(&self) -> Vec<Feature> {
+        let has = |tag: &str| match tag {
+            "metadata" => self.metadata.is_some(),
+            "iss" => self.advertises_iss(),
+            "revocation" => self.endpoints.revocation.is_some(),
+            "introspection" => self.endpoints.introspection.is_some(),
+            "resource" => self.endpoints.resource.is_some(),
+            "token_check" => {
+                self.endpoints.introspection.is_some() || self.endpoints.resource.is_some()
+            }
+            "refresh" => self.issues_refresh_tokens(),
+            "public_client" => self.profile.public_client.is_some(),
+            "other_client" => self.profile.other_client.is_some(),
+            "several_redirect_uris" => !self.profile.client.other_redirect_uris.is_empty(),
+            "deny" => self.profile.login.deny.is_some(),
+            "code_expiry" => self.profile.server.code_lifetime_secs.is_some(),
+            "pkce_required" => self.profile.server.pkce != mock_provider::PkcePolicy::Optional,
+            "pkce_optional" => self.profile.server.pkce == mock_provider::PkcePolicy::Optional,
+            _ => true,
+        };
+        FEATURES.iter().copied().filter(|f| !has(f.tag)).collect()
+    }
+
+    /// Whether the metadata says `iss` is sent in authorization responses.
+    pub fn advertises_iss(&self) -> bool {
+        self.metadata_value("authorization_response_iss_parameter_supported")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// A member of the metadata document.
+    pub fn metadata_value(&self, name: &str) -> Option<&serde_json::Value> {
+        self.metadata.as_ref()?.get(name)
+    }
+
+    fn issues_refresh_tokens(&self) -> bool {
+        self.profile.server.refresh.unwrap_or_else(|| {
+            self.metadata_value("grant_types_supported")
+                .and_then(serde_json::Value::as_array)
+                .is_none_or(|grants| grants.iter().any(|g| g == "refresh_token"))
+        })
+    }
+
+    /// The timeout of every request.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.profile.server.request_timeout_ms)
+    }
+}
+
+/// Starts the mock with `config`, Gauntlet's clients registered, real login and consent pages
+/// (no auto-approval) and codes that live 3 s so that the expiry scenario is quick.
+async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfile, Server)> {
+    config.auto_approve = false;
+    config.code_ttl_secs = 3;
+    let clients = ProviderProfile::mock_clients(&config);
+    let mut builder = MockProvider::builder().config(config.clone());
+    for client in clients {
+        builder = builder.add_client(client);
+    }
+    let mock = builder
+        .start()
+        .await
+        .context("the mock provider did not start")?;
+    let profile = ProviderProfile::for_mock(mock.config(), &mock.issuer(None));
+    Ok((profile, Server::Embedded(Box::new(mock))))
+}
+
+/// Fetches the metadata: from `metadata_url`, else from the issuer's RFC 8414 well-known URL
+/// (path inserted after the host, §3.1). Returns where it looked and what it found; a server
+/// without metadata is fine unless its endpoints are not given either, but a `metadata_url`
+/// that cannot be read is an error.
+async fn discover(
+    http: &reqwest::Client,
+    profile: &ProviderProfile,
+) -> anyhow::Result<(Option<String>, Result<serde_json::Value, String>)> {
+    let given = profile.server.metadata_url.clone();
+    let url = given
+        .clone()
+        .or_else(|| profile.server.issuer.as_deref().and_then(well_known));
+    let Some(url) = url else {
+        return Ok((None, Err("no issuer or metadata_url to look for it".into())));
+    };
+    let fetched = async {
+        let response = http.get(&url).send().await.map_err(|e| {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(inner) = source {
+                text = format!("{text}: {inner}");
+                source = inner.source();
+            }
+            text
+        })?;
+        if !response.status().is_success() {
+            return Err(format!("it answered {}", response.status()));
+        }
+        response
+            .json::<serde_json::Value>()
+            .await
+            .map_err(|e| format!("it is not JSON: {e}"))
+    }
+    .await;
+    match fetched {
+        Err(why) if given.is_some() => {
+            anyhow::bail!("the metadata at {url} could not be read: {why}")
+        }
+        result => Ok((Some(url), result)),
+    }
+}
+
+/// `https://host/.well-known/oauth-authorization-server/path` for `https://host/path`.
+pub fn well_known(issuer: &str) -> Option<String> {
+    let url = url::Url::parse(issuer).ok()?;
+    let path = url.path().trim_end_matches('/');
+    Some(format!(
+        "{}/.well-known/oauth-authorization-server{path}",
+        url.origin().ascii_serialization()
+    ))
+}
+
+fn endpoints(
+    profile: &ProviderProfile,
+    metadata_url: Option<String>,
+    metadata: Option<&serde_json::Value>,
+) -> anyhow::Result<Endpoints> {
+    let s = &profile.server;
+    let advertised = |name: &str| {
+        metadata
+            .and_then(|m| m.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let required = |given: &Option<String>, name: &str| {
+        given.clone().or_else(|| advertised(name)).with_context(|| {
+            format!("the profile gives no server.{name} and no metadata names one")
+        })
+    };
+    Ok(Endpoints {
+        issuer: s.issuer.clone().or_else(|| advertised("issuer")),
+        metadata_url,
+        authorization: required(&s.authorization_endpoint, "authorization_endpoint")?,
+        token: required(&s.token_endpoint, "token_endpoint")?,
+        revocation: s
+            .revocation_endpoint
+            .clone()
+            .or_else(|| advertised("revocation_endpoint")),
+        introspection: s
+            .introspection_endpoint
+            .clone()
+            .or_else(|| advertised("introspection_endpoint")),
+        resource: s.resource_url.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_well_known_url_inserts_the_issuer_path_after_the_host() {
+        assert_eq!(
+            super::well_known("https://as.test").as_deref(),
+            Some("https://as.test/.well-known/oauth-authorization-server")
+        );
+        assert_eq!(
+            super::well_known("https://as.test/t/acme/").as_deref(),
+            Some("https://as.test/.well-known/oauth-authorization-server/t/acme")
+        );
+    }
+}

@@ -1,0 +1,412 @@
+//! Provider profiles (`fixtures/providers/*.toml`): the authorization server under test —
+//! where its endpoints are (given, or discovered from its RFC 8414 metadata), the clients
+//! registered there for Gauntlet, and how a user gets through its login and consent pages.
+//!
+//! `gauntlet provider --provider FILE` accepts two kinds of file: a provider profile (it has a
+//! `[server]` table) for a server running elsewhere or launched by command, and a mock-provider
+//! profile (`default.toml`, `openchatstudio.toml`, `lax.toml`), which Gauntlet starts embedded
+//! and tests.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig};
+use serde::Deserialize;
+
+use crate::profile::Launch;
+
+/// What `--provider` names.
+#[derive(Debug, Clone)]
+pub enum ProviderTarget {
+    /// A mock-provider profile, run embedded.
+    Mock(Box<ProviderConfig>),
+    /// An authorization server described by a provider profile.
+    Server(Box<ProviderProfile>),
+}
+
+impl ProviderTarget {
+    /// Reads `path`: a provider profile if it has a `[server]` table, else a mock profile.
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the provider profile {shown}: {e}"))?;
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{shown} is not valid TOML: {e}"))?;
+        if table.contains_key("server") {
+            let mut profile: ProviderProfile = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{shown} is not a valid provider profile: {e}"))?;
+            if let (Some(launch), Some(dir)) = (&mut profile.server.launch, path.parent()) {
+                launch.workdir = Some(dir.join(launch.workdir.take().unwrap_or_default()));
+            }
+            profile
+                .check()
+                .map_err(|e| anyhow::anyhow!("{shown} is not a valid provider profile: {e}"))?;
+            Ok(Self::Server(Box::new(profile)))
+        } else {
+            let config = ProviderConfig::from_toml(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{shown} has no [server] table, so it was read as a mock-provider profile, \
+                     and that failed: {e}"
+                )
+            })?;
+            Ok(Self::Mock(Box::new(config)))
+        }
+    }
+
+    /// The embedded mock with its built-in default profile.
+    pub fn default_mock() -> Self {
+        Self::Mock(Box::default())
+    }
+}
+
+/// An authorization server under test.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderProfile {
+    /// Shown in reports.
+    pub name: String,
+    /// Where the server is and what it does.
+    pub server: ServerProfile,
+    /// A confidential client registered for Gauntlet.
+    pub client: Registration,
+    /// A public client (no secret), if one is registered.
+    #[serde(default)]
+    pub public_client: Option<Registration>,
+    /// A second confidential client, for the code-binding rules.
+    #[serde(default)]
+    pub other_client: Option<Registration>,
+    /// How the browser gets through login and consent.
+    #[serde(default)]
+    pub login: LoginProfile,
+}
+
+/// The server's endpoints and behaviour. Endpoints left out are taken from the metadata.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerProfile {
+    /// The issuer identifier; its RFC 8414 metadata is looked for when `metadata_url` is not
+    /// given.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// An RFC 8414 (or OpenID discovery) document.
+    #[serde(default)]
+    pub metadata_url: Option<String>,
+    /// The authorization endpoint.
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    /// The token endpoint.
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
+    /// The RFC 7009 revocation endpoint.
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    /// The RFC 7662 introspection endpoint.
+    #[serde(default)]
+    pub introspection_endpoint: Option<String>,
+    /// A URL that needs a bearer token (a userinfo endpoint or an API).
+    #[serde(default)]
+    pub resource_url: Option<String>,
+    /// How long the server's codes live, in seconds (needed for the expiry scenario).
+    #[serde(default)]
+    pub code_lifetime_secs: Option<u64>,
+    /// What PKCE the server enforces for the confidential client.
+    #[serde(default)]
+    pub pkce: PkcePolicy,
+    /// Whether the server issues refresh tokens (default: as the metadata says, else yes).
+    #[serde(default)]
+    pub refresh: Option<bool>,
+    /// How Gauntlet starts the server; absent when it is already running.
+    #[serde(default)]
+    pub launch: Option<Launch>,
+    /// Timeout of every request, in milliseconds.
+    #[serde(default = "default_request_ms")]
+    pub request_timeout_ms: u64,
+}
+
+fn default_request_ms() -> u64 {
+    10_000
+}
+
+impl Default for ServerProfile {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            metadata_url: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            revocation_endpoint: None,
+            introspection_endpoint: None,
+            resource_url: None,
+            code_lifetime_secs: None,
+            pkce: PkcePolicy::default(),
+            refresh: None,
+            launch: None,
+            request_timeout_ms: default_request_ms(),
+        }
+    }
+}
+
+/// A client registered at the server for Gauntlet.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    /// The client id.
+    pub client_id: String,
+    /// The secret; absent for a public client.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// How it authenticates at the token endpoint.
+    #[serde(default)]
+    pub auth_method: AuthMethod,
+    /// The registered redirect URI used in flows. Nothing needs to listen there: the browser
+    /// stops when it is sent to it. Prefer a non-loopback URI (RFC 8252 §7.3 lets a server
+    /// accept any port on loopback, so port exactness is only testable elsewhere).
+    pub redirect_uri: String,
+    /// Further registered redirect URIs.
+    #[serde(default)]
+    pub other_redirect_uris: Vec<String>,
+    /// The scope requested (space-delimited; empty: none sent).
+    #[serde(default)]
+    pub scope: String,
+    /// Parameters sent with every authorization request (e.g. OpenChatStudio's `team`).
+    #[serde(default)]
+    pub extra_params: BTreeMap<String, String>,
+}
+
+/// How the browser gets through the server's pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginProfile {
+    /// Values filled into any form field of these names (username, password…).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// The text, value or name of the button that grants consent.
+    #[serde(default = "default_approve")]
+    pub approve: String,
+    /// The button that refuses consent, if the server has one.
+    #[serde(default)]
+    pub deny: Option<String>,
+    /// Further origins the browser may follow redirects to (a separate login site).
+    #[serde(default)]
+    pub origins: Vec<String>,
+}
+
+fn default_approve() -> String {
+    "Approve".into()
+}
+
+impl Default for LoginProfile {
+    fn default() -> Self {
+        Self {
+            fields: BTreeMap::new(),
+            approve: default_approve(),
+            deny: None,
+            origins: Vec::new(),
+        }
+    }
+}
+
+impl ProviderProfile {
+    fn check(&self) -> Result<(), String> {
+        let s = &self.server;
+        if s.metadata_url.is_none()
+            && s.issuer.is_none()
+            && (s.authorization_endpoint.is_none() || s.token_endpoint.is_none())
+        {
+            return Err(
+                "server needs authorization_endpoint and token_endpoint, or an issuer \
+                        or metadata_url to discover them from"
+                    .into(),
+            );
+        }
+        for (what, client) in [
+            ("client", Some(&self.client)),
+            ("other_client", self.other_client.as_ref()),
+        ] {
+            if let Some(client) = client
+                && client.client_secret.is_none()
+            {
+                return Err(format!(
+                    "{what}.client_secret is required (a confidential client)"
+                ));
+            }
+        }
+        if let Some(public) = &self.public_client
+            && public.client_secret.is_some()
+        {
+            return Err("public_client must not have a client_secret".into());
+        }
+        for client in [
+            Some(&self.client),
+            self.public_client.as_ref(),
+            self.other_client.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            url::Url::parse(&client.redirect_uri).map_err(|e| {
+                format!(
+                    "redirect_uri {:?} is not an absolute URI: {e}",
+                    client.redirect_uri
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The profile Gauntlet uses for its embedded mock, whose clients
+    /// [`ProviderProfile::mock_clients`] registers: login as the profile's first user, the
+    /// first client's authentication method, PKCE policy and scopes, its reflected parameters
+    /// sent with a value.
+    pub fn for_mock(config: &ProviderConfig, base: &str) -> Self {
+        let url = |path: &str| format!("{base}{path}");
+        let template = config.clients.first();
+        let scope = template
+            .and_then(|c| {
+                c.default_scopes
+                    .clone()
+                    .or_else(|| c.allowed_scopes.first().map(|s| vec![s.clone()]))
+            })
+            .unwrap_or_else(|| vec!["read".into()])
+            .join(" ");
+        let auth_method = template.map_or(AuthMethod::ClientSecretBasic, |c| c.auth_method);
+        let extra_params = config
+            .reflect_params
+            .iter()
+            .map(|p| (p.clone(), format!("gauntlet-{p}")))
+            .collect::<BTreeMap<_, _>>();
+        let registration = |client_id: &str, secret: Option<&str>, auth_method| Registration {
+            client_id: client_id.into(),
+            client_secret: secret.map(str::to_owned),
+            auth_method,
+            redirect_uri: MOCK_REDIRECT.into(),
+            other_redirect_uris: Vec::new(),
+            scope: scope.clone(),
+            extra_params: extra_params.clone(),
+        };
+        let mut fields = BTreeMap::new();
+        if let Some(user) = config.users.first() {
+            fields.insert("username".to_owned(), user.username.clone());
+            fields.insert("password".to_owned(), user.password.clone());
+        }
+        Self {
+            name: format!("mock provider ({} profile, embedded)", config.name),
+            server: ServerProfile {
+                issuer: Some(base.to_owned()),
+                resource_url: Some(url(&config.resource.path)),
+                code_lifetime_secs: Some(config.code_ttl_secs),
+                pkce: template.map_or(PkcePolicy::default(), |c| c.pkce),
+                refresh: Some(
+                    template.is_none_or(|c| c.grant_types.iter().any(|g| g == "refresh_token")),
+                ),
+                ..ServerProfile::default()
+            },
+            client: Registration {
+                other_redirect_uris: vec![MOCK_OTHER_REDIRECT.into()],
+                ..registration(MOCK_CLIENT, Some(MOCK_SECRET), auth_method)
+            },
+            public_client: Some(registration(MOCK_PUBLIC, None, AuthMethod::None)),
+            other_client: Some(registration(
+                MOCK_OTHER,
+                Some(MOCK_OTHER_SECRET),
+                auth_method,
+            )),
+            login: LoginProfile {
+                fields,
+                approve: "Approve".into(),
+                deny: Some("Deny".into()),
+                origins: Vec::new(),
+            },
+        }
+    }
+
+    /// The client registrations [`ProviderProfile::for_mock`] expects on the mock.
+    pub fn mock_clients(config: &ProviderConfig) -> Vec<ClientConfig> {
+        let template = config
+            .clients
+            .first()
+            .cloned()
+            .unwrap_or_else(|| ClientConfig {
+                client_id: String::new(),
+                client_secret: None,
+                redirect_uris: Vec::new(),
+                allowed_scopes: vec![
+                    "openid".into(),
+                    "profile".into(),
+                    "read".into(),
+                    "write".into(),
+                ],
+                default_scopes: Some(vec!["read".into()]),
+                auth_method: AuthMethod::ClientSecretBasic,
+                pkce: PkcePolicy::default(),
+                grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            });
+        let client = |client_id: &str, secret: Option<&str>, uris: Vec<String>| ClientConfig {
+            client_id: client_id.into(),
+            client_secret: secret.map(str::to_owned),
+            redirect_uris: uris,
+            auth_method: if secret.is_some() {
+                template.auth_method
+            } else {
+                AuthMethod::None
+            },
+            ..template.clone()
+        };
+        vec![
+            client(
+                MOCK_CLIENT,
+                Some(MOCK_SECRET),
+                vec![MOCK_REDIRECT.into(), MOCK_OTHER_REDIRECT.into()],
+            ),
+            client(MOCK_PUBLIC, None, vec![MOCK_REDIRECT.into()]),
+            client(
+                MOCK_OTHER,
+                Some(MOCK_OTHER_SECRET),
+                vec![MOCK_REDIRECT.into()],
+            ),
+        ]
+    }
+}
+
+const MOCK_CLIENT: &str = "gauntlet-suite";
+const MOCK_SECRET: &str = "suite:secret+/=&%";
+const MOCK_PUBLIC: &str = "gauntlet-public";
+const MOCK_OTHER: &str = "gauntlet-other";
+const MOCK_OTHER_SECRET: &str = "other-secret";
+const MOCK_REDIRECT: &str = "https://client.gauntlet.test/callback";
+const MOCK_OTHER_REDIRECT: &str = "https://client.gauntlet.test/other";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_with_a_server_table_is_a_provider_profile_and_others_are_mock_profiles() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/providers");
+        assert!(matches!(
+            ProviderTarget::from_file(&root.join("openchatstudio.toml")).unwrap(),
+            ProviderTarget::Mock(_)
+        ));
+        let dir = std::env::temp_dir().join(format!("gauntlet-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("p.toml");
+        std::fs::write(
+            &file,
+            "name = \"x\"\n[server]\nissuer = \"http://127.0.0.1:1\"\n[client]\nclient_id = \"c\"\nclient_secret = \"s\"\nredirect_uri = \"https://c.test/cb\"\n",
+        )
+        .unwrap();
+        let ProviderTarget::Server(profile) = ProviderTarget::from_file(&file).unwrap() else {
+            panic!("a [server] table makes a provider profile");
+        };
+        assert_eq!(profile.login.approve, "Approve");
+        std::fs::write(&file, "name = \"x\"\n[server]\n[client]\nclient_id = \"c\"\nredirect_uri = \"https://c.test/cb\"\n").unwrap();
+        let error = ProviderTarget::from_file(&file).unwrap_err().to_string();
+        assert!(error.contains("authorization_endpoint"), "{error}");
+        std::fs::write(&file, "name = \"x\"\ncode_ttl = 3\n").unwrap();
+        let error = ProviderTarget::from_file(&file).unwrap_err().to_string();
+        assert!(
+            error.contains("mock-provider profile") && error.contains("code_ttl"),
+            "{error}"
+        );
+    }
+}

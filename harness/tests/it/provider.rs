@@ -1,0 +1,195 @@
+//! `gauntlet provider` against the embedded mock: its strict profiles pass every applicable
+//! scenario, the lax profile fails exactly the scenarios of the rules it breaks, and the CLI
+//! gives the documented exit codes.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gauntlet::provider::profile::ProviderTarget;
+use gauntlet::provider::run::{ProviderOptions, run};
+use gauntlet::report::{RunReport, Status};
+use gauntlet::run::Gate;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/providers")
+        .join(name)
+}
+
+fn report_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("gauntlet-provider-{name}-{}", std::process::id()))
+}
+
+async fn run_against(target: ProviderTarget, name: &str) -> RunReport {
+    let options = ProviderOptions {
+        gate: Gate::Should,
+        ..ProviderOptions::new(target, report_dir(name))
+    };
+    let result = run(options).await.expect("the run happens");
+    assert_eq!(result.parsing_errors, 0);
+    result.report
+}
+
+fn names(report: &RunReport, status: Status) -> BTreeSet<String> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == status)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+fn failures(report: &RunReport) -> String {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .map(|s| format!("{}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_default_mock_passes_every_applicable_scenario() {
+    let report = run_against(ProviderTarget::default_mock(), "default").await;
+    assert_eq!(report.direction, "provider");
+    assert!(
+        names(&report, Status::Failed).is_empty(),
+        "{}",
+        failures(&report)
+    );
+    assert!(
+        report.scenarios.len() >= 80,
+        "{} scenarios",
+        report.scenarios.len()
+    );
+    // Only the scenario for servers that let PKCE be left out does not apply to the mock.
+    assert_eq!(
+        names(&report, Status::Skipped),
+        BTreeSet::from(["A verifier for a code issued without a challenge is refused".to_owned()])
+    );
+    let skipped = report
+        .scenarios
+        .iter()
+        .find(|s| s.status == Status::Skipped)
+        .unwrap();
+    assert!(
+        skipped
+            .explanation
+            .as_deref()
+            .unwrap()
+            .starts_with("not applicable: the server requires PKCE")
+    );
+    // Every passing scenario carries its HTTP evidence, secrets redacted.
+    let redeemed = report
+        .scenarios
+        .iter()
+        .find(|s| s.name == "The token response is a Bearer token")
+        .unwrap();
+    assert!(redeemed.exchanges.iter().any(|e| e.url.ends_with("/token")));
+    let text = serde_json::to_string(&report).unwrap();
+    assert!(
+        !text.contains("suite:secret"),
+        "the client secret leaked into the report"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openchatstudio_mock_passes_every_applicable_scenario() {
+    let target = ProviderTarget::from_file(&fixture("openchatstudio.toml")).unwrap();
+    let report = run_against(target, "ocs").await;
+    assert!(
+        report.target.contains("openchatstudio"),
+        "{}",
+        report.target
+    );
+    assert!(
+        names(&report, Status::Failed).is_empty(),
+        "{}",
+        failures(&report)
+    );
+    // OpenChatStudio sends no iss, so the RFC 9207 scenarios do not apply.
+    let skipped = names(&report, Status::Skipped);
+    assert!(
+        skipped.contains("iss is on success responses"),
+        "{skipped:?}"
+    );
+    assert!(names(&report, Status::Passed).contains("The token response is a Bearer token"));
+}
+
+#[test]
+fn a_profile_that_is_neither_kind_exits_2_and_says_why() {
+    let dir = report_dir("bad-profile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("p.toml");
+    std::fs::write(
+        &file,
+        "name = \"x\"\n[server]\n[client]\nclient_id = \"c\"\n",
+    )
+    .unwrap();
+    let output = Command::new(BIN)
+        .args(["provider", "--provider"])
+        .arg(&file)
+        .args(["--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("p.toml") && stderr.contains("redirect_uri"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_server_that_is_not_there_exits_2() {
+    let dir = report_dir("absent");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("absent.toml");
+    std::fs::write(
+        &file,
+        "name = \"absent\"\n[server]\nmetadata_url = \"http://127.0.0.1:9/.well-known/oauth-authorization-server\"\n\
+         [client]\nclient_id = \"c\"\nclient_secret = \"s\"\nredirect_uri = \"https://c.test/cb\"\n",
+    )
+    .unwrap();
+    let output = Command::new(BIN)
+        .args(["provider", "--provider"])
+        .arg(&file)
+        .args(["--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("metadata") && stderr.contains("127.0.0.1:9"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_cli_runs_the_embedded_mock_and_exits_0() {
+    let dir = report_dir("cli");
+    let output = Command::new(BIN)
+        .args(["provider", "--tags", "@rfc7636", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("0 failed, 1 not applicable"), "{stdout}");
+    for file in [
+        "junit.xml",
+        "cucumber.json",
+        "report.md",
+        "index.html",
+        "report.json",
+    ] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    let markdown = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(markdown.contains("provider direction"), "{markdown}");
+}
