@@ -1,9 +1,13 @@
 //! Wall time of the whole client suite against the bundled reference platform (web and chat
-//! channels), compilation excluded. Run with `cargo bench -p gauntlet --bench suite`.
+//! channels), and of the whole provider suite against the embedded mock (default and
+//! openchatstudio profiles), compilation excluded. Run with
+//! `cargo bench -p gauntlet --bench suite`.
 
 use std::time::{Duration, Instant};
 
 use gauntlet::profile::PlatformProfile;
+use gauntlet::provider::profile::ProviderTarget;
+use gauntlet::provider::run::{ProviderOptions, run as run_provider};
 use gauntlet::report::Status;
 use gauntlet::run::{Gate, RunOptions, run};
 
@@ -51,6 +55,39 @@ async fn main() {
             "{file}: {scenarios} scenarios, median {}, max {} (start-up of mock and platform included)",
             ms(median),
             ms(max)
+        );
+    }
+    println!("gauntlet provider suite against the embedded mock, {ROUNDS} rounds per profile");
+    let providers = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/providers");
+    for file in ["default.toml", "openchatstudio.toml"] {
+        let target = ProviderTarget::from_file(&std::path::Path::new(providers).join(file))
+            .expect("profile parses");
+        let mut times = Vec::new();
+        let mut scenarios = 0;
+        for round in 0..ROUNDS {
+            let report_dir = std::env::temp_dir().join(format!(
+                "gauntlet-bench-provider-{}-{round}",
+                std::process::id()
+            ));
+            let options = ProviderOptions::new(target.clone(), report_dir.clone());
+            let started = Instant::now();
+            let result = run_provider(options).await.expect("the run completes");
+            times.push(started.elapsed());
+            let _ = std::fs::remove_dir_all(&report_dir);
+            scenarios = result.report.scenarios.len();
+            let failed = result
+                .report
+                .scenarios
+                .iter()
+                .filter(|s| s.status == Status::Failed)
+                .count();
+            assert_eq!(failed, 0, "the mock failed {failed} provider scenarios");
+        }
+        times.sort();
+        println!(
+            "{file}: {scenarios} scenarios, median {}, max {} (mock start-up included)",
+            ms(times[ROUNDS / 2]),
+            ms(times[ROUNDS - 1])
         );
     }
 }

@@ -14,7 +14,9 @@ use super::profile::ProviderTarget;
 use super::world::ProviderWorld;
 use crate::features;
 use crate::report::{RunReport, ScenarioOutcome, Status, Strength};
-use crate::run::{FeatureRun, Gate, RUN_LOCK, RunResult, finish, run_features, take_outcomes};
+use crate::run::{
+    FeatureRun, Gate, RUN_LOCK, RunResult, ScenarioPlace, finish, run_features, take_outcomes,
+};
 
 /// What to run and where to report.
 #[derive(Debug, Clone)]
@@ -94,13 +96,15 @@ pub async fn run(options: ProviderOptions) -> anyhow::Result<RunResult> {
     .await;
     context::install(None);
     let (duration_ms, parsing_errors) = result?;
-    let mut scenarios = take_outcomes(&ctx.outcomes);
-    scenarios.extend(not_applicable(&features, &missing, user_filter.as_ref()));
+    ctx.outcomes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(not_applicable(&features, &missing, user_filter.as_ref()));
     let report = RunReport {
         target: ctx.profile.name.clone(),
         direction: "provider".into(),
         duration_ms,
-        scenarios,
+        scenarios: take_outcomes(&ctx.outcomes),
     };
     finish(report, parsing_errors, dir, options.gate)
 }
@@ -113,12 +117,12 @@ fn applicable_filter(user: Option<&str>, missing: &[Feature]) -> Option<String> 
 }
 
 /// Outcomes for the scenarios left out because the server lacks a feature they need (those
-/// the user's filter would have run), in feature-file order.
+/// the user's filter would have run), with their places in the feature files.
 fn not_applicable(
     dir: &std::path::Path,
     missing: &[Feature],
     user: Option<&gherkin::tagexpr::TagOperation>,
-) -> Vec<ScenarioOutcome> {
+) -> Vec<(ScenarioPlace, ScenarioOutcome)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
         .unwrap_or_default();
@@ -138,16 +142,24 @@ fn not_applicable(
             if user.is_some_and(|u| !u.eval(tags.iter())) {
                 continue;
             }
-            outcomes.push(ScenarioOutcome {
-                feature: feature.name.clone(),
-                name: scenario.name.clone(),
-                strength: Strength::of(&tags),
-                source: crate::run::source_line(scenario.description.as_deref()),
-                tags,
-                status: Status::Skipped,
-                explanation: Some(format!("not applicable: {}", lacking.missing)),
-                exchanges: Vec::new(),
-            });
+            let place = (
+                file.display().to_string(),
+                scenario.position.line,
+                scenario.position.col,
+            );
+            outcomes.push((
+                place,
+                ScenarioOutcome {
+                    feature: feature.name.clone(),
+                    name: scenario.name.clone(),
+                    strength: Strength::of(&tags),
+                    source: crate::run::source_line(scenario.description.as_deref()),
+                    tags,
+                    status: Status::Skipped,
+                    explanation: Some(format!("not applicable: {}", lacking.missing)),
+                    exchanges: Vec::new(),
+                },
+            ));
         }
     }
     outcomes
@@ -177,15 +189,19 @@ mod tests {
             .unwrap();
         let skipped = not_applicable(&dir, &[revocation], None);
         assert!(!skipped.is_empty());
-        assert!(skipped.iter().all(|s| {
+        assert!(skipped.iter().all(|(_, s)| {
             s.status == Status::Skipped
                 && s.explanation
                     .as_deref()
                     .is_some_and(|e| e.contains("revocation endpoint"))
         }));
-        let must: gherkin::tagexpr::TagOperation = "@should".parse().unwrap();
-        let only_should = not_applicable(&dir, &[revocation], Some(&must));
+        let should: gherkin::tagexpr::TagOperation = "@should".parse().unwrap();
+        let only_should = not_applicable(&dir, &[revocation], Some(&should));
         assert!(only_should.len() < skipped.len());
-        assert!(only_should.iter().all(|s| s.strength == Strength::Should));
+        assert!(
+            only_should
+                .iter()
+                .all(|(_, s)| s.strength == Strength::Should)
+        );
     }
 }

@@ -122,7 +122,10 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
             esc(&s.feature),
             esc(&s.source),
             strength_label(s.strength),
-            badge(s.status)
+            match (s.status, &s.explanation) {
+                (Status::Skipped, Some(why)) => format!("{} {}", badge(s.status), esc(why)),
+                _ => badge(s.status).to_owned(),
+            }
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
@@ -142,7 +145,7 @@ fn badge(status: Status) -> &'static str {
     match status {
         Status::Passed => "<span class=\"badge pass\">pass</span>",
         Status::Failed => "<span class=\"badge fail\">FAIL</span>",
-        Status::Skipped => "<span class=\"badge skipped\">skipped</span>",
+        Status::Skipped => "<span class=\"badge skipped\">n/a</span>",
     }
 }
 

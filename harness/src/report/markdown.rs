@@ -53,9 +53,12 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
     out.push_str("|---|---|---|---|---|\n");
     for s in scenarios {
         let result = match s.status {
-            Status::Passed => "pass",
-            Status::Failed => "**FAIL**",
-            Status::Skipped => "_skipped_",
+            Status::Passed => "pass".to_owned(),
+            Status::Failed => "**FAIL**".to_owned(),
+            Status::Skipped => match &s.explanation {
+                Some(why) => format!("_{}_", cell(why)),
+                None => "_not applicable_".to_owned(),
+            },
         };
         let _ = writeln!(
             out,
@@ -314,10 +317,10 @@ impl Summary {
         if self.gate_passed() { "PASS" } else { "FAIL" }
     }
 
-    /// `N scenarios: P passed, F failed, S skipped; duration D.`
+    /// `N scenarios: P passed, F failed, S not applicable; duration D.`
     pub(crate) fn counts_line(&self, duration_ms: u64) -> String {
         format!(
-            "{} scenario{}: {} passed, {} failed, {} skipped; duration {}.",
+            "{} scenario{}: {} passed, {} failed, {} not applicable; duration {}.",
             self.total,
             plural(self.total),
             self.passed,

@@ -134,6 +134,7 @@ fn sample_report() -> RunReport {
         Status::Skipped,
     );
     dcr.source = "RFC 7591 §3".to_owned();
+    dcr.explanation = Some("not applicable: no registration endpoint".to_owned());
 
     RunReport {
         target: "reference (web)".to_owned(),
@@ -265,7 +266,11 @@ fn markdown_escapes_cells_and_fences_bodies() {
     );
     assert!(md.contains("\n   \"note\":\"a|b <script>alert('x')</script> ```` & \\\"q\\\"\"}\n"));
     assert!(md.contains("(a\\|b \\<b\\>)"), "explanation escaped");
-    assert!(md.contains("| **FAIL** |") && md.contains("| pass |") && md.contains("| _skipped_ |"));
+    assert!(
+        md.contains("| **FAIL** |")
+            && md.contains("| pass |")
+            && md.contains("| _not applicable: no registration endpoint_ |")
+    );
 }
 
 #[test]
