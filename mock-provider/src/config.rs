@@ -51,6 +51,40 @@ pub struct ProviderConfig {
     pub clients: Vec<ClientConfig>,
     /// Faults active from start-up.
     pub faults: Vec<Fault>,
+    /// Deliberate departures from the RFCs (all off by default).
+    pub quirks: Quirks,
+}
+
+/// Rules the mock can be told to break, as many real providers do, so that the provider suite
+/// can be shown to catch them (`fixtures/providers/lax.toml`). Every one is off by default;
+/// none belongs in a provider anyone relies on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quirks {
+    /// How the authorization endpoint compares redirect URIs.
+    pub redirect_uri_match: RedirectMatch,
+    /// A code issued with a `code_challenge` may be redeemed without `code_verifier` (a wrong
+    /// verifier is still refused).
+    pub verifier_optional: bool,
+    /// A code may be redeemed again and again until it expires.
+    pub reusable_codes: bool,
+    /// The token endpoint ignores `redirect_uri`.
+    pub token_redirect_uri_unchecked: bool,
+    /// Successful token responses carry neither `Cache-Control: no-store` nor `Pragma`.
+    pub omit_no_store: bool,
+    /// Error redirects from the authorization endpoint leave `state` out.
+    pub state_dropped_on_error: bool,
+}
+
+/// How a `redirect_uri` is matched against the registered ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectMatch {
+    /// Byte for byte ([RFC 9700 §2.1](https://www.rfc-editor.org/rfc/rfc9700#section-2.1)).
+    #[default]
+    Exact,
+    /// Any URI that starts with a registered one (a classic open-redirect bug).
+    Prefix,
 }
 
 impl Default for ProviderConfig {
@@ -73,6 +107,7 @@ impl Default for ProviderConfig {
             users: vec![User::default()],
             clients: vec![ClientConfig::default()],
             faults: Vec::new(),
+            quirks: Quirks::default(),
         }
     }
 }
@@ -407,6 +442,32 @@ mod tests {
             config.clients[0].default_scopes(),
             config.clients[0].allowed_scopes.as_slice()
         );
+    }
+
+    #[test]
+    fn the_lax_fixture_turns_on_every_quirk_and_an_unknown_quirk_is_refused() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/providers/lax.toml"
+        );
+        let config = ProviderConfig::from_file(path).unwrap();
+        assert_eq!(
+            config.quirks,
+            Quirks {
+                redirect_uri_match: RedirectMatch::Prefix,
+                verifier_optional: true,
+                reusable_codes: true,
+                token_redirect_uri_unchecked: true,
+                omit_no_store: true,
+                state_dropped_on_error: true,
+            }
+        );
+        assert!(!config.rotate_refresh_tokens && !config.send_iss);
+        assert_eq!(ProviderConfig::default().quirks, Quirks::default());
+        let err = ProviderConfig::from_toml("[quirks]\nloose = true")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("loose"), "{err}");
     }
 
     #[test]

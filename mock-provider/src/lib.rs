@@ -41,8 +41,8 @@ mod store;
 
 pub use clients::{AuthMethod, ClientConfig};
 pub use config::{
-    AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, ResourceConfig,
-    TokenFormat, User,
+    AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, Quirks,
+    RedirectMatch, ResourceConfig, TokenFormat, User,
 };
 pub use error::{ErrorCode, OAuthError};
 pub use faults::{Fault, FaultKind, FaultTarget};

@@ -119,6 +119,97 @@ async fn the_openchatstudio_mock_passes_every_applicable_scenario() {
     assert!(names(&report, Status::Passed).contains("The token response is a Bearer token"));
 }
 
+/// What the lax profile breaks, quirk by quirk, and the scenarios that must catch it.
+const LAX_CATCHES: &[(&str, &[&str])] = &[
+    (
+        "redirect_uri_match = \"prefix\"",
+        &[
+            "A redirect URI with the trailing slash added or removed is refused without a redirect",
+            "A redirect URI with an extra query parameter is refused without a redirect",
+            "A redirect URI with a path suffix is refused without a redirect",
+            "A redirect URI with a fragment is refused without a redirect",
+        ],
+    ),
+    (
+        "state_dropped_on_error",
+        &[
+            "A request without response_type is an error redirect",
+            "An unknown response_type is an error redirect",
+            "An unknown scope is an error redirect",
+            "Refused consent is an access_denied redirect with the state",
+        ],
+    ),
+    (
+        "reusable_codes",
+        &[
+            "A code is redeemed once",
+            "Tokens issued from a replayed code are revoked",
+        ],
+    ),
+    (
+        "token_redirect_uri_unchecked",
+        &[
+            "A different redirect_uri at the token endpoint is refused",
+            "A missing redirect_uri at the token endpoint is refused",
+        ],
+    ),
+    ("verifier_optional", &["A missing verifier is refused"]),
+    (
+        "pkce = \"s256_or_plain\"",
+        &[
+            "plain is not advertised",
+            "The plain method is refused",
+            "A challenge without a method (plain) is refused",
+        ],
+    ),
+    (
+        "omit_no_store",
+        &[
+            "The token response may not be cached",
+            "The token response also carries Pragma no-cache",
+        ],
+    ),
+    (
+        "rotate_refresh_tokens = false",
+        &[
+            "Refresh tokens are rotated and a rotated one is refused",
+            "Reuse of a rotated refresh token revokes its family",
+            "A public client's refresh tokens are rotated",
+        ],
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lax_mock_fails_exactly_the_scenarios_of_the_rules_it_breaks() {
+    let target = ProviderTarget::from_file(&fixture("lax.toml")).unwrap();
+    let report = run_against(target, "lax").await;
+    let expected: BTreeSet<String> = LAX_CATCHES
+        .iter()
+        .flat_map(|(_, names)| names.iter().map(|n| (*n).to_owned()))
+        .collect();
+    assert_eq!(
+        names(&report, Status::Failed),
+        expected,
+        "{}",
+        failures(&report)
+    );
+    // send_iss = false: the metadata says so, so the iss scenarios do not apply.
+    let skipped = names(&report, Status::Skipped);
+    assert!(skipped.contains("iss is on error responses"), "{skipped:?}");
+    // Each failure says what the server did.
+    let leak = report
+        .scenarios
+        .iter()
+        .find(|s| s.name == "A redirect URI with a path suffix is refused without a redirect")
+        .unwrap();
+    let why = leak.explanation.as_deref().unwrap();
+    assert!(
+        why.contains("redirected the browser to https://client.gauntlet.test/callback/gauntlet"),
+        "{why}"
+    );
+    assert!(!leak.exchanges.is_empty());
+}
+
 #[test]
 fn a_profile_that_is_neither_kind_exits_2_and_says_why() {
     let dir = report_dir("bad-profile");

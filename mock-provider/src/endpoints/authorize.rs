@@ -10,6 +10,7 @@ use axum_extra::extract::CookieJar;
 
 use crate::app::{AppState, Tenant, lock};
 use crate::clients::ClientConfig;
+use crate::config::RedirectMatch;
 use crate::endpoints::{browser_headers, login, noted, redirect};
 use crate::error::{ErrorCode, OAuthError};
 use crate::faults::{FaultKind, FaultTarget};
@@ -55,7 +56,7 @@ pub(crate) async fn handle(
                 .config
                 .send_iss
                 .then(|| state.issuer(tenant.as_deref()));
-            let uri = error_uri(&redirect_uri, st.as_deref(), iss.as_deref(), &error);
+            let uri = error_uri(&state, &redirect_uri, st.as_deref(), iss.as_deref(), &error);
             let note = error
                 .findings
                 .iter()
@@ -79,6 +80,7 @@ pub(crate) async fn handle(
                 description.unwrap_or_else(|| "injected fault".into()),
             );
             let uri = error_uri(
+                &state,
                 &request.redirect_uri,
                 request.state.as_deref(),
                 request.iss.as_deref(),
@@ -150,7 +152,8 @@ fn validate(
         )
     })?;
     let (redirect_uri, redirect_uri_sent) =
-        redirect_uri(&client, &params).map_err(Refusal::Page)?;
+        redirect_uri(&client, &params, state.config.quirks.redirect_uri_match)
+            .map_err(Refusal::Page)?;
 
     let redirect = |error: OAuthError, st: Option<&str>| {
         Refusal::Redirect(Box::new(RedirectRefusal {
@@ -219,10 +222,23 @@ fn validate(
 
 /// The redirect URI to answer to: the exact registered match, or the only registered one when
 /// the request omits it ([RFC 6749 §3.1.2.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3)).
-fn redirect_uri(client: &ClientConfig, params: &Params) -> Result<(String, bool), OAuthError> {
+/// Under the `prefix` quirk, any URI starting with a registered one is taken as it was sent.
+fn redirect_uri(
+    client: &ClientConfig,
+    params: &Params,
+    matching: RedirectMatch,
+) -> Result<(String, bool), OAuthError> {
     match params.get("redirect_uri")? {
         Some(given) => match exact_match(&client.redirect_uris, given) {
             Some(registered) => Ok((registered.to_owned(), true)),
+            None if matching == RedirectMatch::Prefix
+                && client
+                    .redirect_uris
+                    .iter()
+                    .any(|r| given.starts_with(r.as_str())) =>
+            {
+                Ok((given.to_owned(), true))
+            }
             None => {
                 let mut error = OAuthError::invalid_request(format!(
                     "redirect_uri {given:?} is not registered for this client (exact match required)"
@@ -343,6 +359,7 @@ pub(crate) fn decide(
                 description.unwrap_or_else(|| "the resource owner denied the request".into());
             let error = OAuthError::new(error, description);
             error_uri(
+                state,
                 &request.redirect_uri,
                 request.state.as_deref(),
                 request.iss.as_deref(),
@@ -354,11 +371,13 @@ pub(crate) fn decide(
 
 /// An error response URI ([RFC 6749 §4.1.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1)).
 fn error_uri(
+    state: &AppState,
     redirect_uri: &str,
     st: Option<&str>,
     iss: Option<&str>,
     error: &OAuthError,
 ) -> String {
+    let st = st.filter(|_| !state.config.quirks.state_dropped_on_error);
     let mut params = vec![
         ("error", error.code.as_str()),
         ("error_description", error.description.as_str()),

@@ -160,7 +160,12 @@ async fn respond(
         }
         _ => {}
     }
-    Ok(no_store((StatusCode::OK, axum::Json(body)).into_response()))
+    let response = (StatusCode::OK, axum::Json(body)).into_response();
+    if state.config.quirks.omit_no_store {
+        Ok(response)
+    } else {
+        Ok(no_store(response))
+    }
 }
 
 /// The `state` of the authorization that a code or refresh token descends from, so that faults
@@ -243,7 +248,8 @@ fn redeem_code(
         )
         .with_finding("code.wrong_client"));
     }
-    if let Some(family) = grant.redeemed_family {
+    let quirks = &state.config.quirks;
+    if let Some(family) = grant.redeemed_family.filter(|_| !quirks.reusable_codes) {
         stores.revoke_family(family);
         return Err(OAuthError::invalid_grant(
             "the authorization code was already used; the tokens issued from it are now revoked",
@@ -263,6 +269,7 @@ fn redeem_code(
         .with_finding("code.wrong_tenant"));
     }
     match form.get("redirect_uri")? {
+        _ if quirks.token_redirect_uri_unchecked => {}
         Some(given) if given != grant.redirect_uri => {
             return Err(OAuthError::invalid_grant(format!(
                 "redirect_uri {given:?} differs from the one used at the authorization endpoint"
@@ -278,8 +285,11 @@ fn redeem_code(
         _ => {}
     }
     let challenge = grant.challenge.as_ref().map(|(c, m)| (c.as_str(), *m));
-    pkce::verify(challenge, form.get("code_verifier")?)
-        .map_err(|e| OAuthError::invalid_grant(e.to_string()).with_finding(e.finding()))?;
+    let verifier = form.get("code_verifier")?;
+    if !(quirks.verifier_optional && verifier.is_none()) {
+        pkce::verify(challenge, verifier)
+            .map_err(|e| OAuthError::invalid_grant(e.to_string()).with_finding(e.finding()))?;
+    }
     grant.redeemed_family = Some(new_family);
     let reflect = |(name, _): &(String, String)| state.config.reflect_params.contains(name);
     Ok(Issue {

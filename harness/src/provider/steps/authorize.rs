@@ -273,7 +273,14 @@ async fn state_echoed(world: &mut ProviderWorld) -> StepResult {
             crate::world::short(&sent),
             crate::world::short(back)
         )),
-        (None, _) => Err("the response carries no state".into()),
+        (None, _) => Err(format!(
+            "the response carries no state; it must return the state exactly as sent ({})",
+            if arrival.param("error").is_some() {
+                "RFC 6749 §4.1.2.1, on errors too"
+            } else {
+                "RFC 6749 §4.1.2"
+            }
+        )),
     }
 }
 
