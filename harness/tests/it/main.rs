@@ -3,5 +3,6 @@
 mod broken_platforms;
 mod cli;
 mod launched;
+mod outside_provider;
 mod provider;
 mod reports;
