@@ -12,6 +12,13 @@ fn help_documents_every_run_option() {
 }
 
 #[test]
+fn help_documents_every_provider_option() {
+    let output = Command::new(BIN).args(["provider", "--help"]).output().unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
 fn a_missing_profile_exits_2_with_its_path() {
     let output = Command::new(BIN)
         .args(["run", "--platform", "/nonexistent/profile.toml"])
