@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::profile::PlatformProfile;
 use crate::provider::profile::ProviderTarget;
 use crate::provider::run::ProviderOptions;
-use crate::run::{Gate, RunOptions};
+use crate::run::{Gate, RunOptions, SuiteOptions};
 
 /// OAuth 2.0 conformance harness for chatbot platforms.
 #[derive(Debug, Parser)]
@@ -28,6 +28,17 @@ pub enum Command {
     Provider(ProviderArgs),
 }
 
+/// Arguments of `gauntlet run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Platform profile (TOML); default: the bundled reference platform.
+    #[arg(long, env = "GAUNTLET_PLATFORM")]
+    pub platform: Option<PathBuf>,
+    /// The options every suite shares.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+}
+
 /// Arguments of `gauntlet provider`.
 #[derive(Debug, clap::Args)]
 pub struct ProviderArgs {
@@ -35,58 +46,21 @@ pub struct ProviderArgs {
     /// embedded mock with; default: the embedded mock's default profile.
     #[arg(long, env = "GAUNTLET_PROVIDER")]
     pub provider: Option<PathBuf>,
-    /// Run only scenarios matching this tag expression, e.g. "@must and not @refresh".
-    #[arg(long, env = "GAUNTLET_TAGS")]
-    pub tags: Option<String>,
-    /// Where to write junit.xml, cucumber.json, report.md, index.html and report.json.
-    #[arg(long, default_value = "reports", env = "GAUNTLET_REPORT_DIR")]
-    pub report_dir: PathBuf,
-    /// Scenarios run at once against the server.
-    #[arg(long, default_value_t = 8, env = "GAUNTLET_CONCURRENCY")]
-    pub concurrency: usize,
-    /// Which failures give a non-zero exit code.
-    #[arg(long, value_enum, default_value_t = Gate::Must, env = "GAUNTLET_GATE")]
-    pub gate: Gate,
-    /// Show client secrets, codes and tokens in reports instead of redacting them.
-    #[arg(long)]
-    pub reveal_secrets: bool,
-    /// Run these feature files instead of the bundled ones.
-    #[arg(long)]
-    pub features: Option<PathBuf>,
+    /// The options every suite shares.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
 }
 
-impl ProviderArgs {
-    /// Reads the profile and builds the run options.
-    pub fn options(&self) -> anyhow::Result<ProviderOptions> {
-        let target = match &self.provider {
-            Some(path) => ProviderTarget::from_file(path)?,
-            None => ProviderTarget::default_mock(),
-        };
-        Ok(ProviderOptions {
-            tags: self.tags.clone(),
-            concurrency: self.concurrency,
-            gate: self.gate,
-            reveal_secrets: self.reveal_secrets,
-            features: self.features.clone(),
-            progress: true,
-            ..ProviderOptions::new(target, self.report_dir.clone())
-        })
-    }
-}
-
-/// Arguments of `gauntlet run`.
+/// What to run and where to report, for either suite.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// Platform profile (TOML); default: the bundled reference platform.
-    #[arg(long, env = "GAUNTLET_PLATFORM")]
-    pub platform: Option<PathBuf>,
+pub struct SuiteArgs {
     /// Run only scenarios matching this tag expression, e.g. "@must and not @rfc9207".
     #[arg(long, env = "GAUNTLET_TAGS")]
     pub tags: Option<String>,
     /// Where to write junit.xml, cucumber.json, report.md, index.html and report.json.
     #[arg(long, default_value = "reports", env = "GAUNTLET_REPORT_DIR")]
     pub report_dir: PathBuf,
-    /// Scenarios run at once against the one mock provider.
+    /// Scenarios run at once.
     #[arg(long, default_value_t = 8, env = "GAUNTLET_CONCURRENCY")]
     pub concurrency: usize,
     /// Which failures give a non-zero exit code.
@@ -98,6 +72,21 @@ pub struct RunArgs {
     /// Run these feature files instead of the bundled ones.
     #[arg(long)]
     pub features: Option<PathBuf>,
+}
+
+impl SuiteArgs {
+    /// The options for `target`, with progress on stdout.
+    pub fn options<T>(&self, target: T) -> SuiteOptions<T> {
+        SuiteOptions {
+            tags: self.tags.clone(),
+            concurrency: self.concurrency,
+            gate: self.gate,
+            reveal_secrets: self.reveal_secrets,
+            features: self.features.clone(),
+            progress: true,
+            ..SuiteOptions::new(target, self.report_dir.clone())
+        }
+    }
 }
 
 impl RunArgs {
@@ -107,14 +96,17 @@ impl RunArgs {
             Some(path) => PlatformProfile::from_file(path)?,
             None => PlatformProfile::reference(),
         };
-        Ok(RunOptions {
-            tags: self.tags.clone(),
-            concurrency: self.concurrency,
-            gate: self.gate,
-            reveal_secrets: self.reveal_secrets,
-            features: self.features.clone(),
-            progress: true,
-            ..RunOptions::new(profile, self.report_dir.clone())
-        })
+        Ok(self.suite.options(profile))
+    }
+}
+
+impl ProviderArgs {
+    /// Reads the profile and builds the run options.
+    pub fn options(&self) -> anyhow::Result<ProviderOptions> {
+        let target = match &self.provider {
+            Some(path) => ProviderTarget::from_file(path)?,
+            None => ProviderTarget::default_mock(),
+        };
+        Ok(self.suite.options(target))
     }
 }

@@ -29,11 +29,12 @@ pub enum Gate {
     None,
 }
 
-/// What to run and where to report.
+/// What to run and where to report: `T` is what is tested, a [`PlatformProfile`]
+/// ([`RunOptions`]) or a provider target ([`crate::provider::run::ProviderOptions`]).
 #[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// The platform under test.
-    pub profile: PlatformProfile,
+pub struct SuiteOptions<T> {
+    /// What is tested.
+    pub target: T,
     /// A cucumber tag expression, e.g. `@must and not @kore`.
     pub tags: Option<String>,
     /// Where reports go.
@@ -50,12 +51,15 @@ pub struct RunOptions {
     pub progress: bool,
 }
 
-impl RunOptions {
-    /// The defaults of `gauntlet run` for this profile and report directory: every scenario,
+/// The options of `gauntlet run`: a platform under test.
+pub type RunOptions = SuiteOptions<PlatformProfile>;
+
+impl<T> SuiteOptions<T> {
+    /// The defaults of the command line for this target and report directory: every scenario,
     /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output.
-    pub fn new(profile: PlatformProfile, report_dir: PathBuf) -> Self {
+    pub fn new(target: T, report_dir: PathBuf) -> Self {
         Self {
-            profile,
+            target,
             tags: None,
             report_dir,
             concurrency: 8,
@@ -91,10 +95,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
             options.report_dir.display()
         )
     })?;
-    let target = options.profile.name.clone();
+    let target = options.target.name.clone();
     let ctx = Arc::new(
         RunContext::start(
-            options.profile.clone(),
+            options.target.clone(),
             options.reveal_secrets,
             &options.report_dir.join("platform.log"),
         )

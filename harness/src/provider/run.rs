@@ -15,47 +15,12 @@ use super::world::ProviderWorld;
 use crate::features;
 use crate::report::{RunReport, ScenarioOutcome, Status, Strength};
 use crate::run::{
-    FeatureRun, Gate, RUN_LOCK, RunResult, ScenarioPlace, finish, run_features, take_outcomes,
+    FeatureRun, RUN_LOCK, RunResult, ScenarioPlace, SuiteOptions, finish, run_features,
+    take_outcomes,
 };
 
-/// What to run and where to report.
-#[derive(Debug, Clone)]
-pub struct ProviderOptions {
-    /// The server under test.
-    pub target: ProviderTarget,
-    /// A cucumber tag expression.
-    pub tags: Option<String>,
-    /// Where reports go.
-    pub report_dir: PathBuf,
-    /// Scenarios run at once.
-    pub concurrency: usize,
-    /// Which failures fail the run.
-    pub gate: Gate,
-    /// Keep secrets in clear in the reports.
-    pub reveal_secrets: bool,
-    /// Feature files to run instead of the bundled ones.
-    pub features: Option<PathBuf>,
-    /// Print cucumber's progress on stdout.
-    pub progress: bool,
-}
-
-impl ProviderOptions {
-    /// The defaults of `gauntlet provider` for this target and report directory: every
-    /// scenario, concurrency 8, the `@must` gate, secrets redacted, bundled features, no
-    /// progress output.
-    pub fn new(target: ProviderTarget, report_dir: PathBuf) -> Self {
-        Self {
-            target,
-            tags: None,
-            report_dir,
-            concurrency: 8,
-            gate: Gate::Must,
-            reveal_secrets: false,
-            features: None,
-            progress: false,
-        }
-    }
-}
+/// The options of `gauntlet provider`: an authorization server under test.
+pub type ProviderOptions = SuiteOptions<ProviderTarget>;
 
 /// Runs the provider features against the server the options describe.
 pub async fn run(options: ProviderOptions) -> anyhow::Result<RunResult> {

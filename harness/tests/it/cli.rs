@@ -13,7 +13,10 @@ fn help_documents_every_run_option() {
 
 #[test]
 fn help_documents_every_provider_option() {
-    let output = Command::new(BIN).args(["provider", "--help"]).output().unwrap();
+    let output = Command::new(BIN)
+        .args(["provider", "--help"])
+        .output()
+        .unwrap();
     assert!(output.status.success());
     insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
 }
