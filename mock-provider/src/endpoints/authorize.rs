@@ -42,8 +42,8 @@ pub(crate) async fn handle(
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let request = match validate(&state, &tenant, query.as_deref().unwrap_or("")) {
-        Ok(request) => request,
+    let (request, mut findings) = match validate(&state, &tenant, query.as_deref().unwrap_or("")) {
+        Ok(validated) => validated,
         Err(Refusal::Page(error)) => return browser_headers(error.into_page()),
         Err(Refusal::Redirect(refusal)) => {
             let RedirectRefusal {
@@ -72,7 +72,6 @@ pub(crate) async fn handle(
         Some(&client_id),
         request.state.as_deref(),
     );
-    let mut findings = Vec::new();
     match fault {
         Some(FaultKind::Error { error, description }) => {
             let error = OAuthError::new(
@@ -86,11 +85,8 @@ pub(crate) async fn handle(
                 request.iss.as_deref(),
                 &error,
             );
-            return noted(
-                found(&uri),
-                Some(&client_id),
-                vec![format!("fault.authorize: {}", error.code)],
-            );
+            findings.push(format!("fault.authorize: {}", error.code));
+            return noted(found(&uri), Some(&client_id), findings);
         }
         Some(FaultKind::WrongIssuer { issuer }) => {
             findings.push(format!("fault.authorize: iss replaced by {issuer:?}"));
@@ -135,11 +131,13 @@ pub(crate) async fn wrong_method() -> Response {
     browser_headers(error)
 }
 
+/// A valid request, with the findings it still earned (a near miss the `prefix` quirk let
+/// through).
 fn validate(
     state: &AppState,
     tenant: &Tenant,
     query: &str,
-) -> Result<AuthorizationRequest, Refusal> {
+) -> Result<(AuthorizationRequest, Vec<String>), Refusal> {
     let params = Params::parse(query.as_bytes()).map_err(Refusal::Page)?;
     let client_id = params
         .get("client_id")
@@ -151,11 +149,12 @@ fn validate(
                 .with_finding("client.unknown"),
         )
     })?;
-    let (redirect_uri, redirect_uri_sent) =
+    let (redirect_uri, redirect_uri_sent, findings) =
         redirect_uri(&client, &params, state.config.quirks.redirect_uri_match)
             .map_err(Refusal::Page)?;
 
-    let redirect = |error: OAuthError, st: Option<&str>| {
+    let redirect = |mut error: OAuthError, st: Option<&str>| {
+        error.findings.extend(findings.iter().cloned());
         Refusal::Redirect(Box::new(RedirectRefusal {
             client_id: client.client_id.clone(),
             redirect_uri: redirect_uri.clone(),
@@ -204,7 +203,7 @@ fn validate(
             extras.push((name.clone(), value.to_owned()));
         }
     }
-    Ok(AuthorizationRequest {
+    let request = AuthorizationRequest {
         client_id: client.client_id.clone(),
         tenant: tenant.0.clone(),
         redirect_uri: redirect_uri.clone(),
@@ -217,27 +216,34 @@ fn validate(
             .config
             .send_iss
             .then(|| state.issuer(tenant.as_deref())),
-    })
+    };
+    Ok((request, findings))
 }
 
 /// The redirect URI to answer to: the exact registered match, or the only registered one when
-/// the request omits it ([RFC 6749 §3.1.2.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3)).
-/// Under the `prefix` quirk, any URI starting with a registered one is taken as it was sent.
+/// the request omits it ([RFC 6749 §3.1.2.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3)),
+/// whether the request sent it, and the findings of an accepted near miss.
+/// Under the `prefix` quirk, any URI starting with a registered one is taken as it was sent
+/// (the code is then bound to it); the journal still notes the near miss.
 fn redirect_uri(
     client: &ClientConfig,
     params: &Params,
     matching: RedirectMatch,
-) -> Result<(String, bool), OAuthError> {
+) -> Result<(String, bool, Vec<String>), OAuthError> {
     match params.get("redirect_uri")? {
         Some(given) => match exact_match(&client.redirect_uris, given) {
-            Some(registered) => Ok((registered.to_owned(), true)),
+            Some(registered) => Ok((registered.to_owned(), true, Vec::new())),
             None if matching == RedirectMatch::Prefix
                 && client
                     .redirect_uris
                     .iter()
                     .any(|r| given.starts_with(r.as_str())) =>
             {
-                Ok((given.to_owned(), true))
+                let why = near_miss(&client.redirect_uris, given).unwrap_or_default();
+                let finding = format!(
+                    "redirect_uri.near_miss: {why} (accepted: quirks.redirect_uri_match = \"prefix\")"
+                );
+                Ok((given.to_owned(), true, vec![finding]))
             }
             None => {
                 let mut error = OAuthError::invalid_request(format!(
@@ -251,7 +257,7 @@ fn redirect_uri(
             }
         },
         None => match client.redirect_uris.as_slice() {
-            [only] => Ok((only.clone(), false)),
+            [only] => Ok((only.clone(), false, Vec::new())),
             [] => Err(OAuthError::invalid_request(
                 "the client has no registered redirect_uri",
             )),

@@ -30,6 +30,8 @@ struct Issue {
     extras: Vec<(String, String)>,
     with_refresh: bool,
     origin_state: Option<String>,
+    /// What the client got wrong that a quirk let through, for the journal.
+    findings: Vec<String>,
 }
 
 /// `POST {token}`.
@@ -160,7 +162,12 @@ async fn respond(
         }
         _ => {}
     }
-    let response = (StatusCode::OK, axum::Json(body)).into_response();
+    let response = noted(
+        (StatusCode::OK, axum::Json(body)).into_response(),
+        None,
+        issue.findings,
+    );
+    // The `omit_no_store` quirk: a token response that caches may leak (RFC 6749 §5.1).
     if state.config.quirks.omit_no_store {
         Ok(response)
     } else {
@@ -249,6 +256,8 @@ fn redeem_code(
         .with_finding("code.wrong_client"));
     }
     let quirks = &state.config.quirks;
+    // The `reusable_codes` quirk: a redeemed code redeems again (until it expires), with no
+    // replay finding and no revocation.
     if let Some(family) = grant.redeemed_family.filter(|_| !quirks.reusable_codes) {
         stores.revoke_family(family);
         return Err(OAuthError::invalid_grant(
@@ -268,27 +277,42 @@ fn redeem_code(
         )
         .with_finding("code.wrong_tenant"));
     }
-    match form.get("redirect_uri")? {
-        _ if quirks.token_redirect_uri_unchecked => {}
-        Some(given) if given != grant.redirect_uri => {
-            return Err(OAuthError::invalid_grant(format!(
+    let mut findings = Vec::new();
+    let redirect_error = match form.get("redirect_uri")? {
+        Some(given) if given != grant.redirect_uri => Some(
+            OAuthError::invalid_grant(format!(
                 "redirect_uri {given:?} differs from the one used at the authorization endpoint"
             ))
-            .with_finding("redirect_uri.differs_at_token"));
-        }
-        None if grant.redirect_uri_sent => {
-            return Err(OAuthError::invalid_grant(
+            .with_finding("redirect_uri.differs_at_token"),
+        ),
+        None if grant.redirect_uri_sent => Some(
+            OAuthError::invalid_grant(
                 "redirect_uri is missing but was sent at the authorization endpoint",
             )
-            .with_finding("redirect_uri.missing_at_token"));
-        }
-        _ => {}
+            .with_finding("redirect_uri.missing_at_token"),
+        ),
+        _ => None,
+    };
+    match redirect_error {
+        // The `token_redirect_uri_unchecked` quirk: the mismatch is noted, not refused.
+        Some(error) if quirks.token_redirect_uri_unchecked => findings.extend(
+            error
+                .findings
+                .into_iter()
+                .map(|f| format!("{f} (ignored: quirks.token_redirect_uri_unchecked)")),
+        ),
+        Some(error) => return Err(error),
+        None => {}
     }
     let challenge = grant.challenge.as_ref().map(|(c, m)| (c.as_str(), *m));
-    let verifier = form.get("code_verifier")?;
-    if !(quirks.verifier_optional && verifier.is_none()) {
-        pkce::verify(challenge, verifier)
-            .map_err(|e| OAuthError::invalid_grant(e.to_string()).with_finding(e.finding()))?;
+    match pkce::verify(challenge, form.get("code_verifier")?) {
+        Ok(()) => {}
+        // The `verifier_optional` quirk: only a missing verifier is let through.
+        Err(e @ pkce::VerifyError::Missing) if quirks.verifier_optional => findings.push(format!(
+            "{} (accepted: quirks.verifier_optional)",
+            e.finding()
+        )),
+        Err(e) => return Err(OAuthError::invalid_grant(e.to_string()).with_finding(e.finding())),
     }
     grant.redeemed_family = Some(new_family);
     let reflect = |(name, _): &(String, String)| state.config.reflect_params.contains(name);
@@ -306,6 +330,7 @@ fn redeem_code(
             .collect(),
         with_refresh: client.allows_grant("refresh_token"),
         origin_state: grant.state.clone(),
+        findings,
     })
 }
 
@@ -378,6 +403,7 @@ fn refresh(
         extras: record.extras,
         with_refresh: rotate,
         origin_state: record.origin_state,
+        findings: Vec::new(),
     })
 }
 
@@ -409,6 +435,7 @@ fn client_credentials(
         extras: Vec::new(),
         with_refresh: false,
         origin_state: None,
+        findings: Vec::new(),
     })
 }
 

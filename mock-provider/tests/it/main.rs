@@ -9,6 +9,7 @@ mod binary;
 mod discovery;
 mod faults;
 mod login;
+mod quirks;
 mod register;
 mod resource;
 mod revocation;
