@@ -285,7 +285,13 @@ impl ProviderWorld {
             .or(client.client_secret.clone())
             .unwrap_or_default();
         let mut authorization = None;
-        match auth.unwrap_or(client.auth_method) {
+        // A client without a secret is public: it identifies itself, nothing more.
+        let method = auth.unwrap_or(if client.client_secret.is_none() {
+            AuthMethod::None
+        } else {
+            client.auth_method
+        });
+        match method {
             AuthMethod::ClientSecretBasic => {
                 let credentials = format!(
                     "{}:{}",

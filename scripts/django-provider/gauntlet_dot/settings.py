@@ -62,6 +62,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
 LOGIN_URL = "/accounts/login/"
 USE_TZ = True
+TIME_ZONE = "UTC"  # the server log's timestamps, like the rest of Gauntlet's
 
 OAUTH2_PROVIDER = {
     "SCOPES": {"read": "Read your data", "write": "Change your data"},
@@ -70,4 +71,11 @@ OAUTH2_PROVIDER = {
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 5,
     "ROTATE_REFRESH_TOKEN": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # Everything else is DOT's default, on purpose: the COMPLIANT_BCP_RFC9700_* gates (S256
+    # only, iss in authorization responses, no access_token in the query…) and
+    # REFRESH_TOKEN_REUSE_PROTECTION stay off, as in a deployment that did not opt in, so the
+    # provider suite reports what DOT does out of the box. Introspection needs no setting: its view
+    # (ClientProtectedScopedResourceView) lets in any client that authenticates with its
+    # id and secret (HTTP Basic or the body), or a bearer token with the scope
+    # "introspection" (not offered here).
 }
