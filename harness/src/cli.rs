@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::mutants::MutantsOptions;
 use crate::profile::PlatformProfile;
 use crate::provider::profile::ProviderTarget;
 use crate::provider::run::ProviderOptions;
 use crate::run::{Gate, RunOptions, SuiteOptions};
+use reference_platform::Defect;
 
 /// OAuth 2.0 conformance harness for chatbot platforms.
 #[derive(Debug, Parser)]
@@ -26,6 +28,61 @@ pub enum Command {
     Run(RunArgs),
     /// Run the provider suite (features/provider) against an OAuth authorization server.
     Provider(ProviderArgs),
+    /// Prove the client suite: run it against the reference platform with each catalogued
+    /// defect switched on, and print the kill matrix.
+    Mutants(MutantsArgs),
+}
+
+/// Arguments of `gauntlet mutants`.
+#[derive(Debug, clap::Args)]
+pub struct MutantsArgs {
+    /// An embedded reference-platform profile; default: the bundled web-channel one.
+    #[arg(long, env = "GAUNTLET_PLATFORM")]
+    pub platform: Option<PathBuf>,
+    /// Where to write mutants.md, mutants.json and each run's reports (under runs/).
+    #[arg(long, default_value = "reports", env = "GAUNTLET_REPORT_DIR")]
+    pub report_dir: PathBuf,
+    /// Suite runs at once.
+    #[arg(long, default_value_t = 4)]
+    pub jobs: usize,
+    /// Only these defects, comma-separated (default: the whole catalogue).
+    #[arg(long, value_delimiter = ',')]
+    pub defects: Vec<String>,
+    /// Run these feature files instead of the bundled client suite.
+    #[arg(long)]
+    pub features: Option<PathBuf>,
+    /// List the defect catalogue and exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+impl MutantsArgs {
+    /// Reads the profile and builds the options.
+    pub fn options(&self) -> anyhow::Result<MutantsOptions> {
+        let profile = match &self.platform {
+            Some(path) => PlatformProfile::from_file(path)?,
+            None => PlatformProfile::reference(),
+        };
+        let defects = if self.defects.is_empty() {
+            Defect::ALL.to_vec()
+        } else {
+            self.defects
+                .iter()
+                .map(|d| {
+                    d.trim()
+                        .parse()
+                        .map_err(|e: String| anyhow::anyhow!("--defects: {e}"))
+                })
+                .collect::<anyhow::Result<_>>()?
+        };
+        Ok(MutantsOptions {
+            jobs: self.jobs,
+            defects,
+            features: self.features.clone(),
+            progress: true,
+            ..MutantsOptions::new(profile, self.report_dir.clone())
+        })
+    }
 }
 
 /// Arguments of `gauntlet run`.

@@ -2,7 +2,7 @@
 //! launched, or already running), the profile and its filled-in values.
 
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -53,25 +53,19 @@ impl Drop for Launched {
     }
 }
 
-static CURRENT: RwLock<Option<Arc<RunContext>>> = RwLock::new(None);
+tokio::task_local! {
+    static CURRENT: Arc<RunContext>;
+}
 
-/// The context of the run in progress (cucumber builds worlds without arguments).
+/// The context of the run this task belongs to (cucumber builds worlds without arguments, and
+/// runs every scenario inside the run's own task, so several runs can go on at once).
 pub fn current() -> Arc<RunContext> {
-    CURRENT
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone()
-        .expect("a run is in progress")
+    CURRENT.with(Arc::clone)
 }
 
-/// Makes `context` the one worlds see.
-pub fn install(context: Arc<RunContext>) {
-    *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Some(context);
-}
-
-/// Clears the current context.
-pub fn uninstall() {
-    *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = None;
+/// Runs `future` (a whole cucumber run) with `context` as the one its worlds see.
+pub async fn scope<F: std::future::Future>(context: Arc<RunContext>, future: F) -> F::Output {
+    CURRENT.scope(context, future).await
 }
 
 impl RunContext {
@@ -195,6 +189,7 @@ async fn start_platform(
             },
             scopes: profile.client.scopes.clone(),
             token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),
+            defects: profile.defects().map_err(|e| anyhow::anyhow!(e))?,
             ..reference_platform::PlatformConfig::default()
         };
         let platform = reference_platform::Platform::start(config)

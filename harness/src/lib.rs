@@ -11,6 +11,7 @@ pub mod browser;
 pub mod cli;
 pub mod context;
 pub mod features;
+pub mod mutants;
 pub mod profile;
 pub mod provider;
 pub mod report;

@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
             ),
             Err(error) => return usage(&error),
         },
+        Command::Mutants(args) => return mutants(&args).await,
         Command::Provider(args) => match args.options() {
             Ok(options) => (
                 options.report_dir.clone(),
@@ -55,6 +56,37 @@ async fn main() -> ExitCode {
                 report_dir.display()
             );
             if result.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(error) => usage(&error),
+    }
+}
+
+/// `gauntlet mutants`: the kill matrix; exit 0 only if every defect is caught and the reference
+/// passes everything.
+async fn mutants(args: &gauntlet::cli::MutantsArgs) -> ExitCode {
+    if args.list {
+        for defect in reference_platform::Defect::ALL {
+            println!("{:<28} {}", defect.name(), defect.description());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let options = match args.options() {
+        Ok(options) => options,
+        Err(error) => return usage(&error),
+    };
+    let dir = options.report_dir.clone();
+    match gauntlet::mutants::run_mutants(options).await {
+        Ok(matrix) => {
+            print!("\n{}", gauntlet::mutants::render(&matrix));
+            println!(
+                "\ngauntlet: kill matrix in {}",
+                dir.join("mutants.md").display()
+            );
+            if matrix.passed() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

@@ -50,6 +50,10 @@ pub struct PlatformLocation {
     /// How to launch it; absent when it is already running.
     #[serde(default)]
     pub launch: Option<Launch>,
+    /// Deliberate bugs to switch on in the embedded reference platform (names from
+    /// `reference_platform::Defect`), as `gauntlet mutants` does one at a time.
+    #[serde(default)]
+    pub defects: Vec<String>,
 }
 
 /// A command that starts the platform.
@@ -260,6 +264,15 @@ impl PlatformProfile {
             .expect("the bundled profile parses")
     }
 
+    /// The embedded reference platform's defects.
+    pub fn defects(&self) -> Result<reference_platform::Defects, String> {
+        self.platform
+            .defects
+            .join(",")
+            .parse()
+            .map_err(|e| format!("platform.defects: {e}"))
+    }
+
     fn check(&self) -> Result<(), String> {
         let p = &self.platform;
         match (&p.embedded, &p.base_url) {
@@ -271,6 +284,10 @@ impl PlatformProfile {
             }
             _ => Ok(()),
         }?;
+        if !p.defects.is_empty() && p.embedded.is_none() {
+            return Err("platform.defects apply only to the embedded reference platform".into());
+        }
+        self.defects()?;
         if self.client.redirect_uris.is_empty() {
             return Err("client.redirect_uris must name at least one URI".into());
         }

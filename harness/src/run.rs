@@ -82,13 +82,8 @@ pub struct RunResult {
     pub parsing_errors: usize,
 }
 
-/// One run at a time per process: worlds find their run through a global.
-pub(crate) static RUN_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Runs the client features against the platform the options describe.
 pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
-    // Worlds find their run through a global; one run at a time per process.
-    let _guard = RUN_LOCK.lock().await;
     std::fs::create_dir_all(&options.report_dir).with_context(|| {
         format!(
             "cannot create the report directory {}",
@@ -104,21 +99,22 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
         )
         .await?,
     );
-    context::install(ctx.clone());
     let features = match &options.features {
         Some(path) => path.clone(),
         None => features::materialize(features::CLIENT)
             .context("cannot write the bundled feature files")?,
     };
-    let result = run_features::<GauntletWorld>(FeatureRun {
-        report_dir: &options.report_dir,
-        features,
-        tags: options.tags.clone(),
-        concurrency: options.concurrency,
-        progress: options.progress,
-    })
+    let result = context::scope(
+        ctx.clone(),
+        run_features::<GauntletWorld>(FeatureRun {
+            report_dir: &options.report_dir,
+            features,
+            tags: options.tags.clone(),
+            concurrency: options.concurrency,
+            progress: options.progress,
+        }),
+    )
     .await;
-    context::uninstall();
     let (duration_ms, parsing_errors) = result?;
     let report = RunReport {
         target,

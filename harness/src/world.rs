@@ -297,8 +297,8 @@ impl GauntletWorld {
     }
 
     /// The journal entries of the flows of this scenario: the authorization requests carrying
-    /// their states, the token requests redeeming the codes issued to them, and every request
-    /// using the tokens issued from those (transitively).
+    /// their states, the token requests redeeming the codes issued to them (or sending their
+    /// verifiers), and every request using the tokens issued from those (transitively).
     pub fn journal(&self) -> Vec<JournalEntry> {
         let states: Vec<String> = self.flows.iter().filter_map(Flow::state).collect();
         let challenges: Vec<String> = self
@@ -317,9 +317,15 @@ impl GauntletWorld {
                 || entry
                     .param("code_challenge")
                     .is_some_and(|c| challenges.iter().any(|x| x == c));
+            // A token request belongs to a flow by its code, or by a verifier matching the
+            // flow's challenge (which also finds a token request made with no valid code).
             let uses_code = entry
                 .param("code")
-                .is_some_and(|c| codes.iter().any(|x| x == c));
+                .is_some_and(|c| codes.iter().any(|x| x == c))
+                || entry.param("code_verifier").is_some_and(|v| {
+                    let challenge = mock_provider::s256_challenge(v);
+                    challenges.contains(&challenge)
+                });
             let uses_token = ["refresh_token", "token", "access_token"].iter().any(|p| {
                 entry
                     .param(p)

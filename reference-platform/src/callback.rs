@@ -10,16 +10,19 @@
 //! [RFC 9207 §2.4]: https://www.rfc-editor.org/rfc/rfc9207#section-2.4
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 
 use crate::app::AppState;
 use crate::browser::{self, Presented};
+use crate::defects::Defect;
+use crate::flow::PendingFlow;
 use crate::pages;
 use crate::params::{Params, Repeated};
+use crate::secret::Secret;
 use crate::secret::constant_time_eq;
 use crate::session::lock;
-use crate::token_client::{TokenError, is_error_code};
+use crate::token_client::{TokenError, TokenSet, is_error_code};
 
 /// Why a callback was refused; the text is shown to the user and names no secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,55 +66,136 @@ pub(crate) async fn handle(
     RawQuery(query): RawQuery,
 ) -> Response {
     if method != Method::GET {
-        // HEAD (which axum routes here too) must not consume the flow or redeem the code.
         return pages::page(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
     }
-    match complete(&state, &headers, query.as_deref()).await {
-        Ok(sid) => {
-            tracing::info!(session = %sid, "account linked");
-            pages::linked()
+    let defects = &state.config.defects;
+    let mut response = match complete(&state, &headers, query.as_deref()).await {
+        Ok(done) => {
+            tracing::info!(session = %done.session, "account linked");
+            match done.shown_token {
+                Some(token) => pages::linked_showing(&token),
+                None => pages::linked(),
+            }
         }
         Err(refusal) => {
             tracing::warn!(reason = %refusal, "callback refused");
             pages::failure(&refusal.to_string())
         }
+    };
+    if defects.has(Defect::OpenRedirect) {
+        let params = Params::parse(query.as_deref());
+        if let Some(next) = params.first("next").or(params.first("return_to"))
+            && let Ok(location) = HeaderValue::from_str(next)
+        {
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response.headers_mut().insert(header::LOCATION, location);
+        }
     }
+    if defects.has(Defect::NoReferrerPolicy) {
+        response.headers_mut().remove(header::REFERRER_POLICY);
+    }
+    response
 }
 
-/// Runs every check and the exchange; returns the linked chat session.
+/// A callback that linked a session.
+struct Completed {
+    session: String,
+    /// The access token, when the `token_in_page` defect shows it.
+    shown_token: Option<String>,
+}
+
 async fn complete(
     state: &AppState,
     headers: &HeaderMap,
     query: Option<&str>,
-) -> Result<String, Refusal> {
+) -> Result<Completed, Refusal> {
+    let defects = &state.config.defects;
     let params = Params::parse(query);
-    let flow_state = params.single("state")?.ok_or(Refusal::MissingState)?;
-    // Single use: the flow leaves the store now, whatever the outcome.
-    let flow = lock(&state.flows)
-        .remove(flow_state)
-        .ok_or(Refusal::UnknownState)?;
-    check_browser(headers, flow.browser.expose())?;
-    let code = params.single("code")?;
-    let iss = params.single("iss")?;
-    let error = params.single("error")?;
-    check_issuer(
-        iss,
-        &state.metadata.issuer,
-        state.metadata.iss_parameter_supported,
-    )?;
+    let single = |name: &'static str| {
+        if defects.has(Defect::RepeatedParamsAccepted) {
+            Ok(params.first(name))
+        } else {
+            params.single(name)
+        }
+    };
+    let flow_state = single("state")?;
+    let flow = if defects.has(Defect::StateNotChecked) {
+        latest_flow_of_browser(state, headers)?
+    } else {
+        let flow_state = flow_state.ok_or(Refusal::MissingState)?;
+        let mut flows = lock(&state.flows);
+        if defects.has(Defect::StateReusable) {
+            flows.get(flow_state).cloned()
+        } else {
+            flows.remove(flow_state)
+        }
+        .ok_or(Refusal::UnknownState)?
+    };
+    if !defects.has(Defect::StateNotBoundToBrowser) {
+        check_browser(headers, flow.browser.expose())?;
+    }
+    let code = single("code")?;
+    let iss = single("iss")?;
+    let error = single("error")?;
+    if !defects.has(Defect::NoIssCheck) {
+        check_issuer(
+            iss,
+            &state.metadata.issuer,
+            state.metadata.iss_parameter_supported,
+        )?;
+    }
     if let Some(error) = error {
+        if defects.has(Defect::TokenRequestAfterError) {
+            let _ = state
+                .tokens
+                .exchange_code(code.unwrap_or(""), &state.redirect_uri, &flow.verifier)
+                .await;
+        }
+        if defects.has(Defect::ErrorAsSuccess) {
+            return Ok(Completed {
+                session: flow.session,
+                shown_token: None,
+            });
+        }
         return Err(Refusal::ProviderError(shown_error(error)));
     }
     let code = code.ok_or(Refusal::MissingCode)?;
-    let tokens = state
+    let tokens = match state
         .tokens
         .exchange_code(code, &state.redirect_uri, &flow.verifier)
-        .await?;
+        .await
+    {
+        Ok(tokens) => tokens,
+        Err(TokenError::Malformed(_)) if defects.has(Defect::PartialTokenStored) => TokenSet {
+            access_token: Secret::new(String::new()),
+            refresh_token: None,
+            scope: None,
+        },
+        Err(error) => return Err(error.into()),
+    };
+    let shown_token = defects
+        .has(Defect::TokenInPage)
+        .then(|| tokens.access_token.expose().to_owned());
     state.sessions.link(&flow.session, tokens, &flow.scopes);
-    Ok(flow.session)
+    Ok(Completed {
+        session: flow.session,
+        shown_token,
+    })
 }
 
-/// The callback must come from the browser that started the flow.
+/// The newest flow the presenting browser started, whatever the state says (the
+/// `state_not_checked` defect).
+fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<PendingFlow, Refusal> {
+    let Presented::One(browser) = browser::presented(headers) else {
+        return Err(Refusal::WrongBrowser);
+    };
+    let mut flows = lock(&state.flows);
+    let key = flows
+        .newest_key(|f| f.browser.expose() == browser)
+        .ok_or(Refusal::UnknownState)?;
+    flows.remove(&key).ok_or(Refusal::UnknownState)
+}
+
 fn check_browser(headers: &HeaderMap, expected: &str) -> Result<(), Refusal> {
     match browser::presented(headers) {
         Presented::One(id) if constant_time_eq(id.as_bytes(), expected.as_bytes()) => Ok(()),

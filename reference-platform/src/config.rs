@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::defects::Defects;
 use crate::server::StartError;
 
 /// How the platform authenticates to the token and revocation endpoints
@@ -88,6 +89,8 @@ pub struct PlatformConfig {
     pub token_timeout: Duration,
     /// Where to listen; port 0 picks a free port.
     pub listen: SocketAddr,
+    /// Deliberate bugs switched on (none: the correct platform), for `gauntlet mutants`.
+    pub defects: Defects,
 }
 
 impl Default for PlatformConfig {
@@ -102,6 +105,7 @@ impl Default for PlatformConfig {
             redirect_path: "/callback".into(),
             token_timeout: Duration::from_secs(2),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            defects: Defects::none(),
         }
     }
 }
@@ -122,6 +126,7 @@ impl fmt::Debug for PlatformConfig {
             .field("redirect_path", &self.redirect_path)
             .field("token_timeout", &self.token_timeout)
             .field("listen", &self.listen)
+            .field("defects", &self.defects)
             .finish()
     }
 }

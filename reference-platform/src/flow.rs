@@ -44,7 +44,7 @@ pub(crate) fn s256_challenge(verifier: &str) -> String {
 }
 
 /// A flow waiting for its callback, found by its `state`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PendingFlow {
     /// The `rp_browser` cookie of the browser that started it.
     pub(crate) browser: Secret,
@@ -62,12 +62,15 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub(crate) client_id: &'a str,
     pub(crate) redirect_uri: &'a str,
     pub(crate) scopes: &'a [String],
+    /// `" "` (RFC 6749 §3.3); the `comma_scopes` defect uses `","`.
+    pub(crate) scope_separator: &'a str,
     pub(crate) state: &'a str,
-    pub(crate) code_challenge: &'a str,
+    /// The challenge and its method: always S256 unless a PKCE defect is on.
+    pub(crate) code_challenge: Option<(&'a str, &'a str)>,
 }
 
 /// The authorization endpoint with the request's parameters appended to its query (after any
-/// query it already has), form-encoded; the method is always S256, never `plain`.
+/// query it already has), form-encoded.
 pub(crate) fn authorization_url(endpoint: &Url, request: &AuthorizationRequest<'_>) -> String {
     let mut url = endpoint.clone();
     {
@@ -77,12 +80,14 @@ pub(crate) fn authorization_url(endpoint: &Url, request: &AuthorizationRequest<'
             .append_pair("client_id", request.client_id)
             .append_pair("redirect_uri", request.redirect_uri);
         if !request.scopes.is_empty() {
-            query.append_pair("scope", &request.scopes.join(" "));
+            query.append_pair("scope", &request.scopes.join(request.scope_separator));
         }
-        query
-            .append_pair("state", request.state)
-            .append_pair("code_challenge", request.code_challenge)
-            .append_pair("code_challenge_method", "S256");
+        query.append_pair("state", request.state);
+        if let Some((challenge, method)) = request.code_challenge {
+            query
+                .append_pair("code_challenge", challenge)
+                .append_pair("code_challenge_method", method);
+        }
     }
     url.into()
 }
@@ -128,8 +133,9 @@ mod tests {
             client_id: "bot client",
             redirect_uri: "http://127.0.0.1:1/callback",
             scopes,
+            scope_separator: " ",
             state: "st",
-            code_challenge: "ch",
+            code_challenge: Some(("ch", "S256")),
         }
     }
 

@@ -19,7 +19,8 @@
 //! | `POST /unlink?session={sid}` | revokes and forgets |
 //!
 //! Each rule lives in its own module: `flow` (state, verifier, authorization URL),
-//! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`.
+//! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`. [`Defect`]s,
+//! off by default, break one rule each, for `gauntlet mutants` to prove the suite catches them.
 //!
 //! ```no_run
 //! use reference_platform::{AuthMethod, Platform, PlatformConfig};
@@ -50,6 +51,7 @@ mod browser;
 mod callback;
 mod chat;
 mod config;
+mod defects;
 mod flow;
 mod http;
 mod link;
@@ -64,4 +66,5 @@ mod store;
 mod token_client;
 
 pub use config::{AuthMethod, PlatformConfig};
+pub use defects::{Defect, Defects};
 pub use server::{Platform, StartError};

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::browser;
+use crate::defects::Defect;
 use crate::flow::{self, AuthorizationRequest, PendingFlow, RandomUnavailable};
 use crate::pages;
 use crate::params::{Params, valid_session};
@@ -52,17 +53,53 @@ fn try_start(
         browser::Presented::One(id) => (id, false),
         browser::Presented::Absent | browser::Presented::Unusable => (flow::random_token()?, true),
     };
-    let flow_state = flow::new_state()?;
-    let verifier = flow::new_verifier()?;
-    let scopes = state.sessions.scopes_for_flow(sid, &state.config.scopes);
+    let defects = &state.config.defects;
+    let flow_state = if defects.has(Defect::StaticState) {
+        "gauntlet-static-state".to_owned()
+    } else if defects.has(Defect::WeakState) {
+        flow::new_state()?[..6].to_owned()
+    } else {
+        flow::new_state()?
+    };
+    let verifier = if defects.has(Defect::ReusedVerifier) {
+        static ONE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let one = match ONE.get() {
+            Some(one) => one.clone(),
+            None => ONE
+                .get_or_init(|| flow::random_token().unwrap_or_default())
+                .clone(),
+        };
+        Secret::new(one)
+    } else if defects.has(Defect::ShortVerifier) {
+        Secret::new(flow::new_verifier()?.expose()[..42].to_owned())
+    } else {
+        flow::new_verifier()?
+    };
+    let mut scopes = state.sessions.scopes_for_flow(sid, &state.config.scopes);
+    if defects.has(Defect::ExtraScopes) {
+        scopes.push("admin".into());
+    }
+    let challenge = flow::s256_challenge(verifier.expose());
+    let code_challenge = if defects.has(Defect::NoPkce) {
+        None
+    } else if defects.has(Defect::PlainPkce) {
+        Some((verifier.expose(), "plain"))
+    } else {
+        Some((challenge.as_str(), "S256"))
+    };
     let url = flow::authorization_url(
         &state.metadata.authorization_endpoint,
         &AuthorizationRequest {
             client_id: &state.config.client_id,
             redirect_uri: &state.redirect_uri,
             scopes: &scopes,
+            scope_separator: if defects.has(Defect::CommaScopes) {
+                ","
+            } else {
+                " "
+            },
             state: &flow_state,
-            code_challenge: &flow::s256_challenge(verifier.expose()),
+            code_challenge,
         },
     );
     let Ok(location) = HeaderValue::from_str(&url) else {

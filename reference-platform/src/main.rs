@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use reference_platform::{AuthMethod, Platform, PlatformConfig};
+use reference_platform::{AuthMethod, Defects, Platform, PlatformConfig};
 
 /// A small, correct chatbot-platform OAuth 2.0 client (authorization code + PKCE S256).
 ///
@@ -54,6 +54,9 @@ struct Opts {
     /// Timeout of every request to the provider, in milliseconds.
     #[arg(long, env = "REFERENCE_TOKEN_TIMEOUT_MS", default_value_t = 2000)]
     token_timeout_ms: u64,
+    /// Deliberate bugs to switch on, comma-separated (see `reference_platform::Defect`).
+    #[arg(long, env = "REFERENCE_DEFECTS", default_value = "")]
+    defects: Defects,
 }
 
 #[tokio::main]
@@ -79,6 +82,7 @@ async fn main() -> ExitCode {
         redirect_path: opts.redirect_path,
         token_timeout: Duration::from_millis(opts.token_timeout_ms),
         listen: opts.listen,
+        defects: opts.defects,
     };
     let platform = match Platform::start(config).await {
         Ok(platform) => platform,

@@ -60,6 +60,11 @@ pub(crate) fn linked() -> Response {
     page(StatusCode::OK, LINKED)
 }
 
+/// `200 Account linked.` showing the access token (only for the `token_in_page` defect).
+pub(crate) fn linked_showing(token: &str) -> Response {
+    page(StatusCode::OK, &format!("{LINKED} Your token: {token}"))
+}
+
 /// A JSON answer with the same headers.
 pub(crate) fn json(status: StatusCode, value: serde_json::Value) -> Response {
     harden((status, axum::Json(value)).into_response())

@@ -39,6 +39,17 @@ impl Params {
     }
 }
 
+impl Params {
+    /// The first value of `name`, repeats ignored (only for the `repeated_params_accepted`
+    /// defect).
+    pub(crate) fn first(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A chat session id the platform accepts: 1 to 200 printable characters.
 pub(crate) fn valid_session(sid: &str) -> bool {
     !sid.is_empty() && sid.chars().count() <= 200 && !sid.chars().any(char::is_control)

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::config::is_scope_token;
+use crate::defects::Defect;
 use crate::http::read_limited;
 use crate::pages;
 use crate::params::{Params, valid_session};
@@ -105,6 +106,12 @@ pub(crate) async fn probe(state: &AppState, sid: &str) -> Probe {
         other => return conclude(state, sid, &linked, other),
     }
     let Some(current) = recover(state, sid, &linked).await else {
+        if state.config.defects.has(Defect::RevokedTokenStillUsed) {
+            return Probe::Linked {
+                sub: None,
+                scope: linked.scope.clone(),
+            };
+        }
         return Probe::LoginRequired;
     };
     match call_resource(state, &current.access_token).await {
@@ -140,13 +147,21 @@ async fn recover(state: &AppState, sid: &str, refused: &Linked) -> Option<Linked
         // Refreshed (or linked again) while this probe waited.
         return Some(current);
     }
-    let Some(refresh_token) = &current.refresh_token else {
+    let defects = &state.config.defects;
+    let refresh_token = current
+        .refresh_token
+        .as_ref()
+        .filter(|_| !defects.has(Defect::NoRefresh));
+    let Some(refresh_token) = refresh_token else {
         tracing::info!(session = %sid, "access token refused and no refresh token: login required");
         state.sessions.forget_if(sid, current.generation);
         return None;
     };
     match state.tokens.refresh(refresh_token).await {
-        Ok(tokens) => {
+        Ok(mut tokens) => {
+            if defects.has(Defect::RefreshTokenDropped) {
+                tokens.refresh_token = Some(refresh_token.clone());
+            }
             tracing::info!(session = %sid, "access token refreshed");
             state.sessions.refreshed(sid, current.generation, tokens)
         }
@@ -164,14 +179,16 @@ async fn call_resource(state: &AppState, token: &Secret) -> Answer {
         return Answer::Unauthorized;
     };
     value.set_sensitive(true);
-    let response = match state
+    let mut request = state
         .http
         .get(&state.config.resource_url)
-        .header(header::AUTHORIZATION, value)
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-    {
+        .header(header::ACCEPT, "application/json");
+    request = if state.config.defects.has(Defect::BearerInQuery) {
+        request.query(&[("access_token", token.expose())])
+    } else {
+        request.header(header::AUTHORIZATION, value)
+    };
+    let response = match request.send().await {
         Ok(response) => response,
         Err(error) => {
             tracing::warn!(reason = %crate::http::describe_transport(&error), "resource call failed");

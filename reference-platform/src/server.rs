@@ -131,6 +131,7 @@ impl Platform {
             config.client_id.clone(),
             config.client_secret.clone().map(Secret::new),
             config.auth_method,
+            config.defects.clone(),
         );
         let state = AppState::new(config, metadata, base_url.clone(), http, tokens);
         let redirect_uri = state.redirect_uri.clone();

@@ -88,6 +88,17 @@ impl<V> Bounded<V> {
         (entry.expires > Instant::now()).then_some(entry.value)
     }
 
+    /// The key of the newest live entry whose value satisfies `pred` (only for the
+    /// `state_not_checked` defect, which finds a flow by browser instead of by state).
+    pub(crate) fn newest_key(&self, pred: impl Fn(&V) -> bool) -> Option<String> {
+        let now = Instant::now();
+        self.map
+            .iter()
+            .filter(|(_, e)| e.expires > now && pred(&e.value))
+            .max_by_key(|(_, e)| e.seq)
+            .map(|(k, _)| k.clone())
+    }
+
     /// How many entries are held (expired ones included until reaped).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {

@@ -1,6 +1,7 @@
 //! The token endpoint client: the code exchange ([RFC 6749 §4.1.3]) with the PKCE verifier, the
 //! refresh grant (§6), revocation ([RFC 7009]), client authentication (§2.3), and strict
-//! reading of token responses (§5.1, §5.2). One request per call: never a retry.
+//! reading of token responses (§5.1, §5.2). One request per call: never a retry (unless the
+//! `retry_storm` defect is on; each [`Defect`] here breaks the rule it names).
 //!
 //! [RFC 6749 §4.1.3]: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
 //! [RFC 7009]: https://www.rfc-editor.org/rfc/rfc7009
@@ -13,6 +14,7 @@ use url::Url;
 use url::form_urlencoded::{Serializer, byte_serialize};
 
 use crate::config::{AuthMethod, is_scope_token};
+use crate::defects::{Defect, Defects};
 use crate::http::{BodyError, describe_transport, read_limited};
 use crate::secret::Secret;
 
@@ -66,6 +68,7 @@ pub(crate) struct TokenClient {
     client_id: String,
     secret: Option<Secret>,
     method: AuthMethod,
+    defects: Defects,
 }
 
 impl TokenClient {
@@ -76,6 +79,7 @@ impl TokenClient {
         client_id: String,
         secret: Option<Secret>,
         method: AuthMethod,
+        defects: Defects,
     ) -> Self {
         Self {
             http,
@@ -84,6 +88,7 @@ impl TokenClient {
             client_id,
             secret,
             method,
+            defects,
         }
     }
 
@@ -99,13 +104,23 @@ impl TokenClient {
         redirect_uri: &str,
         verifier: &Secret,
     ) -> Result<TokenSet, TokenError> {
+        let drifted = format!("{redirect_uri}/");
+        let redirect_uri = if self.defects.has(Defect::RedirectUriDrift) {
+            &drifted
+        } else {
+            redirect_uri
+        };
         let params = [
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", redirect_uri),
             ("code_verifier", verifier.expose()),
         ];
-        self.token_request(&params).await
+        let first = self.token_request(&params).await;
+        if self.defects.has(Defect::CodeRedeemedTwice) {
+            let _ = self.token_request(&params).await;
+        }
+        first
     }
 
     /// Uses a refresh token ([RFC 6749 §6]); no `scope`, so never a wider one.
@@ -147,6 +162,19 @@ impl TokenClient {
     }
 
     async fn token_request(&self, params: &[(&str, &str)]) -> Result<TokenSet, TokenError> {
+        let mut result = self.token_request_once(params).await;
+        if self.defects.has(Defect::RetryStorm) {
+            for _ in 0..5 {
+                if result.is_ok() {
+                    break;
+                }
+                result = self.token_request_once(params).await;
+            }
+        }
+        result
+    }
+
+    async fn token_request_once(&self, params: &[(&str, &str)]) -> Result<TokenSet, TokenError> {
         let response = self
             .post(&self.token_endpoint, params)
             .await
@@ -156,7 +184,7 @@ impl TokenClient {
             BodyError::TooLarge => TokenError::Malformed("the response is too large"),
             BodyError::Transport(why) => TokenError::Transport(why),
         })?;
-        parse_token_response(status, &body)
+        parse_token_response(status, &body, &self.defects)
     }
 
     /// POSTs a form with the client's authentication.
@@ -166,13 +194,34 @@ impl TokenClient {
         params: &[(&str, &str)],
     ) -> Result<reqwest::Response, reqwest::Error> {
         let (body, authorization) = self.authenticated_form(params);
+        let mut url = url.clone();
+        if self.defects.has(Defect::SecretInQuery) {
+            url.query_pairs_mut()
+                .append_pair("client_id", &self.client_id)
+                .append_pair(
+                    "client_secret",
+                    self.secret.as_ref().map_or("", |s| s.expose()),
+                );
+        }
+        let (content_type, body) = if self.defects.has(Defect::JsonTokenRequest) {
+            let object: serde_json::Map<String, Value> =
+                url::form_urlencoded::parse(body.as_bytes())
+                    .map(|(n, v)| (n.into_owned(), Value::String(v.into_owned())))
+                    .collect();
+            ("application/json", Value::Object(object).to_string())
+        } else {
+            ("application/x-www-form-urlencoded", body)
+        };
         let mut request = self
             .http
-            .post(url.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .post(url)
+            .header(header::CONTENT_TYPE, content_type)
             .header(header::ACCEPT, "application/json");
         if let Some(authorization) = authorization {
             request = request.header(header::AUTHORIZATION, authorization);
+        }
+        if self.defects.has(Defect::NoTokenTimeout) {
+            request = request.timeout(std::time::Duration::from_secs(3600));
         }
         request.body(body).send().await
     }
@@ -182,11 +231,21 @@ impl TokenClient {
         let mut form = Serializer::new(String::new());
         form.extend_pairs(params);
         let mut authorization = None;
-        match (self.method, &self.secret) {
+        let method =
+            if self.defects.has(Defect::NoClientAuth) || self.defects.has(Defect::SecretInQuery) {
+                AuthMethod::None
+            } else {
+                self.method
+            };
+        match (method, &self.secret) {
             (AuthMethod::ClientSecretBasic, Some(secret)) => {
-                if let Ok(mut value) =
-                    HeaderValue::from_str(&basic_authorization(&self.client_id, secret.expose()))
-                {
+                let header = if self.defects.has(Defect::BasicNotFormEncoded) {
+                    let pair = format!("{}:{}", self.client_id, secret.expose());
+                    format!("Basic {}", STANDARD.encode(pair))
+                } else {
+                    basic_authorization(&self.client_id, secret.expose())
+                };
+                if let Ok(mut value) = HeaderValue::from_str(&header) {
                     value.set_sensitive(true);
                     authorization = Some(value);
                 }
@@ -214,7 +273,11 @@ pub(crate) fn basic_authorization(client_id: &str, secret: &str) -> String {
 
 /// Reads a token response strictly: 200 and a JSON object with a string `access_token` and a
 /// `token_type` of `Bearer` in any case; `expires_in` optional; unknown members ignored.
-pub(crate) fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenSet, TokenError> {
+pub(crate) fn parse_token_response(
+    status: u16,
+    body: &[u8],
+    defects: &Defects,
+) -> Result<TokenSet, TokenError> {
     if status != 200 {
         return Err(TokenError::Rejected {
             status,
@@ -233,9 +296,28 @@ pub(crate) fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenSet,
         None => return Err(TokenError::Malformed("access_token is missing")),
     };
     match object.get("token_type") {
+        Some(Value::String(t)) if defects.has(Defect::TokenTypeCaseSensitive) && t != "Bearer" => {
+            return Err(TokenError::Malformed("token_type is not Bearer"));
+        }
+        _ if defects.has(Defect::UnknownTokenTypeAccepted) => {}
         Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
         Some(_) => return Err(TokenError::Malformed("token_type is not Bearer")),
         None => return Err(TokenError::Malformed("token_type is missing")),
+    }
+    if defects.has(Defect::ExpiresInRequired) && !object.contains_key("expires_in") {
+        return Err(TokenError::Malformed("expires_in is missing"));
+    }
+    const KNOWN: [&str; 5] = [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+    ];
+    if defects.has(Defect::UnknownMembersRejected)
+        && object.keys().any(|k| !KNOWN.contains(&k.as_str()))
+    {
+        return Err(TokenError::Malformed("the response has unknown members"));
     }
     let refresh_token = match object.get("refresh_token") {
         None | Some(Value::Null) => None,
@@ -308,7 +390,7 @@ mod tests {
     }
 
     fn ok(body: &str) -> Result<TokenSet, TokenError> {
-        parse_token_response(200, body.as_bytes())
+        parse_token_response(200, body.as_bytes(), &Defects::none())
     }
 
     #[test]
@@ -360,9 +442,12 @@ mod tests {
 
     #[test]
     fn error_answers_keep_their_code() {
-        let err =
-            parse_token_response(400, br#"{"error":"invalid_grant","error_description":"x"}"#)
-                .unwrap_err();
+        let err = parse_token_response(
+            400,
+            br#"{"error":"invalid_grant","error_description":"x"}"#,
+            &Defects::none(),
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             TokenError::Rejected {
@@ -374,7 +459,7 @@ mod tests {
             err.to_string(),
             "the token endpoint refused the request (invalid_grant, HTTP 400)"
         );
-        let err = parse_token_response(500, b"oops").unwrap_err();
+        let err = parse_token_response(500, b"oops", &Defects::none()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "the token endpoint refused the request (HTTP 500)"

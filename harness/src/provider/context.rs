@@ -2,7 +2,7 @@
 //! launched process or a running server), its endpoints as given or discovered, its metadata,
 //! and which optional features it has — scenarios needing a missing one are not applicable.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -125,20 +125,18 @@ pub const FEATURES: &[Feature] = &[
     },
 ];
 
-static CURRENT: RwLock<Option<Arc<ProviderContext>>> = RwLock::new(None);
-
-/// The provider run in progress.
-pub fn current() -> Arc<ProviderContext> {
-    CURRENT
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone()
-        .expect("a provider run is in progress")
+tokio::task_local! {
+    static CURRENT: Arc<ProviderContext>;
 }
 
-/// Makes `context` the one worlds see (`None` clears it).
-pub fn install(context: Option<Arc<ProviderContext>>) {
-    *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = context;
+/// The provider run this task belongs to.
+pub fn current() -> Arc<ProviderContext> {
+    CURRENT.with(Arc::clone)
+}
+
+/// Runs `future` (a whole cucumber run) with `context` as the one its worlds see.
+pub async fn scope<F: std::future::Future>(context: Arc<ProviderContext>, future: F) -> F::Output {
+    CURRENT.scope(context, future).await
 }
 
 impl ProviderContext {

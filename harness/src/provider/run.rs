@@ -15,8 +15,7 @@ use super::world::ProviderWorld;
 use crate::features;
 use crate::report::{RunReport, ScenarioOutcome, Status, Strength};
 use crate::run::{
-    FeatureRun, RUN_LOCK, RunResult, ScenarioPlace, SuiteOptions, finish, run_features,
-    take_outcomes,
+    FeatureRun, RunResult, ScenarioPlace, SuiteOptions, finish, run_features, take_outcomes,
 };
 
 /// The options of `gauntlet provider`: an authorization server under test.
@@ -24,7 +23,6 @@ pub type ProviderOptions = SuiteOptions<ProviderTarget>;
 
 /// Runs the provider features against the server the options describe.
 pub async fn run(options: ProviderOptions) -> anyhow::Result<RunResult> {
-    let _guard = RUN_LOCK.lock().await;
     let dir = &options.report_dir;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the report directory {}", dir.display()))?;
@@ -50,16 +48,17 @@ pub async fn run(options: ProviderOptions) -> anyhow::Result<RunResult> {
         None => None,
     };
     let tags = applicable_filter(options.tags.as_deref(), &missing);
-    context::install(Some(ctx.clone()));
-    let result = run_features::<ProviderWorld>(FeatureRun {
-        report_dir: dir,
-        features: features.clone(),
-        tags,
-        concurrency: options.concurrency,
-        progress: options.progress,
-    })
+    let result = context::scope(
+        ctx.clone(),
+        run_features::<ProviderWorld>(FeatureRun {
+            report_dir: dir,
+            features: features.clone(),
+            tags,
+            concurrency: options.concurrency,
+            progress: options.progress,
+        }),
+    )
     .await;
-    context::install(None);
     let (duration_ms, parsing_errors) = result?;
     ctx.outcomes
         .lock()

@@ -3,6 +3,7 @@
 mod broken_platforms;
 mod cli;
 mod launched;
+mod mutants;
 mod outside_provider;
 mod provider;
 mod reports;

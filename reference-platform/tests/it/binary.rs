@@ -177,3 +177,14 @@ async fn the_binary_exits_2_when_the_provider_is_unusable() {
     .unwrap();
     assert_eq!(status.code(), Some(2));
 }
+
+#[test]
+fn an_unknown_defect_is_refused_by_name() {
+    let output = Command::new(BIN)
+        .args(["--issuer", "http://127.0.0.1:9", "--defects", "no_pkce,no_such_bug"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no_such_bug"), "{stderr}");
+}

@@ -1,0 +1,160 @@
+//! The defect catalogue: bugs real OAuth clients have shipped, each switchable at run time so
+//! that `gauntlet mutants` can prove the client suite catches every one. With no defect on,
+//! the platform is correct; a defect changes exactly one rule, in the module that owns it.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! defects {
+    ($($variant:ident => $name:literal: $description:literal,)+) => {
+        /// One deliberate bug.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Defect {
+            $(
+                #[doc = $description]
+                $variant,
+            )+
+        }
+
+        impl Defect {
+            /// Every defect, in catalogue order.
+            pub const ALL: &'static [Defect] = &[$(Defect::$variant,)+];
+
+            /// Its name, e.g. `no_pkce`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Defect::$variant => $name,)+
+                }
+            }
+
+            /// What the platform then does wrong.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Defect::$variant => $description,)+
+                }
+            }
+        }
+    };
+}
+
+defects! {
+    NoPkce => "no_pkce": "sends no code_challenge (no PKCE)",
+    PlainPkce => "plain_pkce": "uses the plain PKCE method: the challenge is the verifier",
+    ShortVerifier => "short_verifier": "uses a 42-character code_verifier",
+    ReusedVerifier => "reused_verifier": "uses one code_verifier for every flow",
+    StaticState => "static_state": "sends the same state in every flow",
+    WeakState => "weak_state": "sends a state of 32 random bits",
+    StateNotChecked => "state_not_checked": "links the browser's latest flow whatever state comes back",
+    StateNotBoundToBrowser => "state_not_bound_to_browser": "accepts a state started in another browser",
+    StateReusable => "state_reusable": "accepts a state more than once",
+    RepeatedParamsAccepted => "repeated_params_accepted": "takes the first of repeated callback parameters",
+    ExtraScopes => "extra_scopes": "asks for more scopes than configured",
+    CommaScopes => "comma_scopes": "joins scopes with commas",
+    RedirectUriDrift => "redirect_uri_drift": "sends a different redirect_uri (trailing slash) to the token endpoint",
+    ErrorAsSuccess => "error_as_success": "tells the user an error callback linked the account",
+    TokenRequestAfterError => "token_request_after_error": "makes a token request after an error callback",
+    CodeRedeemedTwice => "code_redeemed_twice": "sends the code to the token endpoint twice",
+    NoClientAuth => "no_client_auth": "does not authenticate at the token endpoint",
+    BasicNotFormEncoded => "basic_not_form_encoded": "puts id and secret into HTTP Basic without form-encoding them",
+    SecretInQuery => "secret_in_query": "sends the client credentials in the token endpoint's query string",
+    JsonTokenRequest => "json_token_request": "sends the token request as JSON, not a form",
+    TokenInPage => "token_in_page": "shows the access token on the callback page",
+    NoReferrerPolicy => "no_referrer_policy": "sends the callback page without Referrer-Policy",
+    OpenRedirect => "open_redirect": "follows a return address in the callback to any site",
+    NoIssCheck => "no_iss_check": "ignores the iss of the authorization response (mix-up)",
+    NoTokenTimeout => "no_token_timeout": "waits for the token endpoint without a timeout",
+    RetryStorm => "retry_storm": "retries a failed token request five times at once",
+    PartialTokenStored => "partial_token_stored": "links the account after a token response it could not use",
+    TokenTypeCaseSensitive => "token_type_case_sensitive": "accepts only token_type \"Bearer\" spelled exactly so",
+    UnknownTokenTypeAccepted => "unknown_token_type_accepted": "accepts any token_type",
+    ExpiresInRequired => "expires_in_required": "refuses a token response without expires_in",
+    UnknownMembersRejected => "unknown_members_rejected": "refuses a token response with members it does not know",
+    BearerInQuery => "bearer_in_query": "sends the access token in the resource's query string",
+    NoRefresh => "no_refresh": "never refreshes: an expired access token means a new login",
+    RefreshTokenDropped => "refresh_token_dropped": "keeps the old refresh token after a rotation",
+    RevokedTokenStillUsed => "revoked_token_still_used": "reports a user linked after the provider revoked the tokens",
+}
+
+impl fmt::Display for Defect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Defect {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| format!("unknown defect {s:?} (see reference_platform::Defect::ALL)"))
+    }
+}
+
+/// The defects switched on; empty for the correct platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defects(BTreeSet<Defect>);
+
+impl Defects {
+    /// No defect: the correct platform.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Just this one.
+    pub fn only(defect: Defect) -> Self {
+        Self(BTreeSet::from([defect]))
+    }
+
+    /// Whether `defect` is on.
+    pub fn has(&self, defect: Defect) -> bool {
+        self.0.contains(&defect)
+    }
+
+    /// The defects that are on.
+    pub fn iter(&self) -> impl Iterator<Item = Defect> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+impl FromStr for Defects {
+    type Err = String;
+
+    /// A comma-separated list of names; empty for none.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::parse)
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        let names: BTreeSet<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
+        assert_eq!(names.len(), Defect::ALL.len());
+        assert!(Defect::ALL.len() >= 30);
+        for defect in Defect::ALL {
+            assert_eq!(defect.name().parse::<Defect>(), Ok(*defect));
+        }
+        let set: Defects = "no_pkce, static_state".parse().unwrap();
+        assert!(set.has(Defect::NoPkce) && set.has(Defect::StaticState));
+        assert!(!set.has(Defect::PlainPkce));
+        assert!(
+            "no_such"
+                .parse::<Defects>()
+                .unwrap_err()
+                .contains("no_such")
+        );
+        assert_eq!("".parse::<Defects>(), Ok(Defects::none()));
+    }
+}
