@@ -181,7 +181,12 @@ async fn the_binary_exits_2_when_the_provider_is_unusable() {
 #[test]
 fn an_unknown_defect_is_refused_by_name() {
     let output = Command::new(BIN)
-        .args(["--issuer", "http://127.0.0.1:9", "--defects", "no_pkce,no_such_bug"])
+        .args([
+            "--issuer",
+            "http://127.0.0.1:9",
+            "--defects",
+            "no_pkce,no_such_bug",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
