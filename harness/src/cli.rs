@@ -10,7 +10,6 @@ use crate::profile::PlatformProfile;
 use crate::provider::profile::ProviderTarget;
 use crate::provider::run::ProviderOptions;
 use crate::run::{Gate, RunOptions, SuiteOptions};
-use reference_platform::Defect;
 
 /// OAuth 2.0 conformance harness for chatbot platforms.
 #[derive(Debug, Parser)]
@@ -64,7 +63,7 @@ impl MutantsArgs {
             None => PlatformProfile::reference(),
         };
         let defects = if self.defects.is_empty() {
-            Defect::ALL.to_vec()
+            crate::mutants::applicable_defects(&profile)
         } else {
             self.defects
                 .iter()

@@ -76,14 +76,21 @@ impl RunContext {
         reveal_secrets: bool,
         platform_log: &std::path::Path,
     ) -> anyhow::Result<Self> {
+        let base = match profile.provider.profile.as_deref() {
+            Some("openchatstudio") => ProviderConfig::from_toml(include_str!(
+                "../../fixtures/providers/openchatstudio.toml"
+            ))
+            .context("the bundled openchatstudio profile")?,
+            _ => ProviderConfig::default(),
+        };
         let config = ProviderConfig {
-            name: "gauntlet".into(),
+            name: format!("gauntlet ({})", base.name),
             clients: Vec::new(),
             limits: Limits {
                 journal_capacity: 50_000,
                 ..Limits::default()
             },
-            ..ProviderConfig::default()
+            ..base
         };
         let mut builder = MockProvider::builder().config(config);
         if let Some(address) = profile.provider.address {
@@ -94,27 +101,34 @@ impl RunContext {
             .await
             .context("the mock provider did not start")?;
         let mut vars = Vars::default();
-        vars.set("issuer", provider.issuer(None));
+        // Kore.ai's tenant selects the mock's tenant issuer (`/t/{tenant}`).
+        let tenant = profile.platform.reference.tenant.as_deref();
+        vars.set("issuer", provider.issuer(tenant));
         let paths = &provider.config().paths;
         vars.set(
             "authorization_endpoint",
-            provider.url(None, &paths.authorize),
+            provider.url(tenant, &paths.authorize),
         );
-        vars.set("token_endpoint", provider.url(None, &paths.token));
-        vars.set("userinfo_endpoint", provider.url(None, &paths.userinfo));
-        vars.set("revocation_endpoint", provider.url(None, &paths.revoke));
+        vars.set("token_endpoint", provider.url(tenant, &paths.token));
+        vars.set("userinfo_endpoint", provider.url(tenant, &paths.userinfo));
+        vars.set("revocation_endpoint", provider.url(tenant, &paths.revoke));
         vars.set(
             "resource_url",
-            provider.url(None, &provider.config().resource.path),
+            provider.url(tenant, &provider.config().resource.path),
         );
+        if let Some(user) = provider.config().users.first() {
+            vars.set("sub", user.sub().to_owned());
+        }
+        if let Some(bot) = profile.platform.reference.bots.first() {
+            vars.set("bot", bot.clone());
+        }
         vars.set("client_id", profile.client.client_id.clone());
         vars.set(
             "client_secret",
             profile.client.client_secret.clone().unwrap_or_default(),
         );
 
-        let (platform, platform_base) =
-            start_platform(&profile, &provider, &mut vars, platform_log).await?;
+        let (platform, platform_base) = start_platform(&profile, &mut vars, platform_log).await?;
         vars.set("base_url", platform_base.clone());
         let redirect_uris: Vec<String> = profile
             .client
@@ -131,7 +145,12 @@ impl RunContext {
             default_scopes: None,
             auth_method: profile.client.auth_method,
             pkce: profile.client.pkce,
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            // client_credentials: Gauntlet plays a channel that hands the platform a token.
+            grant_types: vec![
+                "authorization_code".into(),
+                "refresh_token".into(),
+                "client_credentials".into(),
+            ],
         };
         provider
             .register_client(client.clone())
@@ -167,15 +186,23 @@ impl RunContext {
 
 async fn start_platform(
     profile: &PlatformProfile,
-    provider: &MockProvider,
     vars: &mut Vars,
     platform_log: &std::path::Path,
 ) -> anyhow::Result<(PlatformProcess, String)> {
     let location = &profile.platform;
     if location.embedded.is_some() {
         let config = reference_platform::PlatformConfig {
-            issuer: provider.issuer(None),
-            resource_url: provider.url(None, &provider.config().resource.path),
+            issuer: vars.fill("{issuer}"),
+            resource_url: vars.fill("{resource_url}"),
+            shape: profile.reference_shape().map_err(|e| anyhow::anyhow!(e))?,
+            extra_params: profile
+                .platform
+                .reference
+                .extra_params
+                .iter()
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect(),
+            redirect_path: profile.redirect_path(),
             client_id: profile.client.client_id.clone(),
             client_secret: profile.client.client_secret.clone(),
             auth_method: match profile.client.auth_method {

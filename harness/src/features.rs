@@ -6,12 +6,32 @@ use std::path::PathBuf;
 /// `features/client/*.feature`, by file name.
 pub const CLIENT: &[(&str, &str)] = &[
     (
+        "botpress.feature",
+        include_str!("../../features/client/botpress.feature"),
+    ),
+    (
+        "converse.feature",
+        include_str!("../../features/client/converse.feature"),
+    ),
+    (
+        "csml.feature",
+        include_str!("../../features/client/csml.feature"),
+    ),
+    (
         "errors.feature",
         include_str!("../../features/client/errors.feature"),
     ),
     (
+        "kore.feature",
+        include_str!("../../features/client/kore.feature"),
+    ),
+    (
         "mixup.feature",
         include_str!("../../features/client/mixup.feature"),
+    ),
+    (
+        "ocs.feature",
+        include_str!("../../features/client/ocs.feature"),
     ),
     (
         "pkce.feature",

@@ -35,17 +35,28 @@ pub struct MutantsOptions {
 }
 
 impl MutantsOptions {
-    /// Every defect against `profile`, four runs at once, quiet.
+    /// Every defect of the profile's shape (and the generic ones) against `profile`, four
+    /// runs at once, quiet.
     pub fn new(profile: PlatformProfile, report_dir: PathBuf) -> Self {
+        let defects = applicable_defects(&profile);
         Self {
             profile,
             report_dir,
             jobs: 4,
-            defects: Defect::ALL.to_vec(),
+            defects,
             features: None,
             progress: false,
         }
     }
+}
+
+/// The defects that make sense in the profile's shape: the generic ones and its own.
+pub fn applicable_defects(profile: &PlatformProfile) -> Vec<Defect> {
+    Defect::ALL
+        .iter()
+        .copied()
+        .filter(|d| d.shape().is_none_or(|s| s == profile.shape.name()))
+        .collect()
 }
 
 /// The kill matrix.

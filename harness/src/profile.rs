@@ -18,6 +18,10 @@ use serde::Deserialize;
 pub struct PlatformProfile {
     /// Shown in reports.
     pub name: String,
+    /// Which platform shape it has: `web` (default), `csml`, `converse`, `kore` or `botpress`.
+    /// Scenarios tagged with another shape do not apply.
+    #[serde(default)]
+    pub shape: ShapeKind,
     /// Where the platform is and how it runs.
     pub platform: PlatformLocation,
     /// The client registration the mock provider holds for it.
@@ -29,6 +33,13 @@ pub struct PlatformProfile {
     pub outcome: OutcomeProfile,
     /// How Gauntlet asks whether a user is linked.
     pub probe: ProbeProfile,
+    /// A request Gauntlet sends after the callback, for platforms that finish linking in a
+    /// later step (Converse's Get Access Token); its answer is the outcome the user sees.
+    #[serde(default)]
+    pub after_callback: Option<Request>,
+    /// Shape-specific requests (see the README's shape reference).
+    #[serde(default)]
+    pub requests: BTreeMap<String, Request>,
     /// Timeouts.
     #[serde(default)]
     pub timeouts: Timeouts,
@@ -54,6 +65,98 @@ pub struct PlatformLocation {
     /// `reference_platform::Defect`), as `gauntlet mutants` does one at a time.
     #[serde(default)]
     pub defects: Vec<String>,
+    /// Settings of the embedded reference platform's shape.
+    #[serde(default)]
+    pub reference: ReferenceSettings,
+}
+
+/// The platform shapes of `shared/seeds/`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShapeKind {
+    /// A web or generic chat channel.
+    #[default]
+    Web,
+    /// CSML Studio.
+    Csml,
+    /// Converse.
+    Converse,
+    /// Kore.ai.
+    Kore,
+    /// Botpress.
+    Botpress,
+}
+
+impl ShapeKind {
+    /// Every shape.
+    pub const ALL: [ShapeKind; 5] = [
+        Self::Web,
+        Self::Csml,
+        Self::Converse,
+        Self::Kore,
+        Self::Botpress,
+    ];
+
+    /// Its name, which is also its scenario tag.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Csml => "csml",
+            Self::Converse => "converse",
+            Self::Kore => "kore",
+            Self::Botpress => "botpress",
+        }
+    }
+}
+
+/// How the embedded reference platform plays its shape.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSettings {
+    /// CSML: the OAuth button's text.
+    #[serde(default)]
+    pub button_text: Option<String>,
+    /// Kore.ai: the tenant.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Kore.ai: the authorization URL template (`{provider}`, `{tenant}`, dynamic fields).
+    #[serde(default)]
+    pub authorization_url: Option<String>,
+    /// Kore.ai: the token URL template.
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// Kore.ai: dynamic fields.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Kore.ai: scopes as key/value pairs.
+    #[serde(default)]
+    pub scopes: BTreeMap<String, String>,
+    /// Kore.ai: where the token goes in API calls (`header`, `payload`, `query`).
+    #[serde(default)]
+    pub placement: Option<String>,
+    /// Botpress: the bots sharing the global callback.
+    #[serde(default)]
+    pub bots: Vec<String>,
+    /// Parameters the platform adds to every authorization request.
+    #[serde(default)]
+    pub extra_params: BTreeMap<String, String>,
+}
+
+/// A request Gauntlet makes to the platform (templated).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// HTTP method.
+    #[serde(default = "default_get")]
+    pub method: String,
+    /// URL.
+    pub url: String,
+    /// Body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Content-Type of the body.
+    #[serde(default)]
+    pub content_type: Option<String>,
 }
 
 /// A command that starts the platform.
@@ -205,6 +308,10 @@ pub struct ProviderPlacement {
     /// e.g. `127.0.0.1:9090`; a free port when absent.
     #[serde(default)]
     pub address: Option<std::net::SocketAddr>,
+    /// The mock's profile: `default` or `openchatstudio` (its paths, PKCE rule, `team`
+    /// parameter and client authentication in the body).
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// A profile that cannot be used.
@@ -264,6 +371,58 @@ impl PlatformProfile {
             .expect("the bundled profile parses")
     }
 
+    /// The embedded reference platform's shape, from `shape` and `[platform.reference]`.
+    pub fn reference_shape(&self) -> Result<reference_platform::Shape, String> {
+        let r = &self.platform.reference;
+        Ok(match self.shape {
+            ShapeKind::Web => reference_platform::Shape::Web,
+            ShapeKind::Csml => reference_platform::Shape::Csml {
+                button_text: r
+                    .button_text
+                    .clone()
+                    .unwrap_or_else(|| "Connect your account".into()),
+            },
+            ShapeKind::Converse => reference_platform::Shape::Converse,
+            ShapeKind::Kore => {
+                let need = |v: &Option<String>, name: &str| {
+                    v.clone()
+                        .ok_or_else(|| format!("platform.reference.{name} is required for kore"))
+                };
+                reference_platform::Shape::Kore(reference_platform::KoreProfile {
+                    tenant: need(&r.tenant, "tenant")?,
+                    authorization_url: need(&r.authorization_url, "authorization_url")?,
+                    token_url: need(&r.token_url, "token_url")?,
+                    fields: r.fields.clone().into_iter().collect(),
+                    scopes: r.scopes.clone().into_iter().collect(),
+                    placement: r
+                        .placement
+                        .as_deref()
+                        .unwrap_or("header")
+                        .parse()
+                        .map_err(|e| format!("platform.reference.placement: {e}"))?,
+                })
+            }
+            ShapeKind::Botpress => reference_platform::Shape::Botpress {
+                bots: r.bots.clone(),
+            },
+        })
+    }
+
+    /// The embedded reference platform's callback path: the path of the first redirect URI
+    /// (Botpress's global `/oauth`), `/callback` when it has no path of its own.
+    pub fn redirect_path(&self) -> String {
+        let uri = self
+            .client
+            .redirect_uris
+            .first()
+            .map(String::as_str)
+            .unwrap_or("");
+        match uri.strip_prefix("{base_url}") {
+            Some(path) if path.starts_with('/') => path.to_owned(),
+            _ => "/callback".into(),
+        }
+    }
+
     /// The embedded reference platform's defects.
     pub fn defects(&self) -> Result<reference_platform::Defects, String> {
         self.platform
@@ -288,6 +447,16 @@ impl PlatformProfile {
             return Err("platform.defects apply only to the embedded reference platform".into());
         }
         self.defects()?;
+        if p.embedded.is_some() {
+            self.reference_shape()?;
+        }
+        if let Some(mock) = &self.provider.profile
+            && !["default", "openchatstudio"].contains(&mock.as_str())
+        {
+            return Err(format!(
+                "provider.profile = {mock:?}: the mock has the profiles default and openchatstudio"
+            ));
+        }
         if self.client.redirect_uris.is_empty() {
             return Err("client.redirect_uris must name at least one URI".into());
         }

@@ -9,12 +9,13 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use cucumber::event::ScenarioFinished;
+use cucumber::tag::Ext as _;
 use cucumber::writer::Stats as _;
 use cucumber::{WriterExt as _, gherkin, writer};
 
 use crate::context::{self, RunContext};
 use crate::features;
-use crate::profile::PlatformProfile;
+use crate::profile::{PlatformProfile, ShapeKind};
 use crate::report::{self, Exchange, RunReport, ScenarioOutcome, Status, Strength};
 use crate::world::GauntletWorld;
 
@@ -104,15 +105,20 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
         None => features::materialize(features::CLIENT)
             .context("cannot write the bundled feature files")?,
     };
+    let inapplicable = shape_tags(&options.target);
     let result = context::scope(
         ctx.clone(),
-        run_features::<GauntletWorld>(FeatureRun {
-            report_dir: &options.report_dir,
-            features,
-            tags: options.tags.clone(),
-            concurrency: options.concurrency,
-            progress: options.progress,
-        }),
+        run_applicable::<GauntletWorld>(
+            FeatureRun {
+                report_dir: &options.report_dir,
+                features,
+                tags: options.tags.clone(),
+                concurrency: options.concurrency,
+                progress: options.progress,
+            },
+            &inapplicable,
+            &ctx.outcomes,
+        ),
     )
     .await;
     let (duration_ms, parsing_errors) = result?;
@@ -123,6 +129,31 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
         scenarios: take_outcomes(&ctx.outcomes),
     };
     finish(report, parsing_errors, &options.report_dir, options.gate)
+}
+
+/// The shape tags that do not apply to a platform: every other shape's, and `@ocs` unless the
+/// mock plays OpenChatStudio.
+pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
+    let mut tags: Vec<Inapplicable> = ShapeKind::ALL
+        .iter()
+        .filter(|s| **s != profile.shape && **s != ShapeKind::Web)
+        .map(|s| Inapplicable {
+            tag: s.name().into(),
+            reason: format!("the platform's shape is {}", profile.shape.name()),
+        })
+        .collect();
+    if profile.provider.profile.as_deref() == Some("openchatstudio") {
+        tags.push(Inapplicable {
+            tag: "iss".into(),
+            reason: "the mock plays OpenChatStudio, which neither sends nor promises iss".into(),
+        });
+    } else {
+        tags.push(Inapplicable {
+            tag: "ocs".into(),
+            reason: "the mock provider does not play OpenChatStudio here".into(),
+        });
+    }
+    tags
 }
 
 /// Writes the human reports and applies the gate.
@@ -160,6 +191,99 @@ pub trait Recorded: cucumber::World + std::fmt::Debug + cucumber::codegen::World
     fn exchanges(&self) -> Vec<Exchange>;
     /// The run's outcome collection.
     fn outcomes(&self) -> &Outcomes;
+}
+
+/// A scenario tag that does not apply to what is tested, and why (e.g. `revocation`: "no
+/// revocation endpoint", or `kore` for a CSML platform).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inapplicable {
+    /// The tag, without `@`.
+    pub tag: String,
+    /// Why scenarios with it do not apply.
+    pub reason: String,
+}
+
+/// Runs the features, leaving out scenarios with an inapplicable tag and recording them in
+/// `outcomes` as not applicable, with the reason.
+pub(crate) async fn run_applicable<W: Recorded>(
+    run: FeatureRun<'_>,
+    inapplicable: &[Inapplicable],
+    outcomes: &Outcomes,
+) -> anyhow::Result<(u64, usize)> {
+    let user: Option<gherkin::tagexpr::TagOperation> = match &run.tags {
+        Some(tags) => Some(
+            tags.parse()
+                .map_err(|e| anyhow::anyhow!("--tags {tags:?} is not a tag expression: {e}"))?,
+        ),
+        None => None,
+    };
+    let features = run.features.clone();
+    let run = FeatureRun {
+        tags: applicable_filter(run.tags.as_deref(), inapplicable),
+        ..run
+    };
+    let result = run_features::<W>(run).await?;
+    outcomes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(not_applicable(&features, inapplicable, user.as_ref()));
+    Ok(result)
+}
+
+/// The user's tag expression with every inapplicable tag left out.
+fn applicable_filter(user: Option<&str>, inapplicable: &[Inapplicable]) -> Option<String> {
+    let mut parts: Vec<String> = user.map(|u| format!("({u})")).into_iter().collect();
+    parts.extend(inapplicable.iter().map(|f| format!("not @{}", f.tag)));
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// Outcomes for the scenarios left out (those the user's filter would have run), with their
+/// places in the feature files.
+fn not_applicable(
+    dir: &Path,
+    inapplicable: &[Inapplicable],
+    user: Option<&gherkin::tagexpr::TagOperation>,
+) -> Vec<(ScenarioPlace, ScenarioOutcome)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "feature"));
+    files.sort();
+    let mut outcomes = Vec::new();
+    for file in files {
+        let Ok(feature) = gherkin::Feature::parse_path(&file, gherkin::GherkinEnv::default())
+        else {
+            continue;
+        };
+        for scenario in &feature.scenarios {
+            let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+            let Some(lacking) = inapplicable.iter().find(|f| tags.contains(&f.tag)) else {
+                continue;
+            };
+            if user.is_some_and(|u| !u.eval(tags.iter())) {
+                continue;
+            }
+            let place = (
+                file.display().to_string(),
+                scenario.position.line,
+                scenario.position.col,
+            );
+            outcomes.push((
+                place,
+                ScenarioOutcome {
+                    feature: feature.name.clone(),
+                    name: scenario.name.clone(),
+                    strength: Strength::of(&tags),
+                    source: source_line(scenario.description.as_deref()),
+                    tags,
+                    status: Status::Skipped,
+                    explanation: Some(format!("not applicable: {}", lacking.reason)),
+                    exchanges: Vec::new(),
+                },
+            ));
+        }
+    }
+    outcomes
 }
 
 /// What cucumber is to run.
@@ -305,4 +429,49 @@ fn write_reports(report: &RunReport, dir: &Path) -> anyhow::Result<()> {
     write("index.html", report::html::render(report))?;
     write("report.json", serde_json::to_string_pretty(report)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inapplicable(tag: &str, reason: &str) -> Inapplicable {
+        Inapplicable {
+            tag: tag.into(),
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn inapplicable_tags_are_filtered_out_after_the_users_expression() {
+        let missing = [
+            inapplicable("revocation", "x"),
+            inapplicable("resource", "y"),
+        ];
+        assert_eq!(
+            applicable_filter(Some("@must or @should"), &missing).as_deref(),
+            Some("(@must or @should) and not @revocation and not @resource")
+        );
+        assert_eq!(applicable_filter(None, &[]), None);
+    }
+
+    #[test]
+    fn inapplicable_scenarios_are_reported_as_skipped_with_the_reason() {
+        let dir = crate::features::materialize(crate::features::PROVIDER).unwrap();
+        let revocation = [inapplicable("revocation", "no revocation endpoint")];
+        let skipped = not_applicable(&dir, &revocation, None);
+        assert!(!skipped.is_empty());
+        assert!(skipped.iter().all(|(_, s)| {
+            s.status == Status::Skipped
+                && s.explanation.as_deref() == Some("not applicable: no revocation endpoint")
+        }));
+        let should: gherkin::tagexpr::TagOperation = "@should".parse().unwrap();
+        let only_should = not_applicable(&dir, &revocation, Some(&should));
+        assert!(only_should.len() < skipped.len());
+        assert!(
+            only_should
+                .iter()
+                .all(|(_, s)| s.strength == Strength::Should)
+        );
+    }
 }

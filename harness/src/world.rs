@@ -32,6 +32,15 @@ pub struct Flow {
     pub callback_url: Option<String>,
     /// The platform's answer to the callback.
     pub callback: Option<Reply>,
+    /// The answer of the profile's `after_callback` step, when it has one: what the user sees.
+    pub after: Option<Reply>,
+}
+
+impl Flow {
+    /// What the user was told: the after-callback step's answer, else the callback page.
+    pub fn outcome(&self) -> Option<&Reply> {
+        self.after.as_ref().or(self.callback.as_ref())
+    }
 }
 
 impl Flow {
@@ -74,6 +83,10 @@ pub struct GauntletWorld {
     pub arrangements: Vec<Arrangement>,
     /// The last answer of a probe.
     pub last_probe: Option<Result<Reply, String>>,
+    /// The platform's last answer to a start or a profile request (a chat turn, a step).
+    pub last_answer: Option<Reply>,
+    /// An access token handed to the platform directly (Converse's channel variant).
+    pub handed_token: Option<String>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -111,6 +124,8 @@ impl GauntletWorld {
             flows: Vec::new(),
             arrangements: Vec::new(),
             last_probe: None,
+            last_answer: None,
+            handed_token: None,
         }
     }
 
@@ -161,6 +176,7 @@ impl GauntletWorld {
         });
         let url = vars.fill(&start.url);
         let reply = user.browser.send(&start.method, &url, body).await?;
+        self.last_answer = Some(reply.clone());
         let authorize = match &start.button {
             None => self.follow_to_provider(&user, reply).await?,
             Some(button) => {
@@ -182,6 +198,7 @@ impl GauntletWorld {
             authorize_url: authorize,
             callback_url: None,
             callback: None,
+            after: None,
         };
         self.apply_arrangements(&flow)?;
         self.flows.push(flow);
@@ -274,26 +291,53 @@ impl GauntletWorld {
         user.browser.get_on_platform(callback).await
     }
 
-    /// Records the platform's answer to the callback on the user's last flow.
-    pub fn keep_callback(&mut self, name: &str, reply: Reply) -> StepResult {
-        self.last_flow_mut(name)?.callback = Some(reply);
+    /// Sends one of the profile's templated requests as `name` (with `{session}` filled).
+    pub async fn send_request(
+        &mut self,
+        name: &str,
+        request: &crate::profile::Request,
+    ) -> Result<Reply, String> {
+        let user = self.user(name);
+        let vars = self.ctx.vars.with_session(&user.session);
+        let body = request.body.as_ref().map(|b| {
+            (
+                request.content_type.as_deref().unwrap_or("text/plain"),
+                vars.fill(b),
+            )
+        });
+        user.browser
+            .send(&request.method, &vars.fill(&request.url), body)
+            .await
+    }
+
+    /// Records the platform's answer to the callback on the user's last flow. When the profile
+    /// has an `after_callback` step (Converse's Get Access Token) and the callback page neither
+    /// refused nor sent the browser elsewhere, the step follows and its answer is kept too.
+    pub async fn keep_callback(&mut self, name: &str, reply: Reply) -> StepResult {
+        let refused = (300..400).contains(&reply.status)
+            || reply.body.contains(&self.ctx.profile.outcome.failure_text);
+        let flow = self.last_flow_mut(name)?;
+        flow.callback = Some(reply);
+        flow.after = None;
+        if let Some(step) = self.ctx.profile.after_callback.clone()
+            && !refused
+        {
+            let after = self.send_request(name, &step).await?;
+            self.last_flow_mut(name)?.after = Some(after);
+        }
         Ok(())
     }
 
     /// Asks the platform whether the user is linked.
     pub async fn probe(&mut self, name: &str) -> Result<Reply, String> {
-        let user = self.user(name);
-        let vars = self.ctx.vars.with_session(&user.session);
         let probe = self.ctx.profile.probe.clone();
-        let body = probe.body.as_ref().map(|b| {
-            (
-                probe.content_type.as_deref().unwrap_or("text/plain"),
-                vars.fill(b),
-            )
-        });
-        user.browser
-            .send(&probe.method, &vars.fill(&probe.url), body)
-            .await
+        let request = crate::profile::Request {
+            method: probe.method,
+            url: probe.url,
+            body: probe.body,
+            content_type: probe.content_type,
+        };
+        self.send_request(name, &request).await
     }
 
     /// The journal entries of the flows of this scenario: the authorization requests carrying

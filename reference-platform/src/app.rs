@@ -16,7 +16,7 @@ use crate::metadata::Metadata;
 use crate::session::Sessions;
 use crate::store::{Bounded, DEFAULT_CAPACITY};
 use crate::token_client::TokenClient;
-use crate::{callback, chat, link, pages, probe};
+use crate::{callback, chat, link, pages, probe, shapes};
 
 /// How long a flow waits for its callback.
 pub(crate) const FLOW_TTL: Duration = Duration::from_secs(600);
@@ -46,6 +46,8 @@ pub(crate) struct Inner {
     /// Chat-button tickets: ticket → chat session id.
     pub(crate) tickets: Mutex<Bounded<String>>,
     pub(crate) sessions: Sessions,
+    /// Shape-specific state (CSML events, Converse codes, Botpress external ids).
+    pub(crate) shaped: shapes::ShapeState,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             flows: Mutex::new(Bounded::new(DEFAULT_CAPACITY, FLOW_TTL)),
             tickets: Mutex::new(Bounded::new(DEFAULT_CAPACITY, TICKET_TTL)),
             sessions: Sessions::default(),
+            shaped: shapes::ShapeState::default(),
         }))
     }
 }
@@ -90,6 +93,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(&redirect_path, get(callback::handle))
         .route("/whoami", get(probe::whoami))
         .route("/unlink", post(probe::unlink))
+        .merge(shapes::routes(&state.config.shape))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)

@@ -15,6 +15,7 @@ use axum::response::Response;
 
 use crate::app::AppState;
 use crate::browser::{self, Presented};
+use crate::config::Shape;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
 use crate::pages;
@@ -22,6 +23,7 @@ use crate::params::{Params, Repeated};
 use crate::secret::Secret;
 use crate::secret::constant_time_eq;
 use crate::session::lock;
+use crate::shapes;
 use crate::token_client::{TokenError, TokenSet, is_error_code};
 
 /// Why a callback was refused; the text is shown to the user and names no secret.
@@ -69,19 +71,30 @@ pub(crate) async fn handle(
         return pages::page(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
     }
     let defects = &state.config.defects;
-    let mut response = match complete(&state, &headers, query.as_deref()).await {
+    let outcome = complete(&state, &headers, query.as_deref()).await;
+    let mut response = match &outcome {
+        Ok(done) if done.code_stored => {
+            tracing::info!(session = %done.session, "authorization code stored");
+            pages::page(
+                StatusCode::OK,
+                "Account link received. Return to the chat to finish.",
+            )
+        }
         Ok(done) => {
             tracing::info!(session = %done.session, "account linked");
-            match done.shown_token {
-                Some(token) => pages::linked_showing(&token),
-                None => pages::linked(),
+            match &done.access_token {
+                Some(token) if defects.has(Defect::TokenInPage) => {
+                    pages::linked_showing(token.expose())
+                }
+                _ => pages::linked(),
             }
         }
-        Err(refusal) => {
-            tracing::warn!(reason = %refusal, "callback refused");
-            pages::failure(&refusal.to_string())
+        Err(failed) => {
+            tracing::warn!(reason = %failed.refusal, "callback refused");
+            pages::failure(&failed.refusal.to_string())
         }
     };
+    shapes::after_callback(&state, &outcome).await;
     if defects.has(Defect::OpenRedirect) {
         let params = Params::parse(query.as_deref());
         if let Some(next) = params.first("next").or(params.first("return_to"))
@@ -97,18 +110,36 @@ pub(crate) async fn handle(
     response
 }
 
-/// A callback that linked a session.
-struct Completed {
-    session: String,
-    /// The access token, when the `token_in_page` defect shows it.
-    shown_token: Option<String>,
+/// A callback that linked a session (or, for Converse, stored its code).
+pub(crate) struct Completed {
+    /// The session linked.
+    pub(crate) session: String,
+    /// The access token obtained, if the code was exchanged.
+    pub(crate) access_token: Option<Secret>,
+    /// Converse: the code was stored for the Get Access Token step, not exchanged.
+    pub(crate) code_stored: bool,
+}
+
+/// A refused callback, with the session of its flow once the flow was found.
+pub(crate) struct Failed {
+    pub(crate) session: Option<String>,
+    pub(crate) refusal: Refusal,
+}
+
+impl<E: Into<Refusal>> From<E> for Failed {
+    fn from(refusal: E) -> Self {
+        Self {
+            session: None,
+            refusal: refusal.into(),
+        }
+    }
 }
 
 async fn complete(
     state: &AppState,
     headers: &HeaderMap,
     query: Option<&str>,
-) -> Result<Completed, Refusal> {
+) -> Result<Completed, Failed> {
     let defects = &state.config.defects;
     let params = Params::parse(query);
     let single = |name: &'static str| {
@@ -119,7 +150,7 @@ async fn complete(
         }
     };
     let flow_state = single("state")?;
-    let flow = if defects.has(Defect::StateNotChecked) {
+    let mut flow = if defects.has(Defect::StateNotChecked) {
         latest_flow_of_browser(state, headers)?
     } else {
         let flow_state = flow_state.ok_or(Refusal::MissingState)?;
@@ -131,6 +162,24 @@ async fn complete(
         }
         .ok_or(Refusal::UnknownState)?
     };
+    shapes::route_callback(state, headers, &mut flow);
+    let session = flow.session.clone();
+    finish(state, headers, &single, flow)
+        .await
+        .map_err(|refusal| Failed {
+            session: Some(session),
+            refusal,
+        })
+}
+
+/// The checks and the exchange once the flow is known.
+async fn finish<'p>(
+    state: &AppState,
+    headers: &HeaderMap,
+    single: &impl Fn(&'static str) -> Result<Option<&'p str>, Repeated>,
+    flow: PendingFlow,
+) -> Result<Completed, Refusal> {
+    let defects = &state.config.defects;
     if !defects.has(Defect::StateNotBoundToBrowser) {
         check_browser(headers, flow.browser.expose())?;
     }
@@ -154,12 +203,21 @@ async fn complete(
         if defects.has(Defect::ErrorAsSuccess) {
             return Ok(Completed {
                 session: flow.session,
-                shown_token: None,
+                access_token: None,
+                code_stored: false,
             });
         }
         return Err(Refusal::ProviderError(shown_error(error)));
     }
     let code = code.ok_or(Refusal::MissingCode)?;
+    if state.config.shape == Shape::Converse {
+        shapes::converse::store_code(state, &flow, code);
+        return Ok(Completed {
+            session: flow.session,
+            access_token: None,
+            code_stored: true,
+        });
+    }
     let tokens = match state
         .tokens
         .exchange_code(code, &state.redirect_uri, &flow.verifier)
@@ -173,13 +231,12 @@ async fn complete(
         },
         Err(error) => return Err(error.into()),
     };
-    let shown_token = defects
-        .has(Defect::TokenInPage)
-        .then(|| tokens.access_token.expose().to_owned());
+    let access_token = Some(tokens.access_token.clone());
     state.sessions.link(&flow.session, tokens, &flow.scopes);
     Ok(Completed {
         session: flow.session,
-        shown_token,
+        access_token,
+        code_stored: false,
     })
 }
 
@@ -194,6 +251,19 @@ fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<Pendi
         .newest_key(|f| f.browser.expose() == browser)
         .ok_or(Refusal::UnknownState)?;
     flows.remove(&key).ok_or(Refusal::UnknownState)
+}
+
+impl Refusal {
+    /// What a bot is told: the provider's error code, or why the platform refused.
+    pub(crate) fn cause(&self) -> String {
+        match self {
+            Self::ProviderError(error) => error.clone(),
+            Self::Token(TokenError::Rejected {
+                error: Some(error), ..
+            }) => error.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 fn check_browser(headers: &HeaderMap, expected: &str) -> Result<(), Refusal> {

@@ -22,9 +22,9 @@ use crate::session::lock;
 /// One chat turn from the user.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Turn {
-    session: String,
+    pub(crate) session: String,
     #[serde(default)]
-    text: String,
+    pub(crate) text: String,
 }
 
 /// `POST /chat` with `{"session": "…", "text": "…"}`.
@@ -91,7 +91,8 @@ fn text(text: &str) -> Value {
 }
 
 /// An OAuth button for chat session `sid`, with a fresh single-use ticket.
-fn button(state: &AppState, sid: &str, label: &str) -> Option<Value> {
+/// A chat button whose single-use URL starts a flow for `sid`.
+pub(crate) fn button(state: &AppState, sid: &str, label: &str) -> Option<Value> {
     let ticket = flow::random_token().ok()?;
     let url = format!("{}/chat/link/{ticket}", state.base_url);
     lock(&state.tickets).insert(ticket, sid.to_owned());

@@ -91,6 +91,85 @@ pub struct PlatformConfig {
     pub listen: SocketAddr,
     /// Deliberate bugs switched on (none: the correct platform), for `gauntlet mutants`.
     pub defects: Defects,
+    /// Which chatbot platform it behaves like (the generic web and chat channels by default).
+    pub shape: Shape,
+    /// Parameters added to every authorization request (OpenChatStudio's `team`).
+    pub extra_params: Vec<(String, String)>,
+}
+
+/// The shape of a chatbot platform's OAuth integration (see `shared/seeds/`). Every shape
+/// keeps the generic routes; each adds its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Only the generic web (`/link`) and chat (`/chat`) channels.
+    #[default]
+    Web,
+    /// CSML Studio: a chat turn answers with an `OAuthRequest` button; the bot flow gets an
+    /// event on the next turn (`POST /csml/chat`).
+    Csml {
+        /// The button's text.
+        button_text: String,
+    },
+    /// Converse: session variables `authCode` and `accessToken`; the callback only stores the
+    /// code, a separate Get Access Token step exchanges it (`POST /converse/turn`); a channel
+    /// may hand over a token directly (`POST /converse/channel-token`).
+    Converse,
+    /// Kore.ai: an authorization profile with `{tenant}` and dynamic fields in its URLs,
+    /// scopes as key/value pairs, the token placed where configured, and a test action
+    /// (`POST /kore/test-authorization`).
+    Kore(KoreProfile),
+    /// Botpress: one global callback (`redirect_path` `/oauth`) for several bots, routed by
+    /// state; webhooks reach the bot linked to an external id (`/botpress/…`).
+    Botpress {
+        /// The bots sharing the callback.
+        bots: Vec<String>,
+    },
+}
+
+/// A Kore.ai authorization profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KoreProfile {
+    /// The tenant filled into `{tenant}`.
+    pub tenant: String,
+    /// The authorization URL template, e.g. `{provider}/t/{tenant}/authorize`; `{provider}` is
+    /// the issuer's origin, other `{names}` come from `fields`.
+    pub authorization_url: String,
+    /// The token URL template.
+    pub token_url: String,
+    /// Dynamic fields filled into the templates.
+    pub fields: Vec<(String, String)>,
+    /// Scopes as key/value pairs (key sent, value shown).
+    pub scopes: Vec<(String, String)>,
+    /// Where the access token goes in later API calls.
+    pub placement: Placement,
+}
+
+/// Where Kore.ai puts the access token in later API calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// `Authorization: Bearer …`.
+    #[default]
+    Header,
+    /// `access_token` in a form-encoded POST body.
+    Payload,
+    /// `access_token` in the query string.
+    Query,
+}
+
+impl FromStr for Placement {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "header" => Ok(Self::Header),
+            "payload" => Ok(Self::Payload),
+            "query" => Ok(Self::Query),
+            other => Err(format!(
+                "unknown placement {other:?} (header, payload or query)"
+            )),
+        }
+    }
 }
 
 impl Default for PlatformConfig {
@@ -106,6 +185,8 @@ impl Default for PlatformConfig {
             token_timeout: Duration::from_secs(2),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             defects: Defects::none(),
+            shape: Shape::Web,
+            extra_params: Vec::new(),
         }
     }
 }
@@ -127,6 +208,8 @@ impl fmt::Debug for PlatformConfig {
             .field("token_timeout", &self.token_timeout)
             .field("listen", &self.listen)
             .field("defects", &self.defects)
+            .field("shape", &self.shape)
+            .field("extra_params", &self.extra_params)
             .finish()
     }
 }

@@ -74,6 +74,24 @@ defects! {
     NoRefresh => "no_refresh": "never refreshes: an expired access token means a new login",
     RefreshTokenDropped => "refresh_token_dropped": "keeps the old refresh token after a rotation",
     RevokedTokenStillUsed => "revoked_token_still_used": "reports a user linked after the provider revoked the tokens",
+    CsmlTokenInChat => "csml_token_in_chat": "CSML: puts the access token into the chat event",
+    ConverseExchangesAgain => "converse_exchanges_again": "Converse: exchanges the stored code again when a token already exists",
+    KoreFieldMisplaced => "kore_field_misplaced": "Kore.ai: puts the token in the query string whatever the profile says",
+    BotpressWrongBot => "botpress_wrong_bot": "Botpress: routes the global callback to the bot the browser visited last, not the state's",
+}
+
+impl Defect {
+    /// The platform shape the defect lives in (`csml`, `converse`, `kore`, `botpress`), or
+    /// `None` for the generic rules every shape shares.
+    pub fn shape(self) -> Option<&'static str> {
+        match self {
+            Self::CsmlTokenInChat => Some("csml"),
+            Self::ConverseExchangesAgain => Some("converse"),
+            Self::KoreFieldMisplaced => Some("kore"),
+            Self::BotpressWrongBot => Some("botpress"),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Defect {

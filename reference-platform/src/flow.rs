@@ -67,6 +67,8 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub(crate) state: &'a str,
     /// The challenge and its method: always S256 unless a PKCE defect is on.
     pub(crate) code_challenge: Option<(&'a str, &'a str)>,
+    /// Further parameters (OpenChatStudio's `team`).
+    pub(crate) extra: &'a [(String, String)],
 }
 
 /// The authorization endpoint with the request's parameters appended to its query (after any
@@ -87,6 +89,9 @@ pub(crate) fn authorization_url(endpoint: &Url, request: &AuthorizationRequest<'
             query
                 .append_pair("code_challenge", challenge)
                 .append_pair("code_challenge_method", method);
+        }
+        for (name, value) in request.extra {
+            query.append_pair(name, value);
         }
     }
     url.into()
@@ -136,6 +141,7 @@ mod tests {
             scope_separator: " ",
             state: "st",
             code_challenge: Some(("ch", "S256")),
+            extra: &[],
         }
     }
 

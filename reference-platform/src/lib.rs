@@ -62,9 +62,10 @@ mod probe;
 mod secret;
 mod server;
 mod session;
+mod shapes;
 mod store;
 mod token_client;
 
-pub use config::{AuthMethod, PlatformConfig};
+pub use config::{AuthMethod, KoreProfile, Placement, PlatformConfig, Shape};
 pub use defects::{Defect, Defects};
 pub use server::{Platform, StartError};

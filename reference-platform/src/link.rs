@@ -100,6 +100,7 @@ fn try_start(
             },
             state: &flow_state,
             code_challenge,
+            extra: &state.config.extra_params,
         },
     );
     let Ok(location) = HeaderValue::from_str(&url) else {

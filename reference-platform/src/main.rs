@@ -83,6 +83,7 @@ async fn main() -> ExitCode {
         token_timeout: Duration::from_millis(opts.token_timeout_ms),
         listen: opts.listen,
         defects: opts.defects,
+        ..PlatformConfig::default()
     };
     let platform = match Platform::start(config).await {
         Ok(platform) => platform,

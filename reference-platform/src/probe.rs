@@ -13,6 +13,7 @@ use reqwest::header::{self, HeaderValue};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
+use crate::config::Placement;
 use crate::config::is_scope_token;
 use crate::defects::Defect;
 use crate::http::read_limited;
@@ -20,6 +21,7 @@ use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::secret::Secret;
 use crate::session::Linked;
+use crate::shapes::kore;
 use crate::token_client::RevokeOutcome;
 
 /// What the platform knows about a chat session after asking the resource.
@@ -66,9 +68,14 @@ enum Answer {
 /// `GET /whoami?session={sid}`.
 pub(crate) async fn whoami(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     match session_param(query.as_deref()) {
-        Ok(sid) => pages::json(StatusCode::OK, probe(&state, &sid).await.to_json()),
+        Ok(sid) => answer(&state, &sid).await,
         Err(why) => bad_request(&why),
     }
+}
+
+/// The `whoami` JSON answer for a session.
+pub(crate) async fn answer(state: &AppState, sid: &str) -> Response {
+    pages::json(StatusCode::OK, probe(state, sid).await.to_json())
 }
 
 /// `POST /unlink?session={sid}`.
@@ -175,19 +182,15 @@ async fn recover(state: &AppState, sid: &str, refused: &Linked) -> Option<Linked
 
 /// One call to the resource API with the token in the `Authorization` header.
 async fn call_resource(state: &AppState, token: &Secret) -> Answer {
-    let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {}", token.expose())) else {
+    if HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() {
         return Answer::Unauthorized;
-    };
-    value.set_sensitive(true);
-    let mut request = state
-        .http
-        .get(&state.config.resource_url)
-        .header(header::ACCEPT, "application/json");
-    request = if state.config.defects.has(Defect::BearerInQuery) {
-        request.query(&[("access_token", token.expose())])
+    }
+    let placement = if state.config.defects.has(Defect::BearerInQuery) {
+        Placement::Query
     } else {
-        request.header(header::AUTHORIZATION, value)
+        kore::placement(state)
     };
+    let request = kore::placed(&state.http, &state.config.resource_url, token, placement);
     let response = match request.send().await {
         Ok(response) => response,
         Err(error) => {

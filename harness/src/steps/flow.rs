@@ -27,7 +27,7 @@ async fn approves(world: &mut GauntletWorld, user: String) -> StepResult {
 async fn returns(world: &mut GauntletWorld, user: String) -> StepResult {
     let callback = callback_of(world, &user)?;
     let reply = world.deliver(&user, &callback).await?;
-    world.keep_callback(&user, reply)
+    world.keep_callback(&user, reply).await
 }
 
 #[when(regex = r"^(\w+) links (?:her|his|their) account$")]
@@ -84,8 +84,7 @@ pub(super) fn with_query(
 async fn tells(world: &mut GauntletWorld, user: String, outcome: String) -> StepResult {
     let flow = world.last_flow(Some(&user))?;
     let reply = flow
-        .callback
-        .as_ref()
+        .outcome()
         .ok_or_else(|| format!("{user} never got back to the platform"))?;
     let texts = &world.ctx.profile.outcome;
     let (wanted, unwanted) = if outcome == "succeeded" {

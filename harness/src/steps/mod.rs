@@ -8,5 +8,6 @@ mod mixup;
 mod pkce;
 mod redirect;
 mod scope;
+mod shapes;
 mod state;
 mod token;

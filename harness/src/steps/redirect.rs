@@ -52,7 +52,7 @@ async fn returns_with_return_address(world: &mut GauntletWorld, user: String) ->
         }
     })?;
     let reply = world.deliver(&user, &poisoned).await?;
-    world.keep_callback(&user, reply)
+    world.keep_callback(&user, reply).await
 }
 
 #[then(regex = r"^the platform did not send (\w+) to another site$")]

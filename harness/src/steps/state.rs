@@ -96,14 +96,14 @@ async fn returns_with_bad_state(
         }
     })?;
     let reply = world.deliver(&user, &tampered).await?;
-    world.keep_callback(&user, reply)
+    world.keep_callback(&user, reply).await
 }
 
 #[when(regex = r"^(\w+) returns to the platform with the same callback again$")]
 async fn replays(world: &mut GauntletWorld, user: String) -> StepResult {
     let callback = callback_of(world, &user)?;
     let reply = world.deliver(&user, &callback).await?;
-    world.keep_callback(&user, reply)
+    world.keep_callback(&user, reply).await
 }
 
 #[when(regex = r"^(\w+) returns to the platform with (\w+)'s callback$")]
@@ -121,6 +121,7 @@ async fn returns_with_foreign_callback(
         authorize_url: world.last_flow(Some(&owner))?.authorize_url.clone(),
         callback_url: Some(callback),
         callback: Some(reply),
+        after: None,
     });
     Ok(())
 }
@@ -149,5 +150,5 @@ async fn returns_with_repeated(
         pairs.push((name.clone(), "injected-by-an-attacker".to_owned()));
     })?;
     let reply = world.deliver(&user, &repeated).await?;
-    world.keep_callback(&user, reply)
+    world.keep_callback(&user, reply).await
 }

@@ -1,0 +1,99 @@
+//! CSML Studio: a chat turn answers with an `OAuthRequest` (button text, scope, URL); after
+//! the callback the bot flow receives an event — success, or the error cause — delivered with
+//! the next chat turn. The access token stays on the server.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::callback::{Completed, Failed};
+use crate::chat::Turn;
+use crate::config::Shape;
+use crate::defects::Defect;
+use crate::pages;
+use crate::params::valid_session;
+use crate::probe::{Probe, probe};
+use crate::session::lock;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/csml/chat", post(turn))
+}
+
+/// `POST /csml/chat {"session","text"}`: `{"messages": […], "event": …}`.
+async fn turn(State(state): State<AppState>, body: Result<Json<Turn>, JsonRejection>) -> Response {
+    let Ok(Json(turn)) = body else {
+        return pages::json(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": "expected a JSON body {\"session\": \"…\", \"text\": \"…\"}" }),
+        );
+    };
+    if !valid_session(&turn.session) {
+        return pages::json(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": "the session is not valid" }),
+        );
+    }
+    let event = lock(&state.shaped.events).remove(&turn.session);
+    let messages = match probe(&state, &turn.session).await {
+        Probe::Linked { .. } => {
+            vec![json!({ "type": "text", "content": { "text": "You are linked" } })]
+        }
+        Probe::Unavailable => vec![json!({
+            "type": "text",
+            "content": { "text": "Your account is linked, but it cannot be reached right now." }
+        })],
+        Probe::NotLinked | Probe::LoginRequired | Probe::InsufficientScope { .. } => {
+            oauth_request(&state, &turn.session).into_iter().collect()
+        }
+    };
+    pages::json(
+        StatusCode::OK,
+        json!({ "messages": messages, "event": event }),
+    )
+}
+
+/// The `OAuthRequest` component: button text, scope and the single-use URL.
+fn oauth_request(state: &AppState, sid: &str) -> Option<Value> {
+    let Shape::Csml { button_text } = &state.config.shape else {
+        return None;
+    };
+    let button = crate::chat::button(state, sid, button_text)?;
+    Some(json!({
+        "type": "OAuthRequest",
+        "content": {
+            "text": button_text,
+            "scope": state.sessions.scopes_for_flow(sid, &state.config.scopes).join(" "),
+            "url": button["url"],
+        }
+    }))
+}
+
+/// The bot flow's event for the callback's session: success, or the error cause.
+pub(crate) fn record_event(state: &AppState, outcome: &Result<Completed, Failed>) {
+    let (session, event) = match outcome {
+        Ok(done) => {
+            let mut event = json!({ "type": "oauth_success", "access_token_received": true });
+            if state.config.defects.has(Defect::CsmlTokenInChat)
+                && let Some(token) = &done.access_token
+            {
+                event["access_token"] = json!(token.expose());
+            }
+            (done.session.clone(), event)
+        }
+        Err(Failed {
+            session: Some(session),
+            refusal,
+        }) => (
+            session.clone(),
+            json!({ "type": "oauth_error", "cause": refusal.cause() }),
+        ),
+        Err(_) => return,
+    };
+    lock(&state.shaped.events).insert(session, event);
+}
