@@ -19,6 +19,7 @@ Feature: Kore.ai shape
     And alice sends the "test_authorization" request
     Then the answer says "\"result\":\"success\""
     And the answer says "\"status\":200"
+    And the answer says "\"headers\":{"
     And the platform called the resource API with a Bearer header
 
   @must @rfc6750

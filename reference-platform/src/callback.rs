@@ -218,19 +218,7 @@ async fn finish<'p>(
             code_stored: true,
         });
     }
-    let tokens = match state
-        .tokens
-        .exchange_code(code, &state.redirect_uri, &flow.verifier)
-        .await
-    {
-        Ok(tokens) => tokens,
-        Err(TokenError::Malformed(_)) if defects.has(Defect::PartialTokenStored) => TokenSet {
-            access_token: Secret::new(String::new()),
-            refresh_token: None,
-            scope: None,
-        },
-        Err(error) => return Err(error.into()),
-    };
+    let tokens = exchange(state, code, &flow.verifier).await?;
     let access_token = Some(tokens.access_token.clone());
     state.sessions.link(&flow.session, tokens, &flow.scopes);
     Ok(Completed {
@@ -238,6 +226,29 @@ async fn finish<'p>(
         access_token,
         code_stored: false,
     })
+}
+
+/// Redeems a code for the session's tokens (the `partial_token_stored` defect keeps an empty
+/// token from a response it could not use).
+pub(crate) async fn exchange(
+    state: &AppState,
+    code: &str,
+    verifier: &Secret,
+) -> Result<TokenSet, TokenError> {
+    match state
+        .tokens
+        .exchange_code(code, &state.redirect_uri, verifier)
+        .await
+    {
+        Err(TokenError::Malformed(_)) if state.config.defects.has(Defect::PartialTokenStored) => {
+            Ok(TokenSet {
+                access_token: Secret::new(String::new()),
+                refresh_token: None,
+                scope: None,
+            })
+        }
+        result => result,
+    }
 }
 
 /// The newest flow the presenting browser started, whatever the state says (the

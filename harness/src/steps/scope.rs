@@ -9,23 +9,31 @@ use crate::world::{Arrangement, GauntletWorld, StepResult};
 async fn exact_scopes(world: &mut GauntletWorld) -> StepResult {
     let flow = world.last_flow(None)?;
     let requested = flow.param("scope").unwrap_or_default();
-    let mut requested: Vec<&str> = requested.split(' ').filter(|s| !s.is_empty()).collect();
-    let mut configured: Vec<&str> = world
-        .ctx
-        .profile
-        .client
-        .scopes
-        .iter()
-        .map(String::as_str)
+    configured_scopes(world, &requested).map_err(|(requested, configured)| {
+        format!(
+            "the platform asked for the scopes {requested:?}; it is configured for {configured:?}"
+        )
+    })
+}
+
+/// Whether the space-delimited `scope` is exactly the profile's scopes, in any order; if not,
+/// both sorted.
+pub(super) fn configured_scopes(
+    world: &GauntletWorld,
+    scope: &str,
+) -> Result<(), (Vec<String>, Vec<String>)> {
+    let mut given: Vec<String> = scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
         .collect();
-    requested.sort_unstable();
+    let mut configured = world.ctx.profile.client.scopes.clone();
+    given.sort_unstable();
     configured.sort_unstable();
-    if requested == configured {
+    if given == configured {
         Ok(())
     } else {
-        Err(format!(
-            "the platform asked for the scopes {requested:?}; it is configured for {configured:?}"
-        ))
+        Err((given, configured))
     }
 }
 

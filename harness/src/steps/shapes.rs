@@ -77,25 +77,11 @@ async fn oauth_request(world: &mut GauntletWorld) -> StepResult {
     if content["text"].as_str().is_none_or(str::is_empty) {
         return Err("the OAuthRequest has no button text".into());
     }
-    let mut scope: Vec<&str> = content["scope"].as_str().unwrap_or("").split(' ').collect();
-    let mut configured: Vec<&str> = world
-        .ctx
-        .profile
-        .client
-        .scopes
-        .iter()
-        .map(String::as_str)
-        .collect();
-    scope.sort_unstable();
-    configured.sort_unstable();
-    if scope == configured {
-        Ok(())
-    } else {
-        Err(format!(
-            "the OAuthRequest's scope is {:?}, not the configured {configured:?}",
-            content["scope"]
-        ))
-    }
+    super::scope::configured_scopes(world, content["scope"].as_str().unwrap_or("")).map_err(
+        |(given, configured)| {
+            format!("the OAuthRequest's scope is {given:?}, not the configured {configured:?}")
+        },
+    )
 }
 
 #[then(regex = r#"^the chat event is "(\w+)"(?: with cause "(\w+)")?$"#)]

@@ -21,7 +21,7 @@ use crate::params::valid_session;
 use crate::probe::{Probe, probe};
 use crate::secret::Secret;
 use crate::session::lock;
-use crate::token_client::{TokenError, TokenSet};
+use crate::token_client::TokenSet;
 
 /// The `authCode` variable, with what redeeming it needs.
 #[derive(Debug, Clone)]
@@ -107,21 +107,13 @@ async fn get_access_token(state: &AppState, sid: &str) -> serde_json::Value {
         return json!({ "accessToken": false, "login": login_button(state, sid) });
     };
     let defects = &state.config.defects;
-    let tokens = match state
-        .tokens
-        .exchange_code(stored.code.expose(), &state.redirect_uri, &stored.verifier)
-        .await
-    {
-        Ok(tokens) => tokens,
-        Err(TokenError::Malformed(_)) if defects.has(Defect::PartialTokenStored) => TokenSet {
-            access_token: Secret::new(String::new()),
-            refresh_token: None,
-            scope: None,
-        },
-        Err(error) => {
-            return json!({ "accessToken": false, "error": format!("Linking failed: {error}") });
-        }
-    };
+    let tokens =
+        match crate::callback::exchange(state, stored.code.expose(), &stored.verifier).await {
+            Ok(tokens) => tokens,
+            Err(error) => {
+                return json!({ "accessToken": false, "error": format!("Linking failed: {error}") });
+            }
+        };
     let mut answer = json!({ "accessToken": true, "exchanged": true });
     if defects.has(Defect::TokenInPage) {
         answer["token"] = json!(tokens.access_token.expose());
