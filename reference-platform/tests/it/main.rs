@@ -4,6 +4,7 @@ mod binary;
 mod callback;
 mod chat;
 mod probe;
+mod shapes;
 mod start;
 mod support;
 mod token;

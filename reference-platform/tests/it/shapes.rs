@@ -1,0 +1,172 @@
+//! The shapes' own routes refuse bad input with a clear JSON error and never panic; the
+//! Converse callback stores the code without exchanging it.
+
+use mock_provider::ProviderConfig;
+use reference_platform::{KoreProfile, Placement, Shape};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+async fn post(setup: &Setup, path: &str, body: Value) -> (u16, Value) {
+    let response = http()
+        .post(format!("{}{path}", setup.platform.uri()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn converse_steps_refuse_unknown_steps_and_offer_a_login_without_a_code() {
+    let setup = setup_with(
+        ProviderConfig::default(),
+        |c| c.shape = Shape::Converse,
+        |_| {},
+    )
+    .await;
+    let (status, answer) = post(
+        &setup,
+        "/converse/turn",
+        json!({"session": "s1", "step": "dance"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(answer["error"].as_str().unwrap().contains("dance"));
+    let (status, _) = post(&setup, "/converse/turn", json!({"nope": 1})).await;
+    assert_eq!(status, 400);
+    let (status, answer) = post(
+        &setup,
+        "/converse/turn",
+        json!({"session": "s1", "step": "get_access_token"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["accessToken"], false);
+    assert!(
+        answer["login"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("/chat/link/")
+    );
+    let (status, _) = post(
+        &setup,
+        "/converse/channel-token",
+        json!({"session": "s1", "access_token": ""}),
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn the_converse_callback_stores_the_code_and_makes_no_token_request() {
+    let setup = setup_with(
+        ProviderConfig::default(),
+        |c| c.shape = Shape::Converse,
+        |_| {},
+    )
+    .await;
+    let browser = browser();
+    let authorization_url = start_link(&setup, &browser, "conv-1").await;
+    let callback = authorize(&browser, &authorization_url).await;
+    let page = browser.get(callback).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let token_requests = setup
+        .provider
+        .journal()
+        .iter()
+        .filter(|e| e.path.ends_with("/token"))
+        .count();
+    assert_eq!(token_requests, 0, "the callback must not exchange the code");
+    let (_, answer) = post(
+        &setup,
+        "/converse/turn",
+        json!({"session": "conv-1", "step": "get_access_token"}),
+    )
+    .await;
+    assert_eq!(answer["exchanged"], true);
+}
+
+#[tokio::test]
+async fn botpress_refuses_unknown_bots_and_unknown_external_ids() {
+    let setup = setup_with(
+        ProviderConfig::default(),
+        |c| {
+            c.shape = Shape::Botpress {
+                bots: vec!["bot-a".into()],
+            };
+            c.redirect_path = "/oauth".into();
+        },
+        |_| {},
+    )
+    .await;
+    let response = http()
+        .get(format!(
+            "{}/botpress/bot-z/link?user=u1",
+            setup.platform.uri()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let response = http()
+        .get(format!(
+            "{}/botpress/bot-a/link?user=a:b",
+            setup.platform.uri()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        400,
+        "a user id may not hold the separator"
+    );
+    let (status, _) = post(
+        &setup,
+        "/botpress/webhook",
+        json!({"external_id": "nobody"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn kore_tests_an_unlinked_session_as_a_failure_and_csml_refuses_bad_sessions() {
+    let setup = setup_with(
+        ProviderConfig::default(),
+        |c| {
+            c.shape = Shape::Kore(KoreProfile {
+                tenant: "acme".into(),
+                authorization_url: "{provider}/t/{tenant}/authorize".into(),
+                token_url: "{provider}/t/{tenant}/token".into(),
+                fields: Vec::new(),
+                scopes: Vec::new(),
+                placement: Placement::Header,
+            });
+        },
+        |_| {},
+    )
+    .await;
+    let (status, answer) = post(&setup, "/kore/test-authorization", json!({"session": "k1"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["result"], "failure");
+    let csml = setup_with(
+        ProviderConfig::default(),
+        |c| {
+            c.shape = Shape::Csml {
+                button_text: "Connect".into(),
+            }
+        },
+        |_| {},
+    )
+    .await;
+    let (status, _) = post(&csml, "/csml/chat", json!({"session": "", "text": "hi"})).await;
+    assert_eq!(status, 400);
+    let (status, answer) = post(&csml, "/csml/chat", json!({"session": "c1", "text": "hi"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["messages"][0]["type"], "OAuthRequest");
+    assert_eq!(answer["messages"][0]["content"]["text"], "Connect");
+    assert_eq!(answer["event"], Value::Null);
+}
