@@ -41,7 +41,7 @@ async fn main() {
                 .report
                 .scenarios
                 .iter()
-                .filter(|s| s.status != Status::Passed)
+                .filter(|s| s.status == Status::Failed)
                 .count();
             assert_eq!(
                 failed, 0,
