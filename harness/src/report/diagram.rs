@@ -17,11 +17,11 @@ const LABEL_MAX_CHARS: usize = 60;
 fn parties(exchanges: &[Exchange]) -> [Party; 3] {
     let middle = if exchanges
         .iter()
-        .any(|e| e.from == Party::Client || e.to == Party::Client)
+        .any(|e| e.from == Party::Platform || e.to == Party::Platform)
     {
-        Party::Client
-    } else {
         Party::Platform
+    } else {
+        Party::Client
     };
     [Party::Browser, middle, Party::Provider]
 }

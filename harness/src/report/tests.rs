@@ -316,3 +316,19 @@ fn svg_draws_a_party_talking_to_itself_as_a_loop() {
         "label left of the Platform lifeline"
     );
 }
+
+#[test]
+fn provider_diagrams_name_the_middle_lane_client() {
+    let exchanges = vec![exchange(
+        Party::Browser,
+        Party::Provider,
+        "GET",
+        "https://as.example/authorize?client_id=c",
+        Some(302),
+    )];
+    assert!(diagram::mermaid(&exchanges).contains("participant Client"));
+    assert!(diagram::svg(&exchanges).contains(">Client</text>"));
+    let mut client = exchanges.clone();
+    client[0].from = Party::Platform;
+    assert!(diagram::mermaid(&client).contains("participant Platform"));
+}
