@@ -66,7 +66,7 @@ pub struct Matrix {
     pub target: String,
     /// Scenarios the correct reference platform failed (must be none).
     pub reference_failures: Vec<String>,
-    /// How many scenarios one run has.
+    /// How many scenarios apply to the profile (one run).
     pub scenarios: usize,
     /// One row per defect, in catalogue order.
     pub rows: Vec<Row>,
@@ -174,7 +174,7 @@ pub async fn run_mutants(options: MutantsOptions) -> anyhow::Result<Matrix> {
     Ok(matrix)
 }
 
-/// What one suite run gave: the scenario count and the names of the failed scenarios.
+/// What one suite run gave: how many scenarios applied, and the names of the failed ones.
 type RunResult = anyhow::Result<(usize, Vec<String>)>;
 
 /// One suite run: the reference with `defect` switched on (`None`: the correct one).
@@ -197,13 +197,19 @@ async fn one_run(options: &MutantsOptions, defect: Option<Defect>) -> RunResult 
         .filter(|s| s.status == Status::Failed)
         .map(|s| s.name.clone())
         .collect();
-    Ok((result.report.scenarios.len(), failed))
+    let applicable = result
+        .report
+        .scenarios
+        .iter()
+        .filter(|s| s.status != Status::Skipped)
+        .count();
+    Ok((applicable, failed))
 }
 
 fn progress_line(defect: Option<Defect>, result: &RunResult) -> String {
     match (defect, result) {
         (None, Ok((n, failed))) if failed.is_empty() => {
-            format!("reference: all {n} scenarios pass")
+            format!("reference: all {n} applicable scenarios pass")
         }
         (None, Ok((_, failed))) => format!("reference: FAILS {} scenarios", failed.len()),
         (Some(d), Ok((_, failed))) if failed.is_empty() => format!("{d}: SURVIVED"),
@@ -226,7 +232,7 @@ pub fn render(matrix: &Matrix) -> String {
     let _ = writeln!(out, "# Gauntlet mutants: {}\n", matrix.target);
     let _ = writeln!(
         out,
-        "{killed} of {} defects caught; the correct reference platform {}; {} scenarios per run; {:.1} s.\n",
+        "{killed} of {} defects caught; the correct reference platform {}; {} applicable scenarios per run; {:.1} s.\n",
         matrix.rows.len(),
         if matrix.reference_failures.is_empty() {
             "passes every scenario".to_owned()
