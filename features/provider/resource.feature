@@ -29,6 +29,14 @@ Feature: bearer tokens at the resource
     Then the answer is 401 with a Bearer challenge
     And the Bearer challenge has error "invalid_token"
 
+  @must @insufficient_scope
+  Scenario: A token without the resource's scope gets insufficient_scope
+    Source: RFC 6750 §3.1
+    Given the client holds tokens for the insufficient scope
+    When the client requests the resource with the access token
+    Then the answer is 403
+    And the Bearer challenge has error "insufficient_scope"
+
   @should
   Scenario: A token in both the header and the query is a malformed request
     Source: RFC 6750 §2, §3.1

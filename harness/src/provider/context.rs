@@ -116,6 +116,10 @@ pub const FEATURES: &[Feature] = &[
         missing: "the profile gives no code_lifetime_secs",
     },
     Feature {
+        tag: "insufficient_scope",
+        missing: "the profile names no insufficient_scope for its resource",
+    },
+    Feature {
         tag: "pkce_required",
         missing: "the server does not require PKCE of the client (pkce = \"optional\")",
     },
@@ -221,6 +225,10 @@ impl ProviderContext {
             "several_redirect_uris" => !self.profile.client.other_redirect_uris.is_empty(),
             "deny" => self.profile.login.deny.is_some(),
             "code_expiry" => self.profile.server.code_lifetime_secs.is_some(),
+            "insufficient_scope" => {
+                self.endpoints.resource.is_some()
+                    && self.profile.server.insufficient_scope.is_some()
+            }
             "pkce_required" => self.profile.server.pkce != mock_provider::PkcePolicy::Optional,
             "pkce_optional" => self.profile.server.pkce == mock_provider::PkcePolicy::Optional,
             _ => true,
@@ -255,10 +263,16 @@ impl ProviderContext {
 }
 
 /// Starts the mock with `config`, Gauntlet's clients registered, real login and consent pages
-/// (no auto-approval) and codes that live 3 s so that the expiry scenario is quick.
+/// (no auto-approval), codes that live 3 s so that the expiry scenario is quick, and a resource
+/// that requires the scope Gauntlet asks for (unless the profile names one), so that a token
+/// for another scope can be refused.
 async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfile, Server)> {
     config.auto_approve = false;
     config.code_ttl_secs = 3;
+    if config.resource.required_scope.is_none() {
+        let probe = ProviderProfile::for_mock(&config, "http://127.0.0.1");
+        config.resource.required_scope = probe.client.scope.split(' ').next().map(str::to_owned);
+    }
     let clients = ProviderProfile::mock_clients(&config);
     let mut builder = MockProvider::builder().config(config.clone());
     for client in clients {

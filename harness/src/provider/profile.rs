@@ -106,6 +106,10 @@ pub struct ServerProfile {
     /// A URL that needs a bearer token (a userinfo endpoint or an API).
     #[serde(default)]
     pub resource_url: Option<String>,
+    /// A scope the client may request whose tokens `resource_url` refuses for lack of scope
+    /// (needed for the `insufficient_scope` scenario).
+    #[serde(default)]
+    pub insufficient_scope: Option<String>,
     /// How long the server's codes live, in seconds (needed for the expiry scenario).
     #[serde(default)]
     pub code_lifetime_secs: Option<u64>,
@@ -137,6 +141,7 @@ impl Default for ServerProfile {
             revocation_endpoint: None,
             introspection_endpoint: None,
             resource_url: None,
+            insufficient_scope: None,
             code_lifetime_secs: None,
             pkce: PkcePolicy::default(),
             refresh: None,
@@ -294,6 +299,7 @@ impl ProviderProfile {
             server: ServerProfile {
                 issuer: Some(base.to_owned()),
                 resource_url: Some(url(&config.resource.path)),
+                insufficient_scope: insufficient_scope(config, &scope),
                 code_lifetime_secs: Some(config.code_ttl_secs),
                 pkce: template.map_or(PkcePolicy::default(), |c| c.pkce),
                 refresh: Some(
@@ -366,6 +372,17 @@ impl ProviderProfile {
             ),
         ]
     }
+}
+
+/// For a mock whose resource requires a scope: another scope the client may ask for.
+fn insufficient_scope(config: &ProviderConfig, requested: &str) -> Option<String> {
+    let required = config.resource.required_scope.as_deref()?;
+    let template = config.clients.first()?;
+    template
+        .allowed_scopes
+        .iter()
+        .find(|s| s.as_str() != required && !requested.split(' ').any(|r| r == s.as_str()))
+        .cloned()
 }
 
 const MOCK_CLIENT: &str = "gauntlet-suite";

@@ -33,6 +33,8 @@ const DOT_FAILS: &[&str] = &[
     // ProtectedResourceView answers 403 without a Bearer challenge.
     "A request without a token gets a Bearer challenge",
     "An invalid token gets invalid_token",
+    // A token without the resource's scope: 403 without a Bearer challenge either.
+    "A token without the resource's scope gets insufficient_scope",
     // COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT is off by default.
     "A token in both the header and the query is a malformed request",
     // The 401 challenges with Bearer although the client used Basic.

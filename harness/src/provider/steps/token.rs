@@ -66,6 +66,25 @@ async fn approved_with_verifier_length(world: &mut ProviderWorld, length: usize)
     .await
 }
 
+#[given("the client holds tokens for the insufficient scope")]
+async fn holds_narrow_tokens(world: &mut ProviderWorld) -> StepResult {
+    let scope = world
+        .ctx
+        .profile
+        .server
+        .insufficient_scope
+        .clone()
+        .ok_or("the profile names no insufficient_scope")?;
+    approved(world, Role::Main, |r| r.set("scope", &scope)).await?;
+    let reply = world.redeem(Role::Main, None, None, |_| {}).await?;
+    world.latest_tokens().map(drop).map_err(|_| {
+        format!(
+            "the code was not exchanged for tokens: {}",
+            reply_line(&reply)
+        )
+    })
+}
+
 #[given(regex = r"^the (client|public client) holds tokens$")]
 async fn holds_tokens(world: &mut ProviderWorld, who: String) -> StepResult {
     let role = if who == "client" {
