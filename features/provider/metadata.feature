@@ -29,3 +29,9 @@ Feature: server metadata
     When the client fetches the metadata
     And the user approves an authorization request
     Then iss is in the response exactly when the metadata advertises it
+
+  @should @rfc9700
+  Scenario: Neither the implicit nor the password grant is offered
+    Source: RFC 9700 §2.1.2, §2.4
+    When the client fetches the metadata
+    Then the metadata offers neither the implicit nor the password grant

@@ -25,6 +25,13 @@ Feature: token revocation
     Then the answer is an "invalid_client" error
     And the access token still works
 
+  @must @token_check @other_client
+  Scenario: Another client cannot revoke the client's token
+    Source: RFC 7009 §2.1
+    Given the client holds tokens
+    When the other client revokes the access token
+    Then the access token still works
+
   @should @token_check @refresh
   Scenario: Revoking a refresh token also revokes its access tokens
     Source: RFC 7009 §2.1

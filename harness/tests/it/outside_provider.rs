@@ -22,6 +22,8 @@ const DOT_FAILS: &[&str] = &[
     "A different redirect_uri at the token endpoint is refused",
     // 403 HTML, not 401, for an unauthenticated introspection caller.
     "The caller must be authorized",
+    // Its metadata lists the implicit and password grants.
+    "Neither the implicit nor the password grant is offered",
     // COMPLIANT_BCP_RFC9700_PKCE_METHOD is off by default in DOT 3.
     "plain is not advertised",
     "The plain method is refused",

@@ -144,9 +144,14 @@ async fn challenge_methods(world: &mut ProviderWorld, how: String, method: Strin
 }
 
 #[when(
-    regex = r"^the client revokes (the access token|the refresh token|an unknown token)( without authenticating)?$"
+    regex = r"^the (client|other client) revokes (the access token|the refresh token|an unknown token)( without authenticating)?$"
 )]
-async fn revoke(world: &mut ProviderWorld, which: String, unauthenticated: String) -> StepResult {
+async fn revoke(
+    world: &mut ProviderWorld,
+    who: String,
+    which: String,
+    unauthenticated: String,
+) -> StepResult {
     let url = world
         .ctx
         .endpoints
@@ -155,14 +160,47 @@ async fn revoke(world: &mut ProviderWorld, which: String, unauthenticated: Strin
         .ok_or("no revocation endpoint")?;
     let (token, hint) = token_named(world, &which)?;
     let auth = (!unauthenticated.is_empty()).then_some(AuthMethod::None);
+    let role = if who == "client" {
+        Role::Main
+    } else {
+        Role::Other
+    };
     let mut form = vec![("token".to_owned(), token)];
     if let Some(hint) = hint {
         form.push(("token_type_hint".into(), hint.into()));
     }
     world
-        .post_form(&url, Role::Main, auth, None, form)
+        .post_form(&url, role, auth, None, form)
         .await
         .map(drop)
+}
+
+#[then("the metadata offers neither the implicit nor the password grant")]
+async fn no_legacy_grants(world: &mut ProviderWorld) -> StepResult {
+    let document = metadata(world)?;
+    let listed = |member: &str, value: &str| {
+        document
+            .get(member)
+            .and_then(|v| v.as_array())
+            .is_some_and(|a| a.iter().any(|x| x == value))
+    };
+    let offered: Vec<&str> = [
+        ("response_types_supported", "token"),
+        ("grant_types_supported", "implicit"),
+        ("grant_types_supported", "password"),
+    ]
+    .into_iter()
+    .filter(|(member, value)| listed(member, value))
+    .map(|(_, value)| value)
+    .collect();
+    if offered.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the metadata offers {}: RFC 9700 says the implicit grant SHOULD NOT and the password grant MUST NOT be used",
+            offered.join(", ")
+        ))
+    }
 }
 
 /// A token by its name in a step, with its type hint.
