@@ -80,7 +80,7 @@ async fn test_authorization(
     State(state): State<AppState>,
     body: Result<Json<Test>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(test)) = body.map_err(drop) else {
+    let Ok(Json(test)) = body else {
         return pages::json(
             StatusCode::BAD_REQUEST,
             json!({ "error": "expected {\"session\": \"…\"}" }),
