@@ -77,8 +77,6 @@ pub struct Grant {
     pub verifier: Option<String>,
     /// The redirect_uri of the request, if it had one.
     pub redirect_uri: Option<String>,
-    /// The scope requested.
-    pub scope: Option<String>,
 }
 
 /// Tokens from one successful token response.
@@ -247,7 +245,6 @@ impl ProviderWorld {
                     .clone()
                     .filter(|_| request.param("code_challenge").is_some()),
                 redirect_uri: request.param("redirect_uri").map(str::to_owned),
-                scope: request.param("scope").map(str::to_owned),
             });
         }
         self.journey = Some(journey);

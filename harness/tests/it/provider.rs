@@ -210,51 +210,46 @@ async fn the_lax_mock_fails_exactly_the_scenarios_of_the_rules_it_breaks() {
     assert!(!leak.exchanges.is_empty());
 }
 
-#[test]
-fn a_profile_that_is_neither_kind_exits_2_and_says_why() {
-    let dir = report_dir("bad-profile");
+/// `gauntlet provider` with a profile file holding `text`: exit code and stderr.
+fn provider_with_profile(name: &str, text: &str) -> (Option<i32>, String) {
+    let dir = report_dir(name);
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("p.toml");
-    std::fs::write(
-        &file,
-        "name = \"x\"\n[server]\n[client]\nclient_id = \"c\"\n",
-    )
-    .unwrap();
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
     let output = Command::new(BIN)
         .args(["provider", "--provider"])
         .arg(&file)
-        .args(["--report-dir"])
+        .arg("--report-dir")
         .arg(&dir)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_profile_that_is_neither_kind_exits_2_and_says_why() {
+    let (code, stderr) = provider_with_profile(
+        "bad",
+        "name = \"x\"\n[server]\n[client]\nclient_id = \"c\"\n",
+    );
+    assert_eq!(code, Some(2));
     assert!(
-        stderr.contains("p.toml") && stderr.contains("redirect_uri"),
+        stderr.contains("bad.toml") && stderr.contains("redirect_uri"),
         "{stderr}"
     );
 }
 
 #[test]
 fn a_server_that_is_not_there_exits_2() {
-    let dir = report_dir("absent");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("absent.toml");
-    std::fs::write(
-        &file,
+    let (code, stderr) = provider_with_profile(
+        "absent",
         "name = \"absent\"\n[server]\nmetadata_url = \"http://127.0.0.1:9/.well-known/oauth-authorization-server\"\n\
          [client]\nclient_id = \"c\"\nclient_secret = \"s\"\nredirect_uri = \"https://c.test/cb\"\n",
-    )
-    .unwrap();
-    let output = Command::new(BIN)
-        .args(["provider", "--provider"])
-        .arg(&file)
-        .args(["--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    );
+    assert_eq!(code, Some(2));
     assert!(
         stderr.contains("metadata") && stderr.contains("127.0.0.1:9"),
         "{stderr}"

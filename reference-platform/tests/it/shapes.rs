@@ -170,3 +170,76 @@ async fn kore_tests_an_unlinked_session_as_a_failure_and_csml_refuses_bad_sessio
     assert_eq!(answer["messages"][0]["content"]["text"], "Connect");
     assert_eq!(answer["event"], Value::Null);
 }
+
+/// Links a session through the web channel at the auto-approving mock.
+async fn link(setup: &Setup, sid: &str) {
+    let browser = browser();
+    let authorization_url = start_link(setup, &browser, sid).await;
+    let callback = authorize(&browser, &authorization_url).await;
+    let page = browser.get(callback).send().await.unwrap();
+    assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn kore_places_the_token_where_the_profile_says() {
+    for (placement, seen_in) in [
+        (Placement::Header, "authorization"),
+        (Placement::Query, "query"),
+        (Placement::Payload, "body"),
+    ] {
+        let mut provider = ProviderConfig::default();
+        provider.resource.bearer_in = vec![
+            mock_provider::BearerPlacement::Header,
+            mock_provider::BearerPlacement::Query,
+            mock_provider::BearerPlacement::Body,
+        ];
+        let setup = setup_with(
+            provider,
+            |c| {
+                c.shape = Shape::Kore(KoreProfile {
+                    tenant: "acme".into(),
+                    authorization_url: "{provider}/authorize?audience={audience}".into(),
+                    token_url: "{provider}/token".into(),
+                    fields: vec![("audience".into(), "bots".into())],
+                    scopes: Vec::new(),
+                    placement,
+                });
+            },
+            |_| {},
+        )
+        .await;
+        link(&setup, "k-1").await;
+        let (status, answer) = post(
+            &setup,
+            "/kore/test-authorization",
+            json!({"session": "k-1"}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(answer["result"], "success", "{placement:?}: {answer}");
+        assert_eq!(answer["status"], 200);
+        assert!(answer["headers"].is_object());
+        let journal = setup.provider.journal();
+        let call = journal
+            .iter()
+            .rev()
+            .find(|e| e.path.ends_with("/api/resource"))
+            .expect("the API was called");
+        let in_header = call.header("authorization").is_some();
+        let in_query = call.param("access_token").is_some() && call.method == "GET";
+        let in_body = call.param("access_token").is_some() && call.method == "POST";
+        let actual = match (in_header, in_query, in_body) {
+            (true, false, false) => "authorization",
+            (false, true, false) => "query",
+            (false, false, true) => "body",
+            other => panic!("{placement:?}: the token was in {other:?}"),
+        };
+        assert_eq!(actual, seen_in, "{placement:?}");
+        // The authorization URL template's dynamic field reached the provider.
+        assert!(
+            journal
+                .iter()
+                .any(|e| e.path.ends_with("/authorize") && e.param("audience") == Some("bots"))
+        );
+    }
+}
