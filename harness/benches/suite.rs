@@ -3,13 +3,14 @@
 //! openchatstudio profiles), compilation excluded. Run with
 //! `cargo bench -p gauntlet --bench suite`.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use gauntlet::profile::PlatformProfile;
 use gauntlet::provider::profile::ProviderTarget;
 use gauntlet::provider::run::{ProviderOptions, run as run_provider};
 use gauntlet::report::Status;
-use gauntlet::run::{Gate, RunOptions, run};
+use gauntlet::run::{Gate, RunOptions, RunResult, run};
 
 const ROUNDS: usize = 5;
 
@@ -23,73 +24,59 @@ async fn main() {
     for file in ["reference.toml", "reference-chat.toml"] {
         let profile = PlatformProfile::from_file(&std::path::Path::new(fixtures).join(file))
             .expect("profile parses");
-        let mut times = Vec::new();
-        let mut scenarios = 0;
-        for round in 0..ROUNDS {
-            let report_dir =
-                std::env::temp_dir().join(format!("gauntlet-bench-{}-{round}", std::process::id()));
-            let options = RunOptions {
+        measure(file, "start-up of mock and platform included", |dir| {
+            run(RunOptions {
                 gate: Gate::Should,
-                ..RunOptions::new(profile.clone(), report_dir)
-            };
-            let started = Instant::now();
-            let result = run(options.clone()).await.expect("the run completes");
-            times.push(started.elapsed());
-            let _ = std::fs::remove_dir_all(&options.report_dir);
-            scenarios = result.report.scenarios.len();
-            let failed = result
-                .report
-                .scenarios
-                .iter()
-                .filter(|s| s.status == Status::Failed)
-                .count();
-            assert_eq!(
-                failed, 0,
-                "the reference platform failed {failed} scenarios"
-            );
-        }
-        times.sort();
-        let median = times[ROUNDS / 2];
-        let max = times[ROUNDS - 1];
-        println!(
-            "{file}: {scenarios} scenarios, median {}, max {} (start-up of mock and platform included)",
-            ms(median),
-            ms(max)
-        );
+                ..RunOptions::new(profile.clone(), dir)
+            })
+        })
+        .await;
     }
     println!("gauntlet provider suite against the embedded mock, {ROUNDS} rounds per profile");
     let providers = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/providers");
     for file in ["default.toml", "openchatstudio.toml"] {
         let target = ProviderTarget::from_file(&std::path::Path::new(providers).join(file))
             .expect("profile parses");
-        let mut times = Vec::new();
-        let mut scenarios = 0;
-        for round in 0..ROUNDS {
-            let report_dir = std::env::temp_dir().join(format!(
-                "gauntlet-bench-provider-{}-{round}",
-                std::process::id()
-            ));
-            let options = ProviderOptions::new(target.clone(), report_dir.clone());
-            let started = Instant::now();
-            let result = run_provider(options).await.expect("the run completes");
-            times.push(started.elapsed());
-            let _ = std::fs::remove_dir_all(&report_dir);
-            scenarios = result.report.scenarios.len();
-            let failed = result
-                .report
-                .scenarios
-                .iter()
-                .filter(|s| s.status == Status::Failed)
-                .count();
-            assert_eq!(failed, 0, "the mock failed {failed} provider scenarios");
-        }
-        times.sort();
-        println!(
-            "{file}: {scenarios} scenarios, median {}, max {} (mock start-up included)",
-            ms(times[ROUNDS / 2]),
-            ms(times[ROUNDS - 1])
-        );
+        measure(file, "mock start-up included", |dir| {
+            run_provider(ProviderOptions::new(target.clone(), dir))
+        })
+        .await;
     }
+}
+
+/// Runs `one` [`ROUNDS`] times (each with a fresh report directory), insists that no
+/// scenario failed, and prints the median and the maximum wall time.
+async fn measure<F, Fut>(file: &str, note: &str, one: F)
+where
+    F: Fn(PathBuf) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<RunResult>>,
+{
+    let mut times = Vec::new();
+    let mut scenarios = 0;
+    for round in 0..ROUNDS {
+        let dir = std::env::temp_dir().join(format!(
+            "gauntlet-bench-{}-{file}-{round}",
+            std::process::id()
+        ));
+        let started = Instant::now();
+        let result = one(dir.clone()).await.expect("the run completes");
+        times.push(started.elapsed());
+        let _ = std::fs::remove_dir_all(&dir);
+        scenarios = result.report.scenarios.len();
+        let failed = result
+            .report
+            .scenarios
+            .iter()
+            .filter(|s| s.status == Status::Failed)
+            .count();
+        assert_eq!(failed, 0, "[{file}] {failed} scenarios failed");
+    }
+    times.sort();
+    println!(
+        "{file}: {scenarios} scenarios, median {}, max {} ({note})",
+        ms(times[ROUNDS / 2]),
+        ms(times[ROUNDS - 1])
+    );
 }
 
 fn ms(d: Duration) -> String {

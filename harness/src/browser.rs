@@ -144,8 +144,6 @@ pub struct Reply {
     pub body: String,
     /// Content-Type.
     pub content_type: String,
-    /// Referrer-Policy, if any.
-    pub referrer_policy: Option<String>,
     /// Every response header (lower-case names, values that are not text left out).
     pub headers: Vec<(String, String)>,
 }
@@ -365,7 +363,6 @@ pub async fn exchange(
     }
     evidence.push(record);
     Ok(Reply {
-        referrer_policy: header("referrer-policy"),
         content_type: header("content-type").unwrap_or_default(),
         url: url.to_owned(),
         status,

@@ -2,6 +2,8 @@
 //! platform (the OAuth client) with the mock provider on the other side, and reports.
 //!
 //! [`provider`] is the other direction: the same machinery judging an authorization server.
+//! [`mutants`] proves the client suite: it runs it against the reference platform with each
+//! catalogued defect switched on and builds the kill matrix.
 //!
 //! [`run::run`] is the whole job; [`cli`] parses the command line into its options. A run
 //! starts a [`context::RunContext`] (mock provider + platform), lets cucumber drive one

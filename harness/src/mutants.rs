@@ -1,8 +1,8 @@
 //! `gauntlet mutants`: proves the client suite is worth something. It runs the suite against
 //! the correct reference platform (which must pass every scenario) and then against the
-//! reference platform with each catalogued [`Defect`] switched on, one at a time and several at
-//! once, and builds the kill matrix: every defect × the scenarios that caught it. A defect no
-//! scenario catches survives, and the run fails.
+//! reference platform with each catalogued [`Defect`] of the profile's shape switched on alone
+//! (several such runs at once), and builds the kill matrix: every defect × the scenarios that
+//! caught it. A defect no scenario catches survives, and the run fails.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -211,7 +211,7 @@ fn progress_line(defect: Option<Defect>, result: &RunResult) -> String {
         (None, Ok((n, failed))) if failed.is_empty() => {
             format!("reference: all {n} applicable scenarios pass")
         }
-        (None, Ok((_, failed))) => format!("reference: FAILS {} scenarios", failed.len()),
+        (None, Ok((_, failed))) => format!("reference: FAILS {} scenario(s)", failed.len()),
         (Some(d), Ok((_, failed))) if failed.is_empty() => format!("{d}: SURVIVED"),
         (Some(d), Ok((_, failed))) => format!("{d}: caught by {} scenario(s)", failed.len()),
         (d, Err(error)) => format!(

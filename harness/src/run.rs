@@ -56,6 +56,23 @@ pub struct SuiteOptions<T> {
 pub type RunOptions = SuiteOptions<PlatformProfile>;
 
 impl<T> SuiteOptions<T> {
+    /// What cucumber runs: the options' feature folder, or `bundle` written out.
+    pub(crate) fn feature_run(&self, bundle: &[(&str, &str)]) -> anyhow::Result<FeatureRun<'_>> {
+        let features = match &self.features {
+            Some(path) => path.clone(),
+            None => {
+                features::materialize(bundle).context("cannot write the bundled feature files")?
+            }
+        };
+        Ok(FeatureRun {
+            report_dir: &self.report_dir,
+            features,
+            tags: self.tags.clone(),
+            concurrency: self.concurrency,
+            progress: self.progress,
+        })
+    }
+
     /// The defaults of the command line for this target and report directory: every scenario,
     /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output.
     pub fn new(target: T, report_dir: PathBuf) -> Self {
@@ -100,22 +117,11 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
         )
         .await?,
     );
-    let features = match &options.features {
-        Some(path) => path.clone(),
-        None => features::materialize(features::CLIENT)
-            .context("cannot write the bundled feature files")?,
-    };
     let inapplicable = shape_tags(&options.target);
     let result = context::scope(
         ctx.clone(),
         run_applicable::<GauntletWorld>(
-            FeatureRun {
-                report_dir: &options.report_dir,
-                features,
-                tags: options.tags.clone(),
-                concurrency: options.concurrency,
-                progress: options.progress,
-            },
+            options.feature_run(features::CLIENT)?,
             &inapplicable,
             &ctx.outcomes,
         ),

@@ -122,19 +122,9 @@ impl Defects {
         Self::default()
     }
 
-    /// Just this one.
-    pub fn only(defect: Defect) -> Self {
-        Self(BTreeSet::from([defect]))
-    }
-
     /// Whether `defect` is on.
     pub fn has(&self, defect: Defect) -> bool {
         self.0.contains(&defect)
-    }
-
-    /// The defects that are on.
-    pub fn iter(&self) -> impl Iterator<Item = Defect> + '_ {
-        self.0.iter().copied()
     }
 }
 

@@ -18,8 +18,17 @@
 //! | `GET /whoami?session={sid}` | probe: calls the resource API, JSON `{"linked":…}` |
 //! | `POST /unlink?session={sid}` | revokes and forgets |
 //!
+//! Each [`Shape`] adds its routes (and, for Converse and Botpress, changes the callback):
+//!
+//! | shape | routes |
+//! |---|---|
+//! | CSML | `POST /csml/chat` `{"session","text"}`: an `OAuthRequest` message, and the event of the last callback |
+//! | Converse | `POST /converse/turn` `{"session","step"}` (`is_authenticated`, `account_link`, `get_access_token`); `POST /converse/channel-token` `{"session","access_token"}`; the callback only stores the code |
+//! | Kore.ai | `POST /kore/test-authorization` `{"session"}`; authorization and token URLs from the profile's templates |
+//! | Botpress | `GET /botpress/{bot}/link?user=`, `GET /botpress/{bot}/whoami?user=`, `POST /botpress/webhook` `{"external_id"}`; one callback for every bot |
+//!
 //! Each rule lives in its own module: `flow` (state, verifier, authorization URL),
-//! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`. [`Defect`]s,
+//! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`, `shapes`. [`Defect`]s,
 //! off by default, break one rule each, for `gauntlet mutants` to prove the suite catches them.
 //!
 //! ```no_run

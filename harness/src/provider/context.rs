@@ -11,7 +11,7 @@ use mock_provider::{MockProvider, ProviderConfig};
 use super::profile::{ProviderProfile, ProviderTarget};
 use crate::context::{Launched, spawn, wait_ready};
 use crate::profile::Vars;
-use crate::run::Outcomes;
+use crate::run::{Inapplicable, Outcomes};
 
 /// The server's endpoints, as the scenarios use them.
 #[derive(Debug, Clone, Default)]
@@ -55,79 +55,6 @@ enum Server {
     Launched(#[expect(dead_code, reason = "held only to keep the server running")] Launched),
     External,
 }
-
-/// An optional feature of the server; scenarios tagged with its tag need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Feature {
-    /// The scenario tag, without `@`.
-    pub tag: &'static str,
-    /// Why a scenario with this tag does not apply when the feature is missing.
-    pub missing: &'static str,
-}
-
-/// Every optional feature, by tag.
-pub const FEATURES: &[Feature] = &[
-    Feature {
-        tag: "metadata",
-        missing: "the server publishes no RFC 8414 metadata",
-    },
-    Feature {
-        tag: "iss",
-        missing: "the metadata does not advertise authorization_response_iss_parameter_supported",
-    },
-    Feature {
-        tag: "revocation",
-        missing: "no revocation endpoint is given or advertised",
-    },
-    Feature {
-        tag: "introspection",
-        missing: "no introspection endpoint is given or advertised",
-    },
-    Feature {
-        tag: "resource",
-        missing: "the profile names no resource_url",
-    },
-    Feature {
-        tag: "token_check",
-        missing: "neither an introspection endpoint nor a resource_url to check a token with",
-    },
-    Feature {
-        tag: "refresh",
-        missing: "the server issues no refresh tokens",
-    },
-    Feature {
-        tag: "public_client",
-        missing: "the profile has no public_client",
-    },
-    Feature {
-        tag: "other_client",
-        missing: "the profile has no other_client",
-    },
-    Feature {
-        tag: "several_redirect_uris",
-        missing: "the client has only one registered redirect URI",
-    },
-    Feature {
-        tag: "deny",
-        missing: "the profile names no deny button",
-    },
-    Feature {
-        tag: "code_expiry",
-        missing: "the profile gives no code_lifetime_secs",
-    },
-    Feature {
-        tag: "insufficient_scope",
-        missing: "the profile names no insufficient_scope for its resource",
-    },
-    Feature {
-        tag: "pkce_required",
-        missing: "the server does not require PKCE of the client (pkce = \"optional\")",
-    },
-    Feature {
-        tag: "pkce_optional",
-        missing: "the server requires PKCE of the client, so every code has a challenge",
-    },
-];
 
 tokio::task_local! {
     static CURRENT: Arc<ProviderContext>;
@@ -208,32 +135,95 @@ impl ProviderContext {
         }
     }
 
-    /// The optional features this server lacks.
-    pub fn missing_features(&self) -> Vec<Feature> {
-        let has = |tag: &str| match tag {
-            "metadata" => self.metadata.is_some(),
-            "iss" => self.advertises_iss(),
-            "revocation" => self.endpoints.revocation.is_some(),
-            "introspection" => self.endpoints.introspection.is_some(),
-            "resource" => self.endpoints.resource.is_some(),
-            "token_check" => {
-                self.endpoints.introspection.is_some() || self.endpoints.resource.is_some()
-            }
-            "refresh" => self.issues_refresh_tokens(),
-            "public_client" => self.profile.public_client.is_some(),
-            "other_client" => self.profile.other_client.is_some(),
-            "several_redirect_uris" => !self.profile.client.other_redirect_uris.is_empty(),
-            "deny" => self.profile.login.deny.is_some(),
-            "code_expiry" => self.profile.server.code_lifetime_secs.is_some(),
-            "insufficient_scope" => {
-                self.endpoints.resource.is_some()
-                    && self.profile.server.insufficient_scope.is_some()
-            }
-            "pkce_required" => self.profile.server.pkce != mock_provider::PkcePolicy::Optional,
-            "pkce_optional" => self.profile.server.pkce == mock_provider::PkcePolicy::Optional,
-            _ => true,
-        };
-        FEATURES.iter().copied().filter(|f| !has(f.tag)).collect()
+    /// The scenario tags this server (or its profile) cannot serve, with the reason: the
+    /// optional features a scenario tagged with their name needs.
+    pub fn inapplicable(&self) -> Vec<Inapplicable> {
+        let (e, p) = (&self.endpoints, &self.profile);
+        let pkce_optional = p.server.pkce == mock_provider::PkcePolicy::Optional;
+        [
+            (
+                "metadata",
+                self.metadata.is_some(),
+                "the server publishes no RFC 8414 metadata",
+            ),
+            (
+                "iss",
+                self.advertises_iss(),
+                "the metadata does not advertise authorization_response_iss_parameter_supported",
+            ),
+            (
+                "revocation",
+                e.revocation.is_some(),
+                "no revocation endpoint is given or advertised",
+            ),
+            (
+                "introspection",
+                e.introspection.is_some(),
+                "no introspection endpoint is given or advertised",
+            ),
+            (
+                "resource",
+                e.resource.is_some(),
+                "the profile names no resource_url",
+            ),
+            (
+                "token_check",
+                e.introspection.is_some() || e.resource.is_some(),
+                "neither an introspection endpoint nor a resource_url to check a token with",
+            ),
+            (
+                "refresh",
+                self.issues_refresh_tokens(),
+                "the server issues no refresh tokens",
+            ),
+            (
+                "public_client",
+                p.public_client.is_some(),
+                "the profile has no public_client",
+            ),
+            (
+                "other_client",
+                p.other_client.is_some(),
+                "the profile has no other_client",
+            ),
+            (
+                "several_redirect_uris",
+                !p.client.other_redirect_uris.is_empty(),
+                "the client has only one registered redirect URI",
+            ),
+            (
+                "deny",
+                p.login.deny.is_some(),
+                "the profile names no deny button",
+            ),
+            (
+                "code_expiry",
+                p.server.code_lifetime_secs.is_some(),
+                "the profile gives no code_lifetime_secs",
+            ),
+            (
+                "insufficient_scope",
+                e.resource.is_some() && p.server.insufficient_scope.is_some(),
+                "the profile names no insufficient_scope for its resource",
+            ),
+            (
+                "pkce_required",
+                !pkce_optional,
+                "the server does not require PKCE of the client (pkce = \"optional\")",
+            ),
+            (
+                "pkce_optional",
+                pkce_optional,
+                "the server requires PKCE of the client, so every code has a challenge",
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, has, _)| !has)
+        .map(|(tag, _, reason)| Inapplicable {
+            tag: tag.into(),
+            reason: reason.into(),
+        })
+        .collect()
     }
 
     /// Whether the metadata says `iss` is sent in authorization responses.
@@ -270,8 +260,7 @@ async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfi
     config.auto_approve = false;
     config.code_ttl_secs = 3;
     if config.resource.required_scope.is_none() {
-        let probe = ProviderProfile::for_mock(&config, "http://127.0.0.1");
-        config.resource.required_scope = probe.client.scope.split(' ').next().map(str::to_owned);
+        config.resource.required_scope = ProviderProfile::mock_scopes(&config).into_iter().next();
     }
     let clients = ProviderProfile::mock_clients(&config);
     let mut builder = MockProvider::builder().config(config.clone());

@@ -266,14 +266,7 @@ impl ProviderProfile {
     pub fn for_mock(config: &ProviderConfig, base: &str) -> Self {
         let url = |path: &str| format!("{base}{path}");
         let template = config.clients.first();
-        let scope = template
-            .and_then(|c| {
-                c.default_scopes
-                    .clone()
-                    .or_else(|| c.allowed_scopes.first().map(|s| vec![s.clone()]))
-            })
-            .unwrap_or_else(|| vec!["read".into()])
-            .join(" ");
+        let scope = Self::mock_scopes(config).join(" ");
         let auth_method = template.map_or(AuthMethod::ClientSecretBasic, |c| c.auth_method);
         let extra_params = config
             .reflect_params
@@ -324,6 +317,20 @@ impl ProviderProfile {
                 origins: Vec::new(),
             },
         }
+    }
+
+    /// The scopes Gauntlet asks the mock for: its first client's default scopes, else its first
+    /// allowed scope, else `read`.
+    pub fn mock_scopes(config: &ProviderConfig) -> Vec<String> {
+        config
+            .clients
+            .first()
+            .and_then(|c| {
+                c.default_scopes
+                    .clone()
+                    .or_else(|| c.allowed_scopes.first().map(|s| vec![s.clone()]))
+            })
+            .unwrap_or_else(|| vec!["read".into()])
     }
 
     /// The client registrations [`ProviderProfile::for_mock`] expects on the mock.

@@ -11,9 +11,7 @@ use super::profile::ProviderTarget;
 use super::world::ProviderWorld;
 use crate::features;
 use crate::report::RunReport;
-use crate::run::{
-    FeatureRun, Inapplicable, RunResult, SuiteOptions, finish, run_applicable, take_outcomes,
-};
+use crate::run::{RunResult, SuiteOptions, finish, run_applicable, take_outcomes};
 
 /// The options of `gauntlet provider`: an authorization server under test.
 pub type ProviderOptions = SuiteOptions<ProviderTarget>;
@@ -31,29 +29,11 @@ pub async fn run(options: ProviderOptions) -> anyhow::Result<RunResult> {
         )
         .await?,
     );
-    let inapplicable: Vec<Inapplicable> = ctx
-        .missing_features()
-        .iter()
-        .map(|f| Inapplicable {
-            tag: f.tag.into(),
-            reason: f.missing.into(),
-        })
-        .collect();
-    let features = match &options.features {
-        Some(path) => path.clone(),
-        None => features::materialize(features::PROVIDER)
-            .context("cannot write the bundled feature files")?,
-    };
+    let inapplicable = ctx.inapplicable();
     let (duration_ms, parsing_errors) = context::scope(
         ctx.clone(),
         run_applicable::<ProviderWorld>(
-            FeatureRun {
-                report_dir: dir,
-                features,
-                tags: options.tags.clone(),
-                concurrency: options.concurrency,
-                progress: options.progress,
-            },
+            options.feature_run(features::PROVIDER)?,
             &inapplicable,
             &ctx.outcomes,
         ),

@@ -291,7 +291,7 @@ async fn referrer_policy(world: &mut GauntletWorld) -> StepResult {
         .callback
         .as_ref()
         .ok_or("the callback was not delivered")?;
-    match reply.referrer_policy.as_deref() {
+    match reply.header("referrer-policy") {
         Some(policy) if policy.split(',').any(|p| p.trim() == "no-referrer") => Ok(()),
         Some(other) => Err(format!("the callback page sets Referrer-Policy {other:?}; the code can leak through Referer")),
         None => Err("the callback page sets no Referrer-Policy; the code and state can leak through Referer".into()),

@@ -110,7 +110,7 @@ async fn every_defect_is_caught_in_the_botpress_shape() {
 }
 
 #[test]
-fn a_survivor_fails_the_command_and_a_bad_defect_name_is_a_usage_error() {
+fn survivors_a_failing_reference_and_bad_defect_names_set_the_exit_code() {
     let bin = env!("CARGO_BIN_EXE_gauntlet");
     let dir = std::env::temp_dir().join(format!("gauntlet-mutants-cli-{}", std::process::id()));
     let output = Command::new(bin)
@@ -142,6 +142,30 @@ fn a_survivor_fails_the_command_and_a_bad_defect_name_is_a_usage_error() {
     assert!(stdout.contains("no_iss_check: SURVIVED"), "{stdout}");
     let markdown = std::fs::read_to_string(dir.join("mutants.md")).unwrap();
     assert!(markdown.contains("| `no_iss_check` |") && markdown.contains("**SURVIVED**"));
+
+    // A suite the correct reference fails: the matrix means nothing, the command exits 1.
+    let broken = dir.join("broken-features");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(
+        broken.join("never.feature"),
+        "Feature: a rule the reference rightly breaks\n\n  @must\n  Scenario: No code is ever redeemed\n    \
+         When alice links her account\n    Then the platform made no token request\n",
+    )
+    .unwrap();
+    let output = Command::new(bin)
+        .args(["mutants", "--defects", "no_pkce", "--features"])
+        .arg(&broken)
+        .arg("--report-dir")
+        .arg(dir.join("broken"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("reference: FAILS 1 scenario(s)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("**Verdict: FAIL**"), "{stdout}");
 
     let list = Command::new(bin)
         .args(["mutants", "--list"])

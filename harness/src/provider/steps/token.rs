@@ -121,14 +121,12 @@ async fn other_redeems(world: &mut ProviderWorld) -> StepResult {
         .map(drop)
 }
 
-/// Sets (`Some`) or removes (`None`) a form field; true if it was there.
-fn set(form: &mut Vec<(String, String)>, name: &str, value: Option<&str>) -> bool {
-    let had = form.iter().any(|(n, _)| n == name);
+/// Sets (`Some`) or removes (`None`) a form field.
+fn set(form: &mut Vec<(String, String)>, name: &str, value: Option<&str>) {
     form.retain(|(n, _)| n != name);
     if let Some(value) = value {
         form.push((name.to_owned(), value.to_owned()));
     }
-    had
 }
 
 #[when(
@@ -143,69 +141,34 @@ async fn redeem_bent(world: &mut ProviderWorld, how: String) -> StepResult {
         .cloned()
         .unwrap_or_else(|| format!("{}/gauntlet", registered.redirect_uri.trim_end_matches('/')));
     let wrong_verifier = generate_verifier(&Random::Os);
-    let reply = match how.as_str() {
-        "with a wrong code_verifier" => {
-            world
-                .redeem(role, None, None, |f| {
-                    set(f, "code_verifier", Some(&wrong_verifier));
-                })
-                .await
-        }
-        "without code_verifier" => {
-            world
-                .redeem(role, None, None, |f| {
-                    set(f, "code_verifier", None);
-                })
-                .await
-        }
-        "with a code_verifier" => {
-            world
-                .redeem(role, None, None, |f| {
-                    set(f, "code_verifier", Some(&wrong_verifier));
-                })
-                .await
-        }
+    const WRONG_SECRET: Option<&str> = Some("gauntlet-wrong-secret");
+    // (client authentication, secret, form field changed: name and new value or removal)
+    let (auth, secret, field): (_, _, Option<(&str, Option<&str>)>) = match how.as_str() {
+        // For a code issued without a challenge, any verifier is one too many.
+        "with a wrong code_verifier" | "with a code_verifier" => (
+            None,
+            None,
+            Some(("code_verifier", Some(wrong_verifier.as_str()))),
+        ),
+        "without code_verifier" => (None, None, Some(("code_verifier", None))),
         "with a different redirect_uri" => {
-            world
-                .redeem(role, None, None, |f| {
-                    set(f, "redirect_uri", Some(&different));
-                })
-                .await
+            (None, None, Some(("redirect_uri", Some(different.as_str()))))
         }
-        "without redirect_uri" => {
-            world
-                .redeem(role, None, None, |f| {
-                    set(f, "redirect_uri", None);
-                })
-                .await
-        }
-        "without authenticating" => {
-            world
-                .redeem(role, Some(AuthMethod::None), None, |_| {})
-                .await
-        }
+        "without redirect_uri" => (None, None, Some(("redirect_uri", None))),
+        "without authenticating" => (Some(AuthMethod::None), None, None),
         "with a wrong secret over HTTP Basic" => {
-            world
-                .redeem(
-                    role,
-                    Some(AuthMethod::ClientSecretBasic),
-                    Some("gauntlet-wrong-secret"),
-                    |_| {},
-                )
-                .await
+            (Some(AuthMethod::ClientSecretBasic), WRONG_SECRET, None)
         }
-        _ => {
-            world
-                .redeem(
-                    role,
-                    Some(AuthMethod::ClientSecretPost),
-                    Some("gauntlet-wrong-secret"),
-                    |_| {},
-                )
-                .await
-        }
+        _ => (Some(AuthMethod::ClientSecretPost), WRONG_SECRET, None),
     };
-    reply.map(drop)
+    world
+        .redeem(role, auth, secret, |form| {
+            if let Some((name, value)) = field {
+                set(form, name, value);
+            }
+        })
+        .await
+        .map(drop)
 }
 
 #[when(
