@@ -53,15 +53,14 @@ where
 {
     let mut times = Vec::new();
     let mut scenarios = 0;
-    for round in 0..ROUNDS {
-        let dir = std::env::temp_dir().join(format!(
-            "gauntlet-bench-{}-{file}-{round}",
-            std::process::id()
-        ));
+    for _ in 0..ROUNDS {
+        let dir = tempfile::tempdir().expect("a temporary folder");
         let started = Instant::now();
-        let result = one(dir.clone()).await.expect("the run completes");
+        let result = one(dir.path().to_path_buf())
+            .await
+            .expect("the run completes");
         times.push(started.elapsed());
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(dir);
         scenarios = result.report.scenarios.len();
         let failed = result
             .report

@@ -1,5 +1,6 @@
-//! Command-line interface: `gauntlet run` (a platform) and `gauntlet provider` (an
-//! authorization server).
+//! Command-line interface: `gauntlet run` (a platform), `gauntlet provider` (an
+//! authorization server), `gauntlet mutants` (the kill matrix), `gauntlet merge` (sharded
+//! reports) and `gauntlet profiles` (the bundled profiles).
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use crate::mutants::MutantsOptions;
 use crate::profile::PlatformProfile;
 use crate::provider::profile::ProviderTarget;
 use crate::provider::run::ProviderOptions;
+use crate::report::Shard;
 use crate::run::{Gate, RunOptions, SuiteOptions};
 
 /// OAuth 2.0 conformance harness for chatbot platforms.
@@ -30,12 +32,18 @@ pub enum Command {
     /// Prove the client suite: run it against the reference platform with each catalogued
     /// defect switched on, and print the kill matrix.
     Mutants(MutantsArgs),
+    /// Combine the report folders of sharded runs (`--shard I/N`) into one, with one verdict.
+    Merge(MergeArgs),
+    /// List the profiles bundled in the binary (`--platform NAME`, `--provider NAME`), or
+    /// print one with `profiles show NAME`.
+    Profiles(ProfilesArgs),
 }
 
 /// Arguments of `gauntlet mutants`.
 #[derive(Debug, clap::Args)]
 pub struct MutantsArgs {
-    /// An embedded reference-platform profile; default: the bundled web-channel one.
+    /// An embedded reference-platform profile: a file, or the name of a bundled one
+    /// (`gauntlet profiles`); default: the bundled web-channel one.
     #[arg(long, env = "GAUNTLET_PLATFORM")]
     pub platform: Option<PathBuf>,
     /// Where to write mutants.md, mutants.json and each run's reports (under runs/).
@@ -59,7 +67,7 @@ impl MutantsArgs {
     /// Reads the profile and builds the options.
     pub fn options(&self) -> anyhow::Result<MutantsOptions> {
         let profile = match &self.platform {
-            Some(path) => PlatformProfile::from_file(path)?,
+            Some(arg) => crate::bundled::platform(arg)?,
             None => PlatformProfile::reference(),
         };
         let defects = if self.defects.is_empty() {
@@ -87,7 +95,8 @@ impl MutantsArgs {
 /// Arguments of `gauntlet run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Platform profile (TOML); default: the bundled reference platform.
+    /// Platform profile: a TOML file, or the name of a bundled one such as `reference-chat`
+    /// (`gauntlet profiles`); default: the bundled reference platform.
     #[arg(long, env = "GAUNTLET_PLATFORM")]
     pub platform: Option<PathBuf>,
     /// The options every suite shares.
@@ -99,7 +108,8 @@ pub struct RunArgs {
 #[derive(Debug, clap::Args)]
 pub struct ProviderArgs {
     /// Provider profile (TOML with a [server] table), or a mock-provider profile to test the
-    /// embedded mock with; default: the embedded mock's default profile.
+    /// embedded mock with: a file, or the name of a bundled one such as `lax` (`gauntlet
+    /// profiles`); default: the embedded mock's default profile.
     #[arg(long, env = "GAUNTLET_PROVIDER")]
     pub provider: Option<PathBuf>,
     /// The options every suite shares.
@@ -128,6 +138,24 @@ pub struct SuiteArgs {
     /// Run these feature files instead of the bundled ones.
     #[arg(long)]
     pub features: Option<PathBuf>,
+    /// Run only part I of N of the selected scenarios (e.g. 2/3), to spread a suite over CI
+    /// jobs; `gauntlet merge` combines the parts' reports.
+    #[arg(long, value_name = "I/N", env = "GAUNTLET_SHARD")]
+    pub shard: Option<Shard>,
+}
+
+/// Arguments of `gauntlet merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The report folders of the shards (each holds a report.json).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged reports.
+    #[arg(long, default_value = "reports", env = "GAUNTLET_REPORT_DIR")]
+    pub report_dir: PathBuf,
+    /// Which failures give a non-zero exit code; default: the gate the shards ran with.
+    #[arg(long, value_enum)]
+    pub gate: Option<Gate>,
 }
 
 impl SuiteArgs {
@@ -140,6 +168,7 @@ impl SuiteArgs {
             reveal_secrets: self.reveal_secrets,
             features: self.features.clone(),
             progress: true,
+            shard: self.shard,
             ..SuiteOptions::new(target, self.report_dir.clone())
         }
     }
@@ -149,7 +178,7 @@ impl RunArgs {
     /// Reads the profile and builds the run options.
     pub fn options(&self) -> anyhow::Result<RunOptions> {
         let profile = match &self.platform {
-            Some(path) => PlatformProfile::from_file(path)?,
+            Some(arg) => crate::bundled::platform(arg)?,
             None => PlatformProfile::reference(),
         };
         Ok(self.suite.options(profile))
@@ -160,9 +189,27 @@ impl ProviderArgs {
     /// Reads the profile and builds the run options.
     pub fn options(&self) -> anyhow::Result<ProviderOptions> {
         let target = match &self.provider {
-            Some(path) => ProviderTarget::from_file(path)?,
+            Some(arg) => crate::bundled::provider(arg)?,
             None => ProviderTarget::default_mock(),
         };
         Ok(self.suite.options(target))
     }
+}
+
+/// Arguments of `gauntlet profiles`.
+#[derive(Debug, clap::Args)]
+pub struct ProfilesArgs {
+    /// `show NAME`; without it, the list.
+    #[command(subcommand)]
+    pub command: Option<ProfilesCommand>,
+}
+
+/// What `gauntlet profiles` does besides listing.
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Print a bundled profile's TOML, e.g. to write it out and edit it.
+    Show {
+        /// Its name, as `gauntlet profiles` lists it.
+        name: String,
+    },
 }

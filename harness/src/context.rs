@@ -1,9 +1,10 @@
 //! What a run shares across scenarios: the mock provider, the platform under test (embedded,
 //! launched, or already running), the profile and its filled-in values.
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use mock_provider::{ClientConfig, Limits, MockProvider, ProviderConfig};
@@ -44,7 +45,7 @@ enum PlatformProcess {
 
 /// A process Gauntlet launched (a platform or a provider), killed when dropped.
 #[derive(Debug)]
-pub(crate) struct Launched(pub(crate) Child);
+pub(crate) struct Launched(Child);
 
 impl Drop for Launched {
     fn drop(&mut self) {
@@ -164,7 +165,7 @@ impl RunContext {
                 .expect("launched from a launch section");
             let timeout = Duration::from_secs(launch.ready_timeout_secs);
             let url = vars.fill(&launch.ready_url);
-            wait_ready(&mut child.0, &url, timeout, platform_log, "platform").await?;
+            wait_ready(child, &url, timeout, platform_log, "platform").await?;
         }
         Ok(Self {
             provider,
@@ -225,26 +226,50 @@ async fn start_platform(
         let base = platform.uri();
         return Ok((PlatformProcess::Embedded(Box::new(platform)), base));
     }
-    let base = location
-        .base_url
-        .clone()
-        .expect("checked when the profile was read");
+    if location.launch.is_some() && profile.uses_port() {
+        vars.set("port", free_port()?.to_string());
+    }
+    let base = vars.fill(
+        location
+            .base_url
+            .as_deref()
+            .context("platform.base_url is required unless platform.embedded is set")?,
+    );
     vars.set("base_url", base.clone());
     let Some(launch) = &location.launch else {
         return Ok((PlatformProcess::External, base));
     };
     vars.set("redirect_uri", vars.fill(&profile.client.redirect_uris[0]));
-    let child = spawn(launch, vars, platform_log, "platform")?;
+    let child = self::launch(launch, vars, platform_log, "platform").await?;
     Ok((PlatformProcess::Launched(child), base))
 }
 
-/// Starts `launch`'s command (arguments and environment filled from `vars`, output to `log`).
-pub(crate) fn spawn(
+/// A port that was free a moment ago (bound on 127.0.0.1:0, read, released), for `{port}`.
+pub(crate) fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .context("cannot find a free port for {port}")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// How often a launch's ready URL is polled.
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Starts `launch`'s command (arguments and environment filled from `vars`, output to `log`),
+/// unless something already answers at its ready URL: that would be another process, and the
+/// launched one could never be told from it.
+pub(crate) async fn launch(
     launch: &Launch,
     vars: &Vars,
-    log: &std::path::Path,
+    log: &Path,
     what: &str,
 ) -> anyhow::Result<Launched> {
+    let ready_url = vars.fill(&launch.ready_url);
+    if answer(&ready_client()?, &ready_url).await.is_some() {
+        bail!(
+            "something already answers at {ready_url} before the {what} was launched; \
+             another process holds the port"
+        );
+    }
     let log_file =
         std::fs::File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
     let mut command = Command::new(&launch.command);
@@ -265,36 +290,64 @@ pub(crate) fn spawn(
     Ok(Launched(child))
 }
 
-/// Polls `url` until it answers below 500, failing at once if the process exits.
+/// Polls `url` until it answers below 500 while the launched process lives. The process
+/// exiting is an error at once, and so is an answer once it has exited: then another process
+/// holds the port.
 pub(crate) async fn wait_ready(
-    child: &mut Child,
+    launched: &mut Launched,
     url: &str,
     timeout: Duration,
-    log: &std::path::Path,
+    log: &Path,
     what: &str,
 ) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()?;
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Ok(response) = client.get(url).send().await
-            && response.status().as_u16() < 500
-        {
-            return Ok(());
+    let client = ready_client()?;
+    let child = &mut launched.0;
+    let poll = async {
+        let mut tick = tokio::time::interval(POLL_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Some(status) = child.try_wait()? {
+                bail!(
+                    "the {what} exited ({status}) before it was ready; its output is in {}",
+                    log.display()
+                );
+            }
+            if answer(&client, url)
+                .await
+                .is_some_and(|status| status < 500)
+            {
+                if let Some(status) = child.try_wait()? {
+                    bail!(
+                        "the {what} exited ({status}), yet something answers at {url}: another \
+                         process holds the port; the {what}'s output is in {}",
+                        log.display()
+                    );
+                }
+                return Ok(());
+            }
         }
-        if let Some(status) = child.try_wait()? {
+    };
+    tokio::time::timeout(timeout, poll)
+        .await
+        .unwrap_or_else(|_| {
             bail!(
-                "the {what} exited ({status}) before it was ready; its output is in {}",
+                "the {what} was not ready at {url} within {} s; its output is in {}",
+                timeout.as_secs(),
                 log.display()
-            );
-        }
-        if Instant::now() > deadline {
-            bail!(
-                "the {what} was not ready at {url} within {} s",
-                timeout.as_secs()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+            )
+        })
+}
+
+/// The client that polls ready URLs.
+fn ready_client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()?)
+}
+
+/// The status `url` answers with, if anything answers.
+async fn answer(client: &reqwest::Client, url: &str) -> Option<u16> {
+    let response = client.get(url).send().await.ok()?;
+    Some(response.status().as_u16())
 }

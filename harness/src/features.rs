@@ -1,7 +1,14 @@
-//! The bundled feature files (client and provider), compiled into the binary so that an installed `gauntlet` runs
-//! the same suite as the repository's `features/` folder.
+//! The bundled feature files (client and provider), compiled into the binary so that an
+//! installed `gauntlet` runs the same suite as the repository's `features/` folder, and
+//! [`FeatureSet`]: the feature files of a run, in memory, named relative to their root.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow, bail};
+use cucumber::feature::Ext as _;
+use cucumber::gherkin;
+
+use crate::report::FeatureSource;
 
 /// `features/client/*.feature`, by file name.
 pub const CLIENT: &[(&str, &str)] = &[
@@ -103,24 +110,86 @@ pub const PROVIDER: &[(&str, &str)] = &[
     ),
 ];
 
-/// Writes bundled features (e.g. [`CLIENT`]) into a fresh temporary folder and returns it.
-pub fn materialize(bundle: &[(&str, &str)]) -> std::io::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
-        "gauntlet-features-{}-{}",
-        std::process::id(),
-        unique()
-    ));
-    std::fs::create_dir_all(&dir)?;
-    for (name, text) in bundle {
-        std::fs::write(dir.join(name), text)?;
-    }
-    Ok(dir)
+/// Feature files held in memory, each named by its path relative to the features root
+/// (`client/errors.feature`), so that reports never carry a temporary or machine path.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureSet {
+    /// The files, sorted by path.
+    pub files: Vec<FeatureSource>,
 }
 
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+impl FeatureSet {
+    /// A bundle (e.g. [`CLIENT`]) under `folder` (`client`).
+    pub fn bundled(folder: &str, bundle: &[(&str, &str)]) -> Self {
+        Self {
+            files: bundle
+                .iter()
+                .map(|(name, text)| FeatureSource {
+                    path: format!("{folder}/{name}"),
+                    text: (*text).to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Every `*.feature` file under `dir` (recursively), named relative to `dir`.
+    pub fn from_dir(dir: &Path) -> anyhow::Result<Self> {
+        if !dir.is_dir() {
+            bail!("--features {}: no such folder", dir.display());
+        }
+        let mut files = Vec::new();
+        collect(dir, dir, &mut files)?;
+        if files.is_empty() {
+            bail!(
+                "--features {}: the folder holds no .feature file",
+                dir.display()
+            );
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Self { files })
+    }
+
+    /// Parses every file, with Scenario Outlines expanded into one scenario per example row.
+    /// A file that does not parse is an error naming it.
+    pub fn parse(&self) -> anyhow::Result<Vec<gherkin::Feature>> {
+        self.files
+            .iter()
+            .map(|file| {
+                let mut feature =
+                    gherkin::Feature::parse(&file.text, gherkin::GherkinEnv::default())
+                        .map_err(|e| anyhow!("{} does not parse: {e}", file.path))?;
+                feature.path = Some(PathBuf::from(&file.path));
+                feature
+                    .expand_examples()
+                    .map_err(|e| anyhow!("{}: {e}", file.path))
+            })
+            .collect()
+    }
+}
+
+/// Adds the feature files under `dir` to `files`, named relative to `root`.
+fn collect(root: &Path, dir: &Path, files: &mut Vec<FeatureSource>) -> anyhow::Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(root, &path, files)?;
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            let name: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            files.push(FeatureSource {
+                path: name.join("/"),
+                text,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -138,5 +207,42 @@ mod tests {
             let bundled: Vec<&str> = bundle.iter().map(|(n, _)| *n).collect();
             assert_eq!(on_disk, bundled, "features/{folder}");
         }
+    }
+
+    #[test]
+    fn bundled_features_parse_with_stable_relative_names() {
+        let set = super::FeatureSet::bundled("client", super::CLIENT);
+        let features = set.parse().unwrap();
+        assert_eq!(features.len(), super::CLIENT.len());
+        let path = features[0].path.as_ref().unwrap().display().to_string();
+        assert_eq!(path, "client/botpress.feature");
+    }
+
+    #[test]
+    fn a_folder_is_read_recursively_and_named_relative_to_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let text = "Feature: F\n  Scenario: S\n    Given x\n";
+        std::fs::write(dir.path().join("sub/b.feature"), text).unwrap();
+        std::fs::write(dir.path().join("a.feature"), text).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        let set = super::FeatureSet::from_dir(dir.path()).unwrap();
+        let names: Vec<&str> = set.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(names, ["a.feature", "sub/b.feature"]);
+    }
+
+    #[test]
+    fn a_missing_or_empty_folder_and_a_broken_file_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = super::FeatureSet::from_dir(dir.path()).unwrap_err();
+        assert!(empty.to_string().contains("no .feature file"), "{empty}");
+        let missing = super::FeatureSet::from_dir(&dir.path().join("nope")).unwrap_err();
+        assert!(missing.to_string().contains("no such folder"), "{missing}");
+        std::fs::write(dir.path().join("x.feature"), "Scenario without feature\n").unwrap();
+        let broken = super::FeatureSet::from_dir(dir.path())
+            .unwrap()
+            .parse()
+            .unwrap_err();
+        assert!(broken.to_string().contains("x.feature"), "{broken}");
     }
 }

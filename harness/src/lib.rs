@@ -10,13 +10,18 @@
 //! [`world::GauntletWorld`] per scenario through the [`steps`], and writes the [`report`]s.
 
 pub mod browser;
+pub mod bundled;
 pub mod cli;
 pub mod context;
 pub mod features;
+pub mod merge;
 pub mod mutants;
+mod panic_hook;
 pub mod profile;
 pub mod provider;
+pub mod recorder;
 pub mod report;
 pub mod run;
+pub mod selection;
 mod steps;
 pub mod world;

@@ -1,11 +1,10 @@
-//! `gauntlet`: parse, run, map the outcome to an exit code (0 pass, 1 conformance failures,
-//! 2 usage or profile error).
+//! `gauntlet`: parse, run, map the outcome to an exit code: 0 the gate passed, 1 conformance
+//! failures, 2 nothing could be judged (usage, profile or start-up error, or nothing to test).
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 use gauntlet::cli::{Command, Opts};
-use gauntlet::report::Status;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -21,41 +20,34 @@ async fn main() -> ExitCode {
         Command::Run(args) => match args.options() {
             Ok(options) => (
                 options.report_dir.clone(),
-                gauntlet::run::run(options).await,
+                gauntlet::run::run(options).await.map(|r| r.report),
             ),
             Err(error) => return usage(&error),
         },
         Command::Mutants(args) => return mutants(&args).await,
+        Command::Profiles(args) => return profiles(&args),
         Command::Provider(args) => match args.options() {
             Ok(options) => (
                 options.report_dir.clone(),
-                gauntlet::provider::run::run(options).await,
+                gauntlet::provider::run::run(options)
+                    .await
+                    .map(|r| r.report),
             ),
             Err(error) => return usage(&error),
         },
+        Command::Merge(args) => (
+            args.report_dir.clone(),
+            gauntlet::merge::merge_into(&args.dirs, &args.report_dir, args.gate),
+        ),
     };
     match result {
-        Ok(result) => {
-            let count = |status| {
-                result
-                    .report
-                    .scenarios
-                    .iter()
-                    .filter(|s| s.status == status)
-                    .count()
-            };
-            let (failed, skipped) = (count(Status::Failed), count(Status::Skipped));
-            let skipped = if skipped > 0 {
-                format!(", {skipped} not applicable")
-            } else {
-                String::new()
-            };
+        Ok(report) => {
             println!(
-                "gauntlet: {} scenarios, {failed} failed{skipped}; reports in {} (index.html, report.md, junit.xml)",
-                result.report.scenarios.len(),
+                "gauntlet: {}; reports in {} (index.html, report.md, junit.xml, messages.ndjson)",
+                gauntlet::report::markdown::summary_line(&report),
                 report_dir.display()
             );
-            if result.passed {
+            if report.passed() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
@@ -100,4 +92,18 @@ async fn mutants(args: &gauntlet::cli::MutantsArgs) -> ExitCode {
 fn usage(error: &anyhow::Error) -> ExitCode {
     eprintln!("gauntlet: {error:#}");
     ExitCode::from(2)
+}
+
+/// `gauntlet profiles [show NAME]`: the bundled profiles, or one's TOML.
+fn profiles(args: &gauntlet::cli::ProfilesArgs) -> ExitCode {
+    match &args.command {
+        None => print!("{}", gauntlet::bundled::listing()),
+        Some(gauntlet::cli::ProfilesCommand::Show { name }) => {
+            match gauntlet::bundled::named(name) {
+                Ok(bundled) => print!("{}", bundled.text),
+                Err(error) => return usage(&error),
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -2,15 +2,18 @@
 //! it has never seen — where it is or how to launch it, the client registration the mock holds
 //! for it, how a flow starts, and how success and failure show.
 //!
-//! String values may hold `{placeholders}`, filled in by [`Vars`]: `{base_url}`, `{session}`,
-//! `{issuer}`, `{authorization_endpoint}`, `{token_endpoint}`, `{userinfo_endpoint}`,
-//! `{revocation_endpoint}`, `{resource_url}`, `{client_id}`, `{client_secret}`, `{redirect_uri}`.
+//! String values may hold `{placeholders}`, filled in by [`Vars`]; [`placeholders::PLATFORM`]
+//! lists them, and a profile using any other is refused when it is read.
+
+pub mod placeholders;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mock_provider::{AuthMethod, PkcePolicy};
 use serde::Deserialize;
+
+use placeholders::{Offers, Slot};
 
 /// A platform under test.
 #[derive(Debug, Clone, Deserialize)]
@@ -314,24 +317,25 @@ pub struct ProviderPlacement {
     pub profile: Option<String>,
 }
 
-/// A profile that cannot be used.
+/// A profile that cannot be used. The causes are part of the message, not error sources, so
+/// that `{:#}` (which appends the sources) shows each once.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// Unreadable file.
-    #[error("cannot read platform profile {path}: {source}")]
+    #[error("cannot read platform profile {path}: {error}")]
     Read {
         /// The file.
         path: String,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Bad TOML or unknown keys.
-    #[error("platform profile {path}: {source}")]
+    #[error("platform profile {path}: {error}")]
     Parse {
         /// The file.
         path: String,
         /// The TOML error, naming the key.
-        source: Box<toml::de::Error>,
+        error: Box<toml::de::Error>,
     },
     /// Inconsistent values.
     #[error("platform profile {path}: {message}")]
@@ -344,18 +348,21 @@ pub enum ProfileError {
 }
 
 impl PlatformProfile {
-    /// Reads and checks a profile.
+    /// Reads and checks a profile. A launch's `workdir` is resolved against the profile's
+    /// directory.
     pub fn from_file(path: &Path) -> Result<Self, ProfileError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+        let read_error = |error| ProfileError::Read {
             path: shown.clone(),
-            source,
-        })?;
-        let mut profile: Self = toml::from_str(&text).map_err(|source| ProfileError::Parse {
+            error,
+        };
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        let mut profile: Self = toml::from_str(&text).map_err(|error| ProfileError::Parse {
             path: shown.clone(),
-            source: Box::new(source),
+            error: Box::new(error),
         })?;
-        if let (Some(launch), Some(dir)) = (&mut profile.platform.launch, path.parent()) {
+        if let Some(launch) = &mut profile.platform.launch {
+            let dir = profile_dir(path).map_err(read_error)?;
             launch.workdir = Some(dir.join(launch.workdir.take().unwrap_or_default()));
         }
         profile.check().map_err(|message| ProfileError::Invalid {
@@ -460,7 +467,103 @@ impl PlatformProfile {
         if self.client.redirect_uris.is_empty() {
             return Err("client.redirect_uris must name at least one URI".into());
         }
+        self.check_placeholders()
+    }
+
+    /// Every placeholder has a value where it is used; Kore.ai's templates, which the
+    /// reference platform fills, use `{provider}`, `{tenant}` and the names of its fields.
+    fn check_placeholders(&self) -> Result<(), String> {
+        let offers = Offers {
+            launch: self.platform.launch.is_some(),
+            bots: !self.platform.reference.bots.is_empty(),
+        };
+        for (key, text, slot) in self.templates() {
+            placeholders::check_platform(&key, text, slot, offers)?;
+        }
+        let r = &self.platform.reference;
+        let kore: Vec<&str> = ["provider", "tenant"]
+            .into_iter()
+            .chain(r.fields.keys().map(String::as_str))
+            .collect();
+        for (name, template) in [
+            ("authorization_url", &r.authorization_url),
+            ("token_url", &r.token_url),
+        ] {
+            if let Some(template) = template {
+                let key = format!("platform.reference.{name}");
+                placeholders::check(&key, template, &kore, &[])?;
+            }
+        }
         Ok(())
+    }
+
+    /// Whether a string uses `{port}`: Gauntlet then picks a free port for the launch.
+    pub fn uses_port(&self) -> bool {
+        self.templates()
+            .iter()
+            .any(|(_, text, _)| placeholders::names(text).any(|n| n == placeholders::PORT.name))
+    }
+
+    /// Every string Gauntlet fills in, with its key and slot.
+    fn templates(&self) -> Vec<(String, &str, Slot)> {
+        let mut out = Vec::new();
+        let p = &self.platform;
+        if let Some(base) = &p.base_url {
+            out.push(("platform.base_url".to_owned(), base.as_str(), Slot::BaseUrl));
+        }
+        if let Some(launch) = &p.launch {
+            for (i, arg) in launch.args.iter().enumerate() {
+                out.push((
+                    format!("platform.launch.args[{i}]"),
+                    arg.as_str(),
+                    Slot::Setup,
+                ));
+            }
+            for (name, value) in &launch.env {
+                out.push((format!("platform.launch.env.{name}"), value, Slot::Setup));
+            }
+            let ready = launch.ready_url.as_str();
+            out.push(("platform.launch.ready_url".to_owned(), ready, Slot::Setup));
+        }
+        for (i, uri) in self.client.redirect_uris.iter().enumerate() {
+            out.push((
+                format!("client.redirect_uris[{i}]"),
+                uri.as_str(),
+                Slot::Setup,
+            ));
+        }
+        let mut requests = vec![
+            ("start".to_owned(), &self.start.url, &self.start.body),
+            ("probe".to_owned(), &self.probe.url, &self.probe.body),
+        ];
+        if let Some(after) = &self.after_callback {
+            requests.push(("after_callback".to_owned(), &after.url, &after.body));
+        }
+        for (name, r) in &self.requests {
+            requests.push((format!("requests.{name}"), &r.url, &r.body));
+        }
+        for (key, url, body) in requests {
+            // Gauntlet fills `{token}` in the body of the channel's hand-over request only.
+            let body_slot = if key == "requests.channel_token" {
+                Slot::HandOver
+            } else {
+                Slot::Request
+            };
+            out.push((format!("{key}.url"), url.as_str(), Slot::Request));
+            if let Some(body) = body {
+                out.push((format!("{key}.body"), body.as_str(), body_slot));
+            }
+        }
+        out
+    }
+}
+
+/// The directory of the profile file at `path`, absolute (a bare file name is in the current
+/// directory): relative paths in the profile are resolved against it.
+pub(crate) fn profile_dir(path: &Path) -> std::io::Result<PathBuf> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.canonicalize(),
+        _ => Path::new(".").canonicalize(),
     }
 }
 
@@ -512,17 +615,132 @@ mod tests {
         }
     }
 
+    /// The bundled web-channel profile with `edit` applied, written to a file in `dir`.
+    fn written(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
+        let path = dir.join("profile.toml");
+        let text = include_str!("../../fixtures/platforms/reference.toml").to_owned();
+        std::fs::write(&path, edit(text)).unwrap();
+        path
+    }
+
     #[test]
     fn unknown_keys_are_named() {
-        let dir = std::env::temp_dir().join(format!("gauntlet-profile-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("bad.toml");
-        let text = include_str!("../../fixtures/platforms/reference.toml")
-            .replace("[probe]", "[probe]\nlinked_txt = \"x\"");
-        std::fs::write(&path, text).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path(), |t| {
+            t.replace("[probe]", "[probe]\nlinked_txt = \"x\"")
+        });
         let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
-        let _ = std::fs::remove_dir_all(&dir);
         assert!(err.contains("linked_txt"), "{err}");
+    }
+
+    #[test]
+    fn a_toml_error_is_shown_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path(), |t| {
+            t.replace("[probe]", "[probe]\nlinked_txt = 1")
+        });
+        let err = PlatformProfile::from_file(&path).unwrap_err();
+        let shown = format!("{:#}", anyhow::Error::from(err));
+        assert_eq!(
+            shown.matches("unknown field `linked_txt`").count(),
+            1,
+            "{shown}"
+        );
+        assert_eq!(shown.matches("TOML parse error").count(), 1, "{shown}");
+        let missing = dir.path().join("missing.toml");
+        let err = PlatformProfile::from_file(&missing).unwrap_err();
+        let shown = format!("{:#}", anyhow::Error::from(err));
+        assert_eq!(shown.matches("(os error 2)").count(), 1, "{shown}");
+    }
+
+    #[test]
+    fn an_unknown_placeholder_is_refused_with_its_key_and_the_known_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path(), |t| {
+            t.replace("{base_url}/link?", "{bsae_url}/link?")
+        });
+        let err = PlatformProfile::from_file(&path).unwrap_err();
+        assert!(matches!(err, ProfileError::Invalid { .. }), "{err:?}");
+        let err = err.to_string();
+        for part in [
+            "start.url",
+            "{bsae_url}",
+            "{base_url}",
+            "{session}",
+            "{redirect_uri}",
+        ] {
+            assert!(err.contains(part), "{part} missing: {err}");
+        }
+        // `{port}` needs a launch; `{token}` only has a value in the channel's hand-over.
+        for (from, to, key) in [
+            (
+                "{base_url}/link?",
+                "http://127.0.0.1:{port}/link?",
+                "start.url",
+            ),
+            (
+                "session={session}\"\nlinked",
+                "t={token}\"\nlinked",
+                "probe.url",
+            ),
+        ] {
+            let path = written(dir.path(), |t| t.replace(from, to));
+            let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+            assert!(
+                err.contains(key) && err.contains("which has a value"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn kore_templates_have_their_own_names() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/platforms/kore.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("kore.toml");
+        std::fs::write(
+            &copy,
+            text.replace("audience={audience}", "audience={audiense}"),
+        )
+        .unwrap();
+        let err = PlatformProfile::from_file(&copy).unwrap_err().to_string();
+        assert!(
+            err.contains("platform.reference.authorization_url")
+                && err.contains("{audiense}")
+                && err.contains("{provider}, {tenant}, {audience}"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_launch_in_a_bare_named_profile_runs_in_the_profile_directory() {
+        // A file in the current directory, named without a directory: `--platform x.toml`.
+        let file = tempfile::Builder::new()
+            .prefix("gauntlet-bare-")
+            .suffix(".toml")
+            .tempfile_in(".")
+            .unwrap();
+        let text = include_str!("../../fixtures/platforms/reference-launched.toml")
+            .replace("workdir = \"../..\"", "");
+        std::fs::write(file.path(), text).unwrap();
+        let bare = Path::new(file.path().file_name().unwrap());
+        let profile = PlatformProfile::from_file(bare).unwrap();
+        let workdir = profile.platform.launch.unwrap().workdir.unwrap();
+        assert_eq!(workdir, Path::new(".").canonicalize().unwrap());
+        assert_eq!(
+            profile_dir(Path::new("x.toml")).unwrap(),
+            std::env::current_dir().unwrap().canonicalize().unwrap()
+        );
+    }
+
+    #[test]
+    fn the_launched_fixture_picks_its_port() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/platforms/reference-launched.toml");
+        let profile = PlatformProfile::from_file(&path).unwrap();
+        assert!(profile.uses_port());
+        assert!(!PlatformProfile::reference().uses_port());
     }
 
     #[test]

@@ -5,19 +5,34 @@
 //! and records every request with its own findings ([`JournalEntry`]). Start it in a test with
 //! [`MockProvider::start`], or run the `mock-provider` binary.
 //!
-//! ```no_run
+//! In a test of your own crate, with these development dependencies (the `git` URL is where
+//! you got this repository; `path = "…/gauntlet/mock-provider"` works too):
+//!
+//! ```toml
+//! [dev-dependencies]
+//! mock-provider = { git = "https://git.example.com/you/gauntlet.git" }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! ```
+//! # // A doc-test is not built as a test, so `#[tokio::test]` would drop the function;
+//! # // here it means `#[tokio::main]`, and `main` calls the test.
+//! # mod tokio { pub use ::tokio::{main as test, *}; }
 //! use mock_provider::{Decision, Fault, FaultKind, FaultTarget, MockProvider, ProviderConfig};
 //!
-//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let provider = MockProvider::start(ProviderConfig::default()).await?;
-//! // The next authorization for this client is denied; the token endpoint answers 503 once.
-//! provider.decide("gauntlet-client", Decision::deny())?;
-//! provider.inject_fault(Fault::new(FaultTarget::Token, FaultKind::Status { status: 503 }).once());
-//! // ... drive the platform under test against provider.uri() ...
-//! for entry in provider.journal() {
-//!     println!("{} {} -> {} {:?}", entry.method, entry.path, entry.response.status, entry.findings);
+//! #[tokio::test]
+//! async fn my_platform_survives_a_denial_and_a_503() -> Result<(), Box<dyn std::error::Error>> {
+//!     let provider = MockProvider::start(ProviderConfig::default()).await?;
+//!     // The next authorization for this client is denied; the token endpoint answers 503 once.
+//!     provider.decide("gauntlet-client", Decision::deny())?;
+//!     provider.inject_fault(Fault::new(FaultTarget::Token, FaultKind::Status { status: 503 }).once());
+//!     // ... point the platform under test at provider.uri() and drive it ...
+//!     assert!(provider.journal().iter().all(|e| !e.has_finding("pkce.")));
+//!     Ok(())
 //! }
-//! # Ok(()) }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! #     my_platform_survives_a_denial_and_a_503()
+//! # }
 //! ```
 
 mod app;

@@ -11,6 +11,9 @@ use crate::metadata::{discover, parse_issuer, require_secure};
 use crate::secret::Secret;
 use crate::token_client::TokenClient;
 
+/// How long start-up waits for the provider's metadata.
+const STARTUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Why the platform did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -123,7 +126,10 @@ impl Platform {
         );
 
         let http = crate::http::client(config.token_timeout).map_err(StartError::HttpClient)?;
-        let mut metadata = discover(&http, &config.issuer).await?;
+        // Start-up is not a scenario: a busy machine must not turn a slow metadata answer into a
+        // platform that did not start, so discovery gets its own, generous timeout.
+        let startup = crate::http::client(STARTUP_TIMEOUT).map_err(StartError::HttpClient)?;
+        let mut metadata = discover(&startup, &config.issuer).await?;
         let mut config = config;
         if let Shape::Kore(profile) = &config.shape {
             kore_endpoints(&mut metadata, profile, &config.issuer)?;

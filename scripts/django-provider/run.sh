@@ -34,6 +34,8 @@ else
 fi
 
 state="$root/target/django-provider-state-$port"
+# Gauntlet picks a fresh port for each launch: states of servers gone for a day are cleared.
+find "$root/target" -maxdepth 1 -name 'django-provider-state-*' -mmin +1440 -exec rm -rf {} + || true
 rm -rf "$state" && mkdir -p "$state"
 export GAUNTLET_DJANGO_STATE="$state"
 cd "$here"

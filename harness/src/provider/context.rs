@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use mock_provider::{MockProvider, ProviderConfig};
 
 use super::profile::{ProviderProfile, ProviderTarget};
-use crate::context::{Launched, spawn, wait_ready};
+use crate::context::{Launched, free_port, launch, wait_ready};
 use crate::profile::Vars;
 use crate::run::{Inapplicable, Outcomes};
 
@@ -80,13 +80,18 @@ impl ProviderContext {
     ) -> anyhow::Result<Self> {
         let (profile, server) = match target {
             ProviderTarget::Mock(config) => start_mock(*config).await?,
-            ProviderTarget::Server(profile) => {
-                let server = match &profile.server.launch {
-                    Some(launch) => {
-                        let mut child = spawn(launch, &Vars::default(), log, "provider")?;
-                        let timeout = Duration::from_secs(launch.ready_timeout_secs);
-                        wait_ready(&mut child.0, &launch.ready_url, timeout, log, "provider")
-                            .await?;
+            ProviderTarget::Server(mut profile) => {
+                let server = match profile.server.launch.clone() {
+                    Some(how) => {
+                        let mut vars = Vars::default();
+                        if profile.uses_port() {
+                            vars.set("port", free_port()?.to_string());
+                            profile.fill(&vars);
+                        }
+                        let mut child = launch(&how, &vars, log, "provider").await?;
+                        let timeout = Duration::from_secs(how.ready_timeout_secs);
+                        let url = vars.fill(&how.ready_url);
+                        wait_ready(&mut child, &url, timeout, log, "provider").await?;
                         Server::Launched(child)
                     }
                     None => Server::External,

@@ -13,7 +13,8 @@ use std::path::Path;
 use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig};
 use serde::Deserialize;
 
-use crate::profile::Launch;
+use crate::profile::placeholders::{self, PORT};
+use crate::profile::{Launch, Vars, profile_dir};
 
 /// What `--provider` names.
 #[derive(Debug, Clone)]
@@ -26,28 +27,40 @@ pub enum ProviderTarget {
 
 impl ProviderTarget {
     /// Reads `path`: a provider profile if it has a `[server]` table, else a mock profile.
+    /// A launch's `workdir` is resolved against the profile's directory. The error is a
+    /// [`ProfileError`].
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read the provider profile {shown}: {e}"))?;
-        let table: toml::Table =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{shown} is not valid TOML: {e}"))?;
+        Ok(Self::read(path)?)
+    }
+
+    fn read(path: &Path) -> Result<Self, ProfileError> {
+        let shown = path.display().to_string();
+        let read_error = |error| ProfileError::Read {
+            path: shown.clone(),
+            error,
+        };
+        let invalid = |message: String| ProfileError::Invalid {
+            path: shown.clone(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        let table: toml::Table = toml::from_str(&text).map_err(|error| ProfileError::Toml {
+            path: shown.clone(),
+            error: Box::new(error),
+        })?;
         if table.contains_key("server") {
-            let mut profile: ProviderProfile = toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{shown} is not a valid provider profile: {e}"))?;
-            if let (Some(launch), Some(dir)) = (&mut profile.server.launch, path.parent()) {
+            let mut profile: ProviderProfile =
+                toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+            if let Some(launch) = &mut profile.server.launch {
+                let dir = profile_dir(path).map_err(read_error)?;
                 launch.workdir = Some(dir.join(launch.workdir.take().unwrap_or_default()));
             }
-            profile
-                .check()
-                .map_err(|e| anyhow::anyhow!("{shown} is not a valid provider profile: {e}"))?;
+            profile.check().map_err(invalid)?;
             Ok(Self::Server(Box::new(profile)))
         } else {
-            let config = ProviderConfig::from_toml(&text).map_err(|e| {
-                anyhow::anyhow!(
-                    "{shown} has no [server] table, so it was read as a mock-provider profile, \
-                     and that failed: {e}"
-                )
+            let config = ProviderConfig::from_toml(&text).map_err(|e| ProfileError::Mock {
+                path: shown.clone(),
+                message: e.to_string(),
             })?;
             Ok(Self::Mock(Box::new(config)))
         }
@@ -57,6 +70,47 @@ impl ProviderTarget {
     pub fn default_mock() -> Self {
         Self::Mock(Box::default())
     }
+}
+
+/// A file `--provider` names that cannot be used. The causes are part of the message, not
+/// error sources, so that `{:#}` (which appends the sources) shows each once.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// Unreadable file.
+    #[error("cannot read the provider profile {path}: {error}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// Not TOML.
+    #[error("{path} is not valid TOML: {error}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// The TOML error.
+        error: Box<toml::de::Error>,
+    },
+    /// A provider profile (it has a `[server]` table) with unknown keys or inconsistent values.
+    #[error("{path} is not a valid provider profile: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No `[server]` table, and not a valid mock-provider profile either.
+    #[error(
+        "{path} has no [server] table, so it was read as a mock-provider profile, and that \
+         failed: {message}"
+    )]
+    Mock {
+        /// The file.
+        path: String,
+        /// Why the mock refused it.
+        message: String,
+    },
 }
 
 /// An authorization server under test.
@@ -256,7 +310,64 @@ impl ProviderProfile {
                 )
             })?;
         }
+        // `{port}` is the only placeholder, and has a value only when Gauntlet launches.
+        let known: &[&str] = if s.launch.is_some() {
+            &[PORT.name]
+        } else {
+            &[]
+        };
+        for (key, text) in self.clone().templates_mut() {
+            placeholders::check(&key, text, known, &[PORT])?;
+        }
         Ok(())
+    }
+
+    /// Whether a string uses `{port}`: Gauntlet then picks a free port for the launch.
+    pub fn uses_port(&self) -> bool {
+        self.clone()
+            .templates_mut()
+            .into_iter()
+            .any(|(_, text)| placeholders::names(text).any(|n| n == PORT.name))
+    }
+
+    /// Fills `vars` into every string that may hold a placeholder.
+    pub fn fill(&mut self, vars: &Vars) {
+        for (_, text) in self.templates_mut() {
+            *text = vars.fill(text);
+        }
+    }
+
+    /// Every string that may hold a placeholder (the server's URLs, its launch, further login
+    /// origins), with its key.
+    fn templates_mut(&mut self) -> Vec<(String, &mut String)> {
+        let s = &mut self.server;
+        let mut out = Vec::new();
+        for (name, value) in [
+            ("issuer", &mut s.issuer),
+            ("metadata_url", &mut s.metadata_url),
+            ("authorization_endpoint", &mut s.authorization_endpoint),
+            ("token_endpoint", &mut s.token_endpoint),
+            ("revocation_endpoint", &mut s.revocation_endpoint),
+            ("introspection_endpoint", &mut s.introspection_endpoint),
+            ("resource_url", &mut s.resource_url),
+        ] {
+            if let Some(value) = value {
+                out.push((format!("server.{name}"), value));
+            }
+        }
+        if let Some(launch) = &mut s.launch {
+            for (i, arg) in launch.args.iter_mut().enumerate() {
+                out.push((format!("server.launch.args[{i}]"), arg));
+            }
+            for (name, value) in &mut launch.env {
+                out.push((format!("server.launch.env.{name}"), value));
+            }
+            out.push(("server.launch.ready_url".to_owned(), &mut launch.ready_url));
+        }
+        for (i, origin) in self.login.origins.iter_mut().enumerate() {
+            out.push((format!("login.origins[{i}]"), origin));
+        }
+        out
     }
 
     /// The profile Gauntlet uses for its embedded mock, whose clients
@@ -404,21 +515,23 @@ const MOCK_OTHER_REDIRECT: &str = "https://client.gauntlet.test/other";
 mod tests {
     use super::*;
 
+    const SERVER: &str = "name = \"x\"\n[server]\nissuer = \"http://127.0.0.1:1\"\n[client]\nclient_id = \"c\"\nclient_secret = \"s\"\nredirect_uri = \"https://c.test/cb\"\n";
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/providers")
+            .join(name)
+    }
+
     #[test]
     fn a_file_with_a_server_table_is_a_provider_profile_and_others_are_mock_profiles() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/providers");
         assert!(matches!(
-            ProviderTarget::from_file(&root.join("openchatstudio.toml")).unwrap(),
+            ProviderTarget::from_file(&fixture("openchatstudio.toml")).unwrap(),
             ProviderTarget::Mock(_)
         ));
-        let dir = std::env::temp_dir().join(format!("gauntlet-profile-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("p.toml");
-        std::fs::write(
-            &file,
-            "name = \"x\"\n[server]\nissuer = \"http://127.0.0.1:1\"\n[client]\nclient_id = \"c\"\nclient_secret = \"s\"\nredirect_uri = \"https://c.test/cb\"\n",
-        )
-        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        std::fs::write(&file, SERVER).unwrap();
         let ProviderTarget::Server(profile) = ProviderTarget::from_file(&file).unwrap() else {
             panic!("a [server] table makes a provider profile");
         };
@@ -432,5 +545,103 @@ mod tests {
             error.contains("mock-provider profile") && error.contains("code_ttl"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_toml_error_is_shown_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        for text in [
+            "name = \n",
+            "name = \"x\"\n[server]\nisuer = \"http://a\"\n",
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let error = ProviderTarget::read(&file).unwrap_err();
+            let shown = format!("{:#}", anyhow::Error::from(error));
+            assert_eq!(shown.matches("TOML parse error").count(), 1, "{shown}");
+        }
+    }
+
+    #[test]
+    fn port_is_the_only_placeholder_and_needs_a_launch() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        let launch =
+            "[server.launch]\ncommand = \"true\"\nready_url = \"http://127.0.0.1:{port}/\"\n";
+        for (text, key, name) in [
+            (
+                SERVER.replace(":1\"", ":{prot}\"") + launch,
+                "server.issuer",
+                "the unknown placeholder {prot}; known there: {port}",
+            ),
+            (
+                SERVER.replace(":1\"", ":{port}\""),
+                "server.issuer",
+                "{port}, which has a value only when Gauntlet launches",
+            ),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let error = ProviderTarget::from_file(&file).unwrap_err();
+            assert!(
+                matches!(error.downcast_ref(), Some(ProfileError::Invalid { .. })),
+                "{error:?}"
+            );
+            let error = error.to_string();
+            assert!(error.contains(key) && error.contains(name), "{error}");
+        }
+        std::fs::write(&file, SERVER.replace(":1\"", ":{port}/o\"") + launch).unwrap();
+        let ProviderTarget::Server(mut profile) = ProviderTarget::from_file(&file).unwrap() else {
+            panic!("a provider profile");
+        };
+        assert!(profile.uses_port());
+        let mut vars = Vars::default();
+        vars.set("port", "4242");
+        profile.fill(&vars);
+        assert_eq!(
+            profile.server.issuer.as_deref(),
+            Some("http://127.0.0.1:4242/o")
+        );
+        let launch = profile.server.launch.unwrap();
+        assert_eq!(launch.ready_url, "http://127.0.0.1:4242/");
+        assert_eq!(
+            launch.workdir.as_deref(),
+            Some(dir.path().canonicalize().unwrap().as_path())
+        );
+    }
+
+    #[test]
+    fn a_launch_in_a_bare_named_profile_runs_in_the_profile_directory() {
+        // A file in the current directory, named without a directory: `--provider x.toml`.
+        let file = tempfile::Builder::new()
+            .prefix("gauntlet-bare-")
+            .suffix(".toml")
+            .tempfile_in(".")
+            .unwrap();
+        let text = format!(
+            "{SERVER}[server.launch]\ncommand = \"true\"\nready_url = \"http://127.0.0.1:1/\"\n"
+        );
+        std::fs::write(file.path(), text).unwrap();
+        let bare = Path::new(file.path().file_name().unwrap());
+        let ProviderTarget::Server(profile) = ProviderTarget::from_file(bare).unwrap() else {
+            panic!("a provider profile");
+        };
+        let workdir = profile.server.launch.unwrap().workdir.unwrap();
+        assert_eq!(workdir, Path::new(".").canonicalize().unwrap());
+    }
+
+    #[test]
+    fn the_bundled_provider_profiles_load() {
+        let ProviderTarget::Server(dot) =
+            ProviderTarget::from_file(&fixture("django-oauth-toolkit.toml")).unwrap()
+        else {
+            panic!("the DOT fixture is a provider profile");
+        };
+        assert!(dot.uses_port());
+        for name in ["default.toml", "lax.toml", "openchatstudio.toml"] {
+            assert!(matches!(
+                ProviderTarget::from_file(&fixture(name)).unwrap(),
+                ProviderTarget::Mock(_)
+            ));
+        }
     }
 }

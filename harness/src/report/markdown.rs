@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::diagram;
-use super::model::{Exchange, RunReport, ScenarioOutcome, Status, Strength};
+use super::model::{Exchange, Gate, RunReport, ScenarioOutcome, Shard, Status, Strength};
 
 /// How much of a body is shown before it is cut (bytes).
 const BODY_LIMIT: usize = 2048;
@@ -267,6 +267,18 @@ pub(crate) fn format_duration(ms: u64) -> String {
     }
 }
 
+/// The run's one summary: its counts and the gate's verdict, e.g. `44 scenarios: 40 passed, 1
+/// failed, 3 not applicable; duration 1.2 s. Gate must: FAIL`.
+pub fn summary_line(report: &RunReport) -> String {
+    let summary = Summary::of(report);
+    format!(
+        "{} Gate {}: {}",
+        summary.counts_line(report.duration_ms),
+        report.gate.name(),
+        summary.gate_word()
+    )
+}
+
 /// Counts over a run and the gate verdict derived from them.
 pub(crate) struct Summary {
     /// Every scenario.
@@ -275,41 +287,40 @@ pub(crate) struct Summary {
     passed: usize,
     /// Failed ones.
     failed: usize,
-    /// Skipped ones.
+    /// Not applicable ones.
     skipped: usize,
-    /// Failed `@must` ones: any fails the gate.
+    /// Failed `@must` ones.
     must_failed: usize,
-    /// Failed `@should` (or untagged) ones: warnings.
-    warnings: usize,
+    /// Failed `@should` ones.
+    should_failed: usize,
+    /// The gate the run was judged by.
+    gate: Gate,
+    /// Whether it passed (what the exit code says).
+    gate_passed: bool,
+    /// The shard, if the run was one.
+    shard: Option<Shard>,
 }
 
 impl Summary {
     /// Counts the report's scenarios.
     pub(crate) fn of(report: &RunReport) -> Self {
-        let count = |status| {
-            report
-                .scenarios
-                .iter()
-                .filter(|s| s.status == status)
-                .count()
-        };
-        let must_failed = failed(report)
-            .filter(|s| s.strength == Strength::Must)
-            .count();
-        let failed = count(Status::Failed);
+        let failed_with = |strength| failed(report).filter(|s| s.strength == strength).count();
         Self {
             total: report.scenarios.len(),
-            passed: count(Status::Passed),
-            failed,
-            skipped: count(Status::Skipped),
-            must_failed,
-            warnings: failed - must_failed,
+            passed: report.count(Status::Passed),
+            failed: report.count(Status::Failed),
+            skipped: report.count(Status::Skipped),
+            must_failed: failed_with(Strength::Must),
+            should_failed: failed_with(Strength::Should),
+            gate: report.gate,
+            gate_passed: report.passed(),
+            shard: report.shard,
         }
     }
 
-    /// Whether the gate passes: no `@must` scenario failed.
+    /// Whether the gate passes (the exit code is 0).
     pub(crate) fn gate_passed(&self) -> bool {
-        self.must_failed == 0
+        self.gate_passed
     }
 
     /// `PASS` or `FAIL`.
@@ -317,10 +328,15 @@ impl Summary {
         if self.gate_passed() { "PASS" } else { "FAIL" }
     }
 
-    /// `N scenarios: P passed, F failed, S not applicable; duration D.`
+    /// `N scenarios: P passed, F failed, S not applicable; duration D.` — the one summary,
+    /// printed by the command too.
     pub(crate) fn counts_line(&self, duration_ms: u64) -> String {
+        let shard = match self.shard {
+            Some(shard) => format!(" (shard {shard})"),
+            None => String::new(),
+        };
         format!(
-            "{} scenario{}: {} passed, {} failed, {} not applicable; duration {}.",
+            "{} scenario{}{shard}: {} passed, {} failed, {} not applicable; duration {}.",
             self.total,
             plural(self.total),
             self.passed,
@@ -330,17 +346,34 @@ impl Summary {
         )
     }
 
-    /// Why the gate is what it is, and that SHOULD failures are only warnings.
+    /// Why the gate is what it is, for the gate the run was judged by.
     pub(crate) fn gate_detail(&self) -> String {
-        let why = match self.must_failed {
-            0 => "no MUST requirement failed.".to_owned(),
-            n => format!("{n} MUST requirement{} failed.", plural(n)),
+        let count = |n: usize, what: &str| match n {
+            0 => format!("no {what} requirement failed"),
+            n => format!("{n} {what} requirement{} failed", plural(n)),
         };
-        let warnings = match self.warnings {
+        let others = self.failed - self.must_failed - self.should_failed;
+        let mays = match others {
             0 => String::new(),
-            n => format!(" ({n} warning{})", plural(n)),
+            n => format!(", {n} untagged scenario{} failed", plural(n)),
         };
-        format!("{why} SHOULD and MAY failures are warnings and do not fail the gate{warnings}.")
+        match self.gate {
+            Gate::Must => format!(
+                "gate `must`: {}. SHOULD and untagged failures are warnings ({}{mays}).",
+                count(self.must_failed, "MUST"),
+                count(self.should_failed, "SHOULD")
+            ),
+            Gate::Should => format!(
+                "gate `should`: {}, {}. Untagged failures are warnings{mays}.",
+                count(self.must_failed, "MUST"),
+                count(self.should_failed, "SHOULD")
+            ),
+            Gate::None => format!(
+                "gate `none`: failures are reported, never fatal ({}, {}{mays}).",
+                count(self.must_failed, "MUST"),
+                count(self.should_failed, "SHOULD")
+            ),
+        }
     }
 }
 

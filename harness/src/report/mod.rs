@@ -2,12 +2,19 @@
 //! what the platform did wrong, the HTTP exchanges as evidence and a sequence diagram of them.
 //! [`model`] holds the data; [`markdown`] and [`html`] render it; [`diagram`] draws exchanges.
 
+pub mod cucumber_json;
 pub mod diagram;
+pub mod files;
 pub mod html;
+pub mod junit;
 pub mod markdown;
+pub mod messages;
 pub mod model;
 
-pub use model::{Exchange, Party, RunReport, ScenarioOutcome, Status, Strength};
+pub use model::{
+    Exchange, FeatureSource, Gate, Party, RunReport, ScenarioOutcome, Shard, Status, StepOutcome,
+    StepStatus, Strength,
+};
 
 #[cfg(test)]
 mod tests;

@@ -1,24 +1,120 @@
 //! What a run produced, in the form the human reports are written from: one outcome per
 //! scenario, with the HTTP exchanges among browser, platform and provider as evidence.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// A whole run.
-#[derive(Debug, Clone, Serialize)]
+/// A whole run: the one source every report file (and `gauntlet merge`) is written from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
     /// What was tested, e.g. `reference (web)` or the profile's name.
     pub target: String,
     /// `client` (a platform under test) or `provider`.
     pub direction: String,
+    /// When the run started, in milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub started_unix_ms: u64,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
-    /// One entry per scenario, in feature-file order.
+    /// Which failures fail the run.
+    pub gate: Gate,
+    /// The part of the selected scenarios this run took (`--shard I/N`); `None` for all.
+    #[serde(default)]
+    pub shard: Option<Shard>,
+    /// The feature files that scenarios come from, with their text (Cucumber Messages carry
+    /// the sources).
+    #[serde(default)]
+    pub features: Vec<FeatureSource>,
+    /// One entry per selected scenario, in feature-file order.
     pub scenarios: Vec<ScenarioOutcome>,
+}
+
+impl RunReport {
+    /// Whether the report passes its gate: no failed scenario at or above the gate's strength.
+    pub fn passed(&self) -> bool {
+        let worst = match self.gate {
+            Gate::Must => Strength::Must,
+            Gate::Should => Strength::Should,
+            Gate::None => return true,
+        };
+        !self
+            .scenarios
+            .iter()
+            .any(|s| s.status == Status::Failed && s.strength <= worst)
+    }
+
+    /// How many scenarios have `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.scenarios.iter().filter(|s| s.status == status).count()
+    }
+}
+
+/// Which failures make a run fail (`--gate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Gate {
+    /// Any failed `@must` scenario.
+    Must,
+    /// Any failed `@must` or `@should` scenario.
+    Should,
+    /// Never (report only).
+    None,
+}
+
+impl Gate {
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Must => "must",
+            Self::Should => "should",
+            Self::None => "none",
+        }
+    }
+}
+
+/// One part of `N` (`--shard I/N`, `I` from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// Which part, from 1.
+    pub index: u32,
+    /// How many parts.
+    pub count: u32,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || format!("{s:?} is not a shard: write I/N with 1 <= I <= N, e.g. 2/3");
+        let (index, count) = s.split_once('/').ok_or_else(err)?;
+        let (index, count): (u32, u32) = (
+            index.trim().parse().map_err(|_| err())?,
+            count.trim().parse().map_err(|_| err())?,
+        );
+        if index == 0 || count == 0 || index > count {
+            return Err(err());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+/// A feature file as it was run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureSource {
+    /// Its path relative to the features root, e.g. `client/errors.feature`.
+    pub path: String,
+    /// Its Gherkin text.
+    pub text: String,
 }
 
 /// How strongly a rule binds ([RFC 2119](https://www.rfc-editor.org/rfc/rfc2119)), from the
 /// scenario's `@must` / `@should` tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     /// `@must`.
@@ -40,23 +136,69 @@ impl Strength {
             Self::May
         }
     }
+
+    /// `MUST`, `SHOULD` or `MAY`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Must => "MUST",
+            Self::Should => "SHOULD",
+            Self::May => "MAY",
+        }
+    }
 }
 
 /// A scenario's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Every step passed.
     Passed,
-    /// A step failed: the platform broke the rule (or could not be driven).
+    /// A step failed, had no definition or matched several: the target broke the rule (or
+    /// could not be driven, or the feature is wrong — the explanation says which).
     Failed,
-    /// Not run (filtered out by tags, or a step was skipped).
+    /// Not applicable to this target (the explanation gives the reason); never run.
     Skipped,
 }
 
+/// One step's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// It passed.
+    Passed,
+    /// It failed.
+    Failed,
+    /// It was not run (an earlier step failed, or the scenario is not applicable).
+    Skipped,
+    /// No step definition matches its text.
+    Undefined,
+    /// Several step definitions match its text.
+    Ambiguous,
+}
+
+/// One step of a scenario (background steps first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepOutcome {
+    /// Its keyword as written, e.g. `Given `.
+    pub keyword: String,
+    /// Its text (outline placeholders filled).
+    pub text: String,
+    /// Its line in the feature file.
+    pub line: usize,
+    /// What happened.
+    pub status: StepStatus,
+    /// Why it failed, for a failed, undefined or ambiguous step.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
 /// One scenario's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioOutcome {
+    /// The feature file, relative to the features root (e.g. `client/errors.feature`).
+    pub file: String,
+    /// The scenario's line there (for an outline's example, the example row's line).
+    pub line: usize,
     /// The feature's name.
     pub feature: String,
     /// The scenario's name: the requirement in words.
@@ -71,13 +213,19 @@ pub struct ScenarioOutcome {
     pub status: Status,
     /// For a failure: one line saying what the platform did wrong.
     pub explanation: Option<String>,
+    /// Its steps, in order.
+    #[serde(default)]
+    pub steps: Vec<StepOutcome>,
+    /// How long it ran, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
     /// The HTTP exchanges of this scenario in time order (secrets already redacted unless the
     /// run asked to reveal them).
     pub exchanges: Vec<Exchange>,
 }
 
 /// A participant in the flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Party {
     /// The simulated user agent driven by Gauntlet.
@@ -103,7 +251,7 @@ impl Party {
 }
 
 /// One HTTP request and its response.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exchange {
     /// Milliseconds since the scenario started.
     pub at_ms: u64,

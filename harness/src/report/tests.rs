@@ -3,7 +3,7 @@
 //! `@should` and a skipped one.
 
 use super::markdown::{Summary, cut_body, format_duration};
-use super::model::{Exchange, Party, RunReport, ScenarioOutcome, Status, Strength};
+use super::model::{Exchange, Gate, Party, RunReport, ScenarioOutcome, Status, Strength};
 use super::{diagram, html, markdown};
 
 fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -36,6 +36,8 @@ fn scenario(feature: &str, name: &str, strength: Strength, status: Status) -> Sc
         Strength::May => Vec::new(),
     };
     ScenarioOutcome {
+        file: format!("client/{}.feature", feature.to_lowercase()),
+        line: 1 + name.len(),
         feature: feature.to_owned(),
         name: name.to_owned(),
         tags: tag,
@@ -43,6 +45,8 @@ fn scenario(feature: &str, name: &str, strength: Strength, status: Status) -> Sc
         strength,
         status,
         explanation: None,
+        steps: Vec::new(),
+        duration_ms: 0,
         exchanges: Vec::new(),
     }
 }
@@ -139,7 +143,11 @@ fn sample_report() -> RunReport {
     RunReport {
         target: "reference (web)".to_owned(),
         direction: "client".to_owned(),
+        started_unix_ms: 0,
         duration_ms: 12_345,
+        gate: Gate::Must,
+        shard: None,
+        features: Vec::new(),
         scenarios: vec![pkce, forged, referrer, dcr],
     }
 }
@@ -171,7 +179,59 @@ fn markdown_gate_flips_without_must_failure() {
     let passing = markdown::render(&without_must_failure());
     assert!(passing.contains("**Gate: PASS**"));
     assert!(!passing.contains("Gate: FAIL"));
-    assert!(passing.contains("(1 warning)"));
+    assert!(passing.contains("1 SHOULD requirement failed"), "{passing}");
+}
+
+#[test]
+fn every_report_says_what_the_exit_code_says_for_every_gate() {
+    // (report, gate, passes): a MUST and a SHOULD failure; only the SHOULD failure.
+    let cases = [
+        (sample_report(), Gate::Must, false),
+        (sample_report(), Gate::Should, false),
+        (sample_report(), Gate::None, true),
+        (without_must_failure(), Gate::Must, true),
+        (without_must_failure(), Gate::Should, false),
+        (without_must_failure(), Gate::None, true),
+    ];
+    for (mut report, gate, passes) in cases {
+        report.gate = gate;
+        assert_eq!(report.passed(), passes, "{gate:?}");
+        let word = if passes { "PASS" } else { "FAIL" };
+        let other = if passes { "FAIL" } else { "PASS" };
+        let md = markdown::render(&report);
+        assert!(md.contains(&format!("**Gate: {word}**")), "{gate:?}: {md}");
+        assert!(!md.contains(&format!("Gate: {other}")), "{gate:?}");
+        let page = html::render(&report);
+        assert!(
+            page.contains(&format!("<strong>Gate: {word}</strong>")),
+            "{gate:?}"
+        );
+        assert!(
+            markdown::summary_line(&report).ends_with(&format!("Gate {}: {word}", gate.name()))
+        );
+        let junit = super::junit::render(&report);
+        assert_eq!(junit.matches("<testcase").count(), report.scenarios.len());
+        assert_eq!(
+            junit.matches("<failure").count(),
+            report.count(Status::Failed)
+        );
+        assert_eq!(
+            junit.matches("<skipped").count(),
+            report.count(Status::Skipped)
+        );
+    }
+}
+
+#[test]
+fn junit_types_failures_by_strength_and_names_tests_by_relative_path() {
+    let junit = super::junit::render(&sample_report());
+    assert!(junit.contains("type=\"MUST\""), "{junit}");
+    assert!(junit.contains("type=\"SHOULD\""), "{junit}");
+    assert!(
+        junit.contains("classname=\"client/pkce.feature\""),
+        "{junit}"
+    );
+    assert!(!junit.contains("Step Panicked"));
 }
 
 #[test]
@@ -293,7 +353,11 @@ fn empty_run_passes_the_gate() {
     let report = RunReport {
         target: "t".to_owned(),
         direction: "client".to_owned(),
+        started_unix_ms: 0,
         duration_ms: 0,
+        gate: Gate::Must,
+        shard: None,
+        features: Vec::new(),
         scenarios: Vec::new(),
     };
     assert!(Summary::of(&report).gate_passed());

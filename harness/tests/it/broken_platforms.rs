@@ -21,11 +21,11 @@ fn profile_for(base_url: &str) -> PlatformProfile {
 }
 
 async fn run_against(base_url: &str) -> gauntlet::run::RunResult {
-    let report_dir = std::env::temp_dir().join(format!("gauntlet-broken-{}", std::process::id()));
+    let report_dir = tempfile::tempdir().unwrap();
     let options = RunOptions {
         tags: Some("@must".into()),
         concurrency: 16,
-        ..RunOptions::new(profile_for(base_url), report_dir)
+        ..RunOptions::new(profile_for(base_url), report_dir.path().to_path_buf())
     };
     let started = Instant::now();
     let result = run(options)

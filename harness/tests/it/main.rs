@@ -1,9 +1,13 @@
 //! Harness tests: reports on a seeded run, and broken platforms stood in by wiremock.
 
 mod broken_platforms;
+mod ci_recipes;
 mod cli;
 mod launched;
+mod messages;
 mod mutants;
 mod outside_provider;
+mod profiles;
 mod provider;
 mod reports;
+mod shards;

@@ -13,9 +13,10 @@ async fn full_matrix(file: &str) -> gauntlet::mutants::Matrix {
         .join("../fixtures/platforms")
         .join(file);
     let profile = PlatformProfile::from_file(&path).unwrap();
-    let dir = std::env::temp_dir().join(format!("gauntlet-mutants-{}-{file}", std::process::id()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let defects = gauntlet::mutants::applicable_defects(&profile);
-    let matrix = run_mutants(MutantsOptions::new(profile, dir.clone()))
+    let matrix = run_mutants(MutantsOptions::new(profile, dir.to_path_buf()))
         .await
         .expect("the matrix runs");
     assert!(
@@ -112,10 +113,11 @@ async fn every_defect_is_caught_in_the_botpress_shape() {
 #[test]
 fn survivors_a_failing_reference_and_bad_defect_names_set_the_exit_code() {
     let bin = env!("CARGO_BIN_EXE_gauntlet");
-    let dir = std::env::temp_dir().join(format!("gauntlet-mutants-cli-{}", std::process::id()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let output = Command::new(bin)
         .args(["mutants", "--defects", "no_such_defect", "--report-dir"])
-        .arg(&dir)
+        .arg(dir)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -134,7 +136,7 @@ fn survivors_a_failing_reference_and_bad_defect_names_set_the_exit_code() {
         .args(["mutants", "--defects", "no_iss_check", "--features"])
         .arg(&features)
         .arg("--report-dir")
-        .arg(&dir)
+        .arg(dir)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -48,10 +48,11 @@ async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages
     let profile = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures/providers/django-oauth-toolkit.toml");
     let target = ProviderTarget::from_file(&profile).unwrap();
-    let dir = std::env::temp_dir().join(format!("gauntlet-dot-{}", std::process::id()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let options = ProviderOptions {
         gate: Gate::None,
-        ..ProviderOptions::new(target, dir.clone())
+        ..ProviderOptions::new(target, dir.to_path_buf())
     };
     let report = match run(options).await {
         Ok(result) => result.report,

@@ -19,17 +19,19 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn report_dir(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("gauntlet-provider-{name}-{}", std::process::id()))
+/// A temporary report folder, removed when dropped.
+fn report_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary folder")
 }
 
-async fn run_against(target: ProviderTarget, name: &str) -> RunReport {
+async fn run_against(target: ProviderTarget, _name: &str) -> RunReport {
+    let dir = report_dir();
     let options = ProviderOptions {
         gate: Gate::Should,
-        ..ProviderOptions::new(target, report_dir(name))
+        ..ProviderOptions::new(target, dir.path().to_owned())
     };
     let result = run(options).await.expect("the run happens");
-    assert_eq!(result.parsing_errors, 0);
+    assert_eq!(result.passed, result.report.passed());
     result.report
 }
 
@@ -212,15 +214,15 @@ async fn the_lax_mock_fails_exactly_the_scenarios_of_the_rules_it_breaks() {
 
 /// `gauntlet provider` with a profile file holding `text`: exit code and stderr.
 fn provider_with_profile(name: &str, text: &str) -> (Option<i32>, String) {
-    let dir = report_dir(name);
-    std::fs::create_dir_all(&dir).unwrap();
+    let guard = report_dir();
+    let dir = guard.path();
     let file = dir.join(format!("{name}.toml"));
     std::fs::write(&file, text).unwrap();
     let output = Command::new(BIN)
         .args(["provider", "--provider"])
         .arg(&file)
         .arg("--report-dir")
-        .arg(&dir)
+        .arg(dir)
         .output()
         .unwrap();
     (
@@ -258,22 +260,17 @@ fn a_server_that_is_not_there_exits_2() {
 
 #[test]
 fn the_cli_runs_the_embedded_mock_and_exits_0() {
-    let dir = report_dir("cli");
+    let guard = report_dir();
+    let dir = guard.path();
     let output = Command::new(BIN)
         .args(["provider", "--tags", "@rfc7636", "--report-dir"])
-        .arg(&dir)
+        .arg(dir)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("0 failed, 1 not applicable"), "{stdout}");
-    for file in [
-        "junit.xml",
-        "cucumber.json",
-        "report.md",
-        "index.html",
-        "report.json",
-    ] {
+    for file in gauntlet::report::files::FILES {
         assert!(dir.join(file).exists(), "{file}");
     }
     let markdown = std::fs::read_to_string(dir.join("report.md")).unwrap();

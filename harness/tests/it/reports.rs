@@ -1,12 +1,12 @@
-//! Snapshots of the Markdown report and the JUnit output of a run against the reference
-//! platform, with times, ports, paths and masks replaced so that they are stable.
+//! Snapshots of the Markdown report, the JUnit output and the cucumber JSON of a run against
+//! the reference platform, with times, ports and masks replaced so that they are stable (and no
+//! path masked: a temporary path or pid in a test name breaks the snapshot).
 
 use gauntlet::profile::PlatformProfile;
 use gauntlet::run::{RunOptions, run};
 
 fn stable(text: &str) -> String {
     let rules = [
-        (r#"[^ "]*gauntlet-features-\d+-\d+"#, "features"),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
         (
             r#"(time="|timestamp="|duration[^0-9]{0,12})[0-9.:TZ+-]+"#,
@@ -28,7 +28,8 @@ fn stable(text: &str) -> String {
 #[tokio::test]
 async fn a_passing_run_writes_stable_reports() {
     // Arrange
-    let dir = std::env::temp_dir().join(format!("gauntlet-report-snap-{}", std::process::id()));
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path().to_owned();
     let options = RunOptions {
         tags: Some("@rfc7636".into()),
         concurrency: 1,
@@ -52,17 +53,21 @@ async fn a_passing_run_writes_stable_reports() {
             .contains("Gauntlet report")
     );
     assert!(dir.join("cucumber.json").exists());
-    let _ = std::fs::remove_dir_all(&dir);
+    let json = std::fs::read_to_string(dir.join("cucumber.json")).unwrap();
+    // No temporary path may creep back into names (the snapshots mask no path either).
+    let temp = std::env::temp_dir().display().to_string();
+    for text in [&markdown, &junit, &json] {
+        assert!(!text.contains(&temp), "a temporary path in a report");
+    }
     insta::assert_snapshot!("markdown", stable(&markdown));
     insta::assert_snapshot!("junit", stable(&junit));
+    insta::assert_snapshot!("cucumber_json", stable(&json));
 }
 
 /// Runs the token feature and returns the text of every report file.
 async fn report_texts(reveal_secrets: bool) -> String {
-    let dir = std::env::temp_dir().join(format!(
-        "gauntlet-redaction-{}-{reveal_secrets}",
-        std::process::id()
-    ));
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path().to_owned();
     let options = RunOptions {
         tags: Some("@rfc6750".into()),
         reveal_secrets,
@@ -70,16 +75,9 @@ async fn report_texts(reveal_secrets: bool) -> String {
     };
     run(options).await.unwrap();
     let mut text = String::new();
-    for name in [
-        "report.json",
-        "report.md",
-        "index.html",
-        "junit.xml",
-        "cucumber.json",
-    ] {
+    for name in gauntlet::report::files::FILES {
         text.push_str(&std::fs::read_to_string(dir.join(name)).unwrap());
     }
-    let _ = std::fs::remove_dir_all(&dir);
     text
 }
 

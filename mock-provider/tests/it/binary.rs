@@ -42,16 +42,14 @@ async fn prints_its_base_url_and_serves_the_openchatstudio_profile() {
 
 #[test]
 fn a_bad_profile_exits_2_naming_the_key() {
-    let dir = std::env::temp_dir().join(format!("mock-provider-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("bad.toml");
     std::fs::write(&profile, "code_ttl = 5\n").unwrap();
     let output = Command::new(BIN)
         .args(["--addr", "127.0.0.1:0", "--config"])
         .arg(&profile)
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("code_ttl"), "{stderr}");

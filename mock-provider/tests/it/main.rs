@@ -10,6 +10,7 @@ mod discovery;
 mod faults;
 mod login;
 mod quirks;
+mod readme;
 mod register;
 mod resource;
 mod revocation;

@@ -1,0 +1,231 @@
+//! `{placeholders}` in profile strings: the names Gauntlet fills in, where each has a value,
+//! and the check at load that a string uses no other.
+
+/// A placeholder Gauntlet fills in a profile's strings.
+#[derive(Debug, Clone, Copy)]
+pub struct Placeholder {
+    /// Its name, written `{name}`.
+    pub name: &'static str,
+    /// Where it has a value.
+    pub scope: Scope,
+}
+
+/// Where a placeholder has a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every templated string but `platform.base_url`.
+    Run,
+    /// The same, when `[platform.reference] bots` names a bot.
+    Bots,
+    /// The requests Gauntlet sends for a user: `[start]`, `[probe]`, `[after_callback]`,
+    /// `[requests.NAME]`.
+    User,
+    /// The body of `[requests.channel_token]`.
+    HandOver,
+    /// Every templated string of a profile that has Gauntlet launch its target.
+    Launch,
+}
+
+impl Scope {
+    /// Where a placeholder of this scope has a value, for error messages.
+    fn explain(self) -> &'static str {
+        match self {
+            Self::Run => "everywhere but in platform.base_url",
+            Self::Bots => {
+                "when [platform.reference] bots names one, everywhere but in platform.base_url"
+            }
+            Self::User => "only in [start], [probe], [after_callback] and [requests.NAME]",
+            Self::HandOver => "only in the body of [requests.channel_token]",
+            Self::Launch => {
+                "only when Gauntlet launches the target ([platform.launch] or [server.launch])"
+            }
+        }
+    }
+}
+
+/// Every placeholder of platform profiles (the README's list).
+pub const PLATFORM: &[Placeholder] = &[
+    run("base_url"),
+    run("issuer"),
+    run("authorization_endpoint"),
+    run("token_endpoint"),
+    run("userinfo_endpoint"),
+    run("revocation_endpoint"),
+    run("resource_url"),
+    run("client_id"),
+    run("client_secret"),
+    run("redirect_uri"),
+    run("sub"),
+    Placeholder {
+        name: "bot",
+        scope: Scope::Bots,
+    },
+    Placeholder {
+        name: "session",
+        scope: Scope::User,
+    },
+    Placeholder {
+        name: "token",
+        scope: Scope::HandOver,
+    },
+    PORT,
+];
+
+/// A free port Gauntlet picks for a launched platform or server: the only placeholder of
+/// provider profiles.
+pub const PORT: Placeholder = Placeholder {
+    name: "port",
+    scope: Scope::Launch,
+};
+
+const fn run(name: &'static str) -> Placeholder {
+    Placeholder {
+        name,
+        scope: Scope::Run,
+    }
+}
+
+/// What a templated string of a platform profile is, which decides the names it may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// `platform.base_url`.
+    BaseUrl,
+    /// `[platform.launch]` and `client.redirect_uris`, filled once per run.
+    Setup,
+    /// A request sent for a user.
+    Request,
+    /// The body of `[requests.channel_token]`.
+    HandOver,
+}
+
+/// What the profile offers beyond the names every string may use.
+#[derive(Debug, Clone, Copy)]
+pub struct Offers {
+    /// Gauntlet launches the target, so `{port}` has a value.
+    pub launch: bool,
+    /// `[platform.reference] bots` names a bot, so `{bot}` has a value.
+    pub bots: bool,
+}
+
+impl Slot {
+    /// Whether `placeholder` has a value in this slot of a profile offering `offers`.
+    fn admits(self, placeholder: &Placeholder, offers: Offers) -> bool {
+        match placeholder.scope {
+            Scope::Launch => offers.launch,
+            Scope::Run => self != Self::BaseUrl,
+            Scope::Bots => offers.bots && self != Self::BaseUrl,
+            Scope::User => matches!(self, Self::Request | Self::HandOver),
+            Scope::HandOver => self == Self::HandOver,
+        }
+    }
+}
+
+/// Checks the platform-profile string `text` at `key`: every placeholder it uses has a value
+/// there. The error names the key, the placeholder and the names known there.
+pub fn check_platform(key: &str, text: &str, slot: Slot, offers: Offers) -> Result<(), String> {
+    let known: Vec<&str> = PLATFORM
+        .iter()
+        .filter(|p| slot.admits(p, offers))
+        .map(|p| p.name)
+        .collect();
+    check(key, text, &known, PLATFORM)
+}
+
+/// Checks `text` at `key` against the names in `known`; a name of `scoped` that is not known
+/// there is explained by its scope.
+pub fn check(key: &str, text: &str, known: &[&str], scoped: &[Placeholder]) -> Result<(), String> {
+    let Some(name) = names(text).find(|name| !known.contains(name)) else {
+        return Ok(());
+    };
+    Err(match scoped.iter().find(|p| p.name == name) {
+        Some(p) => format!(
+            "{key} uses {{{name}}}, which has a value {}; known there: {}",
+            p.scope.explain(),
+            list(known)
+        ),
+        None => format!(
+            "{key} uses the unknown placeholder {{{name}}}; known there: {}",
+            list(known)
+        ),
+    })
+}
+
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("{{{n}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `{name}`s in `text`: a name starts with a letter or `_` and goes on with letters,
+/// digits, `_`, `-` or `.`, so JSON bodies (`{"a":1}`) and regex counts (`{2}`) are not
+/// placeholders.
+pub fn names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('{').filter_map(|(start, _)| {
+        let rest = &text[start + 1..];
+        let end = rest.find('}')?;
+        let name = &rest[..end];
+        let mut chars = name.chars();
+        let first = chars.next()?;
+        ((first.is_ascii_alphabetic() || first == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .then_some(name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_found_and_json_and_regex_braces_are_not() {
+        let found: Vec<_> =
+            names(r#"{"session":"{session}","n":{2},"x":"{base-url}{a.b}"} {open"#).collect();
+        assert_eq!(found, ["session", "base-url", "a.b"]);
+    }
+
+    #[test]
+    fn a_name_out_of_its_scope_says_where_it_has_a_value() {
+        let offers = Offers {
+            launch: false,
+            bots: false,
+        };
+        let error =
+            check_platform("platform.launch.env.X", "{session}", Slot::Setup, offers).unwrap_err();
+        assert!(error.contains("[start]"), "{error}");
+        let error = check_platform("start.url", "{port}", Slot::Request, offers).unwrap_err();
+        assert!(error.contains("[platform.launch]"), "{error}");
+        let error =
+            check_platform("platform.base_url", "{issuer}", Slot::BaseUrl, offers).unwrap_err();
+        assert!(error.ends_with("known there: none"), "{error}");
+        let offers = Offers {
+            launch: true,
+            bots: true,
+        };
+        check_platform(
+            "platform.base_url",
+            "http://h:{port}",
+            Slot::BaseUrl,
+            offers,
+        )
+        .unwrap();
+        check_platform(
+            "start.url",
+            "{base_url}/{bot}?s={session}",
+            Slot::Request,
+            offers,
+        )
+        .unwrap();
+        check_platform(
+            "requests.channel_token.body",
+            "{token}",
+            Slot::HandOver,
+            offers,
+        )
+        .unwrap();
+    }
+}

@@ -1,0 +1,261 @@
+//! The cucumber writer of a run: it records every scenario's steps as they finish (passed,
+//! failed, undefined, ambiguous) and prints one progress line per finished scenario. Gauntlet's
+//! report files are all rendered later from what it recorded, so that they always agree.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::time::Instant;
+
+use cucumber::event::{self, Cucumber, HookType, StepError};
+use cucumber::{Event, Writer, gherkin, parser, writer};
+
+use crate::report::{ScenarioOutcome, Status, StepOutcome, StepStatus, Strength};
+use crate::selection::{Place, source_line};
+
+/// What one scenario did.
+#[derive(Debug)]
+struct Record {
+    outcome: ScenarioOutcome,
+    started: Instant,
+    /// Whether `Scenario::Finished` arrived.
+    finished: bool,
+}
+
+/// Records scenarios and prints progress.
+#[derive(Debug)]
+pub struct Recorder {
+    records: HashMap<Place, Record>,
+    progress: bool,
+    /// Errors the runner reported outside any scenario (a feature that failed to parse).
+    pub errors: Vec<String>,
+}
+
+impl Recorder {
+    /// A recorder; `progress` prints a line per finished scenario on stdout.
+    pub fn new(progress: bool) -> Self {
+        Self {
+            records: HashMap::new(),
+            progress,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The recorded outcomes, keyed by place. A scenario that started but never finished is
+    /// failed with that said.
+    pub fn into_outcomes(self) -> HashMap<Place, ScenarioOutcome> {
+        self.records
+            .into_iter()
+            .map(|(place, mut record)| {
+                if !record.finished {
+                    fail(
+                        &mut record.outcome,
+                        "the scenario did not finish (the run was interrupted)".into(),
+                    );
+                }
+                (place, record.outcome)
+            })
+            .collect()
+    }
+
+    fn scenario_event<W>(
+        &mut self,
+        feature: &gherkin::Feature,
+        scenario: &gherkin::Scenario,
+        event: event::Scenario<W>,
+    ) {
+        let place = place(feature, scenario);
+        match event {
+            event::Scenario::Started => {
+                self.records.insert(
+                    place,
+                    Record {
+                        outcome: outcome(feature, scenario),
+                        started: Instant::now(),
+                        finished: false,
+                    },
+                );
+            }
+            event::Scenario::Background(step, ev) | event::Scenario::Step(step, ev) => {
+                if let Some(record) = self.records.get_mut(&place) {
+                    step_event(&mut record.outcome, &step, ev);
+                }
+            }
+            event::Scenario::Hook(which, event::Hook::Failed(_, info)) => {
+                if let Some(record) = self.records.get_mut(&place) {
+                    let what = match which {
+                        HookType::Before => "set up",
+                        HookType::After => "recorded",
+                    };
+                    let why = panic_text(&info).unwrap_or_default();
+                    fail(
+                        &mut record.outcome,
+                        format!("the scenario could not be {what}: {why}"),
+                    );
+                }
+            }
+            event::Scenario::Finished => {
+                if let Some(record) = self.records.get_mut(&place) {
+                    record.finished = true;
+                    record.outcome.duration_ms =
+                        u64::try_from(record.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    if self.progress {
+                        print_progress(&record.outcome);
+                    }
+                }
+            }
+            event::Scenario::Hook(..) | event::Scenario::Log(_) => {}
+        }
+    }
+}
+
+impl<W: 'static> Writer<W> for Recorder {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _cli: &Self::Cli) {
+        let event = match event {
+            Ok(event) => event.value,
+            Err(error) => {
+                self.errors.push(error.to_string());
+                return;
+            }
+        };
+        if let Cucumber::Feature(
+            feature,
+            event::Feature::Scenario(scenario, ev)
+            | event::Feature::Rule(_, event::Rule::Scenario(scenario, ev)),
+        ) = event
+        {
+            self.scenario_event(&feature, &scenario, ev.event);
+        }
+    }
+}
+
+impl writer::Normalized for Recorder {}
+
+/// Where a scenario stands.
+pub(crate) fn place(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Place {
+    let file = feature
+        .path
+        .as_ref()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    (file, scenario.position.line)
+}
+
+/// A scenario that has just started: every step still to run.
+fn outcome(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> ScenarioOutcome {
+    let (file, line) = place(feature, scenario);
+    let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+    let steps = feature
+        .background
+        .iter()
+        .flat_map(|b| &b.steps)
+        .chain(&scenario.steps)
+        .map(|step| StepOutcome {
+            keyword: step.keyword.clone(),
+            text: step.value.clone(),
+            line: step.position.line,
+            status: StepStatus::Skipped,
+            error: None,
+        })
+        .collect();
+    ScenarioOutcome {
+        file,
+        line,
+        feature: feature.name.clone(),
+        name: scenario.name.clone(),
+        strength: Strength::of(&tags),
+        source: source_line(scenario.description.as_deref()),
+        tags,
+        status: Status::Passed,
+        explanation: None,
+        steps,
+        duration_ms: 0,
+        exchanges: Vec::new(),
+    }
+}
+
+/// Applies a step event to its scenario's outcome.
+fn step_event<W>(outcome: &mut ScenarioOutcome, step: &gherkin::Step, event: event::Step<W>) {
+    let Some(recorded) = outcome
+        .steps
+        .iter_mut()
+        .find(|s| s.line == step.position.line && s.status == StepStatus::Skipped)
+    else {
+        return;
+    };
+    let text = format!("{}{}", step.keyword, step.value);
+    let why = match event {
+        event::Step::Started => return,
+        event::Step::Passed(..) => {
+            recorded.status = StepStatus::Passed;
+            return;
+        }
+        event::Step::Skipped => {
+            recorded.status = StepStatus::Undefined;
+            format!(
+                "the step \"{}\" matches no step definition of this Gauntlet (a typo, or a \
+                 step from another suite?)",
+                text.trim()
+            )
+        }
+        event::Step::Failed(_, _, _, StepError::NotFound) => {
+            recorded.status = StepStatus::Undefined;
+            format!(
+                "the step \"{}\" matches no step definition of this Gauntlet",
+                text.trim()
+            )
+        }
+        event::Step::Failed(_, _, _, StepError::AmbiguousMatch(e)) => {
+            recorded.status = StepStatus::Ambiguous;
+            format!(
+                "the step \"{}\" matches several step definitions: {e}",
+                text.trim()
+            )
+        }
+        event::Step::Failed(_, _, _, StepError::Panic(info)) => {
+            recorded.status = StepStatus::Failed;
+            panic_text(&info).unwrap_or_else(|| "the step failed".into())
+        }
+    };
+    recorded.error = Some(why.clone());
+    fail(outcome, why);
+}
+
+/// Marks the scenario failed with its first explanation.
+fn fail(outcome: &mut ScenarioOutcome, why: String) {
+    outcome.status = Status::Failed;
+    if outcome.explanation.is_none() {
+        outcome.explanation = Some(why);
+    }
+}
+
+/// The message of a panic payload.
+fn panic_text(info: &event::Info) -> Option<String> {
+    info.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+}
+
+/// One line per finished scenario: mark, place, name (and the explanation's first line).
+fn print_progress(outcome: &ScenarioOutcome) {
+    let mark = match outcome.status {
+        Status::Passed => "pass",
+        Status::Failed => "FAIL",
+        Status::Skipped => "n/a ",
+    };
+    let mut line = format!(
+        "  {mark} {}:{} {}",
+        outcome.file, outcome.line, outcome.name
+    );
+    if let Some(why) = outcome
+        .explanation
+        .as_deref()
+        .and_then(|w| w.lines().next())
+    {
+        line.push_str(" — ");
+        line.push_str(why);
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+}
