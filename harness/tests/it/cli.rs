@@ -276,7 +276,7 @@ fn bundled_profiles_work_by_name_from_any_directory() {
 }
 
 #[test]
-fn runs_leave_no_temporary_folder_behind() {
+fn runs_leave_no_temporary_folder_and_no_stray_panic_behind() {
     // Arrange: the commands' temporary folder is one of their own, empty.
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");
@@ -304,5 +304,8 @@ fn runs_leave_no_temporary_folder_behind() {
         );
         let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
         assert!(left.is_empty(), "{args:?} left {left:?}");
+        // A step's failure is the report's business: no stray panic text from a passing run.
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
