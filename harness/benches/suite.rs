@@ -6,11 +6,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use gauntlet::profile::PlatformProfile;
+use gauntlet::client::profile::PlatformProfile;
+use gauntlet::client::{RunOptions, run};
 use gauntlet::provider::profile::ProviderTarget;
-use gauntlet::provider::run::{ProviderOptions, run as run_provider};
+use gauntlet::provider::{ProviderOptions, run as run_provider};
 use gauntlet::report::Status;
-use gauntlet::run::{Gate, RunOptions, RunResult, run};
+use gauntlet::suite::{Gate, RunResult};
 
 const ROUNDS: usize = 5;
 

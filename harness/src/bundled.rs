@@ -12,7 +12,7 @@ use std::path::Path;
 
 use mock_provider::ProviderConfig;
 
-use crate::profile::PlatformProfile;
+use crate::client::profile::PlatformProfile;
 use crate::provider::profile::ProviderTarget;
 
 /// What a bundled profile is for.

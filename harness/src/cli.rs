@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::mutants::MutantsOptions;
-use crate::profile::PlatformProfile;
+use crate::client::RunOptions;
+use crate::client::mutants::MutantsOptions;
+use crate::client::profile::PlatformProfile;
+use crate::provider::ProviderOptions;
 use crate::provider::profile::ProviderTarget;
-use crate::provider::run::ProviderOptions;
 use crate::report::Shard;
-use crate::run::{Gate, RunOptions, SuiteOptions};
+use crate::suite::{Gate, SuiteOptions};
 
 /// OAuth 2.0 conformance harness for chatbot platforms.
 #[derive(Debug, Parser)]
@@ -71,7 +72,7 @@ impl MutantsArgs {
             None => PlatformProfile::reference(),
         };
         let defects = if self.defects.is_empty() {
-            crate::mutants::applicable_defects(&profile)
+            crate::client::mutants::applicable_defects(&profile)
         } else {
             self.defects
                 .iter()

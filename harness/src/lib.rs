@@ -1,27 +1,18 @@
-//! Gauntlet's conformance harness: runs the Gherkin features in `features/` against a chatbot
-//! platform (the OAuth client) with the mock provider on the other side, and reports.
+//! Gauntlet's conformance harness, in three parts side by side:
 //!
-//! [`provider`] is the other direction: the same machinery judging an authorization server.
-//! [`mutants`] proves the client suite: it runs it against the reference platform with each
-//! catalogued defect switched on and builds the kill matrix.
+//! - [`suite`]: the direction-independent engine — options, feature selection, the cucumber
+//!   run, the gate, launching processes, profile checks, sharded-run merging.
+//! - [`client`]: `gauntlet run` and `gauntlet mutants` — a chatbot platform (the OAuth client)
+//!   under test, the mock provider on the other side.
+//! - [`provider`]: `gauntlet provider` — an authorization server under test, Gauntlet playing
+//!   the client.
 //!
-//! [`run::run`] is the whole job; [`cli`] parses the command line into its options. A run
-//! starts a [`context::RunContext`] (mock provider + platform), lets cucumber drive one
-//! [`world::GauntletWorld`] per scenario through the [`steps`], and writes the [`report`]s.
+//! Each direction implements [`suite::Direction`]; [`report`] renders what a run found, [`cli`]
+//! parses the command line, and [`bundled`] holds the profiles compiled into the binary.
 
-pub mod browser;
 pub mod bundled;
 pub mod cli;
-pub mod context;
-pub mod features;
-pub mod merge;
-pub mod mutants;
-mod panic_hook;
-pub mod profile;
+pub mod client;
 pub mod provider;
-pub mod recorder;
 pub mod report;
-pub mod run;
-pub mod selection;
-mod steps;
-pub mod world;
+pub mod suite;

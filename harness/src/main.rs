@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
         Command::Run(args) => match args.options() {
             Ok(options) => (
                 options.report_dir.clone(),
-                gauntlet::run::run(options).await.map(|r| r.report),
+                gauntlet::client::run(options).await.map(|r| r.report),
             ),
             Err(error) => return usage(&error),
         },
@@ -29,15 +29,13 @@ async fn main() -> ExitCode {
         Command::Provider(args) => match args.options() {
             Ok(options) => (
                 options.report_dir.clone(),
-                gauntlet::provider::run::run(options)
-                    .await
-                    .map(|r| r.report),
+                gauntlet::provider::run(options).await.map(|r| r.report),
             ),
             Err(error) => return usage(&error),
         },
         Command::Merge(args) => (
             args.report_dir.clone(),
-            gauntlet::merge::merge_into(&args.dirs, &args.report_dir, args.gate),
+            gauntlet::suite::merge::merge_into(&args.dirs, &args.report_dir, args.gate),
         ),
     };
     match result {
@@ -71,9 +69,9 @@ async fn mutants(args: &gauntlet::cli::MutantsArgs) -> ExitCode {
         Err(error) => return usage(&error),
     };
     let dir = options.report_dir.clone();
-    match gauntlet::mutants::run_mutants(options).await {
+    match gauntlet::client::mutants::run_mutants(options).await {
         Ok(matrix) => {
-            print!("\n{}", gauntlet::mutants::render(&matrix));
+            print!("\n{}", gauntlet::client::mutants::render(&matrix));
             println!(
                 "\ngauntlet: kill matrix in {}",
                 dir.join("mutants.md").display()

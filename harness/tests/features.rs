@@ -7,9 +7,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use gauntlet::profile::PlatformProfile;
+use gauntlet::client::profile::PlatformProfile;
+use gauntlet::client::{RunOptions, run};
 use gauntlet::report::Status;
-use gauntlet::run::{Gate, RunOptions, run};
+use gauntlet::suite::Gate;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -39,7 +40,11 @@ async fn main() -> ExitCode {
         }
     });
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    for (file, shape, result) in futures::future::join_all(runs).await {
+    // Three profiles at a time: eleven runs of eight concurrent scenarios at once starve a busy
+    // 2-core machine, and the suite's own request timeouts would then fail scenarios.
+    use futures::StreamExt as _;
+    let results: Vec<_> = futures::stream::iter(runs).buffered(3).collect().await;
+    for (file, shape, result) in results {
         let report = &result.report;
         for scenario in &report.scenarios {
             match scenario.status {

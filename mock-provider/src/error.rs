@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::endpoints::no_store;
 use crate::journal::Note;
 use crate::pages;
 
@@ -174,12 +175,9 @@ impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let status = self.status();
         let note = self.note();
-        let mut response = (status, axum::Json(self.body())).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        let mut response = no_store((status, axum::Json(self.body())).into_response());
         if self.code == ErrorCode::InvalidClient && self.basic_auth {
-            headers.insert(
+            response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(r#"Basic realm="mock-provider", charset="UTF-8""#),
             );

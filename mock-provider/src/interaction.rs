@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
 use crate::pkce::ChallengeMethod;
+use crate::redirect::Callback;
 use crate::store::Bounded;
 
 /// A validated authorization request, waiting for the resource owner's decision.
@@ -22,6 +23,17 @@ pub(crate) struct AuthorizationRequest {
     pub(crate) extras: Vec<(String, String)>,
     /// The `iss` to send in the response (RFC 9207); `None` to send none.
     pub(crate) iss: Option<String>,
+}
+
+impl AuthorizationRequest {
+    /// Where the answer to this request goes.
+    pub(crate) fn callback(&self) -> Callback<'_> {
+        Callback {
+            redirect_uri: &self.redirect_uri,
+            state: self.state.as_deref(),
+            iss: self.iss.as_deref(),
+        }
+    }
 }
 
 /// How the next authorization for a client is decided, set through the control API.

@@ -36,7 +36,9 @@
 //! ```
 
 mod app;
+mod client_auth;
 mod clients;
+mod code;
 mod config;
 mod endpoints;
 mod error;
@@ -50,9 +52,11 @@ mod pkce;
 mod random;
 mod record;
 mod redirect;
+mod refresh;
 mod scope;
 mod server;
 mod store;
+mod tokens;
 
 pub use clients::{AuthMethod, ClientConfig};
 pub use config::{

@@ -45,16 +45,19 @@ impl Params {
         let mut found = self.0.iter().filter(|(n, v)| n == name && !v.is_empty());
         let first = found.next();
         if found.next().is_some() {
-            return Err(
-                OAuthError::invalid_request(format!("parameter {name} is repeated"))
-                    .with_finding("request.duplicate_parameter"),
-            );
+            return Err(repeated(name));
         }
         Ok(first.map(|(_, v)| v.as_str()))
     }
 
+    /// The value of a parameter the request must carry: `invalid_request` when absent or empty.
+    pub(crate) fn required(&self, name: &str) -> Result<&str, OAuthError> {
+        self.get(name)?
+            .ok_or_else(|| OAuthError::invalid_request(format!("{name} is missing")))
+    }
+
     /// The first name that appears more than once, if any.
-    pub(crate) fn first_duplicate(&self) -> Option<&str> {
+    fn first_duplicate(&self) -> Option<&str> {
         self.0
             .iter()
             .enumerate()
@@ -62,10 +65,23 @@ impl Params {
             .map(|(_, (name, _))| name.as_str())
     }
 
+    /// Refuses a request that repeats any parameter, even an empty one
+    /// ([RFC 6749 §3.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.1)).
+    pub(crate) fn no_duplicates(&self) -> Result<(), OAuthError> {
+        self.first_duplicate()
+            .map_or(Ok(()), |name| Err(repeated(name)))
+    }
+
     /// All pairs in order.
     pub(crate) fn pairs(&self) -> &[(String, String)] {
         &self.0
     }
+}
+
+/// `invalid_request` for a repeated parameter.
+fn repeated(name: &str) -> OAuthError {
+    OAuthError::invalid_request(format!("parameter {name} is repeated"))
+        .with_finding("request.duplicate_parameter")
 }
 
 fn form_decode_bytes(raw: &[u8]) -> Option<String> {

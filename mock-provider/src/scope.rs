@@ -1,6 +1,7 @@
 //! Scope strings ([RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3)):
 //! space-delimited, case-sensitive tokens of `%x21 / %x23-5B / %x5D-7E`.
 
+use crate::clients::ClientConfig;
 use crate::error::{ErrorCode, OAuthError};
 
 /// Splits a scope string into its tokens, refusing characters outside NQCHAR and empty tokens
@@ -30,6 +31,15 @@ pub(crate) fn parse(scope: &str) -> Result<Vec<String>, OAuthError> {
     Ok(tokens)
 }
 
+/// The scopes to grant a client: the requested ones if it may have them all, or its default
+/// scopes when the request names none.
+pub(crate) fn for_client(
+    client: &ClientConfig,
+    requested: Option<&str>,
+) -> Result<Vec<String>, OAuthError> {
+    resolve(requested, &client.allowed_scopes, client.default_scopes())
+}
+
 /// The scopes to grant: the requested ones if all are within `allowed`, or `default` when the
 /// request has none.
 pub(crate) fn resolve(
@@ -37,18 +47,31 @@ pub(crate) fn resolve(
     allowed: &[String],
     default: &[String],
 ) -> Result<Vec<String>, OAuthError> {
+    within(requested, allowed, default, |unknown| {
+        OAuthError::new(
+            ErrorCode::InvalidScope,
+            format!("scope {unknown:?} is not allowed for this client"),
+        )
+        .with_finding("scope.not_allowed")
+    })
+}
+
+/// The requested scopes if every one is in `bounds`, or `default` when the request has none;
+/// else the error `refuse` makes of the first scope out of bounds.
+pub(crate) fn within(
+    requested: Option<&str>,
+    bounds: &[String],
+    default: &[String],
+    refuse: impl FnOnce(&str) -> OAuthError,
+) -> Result<Vec<String>, OAuthError> {
     let Some(requested) = requested else {
         return Ok(default.to_vec());
     };
     let tokens = parse(requested)?;
-    if let Some(unknown) = tokens.iter().find(|t| !allowed.contains(t)) {
-        return Err(OAuthError::new(
-            ErrorCode::InvalidScope,
-            format!("scope {unknown:?} is not allowed for this client"),
-        )
-        .with_finding("scope.not_allowed"));
+    match tokens.iter().find(|t| !bounds.contains(t)) {
+        Some(outside) => Err(refuse(outside)),
+        None => Ok(tokens),
     }
-    Ok(tokens)
 }
 
 /// The space-joined form.

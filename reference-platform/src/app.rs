@@ -14,6 +14,7 @@ use crate::config::PlatformConfig;
 use crate::flow::PendingFlow;
 use crate::metadata::Metadata;
 use crate::session::Sessions;
+use crate::shapes::ShapeHooks;
 use crate::store::{Bounded, DEFAULT_CAPACITY};
 use crate::token_client::TokenClient;
 use crate::{callback, chat, link, pages, probe, shapes};
@@ -46,6 +47,8 @@ pub(crate) struct Inner {
     /// Chat-button tickets: ticket → chat session id.
     pub(crate) tickets: Mutex<Bounded<String>>,
     pub(crate) sessions: Sessions,
+    /// Where the configured shape differs from the generic flow.
+    pub(crate) hooks: Box<dyn ShapeHooks>,
     /// Shape-specific state (CSML events, Converse codes, Botpress external ids).
     pub(crate) shaped: shapes::ShapeState,
 }
@@ -54,6 +57,7 @@ impl AppState {
     pub(crate) fn new(
         config: PlatformConfig,
         metadata: Metadata,
+        hooks: Box<dyn ShapeHooks>,
         base_url: String,
         http: reqwest::Client,
         tokens: TokenClient,
@@ -66,6 +70,7 @@ impl AppState {
             redirect_uri,
             http,
             tokens,
+            hooks,
             flows: Mutex::new(Bounded::new(DEFAULT_CAPACITY, FLOW_TTL)),
             tickets: Mutex::new(Bounded::new(DEFAULT_CAPACITY, TICKET_TTL)),
             sessions: Sessions::default(),
@@ -93,7 +98,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(&redirect_path, get(callback::handle))
         .route("/whoami", get(probe::whoami))
         .route("/unlink", post(probe::unlink))
-        .merge(shapes::routes(&state.config.shape))
+        .merge(state.hooks.routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)

@@ -15,7 +15,6 @@ use axum::response::Response;
 
 use crate::app::AppState;
 use crate::browser::{self, Presented};
-use crate::config::Shape;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
 use crate::pages;
@@ -23,7 +22,7 @@ use crate::params::{Params, Repeated};
 use crate::secret::Secret;
 use crate::secret::constant_time_eq;
 use crate::session::lock;
-use crate::shapes;
+use crate::shapes::CodeUse;
 use crate::token_client::{TokenError, TokenSet, is_error_code};
 
 /// Why a callback was refused; the text is shown to the user and names no secret.
@@ -73,7 +72,7 @@ pub(crate) async fn handle(
     let defects = &state.config.defects;
     let outcome = complete(&state, &headers, query.as_deref()).await;
     let mut response = match &outcome {
-        Ok(done) if done.code_stored => {
+        Ok(done) if done.code_kept => {
             tracing::info!(session = %done.session, "authorization code stored");
             pages::page(
                 StatusCode::OK,
@@ -94,7 +93,7 @@ pub(crate) async fn handle(
             pages::failure(&failed.refusal.to_string())
         }
     };
-    shapes::after_callback(&state, &outcome).await;
+    state.hooks.after_callback(&state, &outcome).await;
     if defects.has(Defect::OpenRedirect) {
         let params = Params::parse(query.as_deref());
         if let Some(next) = params.first("next").or(params.first("return_to"))
@@ -110,14 +109,14 @@ pub(crate) async fn handle(
     response
 }
 
-/// A callback that linked a session (or, for Converse, stored its code).
+/// A callback that linked a session (or whose code the shape kept for a later step).
 pub(crate) struct Completed {
     /// The session linked.
     pub(crate) session: String,
     /// The access token obtained, if the code was exchanged.
     pub(crate) access_token: Option<Secret>,
-    /// Converse: the code was stored for the Get Access Token step, not exchanged.
-    pub(crate) code_stored: bool,
+    /// The shape kept the code for a later step ([`CodeUse::Kept`]); it was not exchanged.
+    pub(crate) code_kept: bool,
 }
 
 /// A refused callback, with the session of its flow once the flow was found.
@@ -162,7 +161,7 @@ async fn complete(
         }
         .ok_or(Refusal::UnknownState)?
     };
-    shapes::route_callback(state, headers, &mut flow);
+    state.hooks.route_callback(state, headers, &mut flow);
     let session = flow.session.clone();
     finish(state, headers, &single, flow)
         .await
@@ -204,18 +203,17 @@ async fn finish<'p>(
             return Ok(Completed {
                 session: flow.session,
                 access_token: None,
-                code_stored: false,
+                code_kept: false,
             });
         }
         return Err(Refusal::ProviderError(shown_error(error)));
     }
     let code = code.ok_or(Refusal::MissingCode)?;
-    if state.config.shape == Shape::Converse {
-        shapes::converse::store_code(state, &flow, code);
+    if state.hooks.use_code(state, &flow, code) == CodeUse::Kept {
         return Ok(Completed {
             session: flow.session,
             access_token: None,
-            code_stored: true,
+            code_kept: true,
         });
     }
     let tokens = exchange(state, code, &flow.verifier).await?;
@@ -224,7 +222,7 @@ async fn finish<'p>(
     Ok(Completed {
         session: flow.session,
         access_token,
-        code_stored: false,
+        code_kept: false,
     })
 }
 

@@ -1,7 +1,11 @@
 //! The HTTP client the platform uses towards the provider and the resource: one timeout for
-//! every request, no redirects followed, no cookies, and bodies read up to a limit.
+//! every request, no redirects followed, no cookies, bodies read up to a limit, and the access
+//! token placed where the shape says.
 
 use std::time::Duration;
+
+use crate::config::Placement;
+use crate::secret::Secret;
 
 /// The largest provider response body read (token, metadata, resource).
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -15,6 +19,31 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Erro
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("reference-platform/", env!("CARGO_PKG_VERSION")))
         .build()
+}
+
+/// A GET (or, for the payload, a form POST) to `url` with the token where `placement` says.
+pub(crate) fn placed(
+    http: &reqwest::Client,
+    url: &str,
+    token: &Secret,
+    placement: Placement,
+) -> reqwest::RequestBuilder {
+    let request = match placement {
+        Placement::Header => http.get(url).bearer_auth(token.expose()),
+        Placement::Query => http.get(url).query(&[("access_token", token.expose())]),
+        Placement::Payload => http
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("access_token", token.expose())
+                    .finish(),
+            ),
+    };
+    request.header(reqwest::header::ACCEPT, "application/json")
 }
 
 /// Why a body could not be read.

@@ -18,7 +18,9 @@
 //! | `GET /whoami?session={sid}` | probe: calls the resource API, JSON `{"linked":…}` |
 //! | `POST /unlink?session={sid}` | revokes and forgets |
 //!
-//! Each [`Shape`] adds its routes (and, for Converse and Botpress, changes the callback):
+//! Each [`Shape`] adds its routes and, through the shape hooks of `shapes`, changes the generic
+//! flow where it differs (Converse's and Botpress's callback, Kore.ai's endpoints and token
+//! placement):
 //!
 //! | shape | routes |
 //! |---|---|

@@ -16,12 +16,11 @@ use crate::app::AppState;
 use crate::config::Placement;
 use crate::config::is_scope_token;
 use crate::defects::Defect;
-use crate::http::read_limited;
+use crate::http::{placed, read_limited};
 use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::secret::Secret;
 use crate::session::Linked;
-use crate::shapes::kore;
 use crate::token_client::RevokeOutcome;
 
 /// What the platform knows about a chat session after asking the resource.
@@ -188,9 +187,9 @@ async fn call_resource(state: &AppState, token: &Secret) -> Answer {
     let placement = if state.config.defects.has(Defect::BearerInQuery) {
         Placement::Query
     } else {
-        kore::placement(state)
+        state.hooks.placement(&state.config.defects)
     };
-    let request = kore::placed(&state.http, &state.config.resource_url, token, placement);
+    let request = placed(&state.http, &state.config.resource_url, token, placement);
     let response = match request.send().await {
         Ok(response) => response,
         Err(error) => {

@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::{AppState, router};
-use crate::config::{PlatformConfig, Shape};
+use crate::config::PlatformConfig;
 use crate::metadata::{discover, parse_issuer, require_secure};
 use crate::secret::Secret;
 use crate::token_client::TokenClient;
@@ -131,12 +131,8 @@ impl Platform {
         let startup = crate::http::client(STARTUP_TIMEOUT).map_err(StartError::HttpClient)?;
         let mut metadata = discover(&startup, &config.issuer).await?;
         let mut config = config;
-        if let Shape::Kore(profile) = &config.shape {
-            kore_endpoints(&mut metadata, profile, &config.issuer)?;
-            if !profile.scopes.is_empty() {
-                config.scopes = profile.scopes.iter().map(|(key, _)| key.clone()).collect();
-            }
-        }
+        let hooks = crate::shapes::hooks(&config.shape);
+        hooks.prepare(&mut config, &mut metadata)?;
         let tokens = TokenClient::new(
             http.clone(),
             metadata.token_endpoint.clone(),
@@ -146,7 +142,7 @@ impl Platform {
             config.auth_method,
             config.defects.clone(),
         );
-        let state = AppState::new(config, metadata, base_url.clone(), http, tokens);
+        let state = AppState::new(config, metadata, hooks, base_url.clone(), http, tokens);
         let redirect_uri = state.redirect_uri.clone();
         let (shutdown, mut stopped) = watch::channel(false);
         let app = router(state);
@@ -198,28 +194,6 @@ fn reachable(ip: IpAddr) -> IpAddr {
         IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         ip => ip,
     }
-}
-
-/// Kore.ai: the authorization and token URLs come from the profile's templates, filled with
-/// the issuer's origin, the tenant and the dynamic fields.
-fn kore_endpoints(
-    metadata: &mut crate::metadata::Metadata,
-    profile: &crate::config::KoreProfile,
-    issuer: &str,
-) -> Result<(), StartError> {
-    let origin = url::Url::parse(issuer)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let url = |field: &'static str, template: &str| {
-        let filled = crate::shapes::kore::fill(template, &origin, profile);
-        url::Url::parse(&filled).map_err(|e| StartError::Config {
-            field,
-            reason: format!("{filled:?} (from {template:?}) is not a URL: {e}"),
-        })
-    };
-    metadata.authorization_endpoint = url("kore.authorization_url", &profile.authorization_url)?;
-    metadata.token_endpoint = url("kore.token_url", &profile.token_url)?;
-    Ok(())
 }
 
 #[cfg(test)]

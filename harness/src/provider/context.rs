@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use mock_provider::{MockProvider, ProviderConfig};
 
 use super::profile::{ProviderProfile, ProviderTarget};
-use crate::context::{Launched, free_port, launch, wait_ready};
-use crate::profile::Vars;
-use crate::run::{Inapplicable, Outcomes};
+use crate::suite::launch::{Launched, free_port, launch, wait_ready};
+use crate::suite::placeholders::Vars;
+use crate::suite::{Inapplicable, Outcomes};
 
 /// The server's endpoints, as the scenarios use them.
 #[derive(Debug, Clone, Default)]

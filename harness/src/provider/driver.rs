@@ -8,7 +8,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::profile::LoginProfile;
-use crate::browser::{Browser, Reply};
+use crate::suite::browser::{Browser, Reply};
 
 /// Which consent button to press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,13 +67,13 @@ impl Arrival {
             Self::Redirected { location, .. } => {
                 format!(
                     "the browser was redirected to {}",
-                    crate::world::short(&mock_provider::redact_uri(location))
+                    crate::suite::browser::short(&mock_provider::redact_uri(location))
                 )
             }
             Self::Page { status, url, text } => format!(
                 "the server answered {status} at {} with a page saying {:?}",
-                crate::world::short(url),
-                crate::world::short(text)
+                crate::suite::browser::short(url),
+                crate::suite::browser::short(text)
             ),
         }
     }
@@ -177,7 +177,7 @@ impl Driver {
                     return Err(format!(
                         "the server answered {} at {} without a Location",
                         reply.status,
-                        crate::world::short(&target)
+                        crate::suite::browser::short(&target)
                     ));
                 };
                 hops.push(hop);
@@ -211,7 +211,7 @@ impl Driver {
                     return Err(format!(
                         "the server showed its login form again after {MAX_LOGINS} attempts: \
                          check [login] fields in the provider profile ({})",
-                        crate::world::short(&visible_text(&page))
+                        crate::suite::browser::short(&visible_text(&page))
                     ));
                 }
             }
@@ -499,7 +499,7 @@ mod tests {
       </form>"#;
 
     fn driver() -> Driver {
-        let evidence = crate::browser::Evidence::new(false);
+        let evidence = crate::suite::browser::Evidence::new(false);
         let browser = Browser::new(
             evidence,
             "https://c.test",

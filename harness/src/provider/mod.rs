@@ -14,3 +14,5 @@ pub mod profile;
 pub mod run;
 mod steps;
 pub mod world;
+
+pub use run::{Provider, ProviderOptions, run};

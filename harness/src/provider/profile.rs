@@ -13,8 +13,12 @@ use std::path::Path;
 use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig};
 use serde::Deserialize;
 
-use crate::profile::placeholders::{self, PORT};
-use crate::profile::{Launch, Vars, profile_dir};
+use crate::suite::launch::Launch;
+use crate::suite::placeholders::{self, PORT, Vars};
+use crate::suite::profile::{ProfileError, profile_dir};
+
+/// What [`ProfileError`]s call this kind of profile.
+const KIND: &str = "provider";
 
 /// What `--provider` names.
 #[derive(Debug, Clone)]
@@ -36,15 +40,18 @@ impl ProviderTarget {
     fn read(path: &Path) -> Result<Self, ProfileError> {
         let shown = path.display().to_string();
         let read_error = |error| ProfileError::Read {
+            kind: KIND,
             path: shown.clone(),
             error,
         };
         let invalid = |message: String| ProfileError::Invalid {
+            kind: KIND,
             path: shown.clone(),
             message,
         };
         let text = std::fs::read_to_string(path).map_err(read_error)?;
         let table: toml::Table = toml::from_str(&text).map_err(|error| ProfileError::Toml {
+            kind: KIND,
             path: shown.clone(),
             error: Box::new(error),
         })?;
@@ -70,47 +77,6 @@ impl ProviderTarget {
     pub fn default_mock() -> Self {
         Self::Mock(Box::default())
     }
-}
-
-/// A file `--provider` names that cannot be used. The causes are part of the message, not
-/// error sources, so that `{:#}` (which appends the sources) shows each once.
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
-    /// Unreadable file.
-    #[error("cannot read the provider profile {path}: {error}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        error: std::io::Error,
-    },
-    /// Not TOML.
-    #[error("{path} is not valid TOML: {error}")]
-    Toml {
-        /// The file.
-        path: String,
-        /// The TOML error.
-        error: Box<toml::de::Error>,
-    },
-    /// A provider profile (it has a `[server]` table) with unknown keys or inconsistent values.
-    #[error("{path} is not a valid provider profile: {message}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// No `[server]` table, and not a valid mock-provider profile either.
-    #[error(
-        "{path} has no [server] table, so it was read as a mock-provider profile, and that \
-         failed: {message}"
-    )]
-    Mock {
-        /// The file.
-        path: String,
-        /// Why the mock refused it.
-        message: String,
-    },
 }
 
 /// An authorization server under test.

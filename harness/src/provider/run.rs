@@ -1,5 +1,5 @@
-//! One provider conformance run: find or start the server, run `features/provider/` with
-//! cucumber (scenarios needing a feature the server lacks are left out and reported as not
+//! `gauntlet provider`: the provider direction. Find or start the server, run
+//! `features/provider/` (scenarios needing a feature the server lacks are reported as not
 //! applicable), and write the same reports as `gauntlet run`.
 
 use std::sync::Arc;
@@ -7,36 +7,54 @@ use std::sync::Arc;
 use super::context::{self, ProviderContext};
 use super::profile::ProviderTarget;
 use super::world::ProviderWorld;
-use crate::features;
-use crate::report::RunReport;
-use crate::run::{RunResult, SuiteOptions, finish, prepare};
+use crate::suite::{Direction, Inapplicable, Outcomes, RunResult, SuiteOptions};
 
 /// The options of `gauntlet provider`: an authorization server under test.
 pub type ProviderOptions = SuiteOptions<ProviderTarget>;
 
+/// The provider direction.
+#[derive(Debug)]
+pub struct Provider;
+
+impl Direction for Provider {
+    type Target = ProviderTarget;
+    type Context = ProviderContext;
+    type World = ProviderWorld;
+    const NAME: &'static str = "provider";
+    const FEATURES: &'static [(&'static str, &'static str)] = crate::suite::features::PROVIDER;
+
+    async fn start(options: &ProviderOptions) -> anyhow::Result<Arc<ProviderContext>> {
+        Ok(Arc::new(
+            ProviderContext::start(
+                options.target.clone(),
+                options.reveal_secrets,
+                &options.report_dir.join("provider.log"),
+            )
+            .await?,
+        ))
+    }
+
+    fn inapplicable(context: &ProviderContext, _: &ProviderTarget) -> Vec<Inapplicable> {
+        context.inapplicable()
+    }
+
+    fn target_name(context: &ProviderContext, _: &ProviderTarget) -> String {
+        context.profile.name.clone()
+    }
+
+    fn evidence(context: &ProviderContext) -> &Outcomes {
+        &context.outcomes
+    }
+
+    fn scope<F: std::future::Future>(
+        context: Arc<ProviderContext>,
+        future: F,
+    ) -> impl std::future::Future<Output = F::Output> {
+        context::scope(context, future)
+    }
+}
+
 /// Runs the provider features against the server the options describe.
 pub async fn run(options: ProviderOptions) -> anyhow::Result<RunResult> {
-    let prepared = prepare(&options, "provider", features::PROVIDER)?;
-    let ctx = Arc::new(
-        ProviderContext::start(
-            options.target.clone(),
-            options.reveal_secrets,
-            &options.report_dir.join("provider.log"),
-        )
-        .await?,
-    );
-    let inapplicable = ctx.inapplicable();
-    let report = context::scope(
-        ctx.clone(),
-        prepared.run::<ProviderWorld, _>(&options, &inapplicable, &ctx.outcomes),
-    )
-    .await?;
-    finish(
-        RunReport {
-            target: ctx.profile.name.clone(),
-            direction: "provider".into(),
-            ..report
-        },
-        &options,
-    )
+    crate::suite::run::<Provider>(options).await
 }

@@ -10,8 +10,8 @@ use mock_provider::{AuthMethod, Random, generate_verifier, s256_challenge};
 use super::context::{self, ProviderContext};
 use super::driver::{Driver, Journey, Press};
 use super::profile::Registration;
-use crate::browser::{Browser, Evidence, Outgoing, Reply, exchange};
 use crate::report::{Exchange, Party};
+use crate::suite::browser::{Browser, Evidence, Outgoing, Reply, exchange};
 
 /// A step's failure, with the explanation shown in reports.
 pub type StepResult = Result<(), String>;
@@ -124,12 +124,12 @@ impl std::fmt::Debug for ProviderWorld {
     }
 }
 
-impl crate::run::Recorded for ProviderWorld {
+impl crate::suite::Recorded for ProviderWorld {
     fn exchanges(&self) -> Vec<Exchange> {
         self.evidence.exchanges()
     }
 
-    fn outcomes(&self) -> &crate::run::Outcomes {
+    fn outcomes(&self) -> &crate::suite::Outcomes {
         &self.ctx.outcomes
     }
 }
@@ -449,7 +449,7 @@ pub fn reply_line(reply: &Reply) -> String {
     let body = if reply.content_type.contains("html") {
         "(an HTML page)".to_owned()
     } else {
-        crate::world::short(&mock_provider::redact_json_text(&reply.body))
+        crate::suite::browser::short(&mock_provider::redact_json_text(&reply.body))
     };
     format!("{} {body}", reply.status)
 }

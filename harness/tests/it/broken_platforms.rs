@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use gauntlet::profile::PlatformProfile;
+use gauntlet::client::profile::PlatformProfile;
+use gauntlet::client::{RunOptions, run};
 use gauntlet::report::Status;
-use gauntlet::run::{RunOptions, run};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -20,7 +20,7 @@ fn profile_for(base_url: &str) -> PlatformProfile {
     toml::from_str(&text).expect("the adapted profile parses")
 }
 
-async fn run_against(base_url: &str) -> gauntlet::run::RunResult {
+async fn run_against(base_url: &str) -> gauntlet::suite::RunResult {
     let report_dir = tempfile::tempdir().unwrap();
     let options = RunOptions {
         tags: Some("@must".into()),
@@ -39,7 +39,7 @@ async fn run_against(base_url: &str) -> gauntlet::run::RunResult {
 }
 
 /// Every scenario failed, with an explanation that contains `expected`.
-fn assert_all_failed(result: &gauntlet::run::RunResult, expected: &[&str]) {
+fn assert_all_failed(result: &gauntlet::suite::RunResult, expected: &[&str]) {
     assert!(!result.passed);
     assert!(
         result.report.scenarios.len() >= 20,

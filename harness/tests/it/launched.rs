@@ -2,9 +2,10 @@
 //! launched as a separate process on a port Gauntlet picks (`{port}`) and configured through its
 //! environment; and launches that must not be taken for a ready platform.
 
-use gauntlet::profile::PlatformProfile;
+use gauntlet::client::profile::PlatformProfile;
+use gauntlet::client::{RunOptions, run};
 use gauntlet::report::Status;
-use gauntlet::run::{Gate, RunOptions, run};
+use gauntlet::suite::Gate;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -3,19 +3,19 @@
 
 use std::process::Command;
 
-use gauntlet::mutants::{MutantsOptions, run_mutants};
-use gauntlet::profile::PlatformProfile;
+use gauntlet::client::mutants::{MutantsOptions, run_mutants};
+use gauntlet::client::profile::PlatformProfile;
 use reference_platform::Defect;
 
 /// The full matrix for one shape's profile: the reference passes, every defect is caught.
-async fn full_matrix(file: &str) -> gauntlet::mutants::Matrix {
+async fn full_matrix(file: &str) -> gauntlet::client::mutants::Matrix {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures/platforms")
         .join(file);
     let profile = PlatformProfile::from_file(&path).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let defects = gauntlet::mutants::applicable_defects(&profile);
+    let defects = gauntlet::client::mutants::applicable_defects(&profile);
     let matrix = run_mutants(MutantsOptions::new(profile, dir.to_path_buf()))
         .await
         .expect("the matrix runs");
@@ -127,7 +127,7 @@ fn survivors_a_failing_reference_and_bad_defect_names_set_the_exit_code() {
     // and the command exits 1 with the survivor named in the matrix.
     let features = dir.join("features");
     std::fs::create_dir_all(&features).unwrap();
-    let (name, text) = gauntlet::features::CLIENT
+    let (name, text) = gauntlet::suite::features::CLIENT
         .iter()
         .find(|(n, _)| *n == "pkce.feature")
         .unwrap();

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gauntlet::provider::profile::ProviderTarget;
-use gauntlet::provider::run::{ProviderOptions, run};
+use gauntlet::provider::{ProviderOptions, run};
 use gauntlet::report::{RunReport, Status};
-use gauntlet::run::Gate;
+use gauntlet::suite::Gate;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 

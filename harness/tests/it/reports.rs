@@ -2,8 +2,8 @@
 //! the reference platform, with times, ports and masks replaced so that they are stable (and no
 //! path masked: a temporary path or pid in a test name breaks the snapshot).
 
-use gauntlet::profile::PlatformProfile;
-use gauntlet::run::{RunOptions, run};
+use gauntlet::client::profile::PlatformProfile;
+use gauntlet::client::{RunOptions, run};
 
 fn stable(text: &str) -> String {
     let rules = [

@@ -1,9 +1,9 @@
 //! `--shard I/N` and `gauntlet merge`: the shards of a run together are the run, scenario by
 //! scenario, and the merged reports carry one verdict.
 
-use gauntlet::profile::PlatformProfile;
+use gauntlet::client::profile::PlatformProfile;
+use gauntlet::client::{RunOptions, run};
 use gauntlet::report::{RunReport, Shard, Status, files};
-use gauntlet::run::{RunOptions, run};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 

@@ -1,25 +1,27 @@
 //! The authorization endpoint, `response_type=code`
-//! ([RFC 6749 §4.1.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1), RFC 7636 §4.3).
-
-use std::time::{Duration, Instant};
+//! ([RFC 6749 §4.1.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1)): a pipeline of the
+//! checks each rule family owns — the client (§2.2), its redirect URI (§3.1.2.3:
+//! [`crate::redirect`]), then, with errors sent back to that URI (§4.1.2.1), the response type
+//! (§3.1.1), the grant (§4.1), the scope (§3.3), PKCE ([RFC 7636 §4.3]: [`crate::pkce`]) and the
+//! authorization-endpoint faults ([`crate::faults`]) — before a scripted decision, auto-approval
+//! or the login page answers, and an approval issues a code ([`crate::code`]).
+//!
+//! [RFC 7636 §4.3]: https://www.rfc-editor.org/rfc/rfc7636#section-4.3
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
 
 use crate::app::{AppState, Tenant, lock};
 use crate::clients::ClientConfig;
-use crate::config::RedirectMatch;
-use crate::endpoints::{browser_headers, login, noted, redirect};
+use crate::endpoints::{browser_headers, login, method_not_allowed, noted, redirect};
 use crate::error::{ErrorCode, OAuthError};
-use crate::faults::{FaultKind, FaultTarget};
+use crate::faults::{self, FaultTarget};
 use crate::interaction::{AuthorizationRequest, Decision, Pending};
 use crate::params::Params;
-use crate::pkce::{ChallengeMethod, PkcePolicy, is_well_formed};
-use crate::redirect::{exact_match, near_miss, with_params};
-use crate::scope;
-use crate::store::CodeGrant;
+use crate::redirect::{Callback, Resolved};
+use crate::{code, pkce, scope};
 
 /// Why a request is refused: either the redirect target is untrusted (an error page), or the
 /// error can go back to the client.
@@ -35,6 +37,13 @@ struct RedirectRefusal {
     error: OAuthError,
 }
 
+/// What the checks after the redirect URI yield.
+struct Checked {
+    scopes: Vec<String>,
+    challenge: Option<(String, pkce::ChallengeMethod)>,
+    extras: Vec<(String, String)>,
+}
+
 /// `GET {authorize}`: validate, then answer by scripted decision, auto-approval or login.
 pub(crate) async fn handle(
     State(state): State<AppState>,
@@ -42,93 +51,26 @@ pub(crate) async fn handle(
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (request, mut findings) = match validate(&state, &tenant, query.as_deref().unwrap_or("")) {
-        Ok(validated) => validated,
-        Err(Refusal::Page(error)) => return browser_headers(error.into_page()),
-        Err(Refusal::Redirect(refusal)) => {
-            let RedirectRefusal {
-                client_id,
-                redirect_uri,
-                state: st,
-                error,
-            } = *refusal;
-            let iss = state
-                .config
-                .send_iss
-                .then(|| state.issuer(tenant.as_deref()));
-            let uri = error_uri(&state, &redirect_uri, st.as_deref(), iss.as_deref(), &error);
-            let note = error
-                .findings
-                .iter()
-                .cloned()
-                .chain([format!("{}: {}", error.code, error.description)]);
-            return noted(found(&uri), Some(&client_id), note.collect());
-        }
-    };
+    let (mut request, mut findings) =
+        match validate(&state, &tenant, query.as_deref().unwrap_or("")) {
+            Ok(validated) => validated,
+            Err(refusal) => return refuse(&state, &tenant, refusal),
+        };
     let client_id = request.client_id.clone();
-    let mut request = request;
-    let fault = state.faults.take(
-        FaultTarget::Authorize,
-        Some(&client_id),
-        request.state.as_deref(),
-    );
-    match fault {
-        Some(FaultKind::Error { error, description }) => {
-            let error = OAuthError::new(
-                error,
-                description.unwrap_or_else(|| "injected fault".into()),
-            );
-            let uri = error_uri(
-                &state,
-                &request.redirect_uri,
-                request.state.as_deref(),
-                request.iss.as_deref(),
-                &error,
-            );
-            findings.push(format!("fault.authorize: {}", error.code));
-            return noted(found(&uri), Some(&client_id), findings);
-        }
-        Some(FaultKind::WrongIssuer { issuer }) => {
-            findings.push(format!("fault.authorize: iss replaced by {issuer:?}"));
-            request.iss = Some(issuer);
-        }
-        Some(FaultKind::OmitIssuer) => {
-            findings.push("fault.authorize: iss omitted".to_owned());
-            request.iss = None;
-        }
-        Some(other) => findings.push(format!(
-            "fault.authorize: {other:?} does not apply here; ignored"
-        )),
-        None => {}
+    if let Some(uri) = fault(&state, &mut request, &mut findings) {
+        return noted(found(&uri), Some(&client_id), findings);
     }
-    let decision = match state.take_decision(&client_id, request.state.as_deref()) {
-        Some(decision) => Some(decision),
-        None if state.config.auto_approve => {
-            Some(Decision::approve(state.config.default_user.clone()))
-        }
-        None => None,
-    };
-    let response = match decision {
+    let response = match decision(&state, &client_id, request.state.as_deref()) {
         Some(decision) => found(&decide(&state, request, decision)),
-        None => {
-            let id = state.random.token("ia_");
-            let csrf = state.random.token("");
-            lock(&state.interactions).start(id.clone(), Pending { request, csrf });
-            login::begin(&state, &tenant, &jar, &id)
-        }
+        None => interact(&state, &tenant, &jar, request),
     };
     noted(response, Some(&client_id), findings)
 }
 
 /// Any method but GET.
 pub(crate) async fn wrong_method() -> Response {
-    let mut error =
-        OAuthError::invalid_request("the authorization endpoint accepts GET only").into_page();
-    *error.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    error
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET"));
-    browser_headers(error)
+    let error = OAuthError::invalid_request("the authorization endpoint accepts GET only");
+    browser_headers(method_not_allowed(error.into_page(), "GET"))
 }
 
 /// A valid request, with the findings it still earned (a near miss the `prefix` quirk let
@@ -139,185 +81,152 @@ fn validate(
     query: &str,
 ) -> Result<(AuthorizationRequest, Vec<String>), Refusal> {
     let params = Params::parse(query.as_bytes()).map_err(Refusal::Page)?;
-    let client_id = params
-        .get("client_id")
-        .map_err(Refusal::Page)?
-        .ok_or_else(|| Refusal::Page(OAuthError::invalid_request("client_id is missing")))?;
-    let client = state.client(client_id).ok_or_else(|| {
-        Refusal::Page(
-            OAuthError::invalid_request(format!("unknown client_id {client_id:?}"))
-                .with_finding("client.unknown"),
-        )
-    })?;
-    let (redirect_uri, redirect_uri_sent, findings) =
-        redirect_uri(&client, &params, state.config.quirks.redirect_uri_match)
-            .map_err(Refusal::Page)?;
-
-    let redirect = |mut error: OAuthError, st: Option<&str>| {
-        error.findings.extend(findings.iter().cloned());
+    let client = known_client(state, &params).map_err(Refusal::Page)?;
+    let matching = state.config.quirks.redirect_uri_match;
+    let target = params
+        .get("redirect_uri")
+        .and_then(|given| crate::redirect::resolve(&client, given, matching))
+        .map_err(Refusal::Page)?;
+    let refusal = |st: Option<&str>, mut error: OAuthError| {
+        error.findings.extend(target.findings.iter().cloned());
         Refusal::Redirect(Box::new(RedirectRefusal {
             client_id: client.client_id.clone(),
-            redirect_uri: redirect_uri.clone(),
+            redirect_uri: target.uri.clone(),
             state: st.map(str::to_owned),
             error,
         }))
     };
-    let st = params.get("state").map_err(|e| redirect(e, None))?;
-    let fail = |error: OAuthError| redirect(error, st);
-    if let Some(name) = params.first_duplicate() {
-        return Err(fail(
-            OAuthError::invalid_request(format!("parameter {name} is repeated"))
-                .with_finding("request.duplicate_parameter"),
-        ));
-    }
-    match params.get("response_type").map_err(&fail)? {
-        Some("code") => {}
-        Some(other) => {
-            return Err(fail(OAuthError::new(
-                ErrorCode::UnsupportedResponseType,
-                format!("response_type {other:?} is not supported; use code"),
-            )));
-        }
-        None => {
-            return Err(fail(OAuthError::invalid_request(
-                "response_type is missing",
-            )));
-        }
-    }
-    if !client.allows_grant("authorization_code") {
-        return Err(fail(OAuthError::new(
-            ErrorCode::UnauthorizedClient,
-            "this client may not use the authorization_code grant",
-        )));
-    }
-    let scopes = scope::resolve(
-        params.get("scope").map_err(&fail)?,
-        &client.allowed_scopes,
-        client.default_scopes(),
-    )
-    .map_err(&fail)?;
-    let challenge = challenge(&client, &params).map_err(&fail)?;
-    let mut extras = Vec::new();
-    for name in &state.config.reflect_params {
-        if let Some(value) = params.get(name).map_err(&fail)? {
-            extras.push((name.clone(), value.to_owned()));
-        }
-    }
+    let st = params.get("state").map_err(|e| refusal(None, e))?;
+    let checked = check(state, &client, &params).map_err(|e| refusal(st, e))?;
+    let Resolved {
+        uri,
+        sent,
+        findings,
+    } = target;
     let request = AuthorizationRequest {
-        client_id: client.client_id.clone(),
+        client_id: client.client_id,
         tenant: tenant.0.clone(),
-        redirect_uri: redirect_uri.clone(),
-        redirect_uri_sent,
+        redirect_uri: uri,
+        redirect_uri_sent: sent,
         state: st.map(str::to_owned),
-        scopes,
-        challenge,
-        extras,
-        iss: state
-            .config
-            .send_iss
-            .then(|| state.issuer(tenant.as_deref())),
+        scopes: checked.scopes,
+        challenge: checked.challenge,
+        extras: checked.extras,
+        iss: response_iss(state, tenant),
     };
     Ok((request, findings))
 }
 
-/// The redirect URI to answer to: the exact registered match, or the only registered one when
-/// the request omits it ([RFC 6749 §3.1.2.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3)),
-/// whether the request sent it, and the findings of an accepted near miss.
-/// Under the `prefix` quirk, any URI starting with a registered one is taken as it was sent
-/// (the code is then bound to it); the journal still notes the near miss.
-fn redirect_uri(
-    client: &ClientConfig,
-    params: &Params,
-    matching: RedirectMatch,
-) -> Result<(String, bool, Vec<String>), OAuthError> {
-    match params.get("redirect_uri")? {
-        Some(given) => match exact_match(&client.redirect_uris, given) {
-            Some(registered) => Ok((registered.to_owned(), true, Vec::new())),
-            None if matching == RedirectMatch::Prefix
-                && client
-                    .redirect_uris
-                    .iter()
-                    .any(|r| given.starts_with(r.as_str())) =>
-            {
-                let why = near_miss(&client.redirect_uris, given).unwrap_or_default();
-                let finding = format!(
-                    "redirect_uri.near_miss: {why} (accepted: quirks.redirect_uri_match = \"prefix\")"
-                );
-                Ok((given.to_owned(), true, vec![finding]))
-            }
-            None => {
-                let mut error = OAuthError::invalid_request(format!(
-                    "redirect_uri {given:?} is not registered for this client (exact match required)"
-                ))
-                .with_finding("redirect_uri.not_registered");
-                if let Some(why) = near_miss(&client.redirect_uris, given) {
-                    error = error.with_finding(format!("redirect_uri.near_miss: {why}"));
-                }
-                Err(error)
-            }
-        },
-        None => match client.redirect_uris.as_slice() {
-            [only] => Ok((only.clone(), false, Vec::new())),
-            [] => Err(OAuthError::invalid_request(
-                "the client has no registered redirect_uri",
-            )),
-            _ => Err(OAuthError::invalid_request(
-                "redirect_uri is required: several are registered",
-            )
-            .with_finding("redirect_uri.missing")),
-        },
+/// The registered client the request names; unknown, it gets an error page (§4.1.2.1).
+fn known_client(state: &AppState, params: &Params) -> Result<ClientConfig, OAuthError> {
+    let client_id = params.required("client_id")?;
+    state.client(client_id).ok_or_else(|| {
+        OAuthError::invalid_request(format!("unknown client_id {client_id:?}"))
+            .with_finding("client.unknown")
+    })
+}
+
+/// The checks whose errors go back to the client's redirect URI, in order.
+fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Checked, OAuthError> {
+    params.no_duplicates()?;
+    response_type_is_code(params)?;
+    if !client.allows_grant("authorization_code") {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "this client may not use the authorization_code grant",
+        ));
+    }
+    let scopes = scope::for_client(client, params.get("scope")?)?;
+    let challenge = pkce::check_challenge(client, params)?;
+    let mut extras = Vec::new();
+    for name in &state.config.reflect_params {
+        if let Some(value) = params.get(name)? {
+            extras.push((name.clone(), value.to_owned()));
+        }
+    }
+    Ok(Checked {
+        scopes,
+        challenge,
+        extras,
+    })
+}
+
+/// `response_type=code`, the only one supported (§3.1.1).
+fn response_type_is_code(params: &Params) -> Result<(), OAuthError> {
+    match params.required("response_type")? {
+        "code" => Ok(()),
+        other => Err(OAuthError::new(
+            ErrorCode::UnsupportedResponseType,
+            format!("response_type {other:?} is not supported; use code"),
+        )),
     }
 }
 
-/// The PKCE challenge under the client's policy ([RFC 7636 §4.4.1], [RFC 9700 §2.1.1]).
-///
-/// [RFC 7636 §4.4.1]: https://www.rfc-editor.org/rfc/rfc7636#section-4.4.1
-/// [RFC 9700 §2.1.1]: https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
-fn challenge(
-    client: &ClientConfig,
-    params: &Params,
-) -> Result<Option<(String, ChallengeMethod)>, OAuthError> {
-    let challenge = params.get("code_challenge")?;
-    let method = params.get("code_challenge_method")?;
-    let Some(challenge) = challenge else {
-        if method.is_some() {
-            return Err(OAuthError::invalid_request(
-                "code_challenge_method sent without code_challenge",
-            ));
-        }
-        if client.pkce != PkcePolicy::Optional || client.is_public() {
-            return Err(
-                OAuthError::invalid_request("code_challenge is required (PKCE)")
-                    .with_finding("pkce.challenge_missing"),
-            );
-        }
-        return Ok(None);
+/// The `iss` to send with every answer ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)), if
+/// so configured.
+fn response_iss(state: &AppState, tenant: &Tenant) -> Option<String> {
+    state
+        .config
+        .send_iss
+        .then(|| state.issuer(tenant.as_deref()))
+}
+
+/// Answers a refused request: an error page, or the error sent back to the client.
+fn refuse(state: &AppState, tenant: &Tenant, refusal: Refusal) -> Response {
+    let refusal = match refusal {
+        Refusal::Page(error) => return browser_headers(error.into_page()),
+        Refusal::Redirect(refusal) => *refusal,
     };
-    let method = match method {
-        None => ChallengeMethod::Plain,
-        Some(name) => ChallengeMethod::parse(name).ok_or_else(|| {
-            OAuthError::invalid_request(format!("code_challenge_method {name:?} is not supported"))
-                .with_finding("pkce.method_unsupported")
-        })?,
+    let iss = response_iss(state, tenant);
+    let callback = Callback {
+        redirect_uri: &refusal.redirect_uri,
+        state: refusal.state.as_deref(),
+        iss: iss.as_deref(),
     };
-    if method == ChallengeMethod::Plain && client.pkce == PkcePolicy::S256Required {
-        return Err(OAuthError::invalid_request(
-            "code_challenge_method must be S256 (plain is not allowed)",
-        )
-        .with_finding("pkce.plain_refused"));
-    }
-    let well_formed = match method {
-        ChallengeMethod::S256 => challenge.len() == 43 && is_well_formed(challenge),
-        ChallengeMethod::Plain => is_well_formed(challenge),
-    };
-    if !well_formed {
-        return Err(OAuthError::invalid_request(format!(
-            "code_challenge is malformed for method {}",
-            method.as_str()
-        ))
-        .with_finding("pkce.challenge_malformed"));
-    }
-    Ok(Some((challenge.to_owned(), method)))
+    let uri = error_uri(state, callback, &refusal.error);
+    let error = refusal.error;
+    let note = (error.findings.iter().cloned())
+        .chain([format!("{}: {}", error.code, error.description)])
+        .collect();
+    noted(found(&uri), Some(&refusal.client_id), note)
+}
+
+/// Applies the authorization-endpoint fault mounted for this client and flow, if any, and notes
+/// it; an `error` fault yields the error response URI to answer with instead.
+fn fault(
+    state: &AppState,
+    request: &mut AuthorizationRequest,
+    findings: &mut Vec<String>,
+) -> Option<String> {
+    let kind = state.faults.take(
+        FaultTarget::Authorize,
+        Some(&request.client_id),
+        request.state.as_deref(),
+    )?;
+    let (finding, error) = faults::at_authorize(kind, &mut request.iss);
+    findings.push(finding);
+    error.map(|error| error_uri(state, request.callback(), &error))
+}
+
+/// The scripted decision for this request, else approval as the default user when
+/// auto-approval is on; `None` sends the browser to log in.
+fn decision(state: &AppState, client_id: &str, request_state: Option<&str>) -> Option<Decision> {
+    state.take_decision(client_id, request_state).or_else(|| {
+        (state.config.auto_approve).then(|| Decision::approve(state.config.default_user.clone()))
+    })
+}
+
+/// Parks the request as a pending interaction and sends the browser to log in or consent.
+fn interact(
+    state: &AppState,
+    tenant: &Tenant,
+    jar: &CookieJar,
+    request: AuthorizationRequest,
+) -> Response {
+    let id = state.random.token("ia_");
+    let csrf = state.random.token("");
+    lock(&state.interactions).start(id.clone(), Pending { request, csrf });
+    login::begin(state, tenant, jar, &id)
 }
 
 /// Applies a decision: issues a code, or denies. Returns the redirect URI.
@@ -331,70 +240,25 @@ pub(crate) fn decide(
             let subject = state
                 .user(&user)
                 .map_or(user.clone(), |u| u.sub().to_owned());
-            let code = state.random.token("ac_");
-            let grant = CodeGrant {
-                client_id: request.client_id,
-                tenant: request.tenant,
-                redirect_uri: request.redirect_uri.clone(),
-                redirect_uri_sent: request.redirect_uri_sent,
-                scopes: scopes.unwrap_or(request.scopes),
-                challenge: request.challenge,
-                subject,
-                extras: request.extras,
-                expires_at: Instant::now() + Duration::from_secs(state.config.code_ttl_secs),
-                state: request.state.clone(),
-                redeemed_family: None,
-            };
-            // Codes are kept a minute past expiry so that late and replayed redemptions are
-            // recognised as such.
-            let reap_at = grant.expires_at + Duration::from_secs(60);
-            lock(&state.stores)
-                .codes
-                .insert(code.clone(), grant, reap_at);
-            let mut params = vec![("code", code.as_str())];
-            if let Some(st) = &request.state {
-                params.push(("state", st));
-            }
-            if let Some(iss) = &request.iss {
-                params.push(("iss", iss));
-            }
-            with_params(&request.redirect_uri, &params)
+            let scopes = scopes.unwrap_or_else(|| request.scopes.clone());
+            let code = code::issue(state, &request, subject, scopes);
+            request.callback().with_code(&code)
         }
         Decision::Deny { error, description } => {
             let description =
                 description.unwrap_or_else(|| "the resource owner denied the request".into());
-            let error = OAuthError::new(error, description);
             error_uri(
                 state,
-                &request.redirect_uri,
-                request.state.as_deref(),
-                request.iss.as_deref(),
-                &error,
+                request.callback(),
+                &OAuthError::new(error, description),
             )
         }
     }
 }
 
-/// An error response URI ([RFC 6749 §4.1.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1)).
-fn error_uri(
-    state: &AppState,
-    redirect_uri: &str,
-    st: Option<&str>,
-    iss: Option<&str>,
-    error: &OAuthError,
-) -> String {
-    let st = st.filter(|_| !state.config.quirks.state_dropped_on_error);
-    let mut params = vec![
-        ("error", error.code.as_str()),
-        ("error_description", error.description.as_str()),
-    ];
-    if let Some(st) = st {
-        params.push(("state", st));
-    }
-    if let Some(iss) = iss {
-        params.push(("iss", iss));
-    }
-    with_params(redirect_uri, &params)
+/// The error response URI (§4.1.2.1), under the `state_dropped_on_error` quirk.
+fn error_uri(state: &AppState, callback: Callback<'_>, error: &OAuthError) -> String {
+    callback.with_error(error, state.config.quirks.state_dropped_on_error)
 }
 
 fn found(uri: &str) -> Response {

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::{AppState, lock};
-use crate::endpoints::token::authenticated_client;
+use crate::client_auth::authenticated_client;
 use crate::endpoints::{FormBody, noted};
 use crate::error::OAuthError;
 use crate::store::{TokenKind, TokenState};
@@ -27,9 +27,7 @@ pub(crate) async fn handle(
             )
             .with_finding("client_auth.public_client_at_introspection"));
         }
-        let token = form
-            .get("token")?
-            .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+        let token = form.required("token")?;
         let stores = lock(&state.stores);
         let body = match stores.token_state(token) {
             (Some(r), TokenState::Active) => serde_json::json!({

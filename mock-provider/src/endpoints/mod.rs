@@ -90,6 +90,24 @@ pub(crate) fn browser_headers(mut response: Response) -> Response {
     response
 }
 
+/// Headers for a response that carries tokens or credentials: never cached
+/// ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)).
+pub(crate) fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// A request with a method the endpoint does not serve: 405 with `Allow`.
+pub(crate) fn method_not_allowed(mut response: Response, allow: &'static str) -> Response {
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
 /// A redirect (302 from the authorization endpoint, 303 after a form POST per
 /// [RFC 9700 §4.12](https://www.rfc-editor.org/rfc/rfc9700#section-4.12)) with the browser headers.
 pub(crate) fn redirect(status: StatusCode, uri: &str) -> Response {

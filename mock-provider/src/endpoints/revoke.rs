@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::{AppState, lock};
-use crate::endpoints::token::authenticated_client;
+use crate::client_auth::authenticated_client;
 use crate::endpoints::{FormBody, noted};
 use crate::error::{ErrorCode, OAuthError};
 use crate::store::TokenKind;
@@ -23,9 +23,7 @@ pub(crate) async fn handle(
         client_id = form.get("client_id").ok().flatten().map(str::to_owned);
         let client = authenticated_client(&state, &headers, &form)?;
         client_id = Some(client.client_id.clone());
-        let token = form
-            .get("token")?
-            .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+        let token = form.required("token")?;
         match form.get("token_type_hint")? {
             None | Some("access_token" | "refresh_token") => {}
             Some(other) => {

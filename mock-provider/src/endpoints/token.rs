@@ -1,38 +1,26 @@
-//! The token endpoint ([RFC 6749 §3.2](https://www.rfc-editor.org/rfc/rfc6749#section-3.2)):
-//! `authorization_code`, `refresh_token` and `client_credentials` grants, client
-//! authentication, and the token-endpoint faults.
-
-use std::time::{Duration, Instant};
+//! The token endpoint ([RFC 6749 §3.2](https://www.rfc-editor.org/rfc/rfc6749#section-3.2)): a
+//! pipeline of the checks each rule family owns — client authentication
+//! ([`crate::client_auth`], §2.3), the token-endpoint faults ([`crate::faults`]), the grant type
+//! (§5.2), then one grant: `authorization_code` (§4.1.3: [`crate::code`], [`crate::redirect`],
+//! [`crate::pkce`]), `refresh_token` (§6: [`crate::refresh`]) or `client_credentials` (§4.4) —
+//! and the tokens it earns ([`crate::tokens`], §5.1).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use crate::app::{AppState, Tenant, lock};
-use crate::clients::{ClientConfig, authenticate, presented};
-use crate::config::TokenFormat;
-use crate::endpoints::{FormBody, noted};
+use crate::client_auth::authenticated_client;
+use crate::clients::ClientConfig;
+use crate::endpoints::{FormBody, method_not_allowed, no_store, noted};
 use crate::error::{ErrorCode, OAuthError};
-use crate::faults::{FaultKind, FaultTarget};
 use crate::params::Params;
-use crate::pkce;
-use crate::record::DropConnection;
-use crate::scope;
-use crate::store::{Stores, TokenKind, TokenRecord, TokenState};
+use crate::store::Stores;
+use crate::tokens::{Issue, mint};
+use crate::{code, faults, pkce, redirect, refresh, scope};
 
-/// What a successful grant entitles the client to, before tokens are minted.
-struct Issue {
-    client_id: String,
-    tenant: Option<String>,
-    subject: String,
-    scopes: Vec<String>,
-    family: u64,
-    extras: Vec<(String, String)>,
-    with_refresh: bool,
-    origin_state: Option<String>,
-    /// What the client got wrong that a quirk let through, for the journal.
-    findings: Vec<String>,
-}
+/// The grant types this server supports.
+const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
 
 /// `POST {token}`.
 pub(crate) async fn handle(
@@ -52,35 +40,8 @@ pub(crate) async fn handle(
 
 /// Any method but POST at a POST-only endpoint: 405 with a JSON `invalid_request`.
 pub(crate) async fn wrong_method() -> Response {
-    let mut response =
-        OAuthError::invalid_request("this endpoint accepts POST only").into_response();
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("POST"));
-    response
-}
-
-/// Authenticates the client of a token, revocation or introspection request.
-pub(crate) fn authenticated_client(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: &Params,
-) -> Result<ClientConfig, OAuthError> {
-    let presented = presented(headers, form)?.ok_or_else(|| {
-        OAuthError::invalid_client("client authentication is required")
-            .with_finding("client_auth.missing")
-    })?;
-    let basic = presented.method == crate::clients::AuthMethod::ClientSecretBasic;
-    let Some(client) = state.client(&presented.client_id) else {
-        let mut error =
-            OAuthError::invalid_client(format!("unknown client_id {:?}", presented.client_id))
-                .with_finding("client.unknown");
-        error.basic_auth = basic;
-        return Err(error);
-    };
-    authenticate(&client, &presented)?;
-    Ok(client)
+    let error = OAuthError::invalid_request("this endpoint accepts POST only");
+    method_not_allowed(error.into_response(), "POST")
 }
 
 async fn respond(
@@ -90,37 +51,32 @@ async fn respond(
     form: &Params,
     client_id: &mut Option<String>,
 ) -> Result<Response, OAuthError> {
-    if let Some(name) = form.first_duplicate() {
-        return Err(
-            OAuthError::invalid_request(format!("parameter {name} is repeated"))
-                .with_finding("request.duplicate_parameter"),
-        );
-    }
-    if let Some(id) = form.get("client_id").ok().flatten() {
-        *client_id = Some(id.to_owned());
-    }
+    form.no_duplicates()?;
+    *client_id = form.get("client_id").ok().flatten().map(str::to_owned);
     let client = authenticated_client(state, headers, form)?;
     *client_id = Some(client.client_id.clone());
-    let grant_type = form
-        .get("grant_type")?
-        .ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
-    let target = if grant_type == "refresh_token" {
-        FaultTarget::Refresh
+    let grant_type = form.required("grant_type")?;
+    let fault = faults::at_token(state, grant_type, &client.client_id, form).await;
+    if let Some(answer) = fault.as_ref().and_then(faults::token_answer) {
+        return Ok(answer);
+    }
+    grant_type_allowed(&client, grant_type)?;
+    let issue = grant(state, tenant, &client, grant_type, form)?;
+    let mut body = mint(state, &issue, faults::expires_early(fault.as_ref()));
+    faults::alter_token_body(fault, &mut body);
+    let response = (StatusCode::OK, axum::Json(body)).into_response();
+    let response = noted(response, None, issue.findings);
+    // The `omit_no_store` quirk: a token response that caches may leak (RFC 6749 §5.1).
+    Ok(if state.config.quirks.omit_no_store {
+        response
     } else {
-        FaultTarget::Token
-    };
-    let origin = origin_state(state, grant_type, form);
-    let mut fault = state
-        .faults
-        .take(target, Some(&client.client_id), origin.as_deref());
-    if let Some(FaultKind::Delay { ms }) = fault {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        fault = None;
-    }
-    if let Some(response) = fault.as_ref().and_then(early_fault) {
-        return Ok(response);
-    }
-    if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type) {
+        no_store(response)
+    })
+}
+
+/// A grant type this server supports and the client is registered for (§5.2).
+fn grant_type_allowed(client: &ClientConfig, grant_type: &str) -> Result<(), OAuthError> {
+    if !GRANT_TYPES.contains(&grant_type) {
         return Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             format!("grant_type {grant_type:?} is not supported"),
@@ -132,267 +88,87 @@ async fn respond(
             format!("this client may not use the {grant_type} grant"),
         ));
     }
-    let issue = {
-        let mut stores = lock(&state.stores);
-        match grant_type {
-            "authorization_code" => redeem_code(state, &mut stores, tenant, &client, form)?,
-            "refresh_token" => refresh(state, &mut stores, &client, form)?,
-            _ => client_credentials(&mut stores, tenant, &client, form)?,
-        }
-    };
-    let early = match &fault {
-        Some(FaultKind::ExpireEarly { after_secs }) => Some(Duration::from_secs(*after_secs)),
-        _ => None,
-    };
-    let mut body = mint(state, &issue, early);
-    match fault {
-        Some(FaultKind::MissingAccessToken) => {
-            body.as_object_mut().map(|o| o.remove("access_token"));
-        }
-        Some(FaultKind::WrongTokenType { token_type }) => body["token_type"] = token_type.into(),
-        Some(FaultKind::OmitExpiresIn) => {
-            body.as_object_mut().map(|o| o.remove("expires_in"));
-        }
-        Some(FaultKind::ExtraMembers) => {
-            body["id_token_hint"] = "not-a-token".into();
-            body["x_provider_extension"] = serde_json::json!({ "nested": [1, 2, 3] });
-        }
-        Some(FaultKind::OmitScope) => {
-            body.as_object_mut().map(|o| o.remove("scope"));
-        }
-        _ => {}
-    }
-    let response = noted(
-        (StatusCode::OK, axum::Json(body)).into_response(),
-        None,
-        issue.findings,
-    );
-    // The `omit_no_store` quirk: a token response that caches may leak (RFC 6749 §5.1).
-    if state.config.quirks.omit_no_store {
-        Ok(response)
-    } else {
-        Ok(no_store(response))
-    }
+    Ok(())
 }
 
-/// The `state` of the authorization that a code or refresh token descends from, so that faults
-/// scripted for one flow hit only that flow.
-fn origin_state(state: &AppState, grant_type: &str, form: &Params) -> Option<String> {
-    let stores = lock(&state.stores);
+/// Checks the grant under the stores' lock; returns what it entitles the client to.
+fn grant(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &ClientConfig,
+    grant_type: &str,
+    form: &Params,
+) -> Result<Issue, OAuthError> {
+    let mut stores = lock(&state.stores);
     match grant_type {
-        "authorization_code" => stores.codes.get(form.get("code").ok()??)?.state.clone(),
-        "refresh_token" => stores
-            .token_state(form.get("refresh_token").ok()??)
-            .0?
-            .origin_state
-            .clone(),
-        _ => None,
+        "authorization_code" => authorization_code(state, &mut stores, tenant, client, form),
+        "refresh_token" => refresh_token(state, &mut stores, client, form),
+        _ => client_credentials(&mut stores, tenant, client, form),
     }
-}
-
-/// Faults that answer instead of the grant.
-fn early_fault(fault: &FaultKind) -> Option<Response> {
-    let response = match fault {
-        FaultKind::Error { error, description } => OAuthError::new(
-            *error,
-            description
-                .clone()
-                .unwrap_or_else(|| "injected fault".into()),
-        )
-        .into_response(),
-        FaultKind::Status { status } => {
-            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, format!("{status} (injected fault)")).into_response()
-        }
-        FaultKind::MalformedJson => (
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"access_token": "at_truncated", "token_ty"#,
-        )
-            .into_response(),
-        FaultKind::Html => {
-            Html("<!DOCTYPE html><html><body><h1>Gateway says hello</h1></body></html>")
-                .into_response()
-        }
-        FaultKind::DropConnection => {
-            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            response.extensions_mut().insert(DropConnection);
-            response
-        }
-        _ => return None,
-    };
-    let findings = vec![format!("fault.token: {fault:?}")];
-    Some(noted(no_store(response), None, findings))
-}
-
-fn no_store(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }
 
 /// The `authorization_code` grant ([RFC 6749 §4.1.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3)).
-fn redeem_code(
+fn authorization_code(
     state: &AppState,
     stores: &mut Stores,
     tenant: &Tenant,
     client: &ClientConfig,
     form: &Params,
 ) -> Result<Issue, OAuthError> {
-    let code = form
-        .get("code")?
-        .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
-    let new_family = stores.new_family();
-    let Some(grant) = stores.codes.get_mut(code) else {
-        return Err(
-            OAuthError::invalid_grant("the authorization code is unknown or expired")
-                .with_finding("code.unknown"),
-        );
-    };
-    if grant.client_id != client.client_id {
-        return Err(OAuthError::invalid_grant(
-            "the authorization code was issued to another client",
-        )
-        .with_finding("code.wrong_client"));
-    }
     let quirks = &state.config.quirks;
-    // The `reusable_codes` quirk: a redeemed code redeems again (until it expires), with no
-    // replay finding and no revocation.
-    if let Some(family) = grant.redeemed_family.filter(|_| !quirks.reusable_codes) {
-        stores.revoke_family(family);
-        return Err(OAuthError::invalid_grant(
-            "the authorization code was already used; the tokens issued from it are now revoked",
-        )
-        .with_finding("code.reused"));
-    }
-    if grant.expires_at <= Instant::now() {
-        return Err(
-            OAuthError::invalid_grant("the authorization code has expired")
-                .with_finding("code.expired"),
-        );
-    }
-    if grant.tenant != tenant.0 {
-        return Err(OAuthError::invalid_grant(
-            "the authorization code was issued by another tenant",
-        )
-        .with_finding("code.wrong_tenant"));
-    }
-    let mut findings = Vec::new();
-    let redirect_error = match form.get("redirect_uri")? {
-        Some(given) if given != grant.redirect_uri => Some(
-            OAuthError::invalid_grant(format!(
-                "redirect_uri {given:?} differs from the one used at the authorization endpoint"
-            ))
-            .with_finding("redirect_uri.differs_at_token"),
-        ),
-        None if grant.redirect_uri_sent => Some(
-            OAuthError::invalid_grant(
-                "redirect_uri is missing but was sent at the authorization endpoint",
-            )
-            .with_finding("redirect_uri.missing_at_token"),
-        ),
-        _ => None,
-    };
-    match redirect_error {
-        // The `token_redirect_uri_unchecked` quirk: the mismatch is noted, not refused.
-        Some(error) if quirks.token_redirect_uri_unchecked => findings.extend(
-            error
-                .findings
-                .into_iter()
-                .map(|f| format!("{f} (ignored: quirks.token_redirect_uri_unchecked)")),
-        ),
-        Some(error) => return Err(error),
-        None => {}
-    }
-    let challenge = grant.challenge.as_ref().map(|(c, m)| (c.as_str(), *m));
-    match pkce::verify(challenge, form.get("code_verifier")?) {
-        Ok(()) => {}
-        // The `verifier_optional` quirk: only a missing verifier is let through.
-        Err(e @ pkce::VerifyError::Missing) if quirks.verifier_optional => findings.push(format!(
-            "{} (accepted: quirks.verifier_optional)",
-            e.finding()
-        )),
-        Err(e) => return Err(OAuthError::invalid_grant(e.to_string()).with_finding(e.finding())),
-    }
-    grant.redeemed_family = Some(new_family);
-    let reflect = |(name, _): &(String, String)| state.config.reflect_params.contains(name);
+    let code = form.required("code")?;
+    let family = stores.new_family();
+    let grant = code::redeemable(
+        stores,
+        code,
+        &client.client_id,
+        tenant.as_deref(),
+        quirks.reusable_codes,
+    )?;
+    let mut findings = redirect::check_at_token(
+        &grant.redirect_uri,
+        grant.redirect_uri_sent,
+        form.get("redirect_uri")?,
+        quirks.token_redirect_uri_unchecked,
+    )?;
+    let verifier = form.get("code_verifier")?;
+    findings.extend(pkce::check_verifier(
+        grant.challenge.as_ref(),
+        verifier,
+        quirks.verifier_optional,
+    )?);
+    code::spend(stores, code, family);
+    let reflect = &state.config.reflect_params;
     Ok(Issue {
-        client_id: grant.client_id.clone(),
-        tenant: grant.tenant.clone(),
-        subject: grant.subject.clone(),
-        scopes: grant.scopes.clone(),
-        family: new_family,
+        client_id: grant.client_id,
+        tenant: grant.tenant,
+        subject: grant.subject,
+        scopes: grant.scopes,
+        family,
         extras: grant
             .extras
-            .iter()
-            .filter(|p| reflect(p))
-            .cloned()
+            .into_iter()
+            .filter(|(name, _)| reflect.contains(name))
             .collect(),
         with_refresh: client.allows_grant("refresh_token"),
-        origin_state: grant.state.clone(),
+        origin_state: grant.state,
         findings,
     })
 }
 
-/// The `refresh_token` grant ([RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6)),
-/// with rotation and reuse detection ([RFC 9700 §4.14.2](https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2)).
-fn refresh(
+/// The `refresh_token` grant ([RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6)).
+fn refresh_token(
     state: &AppState,
     stores: &mut Stores,
     client: &ClientConfig,
     form: &Params,
 ) -> Result<Issue, OAuthError> {
-    let token = form
-        .get("refresh_token")?
-        .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
-    let (record, token_state) = stores.token_state(token);
-    let record = match record {
-        Some(r) if r.kind == TokenKind::Refresh => r.clone(),
-        _ => {
-            return Err(OAuthError::invalid_grant("the refresh token is unknown")
-                .with_finding("refresh.unknown"));
-        }
-    };
-    if record.client_id != client.client_id {
-        return Err(
-            OAuthError::invalid_grant("the refresh token was issued to another client")
-                .with_finding("refresh.wrong_client"),
-        );
-    }
-    match token_state {
-        TokenState::Active => {}
-        TokenState::Rotated => {
-            stores.revoke_family(record.family);
-            return Err(OAuthError::invalid_grant(
-                "the refresh token was already rotated; every token of its family is now revoked",
-            )
-            .with_finding("refresh.reused"));
-        }
-        other => {
-            return Err(OAuthError::invalid_grant(format!(
-                "the refresh token is {}",
-                other.describe()
-            ))
-            .with_finding(format!("refresh.{other:?}").to_lowercase()));
-        }
-    }
-    let scopes = match form.get("scope")? {
-        None => record.scopes.clone(),
-        Some(requested) => {
-            let requested = scope::parse(requested)?;
-            if let Some(extra) = requested.iter().find(|s| !record.scopes.contains(s)) {
-                return Err(OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    format!("scope {extra:?} exceeds the scope originally granted"),
-                )
-                .with_finding("refresh.scope_expansion"));
-            }
-            requested
-        }
-    };
+    let token = form.required("refresh_token")?;
+    let record = refresh::redeemable(stores, token, &client.client_id)?;
+    let scopes = refresh::narrowed_scope(&record.scopes, form.get("scope")?)?;
     let rotate = state.config.rotate_refresh_tokens;
-    if rotate && let Some(old) = stores.tokens.get_mut(token) {
-        old.rotated = true;
+    if rotate {
+        refresh::rotate(stores, token);
     }
     Ok(Issue {
         client_id: record.client_id,
@@ -421,11 +197,7 @@ fn client_credentials(
             "a public client cannot use client_credentials",
         ));
     }
-    let scopes = scope::resolve(
-        form.get("scope")?,
-        &client.allowed_scopes,
-        client.default_scopes(),
-    )?;
+    let scopes = scope::for_client(client, form.get("scope")?)?;
     Ok(Issue {
         client_id: client.client_id.clone(),
         tenant: tenant.0.clone(),
@@ -437,69 +209,4 @@ fn client_credentials(
         origin_state: None,
         findings: Vec::new(),
     })
-}
-
-/// Mints and stores the tokens of an issue; returns the token response body.
-fn mint(state: &AppState, issue: &Issue, expire_early: Option<Duration>) -> serde_json::Value {
-    let config = &state.config;
-    let now = AppState::now_unix();
-    let access_ttl = Duration::from_secs(config.access_token_ttl_secs);
-    let access_token = match &state.signer {
-        Some(signer) if config.token_format == TokenFormat::Jwt => {
-            signer.sign(&serde_json::json!({
-                "iss": state.issuer(issue.tenant.as_deref()),
-                "sub": issue.subject,
-                "aud": issue.client_id,
-                "client_id": issue.client_id,
-                "scope": scope::join(&issue.scopes),
-                "iat": now,
-                "exp": now + config.access_token_ttl_secs,
-                "jti": state.random.token(""),
-            }))
-        }
-        _ => state.random.token("at_"),
-    };
-    let refresh_token = issue.with_refresh.then(|| state.random.token("rt_"));
-    let record = |kind, ttl: Duration, real: Duration| TokenRecord {
-        kind,
-        client_id: issue.client_id.clone(),
-        tenant: issue.tenant.clone(),
-        subject: issue.subject.clone(),
-        scopes: issue.scopes.clone(),
-        family: issue.family,
-        issued_at_unix: now,
-        expires_at_unix: now + ttl.as_secs(),
-        expires_at: Instant::now() + real,
-        revoked: false,
-        rotated: false,
-        extras: issue.extras.clone(),
-        origin_state: issue.origin_state.clone(),
-    };
-    {
-        let keep = Duration::from_secs(60);
-        let mut stores = lock(&state.stores);
-        let real = expire_early.unwrap_or(access_ttl);
-        stores.insert_token(
-            access_token.clone(),
-            record(TokenKind::Access, access_ttl, real),
-            keep,
-        );
-        if let Some(refresh) = &refresh_token {
-            let ttl = Duration::from_secs(config.refresh_token_ttl_secs);
-            stores.insert_token(refresh.clone(), record(TokenKind::Refresh, ttl, ttl), keep);
-        }
-    }
-    let mut body = serde_json::json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": config.access_token_ttl_secs,
-        "scope": scope::join(&issue.scopes),
-    });
-    if let Some(refresh) = refresh_token {
-        body["refresh_token"] = refresh.into();
-    }
-    for (name, value) in &issue.extras {
-        body[name] = value.clone().into();
-    }
-    body
 }

@@ -12,7 +12,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::{HookFuture, ShapeHooks};
 use crate::app::AppState;
+use crate::callback::{Completed, Failed};
 use crate::config::Shape;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
@@ -25,11 +27,50 @@ use crate::session::lock;
 /// The cookie the `botpress_wrong_bot` defect routes by.
 const LAST_BOT_COOKIE: &str = "bp_last_bot";
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/botpress/{bot}/link", get(start))
-        .route("/botpress/{bot}/whoami", get(whoami))
-        .route("/botpress/webhook", post(webhook))
+/// The Botpress hooks.
+#[derive(Debug)]
+pub(crate) struct Botpress;
+
+impl ShapeHooks for Botpress {
+    fn routes(&self) -> Router<AppState> {
+        Router::new()
+            .route("/botpress/{bot}/link", get(start))
+            .route("/botpress/{bot}/whoami", get(whoami))
+            .route("/botpress/webhook", post(webhook))
+    }
+
+    /// The `botpress_wrong_bot` defect: the callback goes to the bot the browser visited last.
+    fn route_callback(&self, state: &AppState, headers: &HeaderMap, flow: &mut PendingFlow) {
+        if !state.config.defects.has(Defect::BotpressWrongBot) {
+            return;
+        }
+        let last = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| {
+                c.trim()
+                    .strip_prefix(&format!("{LAST_BOT_COOKIE}="))
+                    .map(str::to_owned)
+            });
+        if let (Some(bot), Some((_, user))) = (last, flow.session.split_once(':')) {
+            flow.session = session(&bot, user);
+        }
+    }
+
+    /// After a link, routes webhooks for the provider's `sub` to this bot.
+    fn after_callback<'a>(
+        &'a self,
+        state: &'a AppState,
+        outcome: &'a Result<Completed, Failed>,
+    ) -> HookFuture<'a> {
+        Box::pin(async move {
+            if let Ok(done) = outcome {
+                link_external_id(state, &done.session).await;
+            }
+        })
+    }
 }
 
 fn is_bot(state: &AppState, bot: &str) -> bool {
@@ -74,28 +115,8 @@ async fn start(
     response
 }
 
-/// The `botpress_wrong_bot` defect: the callback goes to the bot the browser visited last.
-pub(crate) fn route_callback(state: &AppState, headers: &HeaderMap, flow: &mut PendingFlow) {
-    if !state.config.defects.has(Defect::BotpressWrongBot) {
-        return;
-    }
-    let last = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{LAST_BOT_COOKIE}="))
-                .map(str::to_owned)
-        });
-    if let (Some(bot), Some((_, user))) = (last, flow.session.split_once(':')) {
-        flow.session = session(&bot, user);
-    }
-}
-
 /// After a link: learn the provider's `sub` and route webhooks for it to this bot.
-pub(crate) async fn link_external_id(state: &AppState, sid: &str) {
+async fn link_external_id(state: &AppState, sid: &str) {
     if let Probe::Linked { sub: Some(sub), .. } = probe(state, sid).await {
         lock(&state.shaped.external_ids).insert(sub, sid.to_owned());
     }

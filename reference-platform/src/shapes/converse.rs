@@ -13,6 +13,7 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::{CodeUse, ShapeHooks};
 use crate::app::AppState;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
@@ -31,22 +32,30 @@ pub(crate) struct StoredCode {
     scopes: Vec<String>,
 }
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/converse/turn", post(turn))
-        .route("/converse/channel-token", post(channel_token))
-}
+/// The Converse hooks.
+#[derive(Debug)]
+pub(crate) struct Converse;
 
-/// The callback's part: keep the code for the Get Access Token step.
-pub(crate) fn store_code(state: &AppState, flow: &PendingFlow, code: &str) {
-    lock(&state.shaped.codes).insert(
-        flow.session.clone(),
-        StoredCode {
-            code: Secret::new(code),
-            verifier: flow.verifier.clone(),
-            scopes: flow.scopes.clone(),
-        },
-    );
+impl ShapeHooks for Converse {
+    fn routes(&self) -> Router<AppState> {
+        Router::new()
+            .route("/converse/turn", post(turn))
+            .route("/converse/channel-token", post(channel_token))
+    }
+
+    /// The callback's part: keep the code (the `authCode` variable) for the Get Access Token
+    /// step.
+    fn use_code(&self, state: &AppState, flow: &PendingFlow, code: &str) -> CodeUse {
+        lock(&state.shaped.codes).insert(
+            flow.session.clone(),
+            StoredCode {
+                code: Secret::new(code),
+                verifier: flow.verifier.clone(),
+                scopes: flow.scopes.clone(),
+            },
+        );
+        CodeUse::Kept
+    }
 }
 
 #[derive(Debug, Deserialize)]

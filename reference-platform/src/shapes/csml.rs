@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::routing::post;
 use serde_json::{Value, json};
 
+use super::{HookFuture, ShapeHooks};
 use crate::app::AppState;
 use crate::callback::{Completed, Failed};
 use crate::chat::Turn;
@@ -21,8 +22,24 @@ use crate::params::valid_session;
 use crate::probe::{Probe, probe};
 use crate::session::lock;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/csml/chat", post(turn))
+/// The CSML Studio hooks.
+#[derive(Debug)]
+pub(crate) struct Csml;
+
+impl ShapeHooks for Csml {
+    fn routes(&self) -> Router<AppState> {
+        Router::new().route("/csml/chat", post(turn))
+    }
+
+    /// Records the bot flow's event for the next chat turn.
+    fn after_callback<'a>(
+        &'a self,
+        state: &'a AppState,
+        outcome: &'a Result<Completed, Failed>,
+    ) -> HookFuture<'a> {
+        record_event(state, outcome);
+        Box::pin(async {})
+    }
 }
 
 /// `POST /csml/chat {"session","text"}`: `{"messages": […], "event": …}`.
@@ -75,7 +92,7 @@ fn oauth_request(state: &AppState, sid: &str) -> Option<Value> {
 }
 
 /// The bot flow's event for the callback's session: success, or the error cause.
-pub(crate) fn record_event(state: &AppState, outcome: &Result<Completed, Failed>) {
+fn record_event(state: &AppState, outcome: &Result<Completed, Failed>) {
     let (session, event) = match outcome {
         Ok(done) => {
             let mut event = json!({ "type": "oauth_success", "access_token_received": true });

@@ -12,20 +12,18 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::ShapeHooks;
 use crate::app::AppState;
-use crate::config::{KoreProfile, Placement, Shape};
-use crate::defects::Defect;
-use crate::http::read_limited;
+use crate::config::{KoreProfile, Placement, PlatformConfig};
+use crate::defects::{Defect, Defects};
+use crate::http::{placed, read_limited};
+use crate::metadata::Metadata;
 use crate::pages;
 use crate::params::valid_session;
-use crate::secret::Secret;
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/kore/test-authorization", post(test_authorization))
-}
+use crate::server::StartError;
 
 /// Fills `{provider}` (the issuer's origin), `{tenant}` and the dynamic fields.
-pub(crate) fn fill(template: &str, provider: &str, profile: &KoreProfile) -> String {
+fn fill(template: &str, provider: &str, profile: &KoreProfile) -> String {
     let mut out = template
         .replace("{provider}", provider)
         .replace("{tenant}", &profile.tenant);
@@ -35,38 +33,51 @@ pub(crate) fn fill(template: &str, provider: &str, profile: &KoreProfile) -> Str
     out
 }
 
-/// Where the token goes: the profile's placement (the `kore_field_misplaced` defect: the query).
-pub(crate) fn placement(state: &AppState) -> Placement {
-    match &state.config.shape {
-        Shape::Kore(_) if state.config.defects.has(Defect::KoreFieldMisplaced) => Placement::Query,
-        Shape::Kore(profile) => profile.placement,
-        _ => Placement::Header,
-    }
-}
+/// The Kore.ai hooks, with the authorization profile.
+#[derive(Debug)]
+pub(crate) struct Kore(pub(crate) KoreProfile);
 
-/// A GET (or, for the payload, a POST) to `url` with the token where `placement` says.
-pub(crate) fn placed(
-    http: &reqwest::Client,
-    url: &str,
-    token: &Secret,
-    placement: Placement,
-) -> reqwest::RequestBuilder {
-    let request = match placement {
-        Placement::Header => http.get(url).bearer_auth(token.expose()),
-        Placement::Query => http.get(url).query(&[("access_token", token.expose())]),
-        Placement::Payload => http
-            .post(url)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(
-                url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("access_token", token.expose())
-                    .finish(),
-            ),
-    };
-    request.header(reqwest::header::ACCEPT, "application/json")
+impl ShapeHooks for Kore {
+    fn routes(&self) -> Router<AppState> {
+        Router::new().route("/kore/test-authorization", post(test_authorization))
+    }
+
+    /// The authorization and token URLs come from the profile's templates, filled with the
+    /// issuer's origin, the tenant and the dynamic fields; the profile's scope keys, if any,
+    /// replace the configured scopes.
+    fn prepare(
+        &self,
+        config: &mut PlatformConfig,
+        metadata: &mut Metadata,
+    ) -> Result<(), StartError> {
+        let profile = &self.0;
+        let origin = url::Url::parse(&config.issuer)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let url = |field: &'static str, template: &str| {
+            let filled = fill(template, &origin, profile);
+            url::Url::parse(&filled).map_err(|e| StartError::Config {
+                field,
+                reason: format!("{filled:?} (from {template:?}) is not a URL: {e}"),
+            })
+        };
+        metadata.authorization_endpoint =
+            url("kore.authorization_url", &profile.authorization_url)?;
+        metadata.token_endpoint = url("kore.token_url", &profile.token_url)?;
+        if !profile.scopes.is_empty() {
+            config.scopes = profile.scopes.iter().map(|(key, _)| key.clone()).collect();
+        }
+        Ok(())
+    }
+
+    /// The profile's placement (the `kore_field_misplaced` defect: the query).
+    fn placement(&self, defects: &Defects) -> Placement {
+        if defects.has(Defect::KoreFieldMisplaced) {
+            Placement::Query
+        } else {
+            self.0.placement
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,7 +113,7 @@ async fn test_authorization(
         &state.http,
         &state.config.resource_url,
         &linked.access_token,
-        placement(&state),
+        state.hooks.placement(&state.config.defects),
     );
     let response = match request.send().await {
         Ok(response) => response,
@@ -134,4 +145,76 @@ async fn test_authorization(
             "body": String::from_utf8_lossy(&body),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kore() -> Kore {
+        Kore(KoreProfile {
+            tenant: "acme".into(),
+            authorization_url: "{provider}/t/{tenant}/authorize?region={region}".into(),
+            token_url: "{provider}/t/{tenant}/token".into(),
+            fields: vec![("region".into(), "eu".into())],
+            scopes: vec![("read".into(), "Read".into())],
+            placement: Placement::Payload,
+        })
+    }
+
+    fn metadata() -> Metadata {
+        let url = url::Url::parse("http://127.0.0.1:9/x").unwrap();
+        Metadata {
+            issuer: "http://127.0.0.1:9/issuer".into(),
+            authorization_endpoint: url.clone(),
+            token_endpoint: url,
+            revocation_endpoint: None,
+            iss_parameter_supported: false,
+        }
+    }
+
+    #[test]
+    fn prepare_fills_the_templates_and_takes_the_profiles_scopes() {
+        let mut config = PlatformConfig {
+            issuer: "http://127.0.0.1:9/issuer".into(),
+            scopes: vec!["other".into()],
+            ..PlatformConfig::default()
+        };
+        let mut metadata = metadata();
+        kore().prepare(&mut config, &mut metadata).unwrap();
+        assert_eq!(
+            metadata.authorization_endpoint.as_str(),
+            "http://127.0.0.1:9/t/acme/authorize?region=eu"
+        );
+        assert_eq!(
+            metadata.token_endpoint.as_str(),
+            "http://127.0.0.1:9/t/acme/token"
+        );
+        assert_eq!(config.scopes, ["read"]);
+    }
+
+    #[test]
+    fn a_template_that_is_no_url_is_refused() {
+        let mut kore = kore();
+        kore.0.token_url = "{tenant}/token".into();
+        let error = kore
+            .prepare(&mut PlatformConfig::default(), &mut metadata())
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            StartError::Config {
+                field: "kore.token_url",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_profile_places_the_token_unless_the_defect_misplaces_it() {
+        assert_eq!(kore().placement(&Defects::none()), Placement::Payload);
+        let misplaced: Defects = "kore_field_misplaced".parse().unwrap();
+        assert_eq!(kore().placement(&misplaced), Placement::Query);
+        let web = crate::shapes::web::Web;
+        assert_eq!(web.placement(&misplaced), Placement::Header);
+    }
 }

@@ -1,24 +1,24 @@
 //! The platform shapes of `shared/seeds/` on top of the generic flow: CSML's chat events,
 //! Converse's session variables, Kore.ai's authorization profile, Botpress's global callback.
-//! Each adds its routes and, where the shape differs, hooks into the callback.
+//! Each implements [`ShapeHooks`] in its own file: its routes and, where it differs from the
+//! generic web flow, the points where the generic modules let it decide.
 
-pub(crate) mod botpress;
-pub(crate) mod converse;
-pub(crate) mod csml;
-pub(crate) mod kore;
+mod botpress;
+mod converse;
+mod csml;
+mod hooks;
+mod kore;
+mod web;
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::Router;
-use axum::http::HeaderMap;
 use serde_json::Value;
 
-use crate::app::AppState;
-use crate::callback::{Completed, Failed};
 use crate::config::Shape;
-use crate::flow::PendingFlow;
 use crate::store::{Bounded, DEFAULT_CAPACITY};
+
+pub(crate) use hooks::{CodeUse, HookFuture, ShapeHooks};
 
 /// How long a CSML event, a Converse code or a Botpress external id is kept.
 const SHAPE_TTL: Duration = Duration::from_secs(600);
@@ -44,33 +44,13 @@ impl Default for ShapeState {
     }
 }
 
-/// The shape's own routes.
-pub(crate) fn routes(shape: &Shape) -> Router<AppState> {
+/// The hooks of the configured shape.
+pub(crate) fn hooks(shape: &Shape) -> Box<dyn ShapeHooks> {
     match shape {
-        Shape::Web => Router::new(),
-        Shape::Csml { .. } => csml::routes(),
-        Shape::Converse => converse::routes(),
-        Shape::Kore(_) => kore::routes(),
-        Shape::Botpress { .. } => botpress::routes(),
-    }
-}
-
-/// Before the callback is checked: Botpress's `botpress_wrong_bot` defect re-routes the flow.
-pub(crate) fn route_callback(state: &AppState, headers: &HeaderMap, flow: &mut PendingFlow) {
-    if let Shape::Botpress { .. } = state.config.shape {
-        botpress::route_callback(state, headers, flow);
-    }
-}
-
-/// After the callback: CSML records the event for the next turn, Botpress links the external id.
-pub(crate) async fn after_callback(state: &AppState, outcome: &Result<Completed, Failed>) {
-    match &state.config.shape {
-        Shape::Csml { .. } => csml::record_event(state, outcome),
-        Shape::Botpress { .. } => {
-            if let Ok(done) = outcome {
-                botpress::link_external_id(state, &done.session).await;
-            }
-        }
-        _ => {}
+        Shape::Web => Box::new(web::Web),
+        Shape::Csml { .. } => Box::new(csml::Csml),
+        Shape::Converse => Box::new(converse::Converse),
+        Shape::Kore(profile) => Box::new(kore::Kore(profile.clone())),
+        Shape::Botpress { .. } => Box::new(botpress::Botpress),
     }
 }

@@ -270,8 +270,8 @@ async fn state_echoed(world: &mut ProviderWorld) -> StepResult {
         (Some(_), n) if n > 1 => Err(format!("the response carries state {n} times")),
         (Some(back), _) => Err(format!(
             "the state came back altered: sent {:?}, got {:?}",
-            crate::world::short(&sent),
-            crate::world::short(back)
+            crate::suite::browser::short(&sent),
+            crate::suite::browser::short(back)
         )),
         (None, _) => Err(format!(
             "the response carries no state; it must return the state exactly as sent ({})",

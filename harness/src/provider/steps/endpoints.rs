@@ -6,9 +6,9 @@
 use cucumber::{then, when};
 use mock_provider::{AuthMethod, Random};
 
-use crate::browser::Outgoing;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 use crate::report::Party;
+use crate::suite::browser::Outgoing;
 
 #[when("the client fetches the metadata")]
 async fn fetch_metadata(world: &mut ProviderWorld) -> StepResult {
@@ -447,7 +447,7 @@ async fn framing(world: &mut ProviderWorld) -> StepResult {
 fn form_pages_all(
     world: &ProviderWorld,
     what: &str,
-    ok: impl Fn(&crate::browser::Reply) -> bool,
+    ok: impl Fn(&crate::suite::browser::Reply) -> bool,
 ) -> StepResult {
     let journey = world.journey()?;
     let pages: Vec<_> = journey.hops.iter().filter(|h| h.form_page).collect();
@@ -457,7 +457,7 @@ fn form_pages_all(
     match pages.iter().find(|h| !ok(&h.reply)) {
         Some(hop) => Err(format!(
             "the page at {} was sent without {what}",
-            crate::world::short(&mock_provider::redact_uri(&hop.reply.url))
+            crate::suite::browser::short(&mock_provider::redact_uri(&hop.reply.url))
         )),
         None => Ok(()),
     }

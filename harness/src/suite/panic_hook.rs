@@ -7,7 +7,8 @@
 //! silenced hook out of order, so stray step panics printed later. Instead, Gauntlet installs
 //! one hook that is silent only for panics raised inside a suite run (see [`scope`]) and
 //! reports every other panic with the hook the process had before; it puts that hook back
-//! whenever cucumber may have replaced it.
+//! whenever cucumber may have replaced it: before and after each run, and as each scenario
+//! starts.
 
 use std::panic::{self, PanicHookInfo};
 use std::sync::{Arc, RwLock};
@@ -30,8 +31,9 @@ pub(crate) async fn scope<F: std::future::Future>(future: F) -> F::Output {
     output
 }
 
-/// Installs (or reinstalls, after cucumber replaced it) the filtering hook.
-fn install() {
+/// Installs (or reinstalls, after cucumber replaced it) the filtering hook. Cucumber silences
+/// the hook when its run starts, so the engine calls this again as every scenario starts.
+pub(crate) fn install() {
     {
         let mut previous = PREVIOUS.write().unwrap_or_else(|e| e.into_inner());
         if previous.is_none() {
@@ -71,17 +73,22 @@ mod tests {
                 forward(info);
             }
         }));
-        // Act: a run during which cucumber silences the hook, a panic inside it, one after.
-        let inside = super::scope(async {
-            let step = std::panic::catch_unwind(|| std::panic::panic_any(PROBE)).is_err();
+        // Act: a run during which cucumber silences the hook and a scenario starts; a panic in
+        // a step, one in another thread while the run goes on (another test failing), one after.
+        let (inside, beside) = super::scope(async {
             std::panic::set_hook(Box::new(|_| {}));
-            step
+            super::install();
+            let step = std::panic::catch_unwind(|| std::panic::panic_any(PROBE)).is_err();
+            let beside = std::thread::spawn(|| std::panic::panic_any(PROBE))
+                .join()
+                .is_err();
+            (step, beside)
         })
         .await;
         let outside = std::panic::catch_unwind(|| std::panic::panic_any(PROBE)).is_err();
         *super::PREVIOUS.write().unwrap() = Some(original);
-        // Assert: only the panic outside the run was reported.
-        assert!(inside && outside);
-        assert_eq!(SEEN.load(Ordering::SeqCst), 1);
+        // Assert: only the panics outside the run were reported.
+        assert!(inside && beside && outside);
+        assert_eq!(SEEN.load(Ordering::SeqCst), 2);
     }
 }

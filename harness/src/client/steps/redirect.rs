@@ -3,7 +3,8 @@
 use cucumber::{then, when};
 
 use super::flow::{callback_of, with_query};
-use crate::world::{GauntletWorld, StepResult, short};
+use crate::client::world::{GauntletWorld, StepResult};
+use crate::suite::browser::short;
 
 const ELSEWHERE: &str = "https://attacker.invalid/welcome";
 

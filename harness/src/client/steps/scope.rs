@@ -3,7 +3,7 @@
 use cucumber::{given, then};
 use mock_provider::{Decision, FaultKind, FaultTarget};
 
-use crate::world::{Arrangement, GauntletWorld, StepResult};
+use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
 #[then("the authorization request asks for exactly the configured scopes")]
 async fn exact_scopes(world: &mut GauntletWorld) -> StepResult {

@@ -3,7 +3,7 @@
 use cucumber::{given, then, when};
 use mock_provider::{AuthMethod, FaultKind, FaultTarget};
 
-use crate::world::{Arrangement, GauntletWorld, StepResult};
+use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
 #[then("the token request authenticates the client as configured")]
 async fn authenticates(world: &mut GauntletWorld) -> StepResult {

@@ -3,7 +3,7 @@
 use cucumber::then;
 use mock_provider::{is_well_formed, s256_challenge};
 
-use crate::world::{GauntletWorld, StepResult};
+use crate::client::world::{GauntletWorld, StepResult};
 
 #[then("the authorization request carries a code_challenge of 43 characters")]
 async fn carries_challenge(world: &mut GauntletWorld) -> StepResult {

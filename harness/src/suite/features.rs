@@ -14,51 +14,51 @@ use crate::report::FeatureSource;
 pub const CLIENT: &[(&str, &str)] = &[
     (
         "botpress.feature",
-        include_str!("../../features/client/botpress.feature"),
+        include_str!("../../../features/client/botpress.feature"),
     ),
     (
         "converse.feature",
-        include_str!("../../features/client/converse.feature"),
+        include_str!("../../../features/client/converse.feature"),
     ),
     (
         "csml.feature",
-        include_str!("../../features/client/csml.feature"),
+        include_str!("../../../features/client/csml.feature"),
     ),
     (
         "errors.feature",
-        include_str!("../../features/client/errors.feature"),
+        include_str!("../../../features/client/errors.feature"),
     ),
     (
         "kore.feature",
-        include_str!("../../features/client/kore.feature"),
+        include_str!("../../../features/client/kore.feature"),
     ),
     (
         "mixup.feature",
-        include_str!("../../features/client/mixup.feature"),
+        include_str!("../../../features/client/mixup.feature"),
     ),
     (
         "ocs.feature",
-        include_str!("../../features/client/ocs.feature"),
+        include_str!("../../../features/client/ocs.feature"),
     ),
     (
         "pkce.feature",
-        include_str!("../../features/client/pkce.feature"),
+        include_str!("../../../features/client/pkce.feature"),
     ),
     (
         "redirect.feature",
-        include_str!("../../features/client/redirect.feature"),
+        include_str!("../../../features/client/redirect.feature"),
     ),
     (
         "scope.feature",
-        include_str!("../../features/client/scope.feature"),
+        include_str!("../../../features/client/scope.feature"),
     ),
     (
         "state.feature",
-        include_str!("../../features/client/state.feature"),
+        include_str!("../../../features/client/state.feature"),
     ),
     (
         "token.feature",
-        include_str!("../../features/client/token.feature"),
+        include_str!("../../../features/client/token.feature"),
     ),
 ];
 
@@ -66,47 +66,47 @@ pub const CLIENT: &[(&str, &str)] = &[
 pub const PROVIDER: &[(&str, &str)] = &[
     (
         "authorize.feature",
-        include_str!("../../features/provider/authorize.feature"),
+        include_str!("../../../features/provider/authorize.feature"),
     ),
     (
         "browser.feature",
-        include_str!("../../features/provider/browser.feature"),
+        include_str!("../../../features/provider/browser.feature"),
     ),
     (
         "code.feature",
-        include_str!("../../features/provider/code.feature"),
+        include_str!("../../../features/provider/code.feature"),
     ),
     (
         "introspection.feature",
-        include_str!("../../features/provider/introspection.feature"),
+        include_str!("../../../features/provider/introspection.feature"),
     ),
     (
         "metadata.feature",
-        include_str!("../../features/provider/metadata.feature"),
+        include_str!("../../../features/provider/metadata.feature"),
     ),
     (
         "pkce.feature",
-        include_str!("../../features/provider/pkce.feature"),
+        include_str!("../../../features/provider/pkce.feature"),
     ),
     (
         "redirect.feature",
-        include_str!("../../features/provider/redirect.feature"),
+        include_str!("../../../features/provider/redirect.feature"),
     ),
     (
         "refresh.feature",
-        include_str!("../../features/provider/refresh.feature"),
+        include_str!("../../../features/provider/refresh.feature"),
     ),
     (
         "resource.feature",
-        include_str!("../../features/provider/resource.feature"),
+        include_str!("../../../features/provider/resource.feature"),
     ),
     (
         "revocation.feature",
-        include_str!("../../features/provider/revocation.feature"),
+        include_str!("../../../features/provider/revocation.feature"),
     ),
     (
         "token.feature",
-        include_str!("../../features/provider/token.feature"),
+        include_str!("../../../features/provider/token.feature"),
     ),
 ];
 

@@ -3,7 +3,8 @@
 use cucumber::{given, then, when};
 use url::Url;
 
-use crate::world::{GauntletWorld, StepResult, short};
+use crate::client::world::{GauntletWorld, StepResult};
+use crate::suite::browser::short;
 
 #[when(regex = r"^(\w+) starts linking (?:her|his|their) account(?: again)?$")]
 async fn starts_linking(world: &mut GauntletWorld, user: String) -> StepResult {
@@ -49,13 +50,15 @@ async fn authorization_error(world: &mut GauntletWorld, error: String) -> StepRe
     let code: mock_provider::ErrorCode =
         serde_json::from_value(serde_json::Value::String(error.clone()))
             .map_err(|_| format!("{error} is not an OAuth error code"))?;
-    world.arrangements.push(crate::world::Arrangement::Fault(
-        mock_provider::FaultTarget::Authorize,
-        mock_provider::FaultKind::Error {
-            error: code,
-            description: None,
-        },
-    ));
+    world
+        .arrangements
+        .push(crate::client::world::Arrangement::Fault(
+            mock_provider::FaultTarget::Authorize,
+            mock_provider::FaultKind::Error {
+                error: code,
+                description: None,
+            },
+        ));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use cucumber::given;
 use mock_provider::{FaultKind, FaultTarget};
 
-use crate::world::{Arrangement, GauntletWorld, StepResult};
+use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
 #[given(expr = "the provider will answer the next authorization with the issuer {string}")]
 async fn wrong_issuer(world: &mut GauntletWorld, issuer: String) -> StepResult {

@@ -9,8 +9,8 @@ use std::time::Instant;
 use cucumber::event::{self, Cucumber, HookType, StepError};
 use cucumber::{Event, Writer, gherkin, parser, writer};
 
+use super::selection::{Place, source_line};
 use crate::report::{ScenarioOutcome, Status, StepOutcome, StepStatus, Strength};
-use crate::selection::{Place, source_line};
 
 /// What one scenario did.
 #[derive(Debug)]

@@ -5,7 +5,7 @@ use std::time::Duration;
 use cucumber::given;
 use mock_provider::{ErrorCode, FaultKind, FaultTarget};
 
-use crate::world::{Arrangement, GauntletWorld, StepResult};
+use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
 #[given(
     regex = r"^the token endpoint will answer (with invalid_grant|with invalid_client|with status \d+|after the platform's timeout|with malformed JSON|without an access_token)$"

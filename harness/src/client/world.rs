@@ -7,10 +7,11 @@ use std::sync::Arc;
 use mock_provider::{Decision, Fault, FaultKind, FaultTarget, JournalEntry};
 use url::Url;
 
-use crate::browser::{Browser, Evidence, Reply};
-use crate::context::{self, RunContext};
-use crate::profile::Button;
+use super::context::{self, RunContext};
+use super::profile::Button;
 use crate::report::{Exchange, Party};
+use crate::suite::browser::short;
+use crate::suite::browser::{Browser, Evidence, Reply};
 
 /// A user of the platform.
 #[derive(Debug, Clone)]
@@ -100,12 +101,12 @@ impl std::fmt::Debug for GauntletWorld {
     }
 }
 
-impl crate::run::Recorded for GauntletWorld {
+impl crate::suite::Recorded for GauntletWorld {
     fn exchanges(&self) -> Vec<Exchange> {
         GauntletWorld::exchanges(self)
     }
 
-    fn outcomes(&self) -> &crate::run::Outcomes {
+    fn outcomes(&self) -> &crate::suite::Outcomes {
         &self.ctx.outcomes
     }
 }
@@ -295,7 +296,7 @@ impl GauntletWorld {
     pub async fn send_request(
         &mut self,
         name: &str,
-        request: &crate::profile::Request,
+        request: &super::profile::Request,
     ) -> Result<Reply, String> {
         let user = self.user(name);
         let vars = self.ctx.vars.with_session(&user.session);
@@ -331,7 +332,7 @@ impl GauntletWorld {
     /// Asks the platform whether the user is linked.
     pub async fn probe(&mut self, name: &str) -> Result<Reply, String> {
         let probe = self.ctx.profile.probe.clone();
-        let request = crate::profile::Request {
+        let request = super::profile::Request {
             method: probe.method,
             url: probe.url,
             body: probe.body,
@@ -495,25 +496,6 @@ fn find_button(button: &Button, body: &str) -> Option<String> {
                 .map(|m| m.as_str().replace("&amp;", "&"))
         }
     }
-}
-
-/// The first 200 characters of a page's visible text (tags dropped), for explanations.
-pub fn short(text: &str) -> String {
-    static TAGS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?s)<head.*?</head>|<[^>]*>").expect("valid regex")
-    });
-    let visible = if text.contains("</") {
-        TAGS.replace_all(text, " ").into_owned()
-    } else {
-        text.to_owned()
-    };
-    let words: Vec<&str> = visible.split_whitespace().collect();
-    let joined = words.join(" ");
-    let mut out: String = joined.chars().take(200).collect();
-    if out.len() < joined.len() {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

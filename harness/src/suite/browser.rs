@@ -400,6 +400,25 @@ fn describe(error: &reqwest::Error) -> String {
     }
 }
 
+/// The first 200 characters of a page's visible text (tags dropped), for explanations.
+pub fn short(text: &str) -> String {
+    static TAGS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?s)<head.*?</head>|<[^>]*>").expect("valid regex")
+    });
+    let visible = if text.contains("</") {
+        TAGS.replace_all(text, " ").into_owned()
+    } else {
+        text.to_owned()
+    };
+    let words: Vec<&str> = visible.split_whitespace().collect();
+    let joined = words.join(" ");
+    let mut out: String = joined.chars().take(200).collect();
+    if out.len() < joined.len() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

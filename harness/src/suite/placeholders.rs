@@ -1,6 +1,8 @@
 //! `{placeholders}` in profile strings: the names Gauntlet fills in, where each has a value,
 //! and the check at load that a string uses no other.
 
+use std::collections::BTreeMap;
+
 /// A placeholder Gauntlet fills in a profile's strings.
 #[derive(Debug, Clone, Copy)]
 pub struct Placeholder {
@@ -175,6 +177,33 @@ pub fn names(text: &str) -> impl Iterator<Item = &str> {
             && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
         .then_some(name)
     })
+}
+
+/// Values for `{placeholders}`.
+#[derive(Debug, Clone, Default)]
+pub struct Vars(BTreeMap<&'static str, String>);
+
+impl Vars {
+    /// Sets a value.
+    pub fn set(&mut self, name: &'static str, value: impl Into<String>) {
+        self.0.insert(name, value.into());
+    }
+
+    /// A copy with `{session}` set.
+    pub fn with_session(&self, session: &str) -> Self {
+        let mut vars = self.clone();
+        vars.set("session", session);
+        vars
+    }
+
+    /// Fills every known `{name}` in `template`; unknown names are left as they are.
+    pub fn fill(&self, template: &str) -> String {
+        let mut out = template.to_owned();
+        for (name, value) in &self.0 {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
 }
 
 #[cfg(test)]

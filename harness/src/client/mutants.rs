@@ -13,9 +13,10 @@ use futures::StreamExt as _;
 use reference_platform::Defect;
 use serde::Serialize;
 
-use crate::profile::PlatformProfile;
+use super::run::{RunOptions, run};
+use crate::client::profile::PlatformProfile;
 use crate::report::Status;
-use crate::run::{Gate, RunOptions, SuiteOptions, run};
+use crate::suite::{Gate, SuiteOptions};
 
 /// What `gauntlet mutants` runs.
 #[derive(Debug, Clone)]

@@ -1,9 +1,7 @@
-//! One conformance run: start the mock and the platform, run the client features with cucumber
-//! (one progress line per scenario on stdout), collect each scenario's outcome with its
-//! evidence, and write every report file from that one model.
-//!
-//! The machinery shared with the provider direction is here too: [`SuiteOptions`], the feature
-//! selection ([`prepare`]) and the cucumber run ([`Prepared::run`]).
+//! The cucumber run shared by every direction: [`prepare`] reads and parses the features and
+//! refuses a run that would test nothing before anything starts; [`Prepared::run`] runs the
+//! selected, applicable scenarios, records each one's steps and evidence, and returns the
+//! run's report.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,131 +13,11 @@ use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::{gherkin, parser};
 use futures::stream;
 
-use crate::context::{self, RunContext};
-use crate::features::{self, FeatureSet};
-use crate::profile::{PlatformProfile, ShapeKind};
-use crate::recorder::{self, Recorder};
-pub use crate::report::Gate;
+use super::SuiteOptions;
+use super::features::FeatureSet;
+use super::recorder::{self, Recorder};
+use super::selection::{self, Inapplicable, Place};
 use crate::report::{Exchange, RunReport, ScenarioOutcome, Shard, Status};
-pub use crate::selection::Inapplicable;
-use crate::selection::{self, Place};
-use crate::world::GauntletWorld;
-
-/// What to run and where to report: `T` is what is tested, a [`PlatformProfile`]
-/// ([`RunOptions`]) or a provider target ([`crate::provider::run::ProviderOptions`]).
-#[derive(Debug, Clone)]
-pub struct SuiteOptions<T> {
-    /// What is tested.
-    pub target: T,
-    /// A cucumber tag expression, e.g. `@must and not @kore`.
-    pub tags: Option<String>,
-    /// Where reports go.
-    pub report_dir: PathBuf,
-    /// Scenarios run at once.
-    pub concurrency: usize,
-    /// Which failures fail the run.
-    pub gate: Gate,
-    /// Keep secrets in clear in the reports.
-    pub reveal_secrets: bool,
-    /// Feature files to run instead of the bundled ones.
-    pub features: Option<PathBuf>,
-    /// Print a progress line per scenario on stdout.
-    pub progress: bool,
-    /// Run only this part of the selected scenarios.
-    pub shard: Option<Shard>,
-}
-
-/// The options of `gauntlet run`: a platform under test.
-pub type RunOptions = SuiteOptions<PlatformProfile>;
-
-impl<T> SuiteOptions<T> {
-    /// The defaults of the command line for this target and report directory: every scenario,
-    /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output,
-    /// no sharding.
-    pub fn new(target: T, report_dir: PathBuf) -> Self {
-        Self {
-            target,
-            tags: None,
-            report_dir,
-            concurrency: 8,
-            gate: Gate::Must,
-            reveal_secrets: false,
-            features: None,
-            progress: false,
-            shard: None,
-        }
-    }
-}
-
-/// The result of a run.
-#[derive(Debug)]
-pub struct RunResult {
-    /// Everything the reports say.
-    pub report: RunReport,
-    /// Whether the gate passed (what the exit code says).
-    pub passed: bool,
-}
-
-/// Runs the client features against the platform the options describe.
-pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
-    let prepared = prepare(&options, "client", features::CLIENT)?;
-    let ctx = Arc::new(
-        RunContext::start(
-            options.target.clone(),
-            options.reveal_secrets,
-            &options.report_dir.join("platform.log"),
-        )
-        .await?,
-    );
-    let inapplicable = shape_tags(&options.target);
-    let report = context::scope(
-        ctx.clone(),
-        prepared.run::<GauntletWorld, _>(&options, &inapplicable, &ctx.outcomes),
-    )
-    .await?;
-    finish(
-        RunReport {
-            target: options.target.name.clone(),
-            direction: "client".into(),
-            ..report
-        },
-        &options,
-    )
-}
-
-/// The shape tags that do not apply to a platform: every other shape's, and `@ocs` unless the
-/// mock plays OpenChatStudio.
-pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
-    let mut tags: Vec<Inapplicable> = ShapeKind::ALL
-        .iter()
-        .filter(|s| **s != profile.shape && **s != ShapeKind::Web)
-        .map(|s| Inapplicable {
-            tag: s.name().into(),
-            reason: format!("the platform's shape is {}", profile.shape.name()),
-        })
-        .collect();
-    if profile.provider.profile.as_deref() == Some("openchatstudio") {
-        tags.push(Inapplicable {
-            tag: "iss".into(),
-            reason: "the mock plays OpenChatStudio, which neither sends nor promises iss".into(),
-        });
-    } else {
-        tags.push(Inapplicable {
-            tag: "ocs".into(),
-            reason: "the mock provider does not play OpenChatStudio here".into(),
-        });
-    }
-    tags
-}
-
-/// Writes every report file and applies the gate.
-pub(crate) fn finish<T>(report: RunReport, options: &SuiteOptions<T>) -> anyhow::Result<RunResult> {
-    crate::report::files::write_all(&report, &options.report_dir)?;
-    Ok(RunResult {
-        passed: report.passed(),
-        report,
-    })
-}
 
 /// The evidence the after-hook collects: each finished scenario's HTTP exchanges, by place.
 pub type Outcomes = Mutex<Vec<(Place, Vec<Exchange>)>>;
@@ -238,11 +116,16 @@ impl Prepared {
                 runnable.contains(&recorder::place(feature, scenario))
             }
         };
-        let recorder = crate::panic_hook::scope(
+        let recorder = super::panic_hook::scope(
             W::cucumber::<PathBuf>()
                 .with_parser(Preparsed)
                 .max_concurrent_scenarios(options.concurrency.max(1))
                 .with_writer(Recorder::new(options.progress))
+                .before(|_, _, _, _| {
+                    // Cucumber silenced the panic hook when its run started: put ours back.
+                    super::panic_hook::install();
+                    Box::pin(std::future::ready(()))
+                })
                 .after(|feature, _rule, scenario, _finished, world| {
                     if let Some(world) = world.as_deref() {
                         record::<W>(feature, scenario, world);

@@ -5,15 +5,18 @@
 //! String values may hold `{placeholders}`, filled in by [`Vars`]; [`placeholders::PLATFORM`]
 //! lists them, and a profile using any other is refused when it is read.
 
-pub mod placeholders;
-
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mock_provider::{AuthMethod, PkcePolicy};
 use serde::Deserialize;
 
-use placeholders::{Offers, Slot};
+use crate::suite::launch::Launch;
+use crate::suite::placeholders::{self, Offers, Slot};
+use crate::suite::profile::{ProfileError, profile_dir};
+
+/// What [`ProfileError`]s call this kind of profile.
+const KIND: &str = "platform";
 
 /// A platform under test.
 #[derive(Debug, Clone, Deserialize)]
@@ -162,32 +165,6 @@ pub struct Request {
     pub content_type: Option<String>,
 }
 
-/// A command that starts the platform.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Launch {
-    /// The program.
-    pub command: String,
-    /// Its arguments (templated).
-    #[serde(default)]
-    pub args: Vec<String>,
-    /// Working directory, relative to the profile file.
-    #[serde(default)]
-    pub workdir: Option<PathBuf>,
-    /// Environment (values templated).
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Polled until it answers below 500 (templated).
-    pub ready_url: String,
-    /// How long to wait for readiness.
-    #[serde(default = "default_ready_timeout")]
-    pub ready_timeout_secs: u64,
-}
-
-fn default_ready_timeout() -> u64 {
-    30
-}
-
 /// The client registration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -317,47 +294,19 @@ pub struct ProviderPlacement {
     pub profile: Option<String>,
 }
 
-/// A profile that cannot be used. The causes are part of the message, not error sources, so
-/// that `{:#}` (which appends the sources) shows each once.
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
-    /// Unreadable file.
-    #[error("cannot read platform profile {path}: {error}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        error: std::io::Error,
-    },
-    /// Bad TOML or unknown keys.
-    #[error("platform profile {path}: {error}")]
-    Parse {
-        /// The file.
-        path: String,
-        /// The TOML error, naming the key.
-        error: Box<toml::de::Error>,
-    },
-    /// Inconsistent values.
-    #[error("platform profile {path}: {message}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-}
-
 impl PlatformProfile {
     /// Reads and checks a profile. A launch's `workdir` is resolved against the profile's
     /// directory.
     pub fn from_file(path: &Path) -> Result<Self, ProfileError> {
         let shown = path.display().to_string();
         let read_error = |error| ProfileError::Read {
+            kind: KIND,
             path: shown.clone(),
             error,
         };
         let text = std::fs::read_to_string(path).map_err(read_error)?;
-        let mut profile: Self = toml::from_str(&text).map_err(|error| ProfileError::Parse {
+        let mut profile: Self = toml::from_str(&text).map_err(|error| ProfileError::Toml {
+            kind: KIND,
             path: shown.clone(),
             error: Box::new(error),
         })?;
@@ -366,6 +315,7 @@ impl PlatformProfile {
             launch.workdir = Some(dir.join(launch.workdir.take().unwrap_or_default()));
         }
         profile.check().map_err(|message| ProfileError::Invalid {
+            kind: KIND,
             path: shown,
             message,
         })?;
@@ -374,7 +324,7 @@ impl PlatformProfile {
 
     /// The bundled reference platform's web-channel profile.
     pub fn reference() -> Self {
-        toml::from_str(include_str!("../../fixtures/platforms/reference.toml"))
+        toml::from_str(include_str!("../../../fixtures/platforms/reference.toml"))
             .expect("the bundled profile parses")
     }
 
@@ -558,45 +508,11 @@ impl PlatformProfile {
     }
 }
 
-/// The directory of the profile file at `path`, absolute (a bare file name is in the current
-/// directory): relative paths in the profile are resolved against it.
-pub(crate) fn profile_dir(path: &Path) -> std::io::Result<PathBuf> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.canonicalize(),
-        _ => Path::new(".").canonicalize(),
-    }
-}
-
-/// Values for `{placeholders}`.
-#[derive(Debug, Clone, Default)]
-pub struct Vars(BTreeMap<&'static str, String>);
-
-impl Vars {
-    /// Sets a value.
-    pub fn set(&mut self, name: &'static str, value: impl Into<String>) {
-        self.0.insert(name, value.into());
-    }
-
-    /// A copy with `{session}` set.
-    pub fn with_session(&self, session: &str) -> Self {
-        let mut vars = self.clone();
-        vars.set("session", session);
-        vars
-    }
-
-    /// Fills every known `{name}` in `template`; unknown names are left as they are.
-    pub fn fill(&self, template: &str) -> String {
-        let mut out = template.to_owned();
-        for (name, value) in &self.0 {
-            out = out.replace(&format!("{{{name}}}"), value);
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::suite::placeholders::Vars;
+    use std::path::PathBuf;
 
     #[test]
     fn the_bundled_profiles_parse() {
@@ -618,7 +534,7 @@ mod tests {
     /// The bundled web-channel profile with `edit` applied, written to a file in `dir`.
     fn written(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
         let path = dir.join("profile.toml");
-        let text = include_str!("../../fixtures/platforms/reference.toml").to_owned();
+        let text = include_str!("../../../fixtures/platforms/reference.toml").to_owned();
         std::fs::write(&path, edit(text)).unwrap();
         path
     }
@@ -721,7 +637,7 @@ mod tests {
             .suffix(".toml")
             .tempfile_in(".")
             .unwrap();
-        let text = include_str!("../../fixtures/platforms/reference-launched.toml")
+        let text = include_str!("../../../fixtures/platforms/reference-launched.toml")
             .replace("workdir = \"../..\"", "");
         std::fs::write(file.path(), text).unwrap();
         let bare = Path::new(file.path().file_name().unwrap());

@@ -3,7 +3,7 @@
 use cucumber::{then, when};
 
 use super::flow::{callback_of, with_query};
-use crate::world::{GauntletWorld, StepResult};
+use crate::client::world::{GauntletWorld, StepResult};
 
 #[then("the authorization request carries a state")]
 async fn carries_state(world: &mut GauntletWorld) -> StepResult {
@@ -116,7 +116,7 @@ async fn returns_with_foreign_callback(
     let reply = world.deliver(&user, &callback).await?;
     // The foreign user has no flow of their own; record the answer on the owner's flow too so
     // that "tells <user>" finds it.
-    world.flows.push(crate::world::Flow {
+    world.flows.push(crate::client::world::Flow {
         user: user.clone(),
         authorize_url: world.last_flow(Some(&owner))?.authorize_url.clone(),
         callback_url: Some(callback),

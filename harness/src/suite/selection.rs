@@ -210,7 +210,7 @@ pub fn source_line(description: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::{FeatureSet, PROVIDER};
+    use crate::suite::features::{FeatureSet, PROVIDER};
 
     fn inapplicable(tag: &str, reason: &str) -> Inapplicable {
         Inapplicable {

@@ -5,9 +5,10 @@
 use cucumber::{given, then, when};
 use serde_json::Value;
 
-use crate::world::{GauntletWorld, StepResult, short};
+use crate::client::world::{GauntletWorld, StepResult};
+use crate::suite::browser::short;
 
-fn answer(world: &GauntletWorld) -> Result<&crate::browser::Reply, String> {
+fn answer(world: &GauntletWorld) -> Result<&crate::suite::browser::Reply, String> {
     world
         .last_answer
         .as_ref()

@@ -1,0 +1,132 @@
+//! The direction-independent suite engine. A direction — [`crate::client`] (a chatbot
+//! platform under test) or [`crate::provider`] (an authorization server under test) — is a
+//! folder that implements [`Direction`]: its target, its run context, its World and steps.
+//! The engine does the rest: it reads the features ([`features`]), selects the scenarios
+//! ([`selection`]), runs them with cucumber ([`engine`], [`recorder`]), applies the gate and
+//! writes the reports ([`crate::report`]); [`launch`] starts and watches a process a profile
+//! asks for, [`placeholders`] and [`profile`] check profiles, [`browser`] records HTTP
+//! exchanges, and [`merge`] combines sharded runs.
+
+pub mod browser;
+pub mod engine;
+pub mod features;
+pub mod launch;
+pub mod merge;
+mod panic_hook;
+pub mod placeholders;
+pub mod profile;
+pub mod recorder;
+pub mod selection;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use crate::report::Gate;
+use crate::report::{RunReport, Shard};
+pub use engine::{Outcomes, Recorded};
+pub use selection::Inapplicable;
+
+/// What to run and where to report: `T` is what is tested, a platform profile
+/// ([`crate::client::RunOptions`]) or a provider target ([`crate::provider::ProviderOptions`]).
+#[derive(Debug, Clone)]
+pub struct SuiteOptions<T> {
+    /// What is tested.
+    pub target: T,
+    /// A cucumber tag expression, e.g. `@must and not @kore`.
+    pub tags: Option<String>,
+    /// Where reports go.
+    pub report_dir: PathBuf,
+    /// Scenarios run at once.
+    pub concurrency: usize,
+    /// Which failures fail the run.
+    pub gate: Gate,
+    /// Keep secrets in clear in the reports.
+    pub reveal_secrets: bool,
+    /// Feature files to run instead of the bundled ones.
+    pub features: Option<PathBuf>,
+    /// Print a progress line per scenario on stdout.
+    pub progress: bool,
+    /// Run only this part of the selected scenarios.
+    pub shard: Option<Shard>,
+}
+
+impl<T> SuiteOptions<T> {
+    /// The defaults of the command line for this target and report directory: every scenario,
+    /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output,
+    /// no sharding.
+    pub fn new(target: T, report_dir: PathBuf) -> Self {
+        Self {
+            target,
+            tags: None,
+            report_dir,
+            concurrency: 8,
+            gate: Gate::Must,
+            reveal_secrets: false,
+            features: None,
+            progress: false,
+            shard: None,
+        }
+    }
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct RunResult {
+    /// Everything the reports say.
+    pub report: RunReport,
+    /// Whether the gate passed (what the exit code says).
+    pub passed: bool,
+}
+
+/// A direction of testing: what it tests, the state its scenarios share, its World (whose steps
+/// are its own), and the features it runs. [`run`] drives any direction the same way.
+pub trait Direction {
+    /// What is tested: a platform profile, a provider target.
+    type Target: Clone;
+    /// What a run's scenarios share (servers started, the profile filled in, the evidence).
+    type Context: 'static;
+    /// The scenario world.
+    type World: Recorded;
+    /// `client` or `provider`: the report's direction and the bundled features' folder.
+    const NAME: &'static str;
+    /// The bundled feature files, by file name.
+    const FEATURES: &'static [(&'static str, &'static str)];
+
+    /// Starts what the target needs (a launched process's output goes into `report_dir`).
+    fn start(
+        options: &SuiteOptions<Self::Target>,
+    ) -> impl Future<Output = anyhow::Result<Arc<Self::Context>>>;
+    /// The scenario tags that do not apply to this target, with the reasons.
+    fn inapplicable(context: &Self::Context, target: &Self::Target) -> Vec<Inapplicable>;
+    /// The target's name in reports.
+    fn target_name(context: &Self::Context, target: &Self::Target) -> String;
+    /// Where the run's worlds leave their evidence.
+    fn evidence(context: &Self::Context) -> &Outcomes;
+    /// Runs `future` (the cucumber run) with `context` as the one its worlds see.
+    fn scope<F: Future>(context: Arc<Self::Context>, future: F) -> impl Future<Output = F::Output>;
+}
+
+/// Runs direction `D`'s features against the target the options describe: checks the features
+/// and the selection before anything starts, starts the target, runs the applicable scenarios,
+/// writes every report file and applies the gate.
+pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Result<RunResult> {
+    let prepared = engine::prepare(&options, D::NAME, D::FEATURES)?;
+    let context = D::start(&options).await?;
+    let inapplicable = D::inapplicable(&context, &options.target);
+    let report = D::scope(
+        context.clone(),
+        prepared.run::<D::World, _>(&options, &inapplicable, D::evidence(&context)),
+    )
+    .await?;
+    let report = RunReport {
+        target: D::target_name(&context, &options.target),
+        direction: D::NAME.into(),
+        ..report
+    };
+    crate::report::files::write_all(&report, &options.report_dir)?;
+    Ok(RunResult {
+        passed: report.passed(),
+        report,
+    })
+}

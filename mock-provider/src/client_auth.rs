@@ -1,0 +1,252 @@
+//! Client authentication at the token, revocation and introspection endpoints
+//! ([RFC 6749 §2.3](https://www.rfc-editor.org/rfc/rfc6749#section-2.3)): HTTP Basic over the
+//! form-urlencoded id and secret and `client_secret_post`
+//! ([§2.3.1](https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1)), public clients with
+//! `none` ([RFC 7591 §2](https://www.rfc-editor.org/rfc/rfc7591#section-2)), one method per
+//! request, and the 401 with a Basic challenge for `invalid_client`
+//! ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2)).
+
+use axum::http::{HeaderMap, header};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::app::AppState;
+use crate::clients::{AuthMethod, ClientConfig};
+use crate::error::OAuthError;
+use crate::params::{Params, form_decode};
+
+/// Authenticates the client of a token, revocation or introspection request: the credentials
+/// it presented, a registered client of that id, and the method and secret it registered.
+pub(crate) fn authenticated_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &Params,
+) -> Result<ClientConfig, OAuthError> {
+    let presented = presented(headers, form)?.ok_or_else(|| {
+        OAuthError::invalid_client("client authentication is required")
+            .with_finding("client_auth.missing")
+    })?;
+    let Some(client) = state.client(&presented.client_id) else {
+        let error =
+            OAuthError::invalid_client(format!("unknown client_id {:?}", presented.client_id))
+                .with_finding("client.unknown");
+        return Err(basic_challenge(
+            error,
+            presented.method == AuthMethod::ClientSecretBasic,
+        ));
+    };
+    authenticate(&client, &presented)?;
+    Ok(client)
+}
+
+/// The credentials a request presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Presented {
+    /// The claimed client id.
+    client_id: String,
+    /// The secret, if any.
+    secret: Option<String>,
+    /// The method used.
+    method: AuthMethod,
+}
+
+/// Reads the client credentials from the `Authorization` header and the form body.
+///
+/// Refuses a request that uses more than one method ([RFC 6749 §2.3]) and a Basic header whose
+/// parts are not valid form-urlencoding.
+///
+/// [RFC 6749 §2.3]: https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+fn presented(headers: &HeaderMap, form: &Params) -> Result<Option<Presented>, OAuthError> {
+    let basic = match headers.get(header::AUTHORIZATION) {
+        Some(value) => parse_basic(value.as_bytes())?,
+        None => None,
+    };
+    let body_id = form.get("client_id")?;
+    let body_secret = form.get("client_secret")?;
+    match (basic, body_id, body_secret) {
+        (Some(_), _, Some(_)) => Err(basic_challenge(
+            OAuthError::invalid_request(
+                "client authenticated with both HTTP Basic and client_secret in the body",
+            ),
+            true,
+        )
+        .with_finding("client_auth.multiple_methods")),
+        (Some(b), Some(id), None) if id != b.client_id => Err(basic_challenge(
+            OAuthError::invalid_request("client_id in the body differs from the one in HTTP Basic"),
+            true,
+        )),
+        (Some(b), _, None) => Ok(Some(b)),
+        (None, Some(id), Some(secret)) => Ok(Some(Presented {
+            client_id: id.to_owned(),
+            secret: Some(secret.to_owned()),
+            method: AuthMethod::ClientSecretPost,
+        })),
+        (None, Some(id), None) => Ok(Some(Presented {
+            client_id: id.to_owned(),
+            secret: None,
+            method: AuthMethod::None,
+        })),
+        (None, None, Some(_)) => Err(OAuthError::invalid_request(
+            "client_secret sent without client_id",
+        )),
+        (None, None, None) => Ok(None),
+    }
+}
+
+/// The error, marked to answer with a Basic challenge when `basic` (the client tried HTTP Basic
+/// or is registered for it).
+fn basic_challenge(mut error: OAuthError, basic: bool) -> OAuthError {
+    error.basic_auth = basic;
+    error
+}
+
+/// The crate's one HTTP Basic parser: `Basic base64(id ":" secret)`, where id and secret are
+/// form-urlencoded before the Base64 ([RFC 6749 §2.3.1]); `None` for another scheme.
+///
+/// [RFC 6749 §2.3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+fn parse_basic(value: &[u8]) -> Result<Option<Presented>, OAuthError> {
+    let malformed = |why: &str| {
+        basic_challenge(
+            OAuthError::invalid_client(format!("malformed HTTP Basic credentials: {why}")),
+            true,
+        )
+        .with_finding("client_auth.basic_malformed")
+    };
+    let Some(encoded) = value
+        .strip_prefix(b"Basic ")
+        .or_else(|| value.strip_prefix(b"basic "))
+    else {
+        return Ok(None);
+    };
+    let decoded = STANDARD
+        .decode(encoded.trim_ascii())
+        .map_err(|_| malformed("not base64"))?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed("not UTF-8"))?;
+    let (id, secret) = decoded
+        .split_once(':')
+        .ok_or_else(|| malformed("no ':' between id and secret"))?;
+    let id = form_decode(id).ok_or_else(|| malformed("client id is not valid form-urlencoding"))?;
+    let secret =
+        form_decode(secret).ok_or_else(|| malformed("secret is not valid form-urlencoding"))?;
+    Ok(Some(Presented {
+        client_id: id,
+        secret: Some(secret),
+        method: AuthMethod::ClientSecretBasic,
+    }))
+}
+
+/// Authenticates presented credentials against a registration.
+fn authenticate(client: &ClientConfig, presented: &Presented) -> Result<(), OAuthError> {
+    let basic = presented.method == AuthMethod::ClientSecretBasic;
+    let fail = |description: String, finding: &str| {
+        let error = OAuthError::invalid_client(description).with_finding(finding);
+        basic_challenge(
+            error,
+            basic || client.auth_method == AuthMethod::ClientSecretBasic,
+        )
+    };
+    if presented.method != client.auth_method {
+        return Err(fail(
+            format!(
+                "client is registered for {} but authenticated with {}",
+                client.auth_method.as_str(),
+                presented.method.as_str()
+            ),
+            "client_auth.wrong_method",
+        ));
+    }
+    match (&client.client_secret, &presented.secret) {
+        (None, _) => Ok(()),
+        (Some(expected), Some(given))
+            if constant_time_eq(expected.as_bytes(), given.as_bytes()) =>
+        {
+            Ok(())
+        }
+        (Some(expected), Some(given))
+            if form_decode(given).as_deref() == Some(expected.as_str()) =>
+        {
+            Err(fail(
+                "client secret does not match (it matches once form-decoded a second time)".into(),
+                "client_auth.double_encoded",
+            ))
+        }
+        (Some(_), Some(_)) => Err(fail(
+            "client secret does not match".into(),
+            "client_auth.wrong_secret",
+        )),
+        (Some(_), None) => Err(fail(
+            "client secret missing".into(),
+            "client_auth.missing_secret",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn basic(raw: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let value = format!("Basic {}", STANDARD.encode(raw));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&value).unwrap(),
+        );
+        headers
+    }
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        let headers = basic("gauntlet-client:gauntlet%3Asecret%2B%2F%3D%26%25");
+        let p = presented(&headers, &Params::default()).unwrap().unwrap();
+        assert_eq!(p.secret.as_deref(), Some("gauntlet:secret+/=&%"));
+        assert_eq!(authenticate(&ClientConfig::default(), &p), Ok(()));
+    }
+
+    #[test]
+    fn unencoded_basic_credentials_fail_for_secrets_with_reserved_characters() {
+        // '+' decodes to a space, so a client that skips the encoding presents the wrong secret.
+        let headers = basic("gauntlet-client:gauntlet:secret+/=&%");
+        let result = presented(&headers, &Params::default());
+        let p = match result {
+            Ok(Some(p)) => p,
+            Ok(None) => panic!("credentials were not read"),
+            Err(e) => {
+                assert_eq!(e.code, crate::error::ErrorCode::InvalidClient);
+                return;
+            }
+        };
+        let err = authenticate(&ClientConfig::default(), &p).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::InvalidClient);
+    }
+
+    #[test]
+    fn wrong_method_is_refused() {
+        let form = Params::parse(b"client_id=gauntlet-client&client_secret=x").unwrap();
+        let p = presented(&HeaderMap::new(), &form).unwrap().unwrap();
+        let err = authenticate(&ClientConfig::default(), &p).unwrap_err();
+        assert!(
+            err.findings
+                .contains(&"client_auth.wrong_method".to_owned())
+        );
+        assert!(
+            err.basic_auth,
+            "the client is registered for Basic, so the 401 challenges Basic"
+        );
+    }
+
+    #[test]
+    fn two_methods_at_once_are_refused() {
+        let headers = basic("gauntlet-client:x");
+        let form = Params::parse(b"client_secret=x").unwrap();
+        assert_eq!(
+            presented(&headers, &form).unwrap_err().code,
+            crate::error::ErrorCode::InvalidRequest
+        );
+    }
+}
