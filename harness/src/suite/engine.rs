@@ -15,7 +15,7 @@ use futures::stream;
 
 use super::SuiteOptions;
 use super::features::FeatureSet;
-use super::recorder::{self, Recorder};
+use super::recorder::Recorder;
 use super::selection::{self, Inapplicable, Place};
 use crate::report::{Exchange, RunReport, ScenarioOutcome, Shard, Status};
 
@@ -113,7 +113,7 @@ impl Prepared {
             move |feature: &gherkin::Feature,
                   _: Option<&gherkin::Rule>,
                   scenario: &gherkin::Scenario| {
-                runnable.contains(&recorder::place(feature, scenario))
+                runnable.contains(&selection::place(feature, scenario))
             }
         };
         let recorder = super::panic_hook::scope(
@@ -198,7 +198,7 @@ fn record<W: Recorded>(feature: &gherkin::Feature, scenario: &gherkin::Scenario,
         .outcomes()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .push((recorder::place(feature, scenario), world.exchanges()));
+        .push((selection::place(feature, scenario), world.exchanges()));
 }
 
 /// Hands cucumber the features [`prepare`] parsed.

@@ -9,8 +9,8 @@ use std::time::Instant;
 use cucumber::event::{self, Cucumber, HookType, StepError};
 use cucumber::{Event, Writer, gherkin, parser, writer};
 
-use super::selection::{Place, source_line};
-use crate::report::{ScenarioOutcome, Status, StepOutcome, StepStatus, Strength};
+use super::selection::{Place, place, unrun};
+use crate::report::{ScenarioOutcome, Status, StepStatus};
 
 /// What one scenario did.
 #[derive(Debug)]
@@ -132,46 +132,12 @@ impl<W: 'static> Writer<W> for Recorder {
 
 impl writer::Normalized for Recorder {}
 
-/// Where a scenario stands.
-pub(crate) fn place(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Place {
-    let file = feature
-        .path
-        .as_ref()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    (file, scenario.position.line)
-}
-
 /// A scenario that has just started: every step still to run.
 fn outcome(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> ScenarioOutcome {
-    let (file, line) = place(feature, scenario);
     let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
-    let steps = feature
-        .background
-        .iter()
-        .flat_map(|b| &b.steps)
-        .chain(&scenario.steps)
-        .map(|step| StepOutcome {
-            keyword: step.keyword.clone(),
-            text: step.value.clone(),
-            line: step.position.line,
-            status: StepStatus::Skipped,
-            error: None,
-        })
-        .collect();
     ScenarioOutcome {
-        file,
-        line,
-        feature: feature.name.clone(),
-        name: scenario.name.clone(),
-        strength: Strength::of(&tags),
-        source: source_line(scenario.description.as_deref()),
-        tags,
         status: Status::Passed,
-        explanation: None,
-        steps,
-        duration_ms: 0,
-        exchanges: Vec::new(),
+        ..unrun(place(feature, scenario), feature, scenario, tags)
     }
 }
 

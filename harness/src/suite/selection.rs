@@ -80,11 +80,6 @@ pub fn select(
 ) -> Result<Selection, NothingToTest> {
     let mut all: Vec<(Place, &gherkin::Feature, &gherkin::Scenario, Vec<String>)> = Vec::new();
     for feature in features {
-        let file = feature
-            .path
-            .as_ref()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
         let rules = feature.rules.iter().map(|r| (Some(r), &r.scenarios));
         for (rule, scenarios) in std::iter::once((None, &feature.scenarios)).chain(rules) {
             for scenario in scenarios {
@@ -95,7 +90,7 @@ pub fn select(
                     .chain(&scenario.tags)
                     .cloned()
                     .collect();
-                let place = (file.clone(), scenario.position.line);
+                let place = place(feature, scenario);
                 all.push((place, feature, scenario, scenario_tags));
             }
         }
@@ -160,11 +155,25 @@ pub fn select(
 
 /// The outcome of a scenario left out because it does not apply.
 fn not_applicable(
-    (file, line): Place,
+    place: Place,
     feature: &gherkin::Feature,
     scenario: &gherkin::Scenario,
     tags: Vec<String>,
     reason: &str,
+) -> ScenarioOutcome {
+    ScenarioOutcome {
+        explanation: Some(format!("not applicable: {reason}")),
+        ..unrun(place, feature, scenario, tags)
+    }
+}
+
+/// A scenario's outcome before it runs: not run (status `Skipped`), every step still to run
+/// (background steps first).
+pub fn unrun(
+    (file, line): Place,
+    feature: &gherkin::Feature,
+    scenario: &gherkin::Scenario,
+    tags: Vec<String>,
 ) -> ScenarioOutcome {
     let steps = feature
         .background
@@ -188,11 +197,21 @@ fn not_applicable(
         source: source_line(scenario.description.as_deref()),
         tags,
         status: Status::Skipped,
-        explanation: Some(format!("not applicable: {reason}")),
+        explanation: None,
         steps,
         duration_ms: 0,
         exchanges: Vec::new(),
     }
+}
+
+/// Where a scenario stands: its feature file (relative, with `/`) and line.
+pub fn place(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Place {
+    let file = feature
+        .path
+        .as_ref()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    (file, scenario.position.line)
 }
 
 /// The `Source:` line of a scenario's description, without the label.
