@@ -69,6 +69,20 @@ async fn three_shards_merged_equal_the_whole_run() {
         .unwrap();
     assert_eq!(twice.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&twice.stderr).contains("more than one report folder"));
+    // Shards of different runs (another target) are refused: exit 2.
+    let other = root.path().join("other");
+    let mut foreign = files::read(&dirs[1]).unwrap();
+    foreign.target = "another platform".into();
+    files::write_all(&foreign, &other).unwrap();
+    let mixed = std::process::Command::new(BIN)
+        .arg("merge")
+        .args([&dirs[0], &other])
+        .arg("--report-dir")
+        .arg(root.path().join("mixed"))
+        .output()
+        .unwrap();
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mixed.stderr).contains("only shards of one run"));
     // A folder without a report: exit 2.
     let none = std::process::Command::new(BIN)
         .args(["merge"])
