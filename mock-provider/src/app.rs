@@ -11,16 +11,21 @@ use axum::routing::{any, get, post};
 
 use crate::clients::ClientConfig;
 use crate::config::{ProviderConfig, TokenFormat, User};
+use crate::control::ControlError;
+use crate::decision::{Decision, ScriptedDecision};
 use crate::endpoints::{
     admin, authorize, discovery, introspect, login, register, resource, revoke, token,
 };
 use crate::faults::Faults;
-use crate::interaction::{Decision, Interactions, Scripted};
+use crate::interaction::Interactions;
 use crate::journal::Journal;
 use crate::jwt::Signer;
 use crate::random::Random;
 use crate::record;
 use crate::store::Stores;
+
+/// How many decisions may wait for one client.
+const MAX_QUEUED_DECISIONS: usize = 1_000;
 
 /// Cheap-to-clone handle on the provider's state.
 #[derive(Debug, Clone)]
@@ -33,7 +38,7 @@ pub(crate) struct Inner {
     pub(crate) clients: RwLock<HashMap<String, ClientConfig>>,
     pub(crate) stores: Mutex<Stores>,
     pub(crate) interactions: Mutex<Interactions>,
-    pub(crate) decisions: Mutex<HashMap<String, VecDeque<Scripted>>>,
+    pub(crate) decisions: Mutex<HashMap<String, VecDeque<ScriptedDecision>>>,
     pub(crate) faults: Faults,
     pub(crate) journal: Journal,
     pub(crate) random: Random,
@@ -119,45 +124,41 @@ impl AppState {
     }
 
     /// Registers (or replaces) a client after validating it.
-    pub(crate) fn add_client(&self, client: ClientConfig) -> Result<(), String> {
+    pub(crate) fn add_client(&self, client: ClientConfig) -> Result<(), ControlError> {
         client
             .validate()
-            .map_err(|(key, message)| format!("{key}: {message}"))?;
+            .map_err(|(key, message)| ControlError::InvalidClient { key, message })?;
         let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
         if clients.len() >= self.config.limits.max_clients
             && !clients.contains_key(&client.client_id)
         {
-            return Err(format!(
-                "the registry is full (limits.max_clients = {})",
-                self.config.limits.max_clients
-            ));
+            return Err(ControlError::RegistryFull {
+                max: self.config.limits.max_clients,
+            });
         }
         clients.insert(client.client_id.clone(), client);
         Ok(())
     }
 
-    /// Queues a decision for the next authorization of a client, or only for the one carrying
-    /// `state`.
-    pub(crate) fn add_decision(
-        &self,
-        client_id: String,
-        state: Option<String>,
-        decision: Decision,
-    ) -> Result<(), String> {
-        if self.client(&client_id).is_none() {
-            return Err(format!("unknown client_id {client_id:?}"));
+    /// Queues a decision for the next authorization of its client, or only for the one
+    /// carrying its `state`.
+    pub(crate) fn add_decision(&self, scripted: ScriptedDecision) -> Result<(), ControlError> {
+        if self.client(&scripted.client_id).is_none() {
+            return Err(ControlError::UnknownClient(scripted.client_id));
         }
-        if let Decision::Approve { user, .. } = &decision
+        if let Decision::Approve { user, .. } = &scripted.decision
             && self.user(user).is_none()
         {
-            return Err(format!("unknown user {user:?}"));
+            return Err(ControlError::UnknownUser(user.clone()));
         }
         let mut decisions = lock(&self.decisions);
-        let queue = decisions.entry(client_id).or_default();
-        if queue.len() >= 1_000 {
-            return Err("more than 1000 decisions are queued for this client".into());
+        let queue = decisions.entry(scripted.client_id.clone()).or_default();
+        if queue.len() >= MAX_QUEUED_DECISIONS {
+            return Err(ControlError::TooManyDecisions {
+                limit: MAX_QUEUED_DECISIONS,
+            });
         }
-        queue.push_back(Scripted { state, decision });
+        queue.push_back(scripted);
         Ok(())
     }
 
@@ -176,7 +177,9 @@ impl AppState {
         let index = queue
             .iter()
             .position(|s| s.state.is_none() || s.state.as_deref() == request_state)?;
-        queue.remove(index).map(|s| s.decision)
+        let scripted = queue.remove(index)?;
+        scripted.hits.record();
+        Some(scripted.decision)
     }
 
     /// Seconds since the Unix epoch.

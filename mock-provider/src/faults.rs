@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::{AppState, lock};
 use crate::endpoints::{no_store, noted};
 use crate::error::{ErrorCode, OAuthError};
+use crate::expect::{Hits, Times};
 use crate::params::Params;
 use crate::record::DropConnection;
 
@@ -106,6 +107,52 @@ pub struct Fault {
     /// The misbehaviour.
     #[serde(flatten)]
     pub kind: FaultKind,
+    /// How many requests it should meet, checked by [`MockProvider::verify`](crate::MockProvider::verify).
+    #[serde(skip)]
+    expected: Option<Times>,
+}
+
+impl FaultKind {
+    /// Answer this HTTP status with a plain body.
+    pub fn status(status: u16) -> Self {
+        Self::Status { status }
+    }
+
+    /// Answer this OAuth error, with a description naming the fault.
+    pub fn error(error: ErrorCode) -> Self {
+        Self::Error {
+            error,
+            description: None,
+        }
+    }
+
+    /// Wait this long, then answer normally.
+    pub fn delay(delay: Duration) -> Self {
+        Self::Delay {
+            ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Issue tokens that really die after `lifetime` (whole seconds).
+    pub fn expire_early(lifetime: Duration) -> Self {
+        Self::ExpireEarly {
+            after_secs: lifetime.as_secs(),
+        }
+    }
+
+    /// At authorize: approve, but claim `issuer` as `iss`.
+    pub fn wrong_issuer(issuer: impl Into<String>) -> Self {
+        Self::WrongIssuer {
+            issuer: issuer.into(),
+        }
+    }
+
+    /// Answer a normal token response with this `token_type`.
+    pub fn wrong_token_type(token_type: impl Into<String>) -> Self {
+        Self::WrongTokenType {
+            token_type: token_type.into(),
+        }
+    }
 }
 
 impl Fault {
@@ -117,7 +164,24 @@ impl Fault {
             state: None,
             times: None,
             kind,
+            expected: None,
         }
+    }
+
+    /// A fault at the authorization endpoint.
+    pub fn authorize(kind: FaultKind) -> Self {
+        Self::new(FaultTarget::Authorize, kind)
+    }
+
+    /// A fault at the token endpoint for the `authorization_code` and `client_credentials`
+    /// grants.
+    pub fn token(kind: FaultKind) -> Self {
+        Self::new(FaultTarget::Token, kind)
+    }
+
+    /// A fault at the token endpoint for the `refresh_token` grant.
+    pub fn refresh(kind: FaultKind) -> Self {
+        Self::new(FaultTarget::Refresh, kind)
     }
 
     /// Restricts the fault to one client.
@@ -146,29 +210,58 @@ impl Fault {
     pub fn once(self) -> Self {
         self.times(1)
     }
+
+    /// Expects the fault to meet this many requests, checked by [`MockProvider::verify`](crate::MockProvider::verify) and
+    /// when the provider is dropped.
+    #[must_use]
+    pub fn expect(mut self, times: impl Into<Times>) -> Self {
+        self.expected = Some(times.into());
+        self
+    }
+
+    pub(crate) fn expected(&self) -> Option<Times> {
+        self.expected
+    }
+}
+
+/// A mounted fault and the requests it met.
+#[derive(Debug)]
+struct Mounted {
+    fault: Fault,
+    hits: Hits,
 }
 
 /// The active faults, first mounted first served.
 #[derive(Debug, Default)]
-pub(crate) struct Faults(Mutex<Vec<Fault>>);
+pub(crate) struct Faults(Mutex<Vec<Mounted>>);
 
 impl Faults {
     pub(crate) fn new(initial: Vec<Fault>) -> Self {
-        Self(Mutex::new(initial))
+        let faults = Self::default();
+        for fault in initial {
+            faults.add(fault);
+        }
+        faults
     }
 
-    pub(crate) fn add(&self, fault: Fault) {
-        self.lock().push(fault);
+    /// Mounts a fault; the counter tells how many requests it meets.
+    pub(crate) fn add(&self, fault: Fault) -> Hits {
+        let hits = Hits::default();
+        self.lock().push(Mounted {
+            fault,
+            hits: hits.clone(),
+        });
+        hits
     }
 
     /// Removes every fault, or only one client's.
     pub(crate) fn clear(&self, client_id: Option<&str>) {
         self.lock()
-            .retain(|f| client_id.is_some_and(|id| f.client_id.as_deref() != Some(id)));
+            .retain(|m| client_id.is_some_and(|id| m.fault.client_id.as_deref() != Some(id)));
     }
 
     pub(crate) fn list(&self) -> Vec<Fault> {
-        self.lock().clone()
+        self.lock().iter().map(|m| m.fault.clone()).collect()
     }
 
     /// The fault to apply to this request, consuming one use of it.
@@ -179,7 +272,7 @@ impl Faults {
         state: Option<&str>,
     ) -> Option<FaultKind> {
         let mut faults = self.lock();
-        let index = faults.iter().position(|f| {
+        let index = faults.iter().position(|Mounted { fault: f, .. }| {
             f.on == on
                 && f.times != Some(0)
                 && f.client_id
@@ -187,8 +280,10 @@ impl Faults {
                     .is_none_or(|id| Some(id) == client_id)
                 && f.state.as_deref().is_none_or(|s| Some(s) == state)
         })?;
-        let kind = faults[index].kind.clone();
-        if let Some(n) = &mut faults[index].times {
+        let mounted = &mut faults[index];
+        mounted.hits.record();
+        let kind = mounted.fault.kind.clone();
+        if let Some(n) = &mut mounted.fault.times {
             *n -= 1;
             if *n == 0 {
                 faults.remove(index);
@@ -197,7 +292,7 @@ impl Faults {
         Some(kind)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Mounted>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -342,11 +437,7 @@ mod tests {
     #[test]
     fn once_faults_fire_once_and_client_faults_only_for_their_client() {
         let faults = Faults::default();
-        faults.add(
-            Fault::new(FaultTarget::Token, FaultKind::Html)
-                .for_client("a")
-                .once(),
-        );
+        faults.add(Fault::token(FaultKind::Html).for_client("a").once());
         assert_eq!(faults.take(FaultTarget::Token, Some("b"), None), None);
         assert_eq!(faults.take(FaultTarget::Refresh, Some("a"), None), None);
         assert_eq!(
@@ -359,7 +450,7 @@ mod tests {
     #[test]
     fn state_faults_fire_only_for_their_flow() {
         let faults = Faults::default();
-        faults.add(Fault::new(FaultTarget::Token, FaultKind::Html).for_state("s1"));
+        faults.add(Fault::token(FaultKind::Html).for_state("s1"));
         assert_eq!(faults.take(FaultTarget::Token, None, Some("s2")), None);
         assert_eq!(faults.take(FaultTarget::Token, None, None), None);
         assert_eq!(
@@ -371,10 +462,7 @@ mod tests {
     #[test]
     fn standing_faults_last_until_cleared() {
         let faults = Faults::default();
-        faults.add(Fault::new(
-            FaultTarget::Token,
-            FaultKind::Status { status: 503 },
-        ));
+        faults.add(Fault::token(FaultKind::status(503)));
         assert!(faults.take(FaultTarget::Token, None, None).is_some());
         assert!(faults.take(FaultTarget::Token, Some("x"), None).is_some());
         faults.clear(None);

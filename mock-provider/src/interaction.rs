@@ -1,11 +1,8 @@
-//! What happens between a valid authorization request and its answer: scripted decisions,
-//! pending login/consent interactions, and browser sessions.
+//! What happens between a valid authorization request and its answer: pending login/consent
+//! interactions and browser sessions. Scripted answers are [`crate::decision`].
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
-use crate::error::ErrorCode;
 use crate::pkce::ChallengeMethod;
 use crate::redirect::Callback;
 use crate::store::Bounded;
@@ -34,54 +31,6 @@ impl AuthorizationRequest {
             iss: self.iss.as_deref(),
         }
     }
-}
-
-/// How the next authorization for a client is decided, set through the control API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "decision", rename_all = "snake_case")]
-pub enum Decision {
-    /// Approve as this user, granting these scopes (or the requested ones).
-    Approve {
-        /// The username.
-        user: String,
-        /// The scopes to grant instead of the requested ones (a narrower grant).
-        #[serde(default)]
-        scopes: Option<Vec<String>>,
-    },
-    /// Deny with this error.
-    Deny {
-        /// The error code, usually `access_denied`.
-        error: ErrorCode,
-        /// `error_description`.
-        #[serde(default)]
-        description: Option<String>,
-    },
-}
-
-impl Decision {
-    /// Approve as `user` with the requested scopes.
-    pub fn approve(user: impl Into<String>) -> Self {
-        Self::Approve {
-            user: user.into(),
-            scopes: None,
-        }
-    }
-
-    /// Deny with `access_denied`.
-    pub fn deny() -> Self {
-        Self::Deny {
-            error: ErrorCode::AccessDenied,
-            description: None,
-        }
-    }
-}
-
-/// A queued decision, optionally for the authorization request carrying one `state` only
-/// (so that concurrent tests sharing a client do not take each other's decisions).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct Scripted {
-    pub(crate) state: Option<String>,
-    pub(crate) decision: Decision,
 }
 
 /// A login/consent interaction in progress.

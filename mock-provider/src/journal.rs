@@ -92,6 +92,19 @@ impl JournalEntry {
         self.findings.iter().any(|f| f.starts_with(prefix))
     }
 
+    /// One line, secrets redacted: `#3 POST /token -> 400 [code.reused]`.
+    pub fn summary(&self) -> String {
+        let findings: Vec<String> = self.findings.iter().map(ToString::to_string).collect();
+        format!(
+            "#{} {} {} -> {} [{}]",
+            self.seq,
+            self.method,
+            self.path,
+            self.response.status,
+            findings.join("; ")
+        )
+    }
+
     /// A copy with client secrets, codes, verifiers, tokens, passwords and cookies replaced by
     /// `[redacted:xxxx]`, where `xxxx` is a short hash so that equal values can still be matched.
     pub fn redacted(&self) -> Self {

@@ -10,7 +10,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! mock-provider = { git = "https://git.example.com/you/gauntlet.git" }
+//! mock-provider = { git = "https://git.example.com/you/gauntlet.git", default-features = false }
 //! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 //! ```
 //!
@@ -18,18 +18,19 @@
 //! # // A doc-test is not built as a test, so `#[tokio::test]` would drop the function;
 //! # // here it means `#[tokio::main]`, and `main` calls the test.
 //! # mod tokio { pub use ::tokio::{main as test, *}; }
-//! use mock_provider::{Decision, Fault, FaultKind, FaultTarget, MockProvider, ProviderConfig};
+//! use mock_provider::{Decision, Fault, FaultKind, MockProvider};
 //!
 //! #[tokio::test]
 //! async fn my_platform_survives_a_denial_and_a_503() -> Result<(), Box<dyn std::error::Error>> {
-//!     let provider = MockProvider::start(ProviderConfig::default()).await?;
-//!     // The next authorization for this client is denied; the token endpoint answers 503 once.
-//!     provider.decide("gauntlet-client", Decision::deny())?;
-//!     provider.inject_fault(Fault::new(FaultTarget::Token, FaultKind::Status { status: 503 }).once());
-//!     // ... point the platform under test at provider.uri() and drive it ...
+//!     let provider = MockProvider::start().await?;
+//!     // The next authorization for this client is denied ...
+//!     Decision::deny().for_client("gauntlet-client").mount(&provider)?;
+//!     // ... and the token endpoint answers 503, to two requests at most (no retry storm).
+//!     Fault::token(FaultKind::status(503)).expect(..=2).mount(&provider);
+//!     // ... point the platform under test at provider.metadata_url() and drive it ...
 //!     assert!(provider.journal().iter().all(|e| !e.has_finding("pkce.")));
 //!     Ok(())
-//! }
+//! } // Dropping the provider checks every `expect`, listing the requests it got if one fails.
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! #     my_platform_survives_a_denial_and_a_503()
 //! # }
@@ -40,12 +41,16 @@ mod client_auth;
 mod clients;
 mod code;
 mod config;
+mod control;
+mod decision;
 mod endpoints;
 mod error;
+mod expect;
 mod faults;
 mod interaction;
 mod journal;
 mod jwt;
+mod mount;
 mod pages;
 mod params;
 mod pkce;
@@ -57,15 +62,18 @@ mod scope;
 mod server;
 mod store;
 mod tokens;
+mod urls;
 
 pub use clients::{AuthMethod, ClientConfig};
 pub use config::{
     AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, Quirks,
     RedirectMatch, ResourceConfig, TokenFormat, User,
 };
+pub use control::ControlError;
+pub use decision::{Decision, ScriptedDecision};
 pub use error::{ErrorCode, OAuthError};
+pub use expect::Times;
 pub use faults::{Fault, FaultKind, FaultTarget};
-pub use interaction::Decision;
 pub use journal::{JournalEntry, RecordedResponse, mask, redact_json_text, redact_uri};
 pub use params::form_encode;
 pub use pkce::{
@@ -74,3 +82,4 @@ pub use pkce::{
 };
 pub use random::Random;
 pub use server::{MockProvider, MockProviderBuilder, StartError};
+pub use urls::IssuerUrls;

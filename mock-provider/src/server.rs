@@ -1,9 +1,11 @@
 //! [`MockProvider`]: a running provider on a real socket, with its journal and control API, in
-//! the spirit of wiremock's `MockServer`. Dropping the handle shuts the server down.
+//! the spirit of wiremock's `MockServer`. Dropping the handle shuts the server down and checks
+//! the expectations of what was mounted on it.
 
 use std::convert::Infallible;
+use std::fmt;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
@@ -14,13 +16,14 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower::ServiceExt as _;
 
-use crate::app::{AppState, router};
+use crate::app::{AppState, lock, router};
 use crate::clients::ClientConfig;
 use crate::config::{ConfigError, ProviderConfig};
-use crate::faults::Fault;
-use crate::interaction::Decision;
+use crate::control::ControlError;
+use crate::expect::Expectation;
 use crate::journal::JournalEntry;
 use crate::record::DropConnection;
+use crate::urls::IssuerUrls;
 
 /// Why the provider could not start.
 #[derive(Debug, thiserror::Error)]
@@ -42,16 +45,29 @@ pub enum StartError {
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), mock_provider::StartError> {
-/// use mock_provider::{MockProvider, ProviderConfig};
-/// let provider = MockProvider::start(ProviderConfig::default()).await?;
-/// println!("metadata at {}/.well-known/oauth-authorization-server", provider.uri());
+/// use mock_provider::MockProvider;
+/// let provider = MockProvider::start().await?;
+/// println!("metadata at {}", provider.metadata_url());
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
+///
+/// Faults and decisions are [mounted](crate::Fault::mount) on it; their expectations are
+/// checked by [`verify`](Self::verify) and when it is dropped.
 pub struct MockProvider {
     state: AppState,
     address: SocketAddr,
     shutdown: watch::Sender<bool>,
+    expectations: Mutex<Vec<Expectation>>,
+}
+
+impl fmt::Debug for MockProvider {
+    /// The address and profile only: the stores hold live codes and tokens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockProvider")
+            .field("uri", &self.state.base_url)
+            .field("profile", &self.state.config.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Builds a [`MockProvider`]: configuration, address and seed.
@@ -64,7 +80,7 @@ pub struct MockProviderBuilder {
 }
 
 impl MockProviderBuilder {
-    /// Replaces the whole configuration.
+    /// Replaces the whole configuration (default: [`ProviderConfig::default`]).
     pub fn config(mut self, config: ProviderConfig) -> Self {
         self.config = config;
         self
@@ -107,17 +123,18 @@ impl MockProviderBuilder {
             state,
             address,
             shutdown,
+            expectations: Mutex::new(Vec::new()),
         })
     }
 }
 
 impl MockProvider {
-    /// Starts a provider with this configuration on a free loopback port.
-    pub async fn start(config: ProviderConfig) -> Result<Self, StartError> {
-        Self::builder().config(config).start().await
+    /// Starts a provider with the default profile on a free loopback port.
+    pub async fn start() -> Result<Self, StartError> {
+        Self::builder().start().await
     }
 
-    /// A builder for more control (address, seed, extra clients).
+    /// A builder for more control (configuration, address, seed, extra clients).
     pub fn builder() -> MockProviderBuilder {
         MockProviderBuilder::default()
     }
@@ -137,15 +154,74 @@ impl MockProvider {
         self.address
     }
 
-    /// The issuer identifier, for the root or a tenant (`{uri}/t/{tenant}`).
-    pub fn issuer(&self, tenant: Option<&str>) -> String {
-        self.state.issuer(tenant)
+    /// The URLs of the root issuer (`None`) or of a tenant, whose issuer is
+    /// `{uri}/t/{tenant}`; the root's have shorthands below.
+    pub fn urls<'a>(&'a self, tenant: Option<&'a str>) -> IssuerUrls<'a> {
+        IssuerUrls::new(self.uri(), tenant, &self.state.config.paths)
     }
 
-    /// The absolute URL of a configured path under an issuer, e.g.
-    /// `provider.url(None, &provider.config().paths.token)`.
-    pub fn url(&self, tenant: Option<&str>, path: &str) -> String {
-        format!("{}{path}", self.issuer(tenant))
+    fn root(&self) -> IssuerUrls<'_> {
+        self.urls(None)
+    }
+
+    /// The root issuer identifier (the base URL).
+    pub fn issuer(&self) -> String {
+        self.root().issuer()
+    }
+
+    /// An absolute URL for `path` (with any query) under the root issuer.
+    pub fn url(&self, path: &str) -> String {
+        self.root().url(path)
+    }
+
+    /// The root issuer's metadata URL ([RFC 8414](https://www.rfc-editor.org/rfc/rfc8414)).
+    pub fn metadata_url(&self) -> String {
+        self.root().metadata_url()
+    }
+
+    /// The root issuer's authorization endpoint.
+    pub fn authorization_endpoint(&self) -> String {
+        self.root().authorization_endpoint()
+    }
+
+    /// The root issuer's token endpoint.
+    pub fn token_endpoint(&self) -> String {
+        self.root().token_endpoint()
+    }
+
+    /// The root issuer's revocation endpoint.
+    pub fn revocation_endpoint(&self) -> String {
+        self.root().revocation_endpoint()
+    }
+
+    /// The root issuer's introspection endpoint.
+    pub fn introspection_endpoint(&self) -> String {
+        self.root().introspection_endpoint()
+    }
+
+    /// The root issuer's registration endpoint.
+    pub fn registration_endpoint(&self) -> String {
+        self.root().registration_endpoint()
+    }
+
+    /// The root issuer's protected resource (userinfo-style API).
+    pub fn userinfo_endpoint(&self) -> String {
+        self.root().userinfo_endpoint()
+    }
+
+    /// The root issuer's JWKS (the keys of JWT access tokens).
+    pub fn jwks_uri(&self) -> String {
+        self.root().jwks_uri()
+    }
+
+    /// The root issuer's login page.
+    pub fn login_url(&self) -> String {
+        self.root().login_url()
+    }
+
+    /// The root issuer's consent page.
+    pub fn consent_url(&self) -> String {
+        self.root().consent_url()
     }
 
     /// The configuration it runs with (clients registered later are not in it).
@@ -174,42 +250,64 @@ impl MockProvider {
     }
 
     /// Registers or replaces a client.
-    pub fn register_client(&self, client: ClientConfig) -> Result<(), String> {
+    pub fn register_client(&self, client: ClientConfig) -> Result<(), ControlError> {
         self.state.add_client(client)
-    }
-
-    /// Scripts the decision for the next authorization of `client_id`.
-    pub fn decide(&self, client_id: &str, decision: Decision) -> Result<(), String> {
-        self.state
-            .add_decision(client_id.to_owned(), None, decision)
-    }
-
-    /// Scripts the decision for the authorization request of `client_id` that carries `state`,
-    /// leaving other flows of the same client alone (for tests that run concurrently).
-    pub fn decide_for_state(
-        &self,
-        client_id: &str,
-        state: &str,
-        decision: Decision,
-    ) -> Result<(), String> {
-        self.state
-            .add_decision(client_id.to_owned(), Some(state.to_owned()), decision)
-    }
-
-    /// Mounts a fault.
-    pub fn inject_fault(&self, fault: Fault) {
-        self.state.faults.add(fault);
     }
 
     /// Clears every fault, or one client's.
     pub fn clear_faults(&self, client_id: Option<&str>) {
         self.state.faults.clear(client_id);
     }
+
+    /// Checks every expectation set with `.expect(…)` on what was mounted.
+    ///
+    /// # Panics
+    /// When one does not hold, naming each and listing the journal.
+    pub fn verify(&self) {
+        if let Some(report) = self.unmet() {
+            panic!("{report}");
+        }
+    }
+
+    /// The unmet expectations and the journal, or `None` when all hold.
+    fn unmet(&self) -> Option<String> {
+        let expectations = lock(&self.expectations);
+        let unmet: Vec<String> = expectations.iter().filter_map(Expectation::unmet).collect();
+        if unmet.is_empty() {
+            return None;
+        }
+        let mut report = format!(
+            "mock provider at {}: {} expectation(s) not met:\n",
+            self.state.base_url,
+            unmet.len()
+        );
+        for line in unmet {
+            report.push_str(&format!("  - {line}\n"));
+        }
+        report.push_str("the requests it received:\n");
+        for entry in self.journal() {
+            report.push_str(&format!("  {}\n", entry.summary()));
+        }
+        Some(report)
+    }
+
+    pub(crate) fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub(crate) fn expect(&self, expectation: Expectation) {
+        lock(&self.expectations).push(expectation);
+    }
 }
 
 impl Drop for MockProvider {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        if !std::thread::panicking()
+            && let Some(report) = self.unmet()
+        {
+            panic!("{report}");
+        }
     }
 }
 

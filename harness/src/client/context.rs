@@ -93,19 +93,13 @@ impl RunContext {
         let mut vars = Vars::default();
         // Kore.ai's tenant selects the mock's tenant issuer (`/t/{tenant}`).
         let tenant = profile.platform.reference.tenant.as_deref();
-        vars.set("issuer", provider.issuer(tenant));
-        let paths = &provider.config().paths;
-        vars.set(
-            "authorization_endpoint",
-            provider.url(tenant, &paths.authorize),
-        );
-        vars.set("token_endpoint", provider.url(tenant, &paths.token));
-        vars.set("userinfo_endpoint", provider.url(tenant, &paths.userinfo));
-        vars.set("revocation_endpoint", provider.url(tenant, &paths.revoke));
-        vars.set(
-            "resource_url",
-            provider.url(tenant, &provider.config().resource.path),
-        );
+        let urls = provider.urls(tenant);
+        vars.set("issuer", urls.issuer());
+        vars.set("authorization_endpoint", urls.authorization_endpoint());
+        vars.set("token_endpoint", urls.token_endpoint());
+        vars.set("userinfo_endpoint", urls.userinfo_endpoint());
+        vars.set("revocation_endpoint", urls.revocation_endpoint());
+        vars.set("resource_url", urls.url(&provider.config().resource.path));
         if let Some(user) = provider.config().users.first() {
             vars.set("sub", user.sub().to_owned());
         }

@@ -248,15 +248,15 @@ impl GauntletWorld {
                     if let Some(state) = &state {
                         fault = fault.for_state(state.clone());
                     }
-                    self.ctx.provider.inject_fault(fault);
+                    fault.mount(&self.ctx.provider);
                 }
                 Arrangement::Decision(decision) => {
                     let result = match &state {
-                        Some(state) => self
-                            .ctx
-                            .provider
-                            .decide_for_state(&client_id, state, decision),
-                        None => self.ctx.provider.decide(&client_id, decision),
+                        Some(state) => decision
+                            .for_client(&client_id)
+                            .for_state(state)
+                            .mount(&self.ctx.provider),
+                        None => decision.for_client(&client_id).mount(&self.ctx.provider),
                     };
                     result
                         .map_err(|e| format!("the provider refused the scripted decision: {e}"))?;

@@ -276,7 +276,7 @@ async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfi
         .start()
         .await
         .context("the mock provider did not start")?;
-    let profile = ProviderProfile::for_mock(mock.config(), &mock.issuer(None));
+    let profile = ProviderProfile::for_mock(mock.config(), &mock.issuer());
     Ok((profile, Server::Embedded(Box::new(mock))))
 }
 

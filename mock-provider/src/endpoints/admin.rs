@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use crate::app::{AppState, lock};
 use crate::clients::ClientConfig;
+use crate::decision::ScriptedDecision;
 use crate::faults::Fault;
-use crate::interaction::Decision;
 use crate::journal::mask;
 
 fn admin_error(status: StatusCode, description: impl Into<String>) -> Response {
@@ -51,16 +51,6 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminQuery {
                 )
             })
     }
-}
-
-/// A decision for the next authorization of a client.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ScriptedDecision {
-    client_id: String,
-    #[serde(default)]
-    state: Option<String>,
-    #[serde(flatten)]
-    decision: Decision,
 }
 
 async fn loopback_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -121,7 +111,7 @@ async fn add_client(State(state): State<AppState>, body: axum::body::Bytes) -> R
     };
     match state.add_client(client) {
         Ok(()) => StatusCode::CREATED.into_response(),
-        Err(why) => admin_error(StatusCode::BAD_REQUEST, why),
+        Err(why) => admin_error(StatusCode::BAD_REQUEST, why.to_string()),
     }
 }
 
@@ -130,9 +120,9 @@ async fn add_decision(State(state): State<AppState>, body: axum::body::Bytes) ->
         Ok(d) => d,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, format!("not a decision: {e}")),
     };
-    match state.add_decision(scripted.client_id, scripted.state, scripted.decision) {
+    match state.add_decision(scripted) {
         Ok(()) => StatusCode::CREATED.into_response(),
-        Err(why) => admin_error(StatusCode::BAD_REQUEST, why),
+        Err(why) => admin_error(StatusCode::BAD_REQUEST, why.to_string()),
     }
 }
 
@@ -157,12 +147,8 @@ async fn clear_faults(State(state): State<AppState>, AdminQuery(filter): AdminQu
 
 async fn decisions(State(state): State<AppState>) -> Response {
     let pending: Vec<_> = lock(&state.decisions)
-        .iter()
-        .flat_map(|(id, queue)| {
-            queue
-                .iter()
-                .map(move |d| serde_json::json!({ "client_id": id, "decision": d }))
-        })
+        .values()
+        .flat_map(|queue| queue.iter().map(ScriptedDecision::listed))
         .collect();
     axum::Json(pending).into_response()
 }

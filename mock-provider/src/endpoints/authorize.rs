@@ -15,10 +15,11 @@ use axum_extra::extract::CookieJar;
 
 use crate::app::{AppState, Tenant, lock};
 use crate::clients::ClientConfig;
+use crate::decision::Decision;
 use crate::endpoints::{browser_headers, login, method_not_allowed, noted, redirect};
 use crate::error::{ErrorCode, OAuthError};
 use crate::faults::{self, FaultTarget};
-use crate::interaction::{AuthorizationRequest, Decision, Pending};
+use crate::interaction::{AuthorizationRequest, Pending};
 use crate::params::Params;
 use crate::redirect::{Callback, Resolved};
 use crate::{code, pkce, scope};

@@ -10,10 +10,11 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use crate::app::{AppState, Tenant, lock};
+use crate::decision::Decision;
 use crate::endpoints::authorize::decide;
 use crate::endpoints::{FormBody, browser_headers, noted, redirect};
 use crate::error::OAuthError;
-use crate::interaction::{Decision, Pending};
+use crate::interaction::Pending;
 use crate::pages;
 
 const SESSION_COOKIE: &str = "mock_provider_session";

@@ -145,6 +145,8 @@ fn register(
         pkce: PkcePolicy::S256Required,
         grant_types,
     };
-    state.add_client(client.clone()).map_err(metadata_error)?;
+    state
+        .add_client(client.clone())
+        .map_err(|e| metadata_error(e.to_string()))?;
     Ok((client, meta.client_name))
 }

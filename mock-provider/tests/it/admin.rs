@@ -1,9 +1,7 @@
 //! The control API under `/_admin` and its library equivalents on [`MockProvider`]: the
 //! journal (with redaction), clients, scripted decisions and faults.
 
-use mock_provider::{
-    ClientConfig, Decision, ErrorCode, Fault, FaultKind, FaultTarget, MockProvider, mask,
-};
+use mock_provider::{ClientConfig, Decision, ErrorCode, Fault, FaultKind, MockProvider, mask};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -136,7 +134,7 @@ async fn secrets_are_redacted_unless_revealed() {
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
     let userinfo = http
-        .get(provider.url(None, "/userinfo"))
+        .get(provider.url("/userinfo"))
         .bearer_auth(&access)
         .send()
         .await
@@ -148,7 +146,7 @@ async fn secrets_are_redacted_unless_revealed() {
         ("client_secret", SECRET),
     ];
     let posted = http
-        .post(provider.url(None, "/token"))
+        .post(provider.url("/token"))
         .form(&in_body)
         .send()
         .await
@@ -486,7 +484,10 @@ async fn the_library_handle_registers_clients_and_scripts_decisions() {
     let (provider, http) = start().await;
     // Act
     provider.register_client(other_client()).unwrap();
-    provider.decide("other", Decision::deny()).unwrap();
+    Decision::deny()
+        .for_client("other")
+        .mount(&provider)
+        .unwrap();
     // Assert
     let denied = authorize(&provider, &http, &other_params()).await;
     assert_eq!(
@@ -495,10 +496,16 @@ async fn the_library_handle_registers_clients_and_scripts_decisions() {
     );
     let approved = authorize(&provider, &http, &other_params()).await;
     assert!(query_param(&location(&approved), "code").is_some());
-    assert!(provider.decide("nobody", Decision::deny()).is_err());
     assert!(
-        provider
-            .decide(CLIENT_ID, Decision::approve("mallory"))
+        Decision::deny()
+            .for_client("nobody")
+            .mount(&provider)
+            .is_err()
+    );
+    assert!(
+        Decision::approve("mallory")
+            .for_client(CLIENT_ID)
+            .mount(&provider)
             .is_err()
     );
     let invalid = ClientConfig {
@@ -514,18 +521,14 @@ async fn the_library_handle_mounts_and_clears_faults() {
     // Arrange
     let (provider, http) = start().await;
     let code = code(&provider, &http).await;
-    let status = |status| Fault::new(FaultTarget::Token, FaultKind::Status { status });
-    provider.inject_fault(status(502).for_client("other"));
-    provider.inject_fault(
-        Fault::new(
-            FaultTarget::Token,
-            FaultKind::Error {
-                error: ErrorCode::TemporarilyUnavailable,
-                description: None,
-            },
-        )
-        .for_client(CLIENT_ID),
-    );
+    let status = |status| Fault::token(FaultKind::Status { status });
+    status(502).for_client("other").mount(&provider);
+    Fault::token(FaultKind::Error {
+        error: ErrorCode::TemporarilyUnavailable,
+        description: None,
+    })
+    .for_client(CLIENT_ID)
+    .mount(&provider);
     // Act
     let faulted = redeem(&provider, &http, &code).await;
     provider.clear_faults(Some("other"));

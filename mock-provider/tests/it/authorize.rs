@@ -366,12 +366,15 @@ async fn a_client_without_the_code_grant_is_unauthorized_client() {
 #[tokio::test]
 async fn scripted_decisions_deny_or_narrow_the_next_authorization_only() {
     let (provider, http) = start().await;
-    provider.decide(CLIENT_ID, Decision::deny()).unwrap();
+    Decision::deny()
+        .for_client(CLIENT_ID)
+        .mount(&provider)
+        .unwrap();
     let narrowed = Decision::Approve {
         user: "alice".into(),
         scopes: Some(vec!["openid".into()]),
     };
-    provider.decide(CLIENT_ID, narrowed).unwrap();
+    narrowed.for_client(CLIENT_ID).mount(&provider).unwrap();
     // First: denied.
     let denied = authorize(&provider, &http, &with("scope", "read write")).await;
     assert_error_redirect(&denied, ErrorCode::AccessDenied, Some("st"));
@@ -392,11 +395,17 @@ async fn scripted_decisions_deny_or_narrow_the_next_authorization_only() {
     );
     // Unknown users and clients are refused when scripting.
     assert!(
-        provider
-            .decide(CLIENT_ID, Decision::approve("mallory"))
+        Decision::approve("mallory")
+            .for_client(CLIENT_ID)
+            .mount(&provider)
             .is_err()
     );
-    assert!(provider.decide("nobody", Decision::deny()).is_err());
+    assert!(
+        Decision::deny()
+            .for_client("nobody")
+            .mount(&provider)
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -404,23 +413,19 @@ async fn non_utf8_queries_and_other_methods_get_an_error_page() {
     let (provider, http) = start().await;
     let url = format!(
         "{}?client_id=%FF%FE&response_type=code",
-        provider.url(None, "/authorize")
+        provider.url("/authorize")
     );
     let response = http.get(url).send().await.unwrap();
     assert_eq!(response.status(), 400);
     assert!(response.headers().get("location").is_none());
-    let post = http
-        .post(provider.url(None, "/authorize"))
-        .send()
-        .await
-        .unwrap();
+    let post = http.post(provider.url("/authorize")).send().await.unwrap();
     assert_eq!(post.status(), 405);
 }
 
 #[tokio::test]
 async fn tenant_paths_issue_codes_with_the_tenant_issuer() {
     let (provider, http) = start().await;
-    let url = provider.url(Some("acme"), "/authorize");
+    let url = provider.urls(Some("acme")).url("/authorize");
     let response = http
         .get(url)
         .query(&authorize_params("st"))

@@ -13,7 +13,7 @@ async fn garbage_at_the_token_endpoint_is_invalid_request_and_issued_tokens_surv
         .as_str()
         .unwrap()
         .to_owned();
-    let url = provider.url(None, "/token");
+    let url = provider.url("/token");
     let form = "application/x-www-form-urlencoded";
     let bodies: Vec<(&str, Vec<u8>)> = vec![
         (form, b"grant_type=%FF%FE".to_vec()),
@@ -40,7 +40,7 @@ async fn garbage_at_the_token_endpoint_is_invalid_request_and_issued_tokens_surv
         assert!(error["error"].is_string(), "{error}");
     }
     let userinfo = http
-        .get(provider.url(None, "/userinfo"))
+        .get(provider.url("/userinfo"))
         .bearer_auth(&access)
         .send()
         .await
@@ -64,7 +64,7 @@ async fn oversized_bodies_are_refused_with_invalid_request() {
     let (provider, http) = start_with(config).await;
     let big = format!("grant_type=client_credentials&pad={}", "x".repeat(1024));
     let response = http
-        .post(provider.url(None, "/token"))
+        .post(provider.url("/token"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(big)
         .send()
@@ -101,7 +101,7 @@ async fn stores_stay_bounded_under_many_flows() {
     assert_eq!(provider.journal().len(), 20, "the journal is not bounded");
     // The oldest tokens were forgotten; the newest still work.
     let status = |t: String| {
-        let request = http.get(provider.url(None, "/userinfo")).bearer_auth(t);
+        let request = http.get(provider.url("/userinfo")).bearer_auth(t);
         async move { request.send().await.unwrap().status().as_u16() }
     };
     assert_eq!(status(tokens[0].clone()).await, 401);
@@ -112,7 +112,7 @@ async fn stores_stay_bounded_under_many_flows() {
 async fn unknown_paths_are_404_not_a_crash() {
     let (provider, http) = start().await;
     let response = http
-        .get(provider.url(None, "/nothing/here"))
+        .get(provider.url("/nothing/here"))
         .send()
         .await
         .unwrap();
@@ -128,7 +128,7 @@ async fn a_form_in_any_letter_case_is_parsed_and_redacted_in_the_journal() {
         mock_provider::form_encode(REDIRECT)
     );
     let response = http
-        .post(provider.url(None, "/token"))
+        .post(provider.url("/token"))
         .basic_auth(
             mock_provider::form_encode(CLIENT_ID),
             Some(mock_provider::form_encode(SECRET)),

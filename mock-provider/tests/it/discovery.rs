@@ -195,11 +195,7 @@ async fn the_opaque_profile_has_no_jwks() {
     let (provider, http) = start().await;
     // Act
     let doc = metadata(&provider, &http).await;
-    let jwks = http
-        .get(provider.url(None, &provider.config().paths.jwks))
-        .send()
-        .await
-        .unwrap();
+    let jwks = http.get(provider.jwks_uri()).send().await.unwrap();
     // Assert
     assert!(doc.get("jwks_uri").is_none(), "{doc}");
     assert_eq!(jwks.status(), 404);

@@ -2,25 +2,20 @@
 
 use std::time::{Duration, Instant};
 
-use mock_provider::{ErrorCode, Fault, FaultKind, FaultTarget, ProviderConfig};
+use mock_provider::{ErrorCode, Fault, FaultKind, ProviderConfig};
 
 use crate::support::*;
-
-fn token_fault(kind: FaultKind) -> Fault {
-    Fault::new(FaultTarget::Token, kind)
-}
 
 #[tokio::test]
 async fn an_injected_oauth_error_is_answered_once_then_the_code_still_works() {
     let (provider, http) = start().await;
     let code = code(&provider, &http).await;
-    provider.inject_fault(
-        token_fault(FaultKind::Error {
-            error: ErrorCode::InvalidGrant,
-            description: None,
-        })
-        .once(),
-    );
+    Fault::token(FaultKind::Error {
+        error: ErrorCode::InvalidGrant,
+        description: None,
+    })
+    .once()
+    .mount(&provider);
     let failed = redeem(&provider, &http, &code).await;
     assert_eq!(failed.status(), 400);
     assert_eq!(json(failed).await["error"], "invalid_grant");
@@ -31,7 +26,7 @@ async fn an_injected_oauth_error_is_answered_once_then_the_code_still_works() {
 async fn status_faults_last_until_cleared() {
     let (provider, http) = start().await;
     let code = code(&provider, &http).await;
-    provider.inject_fault(token_fault(FaultKind::Status { status: 503 }));
+    Fault::token(FaultKind::status(503)).mount(&provider);
     assert_eq!(redeem(&provider, &http, &code).await.status(), 503);
     assert_eq!(redeem(&provider, &http, &code).await.status(), 503);
     provider.clear_faults(None);
@@ -41,8 +36,9 @@ async fn status_faults_last_until_cleared() {
 #[tokio::test]
 async fn faults_apply_only_to_their_client() {
     let (provider, http) = start().await;
-    provider
-        .inject_fault(token_fault(FaultKind::Status { status: 500 }).for_client("someone-else"));
+    Fault::token(FaultKind::status(500))
+        .for_client("someone-else")
+        .mount(&provider);
     let code = code(&provider, &http).await;
     assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
 }
@@ -71,7 +67,7 @@ async fn body_faults_break_the_token_response_as_configured() {
     ];
     for (kind, check) in cases {
         let code = code(&provider, &http).await;
-        provider.inject_fault(token_fault(kind.clone()).once());
+        Fault::token(kind.clone()).once().mount(&provider);
         let response = redeem(&provider, &http, &code).await;
         assert_eq!(response.status(), 200, "{kind:?}");
         let content_type = response.headers()["content-type"]
@@ -90,7 +86,9 @@ async fn body_faults_break_the_token_response_as_configured() {
 async fn a_delay_fault_delays_then_answers_normally() {
     let (provider, http) = start().await;
     let code = code(&provider, &http).await;
-    provider.inject_fault(token_fault(FaultKind::Delay { ms: 300 }).once());
+    Fault::token(FaultKind::Delay { ms: 300 })
+        .once()
+        .mount(&provider);
     let started = Instant::now();
     let response = redeem(&provider, &http, &code).await;
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -101,9 +99,11 @@ async fn a_delay_fault_delays_then_answers_normally() {
 async fn a_dropped_connection_gives_the_client_no_response_and_the_server_survives() {
     let (provider, http) = start().await;
     let code = code(&provider, &http).await;
-    provider.inject_fault(token_fault(FaultKind::DropConnection).once());
+    Fault::token(FaultKind::DropConnection)
+        .once()
+        .mount(&provider);
     let result = http
-        .post(provider.url(None, "/token"))
+        .post(provider.url("/token"))
         .basic_auth(
             mock_provider::form_encode(CLIENT_ID),
             Some(mock_provider::form_encode(SECRET)),
@@ -129,12 +129,14 @@ async fn a_dropped_connection_gives_the_client_no_response_and_the_server_surviv
 #[tokio::test]
 async fn expire_early_tokens_die_while_expires_in_claims_the_usual_lifetime() {
     let (provider, http) = start().await;
-    provider.inject_fault(token_fault(FaultKind::ExpireEarly { after_secs: 0 }).once());
+    Fault::token(FaultKind::ExpireEarly { after_secs: 0 })
+        .once()
+        .mount(&provider);
     let code = code(&provider, &http).await;
     let body = json(redeem(&provider, &http, &code).await).await;
     assert_eq!(body["expires_in"], 3600);
     let userinfo = http
-        .get(provider.url(None, "/userinfo"))
+        .get(provider.url("/userinfo"))
         .bearer_auth(body["access_token"].as_str().unwrap());
     let response = userinfo.send().await.unwrap();
     assert_eq!(response.status(), 401);
@@ -149,13 +151,11 @@ async fn expire_early_tokens_die_while_expires_in_claims_the_usual_lifetime() {
 #[tokio::test]
 async fn refresh_faults_hit_only_the_refresh_grant() {
     let (provider, http) = start().await;
-    provider.inject_fault(Fault::new(
-        FaultTarget::Refresh,
-        FaultKind::Error {
-            error: ErrorCode::InvalidGrant,
-            description: Some("refresh disabled".into()),
-        },
-    ));
+    Fault::refresh(FaultKind::Error {
+        error: ErrorCode::InvalidGrant,
+        description: Some("refresh disabled".into()),
+    })
+    .mount(&provider);
     let code = code(&provider, &http).await;
     let body = json(redeem(&provider, &http, &code).await).await;
     let refresh = body["refresh_token"].as_str().unwrap();
@@ -173,16 +173,13 @@ async fn refresh_faults_hit_only_the_refresh_grant() {
 #[tokio::test]
 async fn authorize_faults_redirect_with_the_error_and_state() {
     let (provider, http) = start().await;
-    let fault = Fault::new(
-        FaultTarget::Authorize,
-        FaultKind::Error {
-            error: ErrorCode::TemporarilyUnavailable,
-            description: None,
-        },
-    )
+    let fault = Fault::authorize(FaultKind::Error {
+        error: ErrorCode::TemporarilyUnavailable,
+        description: None,
+    })
     .for_client(CLIENT_ID)
     .once();
-    provider.inject_fault(fault);
+    fault.mount(&provider);
     let response = authorize(&provider, &http, &authorize_params("st")).await;
     let location = location(&response);
     assert_eq!(
@@ -216,9 +213,13 @@ async fn faults_can_be_configured_in_a_profile() {
 #[tokio::test]
 async fn state_scoped_faults_and_decisions_leave_other_flows_alone() {
     let (provider, http) = start().await;
-    provider.inject_fault(token_fault(FaultKind::Status { status: 500 }).for_state("mine"));
-    provider
-        .decide_for_state(CLIENT_ID, "mine", mock_provider::Decision::approve("alice"))
+    Fault::token(FaultKind::status(500))
+        .for_state("mine")
+        .mount(&provider);
+    mock_provider::Decision::approve("alice")
+        .for_client(CLIENT_ID)
+        .for_state("mine")
+        .mount(&provider)
         .unwrap();
     // Another flow is untouched.
     let other = code(&provider, &http).await;
@@ -235,8 +236,10 @@ async fn issuer_faults_send_a_wrong_or_no_iss() {
     let wrong = FaultKind::WrongIssuer {
         issuer: "https://attacker.invalid".into(),
     };
-    provider.inject_fault(Fault::new(FaultTarget::Authorize, wrong).once());
-    provider.inject_fault(Fault::new(FaultTarget::Authorize, FaultKind::OmitIssuer).once());
+    Fault::authorize(wrong).once().mount(&provider);
+    Fault::authorize(FaultKind::OmitIssuer)
+        .once()
+        .mount(&provider);
     let first = location(&authorize(&provider, &http, &authorize_params("a")).await);
     assert_eq!(
         query_param(&first, "iss").as_deref(),
@@ -251,7 +254,7 @@ async fn issuer_faults_send_a_wrong_or_no_iss() {
 #[tokio::test]
 async fn omit_scope_sends_a_token_response_without_scope() {
     let (provider, http) = start().await;
-    provider.inject_fault(token_fault(FaultKind::OmitScope).once());
+    Fault::token(FaultKind::OmitScope).once().mount(&provider);
     let code = code(&provider, &http).await;
     let body = json(redeem(&provider, &http, &code).await).await;
     assert!(body.get("scope").is_none(), "{body}");
@@ -261,14 +264,18 @@ async fn omit_scope_sends_a_token_response_without_scope() {
 #[tokio::test]
 async fn token_response_variants_omit_expires_in_or_add_members() {
     let (provider, http) = start().await;
-    provider.inject_fault(token_fault(FaultKind::OmitExpiresIn).once());
+    Fault::token(FaultKind::OmitExpiresIn)
+        .once()
+        .mount(&provider);
     let code1 = code(&provider, &http).await;
     let body = json(redeem(&provider, &http, &code1).await).await;
     assert!(
         body.get("expires_in").is_none() && body["access_token"].is_string(),
         "{body}"
     );
-    provider.inject_fault(token_fault(FaultKind::ExtraMembers).once());
+    Fault::token(FaultKind::ExtraMembers)
+        .once()
+        .mount(&provider);
     let code2 = code(&provider, &http).await;
     let body = json(redeem(&provider, &http, &code2).await).await;
     assert!(

@@ -61,7 +61,7 @@ async fn post_login(
         ("password", password.to_owned()),
     ];
     browser
-        .post(provider.url(None, "/login"))
+        .post(provider.url("/login"))
         .form(&form)
         .send()
         .await
@@ -93,7 +93,7 @@ async fn consent(
         ("decision", decision.to_owned()),
     ];
     browser
-        .post(provider.url(None, "/consent"))
+        .post(provider.url("/consent"))
         .form(&form)
         .send()
         .await
@@ -172,7 +172,7 @@ async fn a_logged_in_browser_goes_straight_to_consent() {
 async fn an_unknown_interaction_is_an_error_page() {
     let provider = interactive().await;
     let response = http()
-        .get(provider.url(None, "/login?interaction=nope"))
+        .get(provider.url("/login?interaction=nope"))
         .send()
         .await
         .unwrap();

@@ -7,6 +7,7 @@ mod authorize;
 mod bad_input;
 mod binary;
 mod discovery;
+mod expectations;
 mod faults;
 mod login;
 mod quirks;

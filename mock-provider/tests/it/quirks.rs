@@ -34,7 +34,7 @@ fn has_finding(provider: &MockProvider, prefix: &str) -> bool {
 
 async fn userinfo_status(provider: &MockProvider, access_token: &str) -> u16 {
     http()
-        .get(provider.url(None, "/userinfo"))
+        .get(provider.url("/userinfo"))
         .bearer_auth(access_token)
         .send()
         .await
@@ -264,7 +264,10 @@ async fn dropping_state_on_error_leaves_it_out_of_error_redirects_only() {
     );
     assert_eq!(query_param(&quirky_location, "state"), None);
 
-    quirky.decide(CLIENT_ID, Decision::deny()).unwrap();
+    Decision::deny()
+        .for_client(CLIENT_ID)
+        .mount(&quirky)
+        .unwrap();
     let denied = location(&authorize(&quirky, &http, &authorize_params("st-43")).await);
     assert_eq!(
         query_param(&denied, "error").as_deref(),
@@ -336,7 +339,7 @@ async fn the_lax_profile_serves_a_plain_pkce_flow_without_iss() {
     let ac = query_param(&location, "code").expect("a code");
 
     let response = http
-        .post(provider.url(None, &provider.config().paths.token))
+        .post(provider.token_endpoint())
         .basic_auth(
             form_encode(&client.client_id),
             client.client_secret.as_deref().map(form_encode),

@@ -12,7 +12,7 @@ async fn register(
     http: &reqwest::Client,
     metadata: &serde_json::Value,
 ) -> reqwest::Response {
-    http.post(provider.url(None, &provider.config().paths.register))
+    http.post(provider.registration_endpoint())
         .json(metadata)
         .send()
         .await
@@ -142,7 +142,7 @@ async fn a_registered_client_completes_the_code_flow() {
         ("code_verifier", VERIFIER),
     ];
     let issued = http
-        .post(provider.url(None, &provider.config().paths.token))
+        .post(provider.token_endpoint())
         .basic_auth(form_encode(client_id), Some(form_encode(secret)))
         .form(&form)
         .send()
@@ -155,7 +155,7 @@ async fn a_registered_client_completes_the_code_flow() {
         .unwrap()
         .to_owned();
     let userinfo = http
-        .get(provider.url(None, &provider.config().paths.userinfo))
+        .get(provider.userinfo_endpoint())
         .bearer_auth(&access)
         .send()
         .await
@@ -182,7 +182,7 @@ async fn a_registered_public_client_redeems_with_pkce_only() {
         ("client_id", client_id),
     ];
     let issued = http
-        .post(provider.url(None, &provider.config().paths.token))
+        .post(provider.token_endpoint())
         .form(&form)
         .send()
         .await
@@ -251,7 +251,7 @@ async fn missing_redirect_uris_is_invalid_redirect_uri() {
 async fn a_body_that_is_not_json_metadata_is_invalid_client_metadata() {
     // Arrange
     let (provider, http) = start().await;
-    let url = provider.url(None, &provider.config().paths.register);
+    let url = provider.registration_endpoint();
     let valid = json!({ "redirect_uris": [BOT_REDIRECT] }).to_string();
     let cases = [
         (Some("application/json"), "{not json".to_owned()),

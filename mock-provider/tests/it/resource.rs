@@ -15,11 +15,11 @@ fn with_bearer_in(bearer_in: Vec<BearerPlacement>) -> ProviderConfig {
 }
 
 fn userinfo_url(provider: &MockProvider) -> String {
-    provider.url(None, &provider.config().paths.userinfo)
+    provider.userinfo_endpoint()
 }
 
 fn resource_url(provider: &MockProvider) -> String {
-    provider.url(None, &provider.config().resource.path)
+    provider.url(&provider.config().resource.path)
 }
 
 /// The `WWW-Authenticate` challenge of a response.
@@ -389,7 +389,7 @@ async fn a_tenant_token_works_only_under_its_tenant() {
     let (provider, http) = start().await;
     let tenant = Some("acme");
     let authorized = http
-        .get(provider.url(tenant, "/authorize"))
+        .get(provider.urls(tenant).url("/authorize"))
         .query(&authorize_params("st"))
         .send()
         .await
@@ -403,7 +403,7 @@ async fn a_tenant_token_works_only_under_its_tenant() {
         ("code_verifier", VERIFIER),
     ];
     let issued = http
-        .post(provider.url(tenant, "/token"))
+        .post(provider.urls(tenant).url("/token"))
         .basic_auth(
             mock_provider::form_encode(CLIENT_ID),
             Some(mock_provider::form_encode(SECRET)),
@@ -419,19 +419,19 @@ async fn a_tenant_token_works_only_under_its_tenant() {
         .to_owned();
     // Act
     let at_root = http
-        .get(provider.url(None, "/userinfo"))
+        .get(provider.url("/userinfo"))
         .bearer_auth(&access)
         .send()
         .await
         .unwrap();
     let at_other = http
-        .get(provider.url(Some("other"), "/userinfo"))
+        .get(provider.urls(Some("other")).url("/userinfo"))
         .bearer_auth(&access)
         .send()
         .await
         .unwrap();
     let at_tenant = http
-        .get(provider.url(tenant, "/userinfo"))
+        .get(provider.urls(tenant).url("/userinfo"))
         .bearer_auth(&access)
         .send()
         .await

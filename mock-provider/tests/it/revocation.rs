@@ -23,7 +23,7 @@ async fn introspect(provider: &MockProvider, http: &reqwest::Client, token: &str
 }
 
 async fn userinfo_status(provider: &MockProvider, http: &reqwest::Client, access: &str) -> u16 {
-    http.get(provider.url(None, &provider.config().paths.userinfo))
+    http.get(provider.userinfo_endpoint())
         .bearer_auth(access)
         .send()
         .await
@@ -156,7 +156,7 @@ async fn revocation_requires_client_authentication() {
     let (provider, http) = start().await;
     let tokens = issued_tokens(&provider, &http).await;
     let access = tokens["access_token"].as_str().unwrap();
-    let url = provider.url(None, &provider.config().paths.revoke);
+    let url = provider.revocation_endpoint();
     // Act
     let anonymous = http
         .post(&url)
@@ -195,7 +195,7 @@ async fn a_client_cannot_revoke_another_clients_token() {
     let access = tokens["access_token"].as_str().unwrap();
     // Act
     let response = http
-        .post(provider.url(None, &provider.config().paths.revoke))
+        .post(provider.revocation_endpoint())
         .basic_auth("other", Some("other-secret"))
         .form(&[("token", access)])
         .send()
@@ -253,7 +253,7 @@ async fn introspection_requires_client_authentication() {
     let (provider, http) = start_with(config).await;
     let tokens = issued_tokens(&provider, &http).await;
     let access = tokens["access_token"].as_str().unwrap();
-    let url = provider.url(None, &provider.config().paths.introspect);
+    let url = provider.introspection_endpoint();
     // Act
     let anonymous = http
         .post(&url)
@@ -330,7 +330,7 @@ async fn a_public_client_revokes_its_own_token_as_the_metadata_advertises() {
         ("client_id", "public-app"),
     ];
     let issued = http
-        .post(provider.url(None, &provider.config().paths.token))
+        .post(provider.token_endpoint())
         .form(&form)
         .send()
         .await
@@ -341,7 +341,7 @@ async fn a_public_client_revokes_its_own_token_as_the_metadata_advertises() {
         .to_owned();
     // Act
     let response = http
-        .post(provider.url(None, &provider.config().paths.revoke))
+        .post(provider.revocation_endpoint())
         .form(&[("token", access.as_str()), ("client_id", "public-app")])
         .send()
         .await

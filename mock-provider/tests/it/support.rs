@@ -48,7 +48,7 @@ pub(crate) async fn authorize(
     http: &reqwest::Client,
     params: &[(&str, String)],
 ) -> reqwest::Response {
-    let url = provider.url(None, &provider.config().paths.authorize);
+    let url = provider.authorization_endpoint();
     http.get(url)
         .query(params)
         .send()
@@ -87,7 +87,7 @@ pub(crate) async fn token(
     http: &reqwest::Client,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
-    let url = provider.url(None, &provider.config().paths.token);
+    let url = provider.token_endpoint();
     http.post(url)
         .basic_auth(
             mock_provider::form_encode(CLIENT_ID),
@@ -141,7 +141,7 @@ pub(crate) async fn post_as_client(
     path: &str,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
-    http.post(provider.url(None, path))
+    http.post(provider.url(path))
         .basic_auth(
             mock_provider::form_encode(CLIENT_ID),
             Some(mock_provider::form_encode(SECRET)),

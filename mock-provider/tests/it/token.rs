@@ -23,7 +23,7 @@ async fn assert_error(response: reqwest::Response, status: u16, error: &str) -> 
 }
 
 async fn userinfo_status(provider: &mock_provider::MockProvider, access_token: &str) -> u16 {
-    let url = provider.url(None, "/userinfo");
+    let url = provider.url("/userinfo");
     http()
         .get(url)
         .bearer_auth(access_token)
@@ -160,7 +160,7 @@ async fn a_code_is_bound_to_its_client() {
         ("client_secret", "other-secret"),
     ];
     let response = http
-        .post(provider.url(None, "/token"))
+        .post(provider.url("/token"))
         .form(&form)
         .send()
         .await
@@ -276,7 +276,7 @@ async fn a_verifier_for_a_code_issued_without_challenge_is_refused() {
 #[tokio::test]
 async fn client_authentication_failures_are_invalid_client() {
     let (provider, http) = start().await;
-    let url = provider.url(None, "/token");
+    let url = provider.url("/token");
     let form = [("grant_type", "client_credentials")];
     // Wrong secret over Basic: 401 with a Basic challenge.
     let wrong = http
@@ -363,7 +363,7 @@ async fn a_public_client_redeems_with_pkce_and_no_secret() {
         ("client_id", CLIENT_ID),
     ];
     let response = http
-        .post(provider.url(None, "/token"))
+        .post(provider.url("/token"))
         .form(&form)
         .send()
         .await
@@ -387,7 +387,7 @@ async fn openchatstudio_takes_the_secret_in_the_body_and_reflects_team() {
         ("team", "research".to_owned()),
     ];
     let response = http
-        .get(provider.url(None, "/o/authorize/"))
+        .get(provider.url("/o/authorize/"))
         .query(&params)
         .send()
         .await
@@ -402,7 +402,7 @@ async fn openchatstudio_takes_the_secret_in_the_body_and_reflects_team() {
         ("redirect_uri", "http://127.0.0.1:8080/callback/"),
     ];
     let body = json(
-        http.post(provider.url(None, "/o/token/"))
+        http.post(provider.url("/o/token/"))
             .form(&form)
             .send()
             .await
@@ -424,7 +424,7 @@ async fn grant_type_and_content_type_errors() {
     assert_error(unknown, 400, "unsupported_grant_type").await;
     assert_error(token(&provider, &http, &[]).await, 400, "invalid_request").await;
     let json_body = http
-        .post(provider.url(None, "/token"))
+        .post(provider.url("/token"))
         .basic_auth(
             mock_provider::form_encode(CLIENT_ID),
             Some(mock_provider::form_encode(SECRET)),
@@ -434,7 +434,7 @@ async fn grant_type_and_content_type_errors() {
         .await
         .unwrap();
     assert_error(json_body, 400, "invalid_request").await;
-    let get = http.get(provider.url(None, "/token")).send().await.unwrap();
+    let get = http.get(provider.url("/token")).send().await.unwrap();
     assert_eq!(get.headers()["allow"], "POST");
     assert_error(get, 405, "invalid_request").await;
     let repeated = token(

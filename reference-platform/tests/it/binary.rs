@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use reqwest::cookie::{CookieStore as _, Jar};
 
-use mock_provider::{Fault, FaultKind, FaultTarget, MockProvider, ProviderConfig};
+use mock_provider::{Fault, FaultKind, MockProvider};
 use url::Url;
 
 use crate::support::*;
@@ -55,9 +55,7 @@ fn stop(mut child: Child, logs: std::thread::JoinHandle<String>) -> String {
 
 #[tokio::test]
 async fn the_binary_prints_its_base_url_and_serves() {
-    let provider = MockProvider::start(ProviderConfig::default())
-        .await
-        .unwrap();
+    let provider = MockProvider::start().await.unwrap();
     let (child, base, logs) = launch(&provider, "off").await;
     let health = reqwest::get(format!("{base}/health")).await;
     stop(child, logs);
@@ -68,9 +66,7 @@ async fn the_binary_prints_its_base_url_and_serves() {
 #[tokio::test]
 async fn the_binary_logs_no_secret_even_at_trace_level() {
     // Arrange
-    let provider = MockProvider::start(ProviderConfig::default())
-        .await
-        .unwrap();
+    let provider = MockProvider::start().await.unwrap();
     let (child, base, logs) = launch(&provider, "trace").await;
     provider
         .register_client(mock_provider::ClientConfig {
@@ -80,9 +76,9 @@ async fn the_binary_logs_no_secret_even_at_trace_level() {
             ..mock_provider::ClientConfig::default()
         })
         .unwrap();
-    provider.inject_fault(
-        Fault::new(FaultTarget::Token, FaultKind::ExpireEarly { after_secs: 0 }).once(),
-    );
+    Fault::token(FaultKind::ExpireEarly { after_secs: 0 })
+        .once()
+        .mount(&provider);
     let jar = Arc::new(Jar::default());
     let browser = reqwest::Client::builder()
         .cookie_provider(jar.clone())
@@ -106,7 +102,7 @@ async fn the_binary_logs_no_secret_even_at_trace_level() {
         .unwrap();
     assert!(who.text().await.unwrap().contains("\"linked\":true"));
     assert_failure(&visit(&browser, &callback).await, "state");
-    provider.inject_fault(Fault::new(FaultTarget::Token, FaultKind::Status { status: 500 }).once());
+    Fault::token(FaultKind::status(500)).once().mount(&provider);
     let response = browser
         .get(format!("{base}/link?session=t"))
         .send()

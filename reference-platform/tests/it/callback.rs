@@ -1,6 +1,6 @@
 //! The callback's checks: state, browser binding, single use, duplicates, errors, issuer.
 
-use mock_provider::{Decision, Fault, FaultKind, FaultTarget};
+use mock_provider::{Decision, Fault, FaultKind};
 
 use crate::support::*;
 
@@ -80,7 +80,10 @@ async fn repeated_code_or_state_is_refused() {
 async fn an_error_callback_is_shown_without_a_token_request() {
     let setup = setup().await;
     let browser = browser();
-    setup.provider.decide(CLIENT_ID, Decision::deny()).unwrap();
+    Decision::deny()
+        .for_client(CLIENT_ID)
+        .mount(&setup.provider)
+        .unwrap();
     let page = link(&setup, &browser, "s").await;
     assert_failure(&page, "the provider answered access_denied");
     assert!(code_grants(&setup).is_empty());
@@ -91,7 +94,10 @@ async fn an_error_callback_is_shown_without_a_token_request() {
 async fn an_error_callback_with_a_foreign_state_is_refused_for_the_state() {
     let setup = setup().await;
     let browser = browser();
-    setup.provider.decide(CLIENT_ID, Decision::deny()).unwrap();
+    Decision::deny()
+        .for_client(CLIENT_ID)
+        .mount(&setup.provider)
+        .unwrap();
     let authorization_url = start_link(&setup, &browser, "s").await;
     let callback = authorize(&browser, &authorization_url).await;
     let page = visit(&browser, &with_param(&callback, "state", Some("forged"))).await;
@@ -117,15 +123,11 @@ async fn markup_in_an_error_is_escaped() {
 async fn a_response_from_another_issuer_is_refused() {
     let setup = setup().await;
     let browser = browser();
-    setup.provider.inject_fault(
-        Fault::new(
-            FaultTarget::Authorize,
-            FaultKind::WrongIssuer {
-                issuer: "https://attacker.invalid".into(),
-            },
-        )
-        .once(),
-    );
+    Fault::authorize(FaultKind::WrongIssuer {
+        issuer: "https://attacker.invalid".into(),
+    })
+    .once()
+    .mount(&setup.provider);
     let page = link(&setup, &browser, "s").await;
     assert_failure(&page, "another issuer");
     assert!(code_grants(&setup).is_empty());
@@ -133,7 +135,7 @@ async fn a_response_from_another_issuer_is_refused() {
     // The same with a real code and state and an iss edited in the browser.
     let authorization_url = start_link(&setup, &browser, "s").await;
     let callback = authorize(&browser, &authorization_url).await;
-    let issuer = setup.provider.issuer(None);
+    let issuer = setup.provider.issuer();
     let page = visit(
         &browser,
         &with_param(&callback, "iss", Some(&format!("{issuer}/"))),
@@ -148,9 +150,9 @@ async fn a_response_from_another_issuer_is_refused() {
 async fn a_missing_iss_is_refused_when_the_metadata_promises_it() {
     let setup = setup().await;
     let browser = browser();
-    setup
-        .provider
-        .inject_fault(Fault::new(FaultTarget::Authorize, FaultKind::OmitIssuer).once());
+    Fault::authorize(FaultKind::OmitIssuer)
+        .once()
+        .mount(&setup.provider);
     let page = link(&setup, &browser, "s").await;
     assert_failure(&page, "(iss)");
     assert!(code_grants(&setup).is_empty());

@@ -13,9 +13,7 @@ fn expire_at_once(target: FaultTarget) -> Fault {
 #[tokio::test]
 async fn an_expired_token_is_refreshed_once() {
     let setup = setup().await;
-    setup
-        .provider
-        .inject_fault(expire_at_once(FaultTarget::Token));
+    expire_at_once(FaultTarget::Token).mount(&setup.provider);
     assert_linked_page(&link(&setup, &browser(), "s").await);
     let who = whoami(&setup, "s").await;
     assert_eq!(who["linked"], true, "{who}");
@@ -40,12 +38,8 @@ async fn an_expired_token_is_refreshed_once() {
 #[tokio::test]
 async fn a_refreshed_token_refused_again_means_login_required_without_a_loop() {
     let setup = setup().await;
-    setup
-        .provider
-        .inject_fault(expire_at_once(FaultTarget::Token));
-    setup
-        .provider
-        .inject_fault(expire_at_once(FaultTarget::Refresh));
+    expire_at_once(FaultTarget::Token).mount(&setup.provider);
+    expire_at_once(FaultTarget::Refresh).mount(&setup.provider);
     assert_linked_page(&link(&setup, &browser(), "s").await);
     assert_eq!(
         whoami(&setup, "s").await,
@@ -58,16 +52,13 @@ async fn a_refreshed_token_refused_again_means_login_required_without_a_loop() {
 #[tokio::test]
 async fn the_rotated_refresh_token_replaces_the_old_one() {
     let setup = setup().await;
-    setup
-        .provider
-        .inject_fault(expire_at_once(FaultTarget::Token));
-    setup.provider.inject_fault(
-        Fault::new(
-            FaultTarget::Refresh,
-            FaultKind::ExpireEarly { after_secs: 1 },
-        )
-        .once(),
-    );
+    expire_at_once(FaultTarget::Token).mount(&setup.provider);
+    Fault::new(
+        FaultTarget::Refresh,
+        FaultKind::ExpireEarly { after_secs: 1 },
+    )
+    .once()
+    .mount(&setup.provider);
     assert_linked_page(&link(&setup, &browser(), "s").await);
     // Probe 1 refreshes (rt1 → rt2) and gets an access token that dies after a second.
     assert_eq!(whoami(&setup, "s").await["linked"], true);
@@ -91,19 +82,16 @@ async fn the_rotated_refresh_token_replaces_the_old_one() {
 #[tokio::test]
 async fn a_failed_refresh_means_login_required() {
     let setup = setup().await;
-    setup
-        .provider
-        .inject_fault(expire_at_once(FaultTarget::Token));
-    setup.provider.inject_fault(
-        Fault::new(
-            FaultTarget::Refresh,
-            FaultKind::Error {
-                error: ErrorCode::InvalidGrant,
-                description: None,
-            },
-        )
-        .once(),
-    );
+    expire_at_once(FaultTarget::Token).mount(&setup.provider);
+    Fault::new(
+        FaultTarget::Refresh,
+        FaultKind::Error {
+            error: ErrorCode::InvalidGrant,
+            description: None,
+        },
+    )
+    .once()
+    .mount(&setup.provider);
     assert_linked_page(&link(&setup, &browser(), "s").await);
     assert_eq!(
         whoami(&setup, "s").await,
@@ -116,9 +104,7 @@ async fn a_failed_refresh_means_login_required() {
 #[tokio::test]
 async fn concurrent_probes_refresh_only_once() {
     let setup = setup().await;
-    setup
-        .provider
-        .inject_fault(expire_at_once(FaultTarget::Token));
+    expire_at_once(FaultTarget::Token).mount(&setup.provider);
     assert_linked_page(&link(&setup, &browser(), "s").await);
     let (a, b, c, d) = tokio::join!(
         whoami(&setup, "s"),
@@ -140,7 +126,7 @@ async fn a_token_revoked_at_the_provider_leads_back_to_login() {
     let refresh_token = code_grants(&setup)[0].response.body.clone();
     let refresh_token: serde_json::Value = serde_json::from_str(&refresh_token).unwrap();
     let revoked = http()
-        .post(setup.provider.url(None, "/revoke"))
+        .post(setup.provider.url("/revoke"))
         .basic_auth(
             CLIENT_ID,
             Some(url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect::<String>()),

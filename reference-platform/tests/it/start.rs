@@ -106,12 +106,12 @@ async fn a_plain_http_provider_off_loopback_is_refused() {
 
 #[tokio::test]
 async fn a_tenant_issuer_is_discovered_by_path_insertion() {
-    let provider = mock_provider::MockProvider::start(mock_provider::ProviderConfig::default())
-        .await
-        .unwrap();
+    let provider = mock_provider::MockProvider::start().await.unwrap();
     let mut config = platform_config(&provider);
-    config.issuer = provider.issuer(Some("acme"));
-    config.resource_url = provider.url(Some("acme"), &provider.config().resource.path);
+    config.issuer = provider.urls(Some("acme")).issuer();
+    config.resource_url = provider
+        .urls(Some("acme"))
+        .url(&provider.config().resource.path);
     let platform = Platform::start(config).await.unwrap();
     provider.register_client(client(&platform)).unwrap();
     let setup = Setup { provider, platform };

@@ -20,8 +20,8 @@ pub(crate) struct Setup {
 /// The platform's configuration for `provider` (confidential, Basic, `read profile`).
 pub(crate) fn platform_config(provider: &MockProvider) -> PlatformConfig {
     PlatformConfig {
-        issuer: provider.issuer(None),
-        resource_url: provider.url(None, &provider.config().resource.path),
+        issuer: provider.issuer(),
+        resource_url: provider.url(&provider.config().resource.path),
         client_id: CLIENT_ID.into(),
         client_secret: Some(SECRET.into()),
         auth_method: AuthMethod::ClientSecretBasic,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use mock_provider::{
-    AuthMethod as MockAuth, Decision, ErrorCode, Fault, FaultKind, FaultTarget, ProviderConfig,
+    AuthMethod as MockAuth, Decision, ErrorCode, Fault, FaultKind, ProviderConfig,
 };
 use reference_platform::AuthMethod;
 
@@ -23,8 +23,8 @@ async fn a_failed_exchange_leaves_the_session_unlinked() {
             error: ErrorCode::InvalidClient,
             description: None,
         },
-        FaultKind::Status { status: 500 },
-        FaultKind::Status { status: 503 },
+        FaultKind::status(500),
+        FaultKind::status(503),
         FaultKind::MalformedJson,
         FaultKind::MissingAccessToken,
         FaultKind::WrongTokenType {
@@ -37,9 +37,7 @@ async fn a_failed_exchange_leaves_the_session_unlinked() {
     for (i, kind) in failures.into_iter().enumerate() {
         let sid = format!("chat-{i}");
         setup.provider.clear_journal();
-        setup
-            .provider
-            .inject_fault(Fault::new(FaultTarget::Token, kind.clone()).once());
+        Fault::token(kind.clone()).once().mount(&setup.provider);
         let page = link(&setup, &browser, &sid).await;
         assert_failure(&page, "the token endpoint");
         assert_eq!(
@@ -57,9 +55,9 @@ async fn a_failed_exchange_leaves_the_session_unlinked() {
 async fn a_timeout_is_reported_as_such() {
     let setup = setup().await;
     let browser = browser();
-    setup
-        .provider
-        .inject_fault(Fault::new(FaultTarget::Token, FaultKind::Delay { ms: 3_000 }).once());
+    Fault::token(FaultKind::Delay { ms: 3_000 })
+        .once()
+        .mount(&setup.provider);
     let started = std::time::Instant::now();
     let page = link(&setup, &browser, "s").await;
     assert_failure(&page, "did not answer in time");
@@ -72,15 +70,11 @@ async fn token_type_is_compared_case_insensitively() {
     let setup = setup().await;
     let browser = browser();
     for (i, token_type) in ["bearer", "BEARER"].into_iter().enumerate() {
-        setup.provider.inject_fault(
-            Fault::new(
-                FaultTarget::Token,
-                FaultKind::WrongTokenType {
-                    token_type: token_type.into(),
-                },
-            )
-            .once(),
-        );
+        Fault::token(FaultKind::WrongTokenType {
+            token_type: token_type.into(),
+        })
+        .once()
+        .mount(&setup.provider);
         let sid = format!("s{i}");
         assert_linked_page(&link(&setup, &browser, &sid).await);
         assert_eq!(whoami(&setup, &sid).await["linked"], true);
@@ -136,16 +130,13 @@ async fn a_public_client_sends_its_id_and_no_secret() {
 #[tokio::test]
 async fn a_narrower_grant_is_honoured() {
     let setup = setup().await;
-    setup
-        .provider
-        .decide(
-            CLIENT_ID,
-            Decision::Approve {
-                user: "alice".into(),
-                scopes: Some(vec!["read".into()]),
-            },
-        )
-        .unwrap();
+    Decision::Approve {
+        user: "alice".into(),
+        scopes: Some(vec!["read".into()]),
+    }
+    .for_client(CLIENT_ID)
+    .mount(&setup.provider)
+    .unwrap();
     assert_linked_page(&link(&setup, &browser(), "s").await);
     assert_eq!(whoami(&setup, "s").await["scope"], "read");
 }
@@ -153,9 +144,9 @@ async fn a_narrower_grant_is_honoured() {
 #[tokio::test]
 async fn an_absent_scope_means_as_requested() {
     let setup = setup().await;
-    setup
-        .provider
-        .inject_fault(Fault::new(FaultTarget::Token, FaultKind::OmitScope).once());
+    Fault::token(FaultKind::OmitScope)
+        .once()
+        .mount(&setup.provider);
     assert_linked_page(&link(&setup, &browser(), "s").await);
     assert_eq!(whoami(&setup, "s").await["scope"], "read profile");
 }

@@ -17,7 +17,7 @@ async fn links_an_account_and_reports_the_user() {
     let who = whoami(&setup, "chat-1").await;
 
     // Assert: the authorization request.
-    let expected_endpoint = setup.provider.url(None, "/authorize");
+    let expected_endpoint = setup.provider.url("/authorize");
     assert!(authorization_url.as_str().starts_with(&expected_endpoint));
     assert_eq!(
         param(&authorization_url, "response_type").as_deref(),

@@ -185,7 +185,7 @@ async fn revokes(world: &mut GauntletWorld, _user: String) -> StepResult {
         .or(tokens.first())
         .ok_or("no token was issued")?;
     let ctx = &world.ctx;
-    let url = ctx.provider.url(None, &ctx.provider.config().paths.revoke);
+    let url = ctx.provider.revocation_endpoint();
     let mut form = vec![("token", refresh.clone())];
     let client = &ctx.client;
     let mut request = reqwest::Client::new().post(url);
