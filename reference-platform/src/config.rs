@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::defects::Defects;
-use crate::server::StartError;
+use crate::start_error::StartError;
 
 /// How the platform authenticates to the token and revocation endpoints
 /// ([RFC 6749 §2.3](https://www.rfc-editor.org/rfc/rfc6749#section-2.3)).

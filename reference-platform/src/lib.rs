@@ -74,9 +74,11 @@ mod secret;
 mod server;
 mod session;
 mod shapes;
+mod start_error;
 mod store;
 mod token_client;
 
 pub use config::{AuthMethod, KoreProfile, Placement, PlatformConfig, Shape};
 pub use defects::{Defect, Defects};
-pub use server::{Platform, StartError};
+pub use server::Platform;
+pub use start_error::StartError;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use url::{Host, Url};
 
 use crate::http::read_limited;
-use crate::server::StartError;
+use crate::start_error::StartError;
 
 /// What the platform uses from the provider's metadata.
 #[derive(Debug, Clone)]

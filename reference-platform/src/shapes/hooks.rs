@@ -15,7 +15,7 @@ use crate::config::{Placement, PlatformConfig};
 use crate::defects::Defects;
 use crate::flow::PendingFlow;
 use crate::metadata::Metadata;
-use crate::server::StartError;
+use crate::start_error::StartError;
 
 /// A boxed future that a hook returns (trait objects cannot have `async fn`s).
 pub(crate) type HookFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;

@@ -20,7 +20,7 @@ use crate::http::{placed, read_limited};
 use crate::metadata::Metadata;
 use crate::pages;
 use crate::params::valid_session;
-use crate::server::StartError;
+use crate::start_error::StartError;
 
 /// Fills `{provider}` (the issuer's origin), `{tenant}` and the dynamic fields.
 fn fill(template: &str, provider: &str, profile: &KoreProfile) -> String {
