@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use oauth_vocab::{Family, Finding, Observation};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -16,8 +17,8 @@ use sha2::{Digest, Sha256};
 pub(crate) struct Note {
     /// The client the request concerned, once known.
     pub client_id: Option<String>,
-    /// Findings in `area.what` form or prose.
-    pub findings: Vec<String>,
+    /// What the provider found about the request.
+    pub findings: Vec<Observation>,
 }
 
 impl Note {
@@ -57,8 +58,8 @@ pub struct JournalEntry {
     pub headers: Vec<(String, String)>,
     /// The response.
     pub response: RecordedResponse,
-    /// What the provider found wrong or notable.
-    pub findings: Vec<String>,
+    /// What the provider found wrong or notable, and the error it answered with.
+    pub findings: Vec<Observation>,
 }
 
 /// The response as sent.
@@ -87,9 +88,14 @@ impl JournalEntry {
         find_header(&self.headers, name)
     }
 
-    /// Whether any finding starts with `prefix`.
-    pub fn has_finding(&self, prefix: &str) -> bool {
-        self.findings.iter().any(|f| f.starts_with(prefix))
+    /// Whether the provider noted `finding` about this request.
+    pub fn has_finding(&self, finding: Finding) -> bool {
+        self.findings.iter().any(|o| o.is(finding))
+    }
+
+    /// Whether the provider noted any finding of `family` about this request.
+    pub fn has_family(&self, family: Family) -> bool {
+        self.findings.iter().any(|o| o.is_in(family))
     }
 
     /// A copy with client secrets, codes, verifiers, tokens, passwords and cookies replaced by

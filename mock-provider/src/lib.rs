@@ -18,7 +18,9 @@
 //! # // A doc-test is not built as a test, so `#[tokio::test]` would drop the function;
 //! # // here it means `#[tokio::main]`, and `main` calls the test.
 //! # mod tokio { pub use ::tokio::{main as test, *}; }
-//! use mock_provider::{Decision, Fault, FaultKind, FaultTarget, MockProvider, ProviderConfig};
+//! use mock_provider::{
+//!     Decision, Family, Fault, FaultKind, FaultTarget, MockProvider, ProviderConfig,
+//! };
 //!
 //! #[tokio::test]
 //! async fn my_platform_survives_a_denial_and_a_503() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,7 +29,7 @@
 //!     provider.decide("gauntlet-client", Decision::deny())?;
 //!     provider.inject_fault(Fault::new(FaultTarget::Token, FaultKind::Status { status: 503 }).once());
 //!     // ... point the platform under test at provider.uri() and drive it ...
-//!     assert!(provider.journal().iter().all(|e| !e.has_finding("pkce.")));
+//!     assert!(provider.journal().iter().all(|e| !e.has_family(Family::Pkce)));
 //!     Ok(())
 //! }
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -67,6 +69,7 @@ pub use error::{ErrorCode, OAuthError};
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use interaction::Decision;
 pub use journal::{JournalEntry, RecordedResponse, mask, redact_json_text, redact_uri};
+pub use oauth_vocab::{Family, Finding, Observation};
 pub use params::form_encode;
 pub use pkce::{
     ChallengeMethod, MAX_VERIFIER_LEN, MIN_VERIFIER_LEN, PkcePolicy, VerifyError,

@@ -8,6 +8,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 
+use oauth_vocab::{Finding, Observation};
+
 use crate::app::AppState;
 use crate::journal::{JournalEntry, Note, RecordedResponse, redact_uri};
 use crate::params::Params;
@@ -73,9 +75,9 @@ pub(crate) async fn journal_layer(
         findings: Vec::new(),
     };
     if too_large {
-        entry.findings.push(format!(
-            "request.too_large: body exceeds {} bytes",
-            state.config.limits.max_body_bytes
+        entry.findings.push(Observation::detailed(
+            Finding::RequestTooLarge,
+            format!("body exceeds {} bytes", state.config.limits.max_body_bytes),
         ));
     }
     let mut request = Request::from_parts(parts, Body::from(bytes));
@@ -96,9 +98,10 @@ pub(crate) async fn journal_layer(
         entry.findings.extend(note.findings.iter().cloned());
     }
     if parts.extensions.get::<DropConnection>().is_some() {
-        entry
-            .findings
-            .push("fault.drop_connection: connection closed without a response".into());
+        entry.findings.push(Observation::detailed(
+            Finding::FaultDropConnection,
+            "connection closed without a response",
+        ));
     } else {
         entry.response = RecordedResponse {
             status: parts.status.as_u16(),

@@ -474,8 +474,10 @@ impl GauntletWorld {
                     .collect(),
                 response_body: (!entry.response.body.is_empty())
                     .then(|| entry.response.body.clone()),
-                note: (!entry.findings.is_empty())
-                    .then(|| format!("provider findings: {}", entry.findings.join("; "))),
+                note: (!entry.findings.is_empty()).then(|| {
+                    let findings: Vec<_> = entry.findings.iter().map(ToString::to_string).collect();
+                    format!("provider findings: {}", findings.join("; "))
+                }),
             });
         }
         exchanges.sort_by_key(|e| e.at_ms);

@@ -13,6 +13,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
 
+use oauth_vocab::{Finding, Observation};
+
 use crate::app::{AppState, Tenant, lock};
 use crate::clients::ClientConfig;
 use crate::endpoints::{browser_headers, login, method_not_allowed, noted, redirect};
@@ -79,7 +81,7 @@ fn validate(
     state: &AppState,
     tenant: &Tenant,
     query: &str,
-) -> Result<(AuthorizationRequest, Vec<String>), Refusal> {
+) -> Result<(AuthorizationRequest, Vec<Observation>), Refusal> {
     let params = Params::parse(query.as_bytes()).map_err(Refusal::Page)?;
     let client = known_client(state, &params).map_err(Refusal::Page)?;
     let matching = state.config.quirks.redirect_uri_match;
@@ -122,7 +124,7 @@ fn known_client(state: &AppState, params: &Params) -> Result<ClientConfig, OAuth
     let client_id = params.required("client_id")?;
     state.client(client_id).ok_or_else(|| {
         OAuthError::invalid_request(format!("unknown client_id {client_id:?}"))
-            .with_finding("client.unknown")
+            .with_finding(Finding::ClientUnknown)
     })
 }
 
@@ -186,7 +188,7 @@ fn refuse(state: &AppState, tenant: &Tenant, refusal: Refusal) -> Response {
     let uri = error_uri(state, callback, &refusal.error);
     let error = refusal.error;
     let note = (error.findings.iter().cloned())
-        .chain([format!("{}: {}", error.code, error.description)])
+        .chain([error.observation()])
         .collect();
     noted(found(&uri), Some(&refusal.client_id), note)
 }
@@ -196,7 +198,7 @@ fn refuse(state: &AppState, tenant: &Tenant, refusal: Refusal) -> Response {
 fn fault(
     state: &AppState,
     request: &mut AuthorizationRequest,
-    findings: &mut Vec<String>,
+    findings: &mut Vec<Observation>,
 ) -> Option<String> {
     let kind = state.faults.take(
         FaultTarget::Authorize,

@@ -4,6 +4,7 @@
 use mock_provider::{
     ClientConfig, Decision, ErrorCode, Fault, FaultKind, FaultTarget, MockProvider, mask,
 };
+use mock_provider::{Finding, Observation};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -109,16 +110,14 @@ async fn the_journal_lists_requests_with_parameters_status_and_findings() {
         Some("authorization_code")
     );
     assert_eq!(token["response"]["status"], 400);
-    let findings: Vec<&str> = token["findings"]
+    let findings: Vec<Observation> = token["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(Value::as_str)
+        .filter_map(|f| f.as_str()?.parse().ok())
         .collect();
     assert!(
-        findings
-            .iter()
-            .any(|f| f.starts_with("pkce.verifier_mismatch")),
+        findings.iter().any(|f| f.is(Finding::PkceVerifierMismatch)),
         "{findings:?}"
     );
     assert!(

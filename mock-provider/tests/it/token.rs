@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use mock_provider::Finding;
 use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig, TokenFormat};
 
 use crate::support::*;
@@ -81,7 +82,7 @@ async fn a_second_redemption_fails_and_revokes_the_tokens_of_the_first() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("code.reused"))
+            .any(|e| e.has_finding(Finding::CodeReused))
     );
 }
 
@@ -125,7 +126,7 @@ async fn an_expired_code_is_invalid_grant() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("code.expired"))
+            .any(|e| e.has_finding(Finding::CodeExpired))
     );
 }
 
@@ -170,7 +171,7 @@ async fn a_code_is_bound_to_its_client() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("code.wrong_client"))
+            .any(|e| e.has_finding(Finding::CodeWrongClient))
     );
 }
 
@@ -209,13 +210,13 @@ async fn the_redirect_uri_must_be_repeated_identically() {
     assert!(
         findings
             .iter()
-            .any(|f| f.starts_with("redirect_uri.missing_at_token")),
+            .any(|f| f.is(Finding::RedirectUriMissingAtToken)),
         "{findings:?}"
     );
     assert!(
         findings
             .iter()
-            .any(|f| f.starts_with("redirect_uri.differs_at_token")),
+            .any(|f| f.is(Finding::RedirectUriDiffersAtToken)),
         "{findings:?}"
     );
     // A refused attempt does not burn the code.
@@ -244,12 +245,12 @@ async fn a_wrong_missing_or_malformed_verifier_is_invalid_grant() {
         .flat_map(|e| e.findings)
         .collect();
     for expected in [
-        "pkce.verifier_mismatch",
-        "pkce.verifier_missing",
-        "pkce.verifier_malformed",
+        Finding::PkceVerifierMismatch,
+        Finding::PkceVerifierMissing,
+        Finding::PkceVerifierMalformed,
     ] {
         assert!(
-            findings.iter().any(|f| f.starts_with(expected)),
+            findings.iter().any(|f| f.is(expected)),
             "no {expected} in {findings:?}"
         );
     }
@@ -269,7 +270,7 @@ async fn a_verifier_for_a_code_issued_without_challenge_is_refused() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("pkce.verifier_unexpected"))
+            .any(|e| e.has_finding(Finding::PkceVerifierUnexpected))
     );
 }
 
@@ -343,7 +344,7 @@ async fn client_authentication_failures_are_invalid_client() {
     assert!(
         findings
             .iter()
-            .any(|f| f.starts_with("client_auth.wrong_method")),
+            .any(|f| f.is(Finding::ClientAuthWrongMethod)),
         "{findings:?}"
     );
 }

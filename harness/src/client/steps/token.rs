@@ -1,7 +1,7 @@
 //! Steps of `token.feature` (RFC 6749 §2.3.1, §4.1.3, §6; RFC 6750 §2).
 
 use cucumber::{given, then, when};
-use mock_provider::{AuthMethod, FaultKind, FaultTarget};
+use mock_provider::{AuthMethod, Family, FaultKind, FaultTarget, Finding};
 
 use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
@@ -40,7 +40,7 @@ async fn authenticates(world: &mut GauntletWorld) -> StepResult {
     if let Some(finding) = request
         .findings
         .iter()
-        .find(|f| f.starts_with("client_auth."))
+        .find(|f| f.is_in(Family::ClientAuth))
     {
         return Err(format!(
             "the provider refused the client authentication: {finding}"
@@ -272,7 +272,10 @@ async fn refreshed_with_rotation(world: &mut GauntletWorld) -> StepResult {
             refreshes.len()
         ));
     }
-    if let Some(reused) = refreshes.iter().find(|e| e.has_finding("refresh.reused")) {
+    if let Some(reused) = refreshes
+        .iter()
+        .find(|e| e.has_finding(Finding::RefreshReused))
+    {
         return Err(format!(
             "the platform refreshed with a refresh token that had already been rotated away (answer {})",
             reused.response.status
