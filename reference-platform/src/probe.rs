@@ -235,7 +235,7 @@ pub(crate) fn insufficient_scope(challenge: &str) -> Option<Vec<String>> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
-    if get("error") != Some("insufficient_scope") {
+    if get("error") != Some(oauth_vocab::ErrorCode::InsufficientScope.as_str()) {
         return None;
     }
     Some(
