@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use oauth_vocab::{Family, Finding, Observation};
+use oauth_vocab::{Endpoint, Family, Finding, Observation};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -44,6 +44,8 @@ pub struct JournalEntry {
     pub path: String,
     /// The route that matched, e.g. `/t/{tenant}/token`.
     pub route: Option<String>,
+    /// The endpoint the request reached, by role.
+    pub endpoint: Endpoint,
     /// The tenant from a `/t/{tenant}/…` path.
     pub tenant: Option<String>,
     /// The client concerned, when the provider could tell.
@@ -266,6 +268,7 @@ mod tests {
             method: "POST".into(),
             path: "/token".into(),
             route: None,
+            endpoint: Endpoint::Token,
             tenant: None,
             client_id: Some("c".into()),
             query: vec![],

@@ -69,7 +69,7 @@ pub use error::{ErrorCode, OAuthError};
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use interaction::Decision;
 pub use journal::{JournalEntry, RecordedResponse, mask, redact_json_text, redact_uri};
-pub use oauth_vocab::{Family, Finding, Observation};
+pub use oauth_vocab::{Endpoint, Family, Finding, GrantType, Observation};
 pub use params::form_encode;
 pub use pkce::{
     ChallengeMethod, MAX_VERIFIER_LEN, MIN_VERIFIER_LEN, PkcePolicy, VerifyError,

@@ -8,9 +8,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 
-use oauth_vocab::{Finding, Observation};
+use oauth_vocab::{Endpoint, Finding, Observation};
 
 use crate::app::AppState;
+use crate::config::ProviderConfig;
 use crate::journal::{JournalEntry, Note, RecordedResponse, redact_uri};
 use crate::params::Params;
 
@@ -43,6 +44,10 @@ pub(crate) async fn journal_layer(
         .and_then(|v| v.to_str().ok())
         .is_some_and(crate::params::is_form_content_type);
     let path = parts.uri.path().to_owned();
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let mut entry = JournalEntry {
         seq: 0,
         elapsed_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -52,10 +57,8 @@ pub(crate) async fn journal_layer(
             .and_then(|rest| rest.split('/').next())
             .map(str::to_owned),
         path,
-        route: parts
-            .extensions
-            .get::<MatchedPath>()
-            .map(|m| m.as_str().to_owned()),
+        endpoint: endpoint(&state.config, route.as_deref()),
+        route,
         client_id: None,
         query: Params::parse_lossy(parts.uri.query().unwrap_or("").as_bytes())
             .pairs()
@@ -121,6 +124,34 @@ pub(crate) async fn journal_layer(
     }
     state.journal.record(entry);
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The endpoint a matched route serves, by the configured paths; [`Endpoint::Other`] for an
+/// unmatched one.
+fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {
+    let Some(route) = route else {
+        return Endpoint::Other;
+    };
+    let route = route.strip_prefix("/t/{tenant}").unwrap_or(route);
+    if route.starts_with("/.well-known/") {
+        return Endpoint::Metadata;
+    }
+    let p = &config.paths;
+    [
+        (&p.authorize, Endpoint::Authorize),
+        (&p.token, Endpoint::Token),
+        (&p.userinfo, Endpoint::Userinfo),
+        (&p.revoke, Endpoint::Revocation),
+        (&p.introspect, Endpoint::Introspection),
+        (&p.register, Endpoint::Registration),
+        (&p.jwks, Endpoint::Jwks),
+        (&p.login, Endpoint::Login),
+        (&p.consent, Endpoint::Consent),
+        (&config.resource.path, Endpoint::Resource),
+    ]
+    .into_iter()
+    .find(|(path, _)| path.as_str() == route)
+    .map_or(Endpoint::Other, |(_, endpoint)| endpoint)
 }
 
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {

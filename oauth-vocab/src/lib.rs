@@ -5,13 +5,21 @@
 //! - [`Finding`] and its [`Family`]: what the mock provider notes about a request, and
 //!   [`Observation`], a finding as the journal records it (with its detail).
 //! - [`ErrorCode`]: the registered OAuth error codes.
+//! - [`AuthMethod`], [`GrantType`] and [`Endpoint`]: how a client authenticates, what it
+//!   asks for, and where.
 
+mod auth_method;
+mod endpoint;
 mod error_code;
 mod family;
 mod finding;
+mod grant_type;
 mod observation;
 
+pub use auth_method::{AuthMethod, UnknownAuthMethod};
+pub use endpoint::Endpoint;
 pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use family::Family;
 pub use finding::{Finding, UnknownFinding};
+pub use grant_type::{GrantType, UnknownGrantType};
 pub use observation::{Observation, UnreadableObservation};

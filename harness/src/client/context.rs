@@ -136,11 +136,7 @@ impl RunContext {
             auth_method: profile.client.auth_method,
             pkce: profile.client.pkce,
             // client_credentials: Gauntlet plays a channel that hands the platform a token.
-            grant_types: vec![
-                "authorization_code".into(),
-                "refresh_token".into(),
-                "client_credentials".into(),
-            ],
+            grant_types: mock_provider::GrantType::ALL.to_vec(),
         };
         provider
             .register_client(client.clone())
@@ -195,15 +191,7 @@ async fn start_platform(
             redirect_path: profile.redirect_path(),
             client_id: profile.client.client_id.clone(),
             client_secret: profile.client.client_secret.clone(),
-            auth_method: match profile.client.auth_method {
-                mock_provider::AuthMethod::ClientSecretBasic => {
-                    reference_platform::AuthMethod::ClientSecretBasic
-                }
-                mock_provider::AuthMethod::ClientSecretPost => {
-                    reference_platform::AuthMethod::ClientSecretPost
-                }
-                mock_provider::AuthMethod::None => reference_platform::AuthMethod::None,
-            },
+            auth_method: profile.client.auth_method,
             scopes: profile.client.scopes.clone(),
             token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),
             defects: profile.defects().map_err(|e| anyhow::anyhow!(e))?,

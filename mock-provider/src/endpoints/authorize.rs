@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
 
-use oauth_vocab::{Finding, Observation};
+use oauth_vocab::{Finding, GrantType, Observation};
 
 use crate::app::{AppState, Tenant, lock};
 use crate::clients::ClientConfig;
@@ -132,7 +132,7 @@ fn known_client(state: &AppState, params: &Params) -> Result<ClientConfig, OAuth
 fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Checked, OAuthError> {
     params.no_duplicates()?;
     response_type_is_code(params)?;
-    if !client.allows_grant("authorization_code") {
+    if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             "this client may not use the authorization_code grant",

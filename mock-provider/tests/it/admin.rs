@@ -104,6 +104,7 @@ async fn the_journal_lists_requests_with_parameters_status_and_findings() {
     assert_eq!(token["method"], "POST");
     assert_eq!(token["path"], "/token");
     assert_eq!(token["route"], "/token");
+    assert_eq!(token["endpoint"], "token");
     assert_eq!(token["client_id"], CLIENT_ID);
     assert_eq!(
         pair(&token["form"], "grant_type"),

@@ -1,9 +1,9 @@
 //! The authorization endpoint: RFC 6749 §4.1.1–§4.1.2.1, RFC 7636 §4.3–§4.4, RFC 9207.
 
-use mock_provider::Finding;
 use mock_provider::{
     AuthMethod, ClientConfig, Decision, ErrorCode, PkcePolicy, ProviderConfig, s256_challenge,
 };
+use mock_provider::{Finding, GrantType};
 
 use crate::support::*;
 
@@ -358,7 +358,7 @@ async fn optional_pkce_allows_no_challenge_except_for_public_clients() {
 #[tokio::test]
 async fn a_client_without_the_code_grant_is_unauthorized_client() {
     let mut client = client_with(PkcePolicy::S256Required, AuthMethod::ClientSecretBasic);
-    client.grant_types = vec!["client_credentials".into()];
+    client.grant_types = vec![GrantType::ClientCredentials];
     let (provider, http) = start_with(with_client(client)).await;
     let response = authorize(&provider, &http, &with("client_id", "other")).await;
     assert_error_redirect(&response, ErrorCode::UnauthorizedClient, Some("st"));

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use mock_provider::Finding;
 use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig, TokenFormat};
+use mock_provider::{Finding, GrantType};
 
 use crate::support::*;
 
@@ -594,7 +594,7 @@ async fn client_credentials_issue_a_service_token_without_refresh() {
 #[tokio::test]
 async fn a_grant_the_client_may_not_use_is_unauthorized_client() {
     let mut config = ProviderConfig::default();
-    config.clients[0].grant_types = vec!["authorization_code".into()];
+    config.clients[0].grant_types = vec![GrantType::AuthorizationCode];
     let (provider, http) = start_with(config).await;
     let response = token(&provider, &http, &[("grant_type", "client_credentials")]).await;
     assert_error(response, 400, "unauthorized_client").await;

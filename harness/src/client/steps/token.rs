@@ -1,7 +1,7 @@
 //! Steps of `token.feature` (RFC 6749 §2.3.1, §4.1.3, §6; RFC 6750 §2).
 
 use cucumber::{given, then, when};
-use mock_provider::{AuthMethod, Family, FaultKind, FaultTarget, Finding};
+use mock_provider::{AuthMethod, Endpoint, Family, FaultKind, FaultTarget, Finding};
 
 use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
@@ -76,12 +76,10 @@ async fn form_encoded(world: &mut GauntletWorld) -> StepResult {
 
 /// Requests of the scenario that reached the userinfo endpoint or the resource API.
 fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
-    let config = world.ctx.provider.config();
-    let paths = [config.resource.path.clone(), config.paths.userinfo.clone()];
     world
         .journal()
         .into_iter()
-        .filter(|e| paths.iter().any(|p| e.path.ends_with(p.as_str())))
+        .filter(|e| matches!(e.endpoint, Endpoint::Resource | Endpoint::Userinfo))
         .collect()
 }
 
