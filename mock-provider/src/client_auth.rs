@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use oauth_vocab::Finding;
+use oauth_vocab::{Finding, constant_time_eq};
 
 use crate::app::AppState;
 use crate::clients::{AuthMethod, ClientConfig};
@@ -181,10 +181,6 @@ fn authenticate(client: &ClientConfig, presented: &Presented) -> Result<(), OAut
             Finding::ClientAuthMissingSecret,
         )),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::pkce::PkcePolicy;
 
 /// A client registration. In a profile, `client_id` and `redirect_uris` are required; the
 /// other keys default as documented.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// The client identifier.
@@ -40,6 +40,25 @@ pub struct ClientConfig {
 
 fn default_grant_types() -> Vec<GrantType> {
     vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
+}
+
+/// `Debug` shows whether the client has a secret, never the secret.
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("redirect_uris", &self.redirect_uris)
+            .field("allowed_scopes", &self.allowed_scopes)
+            .field("default_scopes", &self.default_scopes)
+            .field("auth_method", &self.auth_method)
+            .field("pkce", &self.pkce)
+            .field("grant_types", &self.grant_types)
+            .finish()
+    }
 }
 
 /// The built-in client `gauntlet-client`, whose secret holds characters that HTTP Basic requires

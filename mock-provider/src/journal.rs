@@ -210,12 +210,20 @@ pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Op
         .map(|(_, v)| v.as_str())
 }
 
-/// A bounded, shared journal.
-#[derive(Debug)]
+/// A bounded, shared journal. It holds raw secrets, so its `Debug` shows only its size.
 pub(crate) struct Journal {
     entries: Mutex<VecDeque<JournalEntry>>,
     next_seq: AtomicU64,
     capacity: usize,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("len", &self.lock().len())
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Journal {

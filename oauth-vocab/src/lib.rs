@@ -7,6 +7,7 @@
 //! - [`ErrorCode`]: the registered OAuth error codes.
 //! - [`AuthMethod`], [`GrantType`] and [`Endpoint`]: how a client authenticates, what it
 //!   asks for, and where.
+//! - [`Secret`]: a value whose `Debug` is redacted.
 
 mod auth_method;
 mod endpoint;
@@ -15,6 +16,7 @@ mod family;
 mod finding;
 mod grant_type;
 mod observation;
+mod secret;
 
 pub use auth_method::{AuthMethod, UnknownAuthMethod};
 pub use endpoint::Endpoint;
@@ -23,3 +25,4 @@ pub use family::Family;
 pub use finding::{Finding, UnknownFinding};
 pub use grant_type::{GrantType, UnknownGrantType};
 pub use observation::{Observation, UnreadableObservation};
+pub use secret::{Secret, constant_time_eq};

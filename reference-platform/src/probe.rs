@@ -19,9 +19,9 @@ use crate::defects::Defect;
 use crate::http::{placed, read_limited};
 use crate::pages;
 use crate::params::{Params, valid_session};
-use crate::secret::Secret;
 use crate::session::Linked;
 use crate::token_client::RevokeOutcome;
+use oauth_vocab::Secret;
 
 /// What the platform knows about a chat session after asking the resource.
 #[derive(Debug, Clone, PartialEq, Eq)]

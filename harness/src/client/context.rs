@@ -115,7 +115,12 @@ impl RunContext {
         vars.set("client_id", profile.client.client_id.clone());
         vars.set(
             "client_secret",
-            profile.client.client_secret.clone().unwrap_or_default(),
+            profile
+                .client
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_default(),
         );
 
         let (platform, platform_base) = start_platform(&profile, &mut vars, platform_log).await?;
@@ -129,7 +134,11 @@ impl RunContext {
         vars.set("redirect_uri", redirect_uris[0].clone());
         let client = ClientConfig {
             client_id: profile.client.client_id.clone(),
-            client_secret: profile.client.client_secret.clone(),
+            client_secret: profile
+                .client
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
             redirect_uris,
             allowed_scopes: profile.client.scopes.clone(),
             default_scopes: None,
@@ -190,7 +199,11 @@ async fn start_platform(
                 .collect(),
             redirect_path: profile.redirect_path(),
             client_id: profile.client.client_id.clone(),
-            client_secret: profile.client.client_secret.clone(),
+            client_secret: profile
+                .client
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
             auth_method: profile.client.auth_method,
             scopes: profile.client.scopes.clone(),
             token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),

@@ -179,7 +179,7 @@ pub struct Registration {
     pub client_id: String,
     /// The secret; absent for a public client.
     #[serde(default)]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<oauth_vocab::Secret>,
     /// How it authenticates at the token endpoint.
     #[serde(default)]
     pub auth_method: AuthMethod,
@@ -352,7 +352,7 @@ impl ProviderProfile {
             .collect::<BTreeMap<_, _>>();
         let registration = |client_id: &str, secret: Option<&str>, auth_method| Registration {
             client_id: client_id.into(),
-            client_secret: secret.map(str::to_owned),
+            client_secret: secret.map(oauth_vocab::Secret::new),
             auth_method,
             redirect_uri: MOCK_REDIRECT.into(),
             other_redirect_uris: Vec::new(),

@@ -627,3 +627,27 @@ fn base64_url_decode(text: &str) -> Vec<u8> {
         .decode(text)
         .unwrap()
 }
+
+#[tokio::test]
+async fn the_providers_debug_shows_no_live_code_token_or_client_secret() {
+    // Arrange
+    let (provider, http) = start().await;
+    let spent = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &spent).await).await;
+    let live = code(&provider, &http).await;
+    // Act
+    let debug = format!("{provider:?}");
+    // Assert
+    let secret = ClientConfig::default().client_secret.unwrap();
+    let access = body["access_token"].as_str().unwrap();
+    let refresh = body["refresh_token"].as_str().unwrap();
+    for value in [
+        spent.as_str(),
+        live.as_str(),
+        access,
+        refresh,
+        secret.as_str(),
+    ] {
+        assert!(!debug.contains(value), "{value} leaked in {debug}");
+    }
+}
