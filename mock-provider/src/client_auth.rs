@@ -10,6 +10,8 @@ use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use oauth_vocab::{Finding, constant_time_eq};
+
 use crate::app::AppState;
 use crate::clients::{AuthMethod, ClientConfig};
 use crate::error::OAuthError;
@@ -24,12 +26,12 @@ pub(crate) fn authenticated_client(
 ) -> Result<ClientConfig, OAuthError> {
     let presented = presented(headers, form)?.ok_or_else(|| {
         OAuthError::invalid_client("client authentication is required")
-            .with_finding("client_auth.missing")
+            .with_finding(Finding::ClientAuthMissing)
     })?;
     let Some(client) = state.client(&presented.client_id) else {
         let error =
             OAuthError::invalid_client(format!("unknown client_id {:?}", presented.client_id))
-                .with_finding("client.unknown");
+                .with_finding(Finding::ClientUnknown);
         return Err(basic_challenge(
             error,
             presented.method == AuthMethod::ClientSecretBasic,
@@ -70,7 +72,7 @@ fn presented(headers: &HeaderMap, form: &Params) -> Result<Option<Presented>, OA
             ),
             true,
         )
-        .with_finding("client_auth.multiple_methods")),
+        .with_finding(Finding::ClientAuthMultipleMethods)),
         (Some(b), Some(id), None) if id != b.client_id => Err(basic_challenge(
             OAuthError::invalid_request("client_id in the body differs from the one in HTTP Basic"),
             true,
@@ -110,7 +112,7 @@ fn parse_basic(value: &[u8]) -> Result<Option<Presented>, OAuthError> {
             OAuthError::invalid_client(format!("malformed HTTP Basic credentials: {why}")),
             true,
         )
-        .with_finding("client_auth.basic_malformed")
+        .with_finding(Finding::ClientAuthBasicMalformed)
     };
     let Some(encoded) = value
         .strip_prefix(b"Basic ")
@@ -138,7 +140,7 @@ fn parse_basic(value: &[u8]) -> Result<Option<Presented>, OAuthError> {
 /// Authenticates presented credentials against a registration.
 fn authenticate(client: &ClientConfig, presented: &Presented) -> Result<(), OAuthError> {
     let basic = presented.method == AuthMethod::ClientSecretBasic;
-    let fail = |description: String, finding: &str| {
+    let fail = |description: String, finding: Finding| {
         let error = OAuthError::invalid_client(description).with_finding(finding);
         basic_challenge(
             error,
@@ -152,7 +154,7 @@ fn authenticate(client: &ClientConfig, presented: &Presented) -> Result<(), OAut
                 client.auth_method.as_str(),
                 presented.method.as_str()
             ),
-            "client_auth.wrong_method",
+            Finding::ClientAuthWrongMethod,
         ));
     }
     match (&client.client_secret, &presented.secret) {
@@ -167,22 +169,18 @@ fn authenticate(client: &ClientConfig, presented: &Presented) -> Result<(), OAut
         {
             Err(fail(
                 "client secret does not match (it matches once form-decoded a second time)".into(),
-                "client_auth.double_encoded",
+                Finding::ClientAuthDoubleEncoded,
             ))
         }
         (Some(_), Some(_)) => Err(fail(
             "client secret does not match".into(),
-            "client_auth.wrong_secret",
+            Finding::ClientAuthWrongSecret,
         )),
         (Some(_), None) => Err(fail(
             "client secret missing".into(),
-            "client_auth.missing_secret",
+            Finding::ClientAuthMissingSecret,
         )),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
@@ -232,7 +230,7 @@ mod tests {
         let err = authenticate(&ClientConfig::default(), &p).unwrap_err();
         assert!(
             err.findings
-                .contains(&"client_auth.wrong_method".to_owned())
+                .contains(&Finding::ClientAuthWrongMethod.into())
         );
         assert!(
             err.basic_auth,

@@ -4,37 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use oauth_vocab::AuthMethod;
+use oauth_vocab::GrantType;
+
 use crate::pkce::PkcePolicy;
-
-/// How a client authenticates at the token, revocation and introspection endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthMethod {
-    /// HTTP Basic with the form-urlencoded id and secret ([RFC 6749 §2.3.1]).
-    ///
-    /// [RFC 6749 §2.3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
-    #[default]
-    ClientSecretBasic,
-    /// `client_id` and `client_secret` in the form body.
-    ClientSecretPost,
-    /// A public client: no secret, PKCE required.
-    None,
-}
-
-impl AuthMethod {
-    /// The RFC 7591 name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientSecretBasic => "client_secret_basic",
-            Self::ClientSecretPost => "client_secret_post",
-            Self::None => "none",
-        }
-    }
-}
 
 /// A client registration. In a profile, `client_id` and `redirect_uris` are required; the
 /// other keys default as documented.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// The client identifier.
@@ -58,11 +35,30 @@ pub struct ClientConfig {
     pub pkce: PkcePolicy,
     /// Grant types the client may use (default `authorization_code` and `refresh_token`).
     #[serde(default = "default_grant_types")]
-    pub grant_types: Vec<String>,
+    pub grant_types: Vec<GrantType>,
 }
 
-fn default_grant_types() -> Vec<String> {
-    vec!["authorization_code".into(), "refresh_token".into()]
+fn default_grant_types() -> Vec<GrantType> {
+    vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
+}
+
+/// `Debug` shows whether the client has a secret, never the secret.
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("redirect_uris", &self.redirect_uris)
+            .field("allowed_scopes", &self.allowed_scopes)
+            .field("default_scopes", &self.default_scopes)
+            .field("auth_method", &self.auth_method)
+            .field("pkce", &self.pkce)
+            .field("grant_types", &self.grant_types)
+            .finish()
+    }
 }
 
 /// The built-in client `gauntlet-client`, whose secret holds characters that HTTP Basic requires
@@ -79,9 +75,7 @@ impl Default for ClientConfig {
             default_scopes: Some(vec!["read".into()]),
             auth_method: AuthMethod::ClientSecretBasic,
             pkce: PkcePolicy::S256Required,
-            grant_types: ["authorization_code", "refresh_token", "client_credentials"]
-                .map(String::from)
-                .to_vec(),
+            grant_types: GrantType::ALL.to_vec(),
         }
     }
 }
@@ -123,8 +117,8 @@ impl ClientConfig {
     }
 
     /// Whether the client may use this grant type.
-    pub fn allows_grant(&self, grant_type: &str) -> bool {
-        self.grant_types.iter().any(|g| g == grant_type)
+    pub fn allows_grant(&self, grant_type: GrantType) -> bool {
+        self.grant_types.contains(&grant_type)
     }
 
     /// Whether this is a public client.

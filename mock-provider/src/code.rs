@@ -6,6 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+use oauth_vocab::Finding;
+
 use crate::app::{AppState, lock};
 use crate::error::OAuthError;
 use crate::interaction::AuthorizationRequest;
@@ -57,33 +59,33 @@ pub(crate) fn redeemable(
     let Some(grant) = stores.codes.get(code) else {
         return Err(
             OAuthError::invalid_grant("the authorization code is unknown or expired")
-                .with_finding("code.unknown"),
+                .with_finding(Finding::CodeUnknown),
         );
     };
     if grant.client_id != client_id {
         return Err(OAuthError::invalid_grant(
             "the authorization code was issued to another client",
         )
-        .with_finding("code.wrong_client"));
+        .with_finding(Finding::CodeWrongClient));
     }
     if let Some(family) = grant.redeemed_family.filter(|_| !reusable) {
         stores.revoke_family(family);
         return Err(OAuthError::invalid_grant(
             "the authorization code was already used; the tokens issued from it are now revoked",
         )
-        .with_finding("code.reused"));
+        .with_finding(Finding::CodeReused));
     }
     if grant.expires_at <= Instant::now() {
         return Err(
             OAuthError::invalid_grant("the authorization code has expired")
-                .with_finding("code.expired"),
+                .with_finding(Finding::CodeExpired),
         );
     }
     if grant.tenant.as_deref() != tenant {
         return Err(OAuthError::invalid_grant(
             "the authorization code was issued by another tenant",
         )
-        .with_finding("code.wrong_tenant"));
+        .with_finding(Finding::CodeWrongTenant));
     }
     Ok(grant.clone())
 }

@@ -5,76 +5,13 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 
 use crate::endpoints::no_store;
 use crate::journal::Note;
 use crate::pages;
+use oauth_vocab::Observation;
 
-/// An error code registered by RFC 6749, RFC 6750, RFC 7009 or RFC 7591.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The request is missing a parameter, repeats one, or is otherwise malformed.
-    InvalidRequest,
-    /// Client authentication failed.
-    InvalidClient,
-    /// The grant (code, refresh token, verifier) is invalid, expired, revoked or mis-bound.
-    InvalidGrant,
-    /// The client may not use this grant type.
-    UnauthorizedClient,
-    /// The grant type is not supported.
-    UnsupportedGrantType,
-    /// The requested scope is invalid, unknown or exceeds what is allowed.
-    InvalidScope,
-    /// The resource owner or the server denied the request.
-    AccessDenied,
-    /// The response type is not supported.
-    UnsupportedResponseType,
-    /// The server met an unexpected condition.
-    ServerError,
-    /// The server is temporarily unable to handle the request.
-    TemporarilyUnavailable,
-    /// RFC 7009: the server does not revoke this type of token.
-    UnsupportedTokenType,
-    /// RFC 6750: the access token is expired, revoked, malformed or unknown.
-    InvalidToken,
-    /// RFC 6750: the access token lacks the scope the resource requires.
-    InsufficientScope,
-    /// RFC 7591: a redirect URI in a registration request is invalid.
-    InvalidRedirectUri,
-    /// RFC 7591: a metadata field in a registration request is invalid.
-    InvalidClientMetadata,
-}
-
-impl ErrorCode {
-    /// The code as it appears on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidRequest => "invalid_request",
-            Self::InvalidClient => "invalid_client",
-            Self::InvalidGrant => "invalid_grant",
-            Self::UnauthorizedClient => "unauthorized_client",
-            Self::UnsupportedGrantType => "unsupported_grant_type",
-            Self::InvalidScope => "invalid_scope",
-            Self::AccessDenied => "access_denied",
-            Self::UnsupportedResponseType => "unsupported_response_type",
-            Self::ServerError => "server_error",
-            Self::TemporarilyUnavailable => "temporarily_unavailable",
-            Self::UnsupportedTokenType => "unsupported_token_type",
-            Self::InvalidToken => "invalid_token",
-            Self::InsufficientScope => "insufficient_scope",
-            Self::InvalidRedirectUri => "invalid_redirect_uri",
-            Self::InvalidClientMetadata => "invalid_client_metadata",
-        }
-    }
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use oauth_vocab::ErrorCode;
 
 /// An OAuth error with its human-readable description.
 ///
@@ -91,8 +28,8 @@ pub struct OAuthError {
     pub description: String,
     /// Whether the client authenticated (or tried to) with HTTP Basic.
     pub basic_auth: bool,
-    /// Finding codes for the journal, e.g. `pkce.verifier_mismatch`.
-    pub findings: Vec<String>,
+    /// Findings for the journal, e.g. [`Finding::PkceVerifierMismatch`](oauth_vocab::Finding::PkceVerifierMismatch).
+    pub findings: Vec<Observation>,
 }
 
 impl OAuthError {
@@ -122,7 +59,7 @@ impl OAuthError {
     }
 
     /// Records a finding about the request (the description is always recorded as well).
-    pub fn with_finding(mut self, finding: impl Into<String>) -> Self {
+    pub fn with_finding(mut self, finding: impl Into<Observation>) -> Self {
         self.findings.push(finding.into());
         self
     }
@@ -142,9 +79,14 @@ impl OAuthError {
         serde_json::json!({ "error": self.code.as_str(), "error_description": self.description })
     }
 
+    /// The error as the journal records it: `code: description`.
+    pub(crate) fn observation(&self) -> Observation {
+        Observation::error(self.code, self.description.clone())
+    }
+
     fn note(&self) -> Note {
         let mut findings = self.findings.clone();
-        findings.push(format!("{}: {}", self.code, self.description));
+        findings.push(self.observation());
         Note {
             client_id: None,
             findings,
@@ -198,15 +140,5 @@ mod tests {
         let response = error.into_response();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
-    }
-
-    #[test]
-    fn codes_serialize_as_their_wire_names() {
-        let json = serde_json::to_string(&ErrorCode::UnsupportedResponseType).unwrap();
-        assert_eq!(json, "\"unsupported_response_type\"");
-        assert_eq!(
-            ErrorCode::TemporarilyUnavailable.as_str(),
-            "temporarily_unavailable"
-        );
     }
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use oauth_vocab::{Finding, Observation};
 use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, lock};
@@ -311,23 +312,33 @@ fn injected(error: ErrorCode, description: Option<String>) -> OAuthError {
 pub(crate) fn at_authorize(
     kind: FaultKind,
     iss: &mut Option<String>,
-) -> (String, Option<OAuthError>) {
+) -> (Observation, Option<OAuthError>) {
     match kind {
         FaultKind::Error { error, description } => {
             let error = injected(error, description);
-            (format!("fault.authorize: {}", error.code), Some(error))
+            let finding = Observation::detailed(Finding::FaultAuthorize, error.code.as_str());
+            (finding, Some(error))
         }
         FaultKind::WrongIssuer { issuer } => {
-            let finding = format!("fault.authorize: iss replaced by {issuer:?}");
+            let finding = Observation::detailed(
+                Finding::FaultAuthorize,
+                format!("iss replaced by {issuer:?}"),
+            );
             *iss = Some(issuer);
             (finding, None)
         }
         FaultKind::OmitIssuer => {
             *iss = None;
-            ("fault.authorize: iss omitted".to_owned(), None)
+            (
+                Observation::detailed(Finding::FaultAuthorize, "iss omitted"),
+                None,
+            )
         }
         other => (
-            format!("fault.authorize: {other:?} does not apply here; ignored"),
+            Observation::detailed(
+                Finding::FaultAuthorize,
+                format!("{other:?} does not apply here; ignored"),
+            ),
             None,
         ),
     }
@@ -400,7 +411,10 @@ pub(crate) fn token_answer(fault: &FaultKind) -> Option<Response> {
         }
         _ => return None,
     };
-    let findings = vec![format!("fault.token: {fault:?}")];
+    let findings = vec![Observation::detailed(
+        Finding::FaultToken,
+        format!("{fault:?}"),
+    )];
     Some(noted(no_store(response), None, findings))
 }
 

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use oauth_vocab::{Endpoint, Family, Finding, Observation};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -16,8 +17,8 @@ use sha2::{Digest, Sha256};
 pub(crate) struct Note {
     /// The client the request concerned, once known.
     pub client_id: Option<String>,
-    /// Findings in `area.what` form or prose.
-    pub findings: Vec<String>,
+    /// What the provider found about the request.
+    pub findings: Vec<Observation>,
 }
 
 impl Note {
@@ -43,6 +44,8 @@ pub struct JournalEntry {
     pub path: String,
     /// The route that matched, e.g. `/t/{tenant}/token`.
     pub route: Option<String>,
+    /// The endpoint the request reached, by role.
+    pub endpoint: Endpoint,
     /// The tenant from a `/t/{tenant}/…` path.
     pub tenant: Option<String>,
     /// The client concerned, when the provider could tell.
@@ -57,8 +60,8 @@ pub struct JournalEntry {
     pub headers: Vec<(String, String)>,
     /// The response.
     pub response: RecordedResponse,
-    /// What the provider found wrong or notable.
-    pub findings: Vec<String>,
+    /// What the provider found wrong or notable, and the error it answered with.
+    pub findings: Vec<Observation>,
 }
 
 /// The response as sent.
@@ -87,9 +90,14 @@ impl JournalEntry {
         find_header(&self.headers, name)
     }
 
-    /// Whether any finding starts with `prefix`.
-    pub fn has_finding(&self, prefix: &str) -> bool {
-        self.findings.iter().any(|f| f.starts_with(prefix))
+    /// Whether the provider noted `finding` about this request.
+    pub fn has_finding(&self, finding: Finding) -> bool {
+        self.findings.iter().any(|o| o.is(finding))
+    }
+
+    /// Whether the provider noted any finding of `family` about this request.
+    pub fn has_family(&self, family: Family) -> bool {
+        self.findings.iter().any(|o| o.is_in(family))
     }
 
     /// One line, secrets redacted: `#3 POST /token -> 400 [code.reused]`.
@@ -215,12 +223,20 @@ pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Op
         .map(|(_, v)| v.as_str())
 }
 
-/// A bounded, shared journal.
-#[derive(Debug)]
+/// A bounded, shared journal. It holds raw secrets, so its `Debug` shows only its size.
 pub(crate) struct Journal {
     entries: Mutex<VecDeque<JournalEntry>>,
     next_seq: AtomicU64,
     capacity: usize,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("len", &self.lock().len())
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Journal {
@@ -273,6 +289,7 @@ mod tests {
             method: "POST".into(),
             path: "/token".into(),
             route: None,
+            endpoint: Endpoint::Token,
             tenant: None,
             client_id: Some("c".into()),
             query: vec![],

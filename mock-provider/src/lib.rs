@@ -18,7 +18,7 @@
 //! # // A doc-test is not built as a test, so `#[tokio::test]` would drop the function;
 //! # // here it means `#[tokio::main]`, and `main` calls the test.
 //! # mod tokio { pub use ::tokio::{main as test, *}; }
-//! use mock_provider::{Decision, Fault, FaultKind, MockProvider};
+//! use mock_provider::{Decision, Family, Fault, FaultKind, MockProvider};
 //!
 //! #[tokio::test]
 //! async fn my_platform_survives_a_denial_and_a_503() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +28,7 @@
 //!     // ... and the token endpoint answers 503, to two requests at most (no retry storm).
 //!     Fault::token(FaultKind::status(503)).expect(..=2).mount(&provider);
 //!     // ... point the platform under test at provider.metadata_url() and drive it ...
-//!     assert!(provider.journal().iter().all(|e| !e.has_finding("pkce.")));
+//!     assert!(provider.journal().iter().all(|e| !e.has_family(Family::Pkce)));
 //!     Ok(())
 //! } // Dropping the provider checks every `expect`, listing the requests it got if one fails.
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -75,6 +75,7 @@ pub use error::{ErrorCode, OAuthError};
 pub use expect::Times;
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use journal::{JournalEntry, RecordedResponse, mask, redact_json_text, redact_uri};
+pub use oauth_vocab::{Endpoint, Family, Finding, GrantType, Observation};
 pub use params::form_encode;
 pub use pkce::{
     ChallengeMethod, MAX_VERIFIER_LEN, MIN_VERIFIER_LEN, PkcePolicy, VerifyError,

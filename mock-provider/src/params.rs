@@ -3,6 +3,7 @@
 //!
 //! [RFC 6749 §3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
 
+use oauth_vocab::Finding;
 use percent_encoding::percent_decode;
 
 use crate::error::OAuthError;
@@ -23,7 +24,7 @@ impl Params {
             let decode = |raw: &[u8]| {
                 form_decode_bytes(raw).ok_or_else(|| {
                     OAuthError::invalid_request("parameters are not valid UTF-8 once decoded")
-                        .with_finding("request.not_utf8")
+                        .with_finding(Finding::RequestNotUtf8)
                 })
             };
             pairs.push((decode(name)?, decode(value)?));
@@ -81,7 +82,7 @@ impl Params {
 /// `invalid_request` for a repeated parameter.
 fn repeated(name: &str) -> OAuthError {
     OAuthError::invalid_request(format!("parameter {name} is repeated"))
-        .with_finding("request.duplicate_parameter")
+        .with_finding(Finding::RequestDuplicateParameter)
 }
 
 fn form_decode_bytes(raw: &[u8]) -> Option<String> {

@@ -6,6 +6,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use oauth_vocab::{Finding, Observation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -100,13 +101,13 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
-    /// The journal finding code for this refusal.
-    pub fn finding(self) -> &'static str {
+    /// The journal finding for this refusal.
+    pub fn finding(self) -> Finding {
         match self {
-            Self::Missing => "pkce.verifier_missing",
-            Self::Unexpected => "pkce.verifier_unexpected",
-            Self::Malformed => "pkce.verifier_malformed",
-            Self::Mismatch => "pkce.verifier_mismatch",
+            Self::Missing => Finding::PkceVerifierMissing,
+            Self::Unexpected => Finding::PkceVerifierUnexpected,
+            Self::Malformed => Finding::PkceVerifierMalformed,
+            Self::Mismatch => Finding::PkceVerifierMismatch,
         }
     }
 }
@@ -153,7 +154,7 @@ pub(crate) fn check_challenge(
             "code_challenge is malformed for method {}",
             method.as_str()
         ))
-        .with_finding("pkce.challenge_malformed"));
+        .with_finding(Finding::PkceChallengeMalformed));
     }
     Ok(Some((challenge.to_owned(), method)))
 }
@@ -169,7 +170,7 @@ fn challenge_absent(client: &ClientConfig, method: Option<&str>) -> Result<(), O
     if client.pkce != PkcePolicy::Optional || client.is_public() {
         return Err(
             OAuthError::invalid_request("code_challenge is required (PKCE)")
-                .with_finding("pkce.challenge_missing"),
+                .with_finding(Finding::PkceChallengeMissing),
         );
     }
     Ok(())
@@ -181,14 +182,14 @@ fn challenge_method(policy: PkcePolicy, name: Option<&str>) -> Result<ChallengeM
         None => ChallengeMethod::Plain,
         Some(name) => ChallengeMethod::parse(name).ok_or_else(|| {
             OAuthError::invalid_request(format!("code_challenge_method {name:?} is not supported"))
-                .with_finding("pkce.method_unsupported")
+                .with_finding(Finding::PkceMethodUnsupported)
         })?,
     };
     if method == ChallengeMethod::Plain && policy == PkcePolicy::S256Required {
         return Err(OAuthError::invalid_request(
             "code_challenge_method must be S256 (plain is not allowed)",
         )
-        .with_finding("pkce.plain_refused"));
+        .with_finding(Finding::PkcePlainRefused));
     }
     Ok(method)
 }
@@ -200,15 +201,14 @@ pub(crate) fn check_verifier(
     challenge: Option<&(String, ChallengeMethod)>,
     verifier: Option<&str>,
     verifier_optional: bool,
-) -> Result<Option<String>, OAuthError> {
+) -> Result<Option<Observation>, OAuthError> {
     let challenge = challenge.map(|(c, m)| (c.as_str(), *m));
     match verify(challenge, verifier) {
         Ok(()) => Ok(None),
         // The `verifier_optional` quirk: only a missing verifier is let through.
-        Err(e @ VerifyError::Missing) if verifier_optional => Ok(Some(format!(
-            "{} (accepted: quirks.verifier_optional)",
-            e.finding()
-        ))),
+        Err(e @ VerifyError::Missing) if verifier_optional => Ok(Some(
+            Observation::new(e.finding()).tolerated("accepted: quirks.verifier_optional"),
+        )),
         Err(e) => Err(OAuthError::invalid_grant(e.to_string()).with_finding(e.finding())),
     }
 }

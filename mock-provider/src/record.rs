@@ -8,7 +8,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 
+use oauth_vocab::{Endpoint, Finding, Observation};
+
 use crate::app::AppState;
+use crate::config::ProviderConfig;
 use crate::journal::{JournalEntry, Note, RecordedResponse, redact_uri};
 use crate::params::Params;
 
@@ -41,6 +44,10 @@ pub(crate) async fn journal_layer(
         .and_then(|v| v.to_str().ok())
         .is_some_and(crate::params::is_form_content_type);
     let path = parts.uri.path().to_owned();
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let mut entry = JournalEntry {
         seq: 0,
         elapsed_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -50,10 +57,8 @@ pub(crate) async fn journal_layer(
             .and_then(|rest| rest.split('/').next())
             .map(str::to_owned),
         path,
-        route: parts
-            .extensions
-            .get::<MatchedPath>()
-            .map(|m| m.as_str().to_owned()),
+        endpoint: endpoint(&state.config, route.as_deref()),
+        route,
         client_id: None,
         query: Params::parse_lossy(parts.uri.query().unwrap_or("").as_bytes())
             .pairs()
@@ -73,9 +78,9 @@ pub(crate) async fn journal_layer(
         findings: Vec::new(),
     };
     if too_large {
-        entry.findings.push(format!(
-            "request.too_large: body exceeds {} bytes",
-            state.config.limits.max_body_bytes
+        entry.findings.push(Observation::detailed(
+            Finding::RequestTooLarge,
+            format!("body exceeds {} bytes", state.config.limits.max_body_bytes),
         ));
     }
     let mut request = Request::from_parts(parts, Body::from(bytes));
@@ -96,9 +101,10 @@ pub(crate) async fn journal_layer(
         entry.findings.extend(note.findings.iter().cloned());
     }
     if parts.extensions.get::<DropConnection>().is_some() {
-        entry
-            .findings
-            .push("fault.drop_connection: connection closed without a response".into());
+        entry.findings.push(Observation::detailed(
+            Finding::FaultDropConnection,
+            "connection closed without a response",
+        ));
     } else {
         entry.response = RecordedResponse {
             status: parts.status.as_u16(),
@@ -118,6 +124,34 @@ pub(crate) async fn journal_layer(
     }
     state.journal.record(entry);
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The endpoint a matched route serves, by the configured paths; [`Endpoint::Other`] for an
+/// unmatched one.
+fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {
+    let Some(route) = route else {
+        return Endpoint::Other;
+    };
+    let route = route.strip_prefix("/t/{tenant}").unwrap_or(route);
+    if route.starts_with("/.well-known/") {
+        return Endpoint::Metadata;
+    }
+    let p = &config.paths;
+    [
+        (&p.authorize, Endpoint::Authorize),
+        (&p.token, Endpoint::Token),
+        (&p.userinfo, Endpoint::Userinfo),
+        (&p.revoke, Endpoint::Revocation),
+        (&p.introspect, Endpoint::Introspection),
+        (&p.register, Endpoint::Registration),
+        (&p.jwks, Endpoint::Jwks),
+        (&p.login, Endpoint::Login),
+        (&p.consent, Endpoint::Consent),
+        (&config.resource.path, Endpoint::Resource),
+    ]
+    .into_iter()
+    .find(|(path, _)| path.as_str() == route)
+    .map_or(Endpoint::Other, |(_, endpoint)| endpoint)
 }
 
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {

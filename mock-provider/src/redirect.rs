@@ -6,6 +6,8 @@
 //! ([§4.1.2](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2), §4.1.2.1, with `iss` per
 //! [RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)).
 
+use oauth_vocab::{Finding, Observation};
+
 use crate::clients::ClientConfig;
 use crate::config::RedirectMatch;
 use crate::error::OAuthError;
@@ -58,7 +60,7 @@ pub(crate) struct Resolved {
     /// Whether the request carried `redirect_uri` (the token request must then repeat it).
     pub(crate) sent: bool,
     /// The findings of a near miss the `prefix` quirk let through.
-    pub(crate) findings: Vec<String>,
+    pub(crate) findings: Vec<Observation>,
 }
 
 /// Resolves the authorization request's `redirect_uri`: the exact registered match, or the only
@@ -87,18 +89,16 @@ pub(crate) fn resolve(
     let why = near_miss(registered, given);
     if matching == RedirectMatch::Prefix && registered.iter().any(|r| given.starts_with(r.as_str()))
     {
-        let finding = format!(
-            "redirect_uri.near_miss: {} (accepted: quirks.redirect_uri_match = \"prefix\")",
-            why.unwrap_or_default()
-        );
+        let finding = Observation::detailed(Finding::RedirectUriNearMiss, why.unwrap_or_default())
+            .tolerated("accepted: quirks.redirect_uri_match = \"prefix\"");
         return Ok(resolved(given, vec![finding]));
     }
     let mut error = OAuthError::invalid_request(format!(
         "redirect_uri {given:?} is not registered for this client (exact match required)"
     ))
-    .with_finding("redirect_uri.not_registered");
+    .with_finding(Finding::RedirectUriNotRegistered);
     if let Some(why) = why {
-        error = error.with_finding(format!("redirect_uri.near_miss: {why}"));
+        error = error.with_finding(Observation::detailed(Finding::RedirectUriNearMiss, why));
     }
     Err(error)
 }
@@ -116,7 +116,7 @@ fn only_registered(registered: &[String]) -> Result<Resolved, OAuthError> {
         )),
         _ => Err(
             OAuthError::invalid_request("redirect_uri is required: several are registered")
-                .with_finding("redirect_uri.missing"),
+                .with_finding(Finding::RedirectUriMissing),
         ),
     }
 }
@@ -130,16 +130,16 @@ pub(crate) fn check_at_token(
     bound_was_sent: bool,
     given: Option<&str>,
     unchecked: bool,
-) -> Result<Vec<String>, OAuthError> {
+) -> Result<Vec<Observation>, OAuthError> {
     let error = match given {
         Some(given) if given != bound => OAuthError::invalid_grant(format!(
             "redirect_uri {given:?} differs from the one used at the authorization endpoint"
         ))
-        .with_finding("redirect_uri.differs_at_token"),
+        .with_finding(Finding::RedirectUriDiffersAtToken),
         None if bound_was_sent => OAuthError::invalid_grant(
             "redirect_uri is missing but was sent at the authorization endpoint",
         )
-        .with_finding("redirect_uri.missing_at_token"),
+        .with_finding(Finding::RedirectUriMissingAtToken),
         _ => return Ok(Vec::new()),
     };
     if !unchecked {
@@ -149,7 +149,7 @@ pub(crate) fn check_at_token(
     Ok(error
         .findings
         .into_iter()
-        .map(|f| format!("{f} (ignored: quirks.token_redirect_uri_unchecked)"))
+        .map(|f| f.tolerated("ignored: quirks.token_redirect_uri_unchecked"))
         .collect())
 }
 

@@ -3,6 +3,8 @@
 //! when configured, a rotated token presented again revoking its whole family
 //! ([RFC 9700 §4.14.2](https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2)).
 
+use oauth_vocab::Finding;
+
 use crate::error::{ErrorCode, OAuthError};
 use crate::scope;
 use crate::store::{Stores, TokenKind, TokenRecord, TokenState};
@@ -20,13 +22,13 @@ pub(crate) fn redeemable(
         Some(r) if r.kind == TokenKind::Refresh => r.clone(),
         _ => {
             return Err(OAuthError::invalid_grant("the refresh token is unknown")
-                .with_finding("refresh.unknown"));
+                .with_finding(Finding::RefreshUnknown));
         }
     };
     if record.client_id != client_id {
         return Err(
             OAuthError::invalid_grant("the refresh token was issued to another client")
-                .with_finding("refresh.wrong_client"),
+                .with_finding(Finding::RefreshWrongClient),
         );
     }
     match token_state {
@@ -36,13 +38,23 @@ pub(crate) fn redeemable(
             Err(OAuthError::invalid_grant(
                 "the refresh token was already rotated; every token of its family is now revoked",
             )
-            .with_finding("refresh.reused"))
+            .with_finding(Finding::RefreshReused))
         }
         other => Err(OAuthError::invalid_grant(format!(
             "the refresh token is {}",
             other.describe()
         ))
-        .with_finding(format!("refresh.{other:?}").to_lowercase())),
+        .with_finding(refused_state(other))),
+    }
+}
+
+/// The finding for a refresh token in a state that cannot be redeemed.
+fn refused_state(state: TokenState) -> Finding {
+    match state {
+        TokenState::Expired => Finding::RefreshExpired,
+        TokenState::Revoked => Finding::RefreshRevoked,
+        TokenState::Rotated => Finding::RefreshReused,
+        TokenState::Active | TokenState::Unknown => Finding::RefreshUnknown,
     }
 }
 
@@ -57,7 +69,7 @@ pub(crate) fn narrowed_scope(
             ErrorCode::InvalidScope,
             format!("scope {extra:?} exceeds the scope originally granted"),
         )
-        .with_finding("refresh.scope_expansion")
+        .with_finding(Finding::RefreshScopeExpansion)
     })
 }
 

@@ -1,14 +1,17 @@
 //! Scope strings ([RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3)):
 //! space-delimited, case-sensitive tokens of `%x21 / %x23-5B / %x5D-7E`.
 
+use oauth_vocab::Finding;
+
 use crate::clients::ClientConfig;
 use crate::error::{ErrorCode, OAuthError};
 
 /// Splits a scope string into its tokens, refusing characters outside NQCHAR and empty tokens
 /// (two spaces in a row).
 pub(crate) fn parse(scope: &str) -> Result<Vec<String>, OAuthError> {
-    let invalid =
-        |why: String| OAuthError::new(ErrorCode::InvalidScope, why).with_finding("scope.malformed");
+    let invalid = |why: String| {
+        OAuthError::new(ErrorCode::InvalidScope, why).with_finding(Finding::ScopeMalformed)
+    };
     let mut tokens: Vec<String> = Vec::new();
     for token in scope.split(' ') {
         if token.is_empty() {
@@ -52,7 +55,7 @@ pub(crate) fn resolve(
             ErrorCode::InvalidScope,
             format!("scope {unknown:?} is not allowed for this client"),
         )
-        .with_finding("scope.not_allowed")
+        .with_finding(Finding::ScopeNotAllowed)
     })
 }
 

@@ -7,12 +7,21 @@ use std::time::{Duration, Instant};
 
 use crate::pkce::ChallengeMethod;
 
-/// A map whose entries expire and whose size is capped; the oldest entries go first.
-#[derive(Debug)]
+/// A map whose entries expire and whose size is capped; the oldest entries go first. Its keys
+/// are live codes, tokens, interactions and sessions, so its `Debug` shows only its size.
 pub(crate) struct Bounded<V> {
     map: HashMap<String, (V, Instant)>,
     order: VecDeque<String>,
     capacity: usize,
+}
+
+impl<V> std::fmt::Debug for Bounded<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bounded")
+            .field("len", &self.map.len())
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<V> Bounded<V> {

@@ -23,7 +23,7 @@ pub(crate) struct Issue {
     pub(crate) with_refresh: bool,
     pub(crate) origin_state: Option<String>,
     /// What the client got wrong that a quirk let through, for the journal.
-    pub(crate) findings: Vec<String>,
+    pub(crate) findings: Vec<oauth_vocab::Observation>,
 }
 
 /// How long a token record is kept at least, so that a late use of it is recognised.

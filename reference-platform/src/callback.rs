@@ -19,11 +19,11 @@ use crate::defects::Defect;
 use crate::flow::PendingFlow;
 use crate::pages;
 use crate::params::{Params, Repeated};
-use crate::secret::Secret;
-use crate::secret::constant_time_eq;
 use crate::session::lock;
 use crate::shapes::CodeUse;
 use crate::token_client::{TokenError, TokenSet, is_error_code};
+use oauth_vocab::Secret;
+use oauth_vocab::constant_time_eq;
 
 /// Why a callback was refused; the text is shown to the user and names no secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,55 +8,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use oauth_vocab::AuthMethod;
+
 use crate::defects::Defects;
 use crate::start_error::StartError;
-
-/// How the platform authenticates to the token and revocation endpoints
-/// ([RFC 6749 §2.3](https://www.rfc-editor.org/rfc/rfc6749#section-2.3)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthMethod {
-    /// HTTP Basic, id and secret each form-urlencoded before Base64
-    /// ([RFC 6749 §2.3.1](https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1)).
-    #[default]
-    ClientSecretBasic,
-    /// `client_id` and `client_secret` in the form body.
-    ClientSecretPost,
-    /// A public client: `client_id` in the form body, no secret.
-    None,
-}
-
-impl AuthMethod {
-    /// The RFC 7591 name, e.g. `client_secret_basic`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientSecretBasic => "client_secret_basic",
-            Self::ClientSecretPost => "client_secret_post",
-            Self::None => "none",
-        }
-    }
-}
-
-impl fmt::Display for AuthMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for AuthMethod {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "client_secret_basic" => Ok(Self::ClientSecretBasic),
-            "client_secret_post" => Ok(Self::ClientSecretPost),
-            "none" => Ok(Self::None),
-            other => Err(format!(
-                "unknown auth method {other:?} (client_secret_basic, client_secret_post or none)"
-            )),
-        }
-    }
-}
 
 /// The reference platform's configuration.
 ///
@@ -376,17 +331,5 @@ mod tests {
         let text = format!("{:?}", confidential());
         assert!(text.contains("[redacted]"));
         assert!(!text.contains("\"s\""));
-    }
-
-    #[test]
-    fn auth_methods_parse_by_their_rfc_names() {
-        for method in [
-            AuthMethod::ClientSecretBasic,
-            AuthMethod::ClientSecretPost,
-            AuthMethod::None,
-        ] {
-            assert_eq!(method.as_str().parse::<AuthMethod>(), Ok(method));
-        }
-        assert!("basic".parse::<AuthMethod>().is_err());
     }
 }

@@ -11,7 +11,7 @@ use rand::rngs::OsRng;
 use sha2::{Digest as _, Sha256};
 use url::Url;
 
-use crate::secret::Secret;
+use oauth_vocab::Secret;
 
 /// The operating system's random generator failed.
 #[derive(Debug, Clone, Copy, thiserror::Error)]

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::config::Placement;
-use crate::secret::Secret;
+use oauth_vocab::Secret;
 
 /// The largest provider response body read (token, metadata, resource).
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;

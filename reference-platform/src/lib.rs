@@ -70,7 +70,6 @@ mod metadata;
 mod pages;
 mod params;
 mod probe;
-mod secret;
 mod server;
 mod session;
 mod shapes;

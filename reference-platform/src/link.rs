@@ -12,8 +12,8 @@ use crate::defects::Defect;
 use crate::flow::{self, AuthorizationRequest, PendingFlow, RandomUnavailable};
 use crate::pages;
 use crate::params::{Params, valid_session};
-use crate::secret::Secret;
 use crate::session::lock;
+use oauth_vocab::Secret;
 
 /// `GET /link?session={sid}`.
 pub(crate) async fn web(

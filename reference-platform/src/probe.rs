@@ -19,9 +19,9 @@ use crate::defects::Defect;
 use crate::http::{placed, read_limited};
 use crate::pages;
 use crate::params::{Params, valid_session};
-use crate::secret::Secret;
 use crate::session::Linked;
 use crate::token_client::RevokeOutcome;
+use oauth_vocab::Secret;
 
 /// What the platform knows about a chat session after asking the resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +235,7 @@ pub(crate) fn insufficient_scope(challenge: &str) -> Option<Vec<String>> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
-    if get("error") != Some("insufficient_scope") {
+    if get("error") != Some(oauth_vocab::ErrorCode::InsufficientScope.as_str()) {
         return None;
     }
     Some(

@@ -8,9 +8,9 @@ use tokio::sync::watch;
 use crate::app::{AppState, router};
 use crate::config::PlatformConfig;
 use crate::metadata::{discover, parse_issuer, require_secure};
-use crate::secret::Secret;
 use crate::start_error::StartError;
 use crate::token_client::TokenClient;
+use oauth_vocab::Secret;
 
 /// How long start-up waits for the provider's metadata.
 const STARTUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);

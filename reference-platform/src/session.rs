@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::secret::Secret;
 use crate::store::{Bounded, DEFAULT_CAPACITY};
 use crate::token_client::TokenSet;
+use oauth_vocab::Secret;
 
 /// How long a linked session is kept without being refreshed or re-linked.
 const SESSION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);

@@ -16,7 +16,7 @@ use url::form_urlencoded::{Serializer, byte_serialize};
 use crate::config::{AuthMethod, is_scope_token};
 use crate::defects::{Defect, Defects};
 use crate::http::{BodyError, describe_transport, read_limited};
-use crate::secret::Secret;
+use oauth_vocab::Secret;
 
 /// Tokens from a successful token response.
 #[derive(Debug, Clone)]

@@ -109,7 +109,12 @@ impl RunContext {
         vars.set("client_id", profile.client.client_id.clone());
         vars.set(
             "client_secret",
-            profile.client.client_secret.clone().unwrap_or_default(),
+            profile
+                .client
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_default(),
         );
 
         let (platform, platform_base) = start_platform(&profile, &mut vars, platform_log).await?;
@@ -123,18 +128,18 @@ impl RunContext {
         vars.set("redirect_uri", redirect_uris[0].clone());
         let client = ClientConfig {
             client_id: profile.client.client_id.clone(),
-            client_secret: profile.client.client_secret.clone(),
+            client_secret: profile
+                .client
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
             redirect_uris,
             allowed_scopes: profile.client.scopes.clone(),
             default_scopes: None,
             auth_method: profile.client.auth_method,
             pkce: profile.client.pkce,
             // client_credentials: Gauntlet plays a channel that hands the platform a token.
-            grant_types: vec![
-                "authorization_code".into(),
-                "refresh_token".into(),
-                "client_credentials".into(),
-            ],
+            grant_types: mock_provider::GrantType::ALL.to_vec(),
         };
         provider
             .register_client(client.clone())
@@ -188,16 +193,12 @@ async fn start_platform(
                 .collect(),
             redirect_path: profile.redirect_path(),
             client_id: profile.client.client_id.clone(),
-            client_secret: profile.client.client_secret.clone(),
-            auth_method: match profile.client.auth_method {
-                mock_provider::AuthMethod::ClientSecretBasic => {
-                    reference_platform::AuthMethod::ClientSecretBasic
-                }
-                mock_provider::AuthMethod::ClientSecretPost => {
-                    reference_platform::AuthMethod::ClientSecretPost
-                }
-                mock_provider::AuthMethod::None => reference_platform::AuthMethod::None,
-            },
+            client_secret: profile
+                .client
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+            auth_method: profile.client.auth_method,
             scopes: profile.client.scopes.clone(),
             token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),
             defects: profile.defects().map_err(|e| anyhow::anyhow!(e))?,

@@ -173,7 +173,7 @@ pub struct ClientProfile {
     pub client_id: String,
     /// The secret (absent for a public client).
     #[serde(default)]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<oauth_vocab::Secret>,
     /// The registered redirect URIs (templated; usually `{base_url}/callback`).
     pub redirect_uris: Vec<String>,
     /// The scopes the platform is configured to request.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use mock_provider::{Decision, Fault, FaultKind, FaultTarget, JournalEntry};
+use mock_provider::{Decision, Endpoint, Fault, FaultKind, FaultTarget, JournalEntry};
 use url::Url;
 
 use super::context::{self, RunContext};
@@ -405,10 +405,9 @@ impl GauntletWorld {
 
     /// Token endpoint requests in this scenario's journal slice.
     pub fn token_requests(&self) -> Vec<JournalEntry> {
-        let token_path = &self.ctx.provider.config().paths.token;
         self.journal()
             .into_iter()
-            .filter(|e| e.path.ends_with(token_path.as_str()))
+            .filter(|e| e.endpoint == Endpoint::Token)
             .collect()
     }
 
@@ -420,15 +419,9 @@ impl GauntletWorld {
             .started()
             .saturating_duration_since(self.ctx.provider.started_at());
         let offset = u64::try_from(offset.as_millis()).unwrap_or(0);
-        let browser_paths = {
-            let p = &self.ctx.provider.config().paths;
-            [p.authorize.clone(), p.login.clone(), p.consent.clone()]
-        };
+        let browser_endpoints = [Endpoint::Authorize, Endpoint::Login, Endpoint::Consent];
         for entry in self.journal() {
-            if browser_paths
-                .iter()
-                .any(|p| entry.path.ends_with(p.as_str()))
-            {
+            if browser_endpoints.contains(&entry.endpoint) {
                 continue;
             }
             let entry = if self.ctx.reveal_secrets {
@@ -474,8 +467,10 @@ impl GauntletWorld {
                     .collect(),
                 response_body: (!entry.response.body.is_empty())
                     .then(|| entry.response.body.clone()),
-                note: (!entry.findings.is_empty())
-                    .then(|| format!("provider findings: {}", entry.findings.join("; "))),
+                note: (!entry.findings.is_empty()).then(|| {
+                    let findings: Vec<_> = entry.findings.iter().map(ToString::to_string).collect();
+                    format!("provider findings: {}", findings.join("; "))
+                }),
             });
         }
         exchanges.sort_by_key(|e| e.at_ms);

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig};
+use mock_provider::{AuthMethod, ClientConfig, GrantType, PkcePolicy, ProviderConfig};
 use serde::Deserialize;
 
 use crate::suite::launch::Launch;
@@ -179,7 +179,7 @@ pub struct Registration {
     pub client_id: String,
     /// The secret; absent for a public client.
     #[serde(default)]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<oauth_vocab::Secret>,
     /// How it authenticates at the token endpoint.
     #[serde(default)]
     pub auth_method: AuthMethod,
@@ -352,7 +352,7 @@ impl ProviderProfile {
             .collect::<BTreeMap<_, _>>();
         let registration = |client_id: &str, secret: Option<&str>, auth_method| Registration {
             client_id: client_id.into(),
-            client_secret: secret.map(str::to_owned),
+            client_secret: secret.map(oauth_vocab::Secret::new),
             auth_method,
             redirect_uri: MOCK_REDIRECT.into(),
             other_redirect_uris: Vec::new(),
@@ -372,9 +372,7 @@ impl ProviderProfile {
                 insufficient_scope: insufficient_scope(config, &scope),
                 code_lifetime_secs: Some(config.code_ttl_secs),
                 pkce: template.map_or(PkcePolicy::default(), |c| c.pkce),
-                refresh: Some(
-                    template.is_none_or(|c| c.grant_types.iter().any(|g| g == "refresh_token")),
-                ),
+                refresh: Some(template.is_none_or(|c| c.allows_grant(GrantType::RefreshToken))),
                 ..ServerProfile::default()
             },
             client: Registration {
@@ -429,7 +427,7 @@ impl ProviderProfile {
                 default_scopes: Some(vec!["read".into()]),
                 auth_method: AuthMethod::ClientSecretBasic,
                 pkce: PkcePolicy::default(),
-                grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+                grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             });
         let client = |client_id: &str, secret: Option<&str>, uris: Vec<String>| ClientConfig {
             client_id: client_id.into(),

@@ -279,7 +279,7 @@ impl ProviderWorld {
         let client = self.registration(role)?.clone();
         let secret = secret
             .map(str::to_owned)
-            .or(client.client_secret.clone())
+            .or(client.client_secret.as_ref().map(|s| s.expose().to_owned()))
             .unwrap_or_default();
         let mut authorization = None;
         // A client without a secret is public: it identifies itself, nothing more.

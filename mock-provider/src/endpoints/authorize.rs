@@ -13,6 +13,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
 
+use oauth_vocab::{Finding, GrantType, Observation};
+
 use crate::app::{AppState, Tenant, lock};
 use crate::clients::ClientConfig;
 use crate::decision::Decision;
@@ -80,7 +82,7 @@ fn validate(
     state: &AppState,
     tenant: &Tenant,
     query: &str,
-) -> Result<(AuthorizationRequest, Vec<String>), Refusal> {
+) -> Result<(AuthorizationRequest, Vec<Observation>), Refusal> {
     let params = Params::parse(query.as_bytes()).map_err(Refusal::Page)?;
     let client = known_client(state, &params).map_err(Refusal::Page)?;
     let matching = state.config.quirks.redirect_uri_match;
@@ -123,7 +125,7 @@ fn known_client(state: &AppState, params: &Params) -> Result<ClientConfig, OAuth
     let client_id = params.required("client_id")?;
     state.client(client_id).ok_or_else(|| {
         OAuthError::invalid_request(format!("unknown client_id {client_id:?}"))
-            .with_finding("client.unknown")
+            .with_finding(Finding::ClientUnknown)
     })
 }
 
@@ -131,7 +133,7 @@ fn known_client(state: &AppState, params: &Params) -> Result<ClientConfig, OAuth
 fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Checked, OAuthError> {
     params.no_duplicates()?;
     response_type_is_code(params)?;
-    if !client.allows_grant("authorization_code") {
+    if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             "this client may not use the authorization_code grant",
@@ -187,7 +189,7 @@ fn refuse(state: &AppState, tenant: &Tenant, refusal: Refusal) -> Response {
     let uri = error_uri(state, callback, &refusal.error);
     let error = refusal.error;
     let note = (error.findings.iter().cloned())
-        .chain([format!("{}: {}", error.code, error.description)])
+        .chain([error.observation()])
         .collect();
     noted(found(&uri), Some(&refusal.client_id), note)
 }
@@ -197,7 +199,7 @@ fn refuse(state: &AppState, tenant: &Tenant, refusal: Refusal) -> Response {
 fn fault(
     state: &AppState,
     request: &mut AuthorizationRequest,
-    findings: &mut Vec<String>,
+    findings: &mut Vec<Observation>,
 ) -> Option<String> {
     let kind = state.faults.take(
         FaultTarget::Authorize,

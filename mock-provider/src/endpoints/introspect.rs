@@ -25,7 +25,7 @@ pub(crate) async fn handle(
             return Err(OAuthError::invalid_client(
                 "introspection requires client authentication; a public client has none",
             )
-            .with_finding("client_auth.public_client_at_introspection"));
+            .with_finding(oauth_vocab::Finding::ClientAuthPublicClientAtIntrospection));
         }
         let token = form.required("token")?;
         let stores = lock(&state.stores);

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use oauth_vocab::Finding;
 use serde::Deserialize;
 
 use crate::app::{AppState, Tenant, lock};
@@ -111,7 +112,7 @@ pub(crate) async fn login_submit(
         return noted(
             browser_headers(page),
             Some(&client_id),
-            vec!["login.csrf_mismatch".into()],
+            vec![Finding::LoginCsrfMismatch.into()],
         );
     }
     let user = state
@@ -123,7 +124,7 @@ pub(crate) async fn login_submit(
         return noted(
             browser_headers(page),
             Some(&client_id),
-            vec!["login.bad_credentials".into()],
+            vec![Finding::LoginBadCredentials.into()],
         );
     };
     let session = state.random.token("s_");
@@ -191,7 +192,7 @@ pub(crate) async fn consent_submit(
         return noted(
             browser_headers(page),
             Some(&client_id),
-            vec!["consent.csrf_mismatch".into()],
+            vec![Finding::ConsentCsrfMismatch.into()],
         );
     }
     let decision = match field("decision") {

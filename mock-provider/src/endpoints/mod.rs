@@ -18,6 +18,8 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use oauth_vocab::{Finding, Observation};
+
 use crate::error::{ErrorCode, OAuthError};
 use crate::journal::Note;
 use crate::params::Params;
@@ -43,7 +45,7 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
             return Err(OAuthError::invalid_request(format!(
                 "Content-Type must be application/x-www-form-urlencoded, not {content_type:?}"
             ))
-            .with_finding("request.wrong_content_type"));
+            .with_finding(Finding::RequestWrongContentType));
         }
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
@@ -56,7 +58,7 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
 pub(crate) fn noted(
     mut response: Response,
     client_id: Option<&str>,
-    findings: Vec<String>,
+    findings: Vec<Observation>,
 ) -> Response {
     let note = Note {
         client_id: client_id.map(str::to_owned),

@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use oauth_vocab::GrantType;
+
 use crate::clients::{AuthMethod, ClientConfig};
 use crate::endpoints::noted;
 use crate::error::{ErrorCode, OAuthError};
@@ -118,18 +120,14 @@ fn register(
     {
         return Err(metadata_error("only the response type code is supported"));
     }
-    let supported = ["authorization_code", "refresh_token", "client_credentials"];
-    let grant_types = meta
-        .grant_types
-        .unwrap_or_else(|| vec!["authorization_code".into(), "refresh_token".into()]);
-    if let Some(bad) = grant_types
-        .iter()
-        .find(|g| !supported.contains(&g.as_str()))
-    {
-        return Err(metadata_error(format!(
-            "grant type {bad:?} is not supported"
-        )));
-    }
+    let grant_types = match meta.grant_types {
+        None => vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+        Some(names) => names
+            .iter()
+            .map(|name| name.parse::<GrantType>())
+            .collect::<Result<_, _>>()
+            .map_err(|bad| metadata_error(format!("grant type {:?} is not supported", bad.0)))?,
+    };
     let allowed_scopes = match &meta.scope {
         Some(s) => scope::parse(s).map_err(|e| metadata_error(e.description))?,
         None => state.scopes_supported(),

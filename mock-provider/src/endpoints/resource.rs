@@ -8,6 +8,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use oauth_vocab::{Finding, Observation};
+
 use crate::app::{AppState, Tenant, lock};
 use crate::config::BearerPlacement;
 use crate::endpoints::noted;
@@ -21,7 +23,7 @@ struct BearerError {
     status: StatusCode,
     code: Option<ErrorCode>,
     description: String,
-    finding: String,
+    finding: Finding,
     client_id: Option<String>,
 }
 
@@ -30,13 +32,13 @@ impl BearerError {
         status: StatusCode,
         code: Option<ErrorCode>,
         description: impl Into<String>,
-        finding: &str,
+        finding: Finding,
     ) -> Self {
         Self {
             status,
             code,
             description: description.into(),
-            finding: finding.into(),
+            finding,
             client_id: None,
         }
     }
@@ -66,7 +68,11 @@ impl BearerError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, value);
         }
-        noted(response, self.client_id.as_deref(), vec![self.finding])
+        noted(
+            response,
+            self.client_id.as_deref(),
+            vec![self.finding.into()],
+        )
     }
 }
 
@@ -82,7 +88,7 @@ fn bearer(
             StatusCode::BAD_REQUEST,
             Some(ErrorCode::InvalidRequest),
             why,
-            "bearer.malformed",
+            Finding::BearerMalformed,
         )
     };
     let mut found = Vec::new();
@@ -111,7 +117,7 @@ fn bearer(
                     Some(ErrorCode::InvalidRequest),
                     format!("this resource does not accept the access token in the {placement:?}")
                         .to_lowercase(),
-                    "bearer.placement_refused",
+                    Finding::BearerPlacementRefused,
                 ));
             }
             Ok(None) => {}
@@ -128,7 +134,7 @@ fn bearer(
             StatusCode::UNAUTHORIZED,
             None,
             "an access token is required",
-            "bearer.missing",
+            Finding::BearerMissing,
         )),
         1 => Ok(found.remove(0)),
         _ => Err(malformed(
@@ -152,7 +158,7 @@ fn authorize(
             StatusCode::BAD_REQUEST,
             Some(ErrorCode::InvalidRequest),
             why,
-            "bearer.malformed",
+            Finding::BearerMalformed,
         )
     };
     if has_body_limit_hit {
@@ -177,7 +183,7 @@ fn authorize(
     )?;
     let stores = lock(&state.stores);
     let (record, token_state) = stores.token_state(&token);
-    let invalid = |why: String, finding: &str| {
+    let invalid = |why: String, finding: Finding| {
         let mut e = BearerError::new(
             StatusCode::UNAUTHORIZED,
             Some(ErrorCode::InvalidToken),
@@ -192,20 +198,20 @@ fn authorize(
         (Some(_), TokenState::Active) => {
             return Err(invalid(
                 "a refresh token is not an access token".into(),
-                "bearer.refresh_token_used",
+                Finding::BearerRefreshTokenUsed,
             ));
         }
         (_, other) => {
             return Err(invalid(
                 format!("the access token is {}", other.describe()),
-                &format!("bearer.{other:?}").to_lowercase(),
+                refused_state(other),
             ));
         }
     };
     if record.tenant != tenant.0 {
         return Err(invalid(
             "the access token belongs to another tenant".into(),
-            "bearer.wrong_tenant",
+            Finding::BearerWrongTenant,
         ));
     }
     if let Some(required) = required_scope
@@ -215,7 +221,7 @@ fn authorize(
             StatusCode::FORBIDDEN,
             Some(ErrorCode::InsufficientScope),
             format!("scope {required:?} is required"),
-            "bearer.insufficient_scope",
+            Finding::BearerInsufficientScope,
         );
         e.client_id = Some(record.client_id);
         return Err(e);
@@ -223,14 +229,26 @@ fn authorize(
     Ok((record, placement))
 }
 
-fn placement_findings(placement: BearerPlacement) -> Vec<String> {
-    match placement {
-        BearerPlacement::Header => Vec::new(),
-        other => vec![
-            format!("bearer.in_{other:?}: token sent outside the Authorization header")
-                .to_lowercase(),
-        ],
+/// The finding for an access token in a state that cannot be used.
+fn refused_state(state: TokenState) -> Finding {
+    match state {
+        TokenState::Expired => Finding::BearerExpired,
+        TokenState::Revoked => Finding::BearerRevoked,
+        TokenState::Rotated => Finding::BearerRotated,
+        TokenState::Active | TokenState::Unknown => Finding::BearerUnknown,
     }
+}
+
+fn placement_findings(placement: BearerPlacement) -> Vec<Observation> {
+    let finding = match placement {
+        BearerPlacement::Header => return Vec::new(),
+        BearerPlacement::Query => Finding::BearerInQuery,
+        BearerPlacement::Body => Finding::BearerInBody,
+    };
+    vec![Observation::detailed(
+        finding,
+        "token sent outside the authorization header",
+    )]
 }
 
 /// `GET|POST {userinfo}`: the user's claims.

@@ -9,6 +9,7 @@ use crate::client_auth::authenticated_client;
 use crate::endpoints::{FormBody, noted};
 use crate::error::{ErrorCode, OAuthError};
 use crate::store::TokenKind;
+use oauth_vocab::Finding;
 
 /// `POST {revoke}`: 200 for unknown and already revoked tokens (§2.2); revoking a refresh token
 /// also revokes the access tokens issued with it (§2.1).
@@ -36,17 +37,17 @@ pub(crate) async fn handle(
         let mut stores = lock(&state.stores);
         let (record, _) = stores.token_state(token);
         let finding = match record.map(|r| (r.kind, r.family, r.client_id == client.client_id)) {
-            None => "revoke.unknown_token",
-            Some((_, _, false)) => "revoke.other_clients_token",
+            None => Finding::RevokeUnknownToken,
+            Some((_, _, false)) => Finding::RevokeOtherClientsToken,
             Some((TokenKind::Refresh, family, true)) => {
                 stores.revoke_family(family);
-                "revoke.refresh_token_and_its_access_tokens"
+                Finding::RevokeRefreshTokenAndItsAccessTokens
             }
             Some((TokenKind::Access, _, true)) => {
                 if let Some(r) = stores.tokens.get_mut(token) {
                     r.revoked = true;
                 }
-                "revoke.access_token"
+                Finding::RevokeAccessToken
             }
         };
         Ok(finding)

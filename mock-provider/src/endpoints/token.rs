@@ -9,6 +9,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use oauth_vocab::GrantType;
+
 use crate::app::{AppState, Tenant, lock};
 use crate::client_auth::authenticated_client;
 use crate::clients::ClientConfig;
@@ -18,9 +20,6 @@ use crate::params::Params;
 use crate::store::Stores;
 use crate::tokens::{Issue, mint};
 use crate::{code, faults, pkce, redirect, refresh, scope};
-
-/// The grant types this server supports.
-const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
 
 /// `POST {token}`.
 pub(crate) async fn handle(
@@ -60,7 +59,7 @@ async fn respond(
     if let Some(answer) = fault.as_ref().and_then(faults::token_answer) {
         return Ok(answer);
     }
-    grant_type_allowed(&client, grant_type)?;
+    let grant_type = grant_type_allowed(&client, grant_type)?;
     let issue = grant(state, tenant, &client, grant_type, form)?;
     let mut body = mint(state, &issue, faults::expires_early(fault.as_ref()));
     faults::alter_token_body(fault, &mut body);
@@ -75,20 +74,17 @@ async fn respond(
 }
 
 /// A grant type this server supports and the client is registered for (§5.2).
-fn grant_type_allowed(client: &ClientConfig, grant_type: &str) -> Result<(), OAuthError> {
-    if !GRANT_TYPES.contains(&grant_type) {
-        return Err(OAuthError::new(
-            ErrorCode::UnsupportedGrantType,
-            format!("grant_type {grant_type:?} is not supported"),
-        ));
-    }
+fn grant_type_allowed(client: &ClientConfig, grant_type: &str) -> Result<GrantType, OAuthError> {
+    let grant_type: GrantType = grant_type
+        .parse()
+        .map_err(|e| OAuthError::new(ErrorCode::UnsupportedGrantType, format!("{e}")))?;
     if !client.allows_grant(grant_type) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             format!("this client may not use the {grant_type} grant"),
         ));
     }
-    Ok(())
+    Ok(grant_type)
 }
 
 /// Checks the grant under the stores' lock; returns what it entitles the client to.
@@ -96,14 +92,16 @@ fn grant(
     state: &AppState,
     tenant: &Tenant,
     client: &ClientConfig,
-    grant_type: &str,
+    grant_type: GrantType,
     form: &Params,
 ) -> Result<Issue, OAuthError> {
     let mut stores = lock(&state.stores);
     match grant_type {
-        "authorization_code" => authorization_code(state, &mut stores, tenant, client, form),
-        "refresh_token" => refresh_token(state, &mut stores, client, form),
-        _ => client_credentials(&mut stores, tenant, client, form),
+        GrantType::AuthorizationCode => {
+            authorization_code(state, &mut stores, tenant, client, form)
+        }
+        GrantType::RefreshToken => refresh_token(state, &mut stores, client, form),
+        GrantType::ClientCredentials => client_credentials(&mut stores, tenant, client, form),
     }
 }
 
@@ -150,7 +148,7 @@ fn authorization_code(
             .into_iter()
             .filter(|(name, _)| reflect.contains(name))
             .collect(),
-        with_refresh: client.allows_grant("refresh_token"),
+        with_refresh: client.allows_grant(GrantType::RefreshToken),
         origin_state: grant.state,
         findings,
     })

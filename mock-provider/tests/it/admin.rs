@@ -2,6 +2,7 @@
 //! journal (with redaction), clients, scripted decisions and faults.
 
 use mock_provider::{ClientConfig, Decision, ErrorCode, Fault, FaultKind, MockProvider, mask};
+use mock_provider::{Finding, Observation};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -101,22 +102,21 @@ async fn the_journal_lists_requests_with_parameters_status_and_findings() {
     assert_eq!(token["method"], "POST");
     assert_eq!(token["path"], "/token");
     assert_eq!(token["route"], "/token");
+    assert_eq!(token["endpoint"], "token");
     assert_eq!(token["client_id"], CLIENT_ID);
     assert_eq!(
         pair(&token["form"], "grant_type"),
         Some("authorization_code")
     );
     assert_eq!(token["response"]["status"], 400);
-    let findings: Vec<&str> = token["findings"]
+    let findings: Vec<Observation> = token["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(Value::as_str)
+        .filter_map(|f| f.as_str()?.parse().ok())
         .collect();
     assert!(
-        findings
-            .iter()
-            .any(|f| f.starts_with("pkce.verifier_mismatch")),
+        findings.iter().any(|f| f.is(Finding::PkceVerifierMismatch)),
         "{findings:?}"
     );
     assert!(

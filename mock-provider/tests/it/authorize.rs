@@ -3,6 +3,7 @@
 use mock_provider::{
     AuthMethod, ClientConfig, Decision, ErrorCode, PkcePolicy, ProviderConfig, s256_challenge,
 };
+use mock_provider::{Finding, GrantType};
 
 use crate::support::*;
 
@@ -128,7 +129,7 @@ async fn unknown_or_missing_client_gets_an_error_page_and_no_redirect() {
     .await;
     let journal = provider.journal();
     assert!(
-        journal[0].has_finding("client.unknown"),
+        journal[0].has_finding(Finding::ClientUnknown),
         "{:?}",
         journal[0].findings
     );
@@ -162,10 +163,10 @@ async fn redirect_uri_must_match_a_registered_one_byte_for_byte() {
     assert!(
         journal
             .iter()
-            .all(|e| e.has_finding("redirect_uri.not_registered"))
+            .all(|e| e.has_finding(Finding::RedirectUriNotRegistered))
     );
     assert!(
-        journal[0].has_finding("redirect_uri.near_miss"),
+        journal[0].has_finding(Finding::RedirectUriNearMiss),
         "{:?}",
         journal[0].findings
     );
@@ -298,14 +299,14 @@ async fn s256_required_refuses_missing_plain_unknown_and_malformed_challenges() 
         .flat_map(|e| e.findings)
         .collect();
     let expected_findings = [
-        "pkce.challenge_missing",
-        "pkce.plain_refused",
-        "pkce.method_unsupported",
-        "pkce.challenge_malformed",
+        Finding::PkceChallengeMissing,
+        Finding::PkcePlainRefused,
+        Finding::PkceMethodUnsupported,
+        Finding::PkceChallengeMalformed,
     ];
     for expected in expected_findings {
         assert!(
-            findings.iter().any(|f| f.starts_with(expected)),
+            findings.iter().any(|f| f.is(expected)),
             "no {expected} in {findings:?}"
         );
     }
@@ -357,7 +358,7 @@ async fn optional_pkce_allows_no_challenge_except_for_public_clients() {
 #[tokio::test]
 async fn a_client_without_the_code_grant_is_unauthorized_client() {
     let mut client = client_with(PkcePolicy::S256Required, AuthMethod::ClientSecretBasic);
-    client.grant_types = vec!["client_credentials".into()];
+    client.grant_types = vec![GrantType::ClientCredentials];
     let (provider, http) = start_with(with_client(client)).await;
     let response = authorize(&provider, &http, &with("client_id", "other")).await;
     assert_error_redirect(&response, ErrorCode::UnauthorizedClient, Some("st"));

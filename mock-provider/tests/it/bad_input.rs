@@ -1,5 +1,6 @@
 //! Bad input gets the endpoint's RFC error, never a panic, and nothing already issued is lost.
 
+use mock_provider::Finding;
 use mock_provider::{Limits, ProviderConfig};
 
 use crate::support::*;
@@ -72,7 +73,7 @@ async fn oversized_bodies_are_refused_with_invalid_request() {
         .unwrap();
     assert_eq!(response.status(), 400);
     assert_eq!(json(response).await["error"], "invalid_request");
-    assert!(provider.journal()[0].has_finding("request.too_large"));
+    assert!(provider.journal()[0].has_finding(Finding::RequestTooLarge));
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use mock_provider::Finding;
 use mock_provider::{ErrorCode, Fault, FaultKind, ProviderConfig};
 
 use crate::support::*;
@@ -119,7 +120,7 @@ async fn a_dropped_connection_gives_the_client_no_response_and_the_server_surviv
     assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
     let last = provider.journal().into_iter().rev().nth(1).unwrap();
     assert!(
-        last.has_finding("fault.drop_connection"),
+        last.has_finding(Finding::FaultDropConnection),
         "{:?}",
         last.findings
     );

@@ -1,6 +1,7 @@
 //! Interactive login and consent (auto-approval off): real forms, a cookie session, CSRF tokens,
 //! and 303 after each POST (RFC 9700 §4.12).
 
+use mock_provider::Finding;
 use mock_provider::ProviderConfig;
 use reqwest::redirect::Policy;
 
@@ -155,7 +156,7 @@ async fn a_forged_csrf_token_is_refused() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("login.csrf_mismatch"))
+            .any(|e| e.has_finding(Finding::LoginCsrfMismatch))
     );
 }
 

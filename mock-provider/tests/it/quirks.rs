@@ -1,6 +1,7 @@
 //! The `[quirks]` table: each deliberate violation is off by default (the strict mock refuses)
 //! and, once turned on, lets exactly its own violation through. And the `lax` profile.
 
+use mock_provider::Finding;
 use mock_provider::{
     Decision, MockProvider, PkcePolicy, ProviderConfig, Quirks, RedirectMatch, form_encode,
 };
@@ -28,8 +29,8 @@ async fn strict_and_quirky(quirks: Quirks) -> (MockProvider, MockProvider, reqwe
     (strict, quirky, http)
 }
 
-fn has_finding(provider: &MockProvider, prefix: &str) -> bool {
-    provider.journal().iter().any(|e| e.has_finding(prefix))
+fn has_finding(provider: &MockProvider, finding: Finding) -> bool {
+    provider.journal().iter().any(|e| e.has_finding(finding))
 }
 
 async fn userinfo_status(provider: &MockProvider, access_token: &str) -> u16 {
@@ -94,7 +95,7 @@ async fn prefix_redirect_matching_accepts_a_longer_uri_and_binds_the_code_to_it(
     assert!(location.as_str().starts_with(&evil), "{location}");
     assert_eq!(query_param(&location, "state").as_deref(), Some("st"));
     assert!(
-        has_finding(&quirky, "redirect_uri.near_miss"),
+        has_finding(&quirky, Finding::RedirectUriNearMiss),
         "the journal notes the near miss it let through"
     );
     let ac = query_param(&location, "code").expect("a code");
@@ -128,7 +129,7 @@ async fn an_optional_verifier_lets_a_missing_one_through_but_not_a_wrong_one() {
 
     let ac = code(&strict, &http).await;
     assert_invalid_grant(redeem_with(&strict, &http, &ac, Some(REDIRECT), None).await).await;
-    assert!(has_finding(&strict, "pkce.verifier_missing"));
+    assert!(has_finding(&strict, Finding::PkceVerifierMissing));
 
     let ac = code(&quirky, &http).await;
     let wrong = redeem_with(&quirky, &http, &ac, Some(REDIRECT), Some(WRONG_VERIFIER)).await;
@@ -136,7 +137,7 @@ async fn an_optional_verifier_lets_a_missing_one_through_but_not_a_wrong_one() {
     let missing = redeem_with(&quirky, &http, &ac, Some(REDIRECT), None).await;
     assert_eq!(missing.status(), 200);
     assert!(
-        has_finding(&quirky, "pkce.verifier_missing"),
+        has_finding(&quirky, Finding::PkceVerifierMissing),
         "the journal still notes the missing verifier"
     );
 }
@@ -164,7 +165,7 @@ async fn reusable_codes_redeem_again_without_revocation() {
         200,
         "the first tokens are not revoked"
     );
-    assert!(!has_finding(&quirky, "code.reused"));
+    assert!(!has_finding(&quirky, Finding::CodeReused));
 }
 
 #[tokio::test]
@@ -200,8 +201,8 @@ async fn an_unchecked_token_redirect_uri_may_be_missing_or_different() {
         let accepted = redeem_with(&quirky, &http, &ac, redirect_uri, Some(VERIFIER)).await;
         assert_eq!(accepted.status(), 200, "redirect_uri {redirect_uri:?}");
     }
-    assert!(has_finding(&quirky, "redirect_uri.missing_at_token"));
-    assert!(has_finding(&quirky, "redirect_uri.differs_at_token"));
+    assert!(has_finding(&quirky, Finding::RedirectUriMissingAtToken));
+    assert!(has_finding(&quirky, Finding::RedirectUriDiffersAtToken));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Bearer-protected endpoints: userinfo and the resource API (RFC 6750 §2, §3, §3.1).
 
+use mock_provider::Finding;
 use mock_provider::{BearerPlacement, MockProvider, ProviderConfig, ResourceConfig};
 
 use crate::support::*;
@@ -46,9 +47,9 @@ async fn assert_bearer_error(response: reqwest::Response, status: u16, error: &s
     assert_eq!(json(response).await["error"], error);
 }
 
-/// Whether some journal entry has a finding starting with `prefix`.
-fn journal_has(provider: &MockProvider, prefix: &str) -> bool {
-    provider.journal().iter().any(|e| e.has_finding(prefix))
+/// Whether some journal entry has `finding`.
+fn journal_has(provider: &MockProvider, finding: Finding) -> bool {
+    provider.journal().iter().any(|e| e.has_finding(finding))
 }
 
 #[tokio::test]
@@ -140,7 +141,7 @@ async fn an_empty_bearer_credential_is_invalid_request() {
         .unwrap();
     // Assert
     assert_bearer_error(response, 400, "invalid_request").await;
-    assert!(journal_has(&provider, "bearer.malformed"));
+    assert!(journal_has(&provider, Finding::BearerMalformed));
 }
 
 #[tokio::test]
@@ -162,8 +163,8 @@ async fn an_unknown_or_revoked_token_is_invalid_token() {
         // Assert
         assert_bearer_error(response, 401, "invalid_token").await;
     }
-    assert!(journal_has(&provider, "bearer.unknown"));
-    assert!(journal_has(&provider, "bearer.revoked"));
+    assert!(journal_has(&provider, Finding::BearerUnknown));
+    assert!(journal_has(&provider, Finding::BearerRevoked));
 }
 
 #[tokio::test]
@@ -182,7 +183,7 @@ async fn an_expired_token_is_invalid_token() {
         // Assert
         assert_bearer_error(response, 401, "invalid_token").await;
     }
-    assert!(journal_has(&provider, "bearer.expired"));
+    assert!(journal_has(&provider, Finding::BearerExpired));
 }
 
 #[tokio::test]
@@ -210,7 +211,7 @@ async fn a_query_or_body_token_is_refused_by_default() {
     let refused = provider
         .journal()
         .iter()
-        .filter(|e| e.has_finding("bearer.placement_refused"))
+        .filter(|e| e.has_finding(Finding::BearerPlacementRefused))
         .count();
     assert_eq!(refused, 2);
 }
@@ -236,7 +237,7 @@ async fn a_query_token_is_accepted_when_allowed_and_noted_in_the_journal() {
     let journal = provider.journal();
     assert_eq!(journal.len(), 1);
     assert!(
-        journal[0].has_finding("bearer.in_query"),
+        journal[0].has_finding(Finding::BearerInQuery),
         "{:?}",
         journal[0].findings
     );
@@ -281,7 +282,7 @@ async fn a_form_body_token_is_accepted_when_allowed_and_noted_in_the_journal() {
     assert_eq!(mixed_case.status(), 200, "media types are case-insensitive");
     let journal = provider.journal();
     assert!(
-        journal[0].has_finding("bearer.in_body"),
+        journal[0].has_finding(Finding::BearerInBody),
         "{:?}",
         journal[0].findings
     );
@@ -380,7 +381,7 @@ async fn a_refresh_token_is_not_a_bearer_token() {
         .unwrap();
     // Assert
     assert_bearer_error(response, 401, "invalid_token").await;
-    assert!(journal_has(&provider, "bearer.refresh_token_used"));
+    assert!(journal_has(&provider, Finding::BearerRefreshTokenUsed));
 }
 
 #[tokio::test]
@@ -441,7 +442,7 @@ async fn a_tenant_token_works_only_under_its_tenant() {
     assert_bearer_error(at_other, 401, "invalid_token").await;
     assert_eq!(at_tenant.status(), 200);
     assert_eq!(json(at_tenant).await["sub"], "alice");
-    assert!(journal_has(&provider, "bearer.wrong_tenant"));
+    assert!(journal_has(&provider, Finding::BearerWrongTenant));
 }
 
 #[tokio::test]

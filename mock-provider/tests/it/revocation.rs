@@ -1,5 +1,6 @@
 //! Token revocation (RFC 7009 §2.1, §2.2, §2.2.1) and introspection (RFC 7662 §2.1, §2.2, §4).
 
+use mock_provider::Finding;
 use mock_provider::{AuthMethod, ClientConfig, MockProvider, ProviderConfig};
 
 use crate::support::*;
@@ -102,7 +103,7 @@ async fn revoking_a_refresh_token_also_revokes_its_access_tokens() {
     assert!(
         journal
             .iter()
-            .any(|e| e.has_finding("revoke.refresh_token_and_its_access_tokens"))
+            .any(|e| e.has_finding(Finding::RevokeRefreshTokenAndItsAccessTokens))
     );
 }
 
@@ -124,7 +125,7 @@ async fn unknown_and_already_revoked_tokens_get_200() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("revoke.unknown_token"))
+            .any(|e| e.has_finding(Finding::RevokeUnknownToken))
     );
 }
 
@@ -208,7 +209,7 @@ async fn a_client_cannot_revoke_another_clients_token() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("revoke.other_clients_token"))
+            .any(|e| e.has_finding(Finding::RevokeOtherClientsToken))
     );
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig, TokenFormat};
+use mock_provider::{Finding, GrantType};
 
 use crate::support::*;
 
@@ -81,7 +82,7 @@ async fn a_second_redemption_fails_and_revokes_the_tokens_of_the_first() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("code.reused"))
+            .any(|e| e.has_finding(Finding::CodeReused))
     );
 }
 
@@ -125,7 +126,7 @@ async fn an_expired_code_is_invalid_grant() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("code.expired"))
+            .any(|e| e.has_finding(Finding::CodeExpired))
     );
 }
 
@@ -170,7 +171,7 @@ async fn a_code_is_bound_to_its_client() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("code.wrong_client"))
+            .any(|e| e.has_finding(Finding::CodeWrongClient))
     );
 }
 
@@ -209,13 +210,13 @@ async fn the_redirect_uri_must_be_repeated_identically() {
     assert!(
         findings
             .iter()
-            .any(|f| f.starts_with("redirect_uri.missing_at_token")),
+            .any(|f| f.is(Finding::RedirectUriMissingAtToken)),
         "{findings:?}"
     );
     assert!(
         findings
             .iter()
-            .any(|f| f.starts_with("redirect_uri.differs_at_token")),
+            .any(|f| f.is(Finding::RedirectUriDiffersAtToken)),
         "{findings:?}"
     );
     // A refused attempt does not burn the code.
@@ -244,12 +245,12 @@ async fn a_wrong_missing_or_malformed_verifier_is_invalid_grant() {
         .flat_map(|e| e.findings)
         .collect();
     for expected in [
-        "pkce.verifier_mismatch",
-        "pkce.verifier_missing",
-        "pkce.verifier_malformed",
+        Finding::PkceVerifierMismatch,
+        Finding::PkceVerifierMissing,
+        Finding::PkceVerifierMalformed,
     ] {
         assert!(
-            findings.iter().any(|f| f.starts_with(expected)),
+            findings.iter().any(|f| f.is(expected)),
             "no {expected} in {findings:?}"
         );
     }
@@ -269,7 +270,7 @@ async fn a_verifier_for_a_code_issued_without_challenge_is_refused() {
         provider
             .journal()
             .iter()
-            .any(|e| e.has_finding("pkce.verifier_unexpected"))
+            .any(|e| e.has_finding(Finding::PkceVerifierUnexpected))
     );
 }
 
@@ -343,7 +344,7 @@ async fn client_authentication_failures_are_invalid_client() {
     assert!(
         findings
             .iter()
-            .any(|f| f.starts_with("client_auth.wrong_method")),
+            .any(|f| f.is(Finding::ClientAuthWrongMethod)),
         "{findings:?}"
     );
 }
@@ -593,7 +594,7 @@ async fn client_credentials_issue_a_service_token_without_refresh() {
 #[tokio::test]
 async fn a_grant_the_client_may_not_use_is_unauthorized_client() {
     let mut config = ProviderConfig::default();
-    config.clients[0].grant_types = vec!["authorization_code".into()];
+    config.clients[0].grant_types = vec![GrantType::AuthorizationCode];
     let (provider, http) = start_with(config).await;
     let response = token(&provider, &http, &[("grant_type", "client_credentials")]).await;
     assert_error(response, 400, "unauthorized_client").await;
@@ -625,4 +626,28 @@ fn base64_url_decode(text: &str) -> Vec<u8> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .unwrap()
+}
+
+#[tokio::test]
+async fn the_providers_debug_shows_no_live_code_token_or_client_secret() {
+    // Arrange
+    let (provider, http) = start().await;
+    let spent = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &spent).await).await;
+    let live = code(&provider, &http).await;
+    // Act
+    let debug = format!("{provider:?}");
+    // Assert
+    let secret = ClientConfig::default().client_secret.unwrap();
+    let access = body["access_token"].as_str().unwrap();
+    let refresh = body["refresh_token"].as_str().unwrap();
+    for value in [
+        spent.as_str(),
+        live.as_str(),
+        access,
+        refresh,
+        secret.as_str(),
+    ] {
+        assert!(!debug.contains(value), "{value} leaked in {debug}");
+    }
 }

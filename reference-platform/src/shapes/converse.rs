@@ -20,9 +20,9 @@ use crate::flow::PendingFlow;
 use crate::pages;
 use crate::params::valid_session;
 use crate::probe::{Probe, probe};
-use crate::secret::Secret;
 use crate::session::lock;
 use crate::token_client::TokenSet;
+use oauth_vocab::Secret;
 
 /// The `authCode` variable, with what redeeming it needs.
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! The shapes' own routes refuse bad input with a clear JSON error and never panic; the
 //! Converse callback stores the code without exchanging it.
 
-use mock_provider::ProviderConfig;
+use mock_provider::{Endpoint, ProviderConfig};
 use reference_platform::{KoreProfile, Placement, Shape};
 use serde_json::{Value, json};
 
@@ -76,7 +76,7 @@ async fn the_converse_callback_stores_the_code_and_makes_no_token_request() {
         .provider
         .journal()
         .iter()
-        .filter(|e| e.path.ends_with("/token"))
+        .filter(|e| e.endpoint == Endpoint::Token)
         .count();
     assert_eq!(token_requests, 0, "the callback must not exchange the code");
     let (_, answer) = post(
@@ -223,7 +223,7 @@ async fn kore_places_the_token_where_the_profile_says() {
         let call = journal
             .iter()
             .rev()
-            .find(|e| e.path.ends_with("/api/resource"))
+            .find(|e| e.endpoint == Endpoint::Resource)
             .expect("the API was called");
         let in_header = call.header("authorization").is_some();
         let in_query = call.param("access_token").is_some() && call.method == "GET";
@@ -239,7 +239,7 @@ async fn kore_places_the_token_where_the_profile_says() {
         assert!(
             journal
                 .iter()
-                .any(|e| e.path.ends_with("/authorize") && e.param("audience") == Some("bots"))
+                .any(|e| e.endpoint == Endpoint::Authorize && e.param("audience") == Some("bots"))
         );
     }
 }

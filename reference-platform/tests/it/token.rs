@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use mock_provider::Family;
 use mock_provider::{
     AuthMethod as MockAuth, Decision, ErrorCode, Fault, FaultKind, ProviderConfig,
 };
@@ -87,7 +88,11 @@ async fn basic_credentials_with_reserved_characters_are_encoded() {
     assert_linked_page(&link(&setup, &browser(), "s").await);
     let token = &code_grants(&setup)[0];
     assert_eq!(token.response.status, 200);
-    assert!(!token.has_finding("client_auth"), "{:?}", token.findings);
+    assert!(
+        !token.has_family(Family::ClientAuth),
+        "{:?}",
+        token.findings
+    );
 }
 
 #[tokio::test]

@@ -47,9 +47,9 @@ async fn asks_whether_linked(world: &mut GauntletWorld, user: String) -> StepRes
 
 #[given(regex = r"^the provider will answer the next authorization with (\w+)$")]
 async fn authorization_error(world: &mut GauntletWorld, error: String) -> StepResult {
-    let code: mock_provider::ErrorCode =
-        serde_json::from_value(serde_json::Value::String(error.clone()))
-            .map_err(|_| format!("{error} is not an OAuth error code"))?;
+    let code: mock_provider::ErrorCode = error
+        .parse()
+        .map_err(|_| format!("{error} is not an OAuth error code"))?;
     world
         .arrangements
         .push(crate::client::world::Arrangement::Fault(

@@ -1,7 +1,7 @@
 //! Steps of `token.feature` (RFC 6749 §2.3.1, §4.1.3, §6; RFC 6750 §2).
 
 use cucumber::{given, then, when};
-use mock_provider::{AuthMethod, FaultKind, FaultTarget};
+use mock_provider::{AuthMethod, Endpoint, Family, FaultKind, FaultTarget, Finding};
 
 use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
@@ -40,7 +40,7 @@ async fn authenticates(world: &mut GauntletWorld) -> StepResult {
     if let Some(finding) = request
         .findings
         .iter()
-        .find(|f| f.starts_with("client_auth."))
+        .find(|f| f.is_in(Family::ClientAuth))
     {
         return Err(format!(
             "the provider refused the client authentication: {finding}"
@@ -76,12 +76,10 @@ async fn form_encoded(world: &mut GauntletWorld) -> StepResult {
 
 /// Requests of the scenario that reached the userinfo endpoint or the resource API.
 fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
-    let config = world.ctx.provider.config();
-    let paths = [config.resource.path.clone(), config.paths.userinfo.clone()];
     world
         .journal()
         .into_iter()
-        .filter(|e| paths.iter().any(|p| e.path.ends_with(p.as_str())))
+        .filter(|e| matches!(e.endpoint, Endpoint::Resource | Endpoint::Userinfo))
         .collect()
 }
 
@@ -272,7 +270,10 @@ async fn refreshed_with_rotation(world: &mut GauntletWorld) -> StepResult {
             refreshes.len()
         ));
     }
-    if let Some(reused) = refreshes.iter().find(|e| e.has_finding("refresh.reused")) {
+    if let Some(reused) = refreshes
+        .iter()
+        .find(|e| e.has_finding(Finding::RefreshReused))
+    {
         return Err(format!(
             "the platform refreshed with a refresh token that had already been rotated away (answer {})",
             reused.response.status

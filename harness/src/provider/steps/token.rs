@@ -5,19 +5,19 @@
 use std::time::Duration;
 
 use cucumber::{given, then, when};
-use mock_provider::{AuthMethod, Random, generate_verifier, s256_challenge};
+use mock_provider::{AuthMethod, ErrorCode, Random, generate_verifier, s256_challenge};
 
 use crate::provider::driver::Press;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 
 /// Error codes RFC 6749 §5.2 registers for the token endpoint.
-const TOKEN_ERRORS: [&str; 6] = [
-    "invalid_request",
-    "invalid_client",
-    "invalid_grant",
-    "unauthorized_client",
-    "unsupported_grant_type",
-    "invalid_scope",
+const TOKEN_ERRORS: [ErrorCode; 6] = [
+    ErrorCode::InvalidRequest,
+    ErrorCode::InvalidClient,
+    ErrorCode::InvalidGrant,
+    ErrorCode::UnauthorizedClient,
+    ErrorCode::UnsupportedGrantType,
+    ErrorCode::InvalidScope,
 ];
 
 /// Approves a fresh request of `role` after `bend`, and insists on a code.
@@ -307,10 +307,16 @@ async fn bearer(world: &mut ProviderWorld) -> StepResult {
 
 #[then(regex = r#"^the token endpoint refuses with "(\w+)"(?: or "(\w+)")?$"#)]
 async fn refuses(world: &mut ProviderWorld, first: String, second: String) -> StepResult {
-    let allowed: Vec<&str> = [first.as_str(), second.as_str()]
+    let allowed = [first.as_str(), second.as_str()]
         .into_iter()
         .filter(|s| !s.is_empty())
-        .collect();
+        .map(|s| s.parse::<ErrorCode>().map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let allowed_text = allowed
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ");
     let reply = world.last()?;
     let error = reply
         .json()
@@ -319,10 +325,10 @@ async fn refuses(world: &mut ProviderWorld, first: String, second: String) -> St
         _ if reply.status == 200 => Err(format!(
             "the token endpoint accepted the request ({}); it must refuse with {}",
             reply_line(reply),
-            allowed.join(" or ")
+            allowed_text
         )),
-        Some(e) if allowed.contains(&e.as_str()) => {
-            let expected_status: &[u16] = if e == "invalid_client" {
+        Some(e) if e.parse().is_ok_and(|c| allowed.contains(&c)) => {
+            let expected_status: &[u16] = if e == ErrorCode::InvalidClient.as_str() {
                 &[400, 401]
             } else {
                 &[400]
@@ -337,8 +343,7 @@ async fn refuses(world: &mut ProviderWorld, first: String, second: String) -> St
             }
         }
         Some(e) => Err(format!(
-            "the token endpoint refused with {e:?}; RFC 6749 calls for {}",
-            allowed.join(" or ")
+            "the token endpoint refused with {e:?}; RFC 6749 calls for {allowed_text}"
         )),
         None => Err(format!(
             "the token endpoint refused without a JSON error: {}",
@@ -359,7 +364,7 @@ async fn unauthorized_basic(world: &mut ProviderWorld) -> StepResult {
             reply_line(reply)
         ));
     }
-    if error.as_deref() != Some("invalid_client") {
+    if error.as_deref() != Some(ErrorCode::InvalidClient.as_str()) {
         return Err(format!("the 401 says {error:?}, not invalid_client"));
     }
     match reply.header("www-authenticate") {
@@ -388,7 +393,7 @@ async fn error_format(world: &mut ProviderWorld) -> StepResult {
         .get("error")
         .and_then(|e| e.as_str())
         .ok_or("no error member")?;
-    if !TOKEN_ERRORS.contains(&error) {
+    if !error.parse().is_ok_and(|c| TOKEN_ERRORS.contains(&c)) {
         return Err(format!(
             "{error:?} is not an error code RFC 6749 §5.2 registers"
         ));

@@ -1,0 +1,28 @@
+//! The OAuth 2.0 vocabulary that Gauntlet's mock provider, harness and reference platform share,
+//! so that a name on the wire is written in one place and a renamed concept breaks the build
+//! wherever it is used.
+//!
+//! - [`Finding`] and its [`Family`]: what the mock provider notes about a request, and
+//!   [`Observation`], a finding as the journal records it (with its detail).
+//! - [`ErrorCode`]: the registered OAuth error codes.
+//! - [`AuthMethod`], [`GrantType`] and [`Endpoint`]: how a client authenticates, what it
+//!   asks for, and where.
+//! - [`Secret`]: a value whose `Debug` is redacted.
+
+mod auth_method;
+mod endpoint;
+mod error_code;
+mod family;
+mod finding;
+mod grant_type;
+mod observation;
+mod secret;
+
+pub use auth_method::{AuthMethod, UnknownAuthMethod};
+pub use endpoint::Endpoint;
+pub use error_code::{ErrorCode, UnknownErrorCode};
+pub use family::Family;
+pub use finding::{Finding, UnknownFinding};
+pub use grant_type::{GrantType, UnknownGrantType};
+pub use observation::{Observation, UnreadableObservation};
+pub use secret::{Secret, constant_time_eq};
