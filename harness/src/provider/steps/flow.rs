@@ -129,21 +129,42 @@ async fn revoke(
     which: String,
     unauthenticated: String,
 ) -> StepResult {
-    let url = world
-        .ctx
-        .endpoints
-        .revocation
-        .clone()
-        .ok_or("no revocation endpoint")?;
-    let (token, hint) = token_named(world, &which)?;
-    let auth = (!unauthenticated.is_empty()).then_some(AuthMethod::None);
     let role = if who == "client" {
         Role::Main
     } else {
         Role::Other
     };
+    let url = world.ctx.endpoints.revocation.clone();
+    send_token(
+        world,
+        url,
+        "revocation",
+        role,
+        &which,
+        true,
+        &unauthenticated,
+    )
+    .await
+}
+
+/// Sends the token a step names (`which`) to the revocation or introspection endpoint `url`
+/// (`endpoint` names it when the server has none) as `role`, with the token's type hint if
+/// `hinted`, and without client authentication when the step says so (`unauthenticated`
+/// is not empty).
+pub(super) async fn send_token(
+    world: &mut ProviderWorld,
+    url: Option<String>,
+    endpoint: &str,
+    role: Role,
+    which: &str,
+    hinted: bool,
+    unauthenticated: &str,
+) -> StepResult {
+    let url = url.ok_or(format!("no {endpoint} endpoint"))?;
+    let (token, hint) = token_named(world, which)?;
+    let auth = (!unauthenticated.is_empty()).then_some(AuthMethod::None);
     let mut form = vec![("token".to_owned(), token)];
-    if let Some(hint) = hint {
+    if let Some(hint) = hint.filter(|_| hinted) {
         form.push(("token_type_hint".into(), hint.into()));
     }
     world
@@ -153,7 +174,7 @@ async fn revoke(
 }
 
 /// A token by its name in a step, with its type hint.
-pub(super) fn token_named(
+fn token_named(
     world: &ProviderWorld,
     which: &str,
 ) -> Result<(String, Option<&'static str>), String> {

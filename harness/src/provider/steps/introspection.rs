@@ -2,9 +2,8 @@
 //! (RFC 7662 §2.1, §2.2).
 
 use cucumber::{then, when};
-use mock_provider::AuthMethod;
 
-use super::flow::token_named;
+use super::flow::send_token;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 
 #[when(
@@ -15,18 +14,17 @@ async fn introspect(
     which: String,
     unauthenticated: String,
 ) -> StepResult {
-    let url = world
-        .ctx
-        .endpoints
-        .introspection
-        .clone()
-        .ok_or("no introspection endpoint")?;
-    let (token, _) = token_named(world, &which)?;
-    let auth = (!unauthenticated.is_empty()).then_some(AuthMethod::None);
-    world
-        .post_form(&url, Role::Main, auth, None, vec![("token".into(), token)])
-        .await
-        .map(drop)
+    let url = world.ctx.endpoints.introspection.clone();
+    send_token(
+        world,
+        url,
+        "introspection",
+        Role::Main,
+        &which,
+        false,
+        &unauthenticated,
+    )
+    .await
 }
 
 #[then("the introspection says active")]

@@ -143,13 +143,18 @@ async fn pragma(world: &mut ProviderWorld) -> StepResult {
     }
 }
 
-#[then("the token response has expires_in")]
-async fn expires_in(world: &mut ProviderWorld) -> StepResult {
+/// The JSON of the last answer, which must be a successful token response.
+fn token_response(world: &ProviderWorld) -> Result<serde_json::Value, String> {
     let reply = world.last()?;
-    let json = reply
+    reply
         .json()
         .filter(|_| reply.status == 200)
-        .ok_or_else(|| format!("no token response: {}", reply_line(reply)))?;
+        .ok_or_else(|| format!("no token response: {}", reply_line(reply)))
+}
+
+#[then("the token response has expires_in")]
+async fn expires_in(world: &mut ProviderWorld) -> StepResult {
+    let json = token_response(world)?;
     match json.get("expires_in") {
         Some(v) if v.as_u64().is_some_and(|n| n > 0) => Ok(()),
         Some(v) => Err(format!(
@@ -161,11 +166,7 @@ async fn expires_in(world: &mut ProviderWorld) -> StepResult {
 
 #[then("the token response states the granted scope")]
 async fn states_scope(world: &mut ProviderWorld) -> StepResult {
-    let reply = world.last()?;
-    let json = reply
-        .json()
-        .filter(|_| reply.status == 200)
-        .ok_or_else(|| format!("no token response: {}", reply_line(reply)))?;
+    let json = token_response(world)?;
     match json.get("scope").and_then(|s| s.as_str()) {
         Some(s) if !s.trim().is_empty() => Ok(()),
         _ => Err("the request named no scope, so the granted scope differs from it, yet the response does not state it".into()),
