@@ -17,6 +17,8 @@ pub mod placeholders;
 pub mod profile;
 pub mod recorder;
 pub mod selection;
+#[cfg(test)]
+mod tests;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
