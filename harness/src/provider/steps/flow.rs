@@ -76,7 +76,16 @@ async fn holds_tokens(world: &mut ProviderWorld, who: String) -> StepResult {
     } else {
         Role::Public
     };
-    approved(world, role, |_| {}).await?;
+    holding_tokens(world, role, |_| {}).await
+}
+
+/// Approves a fresh request of `role` after `bend`, redeems the code, and insists on tokens.
+pub(super) async fn holding_tokens(
+    world: &mut ProviderWorld,
+    role: Role,
+    bend: impl FnOnce(&mut crate::provider::world::AuthRequest),
+) -> StepResult {
+    approved(world, role, bend).await?;
     let reply = world.redeem(role, None, None, |_| {}).await?;
     world.latest_tokens().map(drop).map_err(|_| {
         format!(

@@ -4,7 +4,7 @@
 use cucumber::{given, then, when};
 use mock_provider::Random;
 
-use super::flow::approved;
+use super::flow::holding_tokens;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 use crate::report::Party;
 use crate::suite::browser::Outgoing;
@@ -18,14 +18,7 @@ async fn holds_narrow_tokens(world: &mut ProviderWorld) -> StepResult {
         .insufficient_scope
         .clone()
         .ok_or("the profile names no insufficient_scope")?;
-    approved(world, Role::Main, |r| r.set("scope", &scope)).await?;
-    let reply = world.redeem(Role::Main, None, None, |_| {}).await?;
-    world.latest_tokens().map(drop).map_err(|_| {
-        format!(
-            "the code was not exchanged for tokens: {}",
-            reply_line(&reply)
-        )
-    })
+    holding_tokens(world, Role::Main, |r| r.set("scope", &scope)).await
 }
 
 #[when(
