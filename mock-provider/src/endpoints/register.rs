@@ -79,57 +79,13 @@ fn register(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(ClientConfig, Option<String>), OAuthError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        });
-    if !json {
+    if !is_json(headers) {
         return Err(metadata_error("Content-Type must be application/json"));
     }
-    let invalid = |e: serde_json::Error| {
-        metadata_error(format!("the body is not valid client metadata: {e}"))
-    };
-    // A JSON object (§3.1); serde would otherwise also read a struct from an array.
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
-    if !value.is_object() {
-        return Err(metadata_error("the client metadata must be a JSON object"));
-    }
-    let meta: Metadata = serde_json::from_value(value).map_err(invalid)?;
-    if meta.redirect_uris.is_empty() {
-        return Err(OAuthError::new(
-            ErrorCode::InvalidRedirectUri,
-            "redirect_uris is required",
-        ));
-    }
-    for uri in &meta.redirect_uris {
-        crate::redirect::validate_registered(uri)
-            .map_err(|m| OAuthError::new(ErrorCode::InvalidRedirectUri, m))?;
-    }
-    if meta
-        .response_types
-        .as_ref()
-        .is_some_and(|r| r.iter().any(|t| t != "code"))
-    {
-        return Err(metadata_error("only the response type code is supported"));
-    }
-    let supported = ["authorization_code", "refresh_token", "client_credentials"];
-    let grant_types = meta
-        .grant_types
-        .unwrap_or_else(|| vec!["authorization_code".into(), "refresh_token".into()]);
-    if let Some(bad) = grant_types
-        .iter()
-        .find(|g| !supported.contains(&g.as_str()))
-    {
-        return Err(metadata_error(format!(
-            "grant type {bad:?} is not supported"
-        )));
-    }
+    let meta = parse_metadata(body)?;
+    check_redirect_uris(&meta.redirect_uris)?;
+    check_response_types(meta.response_types.as_deref())?;
+    let grant_types = grant_types(meta.grant_types)?;
     let allowed_scopes = match &meta.scope {
         Some(s) => scope::parse(s).map_err(|e| metadata_error(e.description))?,
         None => state.scopes_supported(),
@@ -147,4 +103,71 @@ fn register(
     };
     state.add_client(client.clone()).map_err(metadata_error)?;
     Ok((client, meta.client_name))
+}
+
+/// Whether the request's Content-Type is `application/json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
+}
+
+/// The client metadata in the body.
+fn parse_metadata(body: &[u8]) -> Result<Metadata, OAuthError> {
+    let invalid = |e: serde_json::Error| {
+        metadata_error(format!("the body is not valid client metadata: {e}"))
+    };
+    // A JSON object (§3.1); serde would otherwise also read a struct from an array.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
+    if !value.is_object() {
+        return Err(metadata_error("the client metadata must be a JSON object"));
+    }
+    serde_json::from_value(value).map_err(invalid)
+}
+
+/// At least one redirect URI, each one valid.
+fn check_redirect_uris(redirect_uris: &[String]) -> Result<(), OAuthError> {
+    if redirect_uris.is_empty() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidRedirectUri,
+            "redirect_uris is required",
+        ));
+    }
+    for uri in redirect_uris {
+        crate::redirect::validate_registered(uri)
+            .map_err(|m| OAuthError::new(ErrorCode::InvalidRedirectUri, m))?;
+    }
+    Ok(())
+}
+
+/// Only the response type `code`.
+fn check_response_types(response_types: Option<&[String]>) -> Result<(), OAuthError> {
+    if response_types.is_some_and(|r| r.iter().any(|t| t != "code")) {
+        return Err(metadata_error("only the response type code is supported"));
+    }
+    Ok(())
+}
+
+/// The grant types asked for (authorization_code and refresh_token if none are), all of
+/// them supported.
+fn grant_types(asked: Option<Vec<String>>) -> Result<Vec<String>, OAuthError> {
+    let supported = ["authorization_code", "refresh_token", "client_credentials"];
+    let grant_types =
+        asked.unwrap_or_else(|| vec!["authorization_code".into(), "refresh_token".into()]);
+    if let Some(bad) = grant_types
+        .iter()
+        .find(|g| !supported.contains(&g.as_str()))
+    {
+        return Err(metadata_error(format!(
+            "grant type {bad:?} is not supported"
+        )));
+    }
+    Ok(grant_types)
 }
