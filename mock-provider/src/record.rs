@@ -3,11 +3,12 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::response::Parts as ResponseParts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
-
 use oauth_vocab::{Endpoint, Finding, Observation};
 
 use crate::app::AppState;
@@ -31,52 +32,8 @@ pub(crate) async fn journal_layer(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let (bytes, too_large) = match Limited::new(body, state.config.limits.max_body_bytes)
-        .collect()
-        .await
-    {
-        Ok(collected) => (collected.to_bytes(), false),
-        Err(_) => (Bytes::new(), true),
-    };
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(crate::params::is_form_content_type);
-    let path = parts.uri.path().to_owned();
-    let route = parts
-        .extensions
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
-    let mut entry = JournalEntry {
-        seq: 0,
-        elapsed_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        method: parts.method.to_string(),
-        tenant: path
-            .strip_prefix("/t/")
-            .and_then(|rest| rest.split('/').next())
-            .map(str::to_owned),
-        path,
-        endpoint: endpoint(&state.config, route.as_deref()),
-        route,
-        client_id: None,
-        query: Params::parse_lossy(parts.uri.query().unwrap_or("").as_bytes())
-            .pairs()
-            .to_vec(),
-        form: if is_form {
-            Params::parse_lossy(&bytes).pairs().to_vec()
-        } else {
-            Vec::new()
-        },
-        body: (!is_form && !bytes.is_empty()).then(|| lossy(&bytes)),
-        headers: header_pairs(&parts.headers),
-        response: RecordedResponse {
-            status: 0,
-            headers: Vec::new(),
-            body: String::new(),
-        },
-        findings: Vec::new(),
-    };
+    let (bytes, too_large) = read_body(body, state.config.limits.max_body_bytes).await;
+    let mut entry = request_entry(&state, &parts, &bytes);
     if too_large {
         entry.findings.push(Observation::detailed(
             Finding::RequestTooLarge,
@@ -96,6 +53,65 @@ pub(crate) async fn journal_layer(
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
+    note_response(&mut entry, &parts, &bytes);
+    log_notable(&entry);
+    state.journal.record(entry);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The request body, or nothing and `true` if it exceeds `max_body_bytes`.
+async fn read_body(body: Body, max_body_bytes: usize) -> (Bytes, bool) {
+    match Limited::new(body, max_body_bytes).collect().await {
+        Ok(collected) => (collected.to_bytes(), false),
+        Err(_) => (Bytes::new(), true),
+    }
+}
+
+/// The journal entry of a request, its response still to come.
+fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry {
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(crate::params::is_form_content_type);
+    let path = parts.uri.path().to_owned();
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
+    JournalEntry {
+        seq: 0,
+        elapsed_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        method: parts.method.to_string(),
+        tenant: path
+            .strip_prefix("/t/")
+            .and_then(|rest| rest.split('/').next())
+            .map(str::to_owned),
+        path,
+        endpoint: endpoint(&state.config, route.as_deref()),
+        route,
+        client_id: None,
+        query: Params::parse_lossy(parts.uri.query().unwrap_or("").as_bytes())
+            .pairs()
+            .to_vec(),
+        form: if is_form {
+            Params::parse_lossy(bytes).pairs().to_vec()
+        } else {
+            Vec::new()
+        },
+        body: (!is_form && !bytes.is_empty()).then(|| lossy(bytes)),
+        headers: header_pairs(&parts.headers),
+        response: RecordedResponse {
+            status: 0,
+            headers: Vec::new(),
+            body: String::new(),
+        },
+        findings: Vec::new(),
+    }
+}
+
+/// Writes the response, or the dropped connection, and the endpoint's note into `entry`.
+fn note_response(entry: &mut JournalEntry, parts: &ResponseParts, bytes: &Bytes) {
     if let Some(note) = parts.extensions.get::<Note>() {
         entry.client_id.clone_from(&note.client_id);
         entry.findings.extend(note.findings.iter().cloned());
@@ -109,9 +125,13 @@ pub(crate) async fn journal_layer(
         entry.response = RecordedResponse {
             status: parts.status.as_u16(),
             headers: header_pairs(&parts.headers),
-            body: lossy(&bytes),
+            body: lossy(bytes),
         };
     }
+}
+
+/// Logs a request that was refused or is otherwise notable.
+fn log_notable(entry: &JournalEntry) {
     if !entry.findings.is_empty() {
         tracing::info!(
             method = %entry.method,
@@ -122,10 +142,24 @@ pub(crate) async fn journal_layer(
             "request refused or notable"
         );
     }
-    state.journal.record(entry);
-    Response::from_parts(parts, Body::from(bytes))
 }
 
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(BODY_RECORD_LIMIT)];
+    String::from_utf8_lossy(cut).into_owned()
+}
 /// The endpoint a matched route serves, by the configured paths; [`Endpoint::Other`] for an
 /// unmatched one.
 fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {
@@ -152,21 +186,4 @@ fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {
     .into_iter()
     .find(|(path, _)| path.as_str() == route)
     .map_or(Endpoint::Other, |(_, endpoint)| endpoint)
-}
-
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
-}
-
-fn lossy(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(BODY_RECORD_LIMIT)];
-    String::from_utf8_lossy(cut).into_owned()
 }

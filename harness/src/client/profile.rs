@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::suite::launch::Launch;
 use crate::suite::placeholders::{self, Offers, Slot};
-use crate::suite::profile::{ProfileError, profile_dir};
+use crate::suite::profile::{ProfileError, ProfileFile};
 
 /// What [`ProfileError`]s call this kind of profile.
 const KIND: &str = "platform";
@@ -55,24 +55,19 @@ pub struct PlatformProfile {
 }
 
 /// Where the platform is.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PlatformLocation {
     /// Its base URL, for a platform that is already running or launched by command.
-    #[serde(default)]
     pub base_url: Option<String>,
     /// `"reference"`: the bundled reference platform, started inside Gauntlet.
-    #[serde(default)]
     pub embedded: Option<String>,
     /// How to launch it; absent when it is already running.
-    #[serde(default)]
     pub launch: Option<Launch>,
     /// Deliberate bugs to switch on in the embedded reference platform (names from
     /// `reference_platform::Defect`), as `gauntlet mutants` does one at a time.
-    #[serde(default)]
     pub defects: Vec<String>,
     /// Settings of the embedded reference platform's shape.
-    #[serde(default)]
     pub reference: ReferenceSettings,
 }
 
@@ -117,34 +112,25 @@ impl ShapeKind {
 
 /// How the embedded reference platform plays its shape.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ReferenceSettings {
     /// CSML: the OAuth button's text.
-    #[serde(default)]
     pub button_text: Option<String>,
     /// Kore.ai: the tenant.
-    #[serde(default)]
     pub tenant: Option<String>,
     /// Kore.ai: the authorization URL template (`{provider}`, `{tenant}`, dynamic fields).
-    #[serde(default)]
     pub authorization_url: Option<String>,
     /// Kore.ai: the token URL template.
-    #[serde(default)]
     pub token_url: Option<String>,
     /// Kore.ai: dynamic fields.
-    #[serde(default)]
     pub fields: BTreeMap<String, String>,
     /// Kore.ai: scopes as key/value pairs.
-    #[serde(default)]
     pub scopes: BTreeMap<String, String>,
     /// Kore.ai: where the token goes in API calls (`header`, `payload`, `query`).
-    #[serde(default)]
     pub placement: Option<String>,
     /// Botpress: the bots sharing the global callback.
-    #[serde(default)]
     pub bots: Vec<String>,
     /// Parameters the platform adds to every authorization request.
-    #[serde(default)]
     pub extra_params: BTreeMap<String, String>,
 }
 
@@ -283,14 +269,12 @@ impl Default for Timeouts {
 
 /// Where the mock provider listens.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ProviderPlacement {
     /// e.g. `127.0.0.1:9090`; a free port when absent.
-    #[serde(default)]
     pub address: Option<std::net::SocketAddr>,
     /// The mock's profile: `default` or `openchatstudio` (its paths, PKCE rule, `team`
     /// parameter and client authentication in the body).
-    #[serde(default)]
     pub profile: Option<String>,
 }
 
@@ -298,27 +282,10 @@ impl PlatformProfile {
     /// Reads and checks a profile. A launch's `workdir` is resolved against the profile's
     /// directory.
     pub fn from_file(path: &Path) -> Result<Self, ProfileError> {
-        let shown = path.display().to_string();
-        let read_error = |error| ProfileError::Read {
-            kind: KIND,
-            path: shown.clone(),
-            error,
-        };
-        let text = std::fs::read_to_string(path).map_err(read_error)?;
-        let mut profile: Self = toml::from_str(&text).map_err(|error| ProfileError::Toml {
-            kind: KIND,
-            path: shown.clone(),
-            error: Box::new(error),
-        })?;
-        if let Some(launch) = &mut profile.platform.launch {
-            let dir = profile_dir(path).map_err(read_error)?;
-            launch.workdir = Some(dir.join(launch.workdir.take().unwrap_or_default()));
-        }
-        profile.check().map_err(|message| ProfileError::Invalid {
-            kind: KIND,
-            path: shown,
-            message,
-        })?;
+        let file = ProfileFile::new(path, KIND);
+        let mut profile: Self = file.toml(&file.text()?)?;
+        file.place(profile.platform.launch.as_mut())?;
+        profile.check().map_err(|message| file.invalid(message))?;
         Ok(profile)
     }
 
@@ -512,6 +479,7 @@ impl PlatformProfile {
 mod tests {
     use super::*;
     use crate::suite::placeholders::Vars;
+    use crate::suite::profile::profile_dir;
     use std::path::PathBuf;
 
     #[test]

@@ -1,6 +1,7 @@
 //! `gauntlet run`: the client direction, a chatbot platform (the OAuth client) under test with
 //! the mock provider on the other side.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::context::{self, RunContext};
@@ -22,15 +23,14 @@ impl Direction for Client {
     const NAME: &'static str = "client";
     const FEATURES: &'static [(&'static str, &'static str)] = crate::suite::features::CLIENT;
 
-    async fn start(options: &RunOptions) -> anyhow::Result<Arc<RunContext>> {
-        Ok(Arc::new(
-            RunContext::start(
-                options.target.clone(),
-                options.reveal_secrets,
-                &options.report_dir.join("platform.log"),
-            )
-            .await?,
-        ))
+    const LOG: &'static str = "platform.log";
+
+    async fn start(
+        target: PlatformProfile,
+        reveal_secrets: bool,
+        log: &Path,
+    ) -> anyhow::Result<RunContext> {
+        RunContext::start(target, reveal_secrets, log).await
     }
 
     fn inapplicable(_: &RunContext, target: &PlatformProfile) -> Vec<Inapplicable> {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::suite::launch::Launch;
 use crate::suite::placeholders::{self, PORT, Vars};
-use crate::suite::profile::{ProfileError, profile_dir};
+use crate::suite::profile::{ProfileError, ProfileFile};
 
 /// What [`ProfileError`]s call this kind of profile.
 const KIND: &str = "provider";
@@ -38,35 +38,18 @@ impl ProviderTarget {
     }
 
     fn read(path: &Path) -> Result<Self, ProfileError> {
-        let shown = path.display().to_string();
-        let read_error = |error| ProfileError::Read {
-            kind: KIND,
-            path: shown.clone(),
-            error,
-        };
-        let invalid = |message: String| ProfileError::Invalid {
-            kind: KIND,
-            path: shown.clone(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(read_error)?;
-        let table: toml::Table = toml::from_str(&text).map_err(|error| ProfileError::Toml {
-            kind: KIND,
-            path: shown.clone(),
-            error: Box::new(error),
-        })?;
+        let file = ProfileFile::new(path, KIND);
+        let text = file.text()?;
+        let table: toml::Table = file.toml(&text)?;
         if table.contains_key("server") {
             let mut profile: ProviderProfile =
-                toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-            if let Some(launch) = &mut profile.server.launch {
-                let dir = profile_dir(path).map_err(read_error)?;
-                launch.workdir = Some(dir.join(launch.workdir.take().unwrap_or_default()));
-            }
-            profile.check().map_err(invalid)?;
+                toml::from_str(&text).map_err(|e| file.invalid(e.to_string()))?;
+            file.place(profile.server.launch.as_mut())?;
+            profile.check().map_err(|message| file.invalid(message))?;
             Ok(Self::Server(Box::new(profile)))
         } else {
             let config = ProviderConfig::from_toml(&text).map_err(|e| ProfileError::Mock {
-                path: shown.clone(),
+                path: file.shown(),
                 message: e.to_string(),
             })?;
             Ok(Self::Mock(Box::new(config)))

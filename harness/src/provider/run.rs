@@ -2,6 +2,7 @@
 //! `features/provider/` (scenarios needing a feature the server lacks are reported as not
 //! applicable), and write the same reports as `gauntlet run`.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::context::{self, ProviderContext};
@@ -23,15 +24,14 @@ impl Direction for Provider {
     const NAME: &'static str = "provider";
     const FEATURES: &'static [(&'static str, &'static str)] = crate::suite::features::PROVIDER;
 
-    async fn start(options: &ProviderOptions) -> anyhow::Result<Arc<ProviderContext>> {
-        Ok(Arc::new(
-            ProviderContext::start(
-                options.target.clone(),
-                options.reveal_secrets,
-                &options.report_dir.join("provider.log"),
-            )
-            .await?,
-        ))
+    const LOG: &'static str = "provider.log";
+
+    async fn start(
+        target: ProviderTarget,
+        reveal_secrets: bool,
+        log: &Path,
+    ) -> anyhow::Result<ProviderContext> {
+        ProviderContext::start(target, reveal_secrets, log).await
     }
 
     fn inapplicable(context: &ProviderContext, _: &ProviderTarget) -> Vec<Inapplicable> {

@@ -17,9 +17,11 @@ pub mod placeholders;
 pub mod profile;
 pub mod recorder;
 pub mod selection;
+#[cfg(test)]
+mod tests;
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use crate::report::Gate;
@@ -93,10 +95,16 @@ pub trait Direction {
     /// The bundled feature files, by file name.
     const FEATURES: &'static [(&'static str, &'static str)];
 
-    /// Starts what the target needs (a launched process's output goes into `report_dir`).
+    /// The file in the report directory a launched target's output goes into.
+    const LOG: &'static str;
+
+    /// Starts what `target` needs (a launched process's output goes into `log`), showing
+    /// secrets in the evidence if `reveal_secrets`.
     fn start(
-        options: &SuiteOptions<Self::Target>,
-    ) -> impl Future<Output = anyhow::Result<Arc<Self::Context>>>;
+        target: Self::Target,
+        reveal_secrets: bool,
+        log: &Path,
+    ) -> impl Future<Output = anyhow::Result<Self::Context>>;
     /// The scenario tags that do not apply to this target, with the reasons.
     fn inapplicable(context: &Self::Context, target: &Self::Target) -> Vec<Inapplicable>;
     /// The target's name in reports.
@@ -112,7 +120,14 @@ pub trait Direction {
 /// writes every report file and applies the gate.
 pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Result<RunResult> {
     let prepared = engine::prepare(&options, D::NAME, D::FEATURES)?;
-    let context = D::start(&options).await?;
+    let context = Arc::new(
+        D::start(
+            options.target.clone(),
+            options.reveal_secrets,
+            &options.report_dir.join(D::LOG),
+        )
+        .await?,
+    );
     let inapplicable = D::inapplicable(&context, &options.target);
     let report = D::scope(
         context.clone(),

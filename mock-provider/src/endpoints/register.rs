@@ -4,11 +4,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use oauth_vocab::GrantType;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use oauth_vocab::GrantType;
-
 use crate::clients::{AuthMethod, ClientConfig};
 use crate::endpoints::noted;
 use crate::error::{ErrorCode, OAuthError};
@@ -81,53 +80,13 @@ fn register(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(ClientConfig, Option<String>), OAuthError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        });
-    if !json {
+    if !is_json(headers) {
         return Err(metadata_error("Content-Type must be application/json"));
     }
-    let invalid = |e: serde_json::Error| {
-        metadata_error(format!("the body is not valid client metadata: {e}"))
-    };
-    // A JSON object (§3.1); serde would otherwise also read a struct from an array.
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
-    if !value.is_object() {
-        return Err(metadata_error("the client metadata must be a JSON object"));
-    }
-    let meta: Metadata = serde_json::from_value(value).map_err(invalid)?;
-    if meta.redirect_uris.is_empty() {
-        return Err(OAuthError::new(
-            ErrorCode::InvalidRedirectUri,
-            "redirect_uris is required",
-        ));
-    }
-    for uri in &meta.redirect_uris {
-        crate::redirect::validate_registered(uri)
-            .map_err(|m| OAuthError::new(ErrorCode::InvalidRedirectUri, m))?;
-    }
-    if meta
-        .response_types
-        .as_ref()
-        .is_some_and(|r| r.iter().any(|t| t != "code"))
-    {
-        return Err(metadata_error("only the response type code is supported"));
-    }
-    let grant_types = match meta.grant_types {
-        None => vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
-        Some(names) => names
-            .iter()
-            .map(|name| name.parse::<GrantType>())
-            .collect::<Result<_, _>>()
-            .map_err(|bad| metadata_error(format!("grant type {:?} is not supported", bad.0)))?,
-    };
+    let meta = parse_metadata(body)?;
+    check_redirect_uris(&meta.redirect_uris)?;
+    check_response_types(meta.response_types.as_deref())?;
+    let grant_types = grant_types(meta.grant_types)?;
     let allowed_scopes = match &meta.scope {
         Some(s) => scope::parse(s).map_err(|e| metadata_error(e.description))?,
         None => state.scopes_supported(),
@@ -147,4 +106,67 @@ fn register(
         .add_client(client.clone())
         .map_err(|e| metadata_error(e.to_string()))?;
     Ok((client, meta.client_name))
+}
+
+/// Whether the request's Content-Type is `application/json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
+}
+
+/// The client metadata in the body.
+fn parse_metadata(body: &[u8]) -> Result<Metadata, OAuthError> {
+    let invalid = |e: serde_json::Error| {
+        metadata_error(format!("the body is not valid client metadata: {e}"))
+    };
+    // A JSON object (§3.1); serde would otherwise also read a struct from an array.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(invalid)?;
+    if !value.is_object() {
+        return Err(metadata_error("the client metadata must be a JSON object"));
+    }
+    serde_json::from_value(value).map_err(invalid)
+}
+
+/// At least one redirect URI, each one valid.
+fn check_redirect_uris(redirect_uris: &[String]) -> Result<(), OAuthError> {
+    if redirect_uris.is_empty() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidRedirectUri,
+            "redirect_uris is required",
+        ));
+    }
+    for uri in redirect_uris {
+        crate::redirect::validate_registered(uri)
+            .map_err(|m| OAuthError::new(ErrorCode::InvalidRedirectUri, m))?;
+    }
+    Ok(())
+}
+
+/// Only the response type `code`.
+fn check_response_types(response_types: Option<&[String]>) -> Result<(), OAuthError> {
+    if response_types.is_some_and(|r| r.iter().any(|t| t != "code")) {
+        return Err(metadata_error("only the response type code is supported"));
+    }
+    Ok(())
+}
+
+/// The grant types asked for (authorization_code and refresh_token if none are), all of
+/// them supported.
+fn grant_types(asked: Option<Vec<String>>) -> Result<Vec<GrantType>, OAuthError> {
+    match asked {
+        None => Ok(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]),
+        Some(names) => names
+            .iter()
+            .map(|name| name.parse::<GrantType>())
+            .collect::<Result<_, _>>()
+            .map_err(|bad| metadata_error(format!("grant type {:?} is not supported", bad.0))),
+    }
 }

@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-
 use oauth_vocab::{Finding, Observation};
 
 use crate::app::{AppState, Tenant, lock};
@@ -76,6 +75,16 @@ impl BearerError {
     }
 }
 
+/// A malformed request: `invalid_request` (§3.1).
+fn malformed(why: &str) -> BearerError {
+    BearerError::new(
+        StatusCode::BAD_REQUEST,
+        Some(ErrorCode::InvalidRequest),
+        why,
+        Finding::BearerMalformed,
+    )
+}
+
 /// Finds the one bearer token in the request, where the configuration allows it (§2).
 fn bearer(
     allowed: &[BearerPlacement],
@@ -83,51 +92,13 @@ fn bearer(
     query: &Params,
     form: Option<&Params>,
 ) -> Result<(String, BearerPlacement), BearerError> {
-    let malformed = |why: &str| {
-        BearerError::new(
-            StatusCode::BAD_REQUEST,
-            Some(ErrorCode::InvalidRequest),
-            why,
-            Finding::BearerMalformed,
-        )
-    };
     let mut found = Vec::new();
-    if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let value = value
-            .to_str()
-            .map_err(|_| malformed("Authorization header is not ASCII"))?;
-        let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-        if scheme.eq_ignore_ascii_case("bearer") {
-            if token.trim().is_empty() {
-                return Err(malformed("the Bearer credential is empty"));
-            }
-            found.push((token.trim().to_owned(), BearerPlacement::Header));
-        }
-        // Another scheme (Basic, …) carries no access token: the request lacks authentication
-        // information, which §3.1 answers without an error code.
+    if let Some(token) = header_token(headers)? {
+        found.push((token, BearerPlacement::Header));
     }
-    let mut from_param = |params: &Params, placement| -> Result<(), BearerError> {
-        match params.get("access_token") {
-            Ok(Some(token)) if allowed.contains(&placement) => {
-                found.push((token.to_owned(), placement))
-            }
-            Ok(Some(_)) => {
-                return Err(BearerError::new(
-                    StatusCode::BAD_REQUEST,
-                    Some(ErrorCode::InvalidRequest),
-                    format!("this resource does not accept the access token in the {placement:?}")
-                        .to_lowercase(),
-                    Finding::BearerPlacementRefused,
-                ));
-            }
-            Ok(None) => {}
-            Err(_) => return Err(malformed("access_token is repeated")),
-        }
-        Ok(())
-    };
-    from_param(query, BearerPlacement::Query)?;
+    found.extend(param_token(allowed, query, BearerPlacement::Query)?);
     if let Some(form) = form {
-        from_param(form, BearerPlacement::Body)?;
+        found.extend(param_token(allowed, form, BearerPlacement::Body)?);
     }
     match found.len() {
         0 => Err(BearerError::new(
@@ -143,6 +114,47 @@ fn bearer(
     }
 }
 
+/// The token of a Bearer Authorization header (§2.1), if the request has one.
+fn header_token(headers: &HeaderMap) -> Result<Option<String>, BearerError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| malformed("Authorization header is not ASCII"))?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        // Another scheme (Basic, …) carries no access token: the request lacks authentication
+        // information, which §3.1 answers without an error code.
+        return Ok(None);
+    }
+    if token.trim().is_empty() {
+        return Err(malformed("the Bearer credential is empty"));
+    }
+    Ok(Some(token.trim().to_owned()))
+}
+
+/// The `access_token` parameter of `params` (§2.2, §2.3), refused where the configuration
+/// does not allow it.
+fn param_token(
+    allowed: &[BearerPlacement],
+    params: &Params,
+    placement: BearerPlacement,
+) -> Result<Option<(String, BearerPlacement)>, BearerError> {
+    match params.get("access_token") {
+        Ok(Some(token)) if allowed.contains(&placement) => Ok(Some((token.to_owned(), placement))),
+        Ok(Some(_)) => Err(BearerError::new(
+            StatusCode::BAD_REQUEST,
+            Some(ErrorCode::InvalidRequest),
+            format!("this resource does not accept the access token in the {placement:?}")
+                .to_lowercase(),
+            Finding::BearerPlacementRefused,
+        )),
+        Ok(None) => Ok(None),
+        Err(_) => Err(malformed("access_token is repeated")),
+    }
+}
+
 /// Checks the token and its scope; returns its record.
 fn authorize(
     state: &AppState,
@@ -153,17 +165,26 @@ fn authorize(
     has_body_limit_hit: bool,
     required_scope: Option<&str>,
 ) -> Result<(TokenRecord, BearerPlacement), BearerError> {
-    let malformed = |why: &str| {
-        BearerError::new(
-            StatusCode::BAD_REQUEST,
-            Some(ErrorCode::InvalidRequest),
-            why,
-            Finding::BearerMalformed,
-        )
-    };
     if has_body_limit_hit {
         return Err(malformed("request body is too large"));
     }
+    let (query, form) = request_params(headers, query, body)?;
+    let (token, placement) = bearer(
+        &state.config.resource.bearer_in,
+        headers,
+        &query,
+        form.as_ref(),
+    )?;
+    let record = active_record(state, tenant, &token)?;
+    Ok((with_scope(record, required_scope)?, placement))
+}
+
+/// The query's parameters and, for a form body, the body's.
+fn request_params(
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &Bytes,
+) -> Result<(Params, Option<Params>), BearerError> {
     let query = Params::parse(query.unwrap_or("").as_bytes())
         .map_err(|_| malformed("query is not valid UTF-8"))?;
     let is_form = headers
@@ -175,14 +196,18 @@ fn authorize(
     } else {
         None
     };
-    let (token, placement) = bearer(
-        &state.config.resource.bearer_in,
-        headers,
-        &query,
-        form.as_ref(),
-    )?;
+    Ok((query, form))
+}
+
+/// The record of `token`, which must be an active access token of `tenant` (§3.1
+/// `invalid_token`).
+fn active_record(
+    state: &AppState,
+    tenant: &Tenant,
+    token: &str,
+) -> Result<TokenRecord, BearerError> {
     let stores = lock(&state.stores);
-    let (record, token_state) = stores.token_state(&token);
+    let (record, token_state) = stores.token_state(token);
     let invalid = |why: String, finding: Finding| {
         let mut e = BearerError::new(
             StatusCode::UNAUTHORIZED,
@@ -214,6 +239,14 @@ fn authorize(
             Finding::BearerWrongTenant,
         ));
     }
+    Ok(record)
+}
+
+/// The record, if its token has the `required` scope (§3.1 `insufficient_scope`).
+fn with_scope(
+    record: TokenRecord,
+    required_scope: Option<&str>,
+) -> Result<TokenRecord, BearerError> {
     if let Some(required) = required_scope
         && !record.scopes.iter().any(|s| s == required)
     {
@@ -226,7 +259,7 @@ fn authorize(
         e.client_id = Some(record.client_id);
         return Err(e);
     }
-    Ok((record, placement))
+    Ok(record)
 }
 
 /// The finding for an access token in a state that cannot be used.

@@ -1,7 +1,16 @@
-//! Step definitions of `features/provider/`: [`authorize`] builds, bends and sends
-//! authorization requests; [`token`] redeems codes and refreshes; [`endpoints`] covers the
-//! metadata, revocation, introspection, resource and browser-security steps.
+//! Step definitions of `features/provider/`: one module per feature file, named after it;
+//! [`flow`] holds the steps several features share (asking, approving, redeeming, holding
+//! tokens, and the usual answers).
 
 mod authorize;
-mod endpoints;
+mod browser;
+mod code;
+mod flow;
+mod introspection;
+mod metadata;
+mod pkce;
+mod redirect;
+mod refresh;
+mod resource;
+mod revocation;
 mod token;

@@ -1,0 +1,99 @@
+//! Steps of `resource.feature`: presenting the access token at the protected resource and
+//! judging its Bearer challenges (RFC 6750 §2, §2.1, §3, §3.1).
+
+use cucumber::{given, then, when};
+use mock_provider::Random;
+
+use super::flow::holding_tokens;
+use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
+use crate::report::Party;
+use crate::suite::browser::Outgoing;
+
+#[given("the client holds tokens for the insufficient scope")]
+async fn holds_narrow_tokens(world: &mut ProviderWorld) -> StepResult {
+    let scope = world
+        .ctx
+        .profile
+        .server
+        .insufficient_scope
+        .clone()
+        .ok_or("the profile names no insufficient_scope")?;
+    holding_tokens(world, Role::Main, |r| r.set("scope", &scope)).await
+}
+
+#[when(
+    regex = r"^the client requests the resource (with the access token|without a token|with an invalid token|with the access token in the header and the query)$"
+)]
+async fn resource(world: &mut ProviderWorld, how: String) -> StepResult {
+    let mut url = world
+        .ctx
+        .endpoints
+        .resource
+        .clone()
+        .ok_or("no resource_url")?;
+    let token = match how.as_str() {
+        "without a token" => None,
+        "with an invalid token" => Some(Random::Os.token("gauntlet-invalid-")),
+        _ => Some(world.latest_tokens()?.access.clone()),
+    };
+    if let (Some(token), true) = (&token, how.ends_with("the query")) {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str("access_token=");
+        url.push_str(&mock_provider::form_encode(token));
+    }
+    let authorization = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = authorization
+        .iter()
+        .map(|a| ("authorization", a.as_str()))
+        .collect();
+    let reply = world
+        .send(Outgoing {
+            from: Party::Client,
+            to: Party::Provider,
+            method: "GET",
+            url: &url,
+            headers: &headers,
+            body: None,
+        })
+        .await?;
+    world.last = Some(reply);
+    Ok(())
+}
+
+#[then("the answer is 401 with a Bearer challenge")]
+async fn bearer_challenge(world: &mut ProviderWorld) -> StepResult {
+    let reply = world.last()?;
+    if reply.status != 401 {
+        return Err(format!(
+            "expected 401, the resource answered {}",
+            reply_line(reply)
+        ));
+    }
+    match reply.header("www-authenticate") {
+        Some(c) if c.to_ascii_lowercase().starts_with("bearer") => Ok(()),
+        Some(c) => Err(format!("WWW-Authenticate is {c:?}, not a Bearer challenge")),
+        None => Err("the 401 has no WWW-Authenticate header".into()),
+    }
+}
+
+#[then(regex = r#"^the Bearer challenge has (no error code|error "(\w+)")$"#)]
+async fn challenge_error(world: &mut ProviderWorld, how: String, code: String) -> StepResult {
+    let reply = world.last()?;
+    let challenge = reply.header("www-authenticate").unwrap_or_default();
+    let error = regex::Regex::new(r#"error="([^"]*)""#)
+        .expect("a valid pattern")
+        .captures(challenge)
+        .map(|c| c[1].to_owned());
+    match (how.as_str(), error) {
+        ("no error code", None) => Ok(()),
+        ("no error code", Some(e)) => Err(format!(
+            "the challenge to a request without credentials carries error={e:?} (RFC 6750 §3.1: it should not)"
+        )),
+        (_, Some(e)) if e == code => Ok(()),
+        (_, Some(e)) => Err(format!("the challenge says error={e:?}, not {code:?}")),
+        (_, None) => Err(format!(
+            "the answer ({}) has no error in WWW-Authenticate ({challenge:?})",
+            reply.status
+        )),
+    }
+}
