@@ -13,7 +13,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 
-use crate::app::AppState;
 use crate::browser::{self, Presented};
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
@@ -23,6 +22,7 @@ use crate::secret::Secret;
 use crate::secret::constant_time_eq;
 use crate::session::lock;
 use crate::shapes::CodeUse;
+use crate::state::AppState;
 use crate::token_client::{TokenError, TokenSet, is_error_code};
 
 /// Why a callback was refused; the text is shown to the user and names no secret.

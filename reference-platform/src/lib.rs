@@ -73,8 +73,10 @@ mod probe;
 mod secret;
 mod server;
 mod session;
+mod shape_state;
 mod shapes;
 mod start_error;
+mod state;
 mod store;
 mod token_client;
 

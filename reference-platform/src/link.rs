@@ -6,7 +6,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::browser;
 use crate::defects::Defect;
 use crate::flow::{self, AuthorizationRequest, PendingFlow, RandomUnavailable};
@@ -14,6 +13,7 @@ use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::secret::Secret;
 use crate::session::lock;
+use crate::state::AppState;
 
 /// `GET /link?session={sid}`.
 pub(crate) async fn web(

@@ -12,7 +12,6 @@ use axum::response::Response;
 use reqwest::header::{self, HeaderValue};
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::config::Placement;
 use crate::config::is_scope_token;
 use crate::defects::Defect;
@@ -21,6 +20,7 @@ use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::secret::Secret;
 use crate::session::Linked;
+use crate::state::AppState;
 use crate::token_client::RevokeOutcome;
 
 /// What the platform knows about a chat session after asking the resource.

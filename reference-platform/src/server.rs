@@ -5,11 +5,12 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::app::{AppState, router};
+use crate::app::router;
 use crate::config::PlatformConfig;
 use crate::metadata::{discover, parse_issuer, require_secure};
 use crate::secret::Secret;
 use crate::start_error::StartError;
+use crate::state::AppState;
 use crate::token_client::TokenClient;
 
 /// How long start-up waits for the provider's metadata.

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{HookFuture, ShapeHooks};
-use crate::app::AppState;
 use crate::callback::{Completed, Failed};
 use crate::config::Shape;
 use crate::defects::Defect;
@@ -23,6 +22,7 @@ use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::probe::{Probe, probe};
 use crate::session::lock;
+use crate::state::AppState;
 
 /// The cookie the `botpress_wrong_bot` defect routes by.
 const LAST_BOT_COOKIE: &str = "bp_last_bot";

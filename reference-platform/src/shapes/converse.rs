@@ -14,7 +14,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{CodeUse, ShapeHooks};
-use crate::app::AppState;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
 use crate::pages;
@@ -22,15 +21,9 @@ use crate::params::valid_session;
 use crate::probe::{Probe, probe};
 use crate::secret::Secret;
 use crate::session::lock;
+use crate::shape_state::StoredCode;
+use crate::state::AppState;
 use crate::token_client::TokenSet;
-
-/// The `authCode` variable, with what redeeming it needs.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredCode {
-    code: Secret,
-    verifier: Secret,
-    scopes: Vec<String>,
-}
 
 /// The Converse hooks.
 #[derive(Debug)]

@@ -12,7 +12,6 @@ use axum::routing::post;
 use serde_json::{Value, json};
 
 use super::{HookFuture, ShapeHooks};
-use crate::app::AppState;
 use crate::callback::{Completed, Failed};
 use crate::chat::Turn;
 use crate::config::Shape;
@@ -21,6 +20,7 @@ use crate::pages;
 use crate::params::valid_session;
 use crate::probe::{Probe, probe};
 use crate::session::lock;
+use crate::state::AppState;
 
 /// The CSML Studio hooks.
 #[derive(Debug)]

@@ -9,13 +9,13 @@ use std::pin::Pin;
 use axum::Router;
 use axum::http::HeaderMap;
 
-use crate::app::AppState;
 use crate::callback::{Completed, Failed};
 use crate::config::{Placement, PlatformConfig};
 use crate::defects::Defects;
 use crate::flow::PendingFlow;
 use crate::metadata::Metadata;
 use crate::start_error::StartError;
+use crate::state::AppState;
 
 /// A boxed future that a hook returns (trait objects cannot have `async fn`s).
 pub(crate) type HookFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;

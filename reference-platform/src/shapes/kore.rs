@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::ShapeHooks;
-use crate::app::AppState;
 use crate::config::{KoreProfile, Placement, PlatformConfig};
 use crate::defects::{Defect, Defects};
 use crate::http::{placed, read_limited};
@@ -21,6 +20,7 @@ use crate::metadata::Metadata;
 use crate::pages;
 use crate::params::valid_session;
 use crate::start_error::StartError;
+use crate::state::AppState;
 
 /// Fills `{provider}` (the issuer's origin), `{tenant}` and the dynamic fields.
 fn fill(template: &str, provider: &str, profile: &KoreProfile) -> String {
