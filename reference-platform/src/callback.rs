@@ -16,48 +16,15 @@ use axum::response::Response;
 use crate::browser::{self, Presented};
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
+use crate::hooks::CodeUse;
+use crate::outcome::{Completed, Failed, Refusal};
 use crate::pages;
 use crate::params::{Params, Repeated};
 use crate::secret::Secret;
 use crate::secret::constant_time_eq;
 use crate::session::lock;
-use crate::shapes::CodeUse;
 use crate::state::AppState;
 use crate::token_client::{TokenError, TokenSet, is_error_code};
-
-/// Why a callback was refused; the text is shown to the user and names no secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum Refusal {
-    /// A parameter appears twice ([RFC 6749 §3.1]).
-    ///
-    /// [RFC 6749 §3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
-    #[error(transparent)]
-    Repeated(#[from] Repeated),
-    /// No `state`.
-    #[error("the response carries no state")]
-    MissingState,
-    /// A `state` the platform did not issue, or issued and already used, or expired.
-    #[error("unknown, expired or already used state")]
-    UnknownState,
-    /// The flow was started in another browser.
-    #[error("this link was started in another browser")]
-    WrongBrowser,
-    /// No `iss` although the metadata promises it.
-    #[error("the response does not name its issuer (iss)")]
-    MissingIssuer,
-    /// `iss` names another issuer (a mix-up attack).
-    #[error("the response comes from another issuer")]
-    WrongIssuer,
-    /// The provider answered with an error.
-    #[error("the provider answered {0}")]
-    ProviderError(String),
-    /// No `code`.
-    #[error("the response carries no code")]
-    MissingCode,
-    /// The code exchange failed.
-    #[error(transparent)]
-    Token(#[from] TokenError),
-}
 
 /// `GET {redirect_path}`.
 pub(crate) async fn handle(
@@ -107,31 +74,6 @@ pub(crate) async fn handle(
         response.headers_mut().remove(header::REFERRER_POLICY);
     }
     response
-}
-
-/// A callback that linked a session (or whose code the shape kept for a later step).
-pub(crate) struct Completed {
-    /// The session linked.
-    pub(crate) session: String,
-    /// The access token obtained, if the code was exchanged.
-    pub(crate) access_token: Option<Secret>,
-    /// The shape kept the code for a later step ([`CodeUse::Kept`]); it was not exchanged.
-    pub(crate) code_kept: bool,
-}
-
-/// A refused callback, with the session of its flow once the flow was found.
-pub(crate) struct Failed {
-    pub(crate) session: Option<String>,
-    pub(crate) refusal: Refusal,
-}
-
-impl<E: Into<Refusal>> From<E> for Failed {
-    fn from(refusal: E) -> Self {
-        Self {
-            session: None,
-            refusal: refusal.into(),
-        }
-    }
 }
 
 async fn complete(
@@ -260,19 +202,6 @@ fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<Pendi
         .newest_key(|f| f.browser.expose() == browser)
         .ok_or(Refusal::UnknownState)?;
     flows.remove(&key).ok_or(Refusal::UnknownState)
-}
-
-impl Refusal {
-    /// What a bot is told: the provider's error code, or why the platform refused.
-    pub(crate) fn cause(&self) -> String {
-        match self {
-            Self::ProviderError(error) => error.clone(),
-            Self::Token(TokenError::Rejected {
-                error: Some(error), ..
-            }) => error.clone(),
-            other => other.to_string(),
-        }
-    }
 }
 
 fn check_browser(headers: &HeaderMap, expected: &str) -> Result<(), Refusal> {

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use crate::config::PlatformConfig;
 use crate::flow::PendingFlow;
+use crate::hooks::ShapeHooks;
 use crate::metadata::Metadata;
 use crate::session::Sessions;
 use crate::shape_state::ShapeState;
-use crate::shapes::ShapeHooks;
 use crate::store::{Bounded, DEFAULT_CAPACITY};
 use crate::token_client::TokenClient;
 

@@ -12,12 +12,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{HookFuture, ShapeHooks};
-use crate::callback::{Completed, Failed};
 use crate::config::Shape;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
+use crate::hooks::{HookFuture, ShapeHooks};
 use crate::link;
+use crate::outcome::{Completed, Failed};
 use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::probe::{Probe, probe};

@@ -13,9 +13,9 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CodeUse, ShapeHooks};
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
+use crate::hooks::{CodeUse, ShapeHooks};
 use crate::pages;
 use crate::params::valid_session;
 use crate::probe::{Probe, probe};

@@ -12,9 +12,9 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::ShapeHooks;
 use crate::config::{KoreProfile, Placement, PlatformConfig};
 use crate::defects::{Defect, Defects};
+use crate::hooks::ShapeHooks;
 use crate::http::{placed, read_limited};
 use crate::metadata::Metadata;
 use crate::pages;

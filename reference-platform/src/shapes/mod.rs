@@ -6,13 +6,11 @@
 mod botpress;
 mod converse;
 mod csml;
-mod hooks;
 mod kore;
 mod web;
 
 use crate::config::Shape;
-
-pub(crate) use hooks::{CodeUse, HookFuture, ShapeHooks};
+use crate::hooks::ShapeHooks;
 
 /// The hooks of the configured shape.
 pub(crate) fn hooks(shape: &Shape) -> Box<dyn ShapeHooks> {

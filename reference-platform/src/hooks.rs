@@ -9,11 +9,11 @@ use std::pin::Pin;
 use axum::Router;
 use axum::http::HeaderMap;
 
-use crate::callback::{Completed, Failed};
 use crate::config::{Placement, PlatformConfig};
 use crate::defects::Defects;
 use crate::flow::PendingFlow;
 use crate::metadata::Metadata;
+use crate::outcome::{Completed, Failed};
 use crate::start_error::StartError;
 use crate::state::AppState;
 
