@@ -1,4 +1,7 @@
-//! The platform's router: every generic route, with its handler, and the configured shape's routes.
+//! The platform's router: every generic route with its handler, and the configured shape's
+//! routes and hooks.
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -6,24 +9,25 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use crate::hooks::ShapeHooks;
 use crate::state::AppState;
 use crate::{callback, chat, link, pages, probe};
 
 /// The largest request body accepted (chat turns).
 const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
-/// Every route of the platform.
-pub(crate) fn router(state: AppState) -> Router {
+/// Every route of the platform, with the configured shape's `hooks`.
+pub(crate) fn router(state: AppState, hooks: Arc<dyn ShapeHooks>) -> Router {
     let redirect_path = state.config.redirect_path.clone();
     Router::new()
         .route("/health", get(health))
         .route("/link", get(link::web))
         .route("/chat", post(chat::turn))
         .route("/chat/link/{ticket}", get(chat::follow_button))
-        .route(&redirect_path, get(callback::handle))
+        .route(&redirect_path, callback::route(Arc::clone(&hooks)))
         .route("/whoami", get(probe::whoami))
         .route("/unlink", post(probe::unlink))
-        .merge(state.hooks.routes())
+        .merge(hooks.routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)

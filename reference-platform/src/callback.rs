@@ -9,14 +9,17 @@
 //!
 //! [RFC 9207 §2.4]: https://www.rfc-editor.org/rfc/rfc9207#section-2.4
 
+use std::sync::Arc;
+
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use axum::routing::{MethodRouter, get};
 
 use crate::browser::{self, Presented};
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
-use crate::hooks::CodeUse;
+use crate::hooks::{CodeUse, ShapeHooks};
 use crate::outcome::{Completed, Failed, Refusal};
 use crate::pages;
 use crate::params::{Params, Repeated};
@@ -26,18 +29,32 @@ use crate::session::lock;
 use crate::state::AppState;
 use crate::token_client::{TokenError, TokenSet, is_error_code};
 
+/// The route of `GET {redirect_path}`, where the configured shape's hooks decide.
+pub(crate) fn route(hooks: Arc<dyn ShapeHooks>) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              method: Method,
+              headers: HeaderMap,
+              RawQuery(query): RawQuery| {
+            let hooks = Arc::clone(&hooks);
+            async move { handle(state, &*hooks, method, headers, query).await }
+        },
+    )
+}
+
 /// `GET {redirect_path}`.
-pub(crate) async fn handle(
-    State(state): State<AppState>,
+async fn handle(
+    state: AppState,
+    hooks: &dyn ShapeHooks,
     method: Method,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    query: Option<String>,
 ) -> Response {
     if method != Method::GET {
         return pages::page(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
     }
     let defects = &state.config.defects;
-    let outcome = complete(&state, &headers, query.as_deref()).await;
+    let outcome = complete(&state, hooks, &headers, query.as_deref()).await;
     let mut response = match &outcome {
         Ok(done) if done.code_kept => {
             tracing::info!(session = %done.session, "authorization code stored");
@@ -60,7 +77,7 @@ pub(crate) async fn handle(
             pages::failure(&failed.refusal.to_string())
         }
     };
-    state.hooks.after_callback(&state, &outcome).await;
+    hooks.after_callback(&state, &outcome).await;
     if defects.has(Defect::OpenRedirect) {
         let params = Params::parse(query.as_deref());
         if let Some(next) = params.first("next").or(params.first("return_to"))
@@ -78,6 +95,7 @@ pub(crate) async fn handle(
 
 async fn complete(
     state: &AppState,
+    hooks: &dyn ShapeHooks,
     headers: &HeaderMap,
     query: Option<&str>,
 ) -> Result<Completed, Failed> {
@@ -103,9 +121,9 @@ async fn complete(
         }
         .ok_or(Refusal::UnknownState)?
     };
-    state.hooks.route_callback(state, headers, &mut flow);
+    hooks.route_callback(state, headers, &mut flow);
     let session = flow.session.clone();
-    finish(state, headers, &single, flow)
+    finish(state, hooks, headers, &single, flow)
         .await
         .map_err(|refusal| Failed {
             session: Some(session),
@@ -116,6 +134,7 @@ async fn complete(
 /// The checks and the exchange once the flow is known.
 async fn finish<'p>(
     state: &AppState,
+    hooks: &dyn ShapeHooks,
     headers: &HeaderMap,
     single: &impl Fn(&'static str) -> Result<Option<&'p str>, Repeated>,
     flow: PendingFlow,
@@ -151,7 +170,7 @@ async fn finish<'p>(
         return Err(Refusal::ProviderError(shown_error(error)));
     }
     let code = code.ok_or(Refusal::MissingCode)?;
-    if state.hooks.use_code(state, &flow, code) == CodeUse::Kept {
+    if hooks.use_code(state, &flow, code) == CodeUse::Kept {
         return Ok(Completed {
             session: flow.session,
             access_token: None,

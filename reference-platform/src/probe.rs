@@ -187,7 +187,7 @@ async fn call_resource(state: &AppState, token: &Secret) -> Answer {
     let placement = if state.config.defects.has(Defect::BearerInQuery) {
         Placement::Query
     } else {
-        state.hooks.placement(&state.config.defects)
+        state.placement
     };
     let request = placed(&state.http, &state.config.resource_url, token, placement);
     let response = match request.send().await {

@@ -1,14 +1,14 @@
 //! [`AppState`]: what every handler of a running platform shares — the configuration and
 //! metadata, the token client, the pending flows, chat tickets and linked sessions, and what the
-//! shapes keep — with how long a flow and a ticket wait.
+//! shapes keep — with how long a flow and a ticket wait. It is data only: the configured shape's
+//! hooks are not part of it (the router hands them to the routes that call them).
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::config::PlatformConfig;
+use crate::config::{Placement, PlatformConfig};
 use crate::flow::PendingFlow;
-use crate::hooks::ShapeHooks;
 use crate::metadata::Metadata;
 use crate::session::Sessions;
 use crate::shape_state::ShapeState;
@@ -41,8 +41,9 @@ pub(crate) struct Inner {
     /// Chat-button tickets: ticket → chat session id.
     pub(crate) tickets: Mutex<Bounded<String>>,
     pub(crate) sessions: Sessions,
-    /// Where the configured shape differs from the generic flow.
-    pub(crate) hooks: Box<dyn ShapeHooks>,
+    /// Where the access token goes in calls to the resource API: the configured shape's
+    /// placement, fixed at start.
+    pub(crate) placement: Placement,
     /// Shape-specific state (CSML events, Converse codes, Botpress external ids).
     pub(crate) shaped: ShapeState,
 }
@@ -51,7 +52,7 @@ impl AppState {
     pub(crate) fn new(
         config: PlatformConfig,
         metadata: Metadata,
-        hooks: Box<dyn ShapeHooks>,
+        placement: Placement,
         base_url: String,
         http: reqwest::Client,
         tokens: TokenClient,
@@ -64,7 +65,7 @@ impl AppState {
             redirect_uri,
             http,
             tokens,
-            hooks,
+            placement,
             flows: Mutex::new(Bounded::new(DEFAULT_CAPACITY, FLOW_TTL)),
             tickets: Mutex::new(Bounded::new(DEFAULT_CAPACITY, TICKET_TTL)),
             sessions: Sessions::default(),

@@ -113,7 +113,7 @@ async fn test_authorization(
         &state.http,
         &state.config.resource_url,
         &linked.access_token,
-        state.hooks.placement(&state.config.defects),
+        state.placement,
     );
     let response = match request.send().await {
         Ok(response) => response,

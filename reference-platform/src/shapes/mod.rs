@@ -9,16 +9,18 @@ mod csml;
 mod kore;
 mod web;
 
+use std::sync::Arc;
+
 use crate::config::Shape;
 use crate::hooks::ShapeHooks;
 
 /// The hooks of the configured shape.
-pub(crate) fn hooks(shape: &Shape) -> Box<dyn ShapeHooks> {
+pub(crate) fn hooks(shape: &Shape) -> Arc<dyn ShapeHooks> {
     match shape {
-        Shape::Web => Box::new(web::Web),
-        Shape::Csml { .. } => Box::new(csml::Csml),
-        Shape::Converse => Box::new(converse::Converse),
-        Shape::Kore(profile) => Box::new(kore::Kore(profile.clone())),
-        Shape::Botpress { .. } => Box::new(botpress::Botpress),
+        Shape::Web => Arc::new(web::Web),
+        Shape::Csml { .. } => Arc::new(csml::Csml),
+        Shape::Converse => Arc::new(converse::Converse),
+        Shape::Kore(profile) => Arc::new(kore::Kore(profile.clone())),
+        Shape::Botpress { .. } => Arc::new(botpress::Botpress),
     }
 }
