@@ -1,6 +1,11 @@
 //! [`ShapeHooks`]: every point where the generic modules let a shape decide. Each shape
 //! implements it in its own file; the default methods are the generic web behaviour, so a shape
 //! overrides only where it differs.
+//!
+//! The hooks are not part of the shared state: the server picks them at start (`prepare`, and
+//! `placement`, which the state keeps as a value), and the router merges their `routes` and
+//! hands them to the callback route. So this module sits below every handler: it names the
+//! state and the callback's outcome, never a handler.
 
 use std::fmt;
 use std::future::Future;

@@ -1,7 +1,8 @@
 //! The platform shapes of `shared/seeds/` on top of the generic flow: CSML's chat events,
 //! Converse's session variables, Kore.ai's authorization profile, Botpress's global callback.
 //! Each implements [`ShapeHooks`] in its own file: its routes and, where it differs from the
-//! generic web flow, the points where the generic modules let it decide.
+//! generic web flow, the points where the generic modules let it decide. What the shapes keep
+//! between requests is in `shape_state`.
 
 mod botpress;
 mod converse;
