@@ -9,68 +9,52 @@
 //!
 //! [RFC 9207 §2.4]: https://www.rfc-editor.org/rfc/rfc9207#section-2.4
 
+use std::sync::Arc;
+
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use axum::routing::{MethodRouter, get};
 
-use crate::app::AppState;
 use crate::browser::{self, Presented};
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
+use crate::hooks::{CodeUse, ShapeHooks};
+use crate::outcome::{Completed, Failed, Refusal};
 use crate::pages;
 use crate::params::{Params, Repeated};
 use crate::session::lock;
-use crate::shapes::CodeUse;
+use crate::state::AppState;
 use crate::token_client::{TokenError, TokenSet, is_error_code};
 use oauth_vocab::Secret;
 use oauth_vocab::constant_time_eq;
 
-/// Why a callback was refused; the text is shown to the user and names no secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum Refusal {
-    /// A parameter appears twice ([RFC 6749 §3.1]).
-    ///
-    /// [RFC 6749 §3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
-    #[error(transparent)]
-    Repeated(#[from] Repeated),
-    /// No `state`.
-    #[error("the response carries no state")]
-    MissingState,
-    /// A `state` the platform did not issue, or issued and already used, or expired.
-    #[error("unknown, expired or already used state")]
-    UnknownState,
-    /// The flow was started in another browser.
-    #[error("this link was started in another browser")]
-    WrongBrowser,
-    /// No `iss` although the metadata promises it.
-    #[error("the response does not name its issuer (iss)")]
-    MissingIssuer,
-    /// `iss` names another issuer (a mix-up attack).
-    #[error("the response comes from another issuer")]
-    WrongIssuer,
-    /// The provider answered with an error.
-    #[error("the provider answered {0}")]
-    ProviderError(String),
-    /// No `code`.
-    #[error("the response carries no code")]
-    MissingCode,
-    /// The code exchange failed.
-    #[error(transparent)]
-    Token(#[from] TokenError),
+/// The route of `GET {redirect_path}`, where the configured shape's hooks decide.
+pub(crate) fn route(hooks: Arc<dyn ShapeHooks>) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              method: Method,
+              headers: HeaderMap,
+              RawQuery(query): RawQuery| {
+            let hooks = Arc::clone(&hooks);
+            async move { handle(state, &*hooks, method, headers, query).await }
+        },
+    )
 }
 
 /// `GET {redirect_path}`.
-pub(crate) async fn handle(
-    State(state): State<AppState>,
+async fn handle(
+    state: AppState,
+    hooks: &dyn ShapeHooks,
     method: Method,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    query: Option<String>,
 ) -> Response {
     if method != Method::GET {
         return pages::page(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
     }
     let defects = &state.config.defects;
-    let outcome = complete(&state, &headers, query.as_deref()).await;
+    let outcome = complete(&state, hooks, &headers, query.as_deref()).await;
     let mut response = match &outcome {
         Ok(done) if done.code_kept => {
             tracing::info!(session = %done.session, "authorization code stored");
@@ -93,7 +77,7 @@ pub(crate) async fn handle(
             pages::failure(&failed.refusal.to_string())
         }
     };
-    state.hooks.after_callback(&state, &outcome).await;
+    hooks.after_callback(&state, &outcome).await;
     if defects.has(Defect::OpenRedirect) {
         let params = Params::parse(query.as_deref());
         if let Some(next) = params.first("next").or(params.first("return_to"))
@@ -109,33 +93,9 @@ pub(crate) async fn handle(
     response
 }
 
-/// A callback that linked a session (or whose code the shape kept for a later step).
-pub(crate) struct Completed {
-    /// The session linked.
-    pub(crate) session: String,
-    /// The access token obtained, if the code was exchanged.
-    pub(crate) access_token: Option<Secret>,
-    /// The shape kept the code for a later step ([`CodeUse::Kept`]); it was not exchanged.
-    pub(crate) code_kept: bool,
-}
-
-/// A refused callback, with the session of its flow once the flow was found.
-pub(crate) struct Failed {
-    pub(crate) session: Option<String>,
-    pub(crate) refusal: Refusal,
-}
-
-impl<E: Into<Refusal>> From<E> for Failed {
-    fn from(refusal: E) -> Self {
-        Self {
-            session: None,
-            refusal: refusal.into(),
-        }
-    }
-}
-
 async fn complete(
     state: &AppState,
+    hooks: &dyn ShapeHooks,
     headers: &HeaderMap,
     query: Option<&str>,
 ) -> Result<Completed, Failed> {
@@ -161,9 +121,9 @@ async fn complete(
         }
         .ok_or(Refusal::UnknownState)?
     };
-    state.hooks.route_callback(state, headers, &mut flow);
+    hooks.route_callback(state, headers, &mut flow);
     let session = flow.session.clone();
-    finish(state, headers, &single, flow)
+    finish(state, hooks, headers, &single, flow)
         .await
         .map_err(|refusal| Failed {
             session: Some(session),
@@ -174,6 +134,7 @@ async fn complete(
 /// The checks and the exchange once the flow is known.
 async fn finish<'p>(
     state: &AppState,
+    hooks: &dyn ShapeHooks,
     headers: &HeaderMap,
     single: &impl Fn(&'static str) -> Result<Option<&'p str>, Repeated>,
     flow: PendingFlow,
@@ -209,7 +170,7 @@ async fn finish<'p>(
         return Err(Refusal::ProviderError(shown_error(error)));
     }
     let code = code.ok_or(Refusal::MissingCode)?;
-    if state.hooks.use_code(state, &flow, code) == CodeUse::Kept {
+    if hooks.use_code(state, &flow, code) == CodeUse::Kept {
         return Ok(Completed {
             session: flow.session,
             access_token: None,
@@ -260,19 +221,6 @@ fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<Pendi
         .newest_key(|f| f.browser.expose() == browser)
         .ok_or(Refusal::UnknownState)?;
     flows.remove(&key).ok_or(Refusal::UnknownState)
-}
-
-impl Refusal {
-    /// What a bot is told: the provider's error code, or why the platform refused.
-    pub(crate) fn cause(&self) -> String {
-        match self {
-            Self::ProviderError(error) => error.clone(),
-            Self::Token(TokenError::Rejected {
-                error: Some(error), ..
-            }) => error.clone(),
-            other => other.to_string(),
-        }
-    }
 }
 
 fn check_browser(headers: &HeaderMap, expected: &str) -> Result<(), Refusal> {

@@ -11,13 +11,13 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::flow;
 use crate::link;
 use crate::pages;
 use crate::params::valid_session;
 use crate::probe::{Probe, forget_and_revoke, probe};
 use crate::session::lock;
+use crate::state::AppState;
 
 /// One chat turn from the user.
 #[derive(Debug, Deserialize)]

@@ -18,7 +18,7 @@
 //! | `GET /whoami?session={sid}` | probe: calls the resource API, JSON `{"linked":…}` |
 //! | `POST /unlink?session={sid}` | revokes and forgets |
 //!
-//! Each [`Shape`] adds its routes and, through the shape hooks of `shapes`, changes the generic
+//! Each [`Shape`] adds its routes and, through its `hooks`, changes the generic
 //! flow where it differs (Converse's and Botpress's callback, Kore.ai's endpoints and token
 //! placement):
 //!
@@ -30,7 +30,9 @@
 //! | Botpress | `GET /botpress/{bot}/link?user=`, `GET /botpress/{bot}/whoami?user=`, `POST /botpress/webhook` `{"external_id"}`; one callback for every bot |
 //!
 //! Each rule lives in its own module: `flow` (state, verifier, authorization URL),
-//! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`, `shapes`. [`Defect`]s,
+//! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`, `shapes`. The
+//! layers go one way: `state` (what handlers share), `outcome` and `hooks` (where a shape
+//! decides), the handlers, the shapes, and `app` (the router) with `server` on top. [`Defect`]s,
 //! off by default, break one rule each, for `gauntlet mutants` to prove the suite catches them.
 //!
 //! ```no_run
@@ -64,16 +66,20 @@ mod chat;
 mod config;
 mod defects;
 mod flow;
+mod hooks;
 mod http;
 mod link;
 mod metadata;
+mod outcome;
 mod pages;
 mod params;
 mod probe;
 mod server;
 mod session;
+mod shape_state;
 mod shapes;
 mod start_error;
+mod state;
 mod store;
 mod token_client;
 

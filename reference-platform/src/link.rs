@@ -5,15 +5,15 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use oauth_vocab::Secret;
 
-use crate::app::AppState;
 use crate::browser;
 use crate::defects::Defect;
 use crate::flow::{self, AuthorizationRequest, PendingFlow, RandomUnavailable};
 use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::session::lock;
-use oauth_vocab::Secret;
+use crate::state::AppState;
 
 /// `GET /link?session={sid}`.
 pub(crate) async fn web(

@@ -12,7 +12,6 @@ use axum::response::Response;
 use reqwest::header::{self, HeaderValue};
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::config::Placement;
 use crate::config::is_scope_token;
 use crate::defects::Defect;
@@ -20,6 +19,7 @@ use crate::http::{placed, read_limited};
 use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::session::Linked;
+use crate::state::AppState;
 use crate::token_client::RevokeOutcome;
 use oauth_vocab::Secret;
 
@@ -187,7 +187,7 @@ async fn call_resource(state: &AppState, token: &Secret) -> Answer {
     let placement = if state.config.defects.has(Defect::BearerInQuery) {
         Placement::Query
     } else {
-        state.hooks.placement(&state.config.defects)
+        state.placement
     };
     let request = placed(&state.http, &state.config.resource_url, token, placement);
     let response = match request.send().await {

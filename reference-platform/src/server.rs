@@ -5,10 +5,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::app::{AppState, router};
+use crate::app::router;
 use crate::config::PlatformConfig;
 use crate::metadata::{discover, parse_issuer, require_secure};
 use crate::start_error::StartError;
+use crate::state::AppState;
 use crate::token_client::TokenClient;
 use oauth_vocab::Secret;
 
@@ -82,10 +83,11 @@ impl Platform {
             config.auth_method,
             config.defects.clone(),
         );
-        let state = AppState::new(config, metadata, hooks, base_url.clone(), http, tokens);
+        let placement = hooks.placement(&config.defects);
+        let state = AppState::new(config, metadata, placement, base_url.clone(), http, tokens);
         let redirect_uri = state.redirect_uri.clone();
         let (shutdown, mut stopped) = watch::channel(false);
-        let app = router(state);
+        let app = router(state, hooks);
         tokio::spawn(async move {
             let served = axum::serve(listener, app)
                 .with_graceful_shutdown(async move {

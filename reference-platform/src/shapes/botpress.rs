@@ -12,17 +12,17 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{HookFuture, ShapeHooks};
-use crate::app::AppState;
-use crate::callback::{Completed, Failed};
 use crate::config::Shape;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
+use crate::hooks::{HookFuture, ShapeHooks};
 use crate::link;
+use crate::outcome::{Completed, Failed};
 use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::probe::{Probe, probe};
 use crate::session::lock;
+use crate::state::AppState;
 
 /// The cookie the `botpress_wrong_bot` defect routes by.
 const LAST_BOT_COOKIE: &str = "bp_last_bot";

@@ -13,24 +13,17 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CodeUse, ShapeHooks};
-use crate::app::AppState;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
+use crate::hooks::{CodeUse, ShapeHooks};
 use crate::pages;
 use crate::params::valid_session;
 use crate::probe::{Probe, probe};
 use crate::session::lock;
+use crate::shape_state::StoredCode;
+use crate::state::AppState;
 use crate::token_client::TokenSet;
 use oauth_vocab::Secret;
-
-/// The `authCode` variable, with what redeeming it needs.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredCode {
-    code: Secret,
-    verifier: Secret,
-    scopes: Vec<String>,
-}
 
 /// The Converse hooks.
 #[derive(Debug)]

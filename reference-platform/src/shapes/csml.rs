@@ -11,16 +11,16 @@ use axum::response::Response;
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use super::{HookFuture, ShapeHooks};
-use crate::app::AppState;
-use crate::callback::{Completed, Failed};
 use crate::chat::Turn;
 use crate::config::Shape;
 use crate::defects::Defect;
+use crate::hooks::{HookFuture, ShapeHooks};
+use crate::outcome::{Completed, Failed};
 use crate::pages;
 use crate::params::valid_session;
 use crate::probe::{Probe, probe};
 use crate::session::lock;
+use crate::state::AppState;
 
 /// The CSML Studio hooks.
 #[derive(Debug)]

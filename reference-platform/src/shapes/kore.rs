@@ -12,15 +12,15 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::ShapeHooks;
-use crate::app::AppState;
 use crate::config::{KoreProfile, Placement, PlatformConfig};
 use crate::defects::{Defect, Defects};
+use crate::hooks::ShapeHooks;
 use crate::http::{placed, read_limited};
 use crate::metadata::Metadata;
 use crate::pages;
 use crate::params::valid_session;
 use crate::start_error::StartError;
+use crate::state::AppState;
 
 /// Fills `{provider}` (the issuer's origin), `{tenant}` and the dynamic fields.
 fn fill(template: &str, provider: &str, profile: &KoreProfile) -> String {
@@ -113,7 +113,7 @@ async fn test_authorization(
         &state.http,
         &state.config.resource_url,
         &linked.access_token,
-        state.hooks.placement(&state.config.defects),
+        state.placement,
     );
     let response = match request.send().await {
         Ok(response) => response,

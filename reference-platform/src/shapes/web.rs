@@ -1,6 +1,6 @@
 //! The generic web shape: only the `/link` and `/chat` channels, every hook at its default.
 
-use super::ShapeHooks;
+use crate::hooks::ShapeHooks;
 
 /// The generic web and chat channels, with nothing added.
 #[derive(Debug)]

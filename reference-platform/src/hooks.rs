@@ -1,6 +1,11 @@
 //! [`ShapeHooks`]: every point where the generic modules let a shape decide. Each shape
 //! implements it in its own file; the default methods are the generic web behaviour, so a shape
 //! overrides only where it differs.
+//!
+//! The hooks are not part of the shared state: the server picks them at start (`prepare`, and
+//! `placement`, which the state keeps as a value), and the router merges their `routes` and
+//! hands them to the callback route. So this module sits below every handler: it names the
+//! state and the callback's outcome, never a handler.
 
 use std::fmt;
 use std::future::Future;
@@ -9,13 +14,13 @@ use std::pin::Pin;
 use axum::Router;
 use axum::http::HeaderMap;
 
-use crate::app::AppState;
-use crate::callback::{Completed, Failed};
 use crate::config::{Placement, PlatformConfig};
 use crate::defects::Defects;
 use crate::flow::PendingFlow;
 use crate::metadata::Metadata;
+use crate::outcome::{Completed, Failed};
 use crate::start_error::StartError;
+use crate::state::AppState;
 
 /// A boxed future that a hook returns (trait objects cannot have `async fn`s).
 pub(crate) type HookFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;

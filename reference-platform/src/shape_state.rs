@@ -1,0 +1,42 @@
+//! [`ShapeState`]: what the platform shapes keep between requests — CSML's pending chat events,
+//! Converse's `authCode` variables, Botpress's external ids — each bounded and expiring.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::store::{Bounded, DEFAULT_CAPACITY};
+use oauth_vocab::Secret;
+
+/// How long a CSML event, a Converse code or a Botpress external id is kept.
+const SHAPE_TTL: Duration = Duration::from_secs(600);
+
+/// What the shapes keep between requests.
+#[derive(Debug)]
+pub(crate) struct ShapeState {
+    /// CSML: the event each session's next chat turn delivers.
+    pub(crate) events: Mutex<Bounded<Value>>,
+    /// Converse: the `authCode` session variable (with its flow's verifier and scopes).
+    pub(crate) codes: Mutex<Bounded<StoredCode>>,
+    /// Botpress: external id (the provider's `sub`) → `{bot}:{user}`.
+    pub(crate) external_ids: Mutex<Bounded<String>>,
+}
+
+impl Default for ShapeState {
+    fn default() -> Self {
+        Self {
+            events: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
+            codes: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
+            external_ids: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
+        }
+    }
+}
+
+/// Converse's `authCode` variable, with what redeeming it needs.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredCode {
+    pub(crate) code: Secret,
+    pub(crate) verifier: Secret,
+    pub(crate) scopes: Vec<String>,
+}
