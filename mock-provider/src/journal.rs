@@ -278,6 +278,17 @@ impl Journal {
     }
 }
 
+/// One summary line per request, secrets redacted.
+pub(crate) fn listing(journal: &[JournalEntry]) -> String {
+    if journal.is_empty() {
+        return "  (no request)\n".to_owned();
+    }
+    journal
+        .iter()
+        .map(|e| format!("  {}\n", e.summary()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

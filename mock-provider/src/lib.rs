@@ -28,7 +28,7 @@
 //!     // ... and the token endpoint answers 503, to two requests at most (no retry storm).
 //!     Fault::token(FaultKind::status(503)).expect(..=2).mount(&provider);
 //!     // ... point the platform under test at provider.metadata_url() and drive it ...
-//!     assert!(provider.journal().iter().all(|e| !e.has_family(Family::Pkce)));
+//!     provider.assert_no_finding(Family::Pkce); // a failure lists every request it saw
 //!     Ok(())
 //! } // Dropping the provider checks every `expect`, listing the requests it got if one fails.
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,6 +37,7 @@
 //! ```
 
 mod app;
+mod assertions;
 mod client_auth;
 mod clients;
 mod code;
@@ -64,6 +65,7 @@ mod store;
 mod tokens;
 mod urls;
 
+pub use assertions::FindingPattern;
 pub use clients::{AuthMethod, ClientConfig};
 pub use config::{
     AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, Quirks,

@@ -21,7 +21,7 @@ use crate::clients::ClientConfig;
 use crate::config::{ConfigError, ProviderConfig};
 use crate::control::ControlError;
 use crate::expect::Expectation;
-use crate::journal::JournalEntry;
+use crate::journal::{JournalEntry, listing};
 use crate::record::DropConnection;
 use crate::urls::IssuerUrls;
 
@@ -285,9 +285,7 @@ impl MockProvider {
             report.push_str(&format!("  - {line}\n"));
         }
         report.push_str("the requests it received:\n");
-        for entry in self.journal() {
-            report.push_str(&format!("  {}\n", entry.summary()));
-        }
+        report.push_str(&listing(&self.journal()));
         Some(report)
     }
 

@@ -1,7 +1,7 @@
 //! Expectations on mounted faults and decisions: met ones pass silently, unmet ones fail the
 //! test when the provider is verified or dropped, naming what was expected and what came.
 
-use mock_provider::{ControlError, Decision, Fault, FaultKind};
+use mock_provider::{ControlError, Decision, Family, Fault, FaultKind, Finding};
 
 use crate::support::*;
 
@@ -86,5 +86,38 @@ async fn a_decision_for_an_unknown_client_or_user_is_refused_by_type() {
             .for_client(CLIENT_ID)
             .mount(&provider),
         Err(ControlError::UnknownUser("mallory".into()))
+    );
+}
+
+#[tokio::test]
+async fn finding_assertions_pass_on_what_was_seen_and_fail_listing_the_journal() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 400);
+    provider.assert_finding(Finding::CodeReused);
+    provider.assert_finding(Family::Code);
+    provider.assert_no_finding(Family::Pkce);
+    let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        provider.assert_no_finding(Finding::CodeReused)
+    }))
+    .expect_err("the code was reused")
+    .downcast::<String>()
+    .expect("a message");
+    assert!(report.starts_with("a request got code.reused;"), "{report}");
+    assert!(report.contains("POST /token -> 400 ["), "{report}");
+    assert!(
+        !report.contains(&code),
+        "the listing shows no code: {report}"
+    );
+    let missing = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        provider.assert_finding(Finding::PkceVerifierMismatch)
+    }))
+    .expect_err("no verifier mismatch happened")
+    .downcast::<String>()
+    .expect("a message");
+    assert!(
+        missing.contains("no request got pkce.verifier_mismatch"),
+        "{missing}"
     );
 }
