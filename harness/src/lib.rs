@@ -13,6 +13,7 @@
 pub mod bundled;
 pub mod cli;
 pub mod client;
+mod parameters;
 pub mod provider;
 pub mod report;
 pub mod suite;

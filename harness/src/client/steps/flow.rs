@@ -4,6 +4,7 @@ use cucumber::{given, then, when};
 use url::Url;
 
 use crate::client::world::{GauntletWorld, StepResult};
+use crate::parameters::OAuthErrorParam;
 use crate::suite::browser::short;
 
 #[when(regex = r"^(\w+) starts linking (?:her|his|their) account(?: again)?$")]
@@ -46,10 +47,8 @@ async fn asks_whether_linked(world: &mut GauntletWorld, user: String) -> StepRes
 }
 
 #[given(regex = r"^the provider will answer the next authorization with (\w+)$")]
-async fn authorization_error(world: &mut GauntletWorld, error: String) -> StepResult {
-    let code: mock_provider::ErrorCode = error
-        .parse()
-        .map_err(|_| format!("{error} is not an OAuth error code"))?;
+async fn authorization_error(world: &mut GauntletWorld, error: OAuthErrorParam) -> StepResult {
+    let code = error.0;
     world
         .arrangements
         .push(crate::client::world::Arrangement::Fault(

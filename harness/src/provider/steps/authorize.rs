@@ -4,6 +4,7 @@
 use cucumber::{given, then, when};
 use mock_provider::{Random, s256_challenge};
 
+use crate::parameters::ErrorChoice;
 use crate::provider::driver::{Arrival, Press};
 use crate::provider::world::{ProviderWorld, StepResult};
 
@@ -88,21 +89,18 @@ fn without_query(uri: &str) -> &str {
     uri.split(['?', '#']).next().unwrap_or(uri)
 }
 
-#[then(regex = r#"^the browser is sent to the redirect URI with error "(\w+)"(?: or "(\w+)")?$"#)]
-async fn sent_with_error(world: &mut ProviderWorld, first: String, second: String) -> StepResult {
+#[then(expr = "the browser is sent to the redirect URI with error {errors}")]
+async fn sent_with_error(world: &mut ProviderWorld, allowed: ErrorChoice) -> StepResult {
     let journey = world.journey()?;
-    let allowed = allowed(&first, &second);
     let arrival = &journey.arrival;
     if arrival.param("code").is_some() {
         return Err(format!(
-            "the server issued a code instead of the error {}",
-            allowed.join(" or ")
+            "the server issued a code instead of the error {allowed}"
         ));
     }
     let Arrival::Redirected { location, .. } = arrival else {
         return Err(format!(
-            "expected an error redirect with {}: {}",
-            allowed.join(" or "),
+            "expected an error redirect with {allowed}: {}",
             arrival.describe()
         ));
     };
@@ -117,23 +115,15 @@ async fn sent_with_error(world: &mut ProviderWorld, first: String, second: Strin
         ));
     }
     match arrival.param("error") {
-        Some(error) if allowed.contains(&error) => Ok(()),
+        Some(error) if allowed.accepts(error) => Ok(()),
         Some(error) => Err(format!(
-            "the error redirect says {error:?}; RFC 6749 §4.1.2.1 calls for {}",
-            allowed.join(" or ")
+            "the error redirect says {error:?}; RFC 6749 §4.1.2.1 calls for {allowed}"
         )),
         None => Err(format!(
             "the redirect carries no error parameter: {}",
             arrival.describe()
         )),
     }
-}
-
-fn allowed<'a>(first: &'a str, second: &'a str) -> Vec<&'a str> {
-    [first, second]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect()
 }
 
 #[then("the response carries the state byte for byte")]

@@ -6,6 +6,7 @@
 use cucumber::{given, then, when};
 use mock_provider::{AuthMethod, ErrorCode, Random};
 
+use crate::parameters::{ErrorChoice, OAuthErrorParam};
 use crate::provider::driver::{Arrival, Press};
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 
@@ -31,8 +32,9 @@ async fn approves(world: &mut ProviderWorld) -> StepResult {
     world.authorize(Press::Approve).await
 }
 
-#[then(regex = r#"^the request is refused with "(\w+)" and no code$"#)]
-async fn refused(world: &mut ProviderWorld, error: String) -> StepResult {
+#[then(expr = "the request is refused with {error} and no code")]
+async fn refused(world: &mut ProviderWorld, error: OAuthErrorParam) -> StepResult {
+    let error = error.0.as_str();
     let arrival = &world.journey()?.arrival;
     if arrival.param("code").is_some() {
         return Err(format!(
@@ -242,18 +244,8 @@ async fn bearer(world: &mut ProviderWorld) -> StepResult {
     }
 }
 
-#[then(regex = r#"^the token endpoint refuses with "(\w+)"(?: or "(\w+)")?$"#)]
-async fn refuses(world: &mut ProviderWorld, first: String, second: String) -> StepResult {
-    let allowed = [first.as_str(), second.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<ErrorCode>().map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let allowed_text = allowed
-        .iter()
-        .map(|c| c.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+#[then(expr = "the token endpoint refuses with {errors}")]
+async fn refuses(world: &mut ProviderWorld, allowed: ErrorChoice) -> StepResult {
     let reply = world.last()?;
     let error = reply
         .json()
@@ -262,9 +254,9 @@ async fn refuses(world: &mut ProviderWorld, first: String, second: String) -> St
         _ if reply.status == 200 => Err(format!(
             "the token endpoint accepted the request ({}); it must refuse with {}",
             reply_line(reply),
-            allowed_text
+            allowed
         )),
-        Some(e) if e.parse().is_ok_and(|c| allowed.contains(&c)) => {
+        Some(e) if allowed.accepts(&e) => {
             let expected_status: &[u16] = if e == ErrorCode::InvalidClient.as_str() {
                 &[400, 401]
             } else {
@@ -280,7 +272,7 @@ async fn refuses(world: &mut ProviderWorld, first: String, second: String) -> St
             }
         }
         Some(e) => Err(format!(
-            "the token endpoint refused with {e:?}; RFC 6749 calls for {allowed_text}"
+            "the token endpoint refused with {e:?}; RFC 6749 calls for {allowed}"
         )),
         None => Err(format!(
             "the token endpoint refused without a JSON error: {}",

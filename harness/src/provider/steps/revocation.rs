@@ -3,10 +3,12 @@
 
 use cucumber::then;
 
+use crate::parameters::OAuthErrorParam;
 use crate::provider::world::{ProviderWorld, StepResult, reply_line};
 
-#[then(regex = r#"^the answer is an "(\w+)" error$"#)]
-async fn error(world: &mut ProviderWorld, expected: String) -> StepResult {
+#[then(expr = "the answer is an {error} error")]
+async fn error(world: &mut ProviderWorld, expected: OAuthErrorParam) -> StepResult {
+    let expected = expected.0.as_str();
     let reply = world.last()?;
     let error = reply
         .json()
