@@ -6,9 +6,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::endpoints::no_store;
 use crate::journal::Note;
 use crate::pages;
+use crate::response::no_store;
 use oauth_vocab::Observation;
 
 pub use oauth_vocab::ErrorCode;

@@ -16,11 +16,11 @@ use oauth_vocab::{Finding, Observation};
 use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, lock};
-use crate::endpoints::{no_store, noted};
 use crate::error::{ErrorCode, OAuthError};
 use crate::expect::{Hits, Times};
+use crate::markers::DropConnection;
 use crate::params::Params;
-use crate::record::DropConnection;
+use crate::response::{no_store, noted};
 
 /// Which endpoint a fault applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

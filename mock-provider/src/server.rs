@@ -22,7 +22,7 @@ use crate::config::{ConfigError, ProviderConfig};
 use crate::control::ControlError;
 use crate::expect::Expectation;
 use crate::journal::JournalEntry;
-use crate::record::DropConnection;
+use crate::markers::DropConnection;
 use crate::urls::IssuerUrls;
 
 /// Why the provider could not start.

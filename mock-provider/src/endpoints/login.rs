@@ -13,10 +13,11 @@ use serde::Deserialize;
 use crate::app::{AppState, Tenant, lock};
 use crate::decision::Decision;
 use crate::endpoints::authorize::decide;
-use crate::endpoints::{FormBody, browser_headers, noted, redirect};
+use crate::endpoints::{FormBody, redirect};
 use crate::error::OAuthError;
 use crate::interaction::Pending;
 use crate::pages;
+use crate::response::{browser_headers, noted};
 
 const SESSION_COOKIE: &str = "mock_provider_session";
 

@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::clients::{AuthMethod, ClientConfig};
-use crate::endpoints::noted;
 use crate::error::{ErrorCode, OAuthError};
 use crate::pkce::PkcePolicy;
+use crate::response::noted;
 use crate::scope;
 
 /// The client metadata this server understands; other members are ignored (§2).

@@ -11,10 +11,10 @@ use oauth_vocab::{Finding, Observation};
 
 use crate::app::{AppState, Tenant, lock};
 use crate::config::BearerPlacement;
-use crate::endpoints::noted;
 use crate::error::ErrorCode;
+use crate::markers::BodyTooLarge;
 use crate::params::Params;
-use crate::record::BodyTooLarge;
+use crate::response::noted;
 use crate::store::{TokenRecord, TokenState};
 
 /// A refused bearer request.

@@ -6,8 +6,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::{AppState, lock};
 use crate::client_auth::authenticated_client;
-use crate::endpoints::{FormBody, noted};
+use crate::endpoints::FormBody;
 use crate::error::{ErrorCode, OAuthError};
+use crate::response::noted;
 use crate::store::TokenKind;
 use oauth_vocab::Finding;
 
