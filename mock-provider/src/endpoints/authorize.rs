@@ -89,7 +89,7 @@ fn validate(
     let matching = state.config.quirks.redirect_uri_match;
     let target = params
         .get("redirect_uri")
-        .and_then(|given| crate::redirect::resolve(&client, given, matching))
+        .and_then(|given| crate::redirect::check::resolve(&client, given, matching))
         .map_err(Refusal::Page)?;
     let refusal = |st: Option<&str>, mut error: OAuthError| {
         error.findings.extend(target.findings.iter().cloned());
@@ -141,7 +141,7 @@ fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Che
         ));
     }
     let scopes = scope::for_client(client, params.get("scope")?)?;
-    let challenge = pkce::check_challenge(client, params)?;
+    let challenge = pkce::check::check_challenge(client, params)?;
     let mut extras = Vec::new();
     for name in &state.config.reflect_params {
         if let Some(value) = params.get(name)? {
@@ -207,7 +207,7 @@ fn fault(
         Some(&request.client_id),
         request.state.as_deref(),
     )?;
-    let (finding, error) = faults::at_authorize(kind, &mut request.iss);
+    let (finding, error) = faults::apply::at_authorize(kind, &mut request.iss);
     findings.push(finding);
     error.map(|error| error_uri(state, request.callback(), &error))
 }
