@@ -62,6 +62,7 @@ mod refresh;
 mod response;
 mod scope;
 mod server;
+mod state;
 mod store;
 mod tokens;
 mod urls;

@@ -15,16 +15,16 @@ use axum_extra::extract::CookieJar;
 
 use oauth_vocab::{Finding, GrantType, Observation};
 
-use crate::app::{AppState, Tenant, lock};
 use crate::clients::ClientConfig;
 use crate::decision::Decision;
-use crate::endpoints::{login, redirect};
+use crate::endpoints::{Tenant, login, redirect};
 use crate::error::{ErrorCode, OAuthError};
 use crate::faults::{self, FaultTarget};
 use crate::interaction::{AuthorizationRequest, Pending};
 use crate::params::Params;
 use crate::redirect::{Callback, Resolved};
 use crate::response::{browser_headers, method_not_allowed, noted};
+use crate::state::{AppState, lock};
 use crate::{code, pkce, scope};
 
 /// Why a request is refused: either the redirect target is untrusted (an error page), or the

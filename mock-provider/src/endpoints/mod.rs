@@ -3,7 +3,8 @@
 //! ([`crate::response`]).
 //!
 //! Shared here: the form-body extractor that turns oversized, mistyped or non-UTF-8 bodies into
-//! `invalid_request`, and the redirect a browser is sent with.
+//! `invalid_request`, the tenant of a `/t/{tenant}/…` route, and the redirect a browser is sent
+//! with.
 
 pub(crate) mod admin;
 pub(crate) mod authorize;
@@ -15,7 +16,8 @@ pub(crate) mod resource;
 pub(crate) mod revoke;
 pub(crate) mod token;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -52,6 +54,33 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
             .await
             .map_err(|_| OAuthError::invalid_request("request body could not be read"))?;
         Params::parse(&bytes).map(Self)
+    }
+}
+
+/// The tenant from a `/t/{tenant}/…` route, if any.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tenant(pub(crate) Option<String>);
+
+impl Tenant {
+    pub(crate) fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Tenant {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tenant = RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|params| {
+                params
+                    .iter()
+                    .find(|(k, _)| *k == "tenant")
+                    .map(|(_, v)| v.to_owned())
+            });
+        Ok(Self(tenant))
     }
 }
 

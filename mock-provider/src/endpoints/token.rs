@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Response};
 
 use oauth_vocab::GrantType;
 
-use crate::app::{AppState, Tenant, lock};
 use crate::client_auth::authenticated_client;
 use crate::clients::ClientConfig;
-use crate::endpoints::FormBody;
+use crate::endpoints::{FormBody, Tenant};
 use crate::error::{ErrorCode, OAuthError};
 use crate::params::Params;
 use crate::response::{method_not_allowed, no_store, noted};
+use crate::state::{AppState, lock};
 use crate::store::Stores;
 use crate::tokens::{Issue, mint};
 use crate::{code, faults, pkce, redirect, refresh, scope};

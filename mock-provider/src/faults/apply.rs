@@ -8,12 +8,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use oauth_vocab::{Finding, Observation};
 
-use crate::app::{AppState, lock};
 use crate::error::{ErrorCode, OAuthError};
 use crate::faults::{FaultKind, FaultTarget};
 use crate::markers::DropConnection;
 use crate::params::Params;
 use crate::response::{no_store, noted};
+use crate::state::{AppState, lock};
 
 /// The error of an `error` fault; the default description names the fault.
 fn injected(error: ErrorCode, description: Option<String>) -> OAuthError {
