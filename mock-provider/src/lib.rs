@@ -36,6 +36,7 @@
 //! # }
 //! ```
 
+mod answer;
 mod app;
 mod client_auth;
 mod clients;

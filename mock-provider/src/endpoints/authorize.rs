@@ -15,6 +15,7 @@ use axum_extra::extract::CookieJar;
 
 use oauth_vocab::{Finding, GrantType, Observation};
 
+use crate::answer::{decide, error_uri};
 use crate::clients::ClientConfig;
 use crate::decision::Decision;
 use crate::endpoints::{Tenant, login, redirect};
@@ -25,7 +26,7 @@ use crate::params::Params;
 use crate::redirect::{Callback, Resolved};
 use crate::response::{browser_headers, method_not_allowed, noted};
 use crate::state::{AppState, lock};
-use crate::{code, pkce, scope};
+use crate::{pkce, scope};
 
 /// Why a request is refused: either the redirect target is untrusted (an error page), or the
 /// error can go back to the client.
@@ -231,38 +232,6 @@ fn interact(
     let csrf = state.random.token("");
     lock(&state.interactions).start(id.clone(), Pending { request, csrf });
     login::begin(state, tenant, jar, &id)
-}
-
-/// Applies a decision: issues a code, or denies. Returns the redirect URI.
-pub(crate) fn decide(
-    state: &AppState,
-    request: AuthorizationRequest,
-    decision: Decision,
-) -> String {
-    match decision {
-        Decision::Approve { user, scopes } => {
-            let subject = state
-                .user(&user)
-                .map_or(user.clone(), |u| u.sub().to_owned());
-            let scopes = scopes.unwrap_or_else(|| request.scopes.clone());
-            let code = code::issue(state, &request, subject, scopes);
-            request.callback().with_code(&code)
-        }
-        Decision::Deny { error, description } => {
-            let description =
-                description.unwrap_or_else(|| "the resource owner denied the request".into());
-            error_uri(
-                state,
-                request.callback(),
-                &OAuthError::new(error, description),
-            )
-        }
-    }
-}
-
-/// The error response URI (§4.1.2.1), under the `state_dropped_on_error` quirk.
-fn error_uri(state: &AppState, callback: Callback<'_>, error: &OAuthError) -> String {
-    callback.with_error(error, state.config.quirks.state_dropped_on_error)
 }
 
 fn found(uri: &str) -> Response {

@@ -10,8 +10,8 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use oauth_vocab::Finding;
 use serde::Deserialize;
 
+use crate::answer::decide;
 use crate::decision::Decision;
-use crate::endpoints::authorize::decide;
 use crate::endpoints::{FormBody, Tenant, redirect};
 use crate::error::OAuthError;
 use crate::interaction::Pending;
