@@ -12,10 +12,10 @@ use base64::engine::general_purpose::STANDARD;
 
 use oauth_vocab::{Finding, constant_time_eq};
 
-use crate::app::AppState;
 use crate::clients::{AuthMethod, ClientConfig};
 use crate::error::OAuthError;
 use crate::params::{Params, form_decode};
+use crate::state::AppState;
 
 /// Authenticates the client of a token, revocation or introspection request: the credentials
 /// it presented, a registered client of that id, and the method and secret it registered.

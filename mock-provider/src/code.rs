@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use oauth_vocab::Finding;
 
-use crate::app::{AppState, lock};
 use crate::error::OAuthError;
 use crate::interaction::AuthorizationRequest;
+use crate::state::{AppState, lock};
 use crate::store::{CodeGrant, Stores};
 
 /// How long a code is kept past its expiry, so that late and replayed redemptions are

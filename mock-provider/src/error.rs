@@ -4,11 +4,11 @@
 //! and an HTML page when the redirect target cannot be trusted.
 
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 
-use crate::endpoints::no_store;
 use crate::journal::Note;
-use crate::pages;
+use crate::pages::{escape, page};
+use crate::response::no_store;
 use oauth_vocab::Observation;
 
 pub use oauth_vocab::ErrorCode;
@@ -99,10 +99,26 @@ impl OAuthError {
     /// [RFC 6749 §4.1.2.1]: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
     pub fn into_page(self) -> Response {
         let note = self.note();
-        let mut response = pages::error_page(&self).into_response();
+        let mut response = error_page(&self).into_response();
         response.extensions_mut().insert(note);
         response
     }
+}
+
+/// The authorization error page: status 400, the error and its description, and no redirect.
+fn error_page(error: &OAuthError) -> Response {
+    let body = format!(
+        "<p>The authorization request cannot be completed, and the browser will not be sent back to the \
+         application.</p>\n<dl>\n<dt>error</dt><dd id=\"error\">{}</dd>\n<dt>error_description</dt>\
+         <dd id=\"error_description\">{}</dd>\n</dl>\n",
+        error.code,
+        escape(&error.description)
+    );
+    (
+        StatusCode::BAD_REQUEST,
+        Html(page("Authorization error", &body)),
+    )
+        .into_response()
 }
 
 impl std::fmt::Display for OAuthError {

@@ -36,6 +36,7 @@
 //! # }
 //! ```
 
+mod answer;
 mod app;
 mod assertions;
 mod client_auth;
@@ -51,6 +52,7 @@ mod faults;
 mod interaction;
 mod journal;
 mod jwt;
+mod markers;
 mod mount;
 mod pages;
 mod params;
@@ -59,8 +61,10 @@ mod random;
 mod record;
 mod redirect;
 mod refresh;
+mod response;
 mod scope;
 mod server;
+mod state;
 mod store;
 mod tokens;
 mod urls;

@@ -1,10 +1,9 @@
-//! The HTML the provider shows a browser: the error page (no redirect), login and consent.
+//! The HTML the provider shows a browser: the page frame, login and consent (the error page is
+//! [`OAuthError::into_page`](crate::OAuthError::into_page)).
 //! Plain server-rendered forms, so any browser driver — or a person — can get through them.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-
-use crate::error::OAuthError;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub(crate) fn escape(text: &str) -> String {
@@ -22,29 +21,14 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-fn page(title: &str, body: &str) -> String {
+/// A whole HTML page with this title and body.
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <style>body{{font-family:sans-serif;max-width:32rem;margin:3rem auto}}label{{display:block;margin:.5rem 0}}</style>\n\
          </head>\n<body>\n<h1>{title}</h1>\n{body}</body>\n</html>\n",
         title = escape(title)
     )
-}
-
-/// The authorization error page: status 400, the error and its description, and no redirect.
-pub(crate) fn error_page(error: &OAuthError) -> Response {
-    let body = format!(
-        "<p>The authorization request cannot be completed, and the browser will not be sent back to the \
-         application.</p>\n<dl>\n<dt>error</dt><dd id=\"error\">{}</dd>\n<dt>error_description</dt>\
-         <dd id=\"error_description\">{}</dd>\n</dl>\n",
-        error.code,
-        escape(&error.description)
-    );
-    (
-        StatusCode::BAD_REQUEST,
-        Html(page("Authorization error", &body)),
-    )
-        .into_response()
 }
 
 /// The login form.

@@ -11,18 +11,11 @@ use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 use oauth_vocab::{Endpoint, Finding, Observation};
 
-use crate::app::AppState;
 use crate::config::ProviderConfig;
 use crate::journal::{JournalEntry, Note, RecordedResponse, redact_uri};
+use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
-
-/// Marks a request whose body exceeded `limits.max_body_bytes`; the endpoint answers its own error.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BodyTooLarge;
-
-/// Marks a response that must not be sent: the connection is closed instead.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DropConnection;
+use crate::state::AppState;
 
 const BODY_RECORD_LIMIT: usize = 8 * 1024;
 

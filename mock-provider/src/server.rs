@@ -16,13 +16,14 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower::ServiceExt as _;
 
-use crate::app::{AppState, lock, router};
+use crate::app::router;
 use crate::clients::ClientConfig;
 use crate::config::{ConfigError, ProviderConfig};
 use crate::control::ControlError;
 use crate::expect::Expectation;
 use crate::journal::{JournalEntry, listing};
-use crate::record::DropConnection;
+use crate::markers::DropConnection;
+use crate::state::{AppState, lock};
 use crate::urls::IssuerUrls;
 
 /// Why the provider could not start.

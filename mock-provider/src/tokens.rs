@@ -6,9 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::app::{AppState, lock};
 use crate::config::TokenFormat;
 use crate::scope;
+use crate::state::{AppState, lock};
 use crate::store::{TokenKind, TokenRecord};
 
 /// What a successful grant entitles the client to, before tokens are minted.

@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use crate::app::{AppState, lock};
 use crate::clients::ClientConfig;
 use crate::decision::ScriptedDecision;
 use crate::faults::Fault;
 use crate::journal::mask;
+use crate::state::{AppState, lock};
 
 fn admin_error(status: StatusCode, description: impl Into<String>) -> Response {
     let body =
@@ -175,8 +175,9 @@ mod tests {
     use http_body_util::BodyExt as _;
     use tower::ServiceExt as _;
 
-    use crate::app::{AppState, router};
+    use crate::app::router;
     use crate::config::{AdminConfig, ProviderConfig};
+    use crate::state::AppState;
 
     fn app(allow_remote: bool) -> (AppState, axum::Router) {
         let config = ProviderConfig {

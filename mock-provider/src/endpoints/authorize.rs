@@ -15,16 +15,18 @@ use axum_extra::extract::CookieJar;
 
 use oauth_vocab::{Finding, GrantType, Observation};
 
-use crate::app::{AppState, Tenant, lock};
+use crate::answer::{decide, error_uri};
 use crate::clients::ClientConfig;
 use crate::decision::Decision;
-use crate::endpoints::{browser_headers, login, method_not_allowed, noted, redirect};
+use crate::endpoints::{Tenant, login, redirect};
 use crate::error::{ErrorCode, OAuthError};
 use crate::faults::{self, FaultTarget};
 use crate::interaction::{AuthorizationRequest, Pending};
 use crate::params::Params;
 use crate::redirect::{Callback, Resolved};
-use crate::{code, pkce, scope};
+use crate::response::{browser_headers, method_not_allowed, noted};
+use crate::state::{AppState, lock};
+use crate::{pkce, scope};
 
 /// Why a request is refused: either the redirect target is untrusted (an error page), or the
 /// error can go back to the client.
@@ -88,7 +90,7 @@ fn validate(
     let matching = state.config.quirks.redirect_uri_match;
     let target = params
         .get("redirect_uri")
-        .and_then(|given| crate::redirect::resolve(&client, given, matching))
+        .and_then(|given| crate::redirect::check::resolve(&client, given, matching))
         .map_err(Refusal::Page)?;
     let refusal = |st: Option<&str>, mut error: OAuthError| {
         error.findings.extend(target.findings.iter().cloned());
@@ -140,7 +142,7 @@ fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Che
         ));
     }
     let scopes = scope::for_client(client, params.get("scope")?)?;
-    let challenge = pkce::check_challenge(client, params)?;
+    let challenge = pkce::check::check_challenge(client, params)?;
     let mut extras = Vec::new();
     for name in &state.config.reflect_params {
         if let Some(value) = params.get(name)? {
@@ -206,7 +208,7 @@ fn fault(
         Some(&request.client_id),
         request.state.as_deref(),
     )?;
-    let (finding, error) = faults::at_authorize(kind, &mut request.iss);
+    let (finding, error) = faults::apply::at_authorize(kind, &mut request.iss);
     findings.push(finding);
     error.map(|error| error_uri(state, request.callback(), &error))
 }
@@ -230,38 +232,6 @@ fn interact(
     let csrf = state.random.token("");
     lock(&state.interactions).start(id.clone(), Pending { request, csrf });
     login::begin(state, tenant, jar, &id)
-}
-
-/// Applies a decision: issues a code, or denies. Returns the redirect URI.
-pub(crate) fn decide(
-    state: &AppState,
-    request: AuthorizationRequest,
-    decision: Decision,
-) -> String {
-    match decision {
-        Decision::Approve { user, scopes } => {
-            let subject = state
-                .user(&user)
-                .map_or(user.clone(), |u| u.sub().to_owned());
-            let scopes = scopes.unwrap_or_else(|| request.scopes.clone());
-            let code = code::issue(state, &request, subject, scopes);
-            request.callback().with_code(&code)
-        }
-        Decision::Deny { error, description } => {
-            let description =
-                description.unwrap_or_else(|| "the resource owner denied the request".into());
-            error_uri(
-                state,
-                request.callback(),
-                &OAuthError::new(error, description),
-            )
-        }
-    }
-}
-
-/// The error response URI (§4.1.2.1), under the `state_dropped_on_error` quirk.
-fn error_uri(state: &AppState, callback: Callback<'_>, error: &OAuthError) -> String {
-    callback.with_error(error, state.config.quirks.state_dropped_on_error)
 }
 
 fn found(uri: &str) -> Response {

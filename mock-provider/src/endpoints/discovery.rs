@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::{AppState, Tenant};
+use crate::endpoints::Tenant;
 use crate::pkce::PkcePolicy;
+use crate::state::AppState;
 
 /// The metadata document for the root issuer or a tenant's.
 pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Value {

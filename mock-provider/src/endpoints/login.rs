@@ -10,13 +10,14 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use oauth_vocab::Finding;
 use serde::Deserialize;
 
-use crate::app::{AppState, Tenant, lock};
+use crate::answer::decide;
 use crate::decision::Decision;
-use crate::endpoints::authorize::decide;
-use crate::endpoints::{FormBody, browser_headers, noted, redirect};
+use crate::endpoints::{FormBody, Tenant, redirect};
 use crate::error::OAuthError;
 use crate::interaction::Pending;
 use crate::pages;
+use crate::response::{browser_headers, noted};
+use crate::state::{AppState, lock};
 
 const SESSION_COOKIE: &str = "mock_provider_session";
 

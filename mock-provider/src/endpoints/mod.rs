@@ -1,8 +1,10 @@
 //! One module per endpoint. Each handler validates strictly, answers with the RFC's error shape
-//! for that endpoint, and leaves a [`Note`] in the response for the journal.
+//! for that endpoint, and leaves a [`Note`](crate::journal::Note) in the response for the journal
+//! ([`crate::response`]).
 //!
 //! Shared here: the form-body extractor that turns oversized, mistyped or non-UTF-8 bodies into
-//! `invalid_request`, and the headers every browser-facing page carries.
+//! `invalid_request`, the tenant of a `/t/{tenant}/…` route, and the redirect a browser is sent
+//! with.
 
 pub(crate) mod admin;
 pub(crate) mod authorize;
@@ -14,16 +16,17 @@ pub(crate) mod resource;
 pub(crate) mod revoke;
 pub(crate) mod token;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use oauth_vocab::{Finding, Observation};
+use oauth_vocab::Finding;
 
 use crate::error::{ErrorCode, OAuthError};
-use crate::journal::Note;
+use crate::markers::BodyTooLarge;
 use crate::params::Params;
-use crate::record::BodyTooLarge;
+use crate::response::browser_headers;
 
 /// A strictly parsed `application/x-www-form-urlencoded` body.
 #[derive(Debug)]
@@ -54,60 +57,31 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
     }
 }
 
-/// Adds the client and findings to the response's journal note.
-pub(crate) fn noted(
-    mut response: Response,
-    client_id: Option<&str>,
-    findings: Vec<Observation>,
-) -> Response {
-    let note = Note {
-        client_id: client_id.map(str::to_owned),
-        findings,
-    };
-    match response.extensions_mut().get_mut::<Note>() {
-        Some(existing) => existing.merge(note),
-        None => {
-            response.extensions_mut().insert(note);
-        }
+/// The tenant from a `/t/{tenant}/…` route, if any.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tenant(pub(crate) Option<String>);
+
+impl Tenant {
+    pub(crate) fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
     }
-    response
 }
 
-/// Headers for pages a browser renders or follows: no caching, no referrer, no framing
-/// ([RFC 9700 §4.2, §4.16](https://www.rfc-editor.org/rfc/rfc9700#section-4.16)).
-pub(crate) fn browser_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-        ),
-    );
-    response
-}
+impl<S: Send + Sync> FromRequestParts<S> for Tenant {
+    type Rejection = std::convert::Infallible;
 
-/// Headers for a response that carries tokens or credentials: never cached
-/// ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)).
-pub(crate) fn no_store(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
-}
-
-/// A request with a method the endpoint does not serve: 405 with `Allow`.
-pub(crate) fn method_not_allowed(mut response: Response, allow: &'static str) -> Response {
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tenant = RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|params| {
+                params
+                    .iter()
+                    .find(|(k, _)| *k == "tenant")
+                    .map(|(_, v)| v.to_owned())
+            });
+        Ok(Self(tenant))
+    }
 }
 
 /// A redirect (302 from the authorization endpoint, 303 after a form POST per

@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Response};
 use oauth_vocab::GrantType;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::clients::{AuthMethod, ClientConfig};
-use crate::endpoints::noted;
 use crate::error::{ErrorCode, OAuthError};
 use crate::pkce::PkcePolicy;
+use crate::response::noted;
 use crate::scope;
+use crate::state::AppState;
 
 /// The client metadata this server understands; other members are ignored (§2).
 #[derive(Debug, Deserialize)]

@@ -9,12 +9,13 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oauth_vocab::{Finding, Observation};
 
-use crate::app::{AppState, Tenant, lock};
 use crate::config::BearerPlacement;
-use crate::endpoints::noted;
+use crate::endpoints::Tenant;
 use crate::error::ErrorCode;
+use crate::markers::BodyTooLarge;
 use crate::params::Params;
-use crate::record::BodyTooLarge;
+use crate::response::noted;
+use crate::state::{AppState, lock};
 use crate::store::{TokenRecord, TokenState};
 
 /// A refused bearer request.

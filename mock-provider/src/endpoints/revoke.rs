@@ -4,10 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::{AppState, lock};
 use crate::client_auth::authenticated_client;
-use crate::endpoints::{FormBody, noted};
+use crate::endpoints::FormBody;
 use crate::error::{ErrorCode, OAuthError};
+use crate::response::noted;
+use crate::state::{AppState, lock};
 use crate::store::TokenKind;
 use oauth_vocab::Finding;
 

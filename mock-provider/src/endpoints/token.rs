@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Response};
 
 use oauth_vocab::GrantType;
 
-use crate::app::{AppState, Tenant, lock};
 use crate::client_auth::authenticated_client;
 use crate::clients::ClientConfig;
-use crate::endpoints::{FormBody, method_not_allowed, no_store, noted};
+use crate::endpoints::{FormBody, Tenant};
 use crate::error::{ErrorCode, OAuthError};
 use crate::params::Params;
+use crate::response::{method_not_allowed, no_store, noted};
+use crate::state::{AppState, lock};
 use crate::store::Stores;
 use crate::tokens::{Issue, mint};
 use crate::{code, faults, pkce, redirect, refresh, scope};
@@ -55,14 +56,14 @@ async fn respond(
     let client = authenticated_client(state, headers, form)?;
     *client_id = Some(client.client_id.clone());
     let grant_type = form.required("grant_type")?;
-    let fault = faults::at_token(state, grant_type, &client.client_id, form).await;
-    if let Some(answer) = fault.as_ref().and_then(faults::token_answer) {
+    let fault = faults::apply::at_token(state, grant_type, &client.client_id, form).await;
+    if let Some(answer) = fault.as_ref().and_then(faults::apply::token_answer) {
         return Ok(answer);
     }
     let grant_type = grant_type_allowed(&client, grant_type)?;
     let issue = grant(state, tenant, &client, grant_type, form)?;
-    let mut body = mint(state, &issue, faults::expires_early(fault.as_ref()));
-    faults::alter_token_body(fault, &mut body);
+    let mut body = mint(state, &issue, faults::apply::expires_early(fault.as_ref()));
+    faults::apply::alter_token_body(fault, &mut body);
     let response = (StatusCode::OK, axum::Json(body)).into_response();
     let response = noted(response, None, issue.findings);
     // The `omit_no_store` quirk: a token response that caches may leak (RFC 6749 §5.1).
@@ -123,14 +124,14 @@ fn authorization_code(
         tenant.as_deref(),
         quirks.reusable_codes,
     )?;
-    let mut findings = redirect::check_at_token(
+    let mut findings = redirect::check::check_at_token(
         &grant.redirect_uri,
         grant.redirect_uri_sent,
         form.get("redirect_uri")?,
         quirks.token_redirect_uri_unchecked,
     )?;
     let verifier = form.get("code_verifier")?;
-    findings.extend(pkce::check_verifier(
+    findings.extend(pkce::check::check_verifier(
         grant.challenge.as_ref(),
         verifier,
         quirks.verifier_optional,
