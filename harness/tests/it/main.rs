@@ -4,6 +4,7 @@ mod broken_platforms;
 mod ci_recipes;
 mod cli;
 mod launched;
+mod layers;
 mod messages;
 mod mutants;
 mod outside_provider;
