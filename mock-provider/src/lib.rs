@@ -76,7 +76,6 @@ pub use expect::Times;
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use journal::{JournalEntry, RecordedResponse, mask, redact_json_text, redact_uri};
 pub use oauth_vocab::{Endpoint, Family, Finding, GrantType, Observation};
-pub use params::form_encode;
 pub use pkce::{
     ChallengeMethod, MAX_VERIFIER_LEN, MIN_VERIFIER_LEN, PkcePolicy, VerifyError,
     generate_verifier, is_well_formed, s256_challenge, verify,

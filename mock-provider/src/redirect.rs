@@ -11,7 +11,7 @@ use oauth_vocab::{Finding, Observation};
 use crate::clients::ClientConfig;
 use crate::config::RedirectMatch;
 use crate::error::OAuthError;
-use crate::params::form_encode;
+use oauth_vocab::form_encode;
 
 /// Checks a URI offered for registration: absolute, and without a fragment (RFC 6749 §3.1.2).
 pub(crate) fn validate_registered(uri: &str) -> Result<(), String> {

@@ -8,12 +8,16 @@
 //! - [`AuthMethod`], [`GrantType`] and [`Endpoint`]: how a client authenticates, what it
 //!   asks for, and where.
 //! - [`Secret`]: a value whose `Debug` is redacted.
+//! - [`basic`] and [`form_encode`]/[`form_decode`]: HTTP Basic client credentials and the
+//!   form-urlencoding inside them.
 
 mod auth_method;
+pub mod basic;
 mod endpoint;
 mod error_code;
 mod family;
 mod finding;
+mod form;
 mod grant_type;
 mod observation;
 mod secret;
@@ -23,6 +27,7 @@ pub use endpoint::Endpoint;
 pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use family::Family;
 pub use finding::{Finding, UnknownFinding};
+pub use form::{form_decode, form_decode_bytes, form_encode};
 pub use grant_type::{GrantType, UnknownGrantType};
 pub use observation::{Observation, UnreadableObservation};
 pub use secret::{Secret, constant_time_eq};

@@ -290,12 +290,7 @@ impl ProviderWorld {
         });
         match method {
             AuthMethod::ClientSecretBasic => {
-                let credentials = format!(
-                    "{}:{}",
-                    mock_provider::form_encode(&client.client_id),
-                    mock_provider::form_encode(&secret)
-                );
-                authorization = Some(format!("Basic {}", base64_encode(credentials.as_bytes())));
+                authorization = Some(oauth_vocab::basic::encode(&client.client_id, &secret));
             }
             AuthMethod::ClientSecretPost => {
                 form.push(("client_id".into(), client.client_id.clone()));
@@ -452,11 +447,6 @@ pub fn reply_line(reply: &Reply) -> String {
         crate::suite::browser::short(&mock_provider::redact_json_text(&reply.body))
     };
     format!("{} {body}", reply.status)
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]

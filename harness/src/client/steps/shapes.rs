@@ -134,16 +134,16 @@ async fn channel_token(world: &mut GauntletWorld, user: String) -> StepResult {
     let secret = client.client_secret.clone().unwrap_or_default();
     match client.auth_method {
         mock_provider::AuthMethod::ClientSecretBasic => {
-            request = request.basic_auth(
-                mock_provider::form_encode(&client.client_id),
-                Some(mock_provider::form_encode(&secret)),
+            request = request.header(
+                "authorization",
+                oauth_vocab::basic::encode(&client.client_id, &secret),
             );
         }
         _ => {
             body.push_str(&format!(
                 "&client_id={}&client_secret={}",
-                mock_provider::form_encode(&client.client_id),
-                mock_provider::form_encode(&secret)
+                oauth_vocab::form_encode(&client.client_id),
+                oauth_vocab::form_encode(&secret)
             ));
         }
     }
