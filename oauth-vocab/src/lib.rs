@@ -10,11 +10,13 @@
 //! - [`Secret`]: a value whose `Debug` is redacted.
 //! - [`basic`] and [`form_encode`]/[`form_decode`]: HTTP Basic client credentials and the
 //!   form-urlencoding inside them.
+//! - [`escape_html`] and [`escape_xml`]: text made safe for markup.
 
 mod auth_method;
 pub mod basic;
 mod endpoint;
 mod error_code;
+mod escape;
 mod family;
 mod finding;
 mod form;
@@ -25,6 +27,7 @@ mod secret;
 pub use auth_method::{AuthMethod, UnknownAuthMethod};
 pub use endpoint::Endpoint;
 pub use error_code::{ErrorCode, UnknownErrorCode};
+pub use escape::{escape_html, escape_xml};
 pub use family::Family;
 pub use finding::{Finding, UnknownFinding};
 pub use form::{form_decode, form_decode_bytes, form_encode};
