@@ -13,8 +13,9 @@ use oauth_vocab::{Endpoint, Finding, Observation};
 
 use crate::app::AppState;
 use crate::config::ProviderConfig;
-use crate::journal::{JournalEntry, Note, RecordedResponse, redact_uri};
+use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::params::Params;
+use oauth_vocab::redact::redact_uri;
 
 /// Marks a request whose body exceeded `limits.max_body_bytes`; the endpoint answers its own error.
 #[derive(Debug, Clone, Copy)]

@@ -11,6 +11,7 @@
 //! - [`basic`] and [`form_encode`]/[`form_decode`]: HTTP Basic client credentials and the
 //!   form-urlencoding inside them.
 //! - [`escape_html`] and [`escape_xml`]: text made safe for markup.
+//! - [`redact`]: secrets masked before anything is written out.
 
 mod auth_method;
 pub mod basic;
@@ -22,6 +23,7 @@ mod finding;
 mod form;
 mod grant_type;
 mod observation;
+pub mod redact;
 mod secret;
 
 pub use auth_method::{AuthMethod, UnknownAuthMethod};

@@ -444,7 +444,7 @@ pub fn reply_line(reply: &Reply) -> String {
     let body = if reply.content_type.contains("html") {
         "(an HTML page)".to_owned()
     } else {
-        crate::suite::browser::short(&mock_provider::redact_json_text(&reply.body))
+        crate::suite::browser::short(&oauth_vocab::redact::redact_json_text(&reply.body))
     };
     format!("{} {body}", reply.status)
 }

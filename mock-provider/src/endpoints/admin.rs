@@ -15,7 +15,7 @@ use crate::app::{AppState, lock};
 use crate::clients::ClientConfig;
 use crate::decision::ScriptedDecision;
 use crate::faults::Fault;
-use crate::journal::mask;
+use oauth_vocab::redact::mask;
 
 fn admin_error(status: StatusCode, description: impl Into<String>) -> Response {
     let body =

@@ -1,8 +1,9 @@
 //! The control API under `/_admin` and its library equivalents on [`MockProvider`]: the
 //! journal (with redaction), clients, scripted decisions and faults.
 
-use mock_provider::{ClientConfig, Decision, ErrorCode, Fault, FaultKind, MockProvider, mask};
+use mock_provider::{ClientConfig, Decision, ErrorCode, Fault, FaultKind, MockProvider};
 use mock_provider::{Finding, Observation};
+use oauth_vocab::redact::mask;
 use serde_json::{Value, json};
 
 use crate::support::*;
