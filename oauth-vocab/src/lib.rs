@@ -25,6 +25,7 @@ mod grant_type;
 mod observation;
 pub mod redact;
 mod secret;
+mod wire;
 
 pub use auth_method::{AuthMethod, UnknownAuthMethod};
 pub use endpoint::Endpoint;
