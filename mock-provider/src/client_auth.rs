@@ -7,14 +7,13 @@
 //! ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2)).
 
 use axum::http::{HeaderMap, header};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 
-use oauth_vocab::{Finding, constant_time_eq};
+use oauth_vocab::basic::{self, BasicError};
+use oauth_vocab::{Finding, constant_time_eq, form_decode};
 
 use crate::clients::{AuthMethod, ClientConfig};
 use crate::error::OAuthError;
-use crate::params::{Params, form_decode};
+use crate::params::Params;
 use crate::state::AppState;
 
 /// Authenticates the client of a token, revocation or introspection request: the credentials
@@ -102,36 +101,24 @@ fn basic_challenge(mut error: OAuthError, basic: bool) -> OAuthError {
     error
 }
 
-/// The crate's one HTTP Basic parser: `Basic base64(id ":" secret)`, where id and secret are
-/// form-urlencoded before the Base64 ([RFC 6749 §2.3.1]); `None` for another scheme.
+/// The credentials of a Basic header, read by [`oauth_vocab::basic::decode`] (id and secret
+/// form-urlencoded before the Base64, [RFC 6749 §2.3.1]); `None` for another scheme.
 ///
 /// [RFC 6749 §2.3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
 fn parse_basic(value: &[u8]) -> Result<Option<Presented>, OAuthError> {
-    let malformed = |why: &str| {
-        basic_challenge(
-            OAuthError::invalid_client(format!("malformed HTTP Basic credentials: {why}")),
-            true,
-        )
-        .with_finding(Finding::ClientAuthBasicMalformed)
+    let (client_id, secret) = match basic::decode(value) {
+        Ok(credentials) => credentials,
+        Err(BasicError::NotBasic) => return Ok(None),
+        Err(why) => {
+            return Err(basic_challenge(
+                OAuthError::invalid_client(format!("malformed HTTP Basic credentials: {why}")),
+                true,
+            )
+            .with_finding(Finding::ClientAuthBasicMalformed));
+        }
     };
-    let Some(encoded) = value
-        .strip_prefix(b"Basic ")
-        .or_else(|| value.strip_prefix(b"basic "))
-    else {
-        return Ok(None);
-    };
-    let decoded = STANDARD
-        .decode(encoded.trim_ascii())
-        .map_err(|_| malformed("not base64"))?;
-    let decoded = String::from_utf8(decoded).map_err(|_| malformed("not UTF-8"))?;
-    let (id, secret) = decoded
-        .split_once(':')
-        .ok_or_else(|| malformed("no ':' between id and secret"))?;
-    let id = form_decode(id).ok_or_else(|| malformed("client id is not valid form-urlencoding"))?;
-    let secret =
-        form_decode(secret).ok_or_else(|| malformed("secret is not valid form-urlencoding"))?;
     Ok(Some(Presented {
-        client_id: id,
+        client_id,
         secret: Some(secret),
         method: AuthMethod::ClientSecretBasic,
     }))
@@ -190,7 +177,8 @@ mod tests {
 
     fn basic(raw: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        let value = format!("Basic {}", STANDARD.encode(raw));
+        let (id, secret) = raw.split_once(':').unwrap();
+        let value = basic::encode_raw(id, secret);
         headers.insert(
             header::AUTHORIZATION,
             HeaderValue::from_str(&value).unwrap(),

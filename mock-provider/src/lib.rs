@@ -80,9 +80,8 @@ pub use decision::{Decision, ScriptedDecision};
 pub use error::{ErrorCode, OAuthError};
 pub use expect::Times;
 pub use faults::{Fault, FaultKind, FaultTarget};
-pub use journal::{JournalEntry, RecordedResponse, mask, redact_json_text, redact_uri};
+pub use journal::{JournalEntry, RecordedResponse};
 pub use oauth_vocab::{Endpoint, Family, Finding, GrantType, Observation};
-pub use params::form_encode;
 pub use pkce::{
     ChallengeMethod, MAX_VERIFIER_LEN, MIN_VERIFIER_LEN, PkcePolicy, VerifyError,
     generate_verifier, is_well_formed, s256_challenge, verify,

@@ -3,8 +3,7 @@
 //!
 //! [RFC 6749 §3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
 
-use oauth_vocab::Finding;
-use percent_encoding::percent_decode;
+use oauth_vocab::{Finding, form_decode_bytes};
 
 use crate::error::OAuthError;
 
@@ -85,17 +84,6 @@ fn repeated(name: &str) -> OAuthError {
         .with_finding(Finding::RequestDuplicateParameter)
 }
 
-fn form_decode_bytes(raw: &[u8]) -> Option<String> {
-    let plus_as_space: Vec<u8> = raw
-        .iter()
-        .map(|&b| if b == b'+' { b' ' } else { b })
-        .collect();
-    percent_decode(&plus_as_space)
-        .decode_utf8()
-        .ok()
-        .map(|s| s.into_owned())
-}
-
 /// Whether a Content-Type header names `application/x-www-form-urlencoded` (media types are
 /// case-insensitive; parameters such as `charset` are ignored).
 pub(crate) fn is_form_content_type(value: &str) -> bool {
@@ -105,16 +93,6 @@ pub(crate) fn is_form_content_type(value: &str) -> bool {
         .unwrap_or("")
         .trim()
         .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-}
-
-/// Decodes one form-urlencoded component (`+` is a space); `None` if not UTF-8.
-pub(crate) fn form_decode(raw: &str) -> Option<String> {
-    form_decode_bytes(raw.as_bytes())
-}
-
-/// Encodes one component for `application/x-www-form-urlencoded`.
-pub fn form_encode(raw: &str) -> String {
-    url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -141,11 +119,5 @@ mod tests {
         assert_eq!(p.first_duplicate(), Some("state"));
         assert_eq!(p.get("scope").unwrap(), None);
         assert_eq!(p.get("x").unwrap(), None);
-    }
-
-    #[test]
-    fn encoding_round_trips() {
-        let raw = "gauntlet:secret+/=&% é";
-        assert_eq!(form_decode(&form_encode(raw)).as_deref(), Some(raw));
     }
 }

@@ -12,10 +12,11 @@ use http_body_util::{BodyExt, Limited};
 use oauth_vocab::{Endpoint, Finding, Observation};
 
 use crate::config::ProviderConfig;
-use crate::journal::{JournalEntry, Note, RecordedResponse, redact_uri};
+use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
 use crate::state::AppState;
+use oauth_vocab::redact::redact_uri;
 
 const BODY_RECORD_LIMIT: usize = 8 * 1024;
 

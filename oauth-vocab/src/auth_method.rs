@@ -2,10 +2,9 @@
 //! ([RFC 6749 §2.3](https://www.rfc-editor.org/rfc/rfc6749#section-2.3); names from
 //! [RFC 7591 §2](https://www.rfc-editor.org/rfc/rfc7591#section-2)).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
+
+use crate::wire::wire_names;
 
 /// How a client authenticates at the token, revocation and introspection endpoints, by its
 /// RFC 7591 `token_endpoint_auth_method` name.
@@ -37,38 +36,11 @@ impl AuthMethod {
     }
 }
 
-impl fmt::Display for AuthMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A string that names no [`AuthMethod`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownAuthMethod(pub String);
-
-impl fmt::Display for UnknownAuthMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown auth method {:?} (client_secret_basic, client_secret_post or none)",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownAuthMethod {}
-
-impl FromStr for AuthMethod {
-    type Err = UnknownAuthMethod;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| UnknownAuthMethod(s.to_owned()))
-    }
-}
+wire_names!(
+    AuthMethod by as_str,
+    /// A string that names no [`AuthMethod`].
+    UnknownAuthMethod: "unknown auth method {:?} (client_secret_basic, client_secret_post or none)"
+);
 
 #[cfg(test)]
 mod tests {

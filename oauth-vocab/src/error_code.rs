@@ -2,10 +2,9 @@
 //! ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2), §4.1.2.1, RFC 6750 §3.1,
 //! RFC 7009 §2.2.1, RFC 7591 §3.2.2).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
+
+use crate::wire::wire_names;
 
 /// An error code registered by RFC 6749, RFC 6750, RFC 7009 or RFC 7591.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,36 +84,11 @@ impl ErrorCode {
     }
 }
 
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A string that is no registered error code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownErrorCode(pub String);
-
-impl fmt::Display for UnknownErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown OAuth error code {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UnknownErrorCode {}
-
-impl FromStr for ErrorCode {
-    type Err = UnknownErrorCode;
-
-    /// The code whose [`as_str`](ErrorCode::as_str) is `s`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownErrorCode(s.to_owned()))
-    }
-}
+wire_names!(
+    ErrorCode by as_str,
+    /// A string that is no registered error code.
+    UnknownErrorCode: "unknown OAuth error code {:?}"
+);
 
 #[cfg(test)]
 mod tests {

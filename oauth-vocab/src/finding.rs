@@ -1,10 +1,8 @@
 //! What the mock provider notes about a request: one variant per finding code, the code being
 //! written once, in [`Finding::code`].
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::Family;
+use crate::wire::wire_names;
 
 /// Declares the findings: variant, wire code and family, once each.
 macro_rules! findings {
@@ -178,36 +176,11 @@ findings! {
     ConsentCsrfMismatch => "consent.csrf_mismatch" in Consent,
 }
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-/// A string that is no finding's code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownFinding(pub String);
-
-impl fmt::Display for UnknownFinding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown finding code {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UnknownFinding {}
-
-impl FromStr for Finding {
-    type Err = UnknownFinding;
-
-    /// The finding whose [`code`](Finding::code) is `s`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|f| f.code() == s)
-            .ok_or_else(|| UnknownFinding(s.to_owned()))
-    }
-}
+wire_names!(
+    Finding by code,
+    /// A string that is no finding's code.
+    UnknownFinding: "unknown finding code {:?}"
+);
 
 #[cfg(test)]
 mod tests {

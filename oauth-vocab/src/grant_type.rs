@@ -1,9 +1,8 @@
 //! The grant types Gauntlet's crates speak ([RFC 6749 §4](https://www.rfc-editor.org/rfc/rfc6749#section-4)).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
+
+use crate::wire::wire_names;
 
 /// A `grant_type` value at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,34 +34,11 @@ impl GrantType {
     }
 }
 
-impl fmt::Display for GrantType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A string that names no supported [`GrantType`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownGrantType(pub String);
-
-impl fmt::Display for UnknownGrantType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "grant_type {:?} is not supported", self.0)
-    }
-}
-
-impl std::error::Error for UnknownGrantType {}
-
-impl FromStr for GrantType {
-    type Err = UnknownGrantType;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|g| g.as_str() == s)
-            .ok_or_else(|| UnknownGrantType(s.to_owned()))
-    }
-}
+wire_names!(
+    GrantType by as_str,
+    /// A string that names no supported [`GrantType`].
+    UnknownGrantType: "grant_type {:?} is not supported"
+);
 
 #[cfg(test)]
 mod tests {

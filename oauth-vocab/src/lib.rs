@@ -8,21 +8,32 @@
 //! - [`AuthMethod`], [`GrantType`] and [`Endpoint`]: how a client authenticates, what it
 //!   asks for, and where.
 //! - [`Secret`]: a value whose `Debug` is redacted.
+//! - [`basic`] and [`form_encode`]/[`form_decode`]: HTTP Basic client credentials and the
+//!   form-urlencoding inside them.
+//! - [`escape_html`] and [`escape_xml`]: text made safe for markup.
+//! - [`redact`]: secrets masked before anything is written out.
 
 mod auth_method;
+pub mod basic;
 mod endpoint;
 mod error_code;
+mod escape;
 mod family;
 mod finding;
+mod form;
 mod grant_type;
 mod observation;
+pub mod redact;
 mod secret;
+mod wire;
 
 pub use auth_method::{AuthMethod, UnknownAuthMethod};
 pub use endpoint::Endpoint;
 pub use error_code::{ErrorCode, UnknownErrorCode};
+pub use escape::{escape_html, escape_xml};
 pub use family::Family;
 pub use finding::{Finding, UnknownFinding};
+pub use form::{form_decode, form_decode_bytes, form_encode};
 pub use grant_type::{GrantType, UnknownGrantType};
 pub use observation::{Observation, UnreadableObservation};
 pub use secret::{Secret, constant_time_eq};

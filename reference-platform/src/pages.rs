@@ -5,6 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use oauth_vocab::escape_html as escape;
 
 /// The page shown after a successful link.
 pub(crate) const LINKED: &str = "Account linked. You can return to the chat.";
@@ -70,33 +71,9 @@ pub(crate) fn json(status: StatusCode, value: serde_json::Value) -> Response {
     harden((status, axum::Json(value)).into_response())
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markup_is_escaped() {
-        assert_eq!(
-            escape(r#"<script>alert("x&'y")</script>"#),
-            "&lt;script&gt;alert(&quot;x&amp;&#39;y&quot;)&lt;/script&gt;"
-        );
-    }
 
     #[test]
     fn failure_pages_are_400_and_hardened() {

@@ -6,17 +6,15 @@
 //! [RFC 6749 §4.1.3]: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
 //! [RFC 7009]: https://www.rfc-editor.org/rfc/rfc7009
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use reqwest::header::{self, HeaderValue};
 use serde_json::Value;
 use url::Url;
-use url::form_urlencoded::{Serializer, byte_serialize};
+use url::form_urlencoded::Serializer;
 
 use crate::config::{AuthMethod, is_scope_token};
 use crate::defects::{Defect, Defects};
 use crate::http::{BodyError, describe_transport, read_limited};
-use oauth_vocab::Secret;
+use oauth_vocab::{Secret, basic};
 
 /// Tokens from a successful token response.
 #[derive(Debug, Clone)]
@@ -240,10 +238,9 @@ impl TokenClient {
         match (method, &self.secret) {
             (AuthMethod::ClientSecretBasic, Some(secret)) => {
                 let header = if self.defects.has(Defect::BasicNotFormEncoded) {
-                    let pair = format!("{}:{}", self.client_id, secret.expose());
-                    format!("Basic {}", STANDARD.encode(pair))
+                    basic::encode_raw(&self.client_id, secret.expose())
                 } else {
-                    basic_authorization(&self.client_id, secret.expose())
+                    basic::encode(&self.client_id, secret.expose())
                 };
                 if let Ok(mut value) = HeaderValue::from_str(&header) {
                     value.set_sensitive(true);
@@ -261,14 +258,6 @@ impl TokenClient {
         }
         (form.finish(), authorization)
     }
-}
-
-/// `Basic base64(urlencode(id) ":" urlencode(secret))`, each part form-urlencoded first as
-/// [RFC 6749 §2.3.1](https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1) requires.
-pub(crate) fn basic_authorization(client_id: &str, secret: &str) -> String {
-    let encode = |s: &str| byte_serialize(s.as_bytes()).collect::<String>();
-    let pair = format!("{}:{}", encode(client_id), encode(secret));
-    format!("Basic {}", STANDARD.encode(pair))
 }
 
 /// Reads a token response strictly: 200 and a JSON object with a string `access_token` and a
@@ -368,26 +357,6 @@ pub(crate) fn is_error_code(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn basic_credentials_are_form_encoded_before_base64() {
-        let header = basic_authorization("gauntlet-client", "gauntlet:secret+/=&%");
-        let decoded = STANDARD
-            .decode(header.strip_prefix("Basic ").unwrap())
-            .unwrap();
-        assert_eq!(
-            String::from_utf8(decoded).unwrap(),
-            "gauntlet-client:gauntlet%3Asecret%2B%2F%3D%26%25"
-        );
-        let decoded = STANDARD
-            .decode(
-                basic_authorization("a b", "é")
-                    .strip_prefix("Basic ")
-                    .unwrap(),
-            )
-            .unwrap();
-        assert_eq!(String::from_utf8(decoded).unwrap(), "a+b:%C3%A9");
-    }
 
     fn ok(body: &str) -> Result<TokenSet, TokenError> {
         parse_token_response(200, body.as_bytes(), &Defects::none())

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use mock_provider::{Decision, Endpoint, Fault, FaultKind, FaultTarget, JournalEntry};
+use oauth_vocab::Secret;
 use url::Url;
 
 use super::context::{self, RunContext};
@@ -87,7 +88,7 @@ pub struct GauntletWorld {
     /// The platform's last answer to a start or a profile request (a chat turn, a step).
     pub last_answer: Option<Reply>,
     /// An access token handed to the platform directly (Converse's channel variant).
-    pub handed_token: Option<String>,
+    pub handed_token: Option<Secret>,
 }
 
 impl std::fmt::Debug for GauntletWorld {

@@ -67,7 +67,7 @@ impl Arrival {
             Self::Redirected { location, .. } => {
                 format!(
                     "the browser was redirected to {}",
-                    crate::suite::browser::short(&mock_provider::redact_uri(location))
+                    crate::suite::browser::short(&oauth_vocab::redact::redact_uri(location))
                 )
             }
             Self::Page { status, url, text } => format!(

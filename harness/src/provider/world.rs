@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use mock_provider::{AuthMethod, Random, generate_verifier, s256_challenge};
+use oauth_vocab::Secret;
 
 use super::context::{self, ProviderContext};
 use super::driver::{Driver, Journey, Press};
@@ -35,7 +36,7 @@ pub struct AuthRequest {
     /// Its parameters, in order (repeats allowed).
     pub params: Vec<(String, String)>,
     /// The PKCE verifier behind its challenge, if any.
-    pub verifier: Option<String>,
+    pub verifier: Option<Secret>,
 }
 
 impl AuthRequest {
@@ -72,20 +73,20 @@ pub struct Grant {
     /// The client it was issued to.
     pub role: Role,
     /// The code.
-    pub code: String,
+    pub code: Secret,
     /// The verifier, if the request had a challenge.
-    pub verifier: Option<String>,
+    pub verifier: Option<Secret>,
     /// The redirect_uri of the request, if it had one.
     pub redirect_uri: Option<String>,
 }
 
 /// Tokens from one successful token response.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Tokens {
     /// The access token.
-    pub access: String,
+    pub access: Secret,
     /// The refresh token, if any.
-    pub refresh: Option<String>,
+    pub refresh: Option<Secret>,
     /// The scope the response stated.
     pub scope: Option<String>,
 }
@@ -200,7 +201,7 @@ impl ProviderWorld {
         Ok(self.request.insert(AuthRequest {
             role,
             params,
-            verifier: Some(verifier),
+            verifier: Some(Secret::new(verifier)),
         }))
     }
 
@@ -239,7 +240,7 @@ impl ProviderWorld {
         if let Some(code) = journey.arrival.param("code") {
             self.grant = Some(Grant {
                 role: request.role,
-                code: code.to_owned(),
+                code: Secret::new(code),
                 verifier: request
                     .verifier
                     .clone()
@@ -290,12 +291,7 @@ impl ProviderWorld {
         });
         match method {
             AuthMethod::ClientSecretBasic => {
-                let credentials = format!(
-                    "{}:{}",
-                    mock_provider::form_encode(&client.client_id),
-                    mock_provider::form_encode(&secret)
-                );
-                authorization = Some(format!("Basic {}", base64_encode(credentials.as_bytes())));
+                authorization = Some(oauth_vocab::basic::encode(&client.client_id, &secret));
             }
             AuthMethod::ClientSecretPost => {
                 form.push(("client_id".into(), client.client_id.clone()));
@@ -342,13 +338,13 @@ impl ProviderWorld {
         let grant = self.grant()?.clone();
         let mut form = vec![
             ("grant_type".to_owned(), "authorization_code".to_owned()),
-            ("code".to_owned(), grant.code.clone()),
+            ("code".to_owned(), grant.code.expose().to_owned()),
         ];
         if let Some(uri) = &grant.redirect_uri {
             form.push(("redirect_uri".into(), uri.clone()));
         }
         if let Some(verifier) = &grant.verifier {
-            form.push(("code_verifier".into(), verifier.clone()));
+            form.push(("code_verifier".into(), verifier.expose().to_owned()));
         }
         bend(&mut form);
         let url = self.ctx.endpoints.token.clone();
@@ -364,11 +360,11 @@ impl ProviderWorld {
         };
         if let Some(access) = json.get("access_token").and_then(|v| v.as_str()) {
             self.tokens.push(Tokens {
-                access: access.to_owned(),
+                access: Secret::new(access),
                 refresh: json
                     .get("refresh_token")
                     .and_then(|v| v.as_str())
-                    .map(str::to_owned),
+                    .map(Secret::new),
                 scope: json
                     .get("scope")
                     .and_then(|v| v.as_str())
@@ -449,14 +445,9 @@ pub fn reply_line(reply: &Reply) -> String {
     let body = if reply.content_type.contains("html") {
         "(an HTML page)".to_owned()
     } else {
-        crate::suite::browser::short(&mock_provider::redact_json_text(&reply.body))
+        crate::suite::browser::short(&oauth_vocab::redact::redact_json_text(&reply.body))
     };
     format!("{} {body}", reply.status)
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]

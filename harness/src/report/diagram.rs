@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+use oauth_vocab::escape_xml;
+
 use super::model::{Exchange, Party};
 
 /// Longest request label (in characters, without its number) before it is shortened with `…`.
@@ -94,25 +96,6 @@ fn shorten(text: &str, max: usize) -> String {
     }
     let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
-    out
-}
-
-/// Escapes text for XML and HTML (`& < > " '`); control characters other than tab and line
-/// breaks, which XML forbids, become U+FFFD.
-pub(crate) fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
     out
 }
 

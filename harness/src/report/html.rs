@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::diagram::{self, escape_xml as esc};
+use oauth_vocab::escape_xml as esc;
+
+use super::diagram;
 use super::markdown::{Summary, failed, message_text, strength_label};
 use super::model::{Exchange, RunReport, ScenarioOutcome, Status};
 

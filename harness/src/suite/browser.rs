@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mock_provider::{mask, redact_json_text, redact_uri};
+use oauth_vocab::redact::{redact_header, redact_json_text, redact_uri};
 use reqwest::redirect::Policy;
 
 use crate::report::{Exchange, Party};
@@ -97,15 +97,10 @@ impl Evidence {
 
     /// A header as it may be shown.
     pub fn header(&self, name: &str, value: &str) -> (String, String) {
-        let value = match name.to_ascii_lowercase().as_str() {
-            _ if self.reveal => value.to_owned(),
-            "authorization" => match value.split_once(' ') {
-                Some((scheme, secret)) => format!("{scheme} {}", mask(secret)),
-                None => mask(value),
-            },
-            "cookie" | "set-cookie" => mask(value),
-            "location" => redact_uri(value),
-            _ => value.to_owned(),
+        let value = if self.reveal {
+            value.to_owned()
+        } else {
+            redact_header(name, value)
         };
         (name.to_owned(), value)
     }

@@ -85,7 +85,7 @@ async fn report_texts(reveal_secrets: bool) -> String {
 async fn reports_redact_secrets_unless_asked() {
     let token = regex::Regex::new(r"\b(at|rt|ac)_[A-Za-z0-9_-]{43}").unwrap();
     let secret = "gauntlet:secret+/=&%";
-    let encoded = mock_provider::form_encode(secret);
+    let encoded = oauth_vocab::form_encode(secret);
 
     let redacted = report_texts(false).await;
     assert!(

@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::client::conn::http1;
@@ -13,7 +11,8 @@ use hyper::{Request, Response, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use mock_provider::{ClientConfig, Random, form_encode, generate_verifier, s256_challenge};
+use mock_provider::{ClientConfig, Random, generate_verifier, s256_challenge};
+use oauth_vocab::form_encode;
 use tokio::net::TcpStream;
 
 use crate::Failure;
@@ -105,12 +104,7 @@ impl Flow {
             form_encode(redirect_uri),
         );
         // RFC 6749 §2.3.1: id and secret are form-urlencoded before Base64.
-        let credentials = format!(
-            "{}:{}",
-            form_encode(&registration.client_id),
-            form_encode(secret)
-        );
-        let basic = format!("Basic {}", STANDARD.encode(credentials));
+        let basic = oauth_vocab::basic::encode(&registration.client_id, secret);
         let uri = |text: String| text.parse::<Uri>().map_err(|e| format!("{text}: {e}"));
         Ok(Self {
             transport,

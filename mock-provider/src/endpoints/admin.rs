@@ -14,8 +14,8 @@ use serde::Deserialize;
 use crate::clients::ClientConfig;
 use crate::decision::ScriptedDecision;
 use crate::faults::Fault;
-use crate::journal::mask;
 use crate::state::{AppState, lock};
+use oauth_vocab::redact::mask;
 
 fn admin_error(status: StatusCode, description: impl Into<String>) -> Response {
     let body =

@@ -8,7 +8,7 @@
 use oauth_vocab::Observation;
 
 use crate::error::OAuthError;
-use crate::params::form_encode;
+use oauth_vocab::form_encode;
 
 pub(crate) mod check;
 

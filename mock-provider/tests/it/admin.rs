@@ -1,8 +1,9 @@
 //! The control API under `/_admin` and its library equivalents on [`MockProvider`]: the
 //! journal (with redaction), clients, scripted decisions and faults.
 
-use mock_provider::{ClientConfig, Decision, ErrorCode, Fault, FaultKind, MockProvider, mask};
+use mock_provider::{ClientConfig, Decision, ErrorCode, Fault, FaultKind, MockProvider};
 use mock_provider::{Finding, Observation};
+use oauth_vocab::redact::mask;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -152,12 +153,8 @@ async fn secrets_are_redacted_unless_revealed() {
         .await
         .unwrap();
     assert_eq!(posted.status(), 401, "the client is registered for Basic");
-    use base64::Engine as _;
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
-        "{}:{}",
-        mock_provider::form_encode(CLIENT_ID),
-        mock_provider::form_encode(SECRET)
-    ));
+    let header = oauth_vocab::basic::encode(CLIENT_ID, SECRET);
+    let basic = header.strip_prefix("Basic ").unwrap();
     // Act
     let redacted = journal(&provider, &http, "").await;
     let revealed = journal(&provider, &http, "?reveal=true").await;
@@ -176,7 +173,7 @@ async fn secrets_are_redacted_unless_revealed() {
     );
     assert_eq!(
         pair(&token["headers"], "authorization"),
-        Some(format!("Basic {}", mask(&basic)).as_str())
+        Some(format!("Basic {}", mask(basic)).as_str())
     );
     let body: Value = serde_json::from_str(token["response"]["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["access_token"], mask(&access));
@@ -191,18 +188,11 @@ async fn secrets_are_redacted_unless_revealed() {
         Some(mask(SECRET).as_str())
     );
     let text = serde_json::to_string(&redacted).unwrap();
-    for secret in [
-        &code,
-        VERIFIER,
-        &access,
-        &refresh,
-        &basic,
-        "gauntlet:secret",
-    ] {
+    for secret in [&code, VERIFIER, &access, &refresh, basic, "gauntlet:secret"] {
         assert!(!text.contains(secret), "{secret} leaked into the journal");
     }
     let revealed_text = serde_json::to_string(&revealed).unwrap();
-    for secret in [&code, VERIFIER, &access, &refresh, &basic] {
+    for secret in [&code, VERIFIER, &access, &refresh, basic] {
         assert!(revealed_text.contains(secret), "{secret} is not revealed");
     }
     assert_eq!(pair(&revealed[3]["form"], "client_secret"), Some(SECRET));

@@ -126,13 +126,13 @@ async fn a_form_in_any_letter_case_is_parsed_and_redacted_in_the_journal() {
     let code = code(&provider, &http).await;
     let body = format!(
         "grant_type=authorization_code&code={code}&redirect_uri={}&code_verifier={VERIFIER}",
-        mock_provider::form_encode(REDIRECT)
+        oauth_vocab::form_encode(REDIRECT)
     );
     let response = http
         .post(provider.url("/token"))
-        .basic_auth(
-            mock_provider::form_encode(CLIENT_ID),
-            Some(mock_provider::form_encode(SECRET)),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, SECRET),
         )
         .header(
             "content-type",

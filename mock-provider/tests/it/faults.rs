@@ -105,9 +105,9 @@ async fn a_dropped_connection_gives_the_client_no_response_and_the_server_surviv
         .mount(&provider);
     let result = http
         .post(provider.url("/token"))
-        .basic_auth(
-            mock_provider::form_encode(CLIENT_ID),
-            Some(mock_provider::form_encode(SECRET)),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, SECRET),
         )
         .form(&[("grant_type", "client_credentials")])
         .send()

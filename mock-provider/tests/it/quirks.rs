@@ -2,9 +2,7 @@
 //! and, once turned on, lets exactly its own violation through. And the `lax` profile.
 
 use mock_provider::Finding;
-use mock_provider::{
-    Decision, MockProvider, PkcePolicy, ProviderConfig, Quirks, RedirectMatch, form_encode,
-};
+use mock_provider::{Decision, MockProvider, PkcePolicy, ProviderConfig, Quirks, RedirectMatch};
 
 use crate::support::*;
 
@@ -341,9 +339,12 @@ async fn the_lax_profile_serves_a_plain_pkce_flow_without_iss() {
 
     let response = http
         .post(provider.token_endpoint())
-        .basic_auth(
-            form_encode(&client.client_id),
-            client.client_secret.as_deref().map(form_encode),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(
+                &client.client_id,
+                client.client_secret.as_deref().unwrap_or_default(),
+            ),
         )
         .form(&[
             ("grant_type", "authorization_code"),

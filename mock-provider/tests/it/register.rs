@@ -1,6 +1,7 @@
 //! Dynamic client registration (RFC 7591 §2, §3.1, §3.2.1, §3.2.2).
 
-use mock_provider::{MockProvider, form_encode, s256_challenge};
+use mock_provider::{MockProvider, s256_challenge};
+use oauth_vocab::form_encode;
 use serde_json::json;
 
 use crate::support::*;
@@ -143,7 +144,10 @@ async fn a_registered_client_completes_the_code_flow() {
     ];
     let issued = http
         .post(provider.token_endpoint())
-        .basic_auth(form_encode(client_id), Some(form_encode(secret)))
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(client_id, secret),
+        )
         .form(&form)
         .send()
         .await

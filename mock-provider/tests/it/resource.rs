@@ -117,7 +117,10 @@ async fn an_unsupported_authorization_scheme_counts_as_no_token() {
     // Act
     let response = http
         .get(userinfo_url(&provider))
-        .basic_auth(CLIENT_ID, Some("secret"))
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, "secret"),
+        )
         .send()
         .await
         .unwrap();
@@ -405,9 +408,9 @@ async fn a_tenant_token_works_only_under_its_tenant() {
     ];
     let issued = http
         .post(provider.urls(tenant).url("/token"))
-        .basic_auth(
-            mock_provider::form_encode(CLIENT_ID),
-            Some(mock_provider::form_encode(SECRET)),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, SECRET),
         )
         .form(&form)
         .send()

@@ -167,7 +167,10 @@ async fn revocation_requires_client_authentication() {
         .unwrap();
     let wrong_secret = http
         .post(&url)
-        .basic_auth(CLIENT_ID, Some("not-the-secret"))
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, "not-the-secret"),
+        )
         .form(&[("token", access)])
         .send()
         .await
@@ -197,7 +200,10 @@ async fn a_client_cannot_revoke_another_clients_token() {
     // Act
     let response = http
         .post(provider.revocation_endpoint())
-        .basic_auth("other", Some("other-secret"))
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode("other", "other-secret"),
+        )
         .form(&[("token", access)])
         .send()
         .await
@@ -264,7 +270,10 @@ async fn introspection_requires_client_authentication() {
         .unwrap();
     let wrong_secret = http
         .post(&url)
-        .basic_auth(CLIENT_ID, Some("not-the-secret"))
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, "not-the-secret"),
+        )
         .form(&[("token", access)])
         .send()
         .await

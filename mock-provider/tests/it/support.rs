@@ -89,9 +89,9 @@ pub(crate) async fn token(
 ) -> reqwest::Response {
     let url = provider.token_endpoint();
     http.post(url)
-        .basic_auth(
-            mock_provider::form_encode(CLIENT_ID),
-            Some(mock_provider::form_encode(SECRET)),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, SECRET),
         )
         .form(form)
         .send()
@@ -142,9 +142,9 @@ pub(crate) async fn post_as_client(
     form: &[(&str, &str)],
 ) -> reqwest::Response {
     http.post(provider.url(path))
-        .basic_auth(
-            mock_provider::form_encode(CLIENT_ID),
-            Some(mock_provider::form_encode(SECRET)),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, SECRET),
         )
         .form(form)
         .send()

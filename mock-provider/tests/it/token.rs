@@ -282,7 +282,10 @@ async fn client_authentication_failures_are_invalid_client() {
     // Wrong secret over Basic: 401 with a Basic challenge.
     let wrong = http
         .post(&url)
-        .basic_auth(CLIENT_ID, Some("nope"))
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, "nope"),
+        )
         .form(&form)
         .send()
         .await
@@ -297,7 +300,10 @@ async fn client_authentication_failures_are_invalid_client() {
     // The secret not form-encoded inside Basic (':' '+' '%' sent raw).
     let raw = http
         .post(&url)
-        .basic_auth(CLIENT_ID, Some(SECRET))
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode_raw(CLIENT_ID, SECRET),
+        )
         .form(&form)
         .send()
         .await
@@ -320,7 +326,7 @@ async fn client_authentication_failures_are_invalid_client() {
     .await;
     let unknown = http
         .post(&url)
-        .basic_auth("nobody", Some("x"))
+        .header("authorization", oauth_vocab::basic::encode("nobody", "x"))
         .form(&form)
         .send()
         .await
@@ -330,7 +336,7 @@ async fn client_authentication_failures_are_invalid_client() {
     let both = [("grant_type", "client_credentials"), ("client_secret", "x")];
     let both = http
         .post(&url)
-        .basic_auth(CLIENT_ID, Some("x"))
+        .header("authorization", oauth_vocab::basic::encode(CLIENT_ID, "x"))
         .form(&both)
         .send()
         .await
@@ -426,9 +432,9 @@ async fn grant_type_and_content_type_errors() {
     assert_error(token(&provider, &http, &[]).await, 400, "invalid_request").await;
     let json_body = http
         .post(provider.url("/token"))
-        .basic_auth(
-            mock_provider::form_encode(CLIENT_ID),
-            Some(mock_provider::form_encode(SECRET)),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, SECRET),
         )
         .json(&serde_json::json!({ "grant_type": "client_credentials" }))
         .send()

@@ -127,9 +127,9 @@ async fn a_token_revoked_at_the_provider_leads_back_to_login() {
     let refresh_token: serde_json::Value = serde_json::from_str(&refresh_token).unwrap();
     let revoked = http()
         .post(setup.provider.url("/revoke"))
-        .basic_auth(
-            CLIENT_ID,
-            Some(url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect::<String>()),
+        .header(
+            "authorization",
+            oauth_vocab::basic::encode(CLIENT_ID, SECRET),
         )
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!(

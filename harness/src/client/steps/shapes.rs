@@ -3,6 +3,7 @@
 //! the platform's requests went.
 
 use cucumber::{given, then, when};
+use oauth_vocab::Secret;
 use serde_json::Value;
 
 use crate::client::world::{GauntletWorld, StepResult};
@@ -134,16 +135,16 @@ async fn channel_token(world: &mut GauntletWorld, user: String) -> StepResult {
     let secret = client.client_secret.clone().unwrap_or_default();
     match client.auth_method {
         mock_provider::AuthMethod::ClientSecretBasic => {
-            request = request.basic_auth(
-                mock_provider::form_encode(&client.client_id),
-                Some(mock_provider::form_encode(&secret)),
+            request = request.header(
+                "authorization",
+                oauth_vocab::basic::encode(&client.client_id, &secret),
             );
         }
         _ => {
             body.push_str(&format!(
                 "&client_id={}&client_secret={}",
-                mock_provider::form_encode(&client.client_id),
-                mock_provider::form_encode(&secret)
+                oauth_vocab::form_encode(&client.client_id),
+                oauth_vocab::form_encode(&secret)
             ));
         }
     }
@@ -168,7 +169,7 @@ async fn channel_token(world: &mut GauntletWorld, user: String) -> StepResult {
             short(&reply.body)
         ));
     }
-    world.handed_token = Some(token);
+    world.handed_token = Some(Secret::new(token));
     world.last_answer = Some(reply);
     Ok(())
 }
@@ -177,9 +178,9 @@ async fn channel_token(world: &mut GauntletWorld, user: String) -> StepResult {
 async fn used_handed_token(world: &mut GauntletWorld) -> StepResult {
     let token = world
         .handed_token
-        .clone()
+        .as_ref()
         .ok_or("no token was handed over")?;
-    let bearer = format!("Bearer {token}");
+    let bearer = format!("Bearer {}", token.expose());
     let used = world
         .ctx
         .provider

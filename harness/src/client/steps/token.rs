@@ -189,9 +189,9 @@ async fn revokes(world: &mut GauntletWorld, _user: String) -> StepResult {
     let mut request = reqwest::Client::new().post(url);
     match (&client.client_secret, client.auth_method) {
         (Some(secret), AuthMethod::ClientSecretBasic) => {
-            request = request.basic_auth(
-                mock_provider::form_encode(&client.client_id),
-                Some(mock_provider::form_encode(secret)),
+            request = request.header(
+                "authorization",
+                oauth_vocab::basic::encode(&client.client_id, secret),
             );
         }
         (Some(secret), _) => {

@@ -67,7 +67,7 @@ async fn sent_with_code(world: &mut ProviderWorld) -> StepResult {
             } else {
                 Err(format!(
                     "the code was sent to {}, not to the redirect URI {expected}",
-                    mock_provider::redact_uri(location)
+                    oauth_vocab::redact::redact_uri(location)
                 ))
             }
         }

@@ -57,7 +57,7 @@ fn form_pages_all(
     match pages.iter().find(|h| !ok(&h.reply)) {
         Some(hop) => Err(format!(
             "the page at {} was sent without {what}",
-            crate::suite::browser::short(&mock_provider::redact_uri(&hop.reply.url))
+            crate::suite::browser::short(&oauth_vocab::redact::redact_uri(&hop.reply.url))
         )),
         None => Ok(()),
     }

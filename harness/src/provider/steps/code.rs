@@ -60,7 +60,7 @@ async fn first_revoked(world: &mut ProviderWorld) -> StepResult {
         .ok_or("the first redemption issued no tokens")?
         .access
         .clone();
-    if world.token_works(&first).await? {
+    if world.token_works(first.expose()).await? {
         Err("the access token issued from the code still works after the code was replayed".into())
     } else {
         Ok(())

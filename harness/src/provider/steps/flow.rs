@@ -190,13 +190,18 @@ fn token_named(
     which: &str,
 ) -> Result<(String, Option<&'static str>), String> {
     Ok(match which {
-        "the access token" => (world.latest_tokens()?.access.clone(), Some("access_token")),
+        "the access token" => (
+            world.latest_tokens()?.access.expose().to_owned(),
+            Some("access_token"),
+        ),
         "the refresh token" => (
             world
                 .latest_tokens()?
                 .refresh
-                .clone()
-                .ok_or("the server issued no refresh token")?,
+                .as_ref()
+                .ok_or("the server issued no refresh token")?
+                .expose()
+                .to_owned(),
             Some("refresh_token"),
         ),
         "a malformed token" => ("not a token \u{1} at all".into(), None),

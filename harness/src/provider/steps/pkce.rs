@@ -3,6 +3,7 @@
 
 use cucumber::{given, when};
 use mock_provider::{Random, generate_verifier, s256_challenge};
+use oauth_vocab::Secret;
 
 use super::flow::{approved, redeem_changed};
 use crate::provider::world::{ProviderWorld, Role, StepResult};
@@ -19,7 +20,7 @@ async fn plain(world: &mut ProviderWorld) -> StepResult {
         .verifier
         .clone()
         .ok_or("the request has no verifier")?;
-    request.set("code_challenge", &verifier);
+    request.set("code_challenge", verifier.expose());
     request.set("code_challenge_method", "plain");
     Ok(())
 }
@@ -44,7 +45,7 @@ async fn approved_with_verifier_length(world: &mut ProviderWorld, length: usize)
     verifier.truncate(length);
     approved(world, Role::Main, |r| {
         r.set("code_challenge", &s256_challenge(&verifier));
-        r.verifier = Some(verifier.clone());
+        r.verifier = Some(Secret::new(verifier.clone()));
     })
     .await
 }

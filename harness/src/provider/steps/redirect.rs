@@ -89,7 +89,7 @@ async fn error_page(world: &mut ProviderWorld) -> StepResult {
         Arrival::Redirected { location, .. } => Err(format!(
             "the server redirected the browser to {} although the request's client or redirect URI \
              is not valid: it must show an error page instead",
-            mock_provider::redact_uri(location)
+            oauth_vocab::redact::redact_uri(location)
         )),
     }
 }

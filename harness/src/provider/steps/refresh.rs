@@ -3,6 +3,7 @@
 
 use cucumber::{then, when};
 use mock_provider::Random;
+use oauth_vocab::Secret;
 
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 
@@ -17,7 +18,7 @@ async fn refresh_previous(world: &mut ProviderWorld) -> StepResult {
     let refreshes: Vec<String> = world
         .tokens
         .iter()
-        .filter_map(|t| t.refresh.clone())
+        .filter_map(|t| t.refresh.as_ref().map(|r| r.expose().to_owned()))
         .collect();
     let previous = refreshes
         .len()
@@ -51,7 +52,7 @@ fn newest_refresh(world: &ProviderWorld) -> Result<String, String> {
         .tokens
         .iter()
         .rev()
-        .find_map(|t| t.refresh.clone())
+        .find_map(|t| t.refresh.as_ref().map(|r| r.expose().to_owned()))
         .ok_or_else(|| "the server issued no refresh token".to_owned())
 }
 
@@ -76,7 +77,7 @@ async fn rotated(world: &mut ProviderWorld) -> StepResult {
     if reply.status != 200 {
         return Err(format!("the refresh failed: {}", reply_line(reply)));
     }
-    let refreshes: Vec<&String> = world
+    let refreshes: Vec<&Secret> = world
         .tokens
         .iter()
         .filter_map(|t| t.refresh.as_ref())

@@ -34,12 +34,12 @@ async fn resource(world: &mut ProviderWorld, how: String) -> StepResult {
     let token = match how.as_str() {
         "without a token" => None,
         "with an invalid token" => Some(Random::Os.token("gauntlet-invalid-")),
-        _ => Some(world.latest_tokens()?.access.clone()),
+        _ => Some(world.latest_tokens()?.access.expose().to_owned()),
     };
     if let (Some(token), true) = (&token, how.ends_with("the query")) {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str("access_token=");
-        url.push_str(&mock_provider::form_encode(token));
+        url.push_str(&oauth_vocab::form_encode(token));
     }
     let authorization = token.map(|t| format!("Bearer {t}"));
     let headers: Vec<(&str, &str)> = authorization

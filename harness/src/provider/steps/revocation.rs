@@ -25,7 +25,7 @@ async fn error(world: &mut ProviderWorld, expected: OAuthErrorParam) -> StepResu
 #[then("the access token no longer works")]
 async fn revoked(world: &mut ProviderWorld) -> StepResult {
     let token = world.latest_tokens()?.access.clone();
-    if world.token_works(&token).await? {
+    if world.token_works(token.expose()).await? {
         Err("the access token still works".into())
     } else {
         Ok(())
@@ -35,7 +35,7 @@ async fn revoked(world: &mut ProviderWorld) -> StepResult {
 #[then("the access token still works")]
 async fn still_works(world: &mut ProviderWorld) -> StepResult {
     let token = world.latest_tokens()?.access.clone();
-    if world.token_works(&token).await? {
+    if world.token_works(token.expose()).await? {
         Ok(())
     } else {
         Err("the access token stopped working".into())
