@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use oauth_vocab::AuthMethod;
+pub(crate) use oauth_vocab::AuthMethod;
 use oauth_vocab::GrantType;
 
 use crate::pkce::PkcePolicy;

@@ -11,7 +11,7 @@ use crate::pages::{escape, page};
 use crate::response::no_store;
 use oauth_vocab::Observation;
 
-pub use oauth_vocab::ErrorCode;
+pub(crate) use oauth_vocab::ErrorCode;
 
 /// An OAuth error with its human-readable description.
 ///
@@ -21,11 +21,11 @@ pub use oauth_vocab::ErrorCode;
 ///
 /// [RFC 6749 §5.2]: https://www.rfc-editor.org/rfc/rfc6749#section-5.2
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError {
+pub(crate) struct OAuthError {
     /// The registered error code.
-    pub code: ErrorCode,
+    pub(crate) code: ErrorCode,
     /// `error_description`: what exactly was wrong.
-    pub description: String,
+    pub(crate) description: String,
     /// Whether the client authenticated (or tried to) with HTTP Basic.
     pub basic_auth: bool,
     /// Findings for the journal, e.g. [`Finding::PkceVerifierMismatch`](oauth_vocab::Finding::PkceVerifierMismatch).
@@ -34,7 +34,7 @@ pub struct OAuthError {
 
 impl OAuthError {
     /// A new error with this code and description.
-    pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ErrorCode, description: impl Into<String>) -> Self {
         Self {
             code,
             description: description.into(),
@@ -44,28 +44,28 @@ impl OAuthError {
     }
 
     /// Shorthand for `invalid_request`.
-    pub fn invalid_request(description: impl Into<String>) -> Self {
+    pub(crate) fn invalid_request(description: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidRequest, description)
     }
 
     /// Shorthand for `invalid_grant`.
-    pub fn invalid_grant(description: impl Into<String>) -> Self {
+    pub(crate) fn invalid_grant(description: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidGrant, description)
     }
 
     /// Shorthand for `invalid_client`.
-    pub fn invalid_client(description: impl Into<String>) -> Self {
+    pub(crate) fn invalid_client(description: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidClient, description)
     }
 
     /// Records a finding about the request (the description is always recorded as well).
-    pub fn with_finding(mut self, finding: impl Into<Observation>) -> Self {
+    pub(crate) fn with_finding(mut self, finding: impl Into<Observation>) -> Self {
         self.findings.push(finding.into());
         self
     }
 
     /// The HTTP status this error carries at the token, revocation and introspection endpoints.
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self.code {
             ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
             ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -75,7 +75,7 @@ impl OAuthError {
     }
 
     /// The JSON body `{error, error_description}`.
-    pub fn body(&self) -> serde_json::Value {
+    pub(crate) fn body(&self) -> serde_json::Value {
         serde_json::json!({ "error": self.code.as_str(), "error_description": self.description })
     }
 
@@ -97,7 +97,7 @@ impl OAuthError {
     /// redirect URI cannot be trusted ([RFC 6749 §4.1.2.1]).
     ///
     /// [RFC 6749 §4.1.2.1]: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
-    pub fn into_page(self) -> Response {
+    pub(crate) fn into_page(self) -> Response {
         let note = self.note();
         let mut response = error_page(&self).into_response();
         response.extensions_mut().insert(note);

@@ -56,7 +56,7 @@ mod markers;
 mod mount;
 mod pages;
 mod params;
-mod pkce;
+pub mod pkce;
 mod random;
 mod record;
 mod redirect;
@@ -69,23 +69,22 @@ mod store;
 mod tokens;
 mod urls;
 
+// Running it.
+pub use server::{MockProvider, MockProviderBuilder, StartError};
+pub use urls::IssuerUrls;
+// Scripting it: faults and decisions are mounted, with expectations.
+pub use control::ControlError;
+pub use decision::{Decision, ScriptedDecision};
+pub use expect::Times;
+pub use faults::{Fault, FaultKind, FaultTarget};
+// Reading what it saw.
 pub use assertions::FindingPattern;
-pub use clients::{AuthMethod, ClientConfig};
+pub use journal::{JournalEntry, RecordedResponse};
+pub use oauth_vocab::{Endpoint, ErrorCode, Family, Finding, Observation};
+// Configuring it: a profile and its clients (PKCE policies and helpers are in [`pkce`]).
+pub use clients::ClientConfig;
 pub use config::{
     AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, Quirks,
     RedirectMatch, ResourceConfig, TokenFormat, User,
 };
-pub use control::ControlError;
-pub use decision::{Decision, ScriptedDecision};
-pub use error::{ErrorCode, OAuthError};
-pub use expect::Times;
-pub use faults::{Fault, FaultKind, FaultTarget};
-pub use journal::{JournalEntry, RecordedResponse};
-pub use oauth_vocab::{Endpoint, Family, Finding, GrantType, Observation};
-pub use pkce::{
-    ChallengeMethod, MAX_VERIFIER_LEN, MIN_VERIFIER_LEN, PkcePolicy, VerifyError,
-    generate_verifier, is_well_formed, s256_challenge, verify,
-};
-pub use random::Random;
-pub use server::{MockProvider, MockProviderBuilder, StartError};
-pub use urls::IssuerUrls;
+pub use oauth_vocab::{AuthMethod, GrantType};

@@ -10,7 +10,7 @@ use rand::{RngCore, SeedableRng, TryRngCore};
 
 /// A source of random bytes for secrets.
 #[derive(Debug)]
-pub enum Random {
+pub(crate) enum Random {
     /// The operating system's cryptographically secure generator.
     Os,
     /// A deterministic generator: never for production secrets, only for replayable runs.
@@ -19,17 +19,17 @@ pub enum Random {
 
 impl Random {
     /// A deterministic source from a seed.
-    pub fn seeded(seed: u64) -> Self {
+    pub(crate) fn seeded(seed: u64) -> Self {
         Self::Seeded(Box::new(Mutex::new(StdRng::seed_from_u64(seed))))
     }
 
     /// The OS source, or a seeded one when a seed is given.
-    pub fn from_seed(seed: Option<u64>) -> Self {
+    pub(crate) fn from_seed(seed: Option<u64>) -> Self {
         seed.map_or(Self::Os, Self::seeded)
     }
 
     /// `N` random bytes.
-    pub fn bytes<const N: usize>(&self) -> [u8; N] {
+    pub(crate) fn bytes<const N: usize>(&self) -> [u8; N] {
         let mut buf = [0u8; N];
         match self {
             Self::Os => OsRng
@@ -44,7 +44,7 @@ impl Random {
     }
 
     /// A 256-bit secret, base64url-encoded, with a readable prefix (e.g. `ac_` for codes).
-    pub fn token(&self, prefix: &str) -> String {
+    pub(crate) fn token(&self, prefix: &str) -> String {
         format!("{prefix}{}", URL_SAFE_NO_PAD.encode(self.bytes::<32>()))
     }
 }

@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use mock_provider::{AuthMethod, PkcePolicy};
+use mock_provider::AuthMethod;
+use mock_provider::pkce::PkcePolicy;
 use serde::Deserialize;
 
 use crate::suite::launch::Launch;

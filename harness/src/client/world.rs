@@ -141,7 +141,7 @@ impl GauntletWorld {
                 browser: Browser::new(evidence, &ctx.platform_base, ctx.request_timeout()),
                 session: format!(
                     "{name}-{}",
-                    mock_provider::Random::Os.token("")[..12].to_owned()
+                    crate::suite::random::token("")[..12].to_owned()
                 ),
             })
             .clone()
@@ -369,7 +369,7 @@ impl GauntletWorld {
                 .param("code")
                 .is_some_and(|c| codes.iter().any(|x| x == c))
                 || entry.param("code_verifier").is_some_and(|v| {
-                    let challenge = mock_provider::s256_challenge(v);
+                    let challenge = mock_provider::pkce::s256_challenge(v);
                     challenges.contains(&challenge)
                 });
             let uses_token = ["refresh_token", "token", "access_token"].iter().any(|p| {

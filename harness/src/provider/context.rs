@@ -144,7 +144,7 @@ impl ProviderContext {
     /// optional features a scenario tagged with their name needs.
     pub fn inapplicable(&self) -> Vec<Inapplicable> {
         let (e, p) = (&self.endpoints, &self.profile);
-        let pkce_optional = p.server.pkce == mock_provider::PkcePolicy::Optional;
+        let pkce_optional = p.server.pkce == mock_provider::pkce::PkcePolicy::Optional;
         [
             (
                 "metadata",

@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use mock_provider::{AuthMethod, ClientConfig, GrantType, PkcePolicy, ProviderConfig};
+use mock_provider::pkce::PkcePolicy;
+use mock_provider::{AuthMethod, ClientConfig, GrantType, ProviderConfig};
 use serde::Deserialize;
 
 use crate::suite::launch::Launch;

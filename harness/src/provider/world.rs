@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use mock_provider::{AuthMethod, Random, generate_verifier, s256_challenge};
+use mock_provider::AuthMethod;
+use mock_provider::pkce::{generate_verifier, s256_challenge};
 use oauth_vocab::Secret;
 
 use super::context::{self, ProviderContext};
@@ -185,7 +186,7 @@ impl ProviderWorld {
     /// parameters.
     pub fn new_request(&mut self, role: Role) -> Result<&mut AuthRequest, String> {
         let client = self.registration(role)?.clone();
-        let verifier = generate_verifier(&Random::Os);
+        let verifier = generate_verifier();
         let mut params = vec![
             ("response_type".to_owned(), "code".to_owned()),
             ("client_id".to_owned(), client.client_id.clone()),
@@ -194,7 +195,7 @@ impl ProviderWorld {
         if !client.scope.is_empty() {
             params.push(("scope".into(), client.scope.clone()));
         }
-        params.push(("state".into(), Random::Os.token("st_")));
+        params.push(("state".into(), crate::suite::random::token("st_")));
         params.push(("code_challenge".into(), s256_challenge(&verifier)));
         params.push(("code_challenge_method".into(), "S256".into()));
         params.extend(client.extra_params.clone());

@@ -15,6 +15,7 @@ pub mod merge;
 mod panic_hook;
 pub mod placeholders;
 pub mod profile;
+pub(crate) mod random;
 pub mod recorder;
 pub mod selection;
 #[cfg(test)]

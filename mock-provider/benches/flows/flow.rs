@@ -11,7 +11,8 @@ use hyper::{Request, Response, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use mock_provider::{ClientConfig, Random, generate_verifier, s256_challenge};
+use mock_provider::ClientConfig;
+use mock_provider::pkce::{generate_verifier, s256_challenge};
 use oauth_vocab::form_encode;
 use tokio::net::TcpStream;
 
@@ -94,7 +95,7 @@ impl Flow {
         let registration = ClientConfig::default();
         let secret = registration.client_secret.as_deref().unwrap_or_default();
         let redirect_uri = &registration.redirect_uris[0];
-        let verifier = generate_verifier(&Random::Os);
+        let verifier = generate_verifier();
         let challenge = s256_challenge(&verifier);
         let state = format!("bench-{worker}");
         let authorize = format!(

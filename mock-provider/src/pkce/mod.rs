@@ -77,8 +77,8 @@ pub fn s256_challenge(verifier: &str) -> String {
 
 /// A fresh verifier: 32 random octets, base64url-encoded (43 characters, 256 bits), as
 /// [RFC 7636 §4.1](https://www.rfc-editor.org/rfc/rfc7636#section-4.1) recommends.
-pub fn generate_verifier(random: &Random) -> String {
-    URL_SAFE_NO_PAD.encode(random.bytes::<32>())
+pub fn generate_verifier() -> String {
+    URL_SAFE_NO_PAD.encode(Random::Os.bytes::<32>())
 }
 
 /// Why a `code_verifier` was refused.
@@ -186,14 +186,18 @@ mod tests {
         proptest::string::string_regex("[A-Za-z0-9._~-]{43,128}").unwrap()
     }
 
-    proptest! {
-        #[test]
-        fn generated_verifiers_are_well_formed(seed in any::<u64>()) {
-            let verifier = generate_verifier(&Random::seeded(seed));
-            prop_assert!(is_well_formed(&verifier));
-            prop_assert_eq!(verifier.len(), 43);
+    #[test]
+    fn generated_verifiers_are_well_formed_and_differ() {
+        let verifiers: std::collections::HashSet<String> =
+            (0..64).map(|_| generate_verifier()).collect();
+        assert_eq!(verifiers.len(), 64);
+        for verifier in verifiers {
+            assert!(is_well_formed(&verifier), "{verifier}");
+            assert_eq!(verifier.len(), 43);
         }
+    }
 
+    proptest! {
         #[test]
         fn challenge_is_43_chars_of_base64url_without_padding(verifier in unreserved()) {
             let challenge = s256_challenge(&verifier);

@@ -1,8 +1,7 @@
 //! The authorization endpoint: RFC 6749 §4.1.1–§4.1.2.1, RFC 7636 §4.3–§4.4, RFC 9207.
 
-use mock_provider::{
-    AuthMethod, ClientConfig, Decision, ErrorCode, PkcePolicy, ProviderConfig, s256_challenge,
-};
+use mock_provider::pkce::{PkcePolicy, s256_challenge};
+use mock_provider::{AuthMethod, ClientConfig, Decision, ErrorCode, ProviderConfig};
 use mock_provider::{Finding, GrantType};
 
 use crate::support::*;

@@ -1,6 +1,7 @@
 //! Authorization server metadata (RFC 8414 §2, §3, §3.1, §3.3; RFC 9207 §3) and the JWKS.
 
-use mock_provider::{ClientConfig, MockProvider, PkcePolicy, ProviderConfig, TokenFormat};
+use mock_provider::pkce::PkcePolicy;
+use mock_provider::{ClientConfig, MockProvider, ProviderConfig, TokenFormat};
 
 use crate::support::*;
 

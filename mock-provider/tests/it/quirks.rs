@@ -2,7 +2,8 @@
 //! and, once turned on, lets exactly its own violation through. And the `lax` profile.
 
 use mock_provider::Finding;
-use mock_provider::{Decision, MockProvider, PkcePolicy, ProviderConfig, Quirks, RedirectMatch};
+use mock_provider::pkce::PkcePolicy;
+use mock_provider::{Decision, MockProvider, ProviderConfig, Quirks, RedirectMatch};
 
 use crate::support::*;
 

@@ -1,6 +1,7 @@
 //! Dynamic client registration (RFC 7591 §2, §3.1, §3.2.1, §3.2.2).
 
-use mock_provider::{MockProvider, s256_challenge};
+use mock_provider::MockProvider;
+use mock_provider::pkce::s256_challenge;
 use oauth_vocab::form_encode;
 use serde_json::json;
 

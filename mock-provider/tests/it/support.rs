@@ -1,6 +1,7 @@
 //! Shared helpers: a started provider, a non-redirecting HTTP client, and a full flow.
 
-use mock_provider::{MockProvider, ProviderConfig, s256_challenge};
+use mock_provider::pkce::s256_challenge;
+use mock_provider::{MockProvider, ProviderConfig};
 use reqwest::redirect::Policy;
 
 pub(crate) const CLIENT_ID: &str = "gauntlet-client";

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use mock_provider::{AuthMethod, ClientConfig, PkcePolicy, ProviderConfig, TokenFormat};
+use mock_provider::pkce::PkcePolicy;
+use mock_provider::{AuthMethod, ClientConfig, ProviderConfig, TokenFormat};
 use mock_provider::{Finding, GrantType};
 
 use crate::support::*;
@@ -389,7 +390,10 @@ async fn openchatstudio_takes_the_secret_in_the_body_and_reflects_team() {
         ("response_type", "code".to_owned()),
         ("client_id", "ocs-client".to_owned()),
         ("redirect_uri", "http://127.0.0.1:8080/callback/".to_owned()),
-        ("code_challenge", mock_provider::s256_challenge(VERIFIER)),
+        (
+            "code_challenge",
+            mock_provider::pkce::s256_challenge(VERIFIER),
+        ),
         ("code_challenge_method", "S256".to_owned()),
         ("team", "research".to_owned()),
     ];

@@ -1,6 +1,6 @@
 //! The web channel end to end: what the platform sends at each step of a successful link.
 
-use mock_provider::s256_challenge;
+use mock_provider::pkce::s256_challenge;
 
 use crate::support::*;
 

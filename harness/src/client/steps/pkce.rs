@@ -1,7 +1,7 @@
 //! Steps of `pkce.feature` ([RFC 7636](https://www.rfc-editor.org/rfc/rfc7636)).
 
 use cucumber::then;
-use mock_provider::{is_well_formed, s256_challenge};
+use mock_provider::pkce::{is_well_formed, s256_challenge};
 
 use crate::client::world::{GauntletWorld, StepResult};
 

@@ -2,7 +2,7 @@
 //! browser ends up (RFC 6749 §3.1, §3.3, §4.1.2, §4.1.2.1; RFC 9207 §2).
 
 use cucumber::{given, then, when};
-use mock_provider::{Random, s256_challenge};
+use mock_provider::pkce::s256_challenge;
 
 use crate::parameters::ErrorChoice;
 use crate::provider::driver::{Arrival, Press};
@@ -43,7 +43,7 @@ async fn repeated(world: &mut ProviderWorld, name: String) -> StepResult {
     // A different second value: a server that takes either one silently is caught.
     let second = match name.as_str() {
         "response_type" => "token".to_owned(),
-        "code_challenge" => s256_challenge(&mock_provider::generate_verifier(&Random::Os)),
+        "code_challenge" => s256_challenge(&mock_provider::pkce::generate_verifier()),
         _ => format!("{value}-2"),
     };
     request.params.push((name, second));

@@ -4,7 +4,7 @@
 //! RFC 7662 §2).
 
 use cucumber::{given, then, when};
-use mock_provider::{AuthMethod, ErrorCode, Random};
+use mock_provider::{AuthMethod, ErrorCode};
 
 use crate::parameters::{ErrorChoice, OAuthErrorParam};
 use crate::provider::driver::{Arrival, Press};
@@ -205,7 +205,7 @@ fn token_named(
             Some("refresh_token"),
         ),
         "a malformed token" => ("not a token \u{1} at all".into(), None),
-        _ => (Random::Os.token("gauntlet-unknown-"), None),
+        _ => (crate::suite::random::token("gauntlet-unknown-"), None),
     })
 }
 

@@ -2,7 +2,7 @@
 //! the token endpoint (RFC 7636 §4.1–§4.6; RFC 9700 §2.1.1, §4.8.2).
 
 use cucumber::{given, when};
-use mock_provider::{Random, generate_verifier, s256_challenge};
+use mock_provider::pkce::{generate_verifier, s256_challenge};
 use oauth_vocab::Secret;
 
 use super::flow::{approved, redeem_changed};
@@ -38,7 +38,7 @@ async fn approved_without_pkce(world: &mut ProviderWorld) -> StepResult {
     regex = r"^the user approved an authorization request whose verifier is (\d+) characters long$"
 )]
 async fn approved_with_verifier_length(world: &mut ProviderWorld, length: usize) -> StepResult {
-    let mut verifier = generate_verifier(&Random::Os);
+    let mut verifier = generate_verifier();
     while verifier.len() < length {
         verifier.push('a');
     }
@@ -55,7 +55,7 @@ async fn approved_with_verifier_length(world: &mut ProviderWorld, length: usize)
 )]
 async fn redeem_with_verifier(world: &mut ProviderWorld, how: String) -> StepResult {
     // For a code issued without a challenge, any verifier is one too many.
-    let wrong_verifier = generate_verifier(&Random::Os);
+    let wrong_verifier = generate_verifier();
     let value = (how != "without code_verifier").then_some(wrong_verifier.as_str());
     redeem_changed(world, None, None, Some(("code_verifier", value))).await
 }

@@ -2,7 +2,6 @@
 //! §4.14.2).
 
 use cucumber::{then, when};
-use mock_provider::Random;
 use oauth_vocab::Secret;
 
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
@@ -44,7 +43,12 @@ async fn refresh_wider(world: &mut ProviderWorld, extra: String) -> StepResult {
 
 #[when("the client refreshes with an unknown refresh token")]
 async fn refresh_unknown(world: &mut ProviderWorld) -> StepResult {
-    refresh_with(world, &Random::Os.token("gauntlet-unknown-"), None).await
+    refresh_with(
+        world,
+        &crate::suite::random::token("gauntlet-unknown-"),
+        None,
+    )
+    .await
 }
 
 fn newest_refresh(world: &ProviderWorld) -> Result<String, String> {

@@ -2,7 +2,6 @@
 //! judging its Bearer challenges (RFC 6750 §2, §2.1, §3, §3.1).
 
 use cucumber::{given, then, when};
-use mock_provider::Random;
 
 use super::flow::holding_tokens;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
@@ -33,7 +32,7 @@ async fn resource(world: &mut ProviderWorld, how: String) -> StepResult {
         .ok_or("no resource_url")?;
     let token = match how.as_str() {
         "without a token" => None,
-        "with an invalid token" => Some(Random::Os.token("gauntlet-invalid-")),
+        "with an invalid token" => Some(crate::suite::random::token("gauntlet-invalid-")),
         _ => Some(world.latest_tokens()?.access.expose().to_owned()),
     };
     if let (Some(token), true) = (&token, how.ends_with("the query")) {

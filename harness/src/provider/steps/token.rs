@@ -2,7 +2,8 @@
 //! caching headers (RFC 6749 §2.3.1, §3.2.1, §5.1, §5.2).
 
 use cucumber::{given, then, when};
-use mock_provider::{AuthMethod, ErrorCode, Random, generate_verifier};
+use mock_provider::pkce::generate_verifier;
+use mock_provider::{AuthMethod, ErrorCode};
 
 use super::flow::{approved, redeem_changed};
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
@@ -40,10 +41,13 @@ async fn redeem_authenticated_wrongly(world: &mut ProviderWorld, how: String) ->
 )]
 async fn bad_token_request(world: &mut ProviderWorld, case: String) -> StepResult {
     let redirect_uri = world.registration(Role::Main)?.redirect_uri.clone();
-    let verifier = generate_verifier(&Random::Os);
+    let verifier = generate_verifier();
     let mut form = vec![
         ("grant_type".to_owned(), "authorization_code".to_owned()),
-        ("code".to_owned(), Random::Os.token("gauntlet-unknown-")),
+        (
+            "code".to_owned(),
+            crate::suite::random::token("gauntlet-unknown-"),
+        ),
         ("redirect_uri".to_owned(), redirect_uri),
         ("code_verifier".to_owned(), verifier),
     ];
