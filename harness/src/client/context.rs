@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use mock_provider::{ClientConfig, Limits, MockProvider, ProviderConfig};
 
-use super::profile::PlatformProfile;
+use super::profile::{MockProfile, PlatformProfile};
 use crate::suite::Outcomes;
 use crate::suite::launch::{Launched, free_port, launch, wait_ready};
 use crate::suite::placeholders::Vars;
@@ -66,8 +66,8 @@ impl RunContext {
         reveal_secrets: bool,
         platform_log: &std::path::Path,
     ) -> anyhow::Result<Self> {
-        let base = match profile.provider.profile.as_deref() {
-            Some("openchatstudio") => ProviderConfig::from_toml(include_str!(
+        let base = match profile.provider.profile {
+            Some(MockProfile::OpenChatStudio) => ProviderConfig::from_toml(include_str!(
                 "../../../fixtures/providers/openchatstudio.toml"
             ))
             .context("the bundled openchatstudio profile")?,

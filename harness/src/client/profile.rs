@@ -55,6 +55,26 @@ pub struct PlatformProfile {
     pub provider: ProviderPlacement,
 }
 
+/// A platform Gauntlet carries inside itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Embedded {
+    /// The bundled reference platform.
+    Reference,
+}
+
+/// A profile of the embedded mock provider that a platform can be tested against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MockProfile {
+    /// The strict default profile.
+    Default,
+    /// The mock playing OpenChatStudio (`/o/` paths, the `team` parameter, client
+    /// authentication in the body, no `iss`).
+    #[serde(rename = "openchatstudio")]
+    OpenChatStudio,
+}
+
 /// Where the platform is.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -62,7 +82,7 @@ pub struct PlatformLocation {
     /// Its base URL, for a platform that is already running or launched by command.
     pub base_url: Option<String>,
     /// `"reference"`: the bundled reference platform, started inside Gauntlet.
-    pub embedded: Option<String>,
+    pub embedded: Option<Embedded>,
     /// How to launch it; absent when it is already running.
     pub launch: Option<Launch>,
     /// Deliberate bugs to switch on in the embedded reference platform (names from
@@ -276,7 +296,7 @@ pub struct ProviderPlacement {
     pub address: Option<std::net::SocketAddr>,
     /// The mock's profile: `default` or `openchatstudio` (its paths, PKCE rule, `team`
     /// parameter and client authentication in the body).
-    pub profile: Option<String>,
+    pub profile: Option<MockProfile>,
 }
 
 impl PlatformProfile {
@@ -359,28 +379,15 @@ impl PlatformProfile {
 
     fn check(&self) -> Result<(), String> {
         let p = &self.platform;
-        match (&p.embedded, &p.base_url) {
-            (Some(name), _) if name != "reference" => Err(format!(
-                "platform.embedded = {name:?}: only \"reference\" exists"
-            )),
-            (None, None) => {
-                Err("platform.base_url is required unless platform.embedded is set".into())
-            }
-            _ => Ok(()),
-        }?;
+        if p.embedded.is_none() && p.base_url.is_none() {
+            return Err("platform.base_url is required unless platform.embedded is set".into());
+        }
         if !p.defects.is_empty() && p.embedded.is_none() {
             return Err("platform.defects apply only to the embedded reference platform".into());
         }
         self.defects()?;
         if p.embedded.is_some() {
             self.reference_shape()?;
-        }
-        if let Some(mock) = &self.provider.profile
-            && !["default", "openchatstudio"].contains(&mock.as_str())
-        {
-            return Err(format!(
-                "provider.profile = {mock:?}: the mock has the profiles default and openchatstudio"
-            ));
         }
         if self.client.redirect_uris.is_empty() {
             return Err("client.redirect_uris must name at least one URI".into());
@@ -486,7 +493,7 @@ mod tests {
     #[test]
     fn the_bundled_profiles_parse() {
         let reference = PlatformProfile::reference();
-        assert_eq!(reference.platform.embedded.as_deref(), Some("reference"));
+        assert_eq!(reference.platform.embedded, Some(Embedded::Reference));
         for entry in std::fs::read_dir(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../fixtures/platforms"
@@ -516,6 +523,27 @@ mod tests {
         });
         let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("linked_txt"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_embedded_platform_or_mock_profile_names_the_choices() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path(), |t| {
+            t.replace("embedded = \"reference\"", "embedded = \"botpress\"")
+        });
+        let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown variant `botpress`, expected `reference`"),
+            "{err}"
+        );
+        let path = written(dir.path(), |t| {
+            t.replace("[probe]", "[provider]\nprofile = \"lax\"\n\n[probe]")
+        });
+        let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown variant `lax`, expected `default` or `openchatstudio`"),
+            "{err}"
+        );
     }
 
     #[test]

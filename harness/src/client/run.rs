@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::context::{self, RunContext};
-use super::profile::{PlatformProfile, ShapeKind};
+use super::profile::{MockProfile, PlatformProfile, ShapeKind};
 use super::world::GauntletWorld;
 use crate::suite::{Direction, Inapplicable, Outcomes, RunResult, SuiteOptions};
 
@@ -69,7 +69,7 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
             reason: format!("the platform's shape is {}", profile.shape.name()),
         })
         .collect();
-    if profile.provider.profile.as_deref() == Some("openchatstudio") {
+    if profile.provider.profile == Some(MockProfile::OpenChatStudio) {
         tags.push(Inapplicable {
             tag: "iss".into(),
             reason: "the mock plays OpenChatStudio, which neither sends nor promises iss".into(),
