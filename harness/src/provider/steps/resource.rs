@@ -4,6 +4,7 @@
 use cucumber::{given, then, when};
 
 use super::flow::holding_tokens;
+use crate::parameters::OAuthErrorParam;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 use crate::report::Party;
 use crate::suite::browser::Outgoing;
@@ -75,24 +76,35 @@ async fn bearer_challenge(world: &mut ProviderWorld) -> StepResult {
     }
 }
 
-#[then(regex = r#"^the Bearer challenge has (no error code|error "(\w+)")$"#)]
-async fn challenge_error(world: &mut ProviderWorld, how: String, code: String) -> StepResult {
+/// The `error` attribute of the last answer's Bearer challenge, if any.
+fn challenge_error(world: &ProviderWorld) -> Result<(Option<String>, String, u16), String> {
     let reply = world.last()?;
     let challenge = reply.header("www-authenticate").unwrap_or_default();
     let error = regex::Regex::new(r#"error="([^"]*)""#)
         .expect("a valid pattern")
         .captures(challenge)
         .map(|c| c[1].to_owned());
-    match (how.as_str(), error) {
-        ("no error code", None) => Ok(()),
-        ("no error code", Some(e)) => Err(format!(
+    Ok((error, challenge.to_owned(), reply.status))
+}
+
+#[then("the Bearer challenge has no error code")]
+async fn challenge_without_error(world: &mut ProviderWorld) -> StepResult {
+    match challenge_error(world)?.0 {
+        None => Ok(()),
+        Some(e) => Err(format!(
             "the challenge to a request without credentials carries error={e:?} (RFC 6750 §3.1: it should not)"
         )),
-        (_, Some(e)) if e == code => Ok(()),
-        (_, Some(e)) => Err(format!("the challenge says error={e:?}, not {code:?}")),
-        (_, None) => Err(format!(
-            "the answer ({}) has no error in WWW-Authenticate ({challenge:?})",
-            reply.status
+    }
+}
+
+#[then(expr = "the Bearer challenge has error {error}")]
+async fn challenge_with_error(world: &mut ProviderWorld, expected: OAuthErrorParam) -> StepResult {
+    let expected = expected.0.as_str();
+    match challenge_error(world)? {
+        (Some(e), _, _) if e == expected => Ok(()),
+        (Some(e), _, _) => Err(format!("the challenge says error={e:?}, not {expected:?}")),
+        (None, challenge, status) => Err(format!(
+            "the answer ({status}) has no error in WWW-Authenticate ({challenge:?})"
         )),
     }
 }
