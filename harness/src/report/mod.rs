@@ -12,7 +12,7 @@ pub mod messages;
 pub mod model;
 
 pub use model::{
-    Exchange, FeatureSource, Gate, Party, RunReport, ScenarioOutcome, Shard, Status, StepOutcome,
+    BaselineEntry, BaselineReport, Exchange, FeatureSource, Gate, Party, RunReport, ScenarioOutcome, Shard, Status, StepOutcome,
     StepStatus, Strength,
 };
 

@@ -48,6 +48,7 @@ fn scenario(feature: &str, name: &str, strength: Strength, status: Status) -> Sc
         steps: Vec::new(),
         duration_ms: 0,
         exchanges: Vec::new(),
+        accepted: None,
     }
 }
 
@@ -149,6 +150,7 @@ fn sample_report() -> RunReport {
         shard: None,
         features: Vec::new(),
         scenarios: vec![pkce, forged, referrer, dcr],
+        baseline: None,
     }
 }
 
@@ -359,6 +361,7 @@ fn empty_run_passes_the_gate() {
         shard: None,
         features: Vec::new(),
         scenarios: Vec::new(),
+        baseline: None,
     };
     assert!(Summary::of(&report).gate_passed());
     assert!(markdown::render(&report).contains("No scenario ran."));
