@@ -253,3 +253,7 @@ pub fn judge(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "baseline_tests.rs"]
+mod tests;
