@@ -60,9 +60,7 @@ fn test_case(scenario: &ScenarioOutcome, name: &str) -> TestCase {
         (Status::Failed, None) => {
             TestCase::failure(name, time, scenario.strength.word(), explanation)
         }
-        (Status::Skipped, _) => {
-            TestCase::skipped_with_cause(name, "not applicable", explanation)
-        }
+        (Status::Skipped, _) => TestCase::skipped_with_cause(name, "not applicable", explanation),
     };
     case.set_classname(&scenario.file);
     case.set_filepath(&scenario.file);

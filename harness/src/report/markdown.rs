@@ -398,7 +398,10 @@ impl Summary {
                 format!(" ({accepted} accepted by the baseline)"),
                 match stale {
                     0 => String::new(),
-                    n => format!("; {n} stale baseline entr{}", if n == 1 { "y" } else { "ies" }),
+                    n => format!(
+                        "; {n} stale baseline entr{}",
+                        if n == 1 { "y" } else { "ies" }
+                    ),
                 },
             ),
             None => (String::new(), String::new()),

@@ -431,7 +431,10 @@ fn baselined() -> RunReport {
 #[test]
 fn markdown_report_with_a_baseline() {
     let report = baselined();
-    assert_eq!(report.scenarios[1].accepted.as_deref(), Some("JIRA-1 <state>"));
+    assert_eq!(
+        report.scenarios[1].accepted.as_deref(),
+        Some("JIRA-1 <state>")
+    );
     insta::assert_snapshot!(markdown::render(&report));
 }
 
@@ -445,12 +448,22 @@ fn junit_and_html_mark_accepted_failures_and_stale_entries() {
     );
     assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
     let html = html::render(&report);
-    assert!(html.contains("accepted by the baseline: JIRA-1 &lt;state&gt;"), "{html}");
-    assert!(html.contains("Stale entries") && html.contains("fixed since"), "{html}");
-    assert!(html.contains("<strong>Gate: FAIL</strong>"), "a stale entry fails the gate");
     assert!(
-        markdown::summary_line(&report)
-            .contains("2 failed (1 accepted by the baseline), 1 not applicable; 1 stale baseline entry"),
+        html.contains("accepted by the baseline: JIRA-1 &lt;state&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Stale entries") && html.contains("fixed since"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>Gate: FAIL</strong>"),
+        "a stale entry fails the gate"
+    );
+    assert!(
+        markdown::summary_line(&report).contains(
+            "2 failed (1 accepted by the baseline), 1 not applicable; 1 stale baseline entry"
+        ),
         "{}",
         markdown::summary_line(&report)
     );

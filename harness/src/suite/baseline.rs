@@ -143,8 +143,10 @@ impl Baseline {
         whole_suite: bool,
     ) -> Result<(), BaselineError> {
         let files: HashSet<&str> = known.iter().map(|(f, _)| f.as_str()).collect();
-        let names: HashSet<(&str, &str)> =
-            known.iter().map(|(f, n)| (f.as_str(), n.as_str())).collect();
+        let names: HashSet<(&str, &str)> = known
+            .iter()
+            .map(|(f, n)| (f.as_str(), n.as_str()))
+            .collect();
         for (i, entry) in self.entries.iter().enumerate() {
             let judged = whole_suite || files.contains(entry.feature.as_str());
             if judged && !names.contains(&(entry.feature.as_str(), entry.scenario.as_str())) {

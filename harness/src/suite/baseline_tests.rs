@@ -70,7 +70,12 @@ fn a_baseline_file_is_read() {
             "we never refresh; tracked in JIRA-123"
         )]
     );
-    assert!(Baseline::parse(Path::new("b.toml"), "").unwrap().entries.is_empty());
+    assert!(
+        Baseline::parse(Path::new("b.toml"), "")
+            .unwrap()
+            .entries
+            .is_empty()
+    );
 }
 
 #[test]
@@ -94,14 +99,18 @@ fn a_bad_file_is_refused_naming_the_file_and_the_key() {
     );
     let empty = bad(&FILE.replace("we never refresh; tracked in JIRA-123", " "));
     assert!(
-        empty.contains("ci/baseline.toml") && empty.contains("entry 1") && empty.contains("`reason`"),
+        empty.contains("ci/baseline.toml")
+            && empty.contains("entry 1")
+            && empty.contains("`reason`"),
         "{empty}"
     );
     let top = bad("[accepted_failures]\n");
     assert!(top.contains("accepted_failures"), "{top}");
     let missing_file = Baseline::load(Path::new("/nonexistent/baseline.toml")).unwrap_err();
     assert!(
-        missing_file.to_string().contains("/nonexistent/baseline.toml"),
+        missing_file
+            .to_string()
+            .contains("/nonexistent/baseline.toml"),
         "{missing_file}"
     );
 }
@@ -172,7 +181,10 @@ fn an_entry_no_feature_holds_is_an_error_but_only_where_the_whole_suite_is_known
         entry("a.feature", "onne", "r"),
     ]);
     let err = typo.check_known(&known, true).unwrap_err();
-    assert!(matches!(err, BaselineError::UnknownScenario { index: 2, .. }), "{err}");
+    assert!(
+        matches!(err, BaselineError::UnknownScenario { index: 2, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("\"onne\""), "{err}");
     let other_file = baseline(vec![entry("b.feature", "one", "r")]);
     assert!(other_file.check_known(&known, true).is_err());
@@ -200,8 +212,14 @@ fn the_written_baseline_lists_the_gate_failures_sorted_and_is_read_back() {
         ]
     );
     let text = written.to_toml();
-    assert_eq!(Baseline::parse(Path::new("w.toml"), &text).unwrap(), written);
-    assert_eq!(Baseline::of_failures(&run, Path::new("w.toml")).to_toml(), text);
+    assert_eq!(
+        Baseline::parse(Path::new("w.toml"), &text).unwrap(),
+        written
+    );
+    assert_eq!(
+        Baseline::of_failures(&run, Path::new("w.toml")).to_toml(),
+        text
+    );
     written.apply(&mut run);
     assert!(run.passed());
 }

@@ -88,7 +88,11 @@ fn a_baselined_failure_passes_the_gate_and_a_fixed_one_is_stale() {
     let (code, out) = run_pkce(&defective, &reports, &[]);
     assert_eq!(code, Some(1), "{out}");
     let failures = failed(&reports);
-    assert_eq!(failures.len(), 1, "one PKCE scenario should fail: {failures:?}");
+    assert_eq!(
+        failures.len(),
+        1,
+        "one PKCE scenario should fail: {failures:?}"
+    );
     let (feature, scenario) = &failures[0];
 
     // Accepted by a baseline: exit 0, marked in every human report, raw in cucumber.json.
@@ -105,7 +109,10 @@ fn a_baselined_failure_passes_the_gate_and_a_fixed_one_is_stale() {
     );
     let (code, out) = run_pkce(&defective, &reports, &["--baseline", &file]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("1 failed (1 accepted by the baseline)"), "{out}");
+    assert!(
+        out.contains("1 failed (1 accepted by the baseline)"),
+        "{out}"
+    );
     assert!(
         out.contains("warning") && out.contains("access_denied") && out.contains("not in this run"),
         "{out}"
@@ -115,7 +122,10 @@ fn a_baselined_failure_passes_the_gate_and_a_fixed_one_is_stale() {
         markdown.contains("accepted by the baseline: JIRA-123: short verifier"),
         "{markdown}"
     );
-    assert!(markdown.contains("1 failed (1 accepted by the baseline)"), "{markdown}");
+    assert!(
+        markdown.contains("1 failed (1 accepted by the baseline)"),
+        "{markdown}"
+    );
     assert!(
         read(&reports, "index.html").contains("accepted by the baseline: JIRA-123: short verifier")
     );
@@ -131,7 +141,14 @@ fn a_baselined_failure_passes_the_gate_and_a_fixed_one_is_stale() {
 
     // The same through the environment.
     let output = Command::new(BIN)
-        .args(["run", "--tags", "@rfc7636", "--platform", &defective, "--report-dir"])
+        .args([
+            "run",
+            "--tags",
+            "@rfc7636",
+            "--platform",
+            &defective,
+            "--report-dir",
+        ])
         .arg(&reports)
         .env("GAUNTLET_BASELINE", &file)
         .output()
@@ -191,12 +208,23 @@ fn a_written_baseline_accepts_the_run_it_was_written_from() {
         args.extend_from_slice(extra);
         let (code, out) = gauntlet(&args);
         assert_eq!(code, Some(0), "{extra:?}: {out}");
-        assert!(out.contains("1 failed (1 accepted by the baseline)"), "{out}");
+        assert!(
+            out.contains("1 failed (1 accepted by the baseline)"),
+            "{out}"
+        );
         assert!(!out.contains("not in this run"), "{out}");
     }
     // Without the baseline, the merged run fails.
     let unjudged = write_baseline(&dir.path().join("empty.toml"), &[]);
-    let (code, out) = gauntlet(&["merge", &s1, &s2, "--report-dir", &m, "--baseline", &unjudged]);
+    let (code, out) = gauntlet(&[
+        "merge",
+        &s1,
+        &s2,
+        "--report-dir",
+        &m,
+        "--baseline",
+        &unjudged,
+    ]);
     assert_eq!(code, Some(1), "{out}");
 }
 
@@ -215,10 +243,16 @@ fn a_typo_or_a_bad_baseline_exits_2_naming_the_file() {
         "{out}"
     );
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, "[[accepted]]\nfeature = \"client/pkce.feature\"\nscenario = \"x\"\n")
-        .unwrap();
+    std::fs::write(
+        &bad,
+        "[[accepted]]\nfeature = \"client/pkce.feature\"\nscenario = \"x\"\n",
+    )
+    .unwrap();
     let bad = bad.display().to_string();
     let (code, out) = gauntlet(&["provider", "--baseline", &bad, "--report-dir", &reports]);
     assert_eq!(code, Some(2), "{out}");
-    assert!(out.contains("bad.toml") && out.contains("`reason`"), "{out}");
+    assert!(
+        out.contains("bad.toml") && out.contains("`reason`"),
+        "{out}"
+    );
 }
