@@ -143,6 +143,22 @@ pub struct SuiteArgs {
     /// jobs; `gauntlet merge` combines the parts' reports.
     #[arg(long, value_name = "I/N", env = "GAUNTLET_SHARD")]
     pub shard: Option<Shard>,
+    /// The baseline of accepted failures.
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
+}
+
+/// The baseline options of `run`, `provider` and `merge`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BaselineArgs {
+    /// A TOML file of accepted failures ([[accepted]] feature, scenario, reason): they do not
+    /// fail the gate; a listed scenario that passes does (a stale entry).
+    #[arg(long, value_name = "FILE", env = "GAUNTLET_BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the failures the gate counts as a baseline file (overwritten), and judge the run
+    /// by it.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Arguments of `gauntlet merge`.
@@ -157,6 +173,9 @@ pub struct MergeArgs {
     /// Which failures give a non-zero exit code; default: the gate the shards ran with.
     #[arg(long, value_enum)]
     pub gate: Option<Gate>,
+    /// The baseline of accepted failures; default: the one the shards were judged by, if any.
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
 }
 
 impl SuiteArgs {
@@ -170,6 +189,8 @@ impl SuiteArgs {
             features: self.features.clone(),
             progress: true,
             shard: self.shard,
+            baseline: self.baseline.baseline.clone(),
+            write_baseline: self.baseline.write_baseline.clone(),
             ..SuiteOptions::new(target, self.report_dir.clone())
         }
     }

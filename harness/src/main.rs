@@ -35,11 +35,18 @@ async fn main() -> ExitCode {
         },
         Command::Merge(args) => (
             args.report_dir.clone(),
-            gauntlet::suite::merge::merge_into(&args.dirs, &args.report_dir, args.gate),
+            gauntlet::suite::merge::merge_into(
+                &args.dirs,
+                &args.report_dir,
+                args.gate,
+                args.baseline.baseline.as_deref(),
+                args.baseline.write_baseline.as_deref(),
+            ),
         ),
     };
     match result {
         Ok(report) => {
+            baseline_notes(&report);
             println!(
                 "gauntlet: {}; reports in {} (index.html, report.md, junit.xml, messages.ndjson)",
                 gauntlet::report::markdown::summary_line(&report),
@@ -83,6 +90,27 @@ async fn mutants(args: &gauntlet::cli::MutantsArgs) -> ExitCode {
             }
         }
         Err(error) => usage(&error),
+    }
+}
+
+/// Says which baseline entries are stale (they fail the gate) or not in the run (a warning),
+/// and where a written baseline went.
+fn baseline_notes(report: &gauntlet::report::RunReport) {
+    let Some(baseline) = &report.baseline else {
+        return;
+    };
+    for entry in &baseline.stale {
+        println!(
+            "gauntlet: stale baseline entry in {}: {entry} passed; remove it from the baseline",
+            baseline.file
+        );
+    }
+    for entry in &baseline.absent {
+        eprintln!(
+            "gauntlet: warning: baseline entry in {}: {entry} is not in this run (not selected, \
+             not applicable or in another shard)",
+            baseline.file
+        );
     }
 }
 

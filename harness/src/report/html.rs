@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use oauth_vocab::escape_xml as esc;
 
 use super::diagram;
-use super::markdown::{Summary, failed, message_text, strength_label};
+use super::markdown::{Summary, accepted_text, failed, message_text, strength_label};
 use super::model::{Exchange, RunReport, ScenarioOutcome, Status};
 
 /// The page's stylesheet.
@@ -74,6 +74,7 @@ pub fn render(report: &RunReport) -> String {
         summary.gate_detail()
     );
     verdict_table(&mut out, &report.scenarios);
+    baseline_section(&mut out, report);
     let failures: Vec<_> = failed(report).collect();
     if !failures.is_empty() {
         out.push_str("<section>\n<h2>Failures</h2>\n");
@@ -124,8 +125,13 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
             esc(&s.feature),
             esc(&s.source),
             strength_label(s.strength),
-            match (s.status, &s.explanation) {
-                (Status::Skipped, Some(why)) => format!("{} {}", badge(s.status), esc(why)),
+            match (s.status, &s.explanation, &s.accepted) {
+                (Status::Skipped, Some(why), _) => format!("{} {}", badge(s.status), esc(why)),
+                (Status::Failed, _, Some(reason)) => format!(
+                    "{} <em>{}</em>",
+                    badge(s.status),
+                    esc(&accepted_text(reason))
+                ),
                 _ => badge(s.status).to_owned(),
             }
         );
@@ -151,6 +157,48 @@ fn badge(status: Status) -> &'static str {
     }
 }
 
+/// The baseline's stale entries (they fail the gate) and those not in the run; nothing
+/// without a baseline.
+fn baseline_section(out: &mut String, report: &RunReport) {
+    let Some(baseline) = &report.baseline else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<section>\n<h2>Baseline</h2>\n<p>{} failure(s) accepted by the baseline \
+         <code>{}</code>.</p>",
+        report.accepted(),
+        esc(&baseline.file)
+    );
+    for (title, entries) in [
+        (
+            "Stale entries: their scenarios passed; remove them from the baseline (they fail the \
+             gate)",
+            &baseline.stale,
+        ),
+        (
+            "Entries not in this run (not selected, not applicable or in another shard)",
+            &baseline.absent,
+        ),
+    ] {
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<p>{title}:</p>\n<ul>");
+        for entry in entries {
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code>: {} — {}</li>",
+                esc(&entry.feature),
+                esc(&entry.scenario),
+                esc(&entry.reason)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+}
+
 /// One failed scenario: what went wrong, the exchanges and their diagram.
 fn failure_section(out: &mut String, number: usize, s: &ScenarioOutcome) {
     let _ = writeln!(
@@ -170,6 +218,13 @@ fn failure_section(out: &mut String, number: usize, s: &ScenarioOutcome) {
         ("What went wrong", explanation),
     ] {
         let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
+    }
+    if let Some(reason) = &s.accepted {
+        let _ = writeln!(
+            out,
+            "<dt>Accepted by the baseline</dt><dd>{}</dd>",
+            esc(reason)
+        );
     }
     out.push_str("</dl>\n");
     if s.exchanges.is_empty() {

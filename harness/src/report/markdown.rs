@@ -32,6 +32,7 @@ pub fn render(report: &RunReport) -> String {
         summary.gate_detail()
     );
     verdict_table(&mut out, &report.scenarios);
+    baseline_section(&mut out, report);
     let failures: Vec<_> = failed(report).collect();
     if !failures.is_empty() {
         out.push_str("\n## Failures\n");
@@ -54,7 +55,10 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
     for s in scenarios {
         let result = match s.status {
             Status::Passed => "pass".to_owned(),
-            Status::Failed => "**FAIL**".to_owned(),
+            Status::Failed => match &s.accepted {
+                Some(reason) => format!("**FAIL** _({})_", cell(&accepted_text(reason))),
+                None => "**FAIL**".to_owned(),
+            },
             Status::Skipped => match &s.explanation {
                 Some(why) => format!("_{}_", cell(why)),
                 None => "_not applicable_".to_owned(),
@@ -71,6 +75,46 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
     }
 }
 
+/// The baseline's stale entries (they fail the gate) and those not in the run; nothing
+/// without a baseline.
+fn baseline_section(out: &mut String, report: &RunReport) {
+    let Some(baseline) = &report.baseline else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\n## Baseline\n\n{} failure{} accepted by the baseline {}.",
+        report.accepted(),
+        plural(report.accepted()),
+        code_span(&baseline.file)
+    );
+    for (title, entries) in [
+        (
+            "Stale entries: their scenarios passed; remove them from the baseline (they fail the \
+             gate)",
+            &baseline.stale,
+        ),
+        (
+            "Entries not in this run (not selected, not applicable or in another shard)",
+            &baseline.absent,
+        ),
+    ] {
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title}:\n");
+        for entry in entries {
+            let _ = writeln!(
+                out,
+                "- {}: {} — {}",
+                code_span(&entry.feature),
+                inline(&entry.scenario),
+                inline(&entry.reason)
+            );
+        }
+    }
+}
+
 /// One failed scenario: what went wrong, the exchanges and their diagram.
 fn failure_section(out: &mut String, s: &ScenarioOutcome) {
     let _ = writeln!(out, "\n### FAIL: {}\n", inline(&s.name));
@@ -81,6 +125,9 @@ fn failure_section(out: &mut String, s: &ScenarioOutcome) {
         .explanation
         .as_deref()
         .map_or_else(|| "_no explanation was recorded_".to_owned(), inline);
+    if let Some(reason) = &s.accepted {
+        let _ = writeln!(out, "- **Accepted by the baseline:** {}", inline(reason));
+    }
     let _ = writeln!(out, "- **What went wrong:** {explanation}\n");
     if s.exchanges.is_empty() {
         out.push_str("No HTTP exchange was recorded.\n");
@@ -236,6 +283,11 @@ pub(crate) fn failed(report: &RunReport) -> impl Iterator<Item = &ScenarioOutcom
         .filter(|s| s.status == Status::Failed)
 }
 
+/// `accepted by the baseline: REASON`.
+pub(crate) fn accepted_text(reason: &str) -> String {
+    format!("accepted by the baseline: {reason}")
+}
+
 /// `MUST`, `SHOULD` or `MAY`.
 pub(crate) fn strength_label(strength: Strength) -> &'static str {
     match strength {
@@ -299,6 +351,8 @@ pub(crate) struct Summary {
     gate_passed: bool,
     /// The shard, if the run was one.
     shard: Option<Shard>,
+    /// With a baseline: how many failures it accepts, and how many of its entries are stale.
+    baseline: Option<(usize, usize)>,
 }
 
 impl Summary {
@@ -315,6 +369,10 @@ impl Summary {
             gate: report.gate,
             gate_passed: report.passed(),
             shard: report.shard,
+            baseline: report
+                .baseline
+                .as_ref()
+                .map(|b| (report.accepted(), b.stale.len())),
         }
     }
 
@@ -335,8 +393,22 @@ impl Summary {
             Some(shard) => format!(" (shard {shard})"),
             None => String::new(),
         };
+        let (accepted, stale) = match self.baseline {
+            Some((accepted, stale)) => (
+                format!(" ({accepted} accepted by the baseline)"),
+                match stale {
+                    0 => String::new(),
+                    n => format!(
+                        "; {n} stale baseline entr{}",
+                        if n == 1 { "y" } else { "ies" }
+                    ),
+                },
+            ),
+            None => (String::new(), String::new()),
+        };
         format!(
-            "{} scenario{}{shard}: {} passed, {} failed, {} not applicable; duration {}.",
+            "{} scenario{}{shard}: {} passed, {} failed{accepted}, {} not applicable{stale}; \
+             duration {}.",
             self.total,
             plural(self.total),
             self.passed,
@@ -357,7 +429,16 @@ impl Summary {
             0 => String::new(),
             n => format!(", {n} untagged scenario{} failed", plural(n)),
         };
-        match self.gate {
+        let baseline = match self.baseline {
+            None => String::new(),
+            Some((accepted, stale)) => format!(
+                " Baseline: {accepted} failure{} accepted (they do not fail the gate), {stale} \
+                 stale entr{} (they do).",
+                plural(accepted),
+                if stale == 1 { "y" } else { "ies" }
+            ),
+        };
+        let detail = match self.gate {
             Gate::Must => format!(
                 "gate `must`: {}. SHOULD and untagged failures are warnings ({}{mays}).",
                 count(self.must_failed, "MUST"),
@@ -373,7 +454,8 @@ impl Summary {
                 count(self.must_failed, "MUST"),
                 count(self.should_failed, "SHOULD")
             ),
-        }
+        };
+        detail + &baseline
     }
 }
 

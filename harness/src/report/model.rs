@@ -26,26 +26,85 @@ pub struct RunReport {
     pub features: Vec<FeatureSource>,
     /// One entry per selected scenario, in feature-file order.
     pub scenarios: Vec<ScenarioOutcome>,
+    /// The baseline of accepted failures the run was judged with (`--baseline`); `None` without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineReport>,
 }
 
 impl RunReport {
-    /// Whether the report passes its gate: no failed scenario at or above the gate's strength.
+    /// Whether the report passes its gate: no failed scenario at or above the gate's strength
+    /// that the baseline does not accept, and no stale baseline entry.
     pub fn passed(&self) -> bool {
+        self.gate == Gate::None
+            || (self.gate_failures().all(|s| s.accepted.is_some()) && self.stale().is_empty())
+    }
+
+    /// The failed scenarios at or above the gate's strength, accepted by the baseline or not
+    /// (none for the gate `none`).
+    pub fn gate_failures(&self) -> impl Iterator<Item = &ScenarioOutcome> {
         let worst = match self.gate {
-            Gate::Must => Strength::Must,
-            Gate::Should => Strength::Should,
-            Gate::None => return true,
+            Gate::Must => Some(Strength::Must),
+            Gate::Should => Some(Strength::Should),
+            Gate::None => None,
         };
-        !self
-            .scenarios
+        self.scenarios
             .iter()
-            .any(|s| s.status == Status::Failed && s.strength <= worst)
+            .filter(move |s| s.status == Status::Failed && worst.is_some_and(|w| s.strength <= w))
+    }
+
+    /// How many failed scenarios the baseline accepts.
+    pub fn accepted(&self) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| s.status == Status::Failed && s.accepted.is_some())
+            .count()
+    }
+
+    /// The baseline entries whose scenarios all passed (the baseline must be updated).
+    pub fn stale(&self) -> &[BaselineEntry] {
+        self.baseline.as_ref().map_or(&[], |b| &b.stale)
     }
 
     /// How many scenarios have `status`.
     pub fn count(&self, status: Status) -> usize {
         self.scenarios.iter().filter(|s| s.status == status).count()
     }
+}
+
+/// One accepted failure in a baseline file (`--baseline`): a scenario by its feature file
+/// (as the reports name it, e.g. `client/refresh.feature`) and its name (for an outline's
+/// example, the name with the example's values filled in), and why its failure is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    /// The feature file, relative to the features root.
+    pub feature: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Why the failure is accepted.
+    pub reason: String,
+}
+
+impl std::fmt::Display for BaselineEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {:?}", self.feature, self.scenario)
+    }
+}
+
+/// What a baseline did to a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineReport {
+    /// The baseline file, as given.
+    pub file: String,
+    /// Every entry of the file (so that `gauntlet merge` can judge the merged run by it).
+    pub entries: Vec<BaselineEntry>,
+    /// Entries whose scenarios ran and all passed: they fail the gate until removed.
+    #[serde(default)]
+    pub stale: Vec<BaselineEntry>,
+    /// Entries whose scenario is not in this run (not selected, not applicable, another
+    /// shard): a warning.
+    #[serde(default)]
+    pub absent: Vec<BaselineEntry>,
 }
 
 /// Which failures make a run fail (`--gate`).
@@ -222,6 +281,9 @@ pub struct ScenarioOutcome {
     /// The HTTP exchanges of this scenario in time order (secrets already redacted unless the
     /// run asked to reveal them).
     pub exchanges: Vec<Exchange>,
+    /// For a failure the baseline accepts: the baseline's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
 }
 
 /// A participant in the flow.

@@ -48,6 +48,7 @@ fn scenario(feature: &str, name: &str, strength: Strength, status: Status) -> Sc
         steps: Vec::new(),
         duration_ms: 0,
         exchanges: Vec::new(),
+        accepted: None,
     }
 }
 
@@ -149,6 +150,7 @@ fn sample_report() -> RunReport {
         shard: None,
         features: Vec::new(),
         scenarios: vec![pkce, forged, referrer, dcr],
+        baseline: None,
     }
 }
 
@@ -359,6 +361,7 @@ fn empty_run_passes_the_gate() {
         shard: None,
         features: Vec::new(),
         scenarios: Vec::new(),
+        baseline: None,
     };
     assert!(Summary::of(&report).gate_passed());
     assert!(markdown::render(&report).contains("No scenario ran."));
@@ -395,4 +398,73 @@ fn provider_diagrams_name_the_middle_lane_client() {
     let mut client = exchanges.clone();
     client[0].from = Party::Platform;
     assert!(diagram::mermaid(&client).contains("participant Platform"));
+}
+
+/// The sample judged by a baseline that accepts its `@must` failure, lists a passing scenario
+/// (stale) and one the run does not hold (absent).
+fn baselined() -> RunReport {
+    let mut report = sample_report();
+    crate::suite::baseline::Baseline {
+        file: "ci/baseline.toml".into(),
+        entries: vec![
+            super::BaselineEntry {
+                feature: "client/callback handling.feature".into(),
+                scenario: "A callback with a forged state is rejected".into(),
+                reason: "JIRA-1 <state>".into(),
+            },
+            super::BaselineEntry {
+                feature: "client/pkce.feature".into(),
+                scenario: "The platform sends an S256 code challenge".into(),
+                reason: "fixed since".into(),
+            },
+            super::BaselineEntry {
+                feature: "client/other.feature".into(),
+                scenario: "Elsewhere".into(),
+                reason: "another shard".into(),
+            },
+        ],
+    }
+    .apply(&mut report);
+    report
+}
+
+#[test]
+fn markdown_report_with_a_baseline() {
+    let report = baselined();
+    assert_eq!(
+        report.scenarios[1].accepted.as_deref(),
+        Some("JIRA-1 <state>")
+    );
+    insta::assert_snapshot!(markdown::render(&report));
+}
+
+#[test]
+fn junit_and_html_mark_accepted_failures_and_stale_entries() {
+    let report = baselined();
+    let junit = super::junit::render(&report);
+    assert!(
+        junit.contains("message=\"accepted by the baseline: JIRA-1 &lt;state&gt;\""),
+        "{junit}"
+    );
+    assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
+    let html = html::render(&report);
+    assert!(
+        html.contains("accepted by the baseline: JIRA-1 &lt;state&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Stale entries") && html.contains("fixed since"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>Gate: FAIL</strong>"),
+        "a stale entry fails the gate"
+    );
+    assert!(
+        markdown::summary_line(&report).contains(
+            "2 failed (1 accepted by the baseline), 1 not applicable; 1 stale baseline entry"
+        ),
+        "{}",
+        markdown::summary_line(&report)
+    );
 }

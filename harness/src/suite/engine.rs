@@ -83,6 +83,12 @@ pub(crate) fn prepare<T>(
 }
 
 impl Prepared {
+    /// Every scenario of the features (outlines expanded), as (feature file, name): what a
+    /// baseline entry may name.
+    pub(crate) fn scenario_names(&self) -> Vec<(String, String)> {
+        scenario_names(&self.features)
+    }
+
     fn select(
         &self,
         inapplicable: &[Inapplicable],
@@ -170,8 +176,21 @@ impl Prepared {
             shard: options.shard,
             features,
             scenarios,
+            baseline: None,
         })
     }
+}
+
+/// Every scenario of `features` (outlines expanded), as (feature file, name).
+pub(crate) fn scenario_names(features: &[gherkin::Feature]) -> Vec<(String, String)> {
+    let mut names = Vec::new();
+    for feature in features {
+        let rules = feature.rules.iter().flat_map(|r| &r.scenarios);
+        for scenario in feature.scenarios.iter().chain(rules) {
+            names.push((selection::place(feature, scenario).0, scenario.name.clone()));
+        }
+    }
+    names
 }
 
 /// A selected scenario cucumber never reported: a failure, never a silent pass.
@@ -189,6 +208,7 @@ fn never_ran((file, line): Place) -> ScenarioOutcome {
         steps: Vec::new(),
         duration_ms: 0,
         exchanges: Vec::new(),
+        accepted: None,
     }
 }
 

@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
+use super::baseline::{self, Baseline};
+use super::features::FeatureSet;
 use crate::report::{Gate, RunReport, files};
 
 /// Reads every folder's `report.json` and combines them. `gate` overrides the shards' gate
-/// (which must otherwise agree).
+/// (which must otherwise agree). A baseline the shards were judged by (the same in each) is
+/// applied again to the merged run.
 pub fn merge(dirs: &[PathBuf], gate: Option<Gate>) -> anyhow::Result<RunReport> {
     let Some((first, rest)) = dirs.split_first() else {
         bail!("gauntlet merge needs at least one report folder");
@@ -42,6 +45,15 @@ pub fn merge(dirs: &[PathBuf], gate: Option<Gate>) -> anyhow::Result<RunReport> 
             );
         }
         check_unique(&mut places, &part, dir)?;
+        let entries = |r: &RunReport| r.baseline.as_ref().map(|b| b.entries.clone());
+        if entries(&part) != entries(&merged) {
+            bail!(
+                "the shards in {} and {} were judged by different baselines; give the one to \
+                 apply with --baseline",
+                first.display(),
+                dir.display()
+            );
+        }
         let end = (merged.started_unix_ms + merged.duration_ms)
             .max(part.started_unix_ms + part.duration_ms);
         merged.started_unix_ms = merged.started_unix_ms.min(part.started_unix_ms);
@@ -60,12 +72,38 @@ pub fn merge(dirs: &[PathBuf], gate: Option<Gate>) -> anyhow::Result<RunReport> 
     merged
         .scenarios
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    if let Some(judged) = merged.baseline.take() {
+        Baseline {
+            file: judged.file.into(),
+            entries: judged.entries,
+        }
+        .apply(&mut merged);
+    }
     Ok(merged)
 }
 
-/// Merges `dirs` and writes every report file into `out`.
-pub fn merge_into(dirs: &[PathBuf], out: &Path, gate: Option<Gate>) -> anyhow::Result<RunReport> {
-    let merged = merge(dirs, gate)?;
+/// Merges `dirs`, judges the merged run by `baseline` (a file; default: the shards' own) and
+/// with `write_baseline` writes its gate failures as a baseline file, then writes every report
+/// file into `out`.
+pub fn merge_into(
+    dirs: &[PathBuf],
+    out: &Path,
+    gate: Option<Gate>,
+    baseline: Option<&Path>,
+    write_baseline: Option<&Path>,
+) -> anyhow::Result<RunReport> {
+    let given = baseline.map(Baseline::load).transpose()?;
+    let mut merged = merge(dirs, gate)?;
+    if let Some(given) = &given {
+        // Only the merged features are known here: an entry of another feature file cannot
+        // be told from a typo, and is reported as not in the run.
+        let features = FeatureSet {
+            files: merged.features.clone(),
+        }
+        .parse()?;
+        given.check_known(&super::engine::scenario_names(&features), false)?;
+    }
+    baseline::judge(&mut merged, given.as_ref(), write_baseline)?;
     files::write_all(&merged, out)?;
     Ok(merged)
 }

@@ -5,8 +5,10 @@
 //! ([`selection`]), runs them with cucumber ([`engine`], [`recorder`]), applies the gate and
 //! writes the reports ([`crate::report`]); [`launch`] starts and watches a process a profile
 //! asks for, [`placeholders`] and [`profile`] check profiles, [`browser`] records HTTP
-//! exchanges, and [`merge`] combines sharded runs.
+//! exchanges, [`merge`] combines sharded runs, and [`baseline`] judges a run by a file of
+//! accepted failures.
 
+pub mod baseline;
 pub mod browser;
 pub mod engine;
 pub mod features;
@@ -52,12 +54,16 @@ pub struct SuiteOptions<T> {
     pub progress: bool,
     /// Run only this part of the selected scenarios.
     pub shard: Option<Shard>,
+    /// A baseline file of accepted failures to judge the run by.
+    pub baseline: Option<PathBuf>,
+    /// Write the run's gate failures as a baseline file here, and judge the run by it.
+    pub write_baseline: Option<PathBuf>,
 }
 
 impl<T> SuiteOptions<T> {
     /// The defaults of the command line for this target and report directory: every scenario,
     /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output,
-    /// no sharding.
+    /// no sharding, no baseline.
     pub fn new(target: T, report_dir: PathBuf) -> Self {
         Self {
             target,
@@ -69,6 +75,8 @@ impl<T> SuiteOptions<T> {
             features: None,
             progress: false,
             shard: None,
+            baseline: None,
+            write_baseline: None,
         }
     }
 }
@@ -118,9 +126,17 @@ pub trait Direction {
 
 /// Runs direction `D`'s features against the target the options describe: checks the features
 /// and the selection before anything starts, starts the target, runs the applicable scenarios,
-/// writes every report file and applies the gate.
+/// judges it by the baseline, writes every report file and applies the gate.
 pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Result<RunResult> {
+    let baseline = options
+        .baseline
+        .as_deref()
+        .map(baseline::Baseline::load)
+        .transpose()?;
     let prepared = engine::prepare(&options, D::NAME, D::FEATURES)?;
+    if let Some(baseline) = &baseline {
+        baseline.check_known(&prepared.scenario_names(), true)?;
+    }
     let context = Arc::new(
         D::start(
             options.target.clone(),
@@ -135,11 +151,16 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
         prepared.run::<D::World, _>(&options, &inapplicable, D::evidence(&context)),
     )
     .await?;
-    let report = RunReport {
+    let mut report = RunReport {
         target: D::target_name(&context, &options.target),
         direction: D::NAME.into(),
         ..report
     };
+    baseline::judge(
+        &mut report,
+        baseline.as_ref(),
+        options.write_baseline.as_deref(),
+    )?;
     crate::report::files::write_all(&report, &options.report_dir)?;
     Ok(RunResult {
         passed: report.passed(),

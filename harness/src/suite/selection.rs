@@ -201,6 +201,7 @@ pub fn unrun(
         steps,
         duration_ms: 0,
         exchanges: Vec::new(),
+        accepted: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Harness tests: reports on a seeded run, and broken platforms stood in by wiremock.
 
+mod baseline;
 mod broken_platforms;
 mod ci_recipes;
 mod cli;

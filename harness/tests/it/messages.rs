@@ -105,6 +105,7 @@ fn scenario(file: &str, feature: &str, name: &str, line: usize) -> ScenarioOutco
         steps: Vec::new(),
         duration_ms: 120,
         exchanges: Vec::new(),
+        accepted: None,
     }
 }
 
@@ -258,6 +259,7 @@ fn report() -> RunReport {
             },
         ],
         scenarios: vec![passed, failed, undefined, ambiguous, not_applicable],
+        baseline: None,
     }
 }
 

@@ -87,6 +87,7 @@ fn outcome(name: &str, line: usize, status: Status, steps: Vec<StepOutcome>) -> 
         steps,
         duration_ms: 30,
         exchanges: Vec::new(),
+        accepted: None,
     }
 }
 
@@ -189,6 +190,7 @@ fn report() -> RunReport {
             text: FEATURE.to_owned(),
         }],
         scenarios: vec![passed, failed, undefined, skipped],
+        baseline: None,
     }
 }
 
