@@ -170,20 +170,7 @@ fn baseline_section(out: &mut String, report: &RunReport) {
         report.accepted(),
         esc(&baseline.file)
     );
-    for (title, entries) in [
-        (
-            "Stale entries: their scenarios passed; remove them from the baseline (they fail the \
-             gate)",
-            &baseline.stale,
-        ),
-        (
-            "Entries not in this run (not selected, not applicable or in another shard)",
-            &baseline.absent,
-        ),
-    ] {
-        if entries.is_empty() {
-            continue;
-        }
+    for (title, entries) in baseline.listed() {
         let _ = writeln!(out, "<p>{title}:</p>\n<ul>");
         for entry in entries {
             let _ = writeln!(

@@ -107,6 +107,26 @@ pub struct BaselineReport {
     pub absent: Vec<BaselineEntry>,
 }
 
+impl BaselineReport {
+    /// The entries the reports list under a heading each: stale ones, then absent ones,
+    /// leaving out empty lists.
+    pub fn listed(&self) -> impl Iterator<Item = (&'static str, &[BaselineEntry])> {
+        [
+            (
+                "Stale entries: their scenarios passed; remove them from the baseline (they fail \
+                 the gate)",
+                self.stale.as_slice(),
+            ),
+            (
+                "Entries not in this run (not selected, not applicable or in another shard)",
+                self.absent.as_slice(),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, entries)| !entries.is_empty())
+    }
+}
+
 /// Which failures make a run fail (`--gate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
