@@ -77,14 +77,15 @@ Feature: token exchange and use
   @must @rfc9700
   Scenario: The rotated refresh token replaces the old one
     Source: RFC 6749 §6; RFC 9700 §4.14.2
+    # Judged only on the refreshes the platform makes: one that never refreshes cannot break
+    # rotation ("An expired access token is refreshed" reports that it does not refresh).
     Given the provider will issue access tokens that expire at once
     And the first refreshed access token will expire after one second
     When alice links her account
     And alice asks the platform whether she is linked
     And a second passes
     And alice asks the platform whether she is linked
-    Then alice is linked
-    And the platform refreshed twice, each time with the newest refresh token
+    Then every refresh the platform made used the newest refresh token
 
   @should
   Scenario: A revoked token leads back to login

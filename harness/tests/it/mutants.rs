@@ -52,6 +52,16 @@ async fn every_defect_is_caught_in_the_web_shape() {
             .killed_by
             .contains(&"The callback is not an open redirector".to_owned())
     );
+    // Rotation is judged on the refreshes a platform makes: dropping the rotated refresh token
+    // fails it, never refreshing does not (the refresh scenario catches that).
+    let rotation = "The rotated refresh token replaces the old one".to_owned();
+    assert!(row("refresh_token_dropped").killed_by.contains(&rotation));
+    assert!(!row("no_refresh").killed_by.contains(&rotation));
+    assert!(
+        row("no_refresh")
+            .killed_by
+            .contains(&"An expired access token is refreshed".to_owned())
+    );
     // Shape defects are tried only in their shape.
     assert!(!matrix.rows.iter().any(|r| r.defect == "botpress_wrong_bot"));
 }

@@ -257,32 +257,25 @@ async fn a_second_passes(_world: &mut GauntletWorld) -> StepResult {
     Ok(())
 }
 
-#[then("the platform refreshed twice, each time with the newest refresh token")]
+/// Judges rotation on the refreshes the platform made, however many: reusing a refresh token
+/// the provider rotated away is the failure (RFC 9700 §4.14.2); never refreshing is not (the
+/// refresh scenario reports that).
+#[then("every refresh the platform made used the newest refresh token")]
 async fn refreshed_with_rotation(world: &mut GauntletWorld) -> StepResult {
     let requests = world.token_requests();
-    let refreshes: Vec<_> = requests
+    let reused = requests
         .iter()
         .filter(|e| e.param("grant_type") == Some("refresh_token"))
-        .collect();
-    if refreshes.len() < 2 {
-        return Err(format!(
-            "the platform refreshed {} time(s), expected 2",
-            refreshes.len()
-        ));
-    }
-    if let Some(reused) = refreshes
-        .iter()
-        .find(|e| e.has_finding(Finding::RefreshReused))
-    {
-        return Err(format!(
-            "the platform refreshed with a refresh token that had already been rotated away (answer {})",
+        .find(|e| e.has_finding(Finding::RefreshReused));
+    match reused {
+        Some(reused) => Err(format!(
+            "the platform refreshed with a refresh token that had already been rotated away \
+             (answer {}): it kept the old refresh token instead of the one the last refresh \
+             returned",
             reused.response.status
-        ));
+        )),
+        None => Ok(()),
     }
-    if refreshes.iter().any(|e| e.response.status != 200) {
-        return Err("a refresh request failed".into());
-    }
-    Ok(())
 }
 
 #[then("the callback page is sent with Referrer-Policy no-referrer")]
