@@ -11,7 +11,7 @@ Feature: mix-up defence
     Then the platform tells alice that linking failed
     And the platform made no token request
 
-  @should @iss
+  @should @iss @discovery
   Scenario: A response without iss is refused when the metadata promises it
     Source: RFC 9207 §2.4
     Given the provider will answer the next authorization without an issuer

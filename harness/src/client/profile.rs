@@ -191,6 +191,14 @@ pub struct ClientProfile {
     /// The PKCE policy the mock enforces.
     #[serde(default)]
     pub pkce: PkcePolicy,
+    /// Whether the platform reads the provider's RFC 8414 metadata (default `true`); `false`
+    /// for one configured with the endpoints, which cannot know what the metadata promises.
+    #[serde(default = "reads_metadata")]
+    pub discovery: bool,
+}
+
+fn reads_metadata() -> bool {
+    true
 }
 
 /// How a flow starts.

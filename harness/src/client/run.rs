@@ -58,8 +58,9 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
     crate::suite::run::<Client>(options).await
 }
 
-/// The shape tags that do not apply to a platform: every other shape's, and `@ocs` unless the
-/// mock plays OpenChatStudio.
+/// The tags that do not apply to a platform: every other shape's, `@ocs` unless the mock plays
+/// OpenChatStudio (and `@iss` when it does), `@discovery` when the platform does not read the
+/// provider's metadata.
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
         .iter()
@@ -69,6 +70,15 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
             reason: format!("the platform's shape is {}", profile.shape.name()),
         })
         .collect();
+    if !profile.client.discovery {
+        tags.push(Inapplicable {
+            tag: "discovery".into(),
+            reason: "the platform is configured with the provider's endpoints and does not read \
+                     its metadata (client.discovery = false), so it cannot know what the \
+                     metadata promises (RFC 9207 §2.4)"
+                .into(),
+        });
+    }
     if profile.provider.profile == Some(MockProfile::OpenChatStudio) {
         tags.push(Inapplicable {
             tag: "iss".into(),
@@ -81,4 +91,30 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
         });
     }
     tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(profile: &PlatformProfile) -> Vec<String> {
+        shape_tags(profile).into_iter().map(|t| t.tag).collect()
+    }
+
+    #[test]
+    fn what_the_metadata_promises_is_judged_only_for_a_platform_that_reads_it() {
+        let mut profile = PlatformProfile::reference();
+        assert!(
+            profile.client.discovery,
+            "reading the metadata is the default"
+        );
+        assert!(!tags(&profile).contains(&"discovery".to_owned()));
+        profile.client.discovery = false;
+        let inapplicable = shape_tags(&profile);
+        let discovery = inapplicable
+            .iter()
+            .find(|t| t.tag == "discovery")
+            .expect("@discovery is not applicable");
+        assert!(discovery.reason.contains("client.discovery = false"));
+    }
 }
