@@ -107,6 +107,7 @@ impl RunContext {
             vars.set("bot", bot.clone());
         }
         vars.set("client_id", profile.client.client_id.clone());
+        vars.set("scopes", profile.client.scopes.join(" "));
         vars.set(
             "client_secret",
             profile

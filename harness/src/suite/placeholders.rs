@@ -56,6 +56,7 @@ pub const PLATFORM: &[Placeholder] = &[
     run("resource_url"),
     run("client_id"),
     run("client_secret"),
+    run("scopes"),
     run("redirect_uri"),
     run("sub"),
     Placeholder {
