@@ -110,12 +110,7 @@ impl RunContext {
         vars.set("scopes", profile.client.scopes.join(" "));
         vars.set(
             "client_secret",
-            profile
-                .client
-                .client_secret
-                .as_ref()
-                .map(|s| s.expose().to_owned())
-                .unwrap_or_default(),
+            profile.client.secret_value().unwrap_or_default(),
         );
 
         let (platform, platform_base) = start_platform(&profile, &mut vars, platform_log).await?;
@@ -129,11 +124,7 @@ impl RunContext {
         vars.set("redirect_uri", redirect_uris[0].clone());
         let client = ClientConfig {
             client_id: profile.client.client_id.clone(),
-            client_secret: profile
-                .client
-                .client_secret
-                .as_ref()
-                .map(|s| s.expose().to_owned()),
+            client_secret: profile.client.secret_value(),
             redirect_uris,
             allowed_scopes: profile.client.scopes.clone(),
             default_scopes: None,
@@ -194,11 +185,7 @@ async fn start_platform(
                 .collect(),
             redirect_path: profile.redirect_path(),
             client_id: profile.client.client_id.clone(),
-            client_secret: profile
-                .client
-                .client_secret
-                .as_ref()
-                .map(|s| s.expose().to_owned()),
+            client_secret: profile.client.secret_value(),
             auth_method: profile.client.auth_method,
             scopes: profile.client.scopes.clone(),
             token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),

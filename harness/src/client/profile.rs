@@ -201,6 +201,14 @@ fn reads_metadata() -> bool {
     true
 }
 
+impl ClientProfile {
+    /// The secret's value, for the places that hand it on (the mock's registration, the
+    /// embedded platform, the `{client_secret}` placeholder).
+    pub(crate) fn secret_value(&self) -> Option<String> {
+        self.client_secret.as_ref().map(|s| s.expose().to_owned())
+    }
+}
+
 /// How a flow starts.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
