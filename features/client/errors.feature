@@ -37,6 +37,15 @@ Feature: error handling
       | with invalid_client                 |
       | with status 500                     |
       | with status 503                     |
-      | after the platform's timeout        |
       | with malformed JSON                 |
       | without an access_token             |
+
+  @should @cwe1088
+  Scenario: A token endpoint that does not answer in time
+    Source: CWE-1088; no OAuth RFC sets a client timeout, RFC 6749 §5.2 defines only error answers
+    Given the token endpoint will not answer within the platform's token timeout
+    When alice links her account
+    Then the platform tells alice that linking failed
+    And alice is not linked
+    And the platform made at most 1 token request
+    And the platform is still answering

@@ -88,7 +88,7 @@ async fn handle(
         }
     }
     if defects.has(Defect::NoReferrerPolicy) {
-        response.headers_mut().remove(header::REFERRER_POLICY);
+        response = pages::leaky(response).await;
     }
     response
 }

@@ -60,7 +60,7 @@ defects! {
     SecretInQuery => "secret_in_query": "sends the client credentials in the token endpoint's query string",
     JsonTokenRequest => "json_token_request": "sends the token request as JSON, not a form",
     TokenInPage => "token_in_page": "shows the access token on the callback page",
-    NoReferrerPolicy => "no_referrer_policy": "sends the callback page without Referrer-Policy",
+    NoReferrerPolicy => "no_referrer_policy": "sends a callback page that links to a help site without a referrer policy",
     OpenRedirect => "open_redirect": "follows a return address in the callback to any site",
     NoIssCheck => "no_iss_check": "ignores the iss of the authorization response (mix-up)",
     NoTokenTimeout => "no_token_timeout": "waits for the token endpoint without a timeout",

@@ -66,6 +66,25 @@ pub(crate) fn linked_showing(token: &str) -> Response {
     page(StatusCode::OK, &format!("{LINKED} Your token: {token}"))
 }
 
+/// The same page with a link to a help site and no referrer policy, header or `<meta>` (only
+/// for the `no_referrer_policy` defect): following the link sends the callback URL in
+/// `Referer`.
+pub(crate) async fn leaky(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    parts.headers.remove(header::REFERRER_POLICY);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let html = String::from_utf8_lossy(&bytes)
+        .replace("<meta name=\"referrer\" content=\"no-referrer\">", "")
+        .replace(
+            "</body>",
+            "<p><a href=\"https://help.example.com/linking\">Help</a></p></body>",
+        );
+    Response::from_parts(parts, axum::body::Body::from(html))
+}
+
 /// A JSON answer with the same headers.
 pub(crate) fn json(status: StatusCode, value: serde_json::Value) -> Response {
     harden((status, axum::Json(value)).into_response())

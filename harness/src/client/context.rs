@@ -159,9 +159,11 @@ impl RunContext {
         })
     }
 
-    /// The timeout for every request to the platform.
+    /// The timeout for every request to the platform: `timeouts.request_ms`, plus the
+    /// platform's own token timeout, since a callback may wait for the token endpoint.
     pub fn request_timeout(&self) -> Duration {
-        Duration::from_millis(self.profile.timeouts.request_ms)
+        let token = self.profile.timeouts.platform_token_timeout_ms.duration();
+        Duration::from_millis(self.profile.timeouts.request_ms) + token.unwrap_or_default()
     }
 }
 
@@ -188,7 +190,11 @@ async fn start_platform(
             client_secret: profile.client.secret_value(),
             auth_method: profile.client.auth_method,
             scopes: profile.client.scopes.clone(),
-            token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),
+            token_timeout: profile
+                .timeouts
+                .platform_token_timeout_ms
+                .duration()
+                .unwrap_or(reference_platform::PlatformConfig::default().token_timeout),
             defects: profile.defects().map_err(|e| anyhow::anyhow!(e))?,
             ..reference_platform::PlatformConfig::default()
         };

@@ -8,6 +8,7 @@
 pub mod context;
 pub mod mutants;
 pub mod profile;
+pub mod referer;
 pub mod run;
 mod steps;
 pub mod world;

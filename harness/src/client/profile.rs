@@ -290,16 +290,59 @@ pub struct ProbeProfile {
 pub struct Timeouts {
     /// Every request Gauntlet makes to the platform.
     pub request_ms: u64,
-    /// How long the platform waits for the token endpoint; the timeout scenario delays the
+    /// How long the platform waits for the token endpoint: the timeout scenario delays the
     /// token response beyond it.
-    pub platform_token_timeout_ms: u64,
+    pub platform_token_timeout_ms: TokenTimeout,
+}
+
+/// The platform's own timeout for token requests, as the profile states it: milliseconds, or
+/// `"none"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawTimeout")]
+pub enum TokenTimeout {
+    /// Milliseconds.
+    Millis(u64),
+    /// The platform waits for the token endpoint as long as it takes.
+    None,
+}
+
+/// What a profile may write for a [`TokenTimeout`].
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawTimeout {
+    Millis(u64),
+    Word(String),
+}
+
+impl TryFrom<RawTimeout> for TokenTimeout {
+    type Error = String;
+
+    fn try_from(raw: RawTimeout) -> Result<Self, String> {
+        match raw {
+            RawTimeout::Millis(ms) => Ok(Self::Millis(ms)),
+            RawTimeout::Word(w) if w == "none" => Ok(Self::None),
+            RawTimeout::Word(w) => Err(format!(
+                "{w:?} is not a token timeout: write milliseconds (e.g. 2000) or \"none\""
+            )),
+        }
+    }
+}
+
+impl TokenTimeout {
+    /// The timeout, or `None` when the platform has none.
+    pub fn duration(self) -> Option<std::time::Duration> {
+        match self {
+            Self::Millis(ms) => Some(std::time::Duration::from_millis(ms)),
+            Self::None => None,
+        }
+    }
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
         Self {
             request_ms: 5_000,
-            platform_token_timeout_ms: 2_000,
+            platform_token_timeout_ms: TokenTimeout::Millis(2_000),
         }
     }
 }
@@ -529,6 +572,28 @@ mod tests {
         let text = include_str!("../../../fixtures/platforms/reference.toml").to_owned();
         std::fs::write(&path, edit(text)).unwrap();
         path
+    }
+
+    #[test]
+    fn the_token_timeout_is_milliseconds_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let with = |value: &str| {
+            let path = written(dir.path(), |t| {
+                t.replace(
+                    "platform_token_timeout_ms = 1000",
+                    &format!("platform_token_timeout_ms = {value}"),
+                )
+            });
+            PlatformProfile::from_file(&path).map(|p| p.timeouts.platform_token_timeout_ms)
+        };
+        let ms = with("30000").unwrap();
+        assert_eq!(ms.duration(), Some(std::time::Duration::from_secs(30)));
+        assert_eq!(with("\"none\"").unwrap().duration(), None);
+        let err = with("\"never\"").unwrap_err().to_string();
+        assert!(
+            err.contains("milliseconds") && err.contains("never"),
+            "{err}"
+        );
     }
 
     #[test]

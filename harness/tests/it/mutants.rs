@@ -62,6 +62,17 @@ async fn every_defect_is_caught_in_the_web_shape() {
             .killed_by
             .contains(&"An expired access token is refreshed".to_owned())
     );
+    // The Referer scenario judges what can leak: a page linking elsewhere without a policy.
+    assert!(
+        row("no_referrer_policy")
+            .killed_by
+            .contains(&"The callback page does not leak the code through Referer".to_owned())
+    );
+    assert!(
+        row("no_token_timeout")
+            .killed_by
+            .contains(&"A token endpoint that does not answer in time".to_owned())
+    );
     // Shape defects are tried only in their shape.
     assert!(!matrix.rows.iter().any(|r| r.defect == "botpress_wrong_bot"));
 }
