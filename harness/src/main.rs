@@ -47,6 +47,9 @@ async fn main() -> ExitCode {
     match result {
         Ok(report) => {
             baseline_notes(&report);
+            for group in gauntlet::report::root_causes::groups(&report) {
+                println!("gauntlet: root cause: {}", group.headline());
+            }
             println!(
                 "gauntlet: {}; reports in {} (index.html, report.md, junit.xml, messages.ndjson)",
                 gauntlet::report::markdown::summary_line(&report),

@@ -29,6 +29,13 @@ macro_rules! findings {
                 }
             }
 
+            /// What the finding means, in a sentence (its documentation).
+            pub const fn description(self) -> &'static str {
+                match self {
+                    $( Self::$variant => concat!($($doc),+), )+
+                }
+            }
+
             /// The rule family that notes this finding.
             pub const fn family(self) -> Family {
                 match self {
@@ -194,6 +201,22 @@ mod tests {
         assert_eq!(
             "code.stolen".parse::<Finding>(),
             Err(UnknownFinding("code.stolen".into()))
+        );
+    }
+
+    #[test]
+    fn every_finding_says_what_it_means() {
+        for &finding in Finding::ALL {
+            let text = finding.description().trim();
+            assert!(
+                text.len() > 10 && text.ends_with('.'),
+                "{finding:?}: {text:?}"
+            );
+        }
+        assert!(
+            Finding::PkceChallengeMissing
+                .description()
+                .contains("no `code_challenge`")
         );
     }
 

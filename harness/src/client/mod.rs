@@ -9,6 +9,7 @@ pub mod context;
 pub mod mutants;
 pub mod profile;
 pub mod referer;
+mod root_cause;
 pub mod run;
 mod steps;
 pub mod world;

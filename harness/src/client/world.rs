@@ -107,6 +107,10 @@ impl crate::suite::Recorded for GauntletWorld {
         GauntletWorld::exchanges(self)
     }
 
+    fn root_cause(&self) -> Option<crate::report::RootCause> {
+        crate::client::root_cause::earliest(&self.journal())
+    }
+
     fn outcomes(&self) -> &crate::suite::Outcomes {
         &self.ctx.outcomes
     }

@@ -7,9 +7,11 @@ use std::fmt::Write as _;
 
 use oauth_vocab::escape_xml as esc;
 
-use super::diagram;
-use super::markdown::{Summary, accepted_text, failed, message_text, strength_label};
+use super::markdown::{
+    Summary, accepted_text, failed, message_text, root_cause_text, strength_label,
+};
 use super::model::{Exchange, RunReport, ScenarioOutcome, Status};
+use super::{diagram, root_causes};
 
 /// The page's stylesheet.
 const STYLE: &str = "
@@ -73,6 +75,7 @@ pub fn render(report: &RunReport) -> String {
         summary.gate_word(),
         summary.gate_detail()
     );
+    root_cause_section(&mut out, report);
     verdict_table(&mut out, &report.scenarios);
     baseline_section(&mut out, report);
     let failures: Vec<_> = failed(report).collect();
@@ -186,6 +189,26 @@ fn baseline_section(out: &mut String, report: &RunReport) {
     out.push_str("</section>\n");
 }
 
+/// The failures grouped by root cause, the scenarios judging the rule first.
+fn root_cause_section(out: &mut String, report: &RunReport) {
+    let groups = root_causes::groups(report);
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str("<section>\n<h2>Root causes</h2>\n<ul class=\"causes\">\n");
+    for group in &groups {
+        let _ = writeln!(out, "<li><strong>{}</strong>\n<ul>", esc(&group.headline()));
+        for s in &group.direct {
+            let _ = writeln!(out, "<li>{}</li>", esc(&s.name));
+        }
+        for s in &group.knock_on {
+            let _ = writeln!(out, "<li>{} <em>(knock-on)</em></li>", esc(&s.name));
+        }
+        out.push_str("</ul></li>\n");
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
 /// One failed scenario: what went wrong, the exchanges and their diagram.
 fn failure_section(out: &mut String, number: usize, s: &ScenarioOutcome) {
     let _ = writeln!(
@@ -198,13 +221,17 @@ fn failure_section(out: &mut String, number: usize, s: &ScenarioOutcome) {
         .explanation
         .as_deref()
         .map_or_else(|| "<em>no explanation was recorded</em>".to_owned(), esc);
+    let cause = s.root_cause.as_ref().map(|c| esc(&root_cause_text(c)));
     for (term, value) in [
-        ("Feature", esc(&s.feature)),
-        ("Source", esc(&s.source)),
-        ("Strength", strength_label(s.strength).to_owned()),
-        ("What went wrong", explanation),
+        ("Feature", Some(esc(&s.feature))),
+        ("Source", Some(esc(&s.source))),
+        ("Strength", Some(strength_label(s.strength).to_owned())),
+        ("Root cause", cause),
+        ("What went wrong", Some(explanation)),
     ] {
-        let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
+        if let Some(value) = value {
+            let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
+        }
     }
     if let Some(reason) = &s.accepted {
         let _ = writeln!(

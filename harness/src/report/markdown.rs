@@ -8,8 +8,10 @@
 
 use std::fmt::Write as _;
 
-use super::diagram;
-use super::model::{Exchange, Gate, RunReport, ScenarioOutcome, Shard, Status, Strength};
+use super::model::{
+    Exchange, Gate, RootCause, RunReport, ScenarioOutcome, Shard, Status, Strength,
+};
+use super::{diagram, root_causes};
 
 /// How much of a body is shown before it is cut (bytes).
 const BODY_LIMIT: usize = 2048;
@@ -31,6 +33,7 @@ pub fn render(report: &RunReport) -> String {
         summary.gate_word(),
         summary.gate_detail()
     );
+    root_cause_section(&mut out, report);
     verdict_table(&mut out, &report.scenarios);
     baseline_section(&mut out, report);
     let failures: Vec<_> = failed(report).collect();
@@ -41,6 +44,30 @@ pub fn render(report: &RunReport) -> String {
         }
     }
     out
+}
+
+/// The failures grouped by root cause, the scenarios judging the rule first; nothing when no
+/// failure has a root cause the provider saw.
+fn root_cause_section(out: &mut String, report: &RunReport) {
+    let groups = root_causes::groups(report);
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str(
+        "## Root causes
+
+",
+    );
+    for group in &groups {
+        let _ = writeln!(out, "- **{}**", inline(&group.headline()));
+        for s in &group.direct {
+            let _ = writeln!(out, "  - {}", inline(&s.name));
+        }
+        for s in &group.knock_on {
+            let _ = writeln!(out, "  - {} _(knock-on)_", inline(&s.name));
+        }
+    }
+    out.push('\n');
 }
 
 /// The table of every scenario, in feature-file order.
@@ -114,6 +141,9 @@ fn failure_section(out: &mut String, s: &ScenarioOutcome) {
         .map_or_else(|| "_no explanation was recorded_".to_owned(), inline);
     if let Some(reason) = &s.accepted {
         let _ = writeln!(out, "- **Accepted by the baseline:** {}", inline(reason));
+    }
+    if let Some(cause) = &s.root_cause {
+        let _ = writeln!(out, "- **Root cause:** {}", inline(&root_cause_text(cause)));
     }
     let _ = writeln!(out, "- **What went wrong:** {explanation}\n");
     if s.exchanges.is_empty() {
@@ -268,6 +298,20 @@ pub(crate) fn failed(report: &RunReport) -> impl Iterator<Item = &ScenarioOutcom
         .scenarios
         .iter()
         .filter(|s| s.status == Status::Failed)
+}
+
+/// `TEXT (code)`, and `, a knock-on failure` when the scenario failed on what followed.
+pub(crate) fn root_cause_text(cause: &RootCause) -> String {
+    format!(
+        "{} ({}){}",
+        cause.text.trim().trim_end_matches('.'),
+        cause.code,
+        if cause.knock_on {
+            "; this scenario is a knock-on failure"
+        } else {
+            ""
+        }
+    )
 }
 
 /// `accepted by the baseline: REASON`.

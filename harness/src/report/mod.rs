@@ -10,9 +10,10 @@ pub mod junit;
 pub mod markdown;
 pub mod messages;
 pub mod model;
+pub mod root_causes;
 
 pub use model::{
-    BaselineEntry, BaselineReport, Exchange, FeatureSource, Gate, Party, RunReport,
+    BaselineEntry, BaselineReport, Exchange, FeatureSource, Gate, Party, RootCause, RunReport,
     ScenarioOutcome, Shard, Status, StepOutcome, StepStatus, Strength,
 };
 

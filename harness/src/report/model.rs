@@ -304,6 +304,25 @@ pub struct ScenarioOutcome {
     /// For a failure the baseline accepts: the baseline's reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<String>,
+    /// For a failure: the first thing that went wrong in the scenario's flows, when the
+    /// provider saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<RootCause>,
+}
+
+/// The first thing that went wrong in a failed scenario's flows, as the provider saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootCause {
+    /// The provider's finding code, e.g. `pkce.challenge_missing`.
+    pub code: String,
+    /// What it means, e.g. "The authorization request carries no `code_challenge` …".
+    pub text: String,
+    /// The feature file whose scenarios judge this rule, e.g. `pkce.feature`.
+    pub home: String,
+    /// Whether the scenario failed on something else that followed from it (its feature is
+    /// not the rule's own).
+    #[serde(default)]
+    pub knock_on: bool,
 }
 
 /// A participant in the flow.

@@ -49,6 +49,7 @@ fn scenario(feature: &str, name: &str, strength: Strength, status: Status) -> Sc
         duration_ms: 0,
         exchanges: Vec::new(),
         accepted: None,
+        root_cause: None,
     }
 }
 

@@ -20,6 +20,7 @@ fn scenario(file: &str, name: &str, strength: Strength, status: Status) -> Scena
         duration_ms: 0,
         exchanges: Vec::new(),
         accepted: None,
+        root_cause: None,
     }
 }
 

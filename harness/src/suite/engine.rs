@@ -17,15 +17,29 @@ use super::SuiteOptions;
 use super::features::FeatureSet;
 use super::recorder::Recorder;
 use super::selection::{self, Inapplicable, Place};
-use crate::report::{Exchange, RunReport, ScenarioOutcome, Shard, Status};
+use crate::report::{Exchange, RootCause, RunReport, ScenarioOutcome, Shard, Status};
 
-/// The evidence the after-hook collects: each finished scenario's HTTP exchanges, by place.
-pub type Outcomes = Mutex<Vec<(Place, Vec<Exchange>)>>;
+/// The evidence the after-hook collects, by place.
+pub type Outcomes = Mutex<Vec<(Place, Evidence)>>;
+
+/// What the after-hook keeps of a finished scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Its HTTP exchanges, in time order.
+    pub exchanges: Vec<Exchange>,
+    /// The first thing that went wrong in its flows, if the world can tell.
+    pub root_cause: Option<RootCause>,
+}
 
 /// A scenario world the runner can record: its evidence, and where its run collects it.
 pub trait Recorded: cucumber::World + std::fmt::Debug + cucumber::codegen::WorldInventory {
     /// The scenario's HTTP exchanges, in time order.
     fn exchanges(&self) -> Vec<Exchange>;
+    /// The first thing that went wrong in the scenario's flows (`knock_on` left `false`: the
+    /// runner decides it), or `None` when nothing was seen to go wrong.
+    fn root_cause(&self) -> Option<RootCause> {
+        None
+    }
     /// The run's evidence collection.
     fn outcomes(&self) -> &Outcomes;
 }
@@ -146,7 +160,7 @@ impl Prepared {
             anyhow::bail!("the features could not be run: {error}");
         }
         let mut recorded = recorder.into_outcomes();
-        let mut exchanges: HashMap<Place, Vec<Exchange>> =
+        let mut evidence: HashMap<Place, Evidence> =
             std::mem::take(&mut *evidence.lock().unwrap_or_else(|e| e.into_inner()))
                 .into_iter()
                 .collect();
@@ -155,7 +169,11 @@ impl Prepared {
             let mut outcome = recorded
                 .remove(place)
                 .unwrap_or_else(|| never_ran(place.clone()));
-            outcome.exchanges = exchanges.remove(place).unwrap_or_default();
+            let kept = evidence.remove(place).unwrap_or_default();
+            outcome.exchanges = kept.exchanges;
+            if outcome.status == Status::Failed {
+                attach_root_cause(&mut outcome, kept.root_cause);
+            }
             scenarios.push(outcome);
         }
         scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -209,16 +227,42 @@ fn never_ran((file, line): Place) -> ScenarioOutcome {
         duration_ms: 0,
         exchanges: Vec::new(),
         accepted: None,
+        root_cause: None,
     }
 }
 
 /// The after-hook: keeps a finished scenario's evidence.
 fn record<W: Recorded>(feature: &gherkin::Feature, scenario: &gherkin::Scenario, world: &W) {
+    let evidence = Evidence {
+        exchanges: world.exchanges(),
+        root_cause: world.root_cause(),
+    };
     world
         .outcomes()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .push((selection::place(feature, scenario), world.exchanges()));
+        .push((selection::place(feature, scenario), evidence));
+}
+
+/// Gives a failed scenario its root cause. A scenario outside the rule's own feature failed on
+/// something that followed from it: it is marked a knock-on failure, and its explanation
+/// leads with the cause.
+fn attach_root_cause(outcome: &mut ScenarioOutcome, cause: Option<RootCause>) {
+    let Some(mut cause) = cause else {
+        return;
+    };
+    let file = outcome.file.rsplit('/').next().unwrap_or(&outcome.file);
+    cause.knock_on = file != cause.home;
+    if cause.knock_on {
+        let then = outcome.explanation.take().unwrap_or_default();
+        outcome.explanation = Some(format!(
+            "root cause (the first thing that went wrong in this flow): {} ({}). This \
+             scenario then failed because {then}",
+            crate::report::root_causes::lower_first(cause.text.trim().trim_end_matches('.')),
+            cause.code
+        ));
+    }
+    outcome.root_cause = Some(cause);
 }
 
 /// Hands cucumber the features [`prepare`] parsed.

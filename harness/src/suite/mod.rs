@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 pub use crate::report::Gate;
 use crate::report::{RunReport, Shard};
-pub use engine::{Outcomes, Recorded};
+pub use engine::{Evidence, Outcomes, Recorded};
 pub use selection::Inapplicable;
 
 /// What to run and where to report: `T` is what is tested, a platform profile

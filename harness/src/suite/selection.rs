@@ -202,6 +202,7 @@ pub fn unrun(
         duration_ms: 0,
         exchanges: Vec::new(),
         accepted: None,
+        root_cause: None,
     }
 }
 

@@ -106,6 +106,7 @@ fn scenario(file: &str, feature: &str, name: &str, line: usize) -> ScenarioOutco
         duration_ms: 120,
         exchanges: Vec::new(),
         accepted: None,
+        root_cause: None,
     }
 }
 

@@ -105,3 +105,57 @@ async fn reports_redact_secrets_unless_asked() {
     let revealed = report_texts(true).await;
     assert!(token.is_match(&revealed), "--reveal-secrets shows no token");
 }
+
+#[tokio::test]
+async fn failures_are_grouped_under_their_root_cause() {
+    let guard = tempfile::tempdir().unwrap();
+    let mut profile = PlatformProfile::reference();
+    profile.platform.defects = vec!["no_pkce".into()];
+    let options = RunOptions {
+        tags: Some("@rfc7636 or @rfc6750".into()),
+        ..RunOptions::new(profile, guard.path().to_owned())
+    };
+    let result = run(options).await.unwrap();
+    let groups = gauntlet::report::root_causes::groups(&result.report);
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    let group = &groups[0];
+    assert_eq!(group.cause.code, "pkce.challenge_missing");
+    assert!(
+        group
+            .headline()
+            .contains("failed because the authorization request carries no code_challenge"),
+        "{}",
+        group.headline()
+    );
+    // The PKCE scenarios judge the rule; the bearer scenarios failed on what followed.
+    assert!(
+        group
+            .direct
+            .iter()
+            .all(|s| s.file.ends_with("pkce.feature"))
+    );
+    assert!(!group.knock_on.is_empty());
+    for scenario in &group.knock_on {
+        let why = scenario.explanation.as_deref().unwrap_or_default();
+        assert!(why.starts_with("root cause (the first thing that went wrong in this flow): the authorization request carries no code_challenge"), "{why}");
+    }
+    let markdown = std::fs::read_to_string(guard.path().join("report.md")).unwrap();
+    let causes = markdown
+        .find("## Root causes")
+        .expect("a root-cause section");
+    assert!(causes < markdown.find("## Verdicts").unwrap());
+    assert!(markdown.contains("_(knock-on)_"));
+    let html = std::fs::read_to_string(guard.path().join("index.html")).unwrap();
+    assert!(html.contains("<h2>Root causes</h2>") && html.contains("(knock-on)"));
+
+    // A correct platform has nothing to group.
+    let clean = tempfile::tempdir().unwrap();
+    let options = RunOptions {
+        tags: Some("@rfc7636".into()),
+        ..RunOptions::new(PlatformProfile::reference(), clean.path().to_owned())
+    };
+    let result = run(options).await.unwrap();
+    assert!(gauntlet::report::root_causes::groups(&result.report).is_empty());
+    let markdown = std::fs::read_to_string(clean.path().join("report.md")).unwrap();
+    assert!(!markdown.contains("## Root causes"));
+}

@@ -88,6 +88,7 @@ fn outcome(name: &str, line: usize, status: Status, steps: Vec<StepOutcome>) -> 
         duration_ms: 30,
         exchanges: Vec::new(),
         accepted: None,
+        root_cause: None,
     }
 }
 
