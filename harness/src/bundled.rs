@@ -80,6 +80,10 @@ pub const NOT_BUNDLED: &[(&str, &str)] = &[
         "launches the reference platform with cargo from the repository",
     ),
     (
+        "platforms/authlib-chatbot.toml",
+        "launches scripts/authlib-chatbot/run.sh from the repository",
+    ),
+    (
         "providers/django-oauth-toolkit.toml",
         "launches scripts/django-provider/run.sh from the repository",
     ),

@@ -21,8 +21,14 @@ async fn main() -> ExitCode {
     let mut files: Vec<String> = std::fs::read_dir(&fixtures)
         .expect("fixtures/platforms exists")
         .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
-        // The launched profile compiles and starts the binary: tests/it/launched.rs covers it.
-        .filter(|n| n.ends_with(".toml") && n != "reference-launched.toml")
+        // Profiles that launch a program from the repository have their own tests
+        // (tests/it/launched.rs, tests/it/outside_client.rs).
+        .filter(|n| {
+            n.ends_with(".toml")
+                && !gauntlet::bundled::NOT_BUNDLED
+                    .iter()
+                    .any(|(file, _)| *file == format!("platforms/{n}"))
+        })
         .collect();
     files.sort();
     let runs = files.iter().map(|file| {

@@ -8,6 +8,7 @@ mod launched;
 mod layers;
 mod messages;
 mod mutants;
+mod outside_client;
 mod outside_provider;
 mod profiles;
 mod provider;

@@ -1,0 +1,294 @@
+//! `gauntlet run` against a client Gauntlet's authors did not write: a chatbot in Python on
+//! Authlib's requests client (`scripts/authlib-chatbot/`), launched by the profile
+//! `fixtures/platforms/authlib-chatbot.toml` (the first run installs Authlib into a venv under
+//! `target/`). Its verdicts are pinned in [`FAILS`]: a change in the suite, the driver or the
+//! mock that changes them shows up here, with the actual and pinned sets side by side.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gauntlet::client::profile::PlatformProfile;
+use gauntlet::client::{RunOptions, run};
+use gauntlet::report::{RunReport, Status};
+use gauntlet::suite::Gate;
+use mock_provider::AuthMethod;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
+
+/// Why a scenario fails against the Authlib chatbot.
+#[derive(Debug)]
+enum Why {
+    /// What Authlib (or the chatbot written on it as its documentation shows) really does,
+    /// against the RFC section named.
+    Chatbot(&'static str),
+    /// A false verdict: the chatbot does what the RFC allows. A bug in Gauntlet, pinned here
+    /// only so that its fix shows up; delete the row then.
+    Gauntlet(&'static str),
+}
+
+/// Every scenario that fails against the chatbot, and why. Any scenario not listed here must
+/// pass or be not applicable for a reason in [`NOT_APPLICABLE`]. When the suite changes, the
+/// test's failure message prints the actual failures with their explanations: move rows here.
+const FAILS: &[(&str, Why)] = &[
+    (
+        "A callback with a repeated code is refused",
+        Why::Chatbot(
+            "Authlib's parse_authorization_code_response reads the callback with \
+             dict(parse_qsl(...)), so of `code=<real>&code=<injected>` the last wins and is \
+             redeemed: parameters must not be repeated (RFC 6749 §3.1) and an injected code must \
+             not reach the token endpoint (RFC 9700 §4.5)",
+        ),
+    ),
+    (
+        "A failed token exchange: without an access_token",
+        Why::Chatbot(
+            "fetch_token returns a token response without access_token, which RFC 6749 §5.1 \
+             makes REQUIRED, as a token (Authlib checks access_token only in the implicit \
+             grant's fragment): the chatbot stores it and says \"Account linked\"",
+        ),
+    ),
+    (
+        "A response from the wrong issuer is refused",
+        Why::Gauntlet(
+            "@should: OAuth2Session never reads iss, and the chatbot talks to one provider \
+             only; RFC 9207 §2.4 binds clients that support it, and RFC 9700 §4.4.2 asks a \
+             mix-up defence only of clients that interact with more than one authorization \
+             server, which a profile cannot yet say",
+        ),
+    ),
+    (
+        "The callback page does not leak the code through Referer",
+        Why::Gauntlet(
+            "@should: the callback page has no link and no sub-resource, so nothing is \
+             requested with a Referer (RFC 9700 §4.2.4); the scenario asks for a \
+             Referrer-Policy header whatever the page holds (issue 11, point 4)",
+        ),
+    ),
+    (
+        "A token of a type the platform does not understand is not used",
+        Why::Gauntlet(
+            "RFC 6749 §7.1 says the client MUST NOT use such a token, and Authlib's TokenAuth \
+             refuses to (UnsupportedTokenTypeError before any request), after which the \
+             chatbot answers \"not linked\"; the scenario fails it on the callback page's \
+             \"Account linked\" instead of on the token's use",
+        ),
+    ),
+];
+
+/// Tags whose scenarios do not apply to the chatbot, with (a fragment of) the reason the report
+/// must give.
+const NOT_APPLICABLE: &[(&str, &str)] = &[
+    ("csml", "the platform's shape is web"),
+    ("converse", "the platform's shape is web"),
+    ("kore", "the platform's shape is web"),
+    ("botpress", "the platform's shape is web"),
+    ("ocs", "does not play OpenChatStudio"),
+    ("discovery", "client.discovery = false"),
+];
+
+/// Scenarios whose passing shows the chatbot was really driven through its flows.
+const MUST_PASS: &[&str] = &[
+    "A successful link",
+    "The code is redeemed exactly once with the configured client authentication",
+    "The verifier sent to the token endpoint matches the challenge",
+    "A state issued in one user's session is refused in another's",
+    "A replayed callback is refused",
+    "An expired access token is refreshed",
+    "The rotated refresh token replaces the old one",
+    "A revoked token leads back to login",
+    "A failed token exchange: after the platform's timeout",
+];
+
+fn profile_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/platforms/authlib-chatbot.toml")
+}
+
+/// Fails with a clear message when the chatbot's install cannot work here.
+fn require_python() {
+    let venv = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .output();
+    assert!(
+        venv.is_ok_and(|o| o.status.success()),
+        "this test installs Authlib from PyPI into a venv under target/ and needs `python3` \
+         with the venv module (Debian: python3-venv) on the PATH"
+    );
+}
+
+fn names(report: &RunReport, status: Status) -> BTreeSet<String> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == status)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+#[test]
+fn the_authlib_chatbot_fails_exactly_the_pinned_scenarios() {
+    require_python();
+    let reports = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .arg("run")
+        .arg("--platform")
+        .arg(profile_path())
+        .arg("--report-dir")
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let log = || std::fs::read_to_string(reports.path().join("platform.log")).unwrap_or_default();
+    let Ok(text) = std::fs::read_to_string(reports.path().join("report.json")) else {
+        panic!(
+            "no report ({:?}): {}\n--- platform.log ---\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            log()
+        );
+    };
+    let report: RunReport = serde_json::from_str(&text).unwrap();
+
+    let failed = names(&report, Status::Failed);
+    let pinned: BTreeSet<String> = FAILS.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let explained: String = report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .map(|s| format!("  {}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
+        .collect();
+    let gone: Vec<String> = FAILS
+        .iter()
+        .filter(|(name, _)| !failed.contains(*name))
+        .map(|(name, why)| match why {
+            Why::Chatbot(reason) => format!("  {name}: pinned because {reason}\n"),
+            Why::Gauntlet(reason) => {
+                format!("  {name}: pinned as Gauntlet's false verdict ({reason}): fixed?\n")
+            }
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        pinned,
+        "the Authlib chatbot's failures changed; update FAILS in {}.\n\
+         failing now, not pinned: {:#?}\npinned, not failing now:\n{}\n\
+         every failure now:\n{explained}--- platform.log ---\n{}",
+        file!(),
+        failed.difference(&pinned).collect::<Vec<_>>(),
+        gone.concat(),
+        log()
+    );
+
+    // The default gate (@must): exit 1 when a pinned failure is a MUST, else 0.
+    let must = |name: &str| {
+        report
+            .scenarios
+            .iter()
+            .any(|s| s.name == name && s.tags.iter().any(|t| t == "must"))
+    };
+    let expected_code = if FAILS.iter().any(|(name, _)| must(name)) {
+        1
+    } else {
+        0
+    };
+    assert_eq!(
+        output.status.code(),
+        Some(expected_code),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Everything else passed, or does not apply for the reason pinned for its tag.
+    let passed = names(&report, Status::Passed);
+    for name in MUST_PASS {
+        assert!(passed.contains(*name), "{name} did not pass:\n{explained}");
+    }
+    let mut not_applicable: BTreeMap<&str, usize> = BTreeMap::new();
+    for scenario in report.scenarios.iter() {
+        let pinned = NOT_APPLICABLE
+            .iter()
+            .find(|(tag, _)| scenario.tags.iter().any(|t| t == tag));
+        match (scenario.status, pinned) {
+            (Status::Skipped, Some((tag, reason))) => {
+                let given = scenario.explanation.as_deref().unwrap_or("");
+                assert!(given.contains(reason), "{}: {given}", scenario.name);
+                *not_applicable.entry(tag).or_default() += 1;
+            }
+            (Status::Skipped, None) => panic!(
+                "{} is not applicable for a reason not pinned in NOT_APPLICABLE: {:?}",
+                scenario.name, scenario.explanation
+            ),
+            (_, Some((tag, _))) => panic!("{} (@{tag}) ran: {:?}", scenario.name, scenario.status),
+            (Status::Passed | Status::Failed, None) => {}
+        }
+    }
+    assert_eq!(
+        not_applicable.keys().copied().collect::<Vec<_>>(),
+        ["botpress", "converse", "csml", "discovery", "kore", "ocs"],
+        "every pinned reason is used"
+    );
+    assert!(passed.len() >= 35, "{} passed", passed.len());
+
+    // The chatbot printed where it listens (the port Gauntlet picked), and is stopped.
+    let log = log();
+    let address = log
+        .lines()
+        .find_map(|l| l.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("the chatbot printed no address: {log}"));
+    assert!(
+        std::net::TcpStream::connect(address).is_err(),
+        "the chatbot still listens at {address} after the run"
+    );
+}
+
+/// One plain link, with Authlib's default client authentication: `client_secret_basic`.
+const BASIC_FEATURE: &str = "\
+@rfc6749
+Feature: client authentication with HTTP Basic
+  @must
+  Scenario: A successful link
+    Source: RFC 6749 §2.3.1, §4.1
+    When alice links her account
+    Then the platform tells alice that linking succeeded
+    And alice is linked
+";
+
+/// The profile's chatbot uses `client_secret_post`. Switched to Authlib's default,
+/// `client_secret_basic`, it cannot link at all: `encode_client_secret_basic` joins the id and
+/// secret with `:` and Base64-encodes them without form-encoding each first (RFC 6749 §2.3.1),
+/// so the profile's secret `gauntlet:secret+/=&%` reaches the provider as another secret and
+/// every token request is refused as invalid_client.
+#[tokio::test(flavor = "multi_thread")]
+async fn authlib_basic_credentials_are_not_form_encoded() {
+    require_python();
+    let mut profile = PlatformProfile::from_file(&profile_path()).unwrap();
+    profile.client.auth_method = AuthMethod::ClientSecretBasic;
+    let launch = profile.platform.launch.as_mut().unwrap();
+    launch
+        .env
+        .insert("OAUTH_AUTH_METHOD".into(), "client_secret_basic".into());
+    let features = tempfile::tempdir().unwrap();
+    std::fs::write(features.path().join("basic.feature"), BASIC_FEATURE).unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let options = RunOptions {
+        gate: Gate::Must,
+        features: Some(features.path().to_path_buf()),
+        ..RunOptions::new(profile, reports.path().to_path_buf())
+    };
+    let result = run(options)
+        .await
+        .expect("the chatbot starts and is judged");
+    let scenario = &result.report.scenarios[0];
+    assert_eq!(
+        scenario.status,
+        Status::Failed,
+        "with client_secret_basic the chatbot linked: does Authlib form-encode the credentials \
+         now? Then pin client_secret_basic in the profile. {scenario:#?}"
+    );
+    assert!(!result.passed);
+    // The cause, from the chatbot's own log: the provider refused the client's credentials.
+    let log = std::fs::read_to_string(reports.path().join("platform.log")).unwrap();
+    assert!(
+        log.contains("token request failed: invalid_client"),
+        "{log}"
+    );
+}
