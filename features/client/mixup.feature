@@ -1,7 +1,9 @@
-@rfc9207 @rfc9700
+@rfc9207 @rfc9700 @mixup
 Feature: mix-up defence
   When the provider identifies itself in the authorization response (iss), the platform checks
-  that the response comes from the provider it sent the user to.
+  that the response comes from the provider it sent the user to. A platform that talks to one
+  authorization server only needs no mix-up defence (RFC 9700 §4.4.2): its profile says so with
+  client.single_provider = true, and these scenarios are then not applicable.
 
   @should
   Scenario: A response from the wrong issuer is refused

@@ -195,6 +195,10 @@ pub struct ClientProfile {
     /// for one configured with the endpoints, which cannot know what the metadata promises.
     #[serde(default = "reads_metadata")]
     pub discovery: bool,
+    /// Whether the platform talks to one authorization server only (default `false`): it then
+    /// needs no mix-up defence (RFC 9700 §4.4.2).
+    #[serde(default)]
+    pub single_provider: bool,
 }
 
 fn reads_metadata() -> bool {

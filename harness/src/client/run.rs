@@ -60,7 +60,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
 
 /// The tags that do not apply to a platform: every other shape's, `@ocs` unless the mock plays
 /// OpenChatStudio (and `@iss` when it does), `@discovery` when the platform does not read the
-/// provider's metadata.
+/// provider's metadata, `@mixup` when it talks to one authorization server only.
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
         .iter()
@@ -76,6 +76,15 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
             reason: "the platform is configured with the provider's endpoints and does not read \
                      its metadata (client.discovery = false), so it cannot know what the \
                      metadata promises (RFC 9207 §2.4)"
+                .into(),
+        });
+    }
+    if profile.client.single_provider {
+        tags.push(Inapplicable {
+            tag: "mixup".into(),
+            reason: "the platform talks to one authorization server only \
+                     (client.single_provider = true), and RFC 9700 §4.4.2 asks a mix-up \
+                     defence only of clients that interact with more than one"
                 .into(),
         });
     }
@@ -116,5 +125,18 @@ mod tests {
             .find(|t| t.tag == "discovery")
             .expect("@discovery is not applicable");
         assert!(discovery.reason.contains("client.discovery = false"));
+    }
+
+    #[test]
+    fn mix_up_is_judged_only_for_a_platform_with_several_providers() {
+        let mut profile = PlatformProfile::reference();
+        assert!(!tags(&profile).contains(&"mixup".to_owned()));
+        profile.client.single_provider = true;
+        let inapplicable = shape_tags(&profile);
+        let mixup = inapplicable
+            .iter()
+            .find(|t| t.tag == "mixup")
+            .expect("@mixup is not applicable");
+        assert!(mixup.reason.contains("RFC 9700 §4.4.2"));
     }
 }

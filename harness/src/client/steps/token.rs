@@ -101,6 +101,30 @@ async fn bearer_header(world: &mut GauntletWorld) -> StepResult {
     Ok(())
 }
 
+#[then("the platform never used the access token")]
+async fn never_used(world: &mut GauntletWorld) -> StepResult {
+    let calls = resource_calls(world);
+    let Some(first) = calls.first() else {
+        return Ok(());
+    };
+    let token_type = world
+        .token_requests()
+        .iter()
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.response.body).ok())
+        .find_map(|body| body["token_type"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Err(format!(
+        "the platform used an access token of type {token_type:?}, which it cannot understand, \
+         on {} {} ({} request{} in all): a client must not use a token whose type it does not \
+         understand (RFC 6749 §7.1); compare token_type with \"Bearer\" ignoring case and \
+         refuse the token otherwise",
+        first.method,
+        first.path,
+        calls.len(),
+        if calls.len() == 1 { "" } else { "s" }
+    ))
+}
+
 /// Every access and refresh token issued in this scenario.
 fn issued_tokens(world: &GauntletWorld) -> Vec<String> {
     world
