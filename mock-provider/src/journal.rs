@@ -38,6 +38,9 @@ pub struct JournalEntry {
     pub seq: u64,
     /// Milliseconds since the provider started.
     pub elapsed_ms: u64,
+    /// Microseconds since the provider started: orders entries against other clocks.
+    #[serde(default)]
+    pub elapsed_us: u64,
     /// HTTP method.
     pub method: String,
     /// Request path, without the query.
@@ -222,6 +225,7 @@ mod tests {
         JournalEntry {
             seq: 0,
             elapsed_ms: 0,
+            elapsed_us: 0,
             method: "POST".into(),
             path: "/token".into(),
             route: None,

@@ -73,9 +73,11 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         .extensions
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
+    let elapsed = state.started.elapsed();
     JournalEntry {
         seq: 0,
-        elapsed_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        elapsed_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
         method: parts.method.to_string(),
         tenant: path
             .strip_prefix("/t/")

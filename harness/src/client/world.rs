@@ -142,7 +142,7 @@ impl GauntletWorld {
         self.users
             .entry(name.to_owned())
             .or_insert_with(|| User {
-                browser: Browser::new(evidence, &ctx.platform_base, ctx.request_timeout()),
+                browser: Browser::new(evidence, &ctx.platform_base, ctx.request_timeout()).of(name),
                 session: format!(
                     "{name}-{}",
                     crate::suite::random::token("")[..12].to_owned()
@@ -423,7 +423,7 @@ impl GauntletWorld {
             .evidence
             .started()
             .saturating_duration_since(self.ctx.provider.started_at());
-        let offset = u64::try_from(offset.as_millis()).unwrap_or(0);
+        let offset = u64::try_from(offset.as_micros()).unwrap_or(0);
         let browser_endpoints = [Endpoint::Authorize, Endpoint::Login, Endpoint::Consent];
         for entry in self.journal() {
             if browser_endpoints.contains(&entry.endpoint) {
@@ -445,9 +445,12 @@ impl GauntletWorld {
             }
             let form: Vec<String> = entry.form.iter().map(|(n, v)| format!("{n}={v}")).collect();
             let keep = ["authorization", "content-type"];
+            let at_us = entry.elapsed_us.saturating_sub(offset);
             exchanges.push(Exchange {
-                at_ms: entry.elapsed_ms.saturating_sub(offset),
+                at_ms: at_us / 1000,
+                at_us,
                 from: Party::Platform,
+                by: Some("the platform (back channel)".to_owned()),
                 to: Party::Provider,
                 method: entry.method.clone(),
                 url,
@@ -478,7 +481,7 @@ impl GauntletWorld {
                 }),
             });
         }
-        exchanges.sort_by_key(|e| e.at_ms);
+        exchanges.sort_by_key(|e| e.at_us);
         exchanges
     }
 }

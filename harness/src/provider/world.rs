@@ -312,10 +312,12 @@ impl ProviderWorld {
         let reply = self
             .send(Outgoing {
                 from: Party::Client,
+                by: None,
                 to: Party::Provider,
                 method: "POST",
                 url,
                 headers: &headers,
+                cookies: None,
                 body: Some(("application/x-www-form-urlencoded", &body)),
             })
             .await?;
@@ -425,10 +427,12 @@ impl ProviderWorld {
         let reply = self
             .send(Outgoing {
                 from: Party::Client,
+                by: None,
                 to: Party::Provider,
                 method: "GET",
                 url: &url,
                 headers: &[("authorization", &authorization)],
+                cookies: None,
                 body: None,
             })
             .await?;

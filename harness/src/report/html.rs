@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use oauth_vocab::escape_xml as esc;
 
 use super::markdown::{
-    Summary, accepted_text, failed, message_text, root_cause_text, strength_label,
+    Summary, accepted_text, failed, message_text, root_cause_text, sender, strength_label,
 };
 use super::model::{Exchange, RunReport, ScenarioOutcome, Status};
 use super::{diagram, root_causes};
@@ -264,7 +264,7 @@ fn exchange_item(out: &mut String, ex: &Exchange) {
     let _ = writeln!(
         out,
         "<li>\n<p><span class=\"who\">{} → {} (+{} ms)</span> <code>{} {}</code> → {status}</p>",
-        ex.from.label(),
+        esc(&sender(ex)),
         ex.to.label(),
         ex.at_ms,
         esc(&ex.method),

@@ -170,7 +170,7 @@ fn exchange_item(out: &mut String, number: usize, ex: &Exchange) {
     let _ = writeln!(
         out,
         "{marker}{} → {} (+{} ms): {} → **{status}**\n",
-        ex.from.label(),
+        inline(&sender(ex)),
         ex.to.label(),
         ex.at_ms,
         code_span(&format!("{} {}", ex.method, ex.url)),
@@ -312,6 +312,11 @@ pub(crate) fn root_cause_text(cause: &RootCause) -> String {
             ""
         }
     )
+}
+
+/// Who sent an exchange: `alice's browser`, `the platform (back channel)`, else its party.
+pub(crate) fn sender(ex: &Exchange) -> String {
+    ex.by.clone().unwrap_or_else(|| ex.from.label().to_owned())
 }
 
 /// `accepted by the baseline: REASON`.

@@ -356,8 +356,14 @@ impl Party {
 pub struct Exchange {
     /// Milliseconds since the scenario started.
     pub at_ms: u64,
+    /// Microseconds since the scenario started: the order exchanges happened in.
+    #[serde(default)]
+    pub at_us: u64,
     /// Who sent the request.
     pub from: Party,
+    /// Who sent it, in words: `alice's browser`, `the platform (back channel)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     /// Who answered.
     pub to: Party,
     /// HTTP method.

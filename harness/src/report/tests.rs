@@ -16,7 +16,9 @@ fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 fn exchange(from: Party, to: Party, method: &str, url: &str, status: Option<u16>) -> Exchange {
     Exchange {
         at_ms: 0,
+        at_us: 0,
         from,
+        by: None,
         to,
         method: method.to_owned(),
         url: url.to_owned(),

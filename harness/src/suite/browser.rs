@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use oauth_vocab::redact::{redact_header, redact_json_text, redact_uri};
+use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::redirect::Policy;
 
 use crate::report::{Exchange, Party};
@@ -64,13 +65,28 @@ impl Evidence {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        all.sort_by_key(|e| e.at_ms);
+        all.sort_by_key(|e| e.at_us);
         all
     }
 
-    /// Milliseconds since the scenario started.
-    pub fn now_ms(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    /// Microseconds since the scenario started.
+    pub fn now_us(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    /// A `Cookie` header as it may be shown: each cookie's name, its value redacted.
+    pub fn cookies(&self, value: &str) -> String {
+        if self.reveal {
+            return value.to_owned();
+        }
+        value
+            .split(';')
+            .map(|pair| match pair.trim().split_once('=') {
+                Some((name, value)) => format!("{name}={}", oauth_vocab::redact::mask(value)),
+                None => oauth_vocab::redact::mask(pair.trim()),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// A URL as it may be shown.
@@ -95,10 +111,23 @@ impl Evidence {
         Some(cut(&shown))
     }
 
-    /// A header as it may be shown.
+    /// A header as it may be shown. A `Set-Cookie` keeps the cookie's name and attributes.
     pub fn header(&self, name: &str, value: &str) -> (String, String) {
         let value = if self.reveal {
             value.to_owned()
+        } else if name.eq_ignore_ascii_case("set-cookie")
+            && let Some((cookie, attributes)) = value.split_once(';').or(Some((value, "")))
+            && let Some((cookie_name, cookie_value)) = cookie.split_once('=')
+        {
+            let attributes = if attributes.is_empty() {
+                String::new()
+            } else {
+                format!(";{attributes}")
+            };
+            format!(
+                "{cookie_name}={}{attributes}",
+                oauth_vocab::redact::mask(cookie_value)
+            )
         } else {
             redact_header(name, value)
         };
@@ -162,24 +191,36 @@ impl Reply {
 #[derive(Debug, Clone)]
 pub struct Browser {
     client: reqwest::Client,
+    jar: Arc<Jar>,
     evidence: Evidence,
     platform_base: String,
+    /// Whose browser it is, as the evidence names it: `alice's browser`.
+    owner: Option<String>,
 }
 
 impl Browser {
     /// A fresh browser with an empty cookie jar.
     pub fn new(evidence: Evidence, platform_base: &str, timeout: Duration) -> Self {
+        let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
             .redirect(Policy::none())
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .timeout(timeout)
             .build()
             .expect("an HTTP client with defaults builds");
         Self {
             client,
+            jar,
             evidence,
             platform_base: platform_base.to_owned(),
+            owner: None,
         }
+    }
+
+    /// The same browser, named for its user in the evidence (`alice` → `alice's browser`).
+    pub fn of(mut self, user: &str) -> Self {
+        self.owner = Some(format!("{user}'s browser"));
+        self
     }
 
     fn party(&self, url: &str) -> Party {
@@ -208,12 +249,18 @@ impl Browser {
         body: Option<(&str, String)>,
         headers: &[(&str, &str)],
     ) -> Result<Reply, String> {
+        let cookies = url::Url::parse(url)
+            .ok()
+            .and_then(|u| self.jar.cookies(&u))
+            .and_then(|v| v.to_str().ok().map(str::to_owned));
         let request = Outgoing {
             from: Party::Browser,
+            by: self.owner.as_deref(),
             to: self.party(url),
             method,
             url,
             headers,
+            cookies: cookies.as_deref(),
             body: body.as_ref().map(|(t, b)| (*t, b.as_str())),
         };
         exchange(&self.client, &self.evidence, request).await
@@ -246,6 +293,8 @@ impl Browser {
 pub struct Outgoing<'a> {
     /// Who sends it.
     pub from: Party,
+    /// Who sends it, in words, when there are several of a kind (`alice's browser`).
+    pub by: Option<&'a str>,
     /// Who answers.
     pub to: Party,
     /// HTTP method.
@@ -254,6 +303,8 @@ pub struct Outgoing<'a> {
     pub url: &'a str,
     /// Extra request headers.
     pub headers: &'a [(&'a str, &'a str)],
+    /// The `Cookie` header the client's cookie store adds, for the evidence only.
+    pub cookies: Option<&'a str>,
     /// Content type and body.
     pub body: Option<(&'a str, &'a str)>,
 }
@@ -281,16 +332,21 @@ pub async fn exchange(
 ) -> Result<Reply, String> {
     let Outgoing {
         from,
+        by,
         to,
         method,
         url,
         headers,
+        cookies,
         body,
     } = out;
     let method_value = reqwest::Method::from_bytes(method.as_bytes())
         .map_err(|e| format!("bad method {method}: {e}"))?;
     let mut request = http.request(method_value, url);
     let mut request_headers = Vec::new();
+    if let Some(cookies) = cookies {
+        request_headers.push(("cookie".to_owned(), evidence.cookies(cookies)));
+    }
     for (name, value) in headers {
         request = request.header(*name, *value);
         request_headers.push(evidence.header(name, value));
@@ -301,9 +357,12 @@ pub async fn exchange(
             .body(body.to_owned());
         request_headers.push(evidence.header("content-type", content_type));
     }
+    let at_us = evidence.now_us();
     let mut record = Exchange {
-        at_ms: evidence.now_ms(),
+        at_ms: at_us / 1000,
+        at_us,
         from,
+        by: by.map(str::to_owned),
         to,
         method: method.to_owned(),
         url: evidence.url(url),
@@ -442,6 +501,66 @@ mod tests {
         );
         let revealed = Evidence::new(true);
         assert!(revealed.url("http://a/cb?code=abc").contains("abc"));
+    }
+
+    #[test]
+    fn cookies_show_their_names_never_their_values() {
+        let evidence = Evidence::new(false);
+        let shown = evidence.cookies("sid=s3cr3t; rp_browser=b4");
+        assert!(shown.starts_with("sid=[redacted:") && shown.contains("; rp_browser=[redacted:"));
+        assert!(!shown.contains("s3cr3t") && !shown.contains("b4"));
+        let (_, set) = evidence.header("set-cookie", "sid=s3cr3t; HttpOnly; SameSite=Lax");
+        assert!(set.starts_with("sid=[redacted:") && set.ends_with("; HttpOnly; SameSite=Lax"));
+        assert!(!set.contains("s3cr3t"));
+        assert_eq!(Evidence::new(true).cookies("sid=s3cr3t"), "sid=s3cr3t");
+    }
+
+    #[tokio::test]
+    async fn a_browser_names_its_user_and_records_its_cookies() {
+        use wiremock::matchers::path;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(path("/set"))
+            .respond_with(
+                ResponseTemplate::new(200).insert_header("set-cookie", "sid=v4lue; Path=/"),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/echo"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let evidence = Evidence::new(false);
+        let browser = Browser::new(evidence.clone(), &base, Duration::from_secs(30)).of("alice");
+        browser
+            .send("GET", &format!("{base}/set"), None)
+            .await
+            .unwrap();
+        browser
+            .send("GET", &format!("{base}/echo"), None)
+            .await
+            .unwrap();
+        let exchanges = evidence.exchanges();
+        assert_eq!(exchanges.len(), 2);
+        assert!(
+            exchanges
+                .iter()
+                .all(|e| e.by.as_deref() == Some("alice's browser"))
+        );
+        assert!(exchanges[0].at_us <= exchanges[1].at_us);
+        assert!(
+            exchanges[0]
+                .request_headers
+                .iter()
+                .all(|(n, _)| n != "cookie")
+        );
+        let cookie = exchanges[1]
+            .request_headers
+            .iter()
+            .find(|(n, _)| n == "cookie")
+            .expect("the second request carries the cookie");
+        assert!(cookie.1.starts_with("sid=[redacted:"), "{cookie:?}");
     }
 
     #[test]

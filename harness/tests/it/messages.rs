@@ -154,7 +154,9 @@ fn report() -> RunReport {
     failed.exchanges = vec![
         Exchange {
             at_ms: 3,
+            at_us: 0,
             from: Party::Browser,
+            by: None,
             to: Party::Provider,
             method: "GET".to_owned(),
             url: "https://provider.example/authorize?state=[redacted:3fa2]".to_owned(),
@@ -170,7 +172,9 @@ fn report() -> RunReport {
         },
         Exchange {
             at_ms: 9,
+            at_us: 0,
             from: Party::Browser,
+            by: None,
             to: Party::Platform,
             method: "GET".to_owned(),
             url: "https://platform.example/cb?error=server_error".to_owned(),

@@ -19,10 +19,12 @@ async fn fetch_metadata(world: &mut ProviderWorld) -> StepResult {
     let reply = world
         .send(Outgoing {
             from: Party::Client,
+            by: None,
             to: Party::Provider,
             method: "GET",
             url: &url,
             headers: &[("accept", "application/json")],
+            cookies: None,
             body: None,
         })
         .await?;

@@ -49,10 +49,12 @@ async fn resource(world: &mut ProviderWorld, how: String) -> StepResult {
     let reply = world
         .send(Outgoing {
             from: Party::Client,
+            by: None,
             to: Party::Provider,
             method: "GET",
             url: &url,
             headers: &headers,
+            cookies: None,
             body: None,
         })
         .await?;

@@ -95,7 +95,9 @@ fn outcome(name: &str, line: usize, status: Status, steps: Vec<StepOutcome>) -> 
 fn exchange(method: &str, url: &str, status: Option<u16>) -> Exchange {
     Exchange {
         at_ms: 5,
+        at_us: 0,
         from: Party::Browser,
+        by: None,
         to: Party::Platform,
         method: method.to_owned(),
         url: url.to_owned(),
