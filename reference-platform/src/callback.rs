@@ -3,7 +3,9 @@
 //! In order: the query is parsed strictly (a repeated parameter is refused); the pending flow is
 //! found by `state` and consumed, whatever happens next; it must belong to the requesting
 //! browser; `iss` must name the expected issuer ([RFC 9207 §2.4]); an `error` is shown without
-//! calling the token endpoint; only then is the code redeemed, once, with the flow's verifier.
+//! calling the token endpoint; only then is the code redeemed, once, with the flow's verifier. A
+//! flow started from a chat button completes under a holding session, and its page shows the
+//! code the chat user sends back to make the link (`confirm`).
 //! No page shows the code, state or tokens, and none redirects anywhere (so `return_to`-style
 //! parameters are ignored: no open redirector).
 //!
@@ -17,6 +19,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 
 use crate::browser::{self, Presented};
+use crate::confirm;
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
 use crate::hooks::{CodeUse, ShapeHooks};
@@ -55,7 +58,17 @@ async fn handle(
     }
     let defects = &state.config.defects;
     let outcome = complete(&state, hooks, &headers, query.as_deref()).await;
+    let shown_token = |done: &Completed| {
+        done.access_token
+            .as_ref()
+            .filter(|_| defects.has(Defect::TokenInPage))
+            .map(|t| t.expose().to_owned())
+    };
     let mut response = match &outcome {
+        Ok(done) if let Some(code) = &done.confirmation => {
+            tracing::info!("link held until the chat user sends its code");
+            pages::confirm(code, shown_token(done).as_deref())
+        }
         Ok(done) if done.code_kept => {
             tracing::info!(session = %done.session, "authorization code stored");
             pages::page(
@@ -65,11 +78,9 @@ async fn handle(
         }
         Ok(done) => {
             tracing::info!(session = %done.session, "account linked");
-            match &done.access_token {
-                Some(token) if defects.has(Defect::TokenInPage) => {
-                    pages::linked_showing(token.expose())
-                }
-                _ => pages::linked(),
+            match shown_token(done) {
+                Some(token) => pages::linked_showing(&token),
+                None => pages::linked(),
             }
         }
         Err(failed) => {
@@ -137,10 +148,12 @@ async fn finish<'p>(
     hooks: &dyn ShapeHooks,
     headers: &HeaderMap,
     single: &impl Fn(&'static str) -> Result<Option<&'p str>, Repeated>,
-    flow: PendingFlow,
+    mut flow: PendingFlow,
 ) -> Result<Completed, Refusal> {
     let defects = &state.config.defects;
-    if !defects.has(Defect::StateNotBoundToBrowser) {
+    if defects.has(Defect::CallbackSessionLinked) {
+        flow.session = session_of_browser(state, headers, &flow)?;
+    } else if !defects.has(Defect::StateNotBoundToBrowser) {
         check_browser(headers, flow.browser.expose())?;
     }
     let code = single("code")?;
@@ -165,25 +178,31 @@ async fn finish<'p>(
                 session: flow.session,
                 access_token: None,
                 code_kept: false,
+                confirmation: None,
             });
         }
         return Err(Refusal::ProviderError(shown_error(error)));
     }
     let code = code.ok_or(Refusal::MissingCode)?;
-    if hooks.use_code(state, &flow, code) == CodeUse::Kept {
-        return Ok(Completed {
-            session: flow.session,
-            access_token: None,
-            code_kept: true,
-        });
+    // A chat link completes under a holding session until the chat user confirms it.
+    let hold = confirm::prepare(state, &flow).map_err(|_| Refusal::Unavailable)?;
+    if let Some(hold) = &hold {
+        flow.session = hold.holding.clone();
     }
-    let tokens = exchange(state, code, &flow.verifier).await?;
-    let access_token = Some(tokens.access_token.clone());
-    state.sessions.link(&flow.session, tokens, &flow.scopes);
+    let code_kept = hooks.use_code(state, &flow, code) == CodeUse::Kept;
+    let access_token = if code_kept {
+        None
+    } else {
+        let tokens = exchange(state, code, &flow.verifier).await?;
+        let access_token = tokens.access_token.clone();
+        state.sessions.link(&flow.session, tokens, &flow.scopes);
+        Some(access_token)
+    };
     Ok(Completed {
         session: flow.session,
         access_token,
-        code_kept: false,
+        code_kept,
+        confirmation: hold.map(|hold| confirm::register(state, hold)),
     })
 }
 
@@ -221,6 +240,29 @@ fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<Pendi
         .newest_key(|f| f.browser.expose() == browser)
         .ok_or(Refusal::UnknownState)?;
     flows.remove(&key).ok_or(Refusal::UnknownState)
+}
+
+/// The session of the browser the callback arrived in, whichever browser the state was issued
+/// to: the flow's own when that browser started it, else that of the newest flow the browser
+/// started (the `callback_session_linked` defect: the state is looked up among every flow the
+/// platform issued, and the token goes to the session the callback's browser is in).
+fn session_of_browser(
+    state: &AppState,
+    headers: &HeaderMap,
+    flow: &PendingFlow,
+) -> Result<String, Refusal> {
+    let Presented::One(browser) = browser::presented(headers) else {
+        return Err(Refusal::WrongBrowser);
+    };
+    if constant_time_eq(browser.as_bytes(), flow.browser.expose().as_bytes()) {
+        return Ok(flow.session.clone());
+    }
+    let flows = lock(&state.flows);
+    flows
+        .newest_key(|f| f.browser.expose() == browser)
+        .and_then(|key| flows.get(&key))
+        .map(|f| f.session.clone())
+        .ok_or(Refusal::WrongBrowser)
 }
 
 fn check_browser(headers: &HeaderMap, expected: &str) -> Result<(), Refusal> {

@@ -1,7 +1,8 @@
 //! The chat channel: a chat turn answers with text when the session is linked, or with an
 //! OAuth button whose URL holds a single-use ticket (never the state or any secret) that maps
-//! to the chat session. Following the button starts the flow in the browser, like `/link`.
-//! The text `unlink` unlinks.
+//! to the chat session. Following the button starts the flow in the browser, like `/link`;
+//! the link is made when the chat user sends back the code the callback page showed
+//! (`confirm`). The text `unlink` unlinks.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -11,6 +12,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::confirm;
 use crate::flow;
 use crate::link;
 use crate::pages;
@@ -42,6 +44,10 @@ pub(crate) async fn turn(
     if turn.text.trim().eq_ignore_ascii_case("unlink") {
         forget_and_revoke(&state, &turn.session).await;
         let messages = vec![text("Your account is unlinked.")];
+        return pages::json(StatusCode::OK, json!({ "messages": messages }));
+    }
+    if let Some(claim) = confirm::claim(&state, &turn.session, &turn.text) {
+        let messages = vec![text(claim.message())];
         return pages::json(StatusCode::OK, json!({ "messages": messages }));
     }
     let messages = match probe(&state, &turn.session).await {
@@ -81,7 +87,7 @@ pub(crate) async fn follow_button(
     }
     let sid = lock(&state.tickets).remove(&ticket);
     match sid {
-        Some(sid) => link::start(&state, &headers, &sid),
+        Some(sid) => link::start(&state, &headers, &sid, flow::Channel::Chat),
         None => pages::failure("unknown or expired link"),
     }
 }

@@ -48,6 +48,8 @@ defects! {
     StateNotChecked => "state_not_checked": "links the browser's latest flow whatever state comes back",
     StateNotBoundToBrowser => "state_not_bound_to_browser": "accepts a state started in another browser",
     StateReusable => "state_reusable": "accepts a state more than once",
+    CallbackSessionLinked => "callback_session_linked": "accepts a state it issued in any browser and links the session of the browser the callback arrives in",
+    NoLinkConfirmation => "no_link_confirmation": "links a chat session on the callback alone, without the chat user confirming the code the browser shows",
     RepeatedParamsAccepted => "repeated_params_accepted": "takes the first of repeated callback parameters",
     ExtraScopes => "extra_scopes": "asks for more scopes than configured",
     CommaScopes => "comma_scopes": "joins scopes with commas",
@@ -91,6 +93,13 @@ impl Defect {
             Self::BotpressWrongBot => Some("botpress"),
             _ => None,
         }
+    }
+
+    /// Whether the defect lives in the chat channel's link confirmation, which only a flow
+    /// started from a chat button goes through: a profile whose start answers with no login
+    /// button cannot show it.
+    pub fn chat_only(self) -> bool {
+        self == Self::NoLinkConfirmation
     }
 }
 

@@ -43,6 +43,16 @@ pub(crate) fn s256_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
+/// Where a flow was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Channel {
+    /// A page of the platform's own (`/link`): the browser is the user's.
+    Web,
+    /// A chat button's single-use link, which anyone the link reaches can open: the link is
+    /// made only once the chat user confirms it (see `confirm`).
+    Chat,
+}
+
 /// A flow waiting for its callback, found by its `state`.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingFlow {
@@ -50,6 +60,8 @@ pub(crate) struct PendingFlow {
     pub(crate) browser: Secret,
     /// The chat session that will be linked.
     pub(crate) session: String,
+    /// Where it was started.
+    pub(crate) channel: Channel,
     /// The PKCE verifier, sent only to the token endpoint.
     pub(crate) verifier: Secret,
     /// The scopes requested, the grant when the token response names none.

@@ -12,9 +12,9 @@
 //! |---|---|
 //! | `GET /health` | `ok` |
 //! | `GET /link?session={sid}` | web channel: sets the `rp_browser` cookie, 302 to the authorization endpoint |
-//! | `POST /chat` `{"session","text"}` | chat channel: `You are linked as …` text, or an `oauth_button` |
+//! | `POST /chat` `{"session","text"}` | chat channel: `You are linked as …` text, or an `oauth_button`; the code a chat link's callback page showed makes the link |
 //! | `GET /chat/link/{ticket}` | the button's single-use target: like `/link` |
-//! | `GET {redirect_path}` (`/callback`) | the redirection endpoint: `Account linked…` or `Linking failed: …` (400) |
+//! | `GET {redirect_path}` (`/callback`) | the redirection endpoint: `Account linked…`, the code to send back in the chat (a flow started from a chat button), or `Linking failed: …` (400) |
 //! | `GET /whoami?session={sid}` | probe: calls the resource API, JSON `{"linked":…}` |
 //! | `POST /unlink?session={sid}` | revokes and forgets |
 //!
@@ -24,8 +24,8 @@
 //!
 //! | shape | routes |
 //! |---|---|
-//! | CSML | `POST /csml/chat` `{"session","text"}`: an `OAuthRequest` message, and the event of the last callback |
-//! | Converse | `POST /converse/turn` `{"session","step"}` (`is_authenticated`, `account_link`, `get_access_token`); `POST /converse/channel-token` `{"session","access_token"}`; the callback only stores the code |
+//! | CSML | `POST /csml/chat` `{"session","text"}`: an `OAuthRequest` message, and the event of the last callback; the confirmation code as text |
+//! | Converse | `POST /converse/turn` `{"session","step"}` (`is_authenticated`, `account_link`, `get_access_token`, `confirm_link` with `code`); `POST /converse/channel-token` `{"session","access_token"}`; the callback only stores the code |
 //! | Kore.ai | `POST /kore/test-authorization` `{"session"}`; authorization and token URLs from the profile's templates |
 //! | Botpress | `GET /botpress/{bot}/link?user=`, `GET /botpress/{bot}/whoami?user=`, `POST /botpress/webhook` `{"external_id"}`; one callback for every bot |
 //!
@@ -64,8 +64,10 @@ mod browser;
 mod callback;
 mod chat;
 mod config;
+mod confirm;
 mod defects;
 mod flow;
+mod hold;
 mod hooks;
 mod http;
 mod link;

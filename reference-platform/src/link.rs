@@ -9,7 +9,7 @@ use oauth_vocab::Secret;
 
 use crate::browser;
 use crate::defects::Defect;
-use crate::flow::{self, AuthorizationRequest, PendingFlow, RandomUnavailable};
+use crate::flow::{self, AuthorizationRequest, Channel, PendingFlow, RandomUnavailable};
 use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::session::lock;
@@ -23,7 +23,7 @@ pub(crate) async fn web(
 ) -> Response {
     let params = Params::parse(query.as_deref());
     match params.single("session") {
-        Ok(Some(sid)) if valid_session(sid) => start(&state, &headers, sid),
+        Ok(Some(sid)) if valid_session(sid) => start(&state, &headers, sid, Channel::Web),
         Ok(Some(_)) => pages::failure("the session parameter is not valid"),
         Ok(None) => pages::failure("the session parameter is missing"),
         Err(repeated) => pages::failure(&repeated.to_string()),
@@ -31,8 +31,13 @@ pub(crate) async fn web(
 }
 
 /// Starts a flow for chat session `sid` in the requesting browser.
-pub(crate) fn start(state: &AppState, headers: &HeaderMap, sid: &str) -> Response {
-    match try_start(state, headers, sid) {
+pub(crate) fn start(
+    state: &AppState,
+    headers: &HeaderMap,
+    sid: &str,
+    channel: Channel,
+) -> Response {
+    match try_start(state, headers, sid, channel) {
         Ok(response) => response,
         Err(RandomUnavailable) => {
             tracing::error!("no randomness for a new flow");
@@ -48,6 +53,7 @@ fn try_start(
     state: &AppState,
     headers: &HeaderMap,
     sid: &str,
+    channel: Channel,
 ) -> Result<Response, RandomUnavailable> {
     let (browser_id, new_cookie) = match browser::presented(headers) {
         browser::Presented::One(id) => (id, false),
@@ -116,6 +122,7 @@ fn try_start(
         PendingFlow {
             browser: Secret::new(browser_id),
             session: sid.to_owned(),
+            channel,
             verifier,
             scopes,
         },

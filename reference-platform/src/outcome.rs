@@ -38,6 +38,9 @@ pub(crate) enum Refusal {
     /// The code exchange failed.
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// The operating system's random generator failed (no confirmation code could be made).
+    #[error("linking is not available right now, please try again later")]
+    Unavailable,
 }
 
 /// A callback that linked a session (or whose code the shape kept for a later step).
@@ -48,6 +51,9 @@ pub(crate) struct Completed {
     pub(crate) access_token: Option<Secret>,
     /// The shape kept the code for a later step ([`CodeUse::Kept`](crate::hooks::CodeUse::Kept)); it was not exchanged.
     pub(crate) code_kept: bool,
+    /// The code the chat user must send back in the chat before the link is made (a flow
+    /// started from a chat button, see `confirm`); `session` is then the holding session.
+    pub(crate) confirmation: Option<String>,
 }
 
 /// A refused callback, with the session of its flow once the flow was found.

@@ -10,6 +10,9 @@ use oauth_vocab::escape_html as escape;
 /// The page shown after a successful link.
 pub(crate) const LINKED: &str = "Account linked. You can return to the chat.";
 
+/// The page that shows a chat link's confirmation code, before the code.
+pub(crate) const CONFIRM: &str = "Almost done: to finish linking, send this code in the chat:";
+
 /// Adds the headers every platform answer carries.
 pub(crate) fn harden(mut response: Response) -> Response {
     let headers = response.headers_mut();
@@ -83,6 +86,16 @@ pub(crate) async fn leaky(response: Response) -> Response {
             "<p><a href=\"https://help.example.com/linking\">Help</a></p></body>",
         );
     Response::from_parts(parts, axum::body::Body::from(html))
+}
+
+/// `200` with the code the chat user must send back in the chat to finish linking (and, only
+/// for the `token_in_page` defect, the access token).
+pub(crate) fn confirm(code: &str, token: Option<&str>) -> Response {
+    let mut message = format!("{CONFIRM} {code}");
+    if let Some(token) = token {
+        message.push_str(&format!(" Your token: {token}"));
+    }
+    page(StatusCode::OK, &message)
 }
 
 /// A JSON answer with the same headers.

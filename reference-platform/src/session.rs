@@ -96,6 +96,16 @@ impl Sessions {
         }
     }
 
+    /// Moves the tokens stored under `from` to `to` (a confirmed chat link, see `confirm`).
+    pub(crate) fn adopt(&self, from: &str, to: &str) {
+        let mut linked = lock(&self.linked);
+        if let Some(tokens) = linked.remove(from) {
+            linked.insert(to.to_owned(), tokens);
+            drop(linked);
+            lock(&self.step_ups).remove(to);
+        }
+    }
+
     /// Takes the session's tokens out (unlink).
     pub(crate) fn take(&self, sid: &str) -> Option<Linked> {
         lock(&self.linked).remove(sid)
@@ -202,6 +212,20 @@ mod tests {
         let current = sessions.get("s").unwrap().generation;
         sessions.forget_if("s", current);
         assert!(sessions.get("s").is_none());
+    }
+
+    #[test]
+    fn adopted_tokens_move_to_the_new_session() {
+        let sessions = Sessions::default();
+        sessions.link("held", tokens("a", None, None), &[]);
+        sessions.add_step_up("chat", vec!["write".into()]);
+        sessions.adopt("held", "chat");
+        assert!(sessions.get("held").is_none());
+        assert_eq!(sessions.get("chat").unwrap().access_token.expose(), "a");
+        assert_eq!(sessions.scopes_for_flow("chat", &[]), Vec::<String>::new());
+        // Nothing held: nothing moves.
+        sessions.adopt("nothing", "other");
+        assert!(sessions.get("other").is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::session::lock;
 use crate::store::{Bounded, DEFAULT_CAPACITY};
 use oauth_vocab::Secret;
 
@@ -30,6 +31,28 @@ impl Default for ShapeState {
             codes: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
             external_ids: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
         }
+    }
+}
+
+impl ShapeState {
+    /// Moves what the chat shapes keep for session `from` (CSML's event, Converse's code) to
+    /// `to` (a confirmed chat link, see `confirm`).
+    pub(crate) fn adopt(&self, from: &str, to: &str) {
+        move_entry(&self.events, from, to);
+        move_entry(&self.codes, from, to);
+    }
+
+    /// Forgets what the chat shapes keep for session `sid`.
+    pub(crate) fn forget(&self, sid: &str) {
+        lock(&self.events).remove(sid);
+        lock(&self.codes).remove(sid);
+    }
+}
+
+fn move_entry<V>(store: &Mutex<Bounded<V>>, from: &str, to: &str) {
+    let mut store = lock(store);
+    if let Some(value) = store.remove(from) {
+        store.insert(to.to_owned(), value);
     }
 }
 

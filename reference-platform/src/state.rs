@@ -1,7 +1,8 @@
 //! [`AppState`]: what every handler of a running platform shares — the configuration and
-//! metadata, the token client, the pending flows, chat tickets and linked sessions, and what the
-//! shapes keep — with how long a flow and a ticket wait. It is data only: the configured shape's
-//! hooks are not part of it (the router hands them to the routes that call them).
+//! metadata, the token client, the pending flows, chat tickets, chat links awaiting their
+//! confirmation and linked sessions, and what the shapes keep — with how long a flow, a ticket
+//! and a confirmation wait. It is data only: the configured shape's hooks are not part of it
+//! (the router hands them to the routes that call them).
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use crate::config::{Placement, PlatformConfig};
 use crate::flow::PendingFlow;
+use crate::hold::Hold;
 use crate::metadata::Metadata;
 use crate::session::Sessions;
 use crate::shape_state::ShapeState;
@@ -19,6 +21,8 @@ use crate::token_client::TokenClient;
 pub(crate) const FLOW_TTL: Duration = Duration::from_secs(600);
 /// How long a chat button's ticket is valid.
 pub(crate) const TICKET_TTL: Duration = Duration::from_secs(600);
+/// How long a chat link waits for its confirmation code.
+pub(crate) const CONFIRM_TTL: Duration = Duration::from_secs(600);
 
 /// Everything the handlers share; cheap to clone.
 #[derive(Debug, Clone)]
@@ -40,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) flows: Mutex<Bounded<PendingFlow>>,
     /// Chat-button tickets: ticket → chat session id.
     pub(crate) tickets: Mutex<Bounded<String>>,
+    /// Chat links waiting for their confirmation code, by chat session id.
+    pub(crate) confirmations: Mutex<Bounded<Hold>>,
     pub(crate) sessions: Sessions,
     /// Where the access token goes in calls to the resource API: the configured shape's
     /// placement, fixed at start.
@@ -68,6 +74,7 @@ impl AppState {
             placement,
             flows: Mutex::new(Bounded::new(DEFAULT_CAPACITY, FLOW_TTL)),
             tickets: Mutex::new(Bounded::new(DEFAULT_CAPACITY, TICKET_TTL)),
+            confirmations: Mutex::new(Bounded::new(DEFAULT_CAPACITY, CONFIRM_TTL)),
             sessions: Sessions::default(),
             shaped: ShapeState::default(),
         }))

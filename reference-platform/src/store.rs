@@ -89,7 +89,8 @@ impl<V> Bounded<V> {
     }
 
     /// The key of the newest live entry whose value satisfies `pred` (only for the
-    /// `state_not_checked` defect, which finds a flow by browser instead of by state).
+    /// `state_not_checked` and `callback_session_linked` defects, which find a flow by browser
+    /// instead of by state).
     pub(crate) fn newest_key(&self, pred: impl Fn(&V) -> bool) -> Option<String> {
         let now = Instant::now();
         self.map

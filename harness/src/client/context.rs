@@ -5,12 +5,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use mock_provider::{ClientConfig, Limits, MockProvider, ProviderConfig};
+use mock_provider::{ClientConfig, Limits, MockProvider, ProviderConfig, User};
 
 use super::profile::{MockProfile, PlatformProfile};
 use crate::suite::Outcomes;
 use crate::suite::launch::{Launched, free_port, launch, wait_ready};
 use crate::suite::placeholders::Vars;
+
+/// The provider accounts of the client scenarios, each logged in with under its user's own
+/// name ("mallory logs in at the provider as himself"), beside the mock's own users.
+const ACCOUNTS: &[(&str, &str)] = &[("alice", "Alice Liddell"), ("mallory", "Mallory Moriarty")];
 
 /// The shared state of one run.
 #[derive(Debug)]
@@ -73,8 +77,21 @@ impl RunContext {
             .context("the bundled openchatstudio profile")?,
             _ => ProviderConfig::default(),
         };
+        let mut users = base.users.clone();
+        for (username, name) in ACCOUNTS {
+            if !users.iter().any(|u| u.username == *username) {
+                users.push(User {
+                    username: (*username).into(),
+                    password: format!("{username}-password"),
+                    subject: None,
+                    name: (*name).into(),
+                    email: format!("{username}@example.test"),
+                });
+            }
+        }
         let config = ProviderConfig {
             name: format!("gauntlet ({})", base.name),
+            users,
             clients: Vec::new(),
             limits: Limits {
                 journal_capacity: 50_000,

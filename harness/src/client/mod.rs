@@ -6,6 +6,7 @@
 //! [`world::GauntletWorld`] per scenario through the steps.
 
 pub mod context;
+pub mod handoff;
 pub mod mutants;
 pub mod profile;
 pub mod referer;

@@ -51,12 +51,14 @@ impl MutantsOptions {
     }
 }
 
-/// The defects that make sense in the profile's shape: the generic ones and its own.
+/// The defects that make sense in the profile's shape: the generic ones and its own, and those
+/// of the chat channel's link confirmation only when its start answers with a login link.
 pub fn applicable_defects(profile: &PlatformProfile) -> Vec<Defect> {
     Defect::ALL
         .iter()
         .copied()
         .filter(|d| d.shape().is_none_or(|s| s == profile.shape.name()))
+        .filter(|d| !d.chat_only() || profile.start.button.is_some())
         .collect()
 }
 

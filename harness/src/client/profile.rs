@@ -44,6 +44,10 @@ pub struct PlatformProfile {
     /// later step (Converse's Get Access Token); its answer is the outcome the user sees.
     #[serde(default)]
     pub after_callback: Option<Request>,
+    /// How the chat user confirms a link the callback page holds, for chat platforms that
+    /// link only once the code shown in the browser comes back in the chat.
+    #[serde(default)]
+    pub link_confirmation: Option<LinkConfirmation>,
     /// Shape-specific requests (see the README's shape reference).
     #[serde(default)]
     pub requests: BTreeMap<String, Request>,
@@ -170,6 +174,37 @@ pub struct Request {
     /// Content-Type of the body.
     #[serde(default)]
     pub content_type: Option<String>,
+}
+
+/// A chat platform's link confirmation: the callback page shows a code, and the link is made
+/// once the chat user sends it back in the chat (Bot Framework's "magic code").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkConfirmation {
+    /// A regex whose first group is the code in the callback page.
+    pub code: String,
+    /// The chat request that sends the code back (`{code}` is the code).
+    pub send: Request,
+}
+
+impl LinkConfirmation {
+    /// The code a page shows, if it shows one.
+    pub fn code_in(&self, page: &str) -> Option<String> {
+        let re = regex::Regex::new(&self.code).ok()?;
+        Some(re.captures(page)?.get(1)?.as_str().to_owned())
+    }
+
+    /// The regex compiles and has a group.
+    fn check(&self) -> Result<(), String> {
+        let re = regex::Regex::new(&self.code)
+            .map_err(|e| format!("link_confirmation.code is not a valid regex: {e}"))?;
+        if re.captures_len() < 2 {
+            return Err(
+                "link_confirmation.code has no group: its first group must capture the code".into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The client registration.
@@ -455,6 +490,9 @@ impl PlatformProfile {
         if self.client.redirect_uris.is_empty() {
             return Err("client.redirect_uris must name at least one URI".into());
         }
+        if let Some(confirmation) = &self.link_confirmation {
+            confirmation.check()?;
+        }
         self.check_placeholders()
     }
 
@@ -540,6 +578,13 @@ impl PlatformProfile {
             out.push((format!("{key}.url"), url.as_str(), Slot::Request));
             if let Some(body) = body {
                 out.push((format!("{key}.body"), body.as_str(), body_slot));
+            }
+        }
+        if let Some(send) = self.link_confirmation.as_ref().map(|c| &c.send) {
+            let key = "link_confirmation.send";
+            out.push((format!("{key}.url"), send.url.as_str(), Slot::Confirmation));
+            if let Some(body) = &send.body {
+                out.push((format!("{key}.body"), body.as_str(), Slot::Confirmation));
             }
         }
         out
@@ -689,6 +734,44 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn a_link_confirmation_needs_a_regex_with_a_group_and_fills_the_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let confirmation = |code: &str, body: &str| {
+            format!(
+                "[link_confirmation]\ncode = '{code}'\n[link_confirmation.send]\nmethod = \"POST\"\n\
+                 url = \"{{base_url}}/chat\"\nbody = '{body}'\n\n[probe]"
+            )
+        };
+        let good = confirmation(
+            r"code: (\d{6})",
+            r#"{"session":"{session}","text":"{code}"}"#,
+        );
+        let path = written(dir.path(), |t| t.replace("[probe]", &good));
+        let profile = PlatformProfile::from_file(&path).unwrap();
+        let confirmation_of = profile.link_confirmation.unwrap();
+        assert_eq!(
+            confirmation_of.code_in("<p>send this code: 012345</p>"),
+            Some("012345".into())
+        );
+        assert_eq!(confirmation_of.code_in("Account linked"), None);
+        for (code, expected) in [
+            (r"code: \d{6}", "has no group"),
+            (r"code: (\d{6}", "not a valid regex"),
+        ] {
+            let bad = confirmation(code, "{code}");
+            let path = written(dir.path(), |t| t.replace("[probe]", &bad));
+            let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
+        // `{code}` has a value only where the code is sent back.
+        let path = written(dir.path(), |t| {
+            t.replace("session={session}\"\nlinked", "c={code}\"\nlinked")
+        });
+        let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("[link_confirmation.send]"), "{err}");
     }
 
     #[test]

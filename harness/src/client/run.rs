@@ -58,9 +58,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
     crate::suite::run::<Client>(options).await
 }
 
-/// The tags that do not apply to a platform: every other shape's, `@ocs` unless the mock plays
-/// OpenChatStudio (and `@iss` when it does), `@discovery` when the platform does not read the
-/// provider's metadata, `@mixup` when it talks to one authorization server only.
+/// The tags that do not apply to a platform: every other shape's, `@chat` unless its start
+/// answers with a login link (a chat button), `@ocs` unless the mock plays OpenChatStudio (and
+/// `@iss` when it does), `@discovery` when the platform does not read the provider's metadata,
+/// `@mixup` when it talks to one authorization server only.
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
         .iter()
@@ -70,6 +71,16 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
             reason: format!("the platform's shape is {}", profile.shape.name()),
         })
         .collect();
+    if profile.start.button.is_none() {
+        tags.push(Inapplicable {
+            tag: "chat".into(),
+            reason: "the platform's start answer carries no login link to hand over ([start] has \
+                     no button): a web platform knows the session from its own cookie, so an \
+                     attacker can only hand over the authorization URL, which \"An attacker's \
+                     authorization link completed by a victim links nobody\" covers"
+                .into(),
+        });
+    }
     if !profile.client.discovery {
         tags.push(Inapplicable {
             tag: "discovery".into(),
@@ -138,5 +149,19 @@ mod tests {
             .find(|t| t.tag == "mixup")
             .expect("@mixup is not applicable");
         assert!(mixup.reason.contains("RFC 9700 §4.4.2"));
+    }
+
+    #[test]
+    fn chat_scenarios_apply_only_to_a_start_that_answers_with_a_login_link() {
+        let mut profile = PlatformProfile::reference();
+        let chat = shape_tags(&profile)
+            .into_iter()
+            .find(|t| t.tag == "chat")
+            .expect("@chat is not applicable in the web channel");
+        assert!(chat.reason.contains("no button"), "{}", chat.reason);
+        profile.start.button = Some(crate::client::profile::Button::JsonPointer(
+            "/messages/0/url".into(),
+        ));
+        assert!(!tags(&profile).contains(&"chat".to_owned()));
     }
 }

@@ -1,5 +1,6 @@
 //! The world of one scenario: its users (each with a browser and a chat session), the flows
-//! they started, what the provider should do to those flows, and the evidence.
+//! they started, what the provider should do to those flows, how flows passed between users in
+//! an attack, and the evidence.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use oauth_vocab::Secret;
 use url::Url;
 
 use super::context::{self, RunContext};
+use super::handoff::Handoff;
 use super::profile::Button;
 use crate::report::{Exchange, Party};
 use crate::suite::browser::short;
@@ -23,10 +25,10 @@ pub struct User {
     pub session: String,
 }
 
-/// One authorization flow a user started.
+/// One authorization flow, in the hands of one user.
 #[derive(Debug, Clone)]
 pub struct Flow {
-    /// Who started it.
+    /// Whose browser carries it: who started it, or who was handed it in an attack.
     pub user: String,
     /// The authorization URL the platform sent the browser to.
     pub authorize_url: Url,
@@ -34,11 +36,23 @@ pub struct Flow {
     pub callback_url: Option<String>,
     /// The platform's answer to the callback.
     pub callback: Option<Reply>,
-    /// The answer of the profile's `after_callback` step, when it has one: what the user sees.
+    /// The answer of the step that finishes linking after the callback (the profile's link
+    /// confirmation or `after_callback`), when there is one: what the user sees.
     pub after: Option<Reply>,
 }
 
 impl Flow {
+    /// A flow in `user`'s hands going to `authorize_url`, not at the provider yet.
+    pub fn new(user: &str, authorize_url: Url) -> Self {
+        Self {
+            user: user.to_owned(),
+            authorize_url,
+            callback_url: None,
+            callback: None,
+            after: None,
+        }
+    }
+
     /// What the user was told: the after-callback step's answer, else the callback page.
     pub fn outcome(&self) -> Option<&Reply> {
         self.after.as_ref().or(self.callback.as_ref())
@@ -89,6 +103,10 @@ pub struct GauntletWorld {
     pub last_answer: Option<Reply>,
     /// An access token handed to the platform directly (Converse's channel variant).
     pub handed_token: Option<Secret>,
+    /// Login links a user's chat was given and did not open, by user.
+    pub login_links: BTreeMap<String, String>,
+    /// How flows passed from one user's hands to another's, in order.
+    pub handoffs: Vec<Handoff>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -132,6 +150,8 @@ impl GauntletWorld {
             last_probe: None,
             last_answer: None,
             handed_token: None,
+            login_links: BTreeMap::new(),
+            handoffs: Vec::new(),
         }
     }
 
@@ -168,44 +188,111 @@ impl GauntletWorld {
             .ok_or_else(|| format!("{user} started no flow"))
     }
 
-    /// Starts a flow as the platform's profile says, and returns the authorization URL. The
-    /// browser has not visited the provider yet.
+    /// Starts a flow as the platform's profile says, up to the authorization URL. The browser
+    /// has not visited the provider yet.
     pub async fn start_flow(&mut self, name: &str) -> StepResult {
         let user = self.user(name);
+        let reply = self.send_start(name).await?;
+        let authorize = match self.ctx.profile.start.button.clone() {
+            None => self.follow_to_provider(&user, reply).await?,
+            Some(button) => {
+                let link = login_link_in(&button, &reply)?;
+                self.open_link(&user, &link).await?
+            }
+        };
+        self.push_flow(name, authorize)
+    }
+
+    /// Asks the platform for a login link in `name`'s chat, and keeps it unopened.
+    pub async fn ask_login_link(&mut self, name: &str) -> StepResult {
+        let Some(button) = self.ctx.profile.start.button.clone() else {
+            return Err(
+                "the platform's start answer carries no login link ([start] has no button)".into(),
+            );
+        };
+        let reply = self.send_start(name).await?;
+        let link = login_link_in(&button, &reply)?;
+        self.login_links.insert(name.to_owned(), link);
+        Ok(())
+    }
+
+    /// `name`'s browser opens the login link `owner`'s chat was given and follows it to the
+    /// authorization URL: the flow is in `name`'s hands.
+    pub async fn open_login_link_of(&mut self, name: &str, owner: &str) -> StepResult {
+        let link = self
+            .login_links
+            .get(owner)
+            .cloned()
+            .ok_or_else(|| format!("{owner}'s chat was given no login link"))?;
+        let user = self.user(name);
+        let authorize = self.open_link(&user, &link).await?;
+        self.handoffs.push(Handoff::LoginLink {
+            from: owner.to_owned(),
+            to: name.to_owned(),
+        });
+        self.push_flow(name, authorize)
+    }
+
+    /// `name` is given the authorization URL `owner`'s browser was sent to: the flow is in
+    /// `name`'s hands, and `name`'s browser goes on with it.
+    pub fn take_authorization_link_of(&mut self, name: &str, owner: &str) -> StepResult {
+        let authorize_url = self.last_flow(Some(owner))?.authorize_url.clone();
+        self.user(name);
+        self.handoffs.push(Handoff::AuthorizationLink {
+            from: owner.to_owned(),
+            to: name.to_owned(),
+        });
+        self.flows.push(Flow::new(name, authorize_url));
+        Ok(())
+    }
+
+    /// `name`'s browser delivers `callback`, the callback of `owner`'s flow; the answer is kept
+    /// (and the profile's later steps follow) as for `name`'s own flow.
+    pub async fn deliver_callback_of(
+        &mut self,
+        name: &str,
+        owner: &str,
+        callback: String,
+    ) -> StepResult {
+        let mut flow = Flow::new(name, self.last_flow(Some(owner))?.authorize_url.clone());
+        flow.callback_url = Some(callback.clone());
+        self.flows.push(flow);
+        self.handoffs.push(Handoff::Callback {
+            from: owner.to_owned(),
+            to: name.to_owned(),
+        });
+        let reply = self.deliver(name, &callback).await?;
+        self.keep_callback(name, reply).await
+    }
+
+    /// Sends the profile's start request as `name`; its answer is also the last answer.
+    async fn send_start(&mut self, name: &str) -> Result<Reply, String> {
+        let user = self.user(name);
         let vars = self.ctx.vars.with_session(&user.session);
-        let start = self.ctx.profile.start.clone();
+        let start = &self.ctx.profile.start;
         let body = start.body.as_ref().map(|b| {
             (
                 start.content_type.as_deref().unwrap_or("text/plain"),
                 vars.fill(b),
             )
         });
-        let url = vars.fill(&start.url);
-        let reply = user.browser.send(&start.method, &url, body).await?;
+        let reply = user
+            .browser
+            .send(&start.method, &vars.fill(&start.url), body)
+            .await?;
         self.last_answer = Some(reply.clone());
-        let authorize = match &start.button {
-            None => self.follow_to_provider(&user, reply).await?,
-            Some(button) => {
-                let link = find_button(button, &reply.body).ok_or_else(|| {
-                    format!(
-                        "the platform's answer carries no login button ({button:?}): {}",
-                        short(&reply.body)
-                    )
-                })?;
-                let link = url::Url::parse(&reply.url)
-                    .and_then(|b| b.join(&link))
-                    .map_err(|e| e.to_string())?;
-                let reply = user.browser.send("GET", link.as_str(), None).await?;
-                self.follow_to_provider(&user, reply).await?
-            }
-        };
-        let flow = Flow {
-            user: name.to_owned(),
-            authorize_url: authorize,
-            callback_url: None,
-            callback: None,
-            after: None,
-        };
+        Ok(reply)
+    }
+
+    /// The user's browser opens a login link and follows it to the authorization URL.
+    async fn open_link(&self, user: &User, link: &str) -> Result<Url, String> {
+        let reply = user.browser.send("GET", link, None).await?;
+        self.follow_to_provider(user, reply).await
+    }
+
+    /// A new flow of `name` going to `authorize`, with the pending arrangements for it.
+    fn push_flow(&mut self, name: &str, authorize: Url) -> StepResult {
+        let flow = Flow::new(name, authorize);
         self.apply_arrangements(&flow)?;
         self.flows.push(flow);
         Ok(())
@@ -316,22 +403,48 @@ impl GauntletWorld {
             .await
     }
 
-    /// Records the platform's answer to the callback on the user's last flow. When the profile
-    /// has an `after_callback` step (Converse's Get Access Token) and the callback page neither
-    /// refused nor sent the browser elsewhere, the step follows and its answer is kept too.
+    /// Records the platform's answer to the callback on the user's last flow. Unless the
+    /// callback page refused or sent the browser elsewhere, the steps that finish linking
+    /// follow, and the last one's answer is kept too: the link confirmation, then the profile's
+    /// `after_callback` step (Converse's Get Access Token).
     pub async fn keep_callback(&mut self, name: &str, reply: Reply) -> StepResult {
         let refused = (300..400).contains(&reply.status)
             || reply.body.contains(&self.ctx.profile.outcome.failure_text);
         let flow = self.last_flow_mut(name)?;
-        flow.callback = Some(reply);
+        flow.callback = Some(reply.clone());
         flow.after = None;
-        if let Some(step) = self.ctx.profile.after_callback.clone()
-            && !refused
-        {
+        if refused {
+            return Ok(());
+        }
+        if let Some(answer) = self.confirm_link(name, &reply).await? {
+            self.last_flow_mut(name)?.after = Some(answer);
+        }
+        if let Some(step) = self.ctx.profile.after_callback.clone() {
             let after = self.send_request(name, &step).await?;
             self.last_flow_mut(name)?.after = Some(after);
         }
         Ok(())
+    }
+
+    /// When the profile describes a link confirmation and the callback `page` shows its code,
+    /// `name` sends the code back in their own chat; the chat's answer. `None`: nothing to
+    /// confirm.
+    pub async fn confirm_link(
+        &mut self,
+        name: &str,
+        page: &Reply,
+    ) -> Result<Option<Reply>, String> {
+        let Some(confirmation) = self.ctx.profile.link_confirmation.clone() else {
+            return Ok(None);
+        };
+        let Some(code) = confirmation.code_in(&page.body) else {
+            return Ok(None);
+        };
+        self.evidence.conceal(&code);
+        let mut send = confirmation.send;
+        send.url = send.url.replace("{code}", &code);
+        send.body = send.body.map(|b| b.replace("{code}", &code));
+        self.send_request(name, &send).await.map(Some)
     }
 
     /// Asks the platform whether the user is linked.
@@ -484,6 +597,20 @@ impl GauntletWorld {
         exchanges.sort_by_key(|e| e.at_us);
         exchanges
     }
+}
+
+/// The login link in the platform's start answer.
+fn login_link_in(button: &Button, reply: &Reply) -> Result<String, String> {
+    let link = find_button(button, &reply.body).ok_or_else(|| {
+        format!(
+            "the platform's answer carries no login button ({button:?}): {}",
+            short(&reply.body)
+        )
+    })?;
+    Url::parse(&reply.url)
+        .and_then(|base| base.join(&link))
+        .map(String::from)
+        .map_err(|e| e.to_string())
 }
 
 fn find_button(button: &Button, body: &str) -> Option<String> {

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use oauth_vocab::redact::{redact_header, redact_json_text, redact_uri};
+use oauth_vocab::redact::{mask, redact_header, redact_json_text, redact_uri};
 use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::redirect::Policy;
 
@@ -17,6 +17,9 @@ pub struct Evidence {
     exchanges: Arc<Mutex<Vec<Exchange>>>,
     /// Raw URLs, headers and bodies the browser saw, for leak checks (never written out).
     seen: Arc<Mutex<Vec<String>>>,
+    /// Secrets known by value rather than by name (a chat link's confirmation code), masked
+    /// wherever they appear in what is shown.
+    concealed: Arc<Mutex<Vec<String>>>,
     reveal: bool,
 }
 
@@ -29,6 +32,7 @@ impl Evidence {
             started: Instant::now(),
             exchanges: Arc::default(),
             seen: Arc::default(),
+            concealed: Arc::default(),
             reveal,
         }
     }
@@ -58,7 +62,7 @@ impl Evidence {
             .push(text.to_owned());
     }
 
-    /// Everything recorded so far, in time order.
+    /// Everything recorded so far, in time order, with every concealed value masked.
     pub fn exchanges(&self) -> Vec<Exchange> {
         let mut all = self
             .exchanges
@@ -66,7 +70,35 @@ impl Evidence {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         all.sort_by_key(|e| e.at_us);
+        for exchange in &mut all {
+            exchange.url = self.shown(&exchange.url);
+            for body in [&mut exchange.request_body, &mut exchange.response_body]
+                .into_iter()
+                .flatten()
+            {
+                *body = self.shown(body);
+            }
+        }
         all
+    }
+
+    /// Masks `value` wherever it appears in what is shown, in exchanges recorded before or
+    /// after (unless secrets are revealed).
+    pub fn conceal(&self, value: &str) {
+        if !self.reveal && !value.is_empty() {
+            self.concealed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(value.to_owned());
+        }
+    }
+
+    /// `text` with every concealed value masked.
+    pub fn shown(&self, text: &str) -> String {
+        let concealed = self.concealed.lock().unwrap_or_else(|e| e.into_inner());
+        concealed.iter().fold(text.to_owned(), |text, value| {
+            text.replace(value, &mask(value))
+        })
     }
 
     /// Microseconds since the scenario started.
@@ -82,8 +114,8 @@ impl Evidence {
         value
             .split(';')
             .map(|pair| match pair.trim().split_once('=') {
-                Some((name, value)) => format!("{name}={}", oauth_vocab::redact::mask(value)),
-                None => oauth_vocab::redact::mask(pair.trim()),
+                Some((name, value)) => format!("{name}={}", mask(value)),
+                None => mask(pair.trim()),
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -124,10 +156,7 @@ impl Evidence {
             } else {
                 format!(";{attributes}")
             };
-            format!(
-                "{cookie_name}={}{attributes}",
-                oauth_vocab::redact::mask(cookie_value)
-            )
+            format!("{cookie_name}={}{attributes}", mask(cookie_value))
         } else {
             redact_header(name, value)
         };
@@ -561,6 +590,39 @@ mod tests {
             .find(|(n, _)| n == "cookie")
             .expect("the second request carries the cookie");
         assert!(cookie.1.starts_with("sid=[redacted:"), "{cookie:?}");
+    }
+
+    #[test]
+    fn concealed_values_are_masked_in_exchanges_recorded_before_and_after() {
+        let exchange = |body: &str| Exchange {
+            at_ms: 0,
+            at_us: 0,
+            from: Party::Browser,
+            by: None,
+            to: Party::Platform,
+            method: "GET".into(),
+            url: "http://p/x?c=482913".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(200),
+            response_headers: Vec::new(),
+            response_body: Some(body.into()),
+            note: None,
+        };
+        let evidence = Evidence::new(false);
+        evidence.push(exchange("send this code in the chat: 482913"));
+        evidence.conceal("482913");
+        evidence.push(exchange(r#"{"text":"482913"}"#));
+        let shown = format!("{:?}", evidence.exchanges());
+        assert!(!shown.contains("482913"), "{shown}");
+        assert_eq!(shown.matches(&mask("482913")).count(), 4, "{shown}");
+        assert_eq!(
+            evidence.shown("code 482913"),
+            format!("code {}", mask("482913"))
+        );
+        let revealed = Evidence::new(true);
+        revealed.conceal("482913");
+        assert_eq!(revealed.shown("code 482913"), "code 482913");
     }
 
     #[test]

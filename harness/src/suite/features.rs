@@ -33,6 +33,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/kore.feature"),
     ),
     (
+        "linking.feature",
+        include_str!("../../../features/client/linking.feature"),
+    ),
+    (
         "mixup.feature",
         include_str!("../../../features/client/mixup.feature"),
     ),

@@ -20,10 +20,12 @@ pub enum Scope {
     /// The same, when `[platform.reference] bots` names a bot.
     Bots,
     /// The requests Gauntlet sends for a user: `[start]`, `[probe]`, `[after_callback]`,
-    /// `[requests.NAME]`.
+    /// `[link_confirmation.send]`, `[requests.NAME]`.
     User,
     /// The body of `[requests.channel_token]`.
     HandOver,
+    /// `[link_confirmation.send]`.
+    Confirmation,
     /// Every templated string of a profile that has Gauntlet launch its target.
     Launch,
 }
@@ -36,8 +38,12 @@ impl Scope {
             Self::Bots => {
                 "when [platform.reference] bots names one, everywhere but in platform.base_url"
             }
-            Self::User => "only in [start], [probe], [after_callback] and [requests.NAME]",
+            Self::User => {
+                "only in [start], [probe], [after_callback], [link_confirmation.send] and \
+                 [requests.NAME]"
+            }
             Self::HandOver => "only in the body of [requests.channel_token]",
+            Self::Confirmation => "only in [link_confirmation.send]",
             Self::Launch => {
                 "only when Gauntlet launches the target ([platform.launch] or [server.launch])"
             }
@@ -71,6 +77,10 @@ pub const PLATFORM: &[Placeholder] = &[
         name: "token",
         scope: Scope::HandOver,
     },
+    Placeholder {
+        name: "code",
+        scope: Scope::Confirmation,
+    },
     PORT,
 ];
 
@@ -99,6 +109,8 @@ pub enum Slot {
     Request,
     /// The body of `[requests.channel_token]`.
     HandOver,
+    /// `[link_confirmation.send]`, which sends back the code the callback page showed.
+    Confirmation,
 }
 
 /// What the profile offers beyond the names every string may use.
@@ -117,8 +129,9 @@ impl Slot {
             Scope::Launch => offers.launch,
             Scope::Run => self != Self::BaseUrl,
             Scope::Bots => offers.bots && self != Self::BaseUrl,
-            Scope::User => matches!(self, Self::Request | Self::HandOver),
+            Scope::User => matches!(self, Self::Request | Self::HandOver | Self::Confirmation),
             Scope::HandOver => self == Self::HandOver,
+            Scope::Confirmation => self == Self::Confirmation,
         }
     }
 }
@@ -257,5 +270,14 @@ mod tests {
             offers,
         )
         .unwrap();
+        check_platform(
+            "link_confirmation.send.body",
+            "{session} {code}",
+            Slot::Confirmation,
+            offers,
+        )
+        .unwrap();
+        let error = check_platform("probe.body", "{code}", Slot::Request, offers).unwrap_err();
+        assert!(error.contains("[link_confirmation.send]"), "{error}");
     }
 }

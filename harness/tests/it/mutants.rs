@@ -73,8 +73,43 @@ async fn every_defect_is_caught_in_the_web_shape() {
             .killed_by
             .contains(&"A token endpoint that does not answer in time".to_owned())
     );
-    // Shape defects are tried only in their shape.
+    // A platform that takes the session of the callback's browser passes when that browser
+    // has no flow of its own; only an attacker's browser with a flow in progress shows it.
+    let hijack = &row("callback_session_linked").killed_by;
+    assert!(hijack.contains(&VICTIMS_CALLBACK.to_owned()), "{hijack:?}");
+    assert!(hijack.contains(&LOGIN_CSRF.to_owned()), "{hijack:?}");
+    assert!(
+        !hijack
+            .contains(&"A state issued in one user's session is refused in another's".to_owned())
+    );
+    // Shape defects are tried only in their shape, the chat link's confirmation only in a
+    // chat channel.
     assert!(!matrix.rows.iter().any(|r| r.defect == "botpress_wrong_bot"));
+    assert!(
+        !matrix
+            .rows
+            .iter()
+            .any(|r| r.defect == "no_link_confirmation")
+    );
+}
+
+const VICTIMS_CALLBACK: &str =
+    "A victim's callback in an attacker's browser with a flow of its own links nobody";
+const LOGIN_CSRF: &str =
+    "An attacker's callback in a victim's browser with a flow of its own links nobody";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_defect_is_caught_in_the_chat_channel() {
+    let matrix = full_matrix("reference-chat.toml").await;
+    let row = |name: &str| matrix.rows.iter().find(|r| r.defect == name).unwrap();
+    // Link phishing: only the chat user's confirmation stops it, and only its scenario sees it.
+    assert_eq!(
+        row("no_link_confirmation").killed_by,
+        ["An attacker's chat login link opened by a victim does not link the attacker's chat"]
+    );
+    let hijack = &row("callback_session_linked").killed_by;
+    assert!(hijack.contains(&VICTIMS_CALLBACK.to_owned()), "{hijack:?}");
+    assert!(hijack.contains(&LOGIN_CSRF.to_owned()), "{hijack:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::config::Shape;
 use crate::defects::Defect;
-use crate::flow::PendingFlow;
+use crate::flow::{Channel, PendingFlow};
 use crate::hooks::{HookFuture, ShapeHooks};
 use crate::link;
 use crate::outcome::{Completed, Failed};
@@ -105,7 +105,7 @@ async fn start(
         Ok(user) => user,
         Err(why) => return pages::failure(&why),
     };
-    let mut response = link::start(&state, &headers, &session(&bot, &user));
+    let mut response = link::start(&state, &headers, &session(&bot, &user), Channel::Web);
     if state.config.defects.has(Defect::BotpressWrongBot)
         && let Ok(cookie) =
             HeaderValue::from_str(&format!("{LAST_BOT_COOKIE}={bot}; Path=/; HttpOnly"))

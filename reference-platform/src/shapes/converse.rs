@@ -1,6 +1,7 @@
 //! Converse: the session variables `authCode` and `accessToken`. The callback only stores the
 //! code; the "Get Access Token" step exchanges it (code in the POST body) and stores the token;
-//! "Is Authenticated?" checks for a token; "Account Link" offers the login button. A channel
+//! "Is Authenticated?" checks for a token; "Account Link" offers the login button, whose link
+//! the chat user confirms with the code the callback page shows ("Confirm Link"). A channel
 //! such as Apple Business Chat hands over the token directly, and no code is ever exchanged.
 
 use axum::Json;
@@ -13,6 +14,7 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::confirm::{self, Claim};
 use crate::defects::Defect;
 use crate::flow::PendingFlow;
 use crate::hooks::{CodeUse, ShapeHooks};
@@ -55,10 +57,14 @@ impl ShapeHooks for Converse {
 struct Step {
     session: String,
     step: String,
+    /// The code the callback page showed (`confirm_link`).
+    #[serde(default)]
+    code: String,
 }
 
 /// `POST /converse/turn {"session","step"}` with `step` one of `is_authenticated`,
-/// `account_link`, `get_access_token`.
+/// `account_link`, `get_access_token`, or `confirm_link` with the `code` the callback page
+/// showed.
 async fn turn(State(state): State<AppState>, body: Result<Json<Step>, JsonRejection>) -> Response {
     let bad = |why: &str| pages::json(StatusCode::BAD_REQUEST, json!({ "error": why }));
     let Ok(Json(step)) = body else {
@@ -75,6 +81,16 @@ async fn turn(State(state): State<AppState>, body: Result<Json<Step>, JsonReject
         }
         "account_link" => json!({ "button": login_button(&state, sid) }),
         "get_access_token" => get_access_token(&state, sid).await,
+        "confirm_link" => match confirm::claim(&state, sid, &step.code) {
+            Some(claim) => json!({
+                "confirmed": claim == Claim::Linked,
+                "message": claim.message(),
+            }),
+            None => json!({
+                "confirmed": false,
+                "message": "Linking failed: no link is waiting for a code in this chat.",
+            }),
+        },
         other => return bad(&format!("unknown step {other:?}")),
     };
     pages::json(StatusCode::OK, answer)

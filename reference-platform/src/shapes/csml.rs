@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::chat::Turn;
 use crate::config::Shape;
+use crate::confirm;
 use crate::defects::Defect;
 use crate::hooks::{HookFuture, ShapeHooks};
 use crate::outcome::{Completed, Failed};
@@ -54,6 +55,14 @@ async fn turn(State(state): State<AppState>, body: Result<Json<Turn>, JsonReject
         return pages::json(
             StatusCode::BAD_REQUEST,
             json!({ "error": "the session is not valid" }),
+        );
+    }
+    if let Some(claim) = confirm::claim(&state, &turn.session, &turn.text) {
+        // The confirming turn only confirms: the event waits for the next one.
+        let message = json!({ "type": "text", "content": { "text": claim.message() } });
+        return pages::json(
+            StatusCode::OK,
+            json!({ "messages": [message], "event": null }),
         );
     }
     let event = lock(&state.shaped.events).remove(&turn.session);

@@ -47,7 +47,16 @@ async fn a_chat_button_links_the_chat_session() {
         Some("S256")
     );
     let callback = authorize(&browser, &authorization_url).await;
-    assert_linked_page(&visit(&browser, &callback).await);
+    let page = visit(&browser, &callback).await;
+    // The link waits for the chat user to send back the code the browser shows.
+    let code = confirmation_code(&page);
+    let answer = say(&setup, "chat-7", "who am I?").await;
+    assert_eq!(answer["messages"][0]["type"], "oauth_button");
+    let answer = say(&setup, "chat-7", &code).await;
+    assert_eq!(
+        answer["messages"][0]["text"],
+        "Account linked. You can use it in this chat now."
+    );
 
     // Assert
     let answer = say(&setup, "chat-7", "who am I?").await;
@@ -59,6 +68,41 @@ async fn a_chat_button_links_the_chat_session() {
     // The ticket was single-use.
     let again = visit(&browser, &url).await;
     assert_failure(&again, "unknown or expired link");
+}
+
+/// Mallory's chat asks for a login link; Alice opens it in her browser and logs in as
+/// herself. Returns the callback page Alice sees.
+async fn alice_opens_mallorys_link(setup: &Setup) -> Page {
+    let answer = say(setup, "mallory-chat", "link my account").await;
+    let link = Url::parse(answer["messages"][0]["url"].as_str().unwrap()).unwrap();
+    let alice = browser();
+    let authorization_url = location(&alice.get(link).send().await.unwrap());
+    let callback = authorize(&alice, &authorization_url).await;
+    visit(&alice, &callback).await
+}
+
+#[tokio::test]
+async fn a_login_link_opened_by_someone_else_links_nobody_without_the_code() {
+    let setup = setup().await;
+    let page = alice_opens_mallorys_link(&setup).await;
+    let code = confirmation_code(&page);
+    // Mallory's chat is not linked to Alice's account; Alice's code does nothing in her own chat.
+    assert_eq!(whoami(&setup, "mallory-chat").await["linked"], false);
+    let answer = say(&setup, "alice-chat", &code).await;
+    assert_eq!(answer["messages"][0]["type"], "oauth_button");
+    assert_eq!(whoami(&setup, "alice-chat").await["linked"], false);
+    // A wrong guess in Mallory's chat drops the link: the right code no longer works.
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let answer = say(&setup, "mallory-chat", wrong).await;
+    assert!(
+        answer["messages"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Linking failed")
+    );
+    let answer = say(&setup, "mallory-chat", &code).await;
+    assert_eq!(answer["messages"][0]["type"], "oauth_button");
+    assert_eq!(whoami(&setup, "mallory-chat").await["linked"], false);
 }
 
 #[tokio::test]

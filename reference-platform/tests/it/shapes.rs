@@ -89,6 +89,41 @@ async fn the_converse_callback_stores_the_code_and_makes_no_token_request() {
 }
 
 #[tokio::test]
+async fn a_converse_chat_link_stores_the_code_for_the_chat_only_once_confirmed() {
+    let setup = setup_with(
+        ProviderConfig::default(),
+        |c| c.shape = Shape::Converse,
+        |_| {},
+    )
+    .await;
+    let (_, answer) = post(
+        &setup,
+        "/converse/turn",
+        json!({"session": "conv-2", "step": "account_link"}),
+    )
+    .await;
+    let link = url::Url::parse(answer["button"]["url"].as_str().unwrap()).unwrap();
+    let browser = browser();
+    let authorization_url = location(&browser.get(link).send().await.unwrap());
+    let callback = authorize(&browser, &authorization_url).await;
+    let code = confirmation_code(&visit(&browser, &callback).await);
+    // Before the code comes back, Get Access Token finds no code for the chat.
+    let get_token = json!({"session": "conv-2", "step": "get_access_token"});
+    let (_, answer) = post(&setup, "/converse/turn", get_token.clone()).await;
+    assert_eq!(answer["accessToken"], false);
+    let (_, answer) = post(
+        &setup,
+        "/converse/turn",
+        json!({"session": "conv-2", "step": "confirm_link", "code": code}),
+    )
+    .await;
+    assert_eq!(answer["confirmed"], true, "{answer}");
+    let (_, answer) = post(&setup, "/converse/turn", get_token).await;
+    assert_eq!(answer["exchanged"], true, "{answer}");
+    assert_eq!(code_grants(&setup).len(), 1);
+}
+
+#[tokio::test]
 async fn botpress_refuses_unknown_bots_and_unknown_external_ids() {
     let setup = setup_with(
         ProviderConfig::default(),

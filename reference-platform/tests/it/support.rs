@@ -242,3 +242,17 @@ pub(crate) fn assert_hardened(page: &Page) {
     assert_eq!(page.headers["referrer-policy"], "no-referrer");
     assert!(page.headers.get("location").is_none());
 }
+
+/// The code a chat link's callback page shows, after checking the page.
+pub(crate) fn confirmation_code(page: &Page) -> String {
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_hardened(page);
+    assert!(!page.body.contains("Account linked"), "{}", page.body);
+    let (_, rest) = page
+        .body
+        .split_once("send this code in the chat: ")
+        .unwrap_or_else(|| panic!("no code on the page: {}", page.body));
+    let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{}", page.body);
+    code
+}

@@ -32,6 +32,16 @@ async fn returns(world: &mut GauntletWorld, user: String) -> StepResult {
     world.keep_callback(&user, reply).await
 }
 
+#[when(regex = r"^(\w+) returns to the platform with (\w+)'s callback$")]
+async fn returns_with_foreign_callback(
+    world: &mut GauntletWorld,
+    user: String,
+    owner: String,
+) -> StepResult {
+    let callback = callback_of(world, &owner)?;
+    world.deliver_callback_of(&user, &owner, callback).await
+}
+
 #[when(regex = r"^(\w+) links (?:her|his|their) account$")]
 async fn links(world: &mut GauntletWorld, user: String) -> StepResult {
     world.start_flow(&user).await?;
@@ -97,33 +107,64 @@ async fn tells(world: &mut GauntletWorld, user: String, outcome: String) -> Step
     if reply.body.contains(wanted.as_str()) && !reply.body.contains(unwanted.as_str()) {
         return Ok(());
     }
-    Err(format!(
-        "after the callback the platform answered {} without saying {wanted:?}: {}",
+    let said = format!(
+        "{} without saying {wanted:?}: {}",
         reply.status,
         short(&reply.body)
-    ))
+    );
+    let why = match (&flow.after, &flow.callback) {
+        // A later step answered: show the callback page that led to it too.
+        (Some(_), Some(page)) => format!(
+            "the callback page answered {}: {}; the step after it then answered {said}",
+            page.status,
+            short(&page.body)
+        ),
+        _ => format!("after the callback the platform answered {said}"),
+    };
+    // A flow that reached this browser from another user's: that is why it had to fail.
+    let cause = (outcome == "failed")
+        .then(|| world.handoffs.iter().find_map(|h| h.refusal_cause(&user)))
+        .flatten();
+    let why = match cause {
+        Some(cause) => format!("{cause}. {why}"),
+        None => why,
+    };
+    Err(world.evidence.shown(&why))
 }
 
 #[then(regex = r"^(\w+) is (linked|not linked)$")]
 async fn is_linked(world: &mut GauntletWorld, user: String, expected: String) -> StepResult {
+    let (linked, said) = probe_linked(world, &user).await?;
+    match (expected == "linked", linked) {
+        (true, Some(true)) | (false, Some(false)) => Ok(()),
+        (true, _) => Err(format!(
+            "{user} should be linked, but the platform says: {said}"
+        )),
+        (false, _) => Err(format!(
+            "{user} should not be linked, but the platform says: {said}"
+        )),
+    }
+}
+
+/// Whether the platform says `user` is linked (`None`: its answer says neither, or both), with
+/// what it said: the last probe's answer if a step just asked, else a fresh one.
+pub(super) async fn probe_linked(
+    world: &mut GauntletWorld,
+    user: &str,
+) -> Result<(Option<bool>, String), String> {
     let reply = match world.last_probe.take() {
         Some(reply) => reply,
-        None => world.probe(&user).await,
+        None => world.probe(user).await,
     }?;
     let probe = &world.ctx.profile.probe;
     let linked = reply.body.contains(&probe.linked_text);
     let unlinked = reply.body.contains(&probe.unlinked_text);
-    match (expected == "linked", linked, unlinked) {
-        (true, true, false) | (false, false, true) => Ok(()),
-        (true, _, _) => Err(format!(
-            "{user} should be linked, but the platform says: {}",
-            short(&reply.body)
-        )),
-        (false, _, _) => Err(format!(
-            "{user} should not be linked, but the platform says: {}",
-            short(&reply.body)
-        )),
-    }
+    let said = short(&reply.body);
+    Ok(match (linked, unlinked) {
+        (true, false) => (Some(true), said),
+        (false, true) => (Some(false), said),
+        _ => (None, said),
+    })
 }
 
 #[then("the platform made no token request")]

@@ -4,6 +4,7 @@
 
 mod errors;
 mod flow;
+mod linking;
 mod mixup;
 mod pkce;
 mod redirect;

@@ -49,6 +49,8 @@ async fn callback_only(world: &mut GauntletWorld, user: String) -> StepResult {
         .clone()
         .ok_or("the provider sent no callback yet")?;
     let reply = world.user(&user).browser.get_on_platform(&callback).await?;
+    // The chat user confirms the link, if the platform asks for that, but goes no further.
+    world.confirm_link(&user, &reply).await?;
     world.last_answer = Some(reply.clone());
     Ok(())
 }

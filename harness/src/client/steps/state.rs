@@ -106,26 +106,6 @@ async fn replays(world: &mut GauntletWorld, user: String) -> StepResult {
     world.keep_callback(&user, reply).await
 }
 
-#[when(regex = r"^(\w+) returns to the platform with (\w+)'s callback$")]
-async fn returns_with_foreign_callback(
-    world: &mut GauntletWorld,
-    user: String,
-    owner: String,
-) -> StepResult {
-    let callback = callback_of(world, &owner)?;
-    let reply = world.deliver(&user, &callback).await?;
-    // The foreign user has no flow of their own; record the answer on the owner's flow too so
-    // that "tells <user>" finds it.
-    world.flows.push(crate::client::world::Flow {
-        user: user.clone(),
-        authorize_url: world.last_flow(Some(&owner))?.authorize_url.clone(),
-        callback_url: Some(callback),
-        callback: Some(reply),
-        after: None,
-    });
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
