@@ -43,6 +43,15 @@ const FAILS: &[(&str, Why)] = &[
              grant's fragment): the chatbot stores it and says \"Account linked\"",
         ),
     ),
+    (
+        "An attacker's chat login link opened by a victim does not link the attacker's chat",
+        Why(
+            "@should: the chatbot links the chat session whose button was opened, with no \
+             confirmation from the chat user, so a victim who opens an attacker's login link \
+             links the attacker's chat to her account (RFC 6749 §10.12; RFC 8628 §5.4 \
+             recommends such a confirmation for a link that travels the same way)",
+        ),
+    ),
 ];
 
 /// Tags whose scenarios do not apply to the chatbot, with (a fragment of) the reason the report
