@@ -8,30 +8,10 @@ port="${1:?usage: run.sh PORT}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${GAUNTLET_DJANGO_VENV:-$root/target/django-provider-venv}"
-python="${PYTHON:-python3}"
 export PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
-
-install() {
-  if [ ! -x "$venv/bin/python" ] || ! cmp -s "$here/requirements.txt" "$venv/requirements.txt"; then
-    echo "installing Django and django-oauth-toolkit into $venv" >&2
-    rm -rf "$venv"
-    "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-    # Written last: a venv without it (an install cut short) is made again next time.
-    cp "$here/requirements.txt" "$venv/requirements.txt"
-  fi
-}
-mkdir -p "$(dirname "$venv")"
-if command -v flock >/dev/null; then
-  # Two servers starting at once (two test runs) install one after the other, not over each other.
-  exec 9>"$venv.lock"
-  flock 9
-  install
-  flock -u 9
-  exec 9>&-
-else
-  install
-fi
+# shellcheck source=../lib/venv.sh
+source "$here/../lib/venv.sh"
+ensure_venv "$venv" "$here/requirements.txt" "Django and django-oauth-toolkit"
 
 state="$root/target/django-provider-state-$port"
 # Gauntlet picks a fresh port for each launch: states of servers gone for a day are cleared.
