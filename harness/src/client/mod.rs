@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod mutants;
+mod probe;
 pub mod profile;
 pub mod run;
 mod steps;

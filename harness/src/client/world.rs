@@ -317,7 +317,9 @@ impl GauntletWorld {
     /// refused nor sent the browser elsewhere, the step follows and its answer is kept too.
     pub async fn keep_callback(&mut self, name: &str, reply: Reply) -> StepResult {
         let refused = (300..400).contains(&reply.status)
-            || reply.body.contains(&self.ctx.profile.outcome.failure_text);
+            || reply
+                .body
+                .contains(&self.ctx.profile.outcome().failure_text);
         let flow = self.last_flow_mut(name)?;
         flow.callback = Some(reply);
         flow.after = None;
@@ -332,12 +334,12 @@ impl GauntletWorld {
 
     /// Asks the platform whether the user is linked.
     pub async fn probe(&mut self, name: &str) -> Result<Reply, String> {
-        let probe = self.ctx.profile.probe.clone();
+        let probe = &self.ctx.profile.probe;
         let request = super::profile::Request {
-            method: probe.method,
-            url: probe.url,
-            body: probe.body,
-            content_type: probe.content_type,
+            method: probe.method.clone(),
+            url: probe.url.clone(),
+            body: probe.body.clone(),
+            content_type: probe.content_type.clone(),
         };
         self.send_request(name, &request).await
     }

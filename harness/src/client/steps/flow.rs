@@ -3,6 +3,7 @@
 use cucumber::{given, then, when};
 use url::Url;
 
+use crate::client::profile::ProbeReading;
 use crate::client::world::{GauntletWorld, StepResult};
 use crate::parameters::OAuthErrorParam;
 use crate::suite::browser::short;
@@ -88,7 +89,7 @@ async fn tells(world: &mut GauntletWorld, user: String, outcome: String) -> Step
     let reply = flow
         .outcome()
         .ok_or_else(|| format!("{user} never got back to the platform"))?;
-    let texts = &world.ctx.profile.outcome;
+    let texts = world.ctx.profile.outcome();
     let (wanted, unwanted) = if outcome == "succeeded" {
         (&texts.success_text, &texts.failure_text)
     } else {
@@ -110,20 +111,25 @@ async fn is_linked(world: &mut GauntletWorld, user: String, expected: String) ->
         Some(reply) => reply,
         None => world.probe(&user).await,
     }?;
-    let probe = &world.ctx.profile.probe;
-    let linked = reply.body.contains(&probe.linked_text);
-    let unlinked = reply.body.contains(&probe.unlinked_text);
-    match (expected == "linked", linked, unlinked) {
-        (true, true, false) | (false, false, true) => Ok(()),
-        (true, _, _) => Err(format!(
-            "{user} should be linked, but the platform says: {}",
-            short(&reply.body)
-        )),
-        (false, _, _) => Err(format!(
-            "{user} should not be linked, but the platform says: {}",
-            short(&reply.body)
-        )),
+    let reading = world.ctx.profile.probe.read(reply.status, &reply.body);
+    let wanted = if expected == "linked" {
+        ProbeReading::Linked
+    } else {
+        ProbeReading::Unlinked
+    };
+    if reading == wanted {
+        return Ok(());
     }
+    Err(format!(
+        "{user} should {}be linked, but the platform says ({}): {}",
+        if wanted == ProbeReading::Linked {
+            ""
+        } else {
+            "not "
+        },
+        reply.status,
+        short(&reply.body)
+    ))
 }
 
 #[then("the platform made no token request")]
