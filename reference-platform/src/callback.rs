@@ -2,7 +2,8 @@
 //!
 //! In order: the query is parsed strictly (a repeated parameter is refused); the pending flow is
 //! found by `state` and consumed, whatever happens next; it must belong to the requesting
-//! browser; `iss` must name the expected issuer ([RFC 9207 §2.4]); an `error` is shown without
+//! browser (when a browser started it: a chat button that is the authorization URL binds the
+//! flow to the chat session alone); `iss` must name the expected issuer ([RFC 9207 §2.4]); an `error` is shown without
 //! calling the token endpoint; only then is the code redeemed, once, with the flow's verifier.
 //! No page shows the code, state or tokens, and none redirects anywhere (so `return_to`-style
 //! parameters are ignored: no open redirector).
@@ -140,8 +141,10 @@ async fn finish<'p>(
     flow: PendingFlow,
 ) -> Result<Completed, Refusal> {
     let defects = &state.config.defects;
-    if !defects.has(Defect::StateNotBoundToBrowser) {
-        check_browser(headers, flow.browser.expose())?;
+    if let Some(browser) = &flow.browser
+        && !defects.has(Defect::StateNotBoundToBrowser)
+    {
+        check_browser(headers, browser.expose())?;
     }
     let code = single("code")?;
     let iss = single("iss")?;
@@ -218,7 +221,7 @@ fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<Pendi
     };
     let mut flows = lock(&state.flows);
     let key = flows
-        .newest_key(|f| f.browser.expose() == browser)
+        .newest_key(|f| f.browser.as_ref().is_some_and(|b| b.expose() == browser))
         .ok_or(Refusal::UnknownState)?;
     flows.remove(&key).ok_or(Refusal::UnknownState)
 }

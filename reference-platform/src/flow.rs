@@ -46,8 +46,9 @@ pub(crate) fn s256_challenge(verifier: &str) -> String {
 /// A flow waiting for its callback, found by its `state`.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingFlow {
-    /// The `rp_browser` cookie of the browser that started it.
-    pub(crate) browser: Secret,
+    /// The `rp_browser` cookie of the browser that started it; `None` for a flow a chat turn
+    /// started by handing out the authorization URL itself (no browser was there to bind).
+    pub(crate) browser: Option<Secret>,
     /// The chat session that will be linked.
     pub(crate) session: String,
     /// The PKCE verifier, sent only to the token endpoint.

@@ -83,7 +83,7 @@ mod state;
 mod store;
 mod token_client;
 
-pub use config::{AuthMethod, KoreProfile, Placement, PlatformConfig, Shape};
+pub use config::{AuthMethod, ChatButton, KoreProfile, Placement, PlatformConfig, Shape};
 pub use defects::{Defect, Defects};
 pub use server::Platform;
 pub use start_error::StartError;

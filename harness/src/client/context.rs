@@ -190,6 +190,7 @@ async fn start_platform(
             scopes: profile.client.scopes.clone(),
             token_timeout: Duration::from_millis(profile.timeouts.platform_token_timeout_ms),
             defects: profile.defects().map_err(|e| anyhow::anyhow!(e))?,
+            chat_button: profile.platform.reference.chat_button,
             ..reference_platform::PlatformConfig::default()
         };
         let platform = reference_platform::Platform::start(config)

@@ -7,9 +7,11 @@
 
 pub mod context;
 pub mod mutants;
+pub mod preflight;
 mod probe;
 pub mod profile;
 pub mod run;
+pub mod start;
 mod steps;
 pub mod world;
 

@@ -156,6 +156,9 @@ pub struct ReferenceSettings {
     pub bots: Vec<String>,
     /// Parameters the platform adds to every authorization request.
     pub extra_params: BTreeMap<String, String>,
+    /// What a chat answer's login button points at: `ticket` (a platform URL that starts the
+    /// flow in the browser, the default) or `authorization_url` (the authorization URL itself).
+    pub chat_button: reference_platform::ChatButton,
 }
 
 /// A request Gauntlet makes to the platform (templated).
@@ -257,7 +260,33 @@ pub struct OutcomeProfile {
     pub failure_text: String,
 }
 
+/// What the answer after a callback says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeReading {
+    /// It says the success text only.
+    Succeeded,
+    /// It says the failure text only.
+    Failed,
+    /// It says neither.
+    Neither,
+    /// It says both.
+    Both,
+}
+
 impl OutcomeProfile {
+    /// What an answer with `body` says.
+    pub fn read(&self, body: &str) -> OutcomeReading {
+        match (
+            body.contains(self.success_text.as_str()),
+            body.contains(self.failure_text.as_str()),
+        ) {
+            (true, false) => OutcomeReading::Succeeded,
+            (false, true) => OutcomeReading::Failed,
+            (false, false) => OutcomeReading::Neither,
+            (true, true) => OutcomeReading::Both,
+        }
+    }
+
     /// The embedded reference platform's texts.
     fn reference() -> Self {
         Self {

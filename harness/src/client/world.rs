@@ -9,7 +9,7 @@ use oauth_vocab::Secret;
 use url::Url;
 
 use super::context::{self, RunContext};
-use super::profile::Button;
+use super::start::{self, StartError};
 use crate::report::{Exchange, Party};
 use crate::suite::browser::short;
 use crate::suite::browser::{Browser, Evidence, Reply};
@@ -117,7 +117,11 @@ pub type StepResult = Result<(), String>;
 
 impl GauntletWorld {
     fn new() -> Self {
-        let ctx = context::current();
+        Self::with_context(context::current())
+    }
+
+    /// A world outside any scenario, for the run's own checks (the preflight).
+    pub(crate) fn with_context(ctx: Arc<RunContext>) -> Self {
         let evidence = Evidence::new(ctx.reveal_secrets);
         Self {
             ctx,
@@ -164,76 +168,29 @@ impl GauntletWorld {
             .ok_or_else(|| format!("{user} started no flow"))
     }
 
-    /// Starts a flow as the platform's profile says, and returns the authorization URL. The
-    /// browser has not visited the provider yet.
+    /// Starts a flow as the platform's profile says, with the provider's arrangements for it
+    /// mounted, as the user's last flow. The browser has not visited the provider yet.
     pub async fn start_flow(&mut self, name: &str) -> StepResult {
-        let user = self.user(name);
-        let vars = self.ctx.vars.with_session(&user.session);
-        let start = self.ctx.profile.start.clone();
-        let body = start.body.as_ref().map(|b| {
-            (
-                start.content_type.as_deref().unwrap_or("text/plain"),
-                vars.fill(b),
-            )
-        });
-        let url = vars.fill(&start.url);
-        let reply = user.browser.send(&start.method, &url, body).await?;
-        self.last_answer = Some(reply.clone());
-        let authorize = match &start.button {
-            None => self.follow_to_provider(&user, reply).await?,
-            Some(button) => {
-                let link = find_button(button, &reply.body).ok_or_else(|| {
-                    format!(
-                        "the platform's answer carries no login button ({button:?}): {}",
-                        short(&reply.body)
-                    )
-                })?;
-                let link = url::Url::parse(&reply.url)
-                    .and_then(|b| b.join(&link))
-                    .map_err(|e| e.to_string())?;
-                let reply = user.browser.send("GET", link.as_str(), None).await?;
-                self.follow_to_provider(&user, reply).await?
-            }
-        };
-        let flow = Flow {
-            user: name.to_owned(),
-            authorize_url: authorize,
-            callback_url: None,
-            callback: None,
-            after: None,
-        };
+        let flow = self.open_flow(name).await?;
         self.apply_arrangements(&flow)?;
         self.flows.push(flow);
         Ok(())
     }
 
-    /// Follows platform redirects until one points at the provider's authorization endpoint.
-    async fn follow_to_provider(&self, user: &User, mut reply: Reply) -> Result<Url, String> {
-        let authorize = self.ctx.vars.fill("{authorization_endpoint}");
-        for _ in 0..10 {
-            let Some(location) = reply
-                .location
-                .clone()
-                .filter(|_| (300..400).contains(&reply.status))
-            else {
-                return Err(format!(
-                    "starting the flow did not redirect to the authorization endpoint (status {}): {}",
-                    reply.status,
-                    short(&reply.body)
-                ));
-            };
-            if location.starts_with(&authorize) {
-                return Url::parse(&location)
-                    .map_err(|e| format!("the authorization URL is not a URL: {e}"));
-            }
-            if !location.starts_with(&self.ctx.platform_base) {
-                return Err(format!(
-                    "the platform redirected to {location}, not to the authorization endpoint"
-                ));
-            }
-            reply = user.browser.send("GET", &location, None).await?;
-        }
-        Err("more than 10 redirects before reaching the authorization endpoint".into())
+    /// Sends the profile's start request as `name` and follows the way to the provider's
+    /// authorization endpoint: the new flow, not kept yet. The start request's answer is the
+    /// last answer.
+    pub async fn open_flow(&mut self, name: &str) -> Result<Flow, StartError> {
+        let user = self.user(name);
+        let (authorize_url, answer) = start::authorization_url(&self.ctx, &user).await?;
+        self.last_answer = Some(answer);
+        Ok(Flow {
+            user: name.to_owned(),
+            authorize_url,
+            callback_url: None,
+            callback: None,
+            after: None,
+        })
     }
 
     /// Mounts the pending arrangements for this flow (scoped to its state when it has one).
@@ -478,21 +435,6 @@ impl GauntletWorld {
         }
         exchanges.sort_by_key(|e| e.at_ms);
         exchanges
-    }
-}
-
-fn find_button(button: &Button, body: &str) -> Option<String> {
-    match button {
-        Button::JsonPointer(pointer) => {
-            let value: serde_json::Value = serde_json::from_str(body).ok()?;
-            value.pointer(pointer)?.as_str().map(str::to_owned)
-        }
-        Button::Regex(pattern) => {
-            let re = regex::Regex::new(pattern).ok()?;
-            re.captures(body)?
-                .get(1)
-                .map(|m| m.as_str().replace("&amp;", "&"))
-        }
     }
 }
 

@@ -31,6 +31,9 @@ pub fn render(report: &RunReport) -> String {
         summary.gate_word(),
         summary.gate_detail()
     );
+    if let Some(preflight) = &report.preflight {
+        let _ = writeln!(out, "**Preflight:** {}\n", inline(&preflight.to_string()));
+    }
     verdict_table(&mut out, &report.scenarios);
     baseline_section(&mut out, report);
     let failures: Vec<_> = failed(report).collect();

@@ -12,8 +12,8 @@ pub mod messages;
 pub mod model;
 
 pub use model::{
-    BaselineEntry, BaselineReport, Exchange, FeatureSource, Gate, Party, RunReport,
-    ScenarioOutcome, Shard, Status, StepOutcome, StepStatus, Strength,
+    BaselineEntry, BaselineReport, Exchange, FeatureSource, Gate, Party, Preflight,
+    PreflightVerdict, RunReport, ScenarioOutcome, Shard, Status, StepOutcome, StepStatus, Strength,
 };
 
 #[cfg(test)]

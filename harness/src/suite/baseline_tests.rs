@@ -34,6 +34,7 @@ fn report(scenarios: Vec<ScenarioOutcome>) -> RunReport {
         features: Vec::new(),
         scenarios,
         baseline: None,
+        preflight: None,
     }
 }
 

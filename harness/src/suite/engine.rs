@@ -177,6 +177,7 @@ impl Prepared {
             features,
             scenarios,
             baseline: None,
+            preflight: None,
         })
     }
 }

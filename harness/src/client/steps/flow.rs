@@ -3,7 +3,7 @@
 use cucumber::{given, then, when};
 use url::Url;
 
-use crate::client::profile::ProbeReading;
+use crate::client::profile::{OutcomeReading, ProbeReading};
 use crate::client::world::{GauntletWorld, StepResult};
 use crate::parameters::OAuthErrorParam;
 use crate::suite::browser::short;
@@ -90,12 +90,12 @@ async fn tells(world: &mut GauntletWorld, user: String, outcome: String) -> Step
         .outcome()
         .ok_or_else(|| format!("{user} never got back to the platform"))?;
     let texts = world.ctx.profile.outcome();
-    let (wanted, unwanted) = if outcome == "succeeded" {
-        (&texts.success_text, &texts.failure_text)
+    let (wanted, reading) = if outcome == "succeeded" {
+        (&texts.success_text, OutcomeReading::Succeeded)
     } else {
-        (&texts.failure_text, &texts.success_text)
+        (&texts.failure_text, OutcomeReading::Failed)
     };
-    if reply.body.contains(wanted.as_str()) && !reply.body.contains(unwanted.as_str()) {
+    if texts.read(&reply.body) == reading {
         return Ok(());
     }
     Err(format!(

@@ -191,6 +191,7 @@ fn report() -> RunReport {
         }],
         scenarios: vec![passed, failed, undefined, skipped],
         baseline: None,
+        preflight: None,
     }
 }
 
