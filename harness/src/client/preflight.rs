@@ -61,9 +61,8 @@ async fn plain_link(world: &mut GauntletWorld) -> Result<String, Stop> {
     let before = probe(world, "before the callback").await?;
     world.authorize(USER).await.map_err(|why| {
         Stop::Blocked(format!(
-            "the mock provider refused the platform's authorization request: {why}; the \
-             profile's [client] client_id and redirect_uris must be what the platform is \
-             configured with"
+            "at the mock provider: {why}; the profile's [client] client_id and redirect_uris \
+             must be what the platform is configured with"
         ))
     })?;
     let callback = world
@@ -116,6 +115,7 @@ async fn plain_link(world: &mut GauntletWorld) -> Result<String, Stop> {
 
 /// Whether the link went through, by the outcome texts.
 enum Linked {
+    /// The success text.
     Yes,
     /// The failure page's visible text.
     No(String),

@@ -287,3 +287,17 @@ async fn the_preflight_names_a_client_authentication_the_profile_does_not_say() 
         "{diagnosis}"
     );
 }
+
+#[tokio::test]
+async fn the_preflight_says_a_chat_answer_needs_a_button_setting() {
+    let text = include_str!("../../../fixtures/platforms/reference-chat.toml")
+        .replace("button = { json_pointer = \"/messages/0/url\" }", "");
+    let profile: PlatformProfile = toml::from_str(&text).unwrap();
+    let diagnosis = preflight_stops(profile).await;
+    assert!(
+        diagnosis.contains("the start answer (status 200) neither redirects")
+            && diagnosis.contains("oauth_button")
+            && diagnosis.contains("a chat answer needs [start] button"),
+        "{diagnosis}"
+    );
+}
