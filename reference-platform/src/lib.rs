@@ -12,7 +12,7 @@
 //! |---|---|
 //! | `GET /health` | `ok` |
 //! | `GET /link?session={sid}` | web channel: sets the `rp_browser` cookie, 302 to the authorization endpoint |
-//! | `POST /chat` `{"session","text"}` | chat channel: `You are linked as …` text, or an `oauth_button` |
+//! | `POST /chat` `{"session","text"}` | chat channel: `You are linked as …` text, or an `oauth_button` (to `/chat/link/{ticket}`, or with [`ChatButton::AuthorizationUrl`] the authorization URL itself) |
 //! | `GET /chat/link/{ticket}` | the button's single-use target: like `/link` |
 //! | `GET {redirect_path}` (`/callback`) | the redirection endpoint: `Account linked…` or `Linking failed: …` (400) |
 //! | `GET /whoami?session={sid}` | probe: calls the resource API, JSON `{"linked":…}` |

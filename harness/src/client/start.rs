@@ -118,7 +118,7 @@ pub(crate) async fn authorization_url(
     refuse_error_status(&answer)?;
     let link = find_button(button, &answer.body).ok_or_else(|| StartError::NoButton {
         button: describe(button),
-        text: short(&answer.body),
+        text: visible(&answer.body),
     })?;
     let link = Url::parse(&answer.url)
         .and_then(|base| base.join(&link))
@@ -151,7 +151,7 @@ async fn follow(
             refuse_error_status(&reply)?;
             return Err(StartError::NoRedirect {
                 status: reply.status,
-                text: short(&reply.body),
+                text: visible(&reply.body),
             });
         };
         let url = Url::parse(&location)
@@ -180,10 +180,18 @@ fn refuse_error_status(reply: &Reply) -> Result<(), StartError> {
         return Err(StartError::Status {
             url: reply.url.clone(),
             status: reply.status,
-            text: short(&reply.body),
+            text: visible(&reply.body),
         });
     }
     Ok(())
+}
+
+/// An answer's visible text, shortened, or `(an empty body)`.
+fn visible(body: &str) -> String {
+    match short(body) {
+        text if text.is_empty() => "(an empty body)".into(),
+        text => text,
+    }
 }
 
 /// Whether `url` is the authorization endpoint: the same scheme, host, port and path (its
