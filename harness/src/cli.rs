@@ -100,6 +100,10 @@ pub struct RunArgs {
     /// (`gauntlet profiles`); default: the bundled reference platform.
     #[arg(long, env = "GAUNTLET_PLATFORM")]
     pub platform: Option<PathBuf>,
+    /// Skip the preflight: the one plain link run before the suite, which stops a run whose
+    /// profile does not fit the platform, or whose platform cannot be reached (exit 2).
+    #[arg(long)]
+    pub no_preflight: bool,
     /// The options every suite shares.
     #[command(flatten)]
     pub suite: SuiteArgs,
@@ -203,7 +207,10 @@ impl RunArgs {
             Some(arg) => crate::bundled::platform(arg)?,
             None => PlatformProfile::reference(),
         };
-        Ok(self.suite.options(profile))
+        Ok(SuiteOptions {
+            preflight: !self.no_preflight,
+            ..self.suite.options(profile)
+        })
     }
 }
 

@@ -117,9 +117,20 @@ fn baseline_notes(report: &gauntlet::report::RunReport) {
     }
 }
 
-/// Reports an error that kept the run from happening: exit code 2.
+/// Reports an error that kept the run from happening: exit code 2. A failed preflight has
+/// printed its diagnosis on stdout already.
 fn usage(error: &anyhow::Error) -> ExitCode {
-    eprintln!("gauntlet: {error:#}");
+    if error
+        .downcast_ref::<gauntlet::suite::PreflightBlocked>()
+        .is_some()
+    {
+        eprintln!(
+            "gauntlet: nothing was judged: the preflight failed (see its line above); fix the \
+             profile or the platform, or skip the preflight with --no-preflight"
+        );
+    } else {
+        eprintln!("gauntlet: {error:#}");
+    }
     ExitCode::from(2)
 }
 

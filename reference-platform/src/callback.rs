@@ -2,10 +2,11 @@
 //!
 //! In order: the query is parsed strictly (a repeated parameter is refused); the pending flow is
 //! found by `state` and consumed, whatever happens next; it must belong to the requesting
-//! browser; `iss` must name the expected issuer ([RFC 9207 §2.4]); an `error` is shown without
-//! calling the token endpoint; only then is the code redeemed, once, with the flow's verifier. A
-//! flow started from a chat button completes under a holding session, and its page shows the
-//! code the chat user sends back to make the link (`confirm`).
+//! browser (when a browser started it: a chat button that is the authorization URL binds the
+//! flow to the chat session alone); `iss` must name the expected issuer ([RFC 9207 §2.4]); an
+//! `error` is shown without calling the token endpoint; only then is the code redeemed, once,
+//! with the flow's verifier. A flow started from a chat button completes under a holding
+//! session, and its page shows the code the chat user sends back to make the link (`confirm`).
 //! No page shows the code, state or tokens, and none redirects anywhere (so `return_to`-style
 //! parameters are ignored: no open redirector).
 //!
@@ -151,10 +152,12 @@ async fn finish<'p>(
     mut flow: PendingFlow,
 ) -> Result<Completed, Refusal> {
     let defects = &state.config.defects;
-    if defects.has(Defect::CallbackSessionLinked) {
-        flow.session = session_of_browser(state, headers, &flow)?;
-    } else if !defects.has(Defect::StateNotBoundToBrowser) {
-        check_browser(headers, flow.browser.expose())?;
+    if let Some(browser) = flow.browser.clone() {
+        if defects.has(Defect::CallbackSessionLinked) {
+            flow.session = session_of_browser(state, headers, &flow.session, browser.expose())?;
+        } else if !defects.has(Defect::StateNotBoundToBrowser) {
+            check_browser(headers, browser.expose())?;
+        }
     }
     let code = single("code")?;
     let iss = single("iss")?;
@@ -237,7 +240,7 @@ fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<Pendi
     };
     let mut flows = lock(&state.flows);
     let key = flows
-        .newest_key(|f| f.browser.expose() == browser)
+        .newest_key(|f| f.browser.as_ref().is_some_and(|b| b.expose() == browser))
         .ok_or(Refusal::UnknownState)?;
     flows.remove(&key).ok_or(Refusal::UnknownState)
 }
@@ -249,17 +252,18 @@ fn latest_flow_of_browser(state: &AppState, headers: &HeaderMap) -> Result<Pendi
 fn session_of_browser(
     state: &AppState,
     headers: &HeaderMap,
-    flow: &PendingFlow,
+    session: &str,
+    expected: &str,
 ) -> Result<String, Refusal> {
     let Presented::One(browser) = browser::presented(headers) else {
         return Err(Refusal::WrongBrowser);
     };
-    if constant_time_eq(browser.as_bytes(), flow.browser.expose().as_bytes()) {
-        return Ok(flow.session.clone());
+    if constant_time_eq(browser.as_bytes(), expected.as_bytes()) {
+        return Ok(session.to_owned());
     }
     let flows = lock(&state.flows);
     flows
-        .newest_key(|f| f.browser.expose() == browser)
+        .newest_key(|f| f.browser.as_ref().is_some_and(|b| b.expose() == browser))
         .and_then(|key| flows.get(&key))
         .map(|f| f.session.clone())
         .ok_or(Refusal::WrongBrowser)

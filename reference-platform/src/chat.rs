@@ -1,7 +1,8 @@
 //! The chat channel: a chat turn answers with text when the session is linked, or with an
 //! OAuth button whose URL holds a single-use ticket (never the state or any secret) that maps
 //! to the chat session. Following the button starts the flow in the browser, like `/link`;
-//! the link is made when the chat user sends back the code the callback page showed
+//! configured so ([`ChatButton::AuthorizationUrl`]), the button is the authorization URL
+//! itself. The link is made when the chat user sends back the code the callback page showed
 //! (`confirm`). The text `unlink` unlinks.
 
 use axum::Json;
@@ -12,6 +13,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::config::ChatButton;
 use crate::confirm;
 use crate::flow;
 use crate::link;
@@ -96,11 +98,19 @@ fn text(text: &str) -> Value {
     json!({ "type": "text", "text": text })
 }
 
-/// An OAuth button for chat session `sid`, with a fresh single-use ticket.
-/// A chat button whose single-use URL starts a flow for `sid`.
+/// An OAuth button for chat session `sid`: a single-use URL that starts a flow in the browser
+/// following it, or (with [`ChatButton::AuthorizationUrl`]) the authorization URL of a flow
+/// started now.
 pub(crate) fn button(state: &AppState, sid: &str, label: &str) -> Option<Value> {
-    let ticket = flow::random_token().ok()?;
-    let url = format!("{}/chat/link/{ticket}", state.base_url);
-    lock(&state.tickets).insert(ticket, sid.to_owned());
+    let url = match state.config.chat_button {
+        ChatButton::Ticket => {
+            let ticket = flow::random_token().ok()?;
+            lock(&state.tickets).insert(ticket.clone(), sid.to_owned());
+            format!("{}/chat/link/{ticket}", state.base_url)
+        }
+        ChatButton::AuthorizationUrl => {
+            link::begin(state, sid, None, flow::Channel::Chat).ok()??
+        }
+    };
     Some(json!({ "type": "oauth_button", "text": label, "url": url }))
 }

@@ -50,6 +50,22 @@ pub struct PlatformConfig {
     pub shape: Shape,
     /// Parameters added to every authorization request (OpenChatStudio's `team`).
     pub extra_params: Vec<(String, String)>,
+    /// What a chat answer's login button points at.
+    pub chat_button: ChatButton,
+}
+
+/// What the login button of a chat answer (the chat channel, CSML, Converse) points at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatButton {
+    /// A single-use platform URL (`/chat/link/{ticket}`) that starts the flow in the browser
+    /// following it, bound to that browser's cookie like `/link`.
+    #[default]
+    Ticket,
+    /// The authorization URL itself, as many chat platforms hand it out: the flow starts at the
+    /// chat turn, no browser visits the platform before the provider, so the state binds the
+    /// flow to the chat session alone.
+    AuthorizationUrl,
 }
 
 /// The shape of a chatbot platform's OAuth integration (see `shared/seeds/`). Every shape
@@ -142,6 +158,7 @@ impl Default for PlatformConfig {
             defects: Defects::none(),
             shape: Shape::Web,
             extra_params: Vec::new(),
+            chat_button: ChatButton::Ticket,
         }
     }
 }
@@ -165,6 +182,7 @@ impl fmt::Debug for PlatformConfig {
             .field("defects", &self.defects)
             .field("shape", &self.shape)
             .field("extra_params", &self.extra_params)
+            .field("chat_button", &self.chat_button)
             .finish()
     }
 }

@@ -56,8 +56,9 @@ pub(crate) enum Channel {
 /// A flow waiting for its callback, found by its `state`.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingFlow {
-    /// The `rp_browser` cookie of the browser that started it.
-    pub(crate) browser: Secret,
+    /// The `rp_browser` cookie of the browser that started it; `None` for a flow a chat turn
+    /// started by handing out the authorization URL itself (no browser was there to bind).
+    pub(crate) browser: Option<Secret>,
     /// The chat session that will be linked.
     pub(crate) session: String,
     /// Where it was started.

@@ -12,7 +12,7 @@
 //! |---|---|
 //! | `GET /health` | `ok` |
 //! | `GET /link?session={sid}` | web channel: sets the `rp_browser` cookie, 302 to the authorization endpoint |
-//! | `POST /chat` `{"session","text"}` | chat channel: `You are linked as …` text, or an `oauth_button`; the code a chat link's callback page showed makes the link |
+//! | `POST /chat` `{"session","text"}` | chat channel: `You are linked as …` text, or an `oauth_button` (to `/chat/link/{ticket}`, or with [`ChatButton::AuthorizationUrl`] the authorization URL itself); the code a chat link's callback page showed makes the link |
 //! | `GET /chat/link/{ticket}` | the button's single-use target: like `/link` |
 //! | `GET {redirect_path}` (`/callback`) | the redirection endpoint: `Account linked…`, the code to send back in the chat (a flow started from a chat button), or `Linking failed: …` (400) |
 //! | `GET /whoami?session={sid}` | probe: calls the resource API, JSON `{"linked":…}` |
@@ -85,7 +85,7 @@ mod state;
 mod store;
 mod token_client;
 
-pub use config::{AuthMethod, KoreProfile, Placement, PlatformConfig, Shape};
+pub use config::{AuthMethod, ChatButton, KoreProfile, Placement, PlatformConfig, Shape};
 pub use defects::{Defect, Defects};
 pub use server::Platform;
 pub use start_error::StartError;

@@ -1,6 +1,7 @@
 //! Starting a flow, from the web channel (`GET /link?session=…`) or a chat button: a fresh
 //! state and verifier, bound to the browser's `rp_browser` cookie and to the chat session,
-//! then a 302 to the authorization endpoint.
+//! then a 302 to the authorization endpoint. A chat button that is the authorization URL
+//! itself ([`crate::ChatButton::AuthorizationUrl`]) starts the flow with no browser: [`begin`].
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -59,6 +60,33 @@ fn try_start(
         browser::Presented::One(id) => (id, false),
         browser::Presented::Absent | browser::Presented::Unusable => (flow::random_token()?, true),
     };
+    let Some(url) = begin(state, sid, Some(Secret::new(browser_id.clone())), channel)? else {
+        return Ok(pages::failure("the authorization URL is not valid"));
+    };
+    let Ok(location) = HeaderValue::from_str(&url) else {
+        return Ok(pages::failure("the authorization URL is not valid"));
+    };
+    let cookie = if new_cookie {
+        browser::set_cookie(&browser_id)
+    } else {
+        None
+    };
+    let mut response = pages::harden(StatusCode::FOUND.into_response());
+    response.headers_mut().insert(header::LOCATION, location);
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// A new pending flow for chat session `sid`, started in `channel`, bound to `browser` when a
+/// browser started it: its authorization URL, or `None` when that would be no valid URL.
+pub(crate) fn begin(
+    state: &AppState,
+    sid: &str,
+    browser: Option<Secret>,
+    channel: Channel,
+) -> Result<Option<String>, RandomUnavailable> {
     let defects = &state.config.defects;
     let flow_state = if defects.has(Defect::StaticState) {
         "gauntlet-static-state".to_owned()
@@ -109,18 +137,13 @@ fn try_start(
             extra: &state.config.extra_params,
         },
     );
-    let Ok(location) = HeaderValue::from_str(&url) else {
-        return Ok(pages::failure("the authorization URL is not valid"));
-    };
-    let cookie = if new_cookie {
-        browser::set_cookie(&browser_id)
-    } else {
-        None
-    };
+    if HeaderValue::from_str(&url).is_err() {
+        return Ok(None);
+    }
     lock(&state.flows).insert(
         flow_state,
         PendingFlow {
-            browser: Secret::new(browser_id),
+            browser,
             session: sid.to_owned(),
             channel,
             verifier,
@@ -128,10 +151,5 @@ fn try_start(
         },
     );
     tracing::info!(session = %sid, "flow started");
-    let mut response = pages::harden(StatusCode::FOUND.into_response());
-    response.headers_mut().insert(header::LOCATION, location);
-    if let Some(cookie) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(Some(url))
 }

@@ -213,6 +213,7 @@ async fn start_platform(
                 .duration()
                 .unwrap_or(reference_platform::PlatformConfig::default().token_timeout),
             defects: profile.defects().map_err(|e| anyhow::anyhow!(e))?,
+            chat_button: profile.platform.reference.chat_button,
             ..reference_platform::PlatformConfig::default()
         };
         let platform = reference_platform::Platform::start(config)

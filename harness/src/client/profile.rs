@@ -5,6 +5,7 @@
 //! String values may hold `{placeholders}`, filled in by [`Vars`]; [`placeholders::PLATFORM`]
 //! lists them, and a profile using any other is refused when it is read.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -12,6 +13,7 @@ use mock_provider::AuthMethod;
 use mock_provider::pkce::PkcePolicy;
 use serde::Deserialize;
 
+pub use super::probe::{ProbeProfile, ProbeReading, Signs};
 use crate::suite::launch::Launch;
 use crate::suite::placeholders::{self, Offers, Slot};
 use crate::suite::profile::{ProfileError, ProfileFile};
@@ -35,9 +37,10 @@ pub struct PlatformProfile {
     pub client: ClientProfile,
     /// How a flow starts for an end user.
     pub start: StartProfile,
-    /// How the user-visible outcome of the callback reads.
+    /// How the user-visible outcome of the callback reads; only the embedded reference
+    /// platform may leave it out (see [`PlatformProfile::outcome`]).
     #[serde(default)]
-    pub outcome: OutcomeProfile,
+    pub outcome: Option<OutcomeProfile>,
     /// How Gauntlet asks whether a user is linked.
     pub probe: ProbeProfile,
     /// A request Gauntlet sends after the callback, for platforms that finish linking in a
@@ -157,6 +160,9 @@ pub struct ReferenceSettings {
     pub bots: Vec<String>,
     /// Parameters the platform adds to every authorization request.
     pub extra_params: BTreeMap<String, String>,
+    /// What a chat answer's login button points at: `ticket` (a platform URL that starts the
+    /// flow in the browser, the default) or `authorization_url` (the authorization URL itself).
+    pub chat_button: reference_platform::ChatButton,
 }
 
 /// A request Gauntlet makes to the platform (templated).
@@ -293,34 +299,60 @@ pub struct OutcomeProfile {
     pub failure_text: String,
 }
 
-impl Default for OutcomeProfile {
-    fn default() -> Self {
+/// What the answer after a callback says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeReading {
+    /// It says the success text only.
+    Succeeded,
+    /// It says the failure text only.
+    Failed,
+    /// It says neither.
+    Neither,
+    /// It says both.
+    Both,
+}
+
+impl OutcomeProfile {
+    /// What an answer with `body` says.
+    pub fn read(&self, body: &str) -> OutcomeReading {
+        match (
+            body.contains(self.success_text.as_str()),
+            body.contains(self.failure_text.as_str()),
+        ) {
+            (true, false) => OutcomeReading::Succeeded,
+            (false, true) => OutcomeReading::Failed,
+            (false, false) => OutcomeReading::Neither,
+            (true, true) => OutcomeReading::Both,
+        }
+    }
+
+    /// The embedded reference platform's texts.
+    fn reference() -> Self {
         Self {
             success_text: "Account linked".into(),
             failure_text: "Linking failed".into(),
         }
     }
-}
 
-/// The "am I linked?" request.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProbeProfile {
-    /// HTTP method.
-    #[serde(default = "default_get")]
-    pub method: String,
-    /// URL (templated with `{session}`).
-    pub url: String,
-    /// Request body (templated).
-    #[serde(default)]
-    pub body: Option<String>,
-    /// Content-Type of the body.
-    #[serde(default)]
-    pub content_type: Option<String>,
-    /// Text the answer contains when the user is linked.
-    pub linked_text: String,
-    /// Text the answer contains when the user is not linked.
-    pub unlinked_text: String,
+    /// Neither text is empty, and neither contains the other (a page saying one would then
+    /// also say the other).
+    fn check(&self) -> Result<(), String> {
+        let (success, failure) = (&self.success_text, &self.failure_text);
+        if success.is_empty() || failure.is_empty() {
+            return Err(
+                "outcome.success_text and outcome.failure_text must not be empty: every page \
+                 contains the empty text"
+                    .into(),
+            );
+        }
+        if failure.contains(success.as_str()) || success.contains(failure.as_str()) {
+            return Err(format!(
+                "outcome.success_text {success:?} and outcome.failure_text {failure:?}: one \
+                 contains the other, so a page saying one also says the other"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Timeouts.
@@ -475,10 +507,31 @@ impl PlatformProfile {
             .map_err(|e| format!("platform.defects: {e}"))
     }
 
+    /// How the callback's outcome reads: the `[outcome]` section, or the embedded reference
+    /// platform's own texts when it has none (a profile of any other platform must have one).
+    pub fn outcome(&self) -> Cow<'_, OutcomeProfile> {
+        match &self.outcome {
+            Some(outcome) => Cow::Borrowed(outcome),
+            None => Cow::Owned(OutcomeProfile::reference()),
+        }
+    }
+
     fn check(&self) -> Result<(), String> {
         let p = &self.platform;
         if p.embedded.is_none() && p.base_url.is_none() {
             return Err("platform.base_url is required unless platform.embedded is set".into());
+        }
+        match &self.outcome {
+            Some(outcome) => outcome.check()?,
+            None if p.embedded.is_none() => {
+                return Err(
+                    "[outcome] is missing: say what the platform answers after the callback \
+                     when linking succeeded and when it failed (success_text, failure_text); \
+                     only the embedded reference platform's texts are known without it"
+                        .into(),
+                );
+            }
+            None => {}
         }
         if !p.defects.is_empty() && p.embedded.is_none() {
             return Err("platform.defects apply only to the embedded reference platform".into());
@@ -772,6 +825,67 @@ mod tests {
         });
         let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("[link_confirmation.send]"), "{err}");
+    }
+
+    #[test]
+    fn only_the_embedded_reference_platform_may_leave_out_the_outcome_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let without_outcome = |t: String| {
+            t.replace(
+                "[outcome]\nsuccess_text = \"Account linked\"\nfailure_text = \"Linking failed\"\n",
+                "",
+            )
+        };
+        let embedded = PlatformProfile::from_file(&written(dir.path(), without_outcome)).unwrap();
+        assert!(embedded.outcome.is_none());
+        assert_eq!(embedded.outcome().success_text, "Account linked");
+        let path = written(dir.path(), |t| {
+            without_outcome(t).replace(
+                "embedded = \"reference\"",
+                "base_url = \"http://127.0.0.1:3000\"",
+            )
+        });
+        let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("[outcome] is missing") && err.contains("success_text, failure_text"),
+            "{err}"
+        );
+        // Texts that cannot tell success from failure.
+        for (success, expected) in [
+            ("", "must not be empty"),
+            ("failed", "one contains the other"),
+        ] {
+            let path = written(dir.path(), |t| {
+                t.replace(
+                    "success_text = \"Account linked\"",
+                    &format!("success_text = {success:?}"),
+                )
+            });
+            let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn probe_keys_for_statuses_and_several_texts_are_read_and_checked_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let probe_texts = "linked_text = '\"linked\":true'\nunlinked_text = '\"linked\":false'";
+        let text = include_str!("../../../fixtures/platforms/reference.toml");
+        assert!(text.contains(probe_texts), "the fixture's probe keys moved");
+        let path = written(dir.path(), |t| {
+            t.replace(
+                probe_texts,
+                "linked_texts = ['\"linked\":true', 'linked as']\nunlinked_status = 401",
+            )
+        });
+        let profile = PlatformProfile::from_file(&path).unwrap();
+        assert_eq!(profile.probe.linked.texts.len(), 2);
+        assert_eq!(profile.probe.unlinked.status, Some(401));
+        let path = written(dir.path(), |t| {
+            t.replace(probe_texts, "linked_status = 200\nunlinked_status = 200")
+        });
+        let err = PlatformProfile::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("cannot tell them apart"), "{err}");
     }
 
     #[test]

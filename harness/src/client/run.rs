@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::context::{self, RunContext};
 use super::profile::{MockProfile, PlatformProfile, ShapeKind};
 use super::world::GauntletWorld;
+use crate::report::Preflight;
 use crate::suite::{Direction, Inapplicable, Outcomes, RunResult, SuiteOptions};
 
 /// The options of `gauntlet run`: a platform under test.
@@ -50,6 +51,10 @@ impl Direction for Client {
         future: F,
     ) -> impl std::future::Future<Output = F::Output> {
         context::scope(context, future)
+    }
+
+    async fn preflight(context: Arc<RunContext>) -> Option<Preflight> {
+        Some(super::preflight::preflight(context).await)
     }
 }
 

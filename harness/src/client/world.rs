@@ -11,7 +11,7 @@ use url::Url;
 
 use super::context::{self, RunContext};
 use super::handoff::Handoff;
-use super::profile::Button;
+use super::start::{self, StartError};
 use crate::report::{Exchange, Party};
 use crate::suite::browser::short;
 use crate::suite::browser::{Browser, Evidence, Reply};
@@ -139,7 +139,11 @@ pub type StepResult = Result<(), String>;
 
 impl GauntletWorld {
     fn new() -> Self {
-        let ctx = context::current();
+        Self::with_context(context::current())
+    }
+
+    /// A world outside any scenario, for the run's own checks (the preflight).
+    pub(crate) fn with_context(ctx: Arc<RunContext>) -> Self {
         let evidence = Evidence::new(ctx.reveal_secrets);
         Self {
             ctx,
@@ -188,19 +192,13 @@ impl GauntletWorld {
             .ok_or_else(|| format!("{user} started no flow"))
     }
 
-    /// Starts a flow as the platform's profile says, up to the authorization URL. The browser
-    /// has not visited the provider yet.
+    /// Starts a flow as the platform's profile says, with the provider's arrangements for it
+    /// mounted, as the user's last flow. The browser has not visited the provider yet.
     pub async fn start_flow(&mut self, name: &str) -> StepResult {
-        let user = self.user(name);
-        let reply = self.send_start(name).await?;
-        let authorize = match self.ctx.profile.start.button.clone() {
-            None => self.follow_to_provider(&user, reply).await?,
-            Some(button) => {
-                let link = login_link_in(&button, &reply)?;
-                self.open_link(&user, &link).await?
-            }
-        };
-        self.push_flow(name, authorize)
+        let flow = self.open_flow(name).await?;
+        self.apply_arrangements(&flow)?;
+        self.flows.push(flow);
+        Ok(())
     }
 
     /// Asks the platform for a login link in `name`'s chat, and keeps it unopened.
@@ -210,9 +208,11 @@ impl GauntletWorld {
                 "the platform's start answer carries no login link ([start] has no button)".into(),
             );
         };
-        let reply = self.send_start(name).await?;
-        let link = login_link_in(&button, &reply)?;
-        self.login_links.insert(name.to_owned(), link);
+        let user = self.user(name);
+        let answer = start::send_start(&self.ctx, &user).await?;
+        self.last_answer = Some(answer.clone());
+        let link = start::login_link(&button, &answer)?;
+        self.login_links.insert(name.to_owned(), link.to_string());
         Ok(())
     }
 
@@ -225,12 +225,16 @@ impl GauntletWorld {
             .cloned()
             .ok_or_else(|| format!("{owner}'s chat was given no login link"))?;
         let user = self.user(name);
-        let authorize = self.open_link(&user, &link).await?;
+        let link = Url::parse(&link).map_err(|e| format!("the login link {link:?}: {e}"))?;
+        let authorize = start::open_link(&self.ctx, &user, link).await?;
         self.handoffs.push(Handoff::LoginLink {
             from: owner.to_owned(),
             to: name.to_owned(),
         });
-        self.push_flow(name, authorize)
+        let flow = Flow::new(name, authorize);
+        self.apply_arrangements(&flow)?;
+        self.flows.push(flow);
+        Ok(())
     }
 
     /// `name` is given the authorization URL `owner`'s browser was sent to: the flow is in
@@ -265,66 +269,14 @@ impl GauntletWorld {
         self.keep_callback(name, reply).await
     }
 
-    /// Sends the profile's start request as `name`; its answer is also the last answer.
-    async fn send_start(&mut self, name: &str) -> Result<Reply, String> {
+    /// Sends the profile's start request as `name` and follows the way to the provider's
+    /// authorization endpoint: the new flow, not kept yet. The start request's answer is the
+    /// last answer.
+    pub async fn open_flow(&mut self, name: &str) -> Result<Flow, StartError> {
         let user = self.user(name);
-        let vars = self.ctx.vars.with_session(&user.session);
-        let start = &self.ctx.profile.start;
-        let body = start.body.as_ref().map(|b| {
-            (
-                start.content_type.as_deref().unwrap_or("text/plain"),
-                vars.fill(b),
-            )
-        });
-        let reply = user
-            .browser
-            .send(&start.method, &vars.fill(&start.url), body)
-            .await?;
-        self.last_answer = Some(reply.clone());
-        Ok(reply)
-    }
-
-    /// The user's browser opens a login link and follows it to the authorization URL.
-    async fn open_link(&self, user: &User, link: &str) -> Result<Url, String> {
-        let reply = user.browser.send("GET", link, None).await?;
-        self.follow_to_provider(user, reply).await
-    }
-
-    /// A new flow of `name` going to `authorize`, with the pending arrangements for it.
-    fn push_flow(&mut self, name: &str, authorize: Url) -> StepResult {
-        let flow = Flow::new(name, authorize);
-        self.apply_arrangements(&flow)?;
-        self.flows.push(flow);
-        Ok(())
-    }
-
-    /// Follows platform redirects until one points at the provider's authorization endpoint.
-    async fn follow_to_provider(&self, user: &User, mut reply: Reply) -> Result<Url, String> {
-        let authorize = self.ctx.vars.fill("{authorization_endpoint}");
-        for _ in 0..10 {
-            let Some(location) = reply
-                .location
-                .clone()
-                .filter(|_| (300..400).contains(&reply.status))
-            else {
-                return Err(format!(
-                    "starting the flow did not redirect to the authorization endpoint (status {}): {}",
-                    reply.status,
-                    short(&reply.body)
-                ));
-            };
-            if location.starts_with(&authorize) {
-                return Url::parse(&location)
-                    .map_err(|e| format!("the authorization URL is not a URL: {e}"));
-            }
-            if !location.starts_with(&self.ctx.platform_base) {
-                return Err(format!(
-                    "the platform redirected to {location}, not to the authorization endpoint"
-                ));
-            }
-            reply = user.browser.send("GET", &location, None).await?;
-        }
-        Err("more than 10 redirects before reaching the authorization endpoint".into())
+        let (authorize_url, answer) = start::authorization_url(&self.ctx, &user).await?;
+        self.last_answer = Some(answer);
+        Ok(Flow::new(name, authorize_url))
     }
 
     /// Mounts the pending arrangements for this flow (scoped to its state when it has one).
@@ -409,7 +361,9 @@ impl GauntletWorld {
     /// `after_callback` step (Converse's Get Access Token).
     pub async fn keep_callback(&mut self, name: &str, reply: Reply) -> StepResult {
         let refused = (300..400).contains(&reply.status)
-            || reply.body.contains(&self.ctx.profile.outcome.failure_text);
+            || reply
+                .body
+                .contains(&self.ctx.profile.outcome().failure_text);
         let flow = self.last_flow_mut(name)?;
         flow.callback = Some(reply.clone());
         flow.after = None;
@@ -449,12 +403,12 @@ impl GauntletWorld {
 
     /// Asks the platform whether the user is linked.
     pub async fn probe(&mut self, name: &str) -> Result<Reply, String> {
-        let probe = self.ctx.profile.probe.clone();
+        let probe = &self.ctx.profile.probe;
         let request = super::profile::Request {
-            method: probe.method,
-            url: probe.url,
-            body: probe.body,
-            content_type: probe.content_type,
+            method: probe.method.clone(),
+            url: probe.url.clone(),
+            body: probe.body.clone(),
+            content_type: probe.content_type.clone(),
         };
         self.send_request(name, &request).await
     }
@@ -596,35 +550,6 @@ impl GauntletWorld {
         }
         exchanges.sort_by_key(|e| e.at_us);
         exchanges
-    }
-}
-
-/// The login link in the platform's start answer.
-fn login_link_in(button: &Button, reply: &Reply) -> Result<String, String> {
-    let link = find_button(button, &reply.body).ok_or_else(|| {
-        format!(
-            "the platform's answer carries no login button ({button:?}): {}",
-            short(&reply.body)
-        )
-    })?;
-    Url::parse(&reply.url)
-        .and_then(|base| base.join(&link))
-        .map(String::from)
-        .map_err(|e| e.to_string())
-}
-
-fn find_button(button: &Button, body: &str) -> Option<String> {
-    match button {
-        Button::JsonPointer(pointer) => {
-            let value: serde_json::Value = serde_json::from_str(body).ok()?;
-            value.pointer(pointer)?.as_str().map(str::to_owned)
-        }
-        Button::Regex(pattern) => {
-            let re = regex::Regex::new(pattern).ok()?;
-            re.captures(body)?
-                .get(1)
-                .map(|m| m.as_str().replace("&amp;", "&"))
-        }
     }
 }
 

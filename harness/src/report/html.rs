@@ -75,6 +75,13 @@ pub fn render(report: &RunReport) -> String {
         summary.gate_word(),
         summary.gate_detail()
     );
+    if let Some(preflight) = &report.preflight {
+        let _ = writeln!(
+            out,
+            "<p class=\"preflight\"><strong>Preflight:</strong> {}</p>",
+            esc(&preflight.to_string())
+        );
+    }
     root_cause_section(&mut out, report);
     verdict_table(&mut out, &report.scenarios);
     baseline_section(&mut out, report);

@@ -33,6 +33,9 @@ pub fn render(report: &RunReport) -> String {
         summary.gate_word(),
         summary.gate_detail()
     );
+    if let Some(preflight) = &report.preflight {
+        let _ = writeln!(out, "**Preflight:** {}\n", inline(&preflight.to_string()));
+    }
     root_cause_section(&mut out, report);
     verdict_table(&mut out, &report.scenarios);
     baseline_section(&mut out, report);

@@ -13,8 +13,9 @@ pub mod model;
 pub mod root_causes;
 
 pub use model::{
-    BaselineEntry, BaselineReport, Exchange, FeatureSource, Gate, Party, RootCause, RunReport,
-    ScenarioOutcome, Shard, Status, StepOutcome, StepStatus, Strength,
+    BaselineEntry, BaselineReport, Exchange, FeatureSource, Gate, Party, Preflight,
+    PreflightVerdict, RootCause, RunReport, ScenarioOutcome, Shard, Status, StepOutcome,
+    StepStatus, Strength,
 };
 
 #[cfg(test)]

@@ -29,6 +29,45 @@ pub struct RunReport {
     /// The baseline of accepted failures the run was judged with (`--baseline`); `None` without.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineReport>,
+    /// The plain link run before the scenarios (`gauntlet run`); `None` when skipped
+    /// (`--no-preflight`) or when the direction has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<Preflight>,
+}
+
+/// What the preflight found: one plain link, end to end, before the scenarios.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preflight {
+    /// What came of it.
+    pub verdict: PreflightVerdict,
+    /// What happened, in one line.
+    pub summary: String,
+}
+
+/// What came of the preflight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PreflightVerdict {
+    /// The link went through end to end.
+    Passed,
+    /// The link failed the way a platform defect makes it fail: the scenarios judge it.
+    Failed,
+    /// The profile does not fit the platform, or the platform cannot be reached: nothing can
+    /// be judged, and the run stops (exit code 2).
+    Blocked,
+}
+
+impl std::fmt::Display for Preflight {
+    /// The verdict and the summary, as `gauntlet run` prints them after `preflight: ` and the
+    /// reports show them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verdict = match self.verdict {
+            PreflightVerdict::Passed => "passed",
+            PreflightVerdict::Failed => "the plain link failed, the scenarios judge why",
+            PreflightVerdict::Blocked => "FAILED, nothing can be judged",
+        };
+        write!(f, "{verdict} — {}", self.summary)
+    }
 }
 
 impl RunReport {

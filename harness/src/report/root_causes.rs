@@ -128,6 +128,7 @@ mod tests {
                 failed("knock 2", Some(("pkce.challenge_missing", true))),
             ],
             baseline: None,
+            preflight: None,
         };
         let groups = groups(&report);
         assert_eq!(groups.len(), 2);

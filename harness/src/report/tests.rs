@@ -154,6 +154,7 @@ fn sample_report() -> RunReport {
         features: Vec::new(),
         scenarios: vec![pkce, forged, referrer, dcr],
         baseline: None,
+        preflight: None,
     }
 }
 
@@ -365,6 +366,7 @@ fn empty_run_passes_the_gate() {
         features: Vec::new(),
         scenarios: Vec::new(),
         baseline: None,
+        preflight: None,
     };
     assert!(Summary::of(&report).gate_passed());
     assert!(markdown::render(&report).contains("No scenario ran."));

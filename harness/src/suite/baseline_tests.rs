@@ -35,6 +35,7 @@ fn report(scenarios: Vec<ScenarioOutcome>) -> RunReport {
         features: Vec::new(),
         scenarios,
         baseline: None,
+        preflight: None,
     }
 }
 

@@ -195,6 +195,7 @@ impl Prepared {
             features,
             scenarios,
             baseline: None,
+            preflight: None,
         })
     }
 }

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use crate::report::Gate;
-use crate::report::{RunReport, Shard};
+use crate::report::{Preflight, PreflightVerdict, RunReport, Shard};
 pub use engine::{Evidence, Outcomes, Recorded};
 pub use selection::Inapplicable;
 
@@ -58,12 +58,14 @@ pub struct SuiteOptions<T> {
     pub baseline: Option<PathBuf>,
     /// Write the run's gate failures as a baseline file here, and judge the run by it.
     pub write_baseline: Option<PathBuf>,
+    /// Run the direction's preflight before the scenarios (the client direction's plain link).
+    pub preflight: bool,
 }
 
 impl<T> SuiteOptions<T> {
     /// The defaults of the command line for this target and report directory: every scenario,
     /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output,
-    /// no sharding, no baseline.
+    /// no sharding, no baseline, the preflight on.
     pub fn new(target: T, report_dir: PathBuf) -> Self {
         Self {
             target,
@@ -77,6 +79,7 @@ impl<T> SuiteOptions<T> {
             shard: None,
             baseline: None,
             write_baseline: None,
+            preflight: true,
         }
     }
 }
@@ -122,11 +125,29 @@ pub trait Direction {
     fn evidence(context: &Self::Context) -> &Outcomes;
     /// Runs `future` (the cucumber run) with `context` as the one its worlds see.
     fn scope<F: Future>(context: Arc<Self::Context>, future: F) -> impl Future<Output = F::Output>;
+    /// Checks, before any scenario, that the target can be tested at all; `None` for a
+    /// direction without a preflight.
+    fn preflight(context: Arc<Self::Context>) -> impl Future<Output = Option<Preflight>> {
+        let _ = context;
+        std::future::ready(None)
+    }
+}
+
+/// A preflight that found the profile or the platform's set-up unfit: nothing was judged.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "nothing was judged: the preflight failed: {diagnosis}; fix the profile or the platform, or \
+     skip the preflight with --no-preflight"
+)]
+pub struct PreflightBlocked {
+    /// What the preflight found.
+    pub diagnosis: String,
 }
 
 /// Runs direction `D`'s features against the target the options describe: checks the features
-/// and the selection before anything starts, starts the target, runs the applicable scenarios,
-/// judges it by the baseline, writes every report file and applies the gate.
+/// and the selection before anything starts, starts the target, runs its preflight (a blocked
+/// one ends the run with [`PreflightBlocked`]), runs the applicable scenarios, judges it by the
+/// baseline, writes every report file and applies the gate.
 pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Result<RunResult> {
     let baseline = options
         .baseline
@@ -145,6 +166,22 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
         )
         .await?,
     );
+    let preflight = if options.preflight {
+        D::preflight(context.clone()).await
+    } else {
+        None
+    };
+    if let Some(preflight) = &preflight {
+        if options.progress {
+            println!("preflight: {preflight}");
+        }
+        if preflight.verdict == PreflightVerdict::Blocked {
+            return Err(PreflightBlocked {
+                diagnosis: preflight.summary.clone(),
+            }
+            .into());
+        }
+    }
     let inapplicable = D::inapplicable(&context, &options.target);
     let report = D::scope(
         context.clone(),
@@ -154,6 +191,7 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
     let mut report = RunReport {
         target: D::target_name(&context, &options.target),
         direction: D::NAME.into(),
+        preflight,
         ..report
     };
     baseline::judge(

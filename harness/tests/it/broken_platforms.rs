@@ -1,11 +1,14 @@
 //! Gauntlet reports — never panics or hangs — when the platform refuses connections, answers
-//! 500, hangs, loops on redirects or sends garbage.
+//! 500, hangs, loops on redirects or sends garbage: the suite itself (with the preflight off,
+//! as `--no-preflight` runs it), and the preflight, which stops a run that could judge nothing
+//! with a diagnosis that points at the profile or the platform.
 
 use std::time::{Duration, Instant};
 
 use gauntlet::client::profile::PlatformProfile;
 use gauntlet::client::{RunOptions, run};
-use gauntlet::report::Status;
+use gauntlet::report::{PreflightVerdict, Status};
+use gauntlet::suite::PreflightBlocked;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -20,11 +23,13 @@ fn profile_for(base_url: &str) -> PlatformProfile {
     toml::from_str(&text).expect("the adapted profile parses")
 }
 
+/// The `@must` scenarios against `base_url`, without the preflight.
 async fn run_against(base_url: &str) -> gauntlet::suite::RunResult {
     let report_dir = tempfile::tempdir().unwrap();
     let options = RunOptions {
         tags: Some("@must".into()),
         concurrency: 16,
+        preflight: false,
         ..RunOptions::new(profile_for(base_url), report_dir.path().to_path_buf())
     };
     let started = Instant::now();
@@ -68,12 +73,18 @@ fn assert_all_failed(result: &gauntlet::suite::RunResult, expected: &[&str]) {
     }
 }
 
-#[tokio::test]
-async fn connection_refused_fails_every_scenario_with_a_clear_message() {
-    // Arrange: a port nobody listens on.
+/// An address nobody listens on: a port the system picked, released again.
+fn unused_address() -> std::net::SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     drop(listener);
+    address
+}
+
+#[tokio::test]
+async fn connection_refused_fails_every_scenario_with_a_clear_message() {
+    // Arrange
+    let address = unused_address();
     // Act
     let result = run_against(&format!("http://{address}")).await;
     // Assert
@@ -127,4 +138,166 @@ async fn garbage_bodies_are_reported() {
         .await;
     let result = run_against(&server.uri()).await;
     assert_all_failed(&result, &["did not redirect", "could not be read"]);
+}
+
+/// Runs `profile` with the preflight on; returns the preflight's diagnosis, which must have
+/// stopped the run before any scenario and before any report was written.
+async fn preflight_stops(profile: PlatformProfile) -> String {
+    let report_dir = tempfile::tempdir().unwrap();
+    let options = RunOptions::new(profile, report_dir.path().to_path_buf());
+    let error = run(options)
+        .await
+        .expect_err("the preflight stops a run that could judge nothing");
+    let blocked = error
+        .downcast_ref::<PreflightBlocked>()
+        .unwrap_or_else(|| panic!("not a preflight failure: {error:#}"));
+    assert!(
+        !report_dir.path().join("report.json").exists(),
+        "no report for a run that judged nothing"
+    );
+    blocked.diagnosis.clone()
+}
+
+/// The bundled web-channel profile (the embedded reference platform) with `edit` applied.
+fn reference_with(edit: impl Fn(String) -> String) -> PlatformProfile {
+    let text = edit(include_str!("../../../fixtures/platforms/reference.toml").to_owned());
+    toml::from_str(&text).expect("the edited profile parses")
+}
+
+#[tokio::test]
+async fn the_preflight_names_an_unreachable_platform() {
+    let address = unused_address();
+    let diagnosis = preflight_stops(profile_for(&format!("http://{address}"))).await;
+    assert!(
+        diagnosis.contains(&format!("the platform is unreachable at http://{address}"))
+            && diagnosis.contains("connection refused"),
+        "{diagnosis}"
+    );
+}
+
+#[tokio::test]
+async fn the_preflight_quotes_the_status_of_a_wrong_start_url() {
+    let profile = reference_with(|t| t.replace("{base_url}/link?", "{base_url}/lnik?"));
+    let diagnosis = preflight_stops(profile).await;
+    assert!(
+        diagnosis.contains("the start request answered 404 at http://127.0.0.1:")
+            && diagnosis.contains("/lnik?session=")
+            && diagnosis.contains("check [start] url"),
+        "{diagnosis}"
+    );
+}
+
+#[tokio::test]
+async fn the_preflight_quotes_a_callback_page_without_the_outcome_texts() {
+    let profile = reference_with(|t| {
+        t.replace(
+            "success_text = \"Account linked\"",
+            "success_text = \"Welcome aboard\"",
+        )
+    });
+    let diagnosis = preflight_stops(profile).await;
+    assert!(
+        diagnosis.contains(
+            "the callback answer (status 200) contains neither [outcome] success_text \
+             \"Welcome aboard\" nor failure_text \"Linking failed\"; it says: \"Account \
+             linked. You can return to the chat.\""
+        ),
+        "{diagnosis}"
+    );
+}
+
+#[tokio::test]
+async fn the_preflight_names_probe_settings_that_fit_no_answer() {
+    let profile = reference_with(|t| {
+        t.replace(
+            "unlinked_text = '\"linked\":false'",
+            "unlinked_status = 401",
+        )
+    });
+    let diagnosis = preflight_stops(profile).await;
+    assert!(
+        diagnosis.contains("the [probe] answer before the callback (status 200) shows neither")
+            && diagnosis.contains("not linked (status 401)")
+            && diagnosis.contains("{\"linked\":false}"),
+        "{diagnosis}"
+    );
+}
+
+#[tokio::test]
+async fn a_defect_that_breaks_the_plain_link_is_left_for_the_scenarios_to_judge() {
+    // Arrange: a platform that does not authenticate at the token endpoint.
+    let profile = reference_with(|t| {
+        t.replace(
+            "embedded = \"reference\"",
+            "embedded = \"reference\"\ndefects = [\"no_client_auth\"]",
+        )
+    });
+    let report_dir = tempfile::tempdir().unwrap();
+    let options = RunOptions {
+        tags: Some("@rfc6749 and @must".into()),
+        ..RunOptions::new(profile, report_dir.path().to_path_buf())
+    };
+    // Act
+    let result = run(options).await.expect("the scenarios run");
+    // Assert
+    let preflight = result.report.preflight.as_ref().expect("the preflight ran");
+    assert_eq!(preflight.verdict, PreflightVerdict::Failed, "{preflight:?}");
+    assert!(
+        preflight
+            .summary
+            .contains("after the callback the platform said: \"Linking failed")
+            && preflight
+                .summary
+                .contains("the provider noted: client_auth.wrong_method"),
+        "{preflight:?}"
+    );
+    assert!(!result.passed, "the scenarios judge the defect");
+    let markdown = std::fs::read_to_string(report_dir.path().join("report.md")).unwrap();
+    assert!(
+        markdown.contains(
+            "**Preflight:** the plain link failed, the scenarios judge why — after the callback"
+        ),
+        "{markdown}"
+    );
+}
+
+#[tokio::test]
+async fn the_preflight_names_a_client_authentication_the_profile_does_not_say() {
+    // Arrange: the reference platform launched as a process, told to use HTTP Basic, while the
+    // profile (and so the mock's registration) says client_secret_post.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/platforms/reference-launched.toml"
+    );
+    let mut profile = PlatformProfile::from_file(std::path::Path::new(path)).unwrap();
+    let launch = profile.platform.launch.as_mut().unwrap();
+    launch.command = env!("CARGO").to_owned();
+    assert_eq!(
+        launch.env.get("REFERENCE_AUTH_METHOD").map(String::as_str),
+        Some("client_secret_basic")
+    );
+    profile.client.auth_method = mock_provider::AuthMethod::ClientSecretPost;
+    // Act
+    let diagnosis = preflight_stops(profile).await;
+    // Assert
+    assert!(
+        diagnosis.contains(
+            "the profile says client_secret_post but the platform sent client_secret_basic"
+        ) && diagnosis.contains("set [client] auth_method = \"client_secret_basic\""),
+        "{diagnosis}"
+    );
+}
+
+#[tokio::test]
+async fn the_preflight_says_a_chat_answer_needs_a_button_setting() {
+    let text = include_str!("../../../fixtures/platforms/reference-chat.toml")
+        .replace("button = { json_pointer = \"/messages/0/url\" }", "");
+    let profile: PlatformProfile = toml::from_str(&text).unwrap();
+    let diagnosis = preflight_stops(profile).await;
+    assert!(
+        diagnosis.contains("the start answer (status 200) neither redirects")
+            && diagnosis.contains("oauth_button")
+            && diagnosis.contains("a chat answer needs [start] button"),
+        "{diagnosis}"
+    );
 }

@@ -205,7 +205,12 @@ fn a_passing_run_exits_0_and_a_failing_gate_exits_1() {
         "{stdout}"
     );
     assert!(stdout.contains("Gate must: PASS"), "{stdout}");
-    // A platform that is not there fails every scenario: exit 1, not a crash.
+    assert!(
+        stdout.contains("preflight: passed — a plain link works end to end"),
+        "{stdout}"
+    );
+    // A platform that is not there: the preflight says so before any scenario, and nothing is
+    // judged (exit 2) ...
     let profile = dir.path().join("absent.toml");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
@@ -215,19 +220,34 @@ fn a_passing_run_exits_0_and_a_failing_gate_exits_1() {
         &format!("base_url = \"http://{address}\""),
     );
     std::fs::write(&profile, text).unwrap();
-    let fail = Command::new(BIN)
-        .args(["run", "--tags", "@rfc7636", "--platform"])
-        .arg(&profile)
-        .arg("--report-dir")
-        .arg(&reports)
-        .output()
-        .unwrap();
-    assert_eq!(
-        fail.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&fail.stderr)
+    let absent = dir.path().join("absent-reports");
+    let profile = profile.display().to_string();
+    let absent_reports = absent.display().to_string();
+    let args = [
+        "run",
+        "--tags",
+        "@rfc7636",
+        "--platform",
+        &profile,
+        "--report-dir",
+        &absent_reports,
+    ];
+    let (code, stdout, stderr) = gauntlet(&args);
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "preflight: FAILED, nothing can be judged — the platform is unreachable at \
+             http://{address}"
+        )) && !stdout.contains("client/pkce.feature"),
+        "{stdout}"
     );
+    assert!(stderr.contains("--no-preflight"), "{stderr}");
+    assert!(!absent.join("report.json").exists());
+    // ... and without the preflight every scenario fails: exit 1, not a crash.
+    let (code, stdout, stderr) = gauntlet(&[&args[..], &["--no-preflight"]].concat());
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("connection refused"), "{stdout}");
+    assert!(!stdout.contains("preflight:"), "{stdout}");
 }
 
 #[test]

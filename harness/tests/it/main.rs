@@ -2,6 +2,7 @@
 
 mod baseline;
 mod broken_platforms;
+mod chat_button;
 mod ci_recipes;
 mod cli;
 mod launched;

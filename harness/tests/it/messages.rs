@@ -265,6 +265,7 @@ fn report() -> RunReport {
         ],
         scenarios: vec![passed, failed, undefined, ambiguous, not_applicable],
         baseline: None,
+        preflight: None,
     }
 }
 

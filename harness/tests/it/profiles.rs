@@ -103,3 +103,24 @@ fn a_bare_named_profile_launches_in_its_own_directory() {
         "{message}"
     );
 }
+
+#[test]
+fn an_outside_platform_without_outcome_texts_is_refused_before_anything_runs() {
+    // Without [outcome], the reference platform's texts would silently judge every callback.
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = "[outcome]                                  # what the callback page says\n\
+                   success_text = \"Account linked\"\nfailure_text = \"Linking failed\"\n";
+    assert!(LAUNCHED.contains(outcome), "the fixture's [outcome] moved");
+    std::fs::write(dir.path().join("p.toml"), LAUNCHED.replace(outcome, "")).unwrap();
+    let output = gauntlet(
+        dir.path(),
+        &["run", "--platform", "p.toml", "--report-dir", "reports"],
+    );
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("[outcome] is missing") && message.contains("success_text"),
+        "{message}"
+    );
+    assert!(!dir.path().join("reports").exists(), "nothing ran");
+}

@@ -3,6 +3,7 @@
 use cucumber::{given, then, when};
 use url::Url;
 
+use crate::client::profile::{OutcomeReading, ProbeReading};
 use crate::client::world::{GauntletWorld, StepResult};
 use crate::parameters::OAuthErrorParam;
 use crate::suite::browser::short;
@@ -98,13 +99,13 @@ async fn tells(world: &mut GauntletWorld, user: String, outcome: String) -> Step
     let reply = flow
         .outcome()
         .ok_or_else(|| format!("{user} never got back to the platform"))?;
-    let texts = &world.ctx.profile.outcome;
-    let (wanted, unwanted) = if outcome == "succeeded" {
-        (&texts.success_text, &texts.failure_text)
+    let texts = world.ctx.profile.outcome();
+    let (wanted, reading) = if outcome == "succeeded" {
+        (&texts.success_text, OutcomeReading::Succeeded)
     } else {
-        (&texts.failure_text, &texts.success_text)
+        (&texts.failure_text, OutcomeReading::Failed)
     };
-    if reply.body.contains(wanted.as_str()) && !reply.body.contains(unwanted.as_str()) {
+    if texts.read(&reply.body) == reading {
         return Ok(());
     }
     let said = format!(
@@ -156,15 +157,14 @@ pub(super) async fn probe_linked(
         Some(reply) => reply,
         None => world.probe(user).await,
     }?;
-    let probe = &world.ctx.profile.probe;
-    let linked = reply.body.contains(&probe.linked_text);
-    let unlinked = reply.body.contains(&probe.unlinked_text);
-    let said = short(&reply.body);
-    Ok(match (linked, unlinked) {
-        (true, false) => (Some(true), said),
-        (false, true) => (Some(false), said),
-        _ => (None, said),
-    })
+    let said = format!("({}) {}", reply.status, short(&reply.body));
+    Ok(
+        match world.ctx.profile.probe.read(reply.status, &reply.body) {
+            ProbeReading::Linked => (Some(true), said),
+            ProbeReading::Unlinked => (Some(false), said),
+            ProbeReading::Neither | ProbeReading::Both => (None, said),
+        },
+    )
 }
 
 #[then("the platform made no token request")]

@@ -194,6 +194,7 @@ fn report() -> RunReport {
         }],
         scenarios: vec![passed, failed, undefined, skipped],
         baseline: None,
+        preflight: None,
     }
 }
 
