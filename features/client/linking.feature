@@ -15,7 +15,7 @@ Feature: account-linking attacks
     And mallory returns to the platform with alice's callback
     Then mallory is not linked to alice's account
     And the platform tells mallory that linking failed
-    And the platform made no token request
+    And the platform made no token request, or holds the link until the chat confirms it
     And alice is not linked
 
   @must @rfc9700
@@ -27,7 +27,7 @@ Feature: account-linking attacks
     And alice returns to the platform with mallory's callback
     Then alice is not linked to mallory's account
     And the platform tells alice that linking failed
-    And the platform made no token request
+    And the platform made no token request, or holds the link until the chat confirms it
     And mallory is not linked
 
   @must @rfc9700
@@ -39,7 +39,7 @@ Feature: account-linking attacks
     And alice returns to the platform
     Then mallory is not linked to alice's account
     And the platform tells alice that linking failed
-    And the platform made no token request
+    And the platform made no token request, or holds the link until the chat confirms it
     And alice is not linked
 
   @should @chat @rfc8628

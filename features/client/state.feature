@@ -52,7 +52,7 @@ Feature: state and CSRF protection
     And alice approves at the provider
     And mallory returns to the platform with alice's callback
     Then the platform tells mallory that linking failed
-    And the platform made no token request
+    And the platform made no token request, or holds the link until the chat confirms it
     And mallory is not linked
     And alice is not linked
 

@@ -32,6 +32,9 @@ pub(crate) enum Claim {
     Linked,
     /// Another code: the hold is dropped and nothing is linked.
     Mismatch,
+    /// A code in a chat that has no link waiting: nothing to confirm, nothing linked (the
+    /// code was shown for another chat's flow, or this chat's hold is gone).
+    NothingWaiting,
 }
 
 impl Claim {
@@ -41,6 +44,9 @@ impl Claim {
             Self::Linked => "Account linked. You can use it in this chat now.",
             Self::Mismatch => {
                 "Linking failed: this is not the code the browser showed. Start linking again."
+            }
+            Self::NothingWaiting => {
+                "Linking failed: no link is waiting for a code in this chat. Start linking again."
             }
         }
     }
@@ -75,14 +81,16 @@ pub(crate) fn register(state: &AppState, hold: Hold) -> String {
 }
 
 /// A chat turn of session `sid` saying `text`: when `sid` has a pending confirmation and the
-/// text is a code, the hold is used up — linked when the code matches, dropped when not.
-/// `None`: the turn has nothing to do with a confirmation.
+/// text is a code, the hold is used up — linked when the code matches, dropped when not; a code
+/// in a chat with nothing waiting is refused as such. `None`: the turn is not a code.
 pub(crate) fn claim(state: &AppState, sid: &str, text: &str) -> Option<Claim> {
     let text = text.trim();
     if !is_code(text) {
         return None;
     }
-    let hold = lock(&state.confirmations).remove(sid)?;
+    let Some(hold) = lock(&state.confirmations).remove(sid) else {
+        return Some(Claim::NothingWaiting);
+    };
     if constant_time_eq(hold.code.expose().as_bytes(), text.as_bytes()) {
         state.sessions.adopt(&hold.holding, sid);
         state.shaped.adopt(&hold.holding, sid);

@@ -215,6 +215,11 @@ fn visible(body: &str) -> String {
 
 /// Whether `url` is the authorization endpoint: the same scheme, host, port and path (its
 /// query holds the request's parameters).
+/// Whether `link` is the provider's authorization URL itself (no platform hop before it).
+pub(crate) fn is_authorization_url(ctx: &RunContext, link: &Url) -> bool {
+    is_endpoint(link, &ctx.vars.fill("{authorization_endpoint}"))
+}
+
 fn is_endpoint(url: &Url, endpoint: &str) -> bool {
     Url::parse(endpoint).is_ok_and(|e| {
         (

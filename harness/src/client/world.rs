@@ -95,6 +95,9 @@ pub struct GauntletWorld {
     pub users: BTreeMap<String, User>,
     /// Flows in the order they started.
     pub flows: Vec<Flow>,
+    /// The platform handed out a login link that is the authorization URL itself: no browser
+    /// met the platform before the provider, so the state cannot be bound to a browser.
+    pub straight_to_provider: bool,
     /// What the provider does to the next flow.
     pub arrangements: Vec<Arrangement>,
     /// The last answer of a probe.
@@ -150,6 +153,7 @@ impl GauntletWorld {
             evidence,
             users: BTreeMap::new(),
             flows: Vec::new(),
+            straight_to_provider: false,
             arrangements: Vec::new(),
             last_probe: None,
             last_answer: None,
@@ -226,6 +230,7 @@ impl GauntletWorld {
             .ok_or_else(|| format!("{owner}'s chat was given no login link"))?;
         let user = self.user(name);
         let link = Url::parse(&link).map_err(|e| format!("the login link {link:?}: {e}"))?;
+        self.straight_to_provider |= start::is_authorization_url(&self.ctx, &link);
         let authorize = start::open_link(&self.ctx, &user, link).await?;
         self.handoffs.push(Handoff::LoginLink {
             from: owner.to_owned(),
@@ -275,6 +280,10 @@ impl GauntletWorld {
     pub async fn open_flow(&mut self, name: &str) -> Result<Flow, StartError> {
         let user = self.user(name);
         let (authorize_url, answer) = start::authorization_url(&self.ctx, &user).await?;
+        if let Some(button) = &self.ctx.profile.start.button {
+            self.straight_to_provider |= start::login_link(button, &answer)
+                .is_ok_and(|link| start::is_authorization_url(&self.ctx, &link));
+        }
         self.last_answer = Some(answer);
         Ok(Flow::new(name, authorize_url))
     }

@@ -81,16 +81,13 @@ async fn turn(State(state): State<AppState>, body: Result<Json<Step>, JsonReject
         }
         "account_link" => json!({ "button": login_button(&state, sid) }),
         "get_access_token" => get_access_token(&state, sid).await,
-        "confirm_link" => match confirm::claim(&state, sid, &step.code) {
-            Some(claim) => json!({
+        "confirm_link" => {
+            let claim = confirm::claim(&state, sid, &step.code).unwrap_or(Claim::NothingWaiting);
+            json!({
                 "confirmed": claim == Claim::Linked,
                 "message": claim.message(),
-            }),
-            None => json!({
-                "confirmed": false,
-                "message": "Linking failed: no link is waiting for a code in this chat.",
-            }),
-        },
+            })
+        }
         other => return bad(&format!("unknown step {other:?}")),
     };
     pages::json(StatusCode::OK, answer)

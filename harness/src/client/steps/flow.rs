@@ -177,6 +177,33 @@ async fn no_token_request(world: &mut GauntletWorld) -> StepResult {
     }
 }
 
+/// A platform whose chat button is the authorization URL itself never meets the browser before
+/// the provider, so it cannot bind the state to it: its defence is the chat's link
+/// confirmation, and it may redeem the code of a link it holds until the chat that asked for it
+/// sends the code its callback page showed — the tokens stay with nobody until then, and the
+/// scenario's "is not linked" steps judge that. Any other refused callback (and any callback in
+/// a browser that met the platform first) must not reach the token endpoint.
+#[then("the platform made no token request, or holds the link until the chat confirms it")]
+async fn no_token_request_unless_held(world: &mut GauntletWorld) -> StepResult {
+    let confirmation = world
+        .ctx
+        .profile
+        .link_confirmation
+        .as_ref()
+        .filter(|_| world.straight_to_provider);
+    let held = confirmation.is_some_and(|confirmation| {
+        world
+            .flows
+            .iter()
+            .filter_map(|flow| flow.callback.as_ref())
+            .any(|page| confirmation.code_in(&page.body).is_some())
+    });
+    if held {
+        return Ok(());
+    }
+    no_token_request(world).await
+}
+
 #[then(regex = r"^the platform made at most (\d+) token requests?$")]
 async fn at_most_token_requests(world: &mut GauntletWorld, max: usize) -> StepResult {
     match world.token_requests().len() {
