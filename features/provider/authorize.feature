@@ -57,13 +57,21 @@ Feature: authorization endpoint
     And the response carries the state byte for byte
 
   @must
-  Scenario: An unknown scope is an error redirect
+  Scenario: An unknown scope is refused, or ignored and the granted scope stated
     Source: RFC 6749 §3.3, §4.1.2.1
     Given an authorization request
     And its scope is "gauntlet-no-such-scope"
     When the user approves it
-    Then the browser is sent to the redirect URI with error "invalid_scope"
+    Then the scope "gauntlet-no-such-scope" is refused with "invalid_scope" or ignored and the granted scope stated
     And the response carries the state byte for byte
+
+  @should @rfc9700
+  Scenario: The implicit grant issues no access token
+    Source: RFC 9700 §2.1.2; RFC 6749 §4.2.2.1
+    Given an authorization request
+    And its response_type is "token"
+    When the user approves it
+    Then the browser is given no access token
 
   @must
   Scenario Outline: A repeated <parameter> is refused

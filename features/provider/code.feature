@@ -42,6 +42,13 @@ Feature: authorization code
     Then the token endpoint refuses with "invalid_grant"
 
   @must
+  Scenario: A redirect_uri with its trailing slash toggled at the token endpoint is refused
+    Source: RFC 6749 §4.1.3
+    Given the user approved an authorization request
+    When the client redeems the code with the redirect_uri's trailing slash toggled
+    Then the token endpoint refuses with "invalid_grant"
+
+  @must
   Scenario: A missing redirect_uri at the token endpoint is refused
     Source: RFC 6749 §4.1.3
     Given the user approved an authorization request

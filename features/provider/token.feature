@@ -60,6 +60,13 @@ Feature: token endpoint
     Then the token endpoint refuses with "invalid_client"
 
   @must
+  Scenario: An unknown client is refused
+    Source: RFC 6749 §3.2.1, §5.2
+    Given the user approved an authorization request
+    When an unknown client redeems the code
+    Then the token endpoint refuses with "invalid_client"
+
+  @must
   Scenario Outline: A token request with <case> gets a §5.2 error
     Source: RFC 6749 §5.2
     When the client sends a token request with <case>

@@ -36,6 +36,8 @@ pub struct ProviderConfig {
     pub auto_approve: bool,
     /// The user that auto-approval logs in as.
     pub default_user: String,
+    /// What the authorization endpoint does with a requested scope the client may not have.
+    pub unknown_scopes: UnknownScopes,
     /// Extra authorization-request parameters (OpenChatStudio's `team`) that are accepted and
     /// reflected in the token response.
     pub reflect_params: Vec<String>,
@@ -76,6 +78,19 @@ pub struct Quirks {
     pub state_dropped_on_error: bool,
 }
 
+/// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to
+/// an authorization request for a scope the client may not have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownScopes {
+    /// An `invalid_scope` error redirect ([RFC 6749 §4.1.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1)).
+    #[default]
+    Refuse,
+    /// Left out of the grant (the client's default scopes when none is left); the token
+    /// response states the scope granted.
+    Ignore,
+}
+
 /// How a `redirect_uri` is matched against the registered ones.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,6 +115,7 @@ impl Default for ProviderConfig {
             send_iss: true,
             auto_approve: true,
             default_user: "alice".into(),
+            unknown_scopes: UnknownScopes::default(),
             reflect_params: Vec::new(),
             resource: ResourceConfig::default(),
             limits: Limits::default(),

@@ -85,6 +85,6 @@ pub use oauth_vocab::{Endpoint, ErrorCode, Family, Finding, Observation};
 pub use clients::ClientConfig;
 pub use config::{
     AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, Quirks,
-    RedirectMatch, ResourceConfig, TokenFormat, User,
+    RedirectMatch, ResourceConfig, TokenFormat, UnknownScopes, User,
 };
 pub use oauth_vocab::{AuthMethod, GrantType};

@@ -4,6 +4,7 @@
 use oauth_vocab::Finding;
 
 use crate::clients::ClientConfig;
+use crate::config::UnknownScopes;
 use crate::error::{ErrorCode, OAuthError};
 
 /// Splits a scope string into its tokens, refusing characters outside NQCHAR and empty tokens
@@ -41,6 +42,28 @@ pub(crate) fn for_client(
     requested: Option<&str>,
 ) -> Result<Vec<String>, OAuthError> {
     resolve(requested, &client.allowed_scopes, client.default_scopes())
+}
+
+/// The scopes an authorization request grants its client: as [`for_client`] when unknown scopes
+/// are refused; when they are ignored, the requested ones the client may have, or its default
+/// scopes when none is left.
+pub(crate) fn for_authorization(
+    client: &ClientConfig,
+    requested: Option<&str>,
+    unknown: UnknownScopes,
+) -> Result<Vec<String>, OAuthError> {
+    match (unknown, requested) {
+        (UnknownScopes::Ignore, Some(requested)) => {
+            let mut kept = parse(requested)?;
+            kept.retain(|s| client.allowed_scopes.contains(s));
+            Ok(if kept.is_empty() {
+                client.default_scopes().to_vec()
+            } else {
+                kept
+            })
+        }
+        _ => for_client(client, requested),
+    }
 }
 
 /// The scopes to grant: the requested ones if all are within `allowed`, or `default` when the

@@ -81,6 +81,23 @@ pub struct Grant {
     pub redirect_uri: Option<String>,
 }
 
+impl Grant {
+    /// The token request that redeems it, without client authentication.
+    pub fn redemption_form(&self) -> Vec<(String, String)> {
+        let mut form = vec![
+            ("grant_type".to_owned(), "authorization_code".to_owned()),
+            ("code".to_owned(), self.code.expose().to_owned()),
+        ];
+        if let Some(uri) = &self.redirect_uri {
+            form.push(("redirect_uri".into(), uri.clone()));
+        }
+        if let Some(verifier) = &self.verifier {
+            form.push(("code_verifier".into(), verifier.expose().to_owned()));
+        }
+        form
+    }
+}
+
 /// Tokens from one successful token response.
 #[derive(Debug, Clone)]
 pub struct Tokens {
@@ -276,29 +293,43 @@ impl ProviderWorld {
         role: Role,
         auth: Option<AuthMethod>,
         secret: Option<&str>,
-        mut form: Vec<(String, String)>,
+        form: Vec<(String, String)>,
     ) -> Result<Reply, String> {
         let client = self.registration(role)?.clone();
         let secret = secret
             .map(str::to_owned)
             .or(client.client_secret.as_ref().map(|s| s.expose().to_owned()))
             .unwrap_or_default();
-        let mut authorization = None;
         // A client without a secret is public: it identifies itself, nothing more.
         let method = auth.unwrap_or(if client.client_secret.is_none() {
             AuthMethod::None
         } else {
             client.auth_method
         });
+        self.post_form_as(url, &client.client_id, &secret, method, form)
+            .await
+    }
+
+    /// Sends a form to an endpoint as client `client_id` with `secret` by `method`, records
+    /// it, and keeps the answer as `last`.
+    pub async fn post_form_as(
+        &mut self,
+        url: &str,
+        client_id: &str,
+        secret: &str,
+        method: AuthMethod,
+        mut form: Vec<(String, String)>,
+    ) -> Result<Reply, String> {
+        let mut authorization = None;
         match method {
             AuthMethod::ClientSecretBasic => {
-                authorization = Some(oauth_vocab::basic::encode(&client.client_id, &secret));
+                authorization = Some(oauth_vocab::basic::encode(client_id, secret));
             }
             AuthMethod::ClientSecretPost => {
-                form.push(("client_id".into(), client.client_id.clone()));
-                form.push(("client_secret".into(), secret));
+                form.push(("client_id".into(), client_id.to_owned()));
+                form.push(("client_secret".into(), secret.to_owned()));
             }
-            AuthMethod::None => form.push(("client_id".into(), client.client_id.clone())),
+            AuthMethod::None => form.push(("client_id".into(), client_id.to_owned())),
         }
         let mut body = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in &form {
@@ -338,17 +369,7 @@ impl ProviderWorld {
         secret: Option<&str>,
         bend: impl FnOnce(&mut Vec<(String, String)>),
     ) -> Result<Reply, String> {
-        let grant = self.grant()?.clone();
-        let mut form = vec![
-            ("grant_type".to_owned(), "authorization_code".to_owned()),
-            ("code".to_owned(), grant.code.expose().to_owned()),
-        ];
-        if let Some(uri) = &grant.redirect_uri {
-            form.push(("redirect_uri".into(), uri.clone()));
-        }
-        if let Some(verifier) = &grant.verifier {
-            form.push(("code_verifier".into(), verifier.expose().to_owned()));
-        }
+        let mut form = self.grant()?.redemption_form();
         bend(&mut form);
         let url = self.ctx.endpoints.token.clone();
         let reply = self.post_form(&url, role, auth, secret, form).await?;

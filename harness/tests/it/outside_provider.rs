@@ -20,9 +20,10 @@ const DOT_FAILS: &[&str] = &[
     "Tokens issued from a replayed code are revoked",
     // MismatchingRedirectURIError is invalid_request; RFC 6749 §5.2 says invalid_grant.
     "A different redirect_uri at the token endpoint is refused",
+    "A redirect_uri with its trailing slash toggled at the token endpoint is refused",
     // 403 HTML, not 401, for an unauthenticated introspection caller.
     "The caller must be authorized",
-    // Its metadata lists the implicit and password grants.
+    // Its metadata lists the password grant (and response type "token": the implicit grant).
     "Neither the implicit nor the password grant is offered",
     // COMPLIANT_BCP_RFC9700_PKCE_METHOD is off by default in DOT 3.
     "plain is not advertised",
@@ -31,7 +32,7 @@ const DOT_FAILS: &[&str] = &[
     // The verifier's length is not checked when it matches.
     "A 42-character verifier is refused even when it matches",
     // REFRESH_TOKEN_REUSE_PROTECTION is off by default.
-    "Reuse of a rotated refresh token revokes its family",
+    "Reuse of a public client's rotated refresh token revokes its family",
     // ProtectedResourceView answers 403 without a Bearer challenge.
     "A request without a token gets a Bearer challenge",
     "An invalid token gets invalid_token",

@@ -137,7 +137,7 @@ const LAX_CATCHES: &[(&str, &[&str])] = &[
         &[
             "A request without response_type is an error redirect",
             "An unknown response_type is an error redirect",
-            "An unknown scope is an error redirect",
+            "An unknown scope is refused, or ignored and the granted scope stated",
             "Refused consent is an access_denied redirect with the state",
         ],
     ),
@@ -152,6 +152,7 @@ const LAX_CATCHES: &[(&str, &[&str])] = &[
         "token_redirect_uri_unchecked",
         &[
             "A different redirect_uri at the token endpoint is refused",
+            "A redirect_uri with its trailing slash toggled at the token endpoint is refused",
             "A missing redirect_uri at the token endpoint is refused",
         ],
     ),
@@ -174,9 +175,8 @@ const LAX_CATCHES: &[(&str, &[&str])] = &[
     (
         "rotate_refresh_tokens = false",
         &[
-            "Refresh tokens are rotated and a rotated one is refused",
-            "Reuse of a rotated refresh token revokes its family",
             "A public client's refresh tokens are rotated",
+            "Reuse of a public client's rotated refresh token revokes its family",
         ],
     ),
 ];
@@ -210,6 +210,45 @@ async fn the_lax_mock_fails_exactly_the_scenarios_of_the_rules_it_breaks() {
         "{why}"
     );
     assert!(!leak.exchanges.is_empty());
+}
+
+/// RFC 6749 §3.3 lets a server ignore an unknown scope as long as the token response states
+/// what it granted: a mock that does so passes; one that then leaves `scope` out fails, §3.3
+/// named.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ignored_unknown_scope_passes_only_when_the_granted_scope_is_stated() {
+    const SCENARIO: &str = "An unknown scope is refused, or ignored and the granted scope stated";
+    let default = std::fs::read_to_string(fixture("default.toml")).unwrap();
+    let dir = report_dir();
+    let mut verdicts = Vec::new();
+    // The fault that leaves `scope` out of every token response.
+    let silent = "\n[[faults]]\non = \"token\"\nkind = \"omit_scope\"\n";
+    for (name, extra) in [("ignoring", ""), ("silent", silent)] {
+        let text =
+            default.replace("unknown_scopes = \"refuse\"", "unknown_scopes = \"ignore\"") + extra;
+        let file = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let options = ProviderOptions {
+            tags: Some("@rfc6749".into()),
+            ..ProviderOptions::new(
+                ProviderTarget::from_file(&file).unwrap(),
+                dir.path().join(name),
+            )
+        };
+        let report = run(options).await.expect("the run happens").report;
+        let scenario = report
+            .scenarios
+            .iter()
+            .find(|s| s.name == SCENARIO)
+            .unwrap();
+        verdicts.push((
+            scenario.status,
+            scenario.explanation.clone().unwrap_or_default(),
+        ));
+    }
+    assert_eq!(verdicts[0].0, Status::Passed, "{}", verdicts[0].1);
+    assert_eq!(verdicts[1].0, Status::Failed);
+    assert!(verdicts[1].1.contains("RFC 6749 §3.3"), "{}", verdicts[1].1);
 }
 
 /// `gauntlet provider` with a profile file holding `text`: exit code and stderr.

@@ -141,7 +141,8 @@ fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Che
             "this client may not use the authorization_code grant",
         ));
     }
-    let scopes = scope::for_client(client, params.get("scope")?)?;
+    let scopes =
+        scope::for_authorization(client, params.get("scope")?, state.config.unknown_scopes)?;
     let challenge = pkce::check::check_challenge(client, params)?;
     let mut extras = Vec::new();
     for name in &state.config.reflect_params {

@@ -1,7 +1,7 @@
 //! The authorization endpoint: RFC 6749 §4.1.1–§4.1.2.1, RFC 7636 §4.3–§4.4, RFC 9207.
 
 use mock_provider::pkce::{PkcePolicy, s256_challenge};
-use mock_provider::{AuthMethod, ClientConfig, Decision, ErrorCode, ProviderConfig};
+use mock_provider::{AuthMethod, ClientConfig, Decision, ErrorCode, ProviderConfig, UnknownScopes};
 use mock_provider::{Finding, GrantType};
 
 use crate::support::*;
@@ -269,6 +269,29 @@ async fn omitted_scope_grants_the_client_default_and_requested_scope_is_granted(
         json(redeem(&provider, &http, &code).await).await["scope"],
         "read write"
     );
+}
+
+/// RFC 6749 §3.3's other answer: a profile that ignores scopes the client may not have grants
+/// the rest (or the default) and says so in the token response.
+#[tokio::test]
+async fn ignored_unknown_scopes_are_left_out_of_the_grant_and_the_response_says_so() {
+    let (provider, http) = start_with(ProviderConfig {
+        unknown_scopes: UnknownScopes::Ignore,
+        ..ProviderConfig::default()
+    })
+    .await;
+    for (requested, granted) in [("read admin", "read"), ("no-such-scope", "read")] {
+        let response = authorize(&provider, &http, &with("scope", requested)).await;
+        let code = query_param(&location(&response), "code")
+            .unwrap_or_else(|| panic!("no code for {requested:?}"));
+        assert_eq!(
+            json(redeem(&provider, &http, &code).await).await["scope"],
+            granted
+        );
+    }
+    // A malformed scope is still refused.
+    let response = authorize(&provider, &http, &with("scope", "read  write")).await;
+    assert_error_redirect(&response, ErrorCode::InvalidScope, Some("st"));
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use mock_provider::pkce::s256_challenge;
 
 use crate::parameters::ErrorChoice;
 use crate::provider::driver::{Arrival, Press};
-use crate::provider::world::{ProviderWorld, StepResult};
+use crate::provider::world::{ProviderWorld, StepResult, reply_line};
 
 #[given(regex = r"^its state is (\d+) characters long$")]
 async fn long_state(world: &mut ProviderWorld, length: usize) -> StepResult {
@@ -123,6 +123,58 @@ async fn sent_with_error(world: &mut ProviderWorld, allowed: ErrorChoice) -> Ste
             "the redirect carries no error parameter: {}",
             arrival.describe()
         )),
+    }
+}
+
+/// RFC 6749 lets a server refuse a scope it does not know (§4.1.2.1, `invalid_scope`) or ignore
+/// it (§3.3), and then the token response MUST state the scope it granted. Granting it, or
+/// ignoring it without saying so, fails.
+#[then(
+    regex = r#"^the scope "(\S+)" is refused with "invalid_scope" or ignored and the granted scope stated$"#
+)]
+async fn unknown_scope_refused_or_ignored(
+    world: &mut ProviderWorld,
+    unknown: String,
+) -> StepResult {
+    if world.journey()?.arrival.param("code").is_none() {
+        let refused: ErrorChoice = "\"invalid_scope\"".parse()?;
+        return sent_with_error(world, refused).await;
+    }
+    let role = world.grant()?.role;
+    let reply = world.redeem(role, None, None, |_| {}).await?;
+    if reply.status != 200 {
+        let error = reply
+            .json()
+            .and_then(|j| j.get("error")?.as_str().map(str::to_owned));
+        return match error.as_deref() {
+            Some("invalid_scope") => Ok(()),
+            _ => Err(format!(
+                "the server issued a code for the unknown scope {unknown:?}, then refused the code: {}",
+                reply_line(&reply)
+            )),
+        };
+    }
+    let granted = world.latest_tokens()?.scope.clone();
+    match granted {
+        Some(scope) if scope.split(' ').any(|s| s == unknown) => Err(format!(
+            "the server granted the unknown scope {unknown:?} (granted: {scope:?}); RFC 6749 lets it refuse the scope with invalid_scope (§4.1.2.1) or ignore it (§3.3)"
+        )),
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "the server issued tokens for the unknown scope {unknown:?} without a scope member: the client must take it that {unknown:?} was granted. A server that ignores a scope MUST state the scope it granted (RFC 6749 §3.3); one that does not know it may refuse it with invalid_scope (§4.1.2.1)"
+        )),
+    }
+}
+
+/// Whatever the server answers to `response_type=token` — an error redirect, an error page —
+/// the browser may not be handed an access token (RFC 9700 §2.1.2).
+#[then("the browser is given no access token")]
+async fn no_access_token(world: &mut ProviderWorld) -> StepResult {
+    let arrival = &world.journey()?.arrival;
+    if arrival.param("access_token").is_some() {
+        Err("the server put an access token in the authorization response (the implicit grant); RFC 9700 §2.1.2: it SHOULD NOT be used, and the server should refuse response_type=token with unsupported_response_type or unauthorized_client".into())
+    } else {
+        Ok(())
     }
 }
 

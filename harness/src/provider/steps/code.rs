@@ -35,6 +35,20 @@ async fn redeem_elsewhere(world: &mut ProviderWorld, how: String) -> StepResult 
     redeem_changed(world, None, None, Some(("redirect_uri", value))).await
 }
 
+#[when("the client redeems the code with the redirect_uri's trailing slash toggled")]
+async fn redeem_slash_toggled(world: &mut ProviderWorld) -> StepResult {
+    let sent = world
+        .grant()?
+        .redirect_uri
+        .clone()
+        .ok_or("the authorization request had no redirect_uri")?;
+    let toggled = match sent.strip_suffix('/') {
+        Some(without) => without.to_owned(),
+        None => format!("{sent}/"),
+    };
+    redeem_changed(world, None, None, Some(("redirect_uri", Some(&toggled)))).await
+}
+
 #[when("the code has expired")]
 async fn code_expired(world: &mut ProviderWorld) -> StepResult {
     let lifetime = world

@@ -143,31 +143,32 @@ async fn challenge_methods(world: &mut ProviderWorld, how: String, method: Strin
     }
 }
 
+/// The implicit grant is judged by what it does — an access token from the authorization
+/// endpoint, i.e. a response type with `token` among its words — not by `implicit` in
+/// `grant_types_supported`, which OpenID Connect servers list for their `id_token` response
+/// types that issue no access token.
 #[then("the metadata offers neither the implicit nor the password grant")]
 async fn no_legacy_grants(world: &mut ProviderWorld) -> StepResult {
     let document = metadata(world)?;
-    let listed = |member: &str, value: &str| {
+    let listed = |member: &str| -> Vec<&str> {
         document
             .get(member)
             .and_then(|v| v.as_array())
-            .is_some_and(|a| a.iter().any(|x| x == value))
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default()
     };
-    let offered: Vec<&str> = [
-        ("response_types_supported", "token"),
-        ("grant_types_supported", "implicit"),
-        ("grant_types_supported", "password"),
-    ]
-    .into_iter()
-    .filter(|(member, value)| listed(member, value))
-    .map(|(_, value)| value)
-    .collect();
+    let mut offered: Vec<String> = listed("response_types_supported")
+        .into_iter()
+        .filter(|t| t.split(' ').any(|word| word == "token"))
+        .map(|t| format!("response type {t:?} (an access token in the authorization response: the implicit grant, which RFC 9700 §2.1.2 says SHOULD NOT be used)"))
+        .collect();
+    if listed("grant_types_supported").contains(&"password") {
+        offered.push("the password grant (RFC 9700 §2.4: it MUST NOT be used)".to_owned());
+    }
     if offered.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "the metadata offers {}: RFC 9700 says the implicit grant SHOULD NOT and the password grant MUST NOT be used",
-            offered.join(", ")
-        ))
+        Err(format!("the metadata offers {}", offered.join(" and ")))
     }
 }
 

@@ -36,6 +36,22 @@ async fn redeem_authenticated_wrongly(world: &mut ProviderWorld, how: String) ->
     redeem_changed(world, Some(auth), secret, None).await
 }
 
+/// The grant's code redeemed by a client the server never registered, authenticating the way
+/// the profile's client does.
+#[when("an unknown client redeems the code")]
+async fn unknown_client_redeems(world: &mut ProviderWorld) -> StepResult {
+    let grant = world.grant()?;
+    let method = world.registration(grant.role)?.auth_method;
+    let form = grant.redemption_form();
+    let client_id = crate::suite::random::token("gauntlet-unknown-client-");
+    let secret = crate::suite::random::token("gauntlet-secret-");
+    let url = world.ctx.endpoints.token.clone();
+    world
+        .post_form_as(&url, &client_id, &secret, method, form)
+        .await
+        .map(drop)
+}
+
 #[when(
     regex = r"^the client sends a token request with (an unknown grant_type|an unknown code|no code)$"
 )]
