@@ -8,6 +8,13 @@ Feature: token introspection
     Source: RFC 7662 §2.1, §4
     Given the client holds tokens
     When the client introspects the access token without authenticating
+    Then the answer refuses the request
+
+  @should
+  Scenario: An unauthenticated caller gets 401
+    Source: RFC 7662 §2.3; RFC 6749 §5.2
+    Given the client holds tokens
+    When the client introspects the access token without authenticating
     Then the answer is 401
 
   @must

@@ -21,8 +21,8 @@ const DOT_FAILS: &[&str] = &[
     // MismatchingRedirectURIError is invalid_request; RFC 6749 §5.2 says invalid_grant.
     "A different redirect_uri at the token endpoint is refused",
     "A redirect_uri with its trailing slash toggled at the token endpoint is refused",
-    // 403 HTML, not 401, for an unauthenticated introspection caller.
-    "The caller must be authorized",
+    // 403 HTML, not 401, for an unauthenticated introspection caller (refused all the same).
+    "An unauthenticated caller gets 401",
     // Its metadata lists the password grant (and response type "token": the implicit grant).
     "Neither the implicit nor the password grant is offered",
     // COMPLIANT_BCP_RFC9700_PKCE_METHOD is off by default in DOT 3.
@@ -33,10 +33,13 @@ const DOT_FAILS: &[&str] = &[
     "A 42-character verifier is refused even when it matches",
     // REFRESH_TOKEN_REUSE_PROTECTION is off by default.
     "Reuse of a public client's rotated refresh token revokes its family",
-    // ProtectedResourceView answers 403 without a Bearer challenge.
+    // ProtectedResourceView answers 403 without a Bearer challenge (RFC 6750 §3: MUST).
     "A request without a token gets a Bearer challenge",
+    "A request without a token gets 401 and a challenge without error code",
+    "An invalid token is refused with a Bearer challenge",
     "An invalid token gets invalid_token",
     // A token without the resource's scope: 403 without a Bearer challenge either.
+    "A token without the resource's scope is refused with a Bearer challenge",
     "A token without the resource's scope gets insufficient_scope",
     // COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT is off by default.
     "A token in both the header and the query is a malformed request",
@@ -82,6 +85,9 @@ async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages
         "A revoked access token stops working",
         "An expired code is refused",
         "Posted credentials are never redirected with 307 or 308",
+        // It refuses an unauthenticated introspection caller (with 403, which the @should
+        // scenario for 401 reports).
+        "The caller must be authorized",
     ] {
         assert!(passed.contains(name), "{name} did not pass: {report:#?}");
     }

@@ -222,6 +222,20 @@ async fn status(world: &mut ProviderWorld, expected: u16) -> StepResult {
     }
 }
 
+/// Any 4xx refusal: where the RFC requires a refusal but no particular status.
+#[then("the answer refuses the request")]
+async fn any_refusal(world: &mut ProviderWorld) -> StepResult {
+    let reply = world.last()?;
+    if (400..500).contains(&reply.status) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the server did not refuse the request: {}",
+            reply_line(reply)
+        ))
+    }
+}
+
 #[then("the token endpoint answers with a Bearer access token")]
 async fn bearer(world: &mut ProviderWorld) -> StepResult {
     let reply = world.last()?;

@@ -62,6 +62,35 @@ async fn resource(world: &mut ProviderWorld, how: String) -> StepResult {
     Ok(())
 }
 
+/// RFC 6750 §3's MUST: a request without a token that enables access is refused with a
+/// `WWW-Authenticate` Bearer challenge, whatever the status (§3.1's codes are SHOULDs).
+#[then("the resource refuses with a Bearer challenge")]
+async fn refused_with_challenge(world: &mut ProviderWorld) -> StepResult {
+    let reply = world.last()?;
+    if !(400..500).contains(&reply.status) {
+        return Err(format!(
+            "the resource did not refuse the request: {}",
+            reply_line(reply)
+        ));
+    }
+    let challenge = reply.header("www-authenticate").unwrap_or_default();
+    let bearer = challenge
+        .split(',')
+        .any(|part| part.trim().to_ascii_lowercase().starts_with("bearer"));
+    if bearer {
+        Ok(())
+    } else if challenge.is_empty() {
+        Err(format!(
+            "the refusal ({}) has no WWW-Authenticate header; RFC 6750 §3: it MUST carry a Bearer challenge",
+            reply_line(reply)
+        ))
+    } else {
+        Err(format!(
+            "WWW-Authenticate is {challenge:?}, with no Bearer challenge (RFC 6750 §3)"
+        ))
+    }
+}
+
 #[then("the answer is 401 with a Bearer challenge")]
 async fn bearer_challenge(world: &mut ProviderWorld) -> StepResult {
     let reply = world.last()?;
