@@ -100,10 +100,6 @@ pub struct RunArgs {
     /// (`gauntlet profiles`); default: the bundled reference platform.
     #[arg(long, env = "GAUNTLET_PLATFORM")]
     pub platform: Option<PathBuf>,
-    /// Skip the preflight: the one plain link run before the suite, which stops a run whose
-    /// profile does not fit the platform, or whose platform cannot be reached (exit 2).
-    #[arg(long)]
-    pub no_preflight: bool,
     /// The options every suite shares.
     #[command(flatten)]
     pub suite: SuiteArgs,
@@ -125,6 +121,11 @@ pub struct ProviderArgs {
 /// What to run and where to report, for either suite.
 #[derive(Debug, clap::Args)]
 pub struct SuiteArgs {
+    /// Skip the preflight: the one plain link (`run`) or plain authorization (`provider`) run
+    /// before the suite, which stops a run whose profile does not fit the target, or whose
+    /// target cannot be reached (exit 2).
+    #[arg(long)]
+    pub no_preflight: bool,
     /// Run only scenarios matching this tag expression, e.g. "@must and not @rfc9207".
     #[arg(long, env = "GAUNTLET_TAGS")]
     pub tags: Option<String>,
@@ -195,6 +196,7 @@ impl SuiteArgs {
             shard: self.shard,
             baseline: self.baseline.baseline.clone(),
             write_baseline: self.baseline.write_baseline.clone(),
+            preflight: !self.no_preflight,
             ..SuiteOptions::new(target, self.report_dir.clone())
         }
     }
@@ -207,10 +209,7 @@ impl RunArgs {
             Some(arg) => crate::bundled::platform(arg)?,
             None => PlatformProfile::reference(),
         };
-        Ok(SuiteOptions {
-            preflight: !self.no_preflight,
-            ..self.suite.options(profile)
-        })
+        Ok(self.suite.options(profile))
     }
 }
 

@@ -440,6 +440,31 @@ fn forms(page: &Html) -> Vec<Form> {
         .collect()
 }
 
+/// What a person could press on a page: its forms' buttons and its links, by label, e.g.
+/// `button "Authorize"`, `link "Cancel"`.
+pub fn controls(html: &str) -> Vec<String> {
+    let page = Html::parse_document(html);
+    let label = |field: &Field| {
+        [&field.text, &field.value, &field.name]
+            .into_iter()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .find(|s| !s.is_empty())
+            .unwrap_or_default()
+    };
+    let buttons = forms(&page)
+        .into_iter()
+        .flat_map(|form| form.buttons)
+        .map(|button| format!("button {:?}", label(&button)));
+    let anchor = selector("a[href]");
+    let links = page
+        .select(&anchor)
+        .map(|a| a.text().collect::<Vec<_>>().join(" "))
+        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|text| !text.is_empty())
+        .map(|text| format!("link {text:?}"));
+    buttons.chain(links).take(20).collect()
+}
+
 /// The page's visible text, whitespace collapsed, without scripts and styles.
 fn visible_text(page: &Html) -> String {
     let body = selector("body");

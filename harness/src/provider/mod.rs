@@ -10,6 +10,7 @@
 
 pub mod context;
 pub mod driver;
+pub mod preflight;
 pub mod profile;
 pub mod run;
 mod steps;

@@ -6,8 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::context::{self, ProviderContext};
+use super::preflight;
 use super::profile::ProviderTarget;
 use super::world::ProviderWorld;
+use crate::report::Preflight;
 use crate::suite::{Direction, Inapplicable, Outcomes, RunResult, SuiteOptions};
 
 /// The options of `gauntlet provider`: an authorization server under test.
@@ -44,6 +46,10 @@ impl Direction for Provider {
 
     fn evidence(context: &ProviderContext) -> &Outcomes {
         &context.outcomes
+    }
+
+    async fn preflight(context: Arc<ProviderContext>) -> Option<Preflight> {
+        Some(preflight::preflight(context).await)
     }
 
     fn scope<F: std::future::Future>(

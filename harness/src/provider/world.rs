@@ -154,7 +154,8 @@ impl crate::suite::Recorded for ProviderWorld {
 }
 
 impl ProviderWorld {
-    fn new() -> Self {
+    /// A fresh world of the provider run this task belongs to ([`context::scope`]).
+    pub(crate) fn new() -> Self {
         let ctx = context::current();
         let evidence = Evidence::new(ctx.reveal_secrets);
         let http = reqwest::Client::builder()

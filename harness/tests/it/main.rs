@@ -13,5 +13,6 @@ mod outside_client;
 mod outside_provider;
 mod profiles;
 mod provider;
+mod provider_preflight;
 mod reports;
 mod shards;
