@@ -15,3 +15,4 @@ mod profiles;
 mod provider;
 mod reports;
 mod shards;
+mod token_requests;
