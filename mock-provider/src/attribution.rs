@@ -8,7 +8,6 @@
 
 use serde::Serialize;
 
-use crate::journal::JournalEntry;
 use crate::pkce::{ChallengeMethod, s256_challenge};
 use crate::store::{CodeGrant, Stores};
 
@@ -31,7 +30,7 @@ pub struct FlowTie {
     pub client_id: String,
     /// The `state` of the authorization request, if it had one.
     pub state: Option<String>,
-    /// The code issued to the flow (masked in [`JournalEntry::redacted`]).
+    /// The code issued to the flow (masked in [`JournalEntry::redacted`](crate::JournalEntry::redacted)).
     pub code: String,
     /// What tied the request to the flow.
     pub by: Tie,
@@ -39,9 +38,8 @@ pub struct FlowTie {
 
 /// The flows a token request belongs to: those of the codes it carries, else those whose
 /// challenge one of its verifiers matches (several when a platform reuses its verifier).
-/// Parameters are read wherever the request put them: query, form or a JSON object body.
-pub(crate) fn flows(stores: &Stores, entry: &JournalEntry) -> Vec<FlowTie> {
-    let params = params(entry);
+/// `params` are the request's, wherever it put them ([`request_params`]).
+pub(crate) fn flows(stores: &Stores, params: &[(String, String)]) -> Vec<FlowTie> {
     let values = |name: &'static str| {
         params
             .iter()
@@ -84,14 +82,15 @@ fn matches_challenge(grant: &CodeGrant, verifier: &str) -> bool {
     }
 }
 
-/// The request's parameters from its query, its form and a JSON object body (string members).
-fn params(entry: &JournalEntry) -> Vec<(String, String)> {
-    let mut params: Vec<(String, String)> =
-        entry.query.iter().chain(&entry.form).cloned().collect();
-    if let Some(serde_json::Value::Object(members)) = entry
-        .body
-        .as_deref()
-        .and_then(|b| serde_json::from_str(b).ok())
+/// A request's parameters from its query, its form and a JSON object body (string members).
+pub(crate) fn request_params(
+    query: &[(String, String)],
+    form: &[(String, String)],
+    body: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = query.iter().chain(form).cloned().collect();
+    if let Some(serde_json::Value::Object(members)) =
+        body.and_then(|b| serde_json::from_str(b).ok())
     {
         params.extend(
             members

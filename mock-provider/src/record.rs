@@ -50,7 +50,8 @@ pub(crate) async fn journal_layer(
         .unwrap_or_default();
     note_response(&mut entry, &parts, &bytes);
     if entry.endpoint == Endpoint::Token {
-        entry.flows = attribution::flows(&lock(&state.stores), &entry);
+        let params = attribution::request_params(&entry.query, &entry.form, entry.body.as_deref());
+        entry.flows = attribution::flows(&lock(&state.stores), &params);
     }
     log_notable(&entry);
     state.journal.record(entry);

@@ -6,7 +6,9 @@
 //! mock tied it to one of those codes ([`mock_provider::FlowTie`]), which it does even for a
 //! request refused before the client was identified; a request tied only by a
 //! `code_verifier` that flows of other scenarios share too is left out and counted as
-//! ambiguous, never merged. Requests using the tokens issued in the slice belong to it too.
+//! ambiguous, never merged. A token request the mock could not tie (no code was issued, as
+//! after an error callback) belongs by its verifier when it matches only this scenario's
+//! authorization requests. Requests using the tokens issued in the slice belong to it too.
 //! States and challenges alone never decide: a platform may repeat them across flows.
 
 use mock_provider::{Endpoint, JournalEntry};
@@ -36,6 +38,16 @@ pub fn of(flows: &[Flow], journal: Vec<JournalEntry>) -> Slice {
         .map(|f| f.authorize_url.query_pairs().into_owned().collect())
         .collect();
     let states: Vec<String> = flows.iter().filter_map(Flow::state).collect();
+    let challenges: Vec<String> = flows
+        .iter()
+        .filter_map(|f| f.param("code_challenge"))
+        .collect();
+    // Challenges other scenarios' authorization requests carried too.
+    let foreign: Vec<String> = journal
+        .iter()
+        .filter(|e| e.endpoint == Endpoint::Authorize && !authorize_queries.contains(&e.query))
+        .filter_map(|e| e.param("code_challenge").map(str::to_owned))
+        .collect();
     let mut tokens: Vec<String> = Vec::new();
     let mut slice = Slice::default();
     for entry in journal {
@@ -51,7 +63,13 @@ pub fn of(flows: &[Flow], journal: Vec<JournalEntry>) -> Slice {
         } else if uses_token(&entry, &tokens) {
             true
         } else if entry.endpoint == Endpoint::Token {
-            false
+            match verifier_challenge(&entry, &challenges) {
+                Some(challenge) if foreign.contains(&challenge) => {
+                    slice.ambiguous.push(entry);
+                    continue;
+                }
+                found => found.is_some(),
+            }
         } else {
             at_authorization(&entry, &codes, &authorize_queries, &states)
         };
@@ -98,6 +116,17 @@ fn at_authorization(
             .is_some_and(|s| states.iter().any(|x| x == s)),
         _ => false,
     }
+}
+
+/// The challenge of `challenges` the request's `code_verifier` matches (S256 or plain).
+fn verifier_challenge(entry: &JournalEntry, challenges: &[String]) -> Option<String> {
+    let verifier = entry.param("code_verifier")?;
+    [
+        mock_provider::pkce::s256_challenge(verifier),
+        verifier.to_owned(),
+    ]
+    .into_iter()
+    .find(|c| challenges.contains(c))
 }
 
 /// Whether the request uses one of `tokens` (as a parameter or a Bearer header).
@@ -190,5 +219,28 @@ mod tests {
         let seqs = |entries: &[JournalEntry]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
         assert_eq!(seqs(&slice.entries), [1, 4]);
         assert_eq!(seqs(&slice.ambiguous), [3]);
+    }
+
+    #[test]
+    fn an_untied_token_request_belongs_by_its_verifier_unless_another_flow_shares_it() {
+        // Arrange: no code was issued (an error callback), so the mock tied nothing.
+        let flows = [flow("same", "ac_mine")];
+        let mut untied = token_request(1, &[]);
+        untied.form = vec![("code_verifier".into(), "same".into())];
+        let mut foreign = token_request(2, &[]);
+        foreign.endpoint = Endpoint::Authorize;
+        foreign.query = vec![
+            ("state".into(), "other".into()),
+            ("code_challenge".into(), "same".into()),
+        ];
+        let mut later = untied.clone();
+        later.seq = 3;
+        // Act
+        let alone = of(&flows, vec![untied]);
+        let shared = of(&flows, vec![foreign, later]);
+        // Assert
+        assert_eq!(alone.entries.len(), 1);
+        assert!(shared.entries.is_empty());
+        assert_eq!(shared.ambiguous.len(), 1);
     }
 }
