@@ -12,13 +12,39 @@ use oauth_vocab::basic::{self, BasicError};
 use oauth_vocab::{Finding, constant_time_eq, form_decode};
 
 use crate::clients::{AuthMethod, ClientConfig};
-use crate::error::OAuthError;
+use crate::error::{ErrorCode, OAuthError};
 use crate::params::Params;
 use crate::state::AppState;
 
 /// Authenticates the client of a token, revocation or introspection request: the credentials
 /// it presented, a registered client of that id, and the method and secret it registered.
 pub(crate) fn authenticated_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &Params,
+) -> Result<ClientConfig, OAuthError> {
+    match checked_client(state, headers, form) {
+        Err(error) if error.code == ErrorCode::InvalidClient => {
+            Err(unencoded_match(state, headers).map_or(error, not_form_encoded))
+        }
+        result => result,
+    }
+}
+
+/// The client a request claims to be, authenticated or not: the one its Basic credentials
+/// match without form-decoding, else the id it presented.
+pub(crate) fn claimed_client_id(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &Params,
+) -> Option<String> {
+    unencoded_match(state, headers)
+        .map(|client| client.client_id)
+        .or_else(|| Some(presented(headers, form).ok()??.client_id))
+}
+
+/// The client of [`authenticated_client`], the credentials read as RFC 6749 §2.3 says.
+fn checked_client(
     state: &AppState,
     headers: &HeaderMap,
     form: &Params,
@@ -38,6 +64,32 @@ pub(crate) fn authenticated_client(
     };
     authenticate(&client, &presented)?;
     Ok(client)
+}
+
+/// The registered client whose id and secret the `Basic` header carries as they are, without the
+/// form-urlencoding [RFC 6749 §2.3.1] requires (a split at any `:`, as the id may hold one).
+///
+/// [RFC 6749 §2.3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+fn unencoded_match(state: &AppState, headers: &HeaderMap) -> Option<ClientConfig> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let text = basic::decode_unencoded(value.as_bytes()).ok()?;
+    text.match_indices(':').find_map(|(i, _)| {
+        let (id, secret) = (&text[..i], &text[i + 1..]);
+        let client = state.client(id)?;
+        let expected = client.client_secret.as_deref()?;
+        constant_time_eq(expected.as_bytes(), secret.as_bytes()).then_some(client)
+    })
+}
+
+/// `invalid_client` for credentials that match `client` only without form-decoding.
+fn not_form_encoded(client: ClientConfig) -> OAuthError {
+    let error = OAuthError::invalid_client(format!(
+        "the HTTP Basic credentials match client {:?} only without form-decoding: \
+         form-urlencode the id and the secret before Base64 (RFC 6749 §2.3.1)",
+        client.client_id
+    ))
+    .with_finding(Finding::ClientAuthBasicNotFormEncoded);
+    basic_challenge(error, true)
 }
 
 /// The credentials a request presented.

@@ -11,6 +11,8 @@ use oauth_vocab::redact::{is_secret_name, mask, redact_header, redact_json_text}
 use oauth_vocab::{Endpoint, Family, Finding, Observation};
 use serde::Serialize;
 
+use crate::attribution::FlowTie;
+
 /// What a handler tells the journal about the request it answered, carried as a response
 /// extension.
 #[derive(Debug, Clone, Default)]
@@ -65,6 +67,12 @@ pub struct JournalEntry {
     pub response: RecordedResponse,
     /// What the provider found wrong or notable, and the error it answered with.
     pub findings: Vec<Observation>,
+    /// For a token request: the authorization flows it belongs to, tied by each code it
+    /// carried, else by its `code_verifier`, even when it was refused before the client was
+    /// identified. More than one when it carried several codes or a verifier several flows
+    /// share.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<FlowTie>,
 }
 
 /// The response as sent.
@@ -103,6 +111,13 @@ impl JournalEntry {
         self.findings.iter().any(|o| o.is_in(family))
     }
 
+    /// Whether the request concerns `client_id`: the client it presented or was identified
+    /// as, or the client of a flow it is tied to.
+    pub fn concerns(&self, client_id: &str) -> bool {
+        self.client_id.as_deref() == Some(client_id)
+            || self.flows.iter().any(|f| f.client_id == client_id)
+    }
+
     /// One line, secrets redacted: `#3 POST /token -> 400 [code.reused]`.
     pub fn summary(&self) -> String {
         let findings: Vec<String> = self.findings.iter().map(ToString::to_string).collect();
@@ -126,6 +141,9 @@ impl JournalEntry {
         redact_headers(&mut e.response.headers);
         e.body = e.body.map(|b| redact_json_text(&b));
         e.response.body = redact_json_text(&e.response.body);
+        for flow in &mut e.flows {
+            flow.code = mask(&flow.code);
+        }
         e
     }
 }
@@ -188,11 +206,12 @@ impl Journal {
         entries.push_back(entry);
     }
 
-    /// Entries in order, optionally only one client's.
+    /// Entries in order, optionally only those that concern one client
+    /// ([`JournalEntry::concerns`]).
     pub(crate) fn entries(&self, client_id: Option<&str>) -> Vec<JournalEntry> {
         self.lock()
             .iter()
-            .filter(|e| client_id.is_none_or(|id| e.client_id.as_deref() == Some(id)))
+            .filter(|e| client_id.is_none_or(|id| e.concerns(id)))
             .cloned()
             .collect()
     }
@@ -242,6 +261,7 @@ mod tests {
                 body: r#"{"access_token":"at_1","nested":{"refresh_token":"rt_1"},"token_type":"Bearer"}"#.into(),
             },
             findings: vec![],
+            flows: vec![],
         }
     }
 

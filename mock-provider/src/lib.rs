@@ -39,6 +39,7 @@
 mod answer;
 mod app;
 mod assertions;
+mod attribution;
 mod client_auth;
 mod clients;
 mod code;
@@ -79,6 +80,7 @@ pub use expect::Times;
 pub use faults::{Fault, FaultKind, FaultTarget};
 // Reading what it saw.
 pub use assertions::FindingPattern;
+pub use attribution::{FlowTie, Tie};
 pub use journal::{JournalEntry, RecordedResponse};
 pub use oauth_vocab::{Endpoint, ErrorCode, Family, Finding, Observation};
 // Configuring it: a profile and its clients (PKCE policies and helpers are in [`pkce`]).

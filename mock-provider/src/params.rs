@@ -3,7 +3,7 @@
 //!
 //! [RFC 6749 §3.1]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
 
-use oauth_vocab::{Finding, form_decode_bytes};
+use oauth_vocab::{Finding, Observation, form_decode_bytes};
 
 use crate::error::OAuthError;
 
@@ -56,20 +56,25 @@ impl Params {
             .ok_or_else(|| OAuthError::invalid_request(format!("{name} is missing")))
     }
 
-    /// The first name that appears more than once, if any.
-    fn first_duplicate(&self) -> Option<&str> {
-        self.0
-            .iter()
-            .enumerate()
-            .find(|(i, (name, _))| self.0[..*i].iter().any(|(n, _)| n == name))
-            .map(|(_, (name, _))| name.as_str())
+    /// The names that appear more than once, each once, in order of their first repeat.
+    fn duplicates(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for (i, (name, _)) in self.0.iter().enumerate() {
+            if self.0[..i].iter().any(|(n, _)| n == name) && !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+        names
     }
 
     /// Refuses a request that repeats any parameter, even an empty one
-    /// ([RFC 6749 §3.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.1)).
+    /// ([RFC 6749 §3.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.1)); the finding
+    /// names every repeated parameter.
     pub(crate) fn no_duplicates(&self) -> Result<(), OAuthError> {
-        self.first_duplicate()
-            .map_or(Ok(()), |name| Err(repeated(name)))
+        match self.duplicates().as_slice() {
+            [] => Ok(()),
+            names => Err(repeated(&names.join(", "))),
+        }
     }
 
     /// All pairs in order.
@@ -78,10 +83,17 @@ impl Params {
     }
 }
 
-/// `invalid_request` for a repeated parameter.
-fn repeated(name: &str) -> OAuthError {
-    OAuthError::invalid_request(format!("parameter {name} is repeated"))
-        .with_finding(Finding::RequestDuplicateParameter)
+/// `invalid_request` for repeated parameters (`names`, comma-separated), the finding naming
+/// them.
+fn repeated(names: &str) -> OAuthError {
+    let (noun, verb) = if names.contains(',') {
+        ("parameters", "are")
+    } else {
+        ("parameter", "is")
+    };
+    OAuthError::invalid_request(format!("{noun} {names} {verb} repeated")).with_finding(
+        Observation::detailed(Finding::RequestDuplicateParameter, names),
+    )
 }
 
 /// Whether a Content-Type header names `application/x-www-form-urlencoded` (media types are
@@ -116,7 +128,18 @@ mod tests {
     fn repeated_parameters_are_an_error_and_empty_ones_are_absent() {
         let p = Params::parse(b"state=1&state=2&scope=&x").unwrap();
         assert!(p.get("state").is_err());
-        assert_eq!(p.first_duplicate(), Some("state"));
+        assert_eq!(p.duplicates(), ["state"]);
+        let p = Params::parse(b"code=a&state=s&code=b&state=t&code=c").unwrap();
+        assert_eq!(p.duplicates(), ["code", "state"]);
+        let error = p.no_duplicates().unwrap_err();
+        assert_eq!(error.description, "parameters code, state are repeated");
+        assert_eq!(
+            error.findings,
+            [Observation::detailed(
+                Finding::RequestDuplicateParameter,
+                "code, state"
+            )]
+        );
         assert_eq!(p.get("scope").unwrap(), None);
         assert_eq!(p.get("x").unwrap(), None);
     }

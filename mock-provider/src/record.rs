@@ -11,11 +11,12 @@ use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 use oauth_vocab::{Endpoint, Finding, Observation};
 
+use crate::attribution;
 use crate::config::ProviderConfig;
 use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
-use crate::state::AppState;
+use crate::state::{AppState, lock};
 use oauth_vocab::redact::redact_uri;
 
 const BODY_RECORD_LIMIT: usize = 8 * 1024;
@@ -48,6 +49,10 @@ pub(crate) async fn journal_layer(
         .map(|c| c.to_bytes())
         .unwrap_or_default();
     note_response(&mut entry, &parts, &bytes);
+    if entry.endpoint == Endpoint::Token {
+        let params = attribution::request_params(&entry.query, &entry.form, entry.body.as_deref());
+        entry.flows = attribution::flows(&lock(&state.stores), &params);
+    }
     log_notable(&entry);
     state.journal.record(entry);
     Response::from_parts(parts, Body::from(bytes))
@@ -103,6 +108,7 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
             body: String::new(),
         },
         findings: Vec::new(),
+        flows: Vec::new(),
     }
 }
 

@@ -87,6 +87,15 @@ impl<V> Bounded<V> {
         self.map.remove(key).map(|(v, _)| v)
     }
 
+    /// The live entries, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        let now = Instant::now();
+        self.map
+            .iter()
+            .filter(move |(_, (_, at))| *at > now)
+            .map(|(k, (v, _))| (k, v))
+    }
+
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.map.values_mut().map(|(v, _)| v)
     }

@@ -25,6 +25,16 @@ pub fn encode_raw(client_id: &str, secret: &str) -> String {
 /// Reads an `Authorization` header value of the `Basic` scheme (spelled `Basic` or `basic`):
 /// Base64, split at the first `:`, each part form-urldecoded. Gives the client id and secret.
 pub fn decode(header_value: &[u8]) -> Result<(String, String), BasicError> {
+    let decoded = decode_unencoded(header_value)?;
+    let (id, secret) = decoded.split_once(':').ok_or(BasicError::NoColon)?;
+    let id = form_decode(id).ok_or(BasicError::IdNotFormEncoded)?;
+    let secret = form_decode(secret).ok_or(BasicError::SecretNotFormEncoded)?;
+    Ok((id, secret))
+}
+
+/// The Base64-decoded `id:secret` text of a `Basic` header value, before any form-decoding:
+/// what a client that skips the form-urlencoding meant as its id and secret, joined by `:`.
+pub fn decode_unencoded(header_value: &[u8]) -> Result<String, BasicError> {
     let encoded = header_value
         .strip_prefix(b"Basic ")
         .or_else(|| header_value.strip_prefix(b"basic "))
@@ -32,11 +42,7 @@ pub fn decode(header_value: &[u8]) -> Result<(String, String), BasicError> {
     let decoded = STANDARD
         .decode(encoded.trim_ascii())
         .map_err(|_| BasicError::NotBase64)?;
-    let decoded = String::from_utf8(decoded).map_err(|_| BasicError::NotUtf8)?;
-    let (id, secret) = decoded.split_once(':').ok_or(BasicError::NoColon)?;
-    let id = form_decode(id).ok_or(BasicError::IdNotFormEncoded)?;
-    let secret = form_decode(secret).ok_or(BasicError::SecretNotFormEncoded)?;
-    Ok((id, secret))
+    String::from_utf8(decoded).map_err(|_| BasicError::NotUtf8)
 }
 
 /// Why a header value is not HTTP Basic credentials; its `Display` says why in a few words.
@@ -101,6 +107,17 @@ mod tests {
         );
         let lower = header.replacen("Basic", "basic", 1);
         assert!(decode(lower.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn the_unencoded_text_is_the_pair_as_sent() {
+        let raw = encode_raw("id", "a+b:%");
+        assert_eq!(decode_unencoded(raw.as_bytes()), Ok("id:a+b:%".to_owned()));
+        assert_eq!(
+            decode(raw.as_bytes()),
+            Ok(("id".to_owned(), "a b:%".to_owned()))
+        );
+        assert_eq!(decode_unencoded(b"Bearer x"), Err(BasicError::NotBasic));
     }
 
     #[test]

@@ -92,6 +92,8 @@ findings! {
     ClientAuthMultipleMethods => "client_auth.multiple_methods" in ClientAuth,
     /// The HTTP Basic credentials are malformed.
     ClientAuthBasicMalformed => "client_auth.basic_malformed" in ClientAuth,
+    /// The Basic credentials match only without form-decoding (RFC 6749 §2.3.1).
+    ClientAuthBasicNotFormEncoded => "client_auth.basic_not_form_encoded" in ClientAuth,
     /// The client authenticated with a method other than the one registered.
     ClientAuthWrongMethod => "client_auth.wrong_method" in ClientAuth,
     /// The client secret matches only once form-decoded a second time.
@@ -148,7 +150,7 @@ findings! {
     RequestTooLarge => "request.too_large" in Request,
     /// The request is not valid UTF-8.
     RequestNotUtf8 => "request.not_utf8" in Request,
-    /// A parameter is repeated.
+    /// A request parameter is repeated (RFC 6749 §3.1, §3.2).
     RequestDuplicateParameter => "request.duplicate_parameter" in Request,
     /// The body is not `application/x-www-form-urlencoded`.
     RequestWrongContentType => "request.wrong_content_type" in Request,

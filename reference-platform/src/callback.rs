@@ -135,7 +135,7 @@ async fn complete(
     };
     hooks.route_callback(state, headers, &mut flow);
     let session = flow.session.clone();
-    finish(state, hooks, headers, &single, flow)
+    finish(state, hooks, headers, (&params, &single), flow)
         .await
         .map_err(|refusal| Failed {
             session: Some(session),
@@ -143,12 +143,16 @@ async fn complete(
         })
 }
 
-/// The checks and the exchange once the flow is known.
+/// The checks and the exchange once the flow is known, reading the callback's parameters
+/// (`single` reads one as the defects allow).
 async fn finish<'p>(
     state: &AppState,
     hooks: &dyn ShapeHooks,
     headers: &HeaderMap,
-    single: &impl Fn(&'static str) -> Result<Option<&'p str>, Repeated>,
+    (params, single): (
+        &'p Params,
+        &impl Fn(&'static str) -> Result<Option<&'p str>, Repeated>,
+    ),
     mut flow: PendingFlow,
 ) -> Result<Completed, Refusal> {
     let defects = &state.config.defects;
@@ -159,7 +163,13 @@ async fn finish<'p>(
             check_browser(headers, browser.expose())?;
         }
     }
-    let code = single("code")?;
+    // The `repeated_code_forwarded` defect takes every code and sends them all on.
+    let codes = if defects.has(Defect::RepeatedCodeForwarded) {
+        params.all("code")
+    } else {
+        single("code")?.into_iter().collect()
+    };
+    let code = codes.first().copied();
     let iss = single("iss")?;
     let error = single("error")?;
     if !defects.has(Defect::NoIssCheck) {
@@ -173,7 +183,7 @@ async fn finish<'p>(
         if defects.has(Defect::TokenRequestAfterError) {
             let _ = state
                 .tokens
-                .exchange_code(code.unwrap_or(""), &state.redirect_uri, &flow.verifier)
+                .exchange_code(&[code.unwrap_or("")], &state.redirect_uri, &flow.verifier)
                 .await;
         }
         if defects.has(Defect::ErrorAsSuccess) {
@@ -196,7 +206,7 @@ async fn finish<'p>(
     let access_token = if code_kept {
         None
     } else {
-        let tokens = exchange(state, code, &flow.verifier).await?;
+        let tokens = exchange(state, &codes, &flow.verifier).await?;
         let access_token = tokens.access_token.clone();
         state.sessions.link(&flow.session, tokens, &flow.scopes);
         Some(access_token)
@@ -209,16 +219,16 @@ async fn finish<'p>(
     })
 }
 
-/// Redeems a code for the session's tokens (the `partial_token_stored` defect keeps an empty
-/// token from a response it could not use).
+/// Redeems a code (one, but for the `repeated_code_forwarded` defect) for the session's tokens
+/// (the `partial_token_stored` defect keeps an empty token from a response it could not use).
 pub(crate) async fn exchange(
     state: &AppState,
-    code: &str,
+    codes: &[&str],
     verifier: &Secret,
 ) -> Result<TokenSet, TokenError> {
     match state
         .tokens
-        .exchange_code(code, &state.redirect_uri, verifier)
+        .exchange_code(codes, &state.redirect_uri, verifier)
         .await
     {
         Err(TokenError::Malformed(_)) if state.config.defects.has(Defect::PartialTokenStored) => {

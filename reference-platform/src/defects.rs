@@ -51,6 +51,7 @@ defects! {
     CallbackSessionLinked => "callback_session_linked": "accepts a state it issued in any browser and links the session of the browser the callback arrives in",
     NoLinkConfirmation => "no_link_confirmation": "links a chat session on the callback alone, without the chat user confirming the code the browser shows",
     RepeatedParamsAccepted => "repeated_params_accepted": "takes the first of repeated callback parameters",
+    RepeatedCodeForwarded => "repeated_code_forwarded": "forwards every code of a callback with a repeated code to the token endpoint (code=a&code=b)",
     ExtraScopes => "extra_scopes": "asks for more scopes than configured",
     CommaScopes => "comma_scopes": "joins scopes with commas",
     RedirectUriDrift => "redirect_uri_drift": "sends a different redirect_uri (trailing slash) to the token endpoint",

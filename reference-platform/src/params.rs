@@ -40,6 +40,16 @@ impl Params {
 }
 
 impl Params {
+    /// Every value of `name`, in order, repeats included (only for the
+    /// `repeated_code_forwarded` defect).
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// The first value of `name`, repeats ignored (only for the `repeated_params_accepted`
     /// defect).
     pub(crate) fn first(&self, name: &str) -> Option<&str> {

@@ -95,10 +95,12 @@ impl TokenClient {
         self.revocation_endpoint.is_some()
     }
 
-    /// Redeems an authorization code with the verifier and the identical redirect URI.
+    /// Redeems an authorization code with the verifier and the identical redirect URI. `codes`
+    /// holds the one code, or (the `repeated_code_forwarded` defect) every code the callback
+    /// carried, each sent as a `code` parameter.
     pub(crate) async fn exchange_code(
         &self,
-        code: &str,
+        codes: &[&str],
         redirect_uri: &str,
         verifier: &Secret,
     ) -> Result<TokenSet, TokenError> {
@@ -108,12 +110,12 @@ impl TokenClient {
         } else {
             redirect_uri
         };
-        let params = [
-            ("grant_type", "authorization_code"),
-            ("code", code),
+        let mut params = vec![("grant_type", "authorization_code")];
+        params.extend(codes.iter().map(|code| ("code", *code)));
+        params.extend([
             ("redirect_uri", redirect_uri),
             ("code_verifier", verifier.expose()),
-        ];
+        ]);
         let first = self.token_request(&params).await;
         if self.defects.has(Defect::CodeRedeemedTwice) {
             let _ = self.token_request(&params).await;

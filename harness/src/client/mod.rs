@@ -17,6 +17,7 @@ pub mod profile;
 pub mod referer;
 mod root_cause;
 pub mod run;
+pub mod slice;
 pub mod start;
 mod steps;
 pub mod world;

@@ -2,7 +2,7 @@
 //! platform do wrong in the scenario's flows. Findings the scenario itself arranged (a fault,
 //! an expired or revoked token, a login page) blame nobody and are passed over.
 
-use mock_provider::{Family, Finding, JournalEntry};
+use mock_provider::{Family, Finding, JournalEntry, Observation};
 
 use crate::report::RootCause;
 
@@ -10,16 +10,49 @@ use crate::report::RootCause;
 pub(crate) fn earliest(journal: &[JournalEntry]) -> Option<RootCause> {
     let mut entries: Vec<&JournalEntry> = journal.iter().collect();
     entries.sort_by_key(|e| e.seq);
-    let finding = entries
-        .iter()
-        .flat_map(|e| e.findings.iter().filter_map(|o| o.finding()))
-        .find(|f| blames_platform(*f))?;
+    let (finding, detail) = entries.iter().flat_map(|e| &e.findings).find_map(|o| {
+        let Observation::Finding {
+            finding, detail, ..
+        } = o
+        else {
+            return None;
+        };
+        blames_platform(*finding).then_some((*finding, detail.as_deref()))
+    })?;
     Some(RootCause {
         code: finding.code().to_owned(),
-        text: finding.description().trim().replace('`', ""),
+        text: described(finding, detail),
         home: home_feature(finding.family()).to_owned(),
         knock_on: false,
     })
+}
+
+/// A finding that blames the platform, as an explanation says it: `what it means (code)`.
+pub(crate) fn blaming(observation: &Observation) -> Option<String> {
+    let Observation::Finding {
+        finding, detail, ..
+    } = observation
+    else {
+        return None;
+    };
+    blames_platform(*finding).then(|| {
+        let text = described(*finding, detail.as_deref());
+        format!(
+            "{} ({})",
+            crate::report::root_causes::lower_first(text.trim_end_matches('.')),
+            finding.code()
+        )
+    })
+}
+
+/// The finding's meaning, with what exactly was seen (e.g. the repeated parameter):
+/// `A request parameter is repeated (RFC 6749 §3.1, §3.2): code.`
+fn described(finding: Finding, detail: Option<&str>) -> String {
+    let text = finding.description().trim().replace('`', "");
+    match detail {
+        Some(detail) => format!("{}: {detail}.", text.trim_end_matches('.')),
+        None => text,
+    }
 }
 
 /// Whether the finding is something only a faulty platform causes. Expiry, revocation and

@@ -422,66 +422,43 @@ impl GauntletWorld {
         self.send_request(name, &request).await
     }
 
-    /// The journal entries of the flows of this scenario: the authorization requests carrying
-    /// their states, the token requests redeeming the codes issued to them (or sending their
-    /// verifiers), and every request using the tokens issued from those (transitively).
+    /// The journal entries of the flows of this scenario ([`slice`](super::slice)): their
+    /// authorization requests, the token requests the provider tied to their codes (refused
+    /// ones too), and every request using the tokens issued from those (transitively).
     pub fn journal(&self) -> Vec<JournalEntry> {
-        let states: Vec<String> = self.flows.iter().filter_map(Flow::state).collect();
-        let challenges: Vec<String> = self
-            .flows
-            .iter()
-            .filter_map(|f| f.param("code_challenge"))
-            .collect();
+        self.slice().entries
+    }
+
+    /// The scenario's journal slice, with the token requests left out as ambiguous.
+    pub fn slice(&self) -> super::slice::Slice {
         let all = self.ctx.provider.journal_for(&self.ctx.client.client_id);
-        let mut codes: Vec<String> = Vec::new();
-        let mut tokens: Vec<String> = Vec::new();
-        let mut slice = Vec::new();
-        for entry in all {
-            let authorize = entry
-                .param("state")
-                .is_some_and(|s| states.iter().any(|x| x == s))
-                || entry
-                    .param("code_challenge")
-                    .is_some_and(|c| challenges.iter().any(|x| x == c));
-            // A token request belongs to a flow by its code, or by a verifier matching the
-            // flow's challenge (which also finds a token request made with no valid code).
-            let uses_code = entry
-                .param("code")
-                .is_some_and(|c| codes.iter().any(|x| x == c))
-                || entry.param("code_verifier").is_some_and(|v| {
-                    let challenge = mock_provider::pkce::s256_challenge(v);
-                    challenges.contains(&challenge)
-                });
-            let uses_token = ["refresh_token", "token", "access_token"].iter().any(|p| {
-                entry
-                    .param(p)
-                    .is_some_and(|t| tokens.iter().any(|x| x == t))
-            }) || entry
-                .header("authorization")
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .is_some_and(|t| tokens.iter().any(|x| x == t));
-            if !(authorize || uses_code || uses_token) {
-                continue;
-            }
-            if let Some(location) = entry.response.headers.iter().find(|(n, _)| n == "location")
-                && let Some(code) = Url::parse(&location.1).ok().and_then(|u| {
-                    u.query_pairs()
-                        .find(|(n, _)| n == "code")
-                        .map(|(_, v)| v.into_owned())
-                })
-            {
-                codes.push(code);
-            }
-            if let Ok(body) = serde_json::from_str::<serde_json::Value>(&entry.response.body) {
-                for name in ["access_token", "refresh_token"] {
-                    if let Some(token) = body[name].as_str() {
-                        tokens.push(token.to_owned());
-                    }
-                }
-            }
-            slice.push(entry);
+        super::slice::of(&self.flows, all)
+    }
+
+    /// What the provider saw wrong in the scenario's token requests, for a failure's
+    /// explanation: `; the token request was refused: …` naming the provider's finding, and
+    /// the token requests left out as ambiguous. Empty when there is nothing to add.
+    pub fn token_notes(&self) -> String {
+        let slice = self.slice();
+        let mut notes = String::new();
+        let refusal = slice
+            .entries
+            .iter()
+            .filter(|e| e.endpoint == Endpoint::Token)
+            .find_map(|e| e.findings.iter().find_map(super::root_cause::blaming));
+        if let Some(finding) = refusal {
+            notes.push_str(&format!("; the token request was refused: {finding}"));
         }
-        slice
+        if let [first, ..] = slice.ambiguous.as_slice() {
+            notes.push_str(&format!(
+                "; {} token request(s) (the first #{}) carried no code of this scenario's flows \
+                 and a code_verifier that flows of other scenarios share too: they are left out \
+                 rather than merged (the platform reuses its verifier)",
+                slice.ambiguous.len(),
+                first.seq
+            ));
+        }
+        notes
     }
 
     /// Token endpoint requests in this scenario's journal slice.

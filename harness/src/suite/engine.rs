@@ -247,14 +247,19 @@ fn record<W: Recorded>(feature: &gherkin::Feature, scenario: &gherkin::Scenario,
 
 /// Gives a failed scenario its root cause. A scenario outside the rule's own feature failed on
 /// something that followed from it: it is marked a knock-on failure, and its explanation
-/// leads with the cause.
+/// leads with the cause (unless it names the cause already).
 fn attach_root_cause(outcome: &mut ScenarioOutcome, cause: Option<RootCause>) {
     let Some(mut cause) = cause else {
         return;
     };
     let file = outcome.file.rsplit('/').next().unwrap_or(&outcome.file);
     cause.knock_on = file != cause.home;
-    if cause.knock_on {
+    // An explanation that names the cause already (the provider's finding) is not led by it.
+    let named = outcome
+        .explanation
+        .as_deref()
+        .is_some_and(|e| e.contains(&format!("({})", cause.code)));
+    if cause.knock_on && !named {
         let then = outcome.explanation.take().unwrap_or_default();
         outcome.explanation = Some(format!(
             "root cause (the first thing that went wrong in this flow): {} ({}). This \

@@ -16,3 +16,4 @@ mod provider;
 mod provider_preflight;
 mod reports;
 mod shards;
+mod token_requests;

@@ -82,6 +82,13 @@ async fn every_defect_is_caught_in_the_web_shape() {
         !hijack
             .contains(&"A state issued in one user's session is refused in another's".to_owned())
     );
+    // A token request that forwards a repeated code is refused by the provider before it knows
+    // the client; the mock ties it to its flow, so the repeated-code scenario, and it alone,
+    // sees the request.
+    assert_eq!(
+        row("repeated_code_forwarded").killed_by,
+        ["A callback with a repeated code is refused"]
+    );
     // Shape defects are tried only in their shape, the chat link's confirmation only in a
     // chat channel.
     assert!(!matrix.rows.iter().any(|r| r.defect == "botpress_wrong_bot"));

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use oauth_vocab::GrantType;
 
-use crate::client_auth::authenticated_client;
+use crate::client_auth::{authenticated_client, claimed_client_id};
 use crate::clients::ClientConfig;
 use crate::endpoints::{FormBody, Tenant};
 use crate::error::{ErrorCode, OAuthError};
@@ -52,7 +52,7 @@ async fn respond(
     client_id: &mut Option<String>,
 ) -> Result<Response, OAuthError> {
     form.no_duplicates()?;
-    *client_id = form.get("client_id").ok().flatten().map(str::to_owned);
+    *client_id = claimed_client_id(state, headers, form);
     let client = authenticated_client(state, headers, form)?;
     *client_id = Some(client.client_id.clone());
     let grant_type = form.required("grant_type")?;

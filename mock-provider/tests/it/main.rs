@@ -3,6 +3,7 @@
 mod support;
 
 mod admin;
+mod attribution;
 mod authorize;
 mod bad_input;
 mod binary;

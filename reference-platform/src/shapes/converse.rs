@@ -123,7 +123,7 @@ async fn get_access_token(state: &AppState, sid: &str) -> serde_json::Value {
     };
     let defects = &state.config.defects;
     let tokens =
-        match crate::callback::exchange(state, stored.code.expose(), &stored.verifier).await {
+        match crate::callback::exchange(state, &[stored.code.expose()], &stored.verifier).await {
             Ok(tokens) => tokens,
             Err(error) => {
                 return json!({ "accessToken": false, "error": format!("Linking failed: {error}") });

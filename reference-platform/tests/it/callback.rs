@@ -77,6 +77,43 @@ async fn repeated_code_or_state_is_refused() {
 }
 
 #[tokio::test]
+async fn the_repeated_code_forwarded_defect_sends_every_code_to_the_token_endpoint() {
+    // Arrange
+    let setup = setup_with(
+        mock_provider::ProviderConfig::default(),
+        |config| config.defects = "repeated_code_forwarded".parse().unwrap(),
+        |_| {},
+    )
+    .await;
+    let browser = browser();
+    let authorization_url = start_link(&setup, &browser, "s").await;
+    let callback = authorize(&browser, &authorization_url).await;
+    let mut doubled = callback.clone();
+    doubled
+        .query_pairs_mut()
+        .append_pair("code", "injected-by-an-attacker");
+    // Act
+    let page = visit(&browser, &doubled).await;
+    // Assert: the provider refuses the repeat, so linking fails, after a token request.
+    assert_failure(&page, "Linking failed");
+    let grants = code_grants(&setup);
+    assert_eq!(grants.len(), 1);
+    let codes: Vec<&str> = grants[0]
+        .form
+        .iter()
+        .filter(|(n, _)| n == "code")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            param(&callback, "code").unwrap().as_str(),
+            "injected-by-an-attacker"
+        ]
+    );
+}
+
+#[tokio::test]
 async fn an_error_callback_is_shown_without_a_token_request() {
     let setup = setup().await;
     let browser = browser();

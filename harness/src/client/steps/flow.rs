@@ -130,7 +130,12 @@ async fn tells(world: &mut GauntletWorld, user: String, outcome: String) -> Step
         Some(cause) => format!("{cause}. {why}"),
         None => why,
     };
-    Err(world.evidence.shown(&why))
+    let notes = if outcome == "succeeded" {
+        world.token_notes()
+    } else {
+        String::new()
+    };
+    Err(world.evidence.shown(&format!("{why}{notes}")))
 }
 
 #[then(regex = r"^(\w+) is (linked|not linked)$")]
@@ -139,7 +144,8 @@ async fn is_linked(world: &mut GauntletWorld, user: String, expected: String) ->
     match (expected == "linked", linked) {
         (true, Some(true)) | (false, Some(false)) => Ok(()),
         (true, _) => Err(format!(
-            "{user} should be linked, but the platform says: {said}"
+            "{user} should be linked, but the platform says: {said}{}",
+            world.token_notes()
         )),
         (false, _) => Err(format!(
             "{user} should not be linked, but the platform says: {said}"
@@ -167,12 +173,19 @@ pub(super) async fn probe_linked(
     )
 }
 
+/// "the platform made no token request", with what the provider saw of the scenario's token
+/// requests (one left out as ambiguous).
+pub(crate) fn no_token_request_made(world: &GauntletWorld) -> String {
+    format!("the platform made no token request{}", world.token_notes())
+}
+
 #[then("the platform made no token request")]
 async fn no_token_request(world: &mut GauntletWorld) -> StepResult {
     match world.token_requests().len() {
         0 => Ok(()),
         n => Err(format!(
-            "the platform made {n} token request(s) although the callback had to be refused"
+            "the platform made {n} token request(s) although the callback had to be refused{}",
+            world.token_notes()
         )),
     }
 }
@@ -209,7 +222,8 @@ async fn at_most_token_requests(world: &mut GauntletWorld, max: usize) -> StepRe
     match world.token_requests().len() {
         n if n <= max => Ok(()),
         n => Err(format!(
-            "the platform made {n} token requests for one flow: retries hammer the provider"
+            "the platform made {n} token requests for one flow: retries hammer the provider{}",
+            world.token_notes()
         )),
     }
 }
@@ -224,7 +238,8 @@ async fn redeemed_once(world: &mut GauntletWorld) -> StepResult {
     match redemptions {
         1 => Ok(()),
         n => Err(format!(
-            "the code was sent to the token endpoint {n} times; it must be redeemed exactly once"
+            "the code was sent to the token endpoint {n} times; it must be redeemed exactly once{}",
+            world.token_notes()
         )),
     }
 }

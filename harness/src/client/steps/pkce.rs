@@ -3,6 +3,7 @@
 use cucumber::then;
 use mock_provider::pkce::{is_well_formed, s256_challenge};
 
+use super::flow::no_token_request_made;
 use crate::client::world::{GauntletWorld, StepResult};
 
 #[then("the authorization request carries a code_challenge of 43 characters")]
@@ -44,7 +45,7 @@ fn verifier(world: &GauntletWorld) -> Result<String, String> {
     let request = requests
         .iter()
         .find(|e| e.param("grant_type") == Some("authorization_code"))
-        .ok_or("the platform made no token request")?;
+        .ok_or_else(|| no_token_request_made(world))?;
     request
         .param("code_verifier")
         .map(str::to_owned)

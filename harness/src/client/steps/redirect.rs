@@ -2,7 +2,7 @@
 
 use cucumber::{then, when};
 
-use super::flow::{callback_of, with_query};
+use super::flow::{callback_of, no_token_request_made, with_query};
 use crate::client::world::{GauntletWorld, StepResult};
 use crate::suite::browser::short;
 
@@ -30,7 +30,7 @@ async fn repeated(world: &mut GauntletWorld) -> StepResult {
     let requests = world.token_requests();
     let request = requests
         .first()
-        .ok_or("the platform made no token request")?;
+        .ok_or_else(|| no_token_request_made(world))?;
     match (sent, request.param("redirect_uri")) {
         (Some(a), Some(b)) if a == b => Ok(()),
         (None, _) => Ok(()),

@@ -3,6 +3,7 @@
 use cucumber::{given, then, when};
 use mock_provider::{AuthMethod, Endpoint, Family, FaultKind, FaultTarget, Finding};
 
+use super::flow::no_token_request_made;
 use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
 #[then("the token request authenticates the client as configured")]
@@ -10,7 +11,7 @@ async fn authenticates(world: &mut GauntletWorld) -> StepResult {
     let requests = world.token_requests();
     let request = requests
         .first()
-        .ok_or("the platform made no token request")?;
+        .ok_or_else(|| no_token_request_made(world))?;
     let basic = request
         .header("authorization")
         .is_some_and(|h| h.to_ascii_lowercase().starts_with("basic "));
@@ -42,8 +43,9 @@ async fn authenticates(world: &mut GauntletWorld) -> StepResult {
         .iter()
         .find(|f| f.is_in(Family::ClientAuth))
     {
+        let said = crate::client::root_cause::blaming(finding).unwrap_or(finding.to_string());
         return Err(format!(
-            "the provider refused the client authentication: {finding}"
+            "the provider refused the client authentication: {said}"
         ));
     }
     if request.response.status != 200 {
@@ -60,7 +62,7 @@ async fn form_encoded(world: &mut GauntletWorld) -> StepResult {
     let requests = world.token_requests();
     let request = requests
         .first()
-        .ok_or("the platform made no token request")?;
+        .ok_or_else(|| no_token_request_made(world))?;
     let content_type = request.header("content-type").unwrap_or("");
     if content_type
         .to_ascii_lowercase()
