@@ -110,7 +110,7 @@ impl JournalEntry {
             "#{} {} {} -> {} [{}]",
             self.seq,
             self.method,
-            self.path,
+            self.redacted_path(),
             self.response.status,
             findings.join("; ")
         )
@@ -120,6 +120,7 @@ impl JournalEntry {
     /// `[redacted:xxxx]`, where `xxxx` is a short hash so that equal values can still be matched.
     pub fn redacted(&self) -> Self {
         let mut e = self.clone();
+        e.path = self.redacted_path();
         redact_pairs(&mut e.query);
         redact_pairs(&mut e.form);
         redact_headers(&mut e.headers);
@@ -127,6 +128,37 @@ impl JournalEntry {
         e.body = e.body.map(|b| redact_json_text(&b));
         e.response.body = redact_json_text(&e.response.body);
         e
+    }
+}
+
+impl JournalEntry {
+    /// The path with each segment that its route names a secret (`{access_token}`) masked.
+    pub fn redacted_path(&self) -> String {
+        let Some(route) = &self.route else {
+            return self.path.clone();
+        };
+        let names: Vec<&str> = route.split('/').collect();
+        let segments: Vec<&str> = self.path.split('/').collect();
+        if names.len() != segments.len() {
+            return self.path.clone();
+        }
+        let secret = |name: &str| {
+            name.strip_prefix('{')
+                .and_then(|n| n.strip_suffix('}'))
+                .is_some_and(is_secret_name)
+        };
+        segments
+            .iter()
+            .zip(&names)
+            .map(|(segment, name)| {
+                if secret(name) {
+                    mask(segment)
+                } else {
+                    (*segment).to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
@@ -259,6 +291,23 @@ mod tests {
         ] {
             assert!(text.contains(kept), "{kept} missing in {text}");
         }
+    }
+
+    #[test]
+    fn a_token_in_the_path_is_redacted_where_the_route_names_it() {
+        let mut e = entry();
+        e.path = "/t/acme/api/users/at_path/profile".into();
+        e.route = Some("/t/{tenant}/api/users/{access_token}/profile".into());
+        let redacted = e.redacted();
+        assert_eq!(
+            redacted.path,
+            format!("/t/acme/api/users/{}/profile", mask("at_path"))
+        );
+        assert!(!e.summary().contains("at_path"), "{}", e.summary());
+        // The raw entry keeps the value for matching; a route without secrets changes nothing.
+        assert_eq!(e.path, "/t/acme/api/users/at_path/profile");
+        e.route = Some("/t/{tenant}/api/users/{id}/profile".into());
+        assert_eq!(e.redacted_path(), e.path);
     }
 
     #[test]
