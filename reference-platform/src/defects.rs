@@ -79,6 +79,7 @@ defects! {
     CsmlTokenInChat => "csml_token_in_chat": "CSML: puts the access token into the chat event",
     ConverseExchangesAgain => "converse_exchanges_again": "Converse: exchanges the stored code again when a token already exists",
     KoreFieldMisplaced => "kore_field_misplaced": "Kore.ai: puts the token in the query string whatever the profile says",
+    KorePathStaleToken => "kore_path_stale_token": "Kore.ai: keeps the API path filled with the access token it held before a refresh",
     BotpressWrongBot => "botpress_wrong_bot": "Botpress: routes the global callback to the bot the browser visited last, not the state's",
 }
 
@@ -89,7 +90,7 @@ impl Defect {
         match self {
             Self::CsmlTokenInChat => Some("csml"),
             Self::ConverseExchangesAgain => Some("converse"),
-            Self::KoreFieldMisplaced => Some("kore"),
+            Self::KoreFieldMisplaced | Self::KorePathStaleToken => Some("kore"),
             Self::BotpressWrongBot => Some("botpress"),
             _ => None,
         }

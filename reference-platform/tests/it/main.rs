@@ -3,6 +3,7 @@
 mod binary;
 mod callback;
 mod chat;
+mod kore_path;
 mod probe;
 mod shapes;
 mod start;
