@@ -132,30 +132,43 @@ impl JournalEntry {
 }
 
 impl JournalEntry {
-    /// The path with each segment that its route names a secret (`{access_token}`) masked.
-    pub fn redacted_path(&self) -> String {
-        let Some(route) = &self.route else {
-            return self.path.clone();
-        };
+    /// The segments of the path, each with the name its route gives it (`{access_token}` →
+    /// `access_token`), when the route has that many segments.
+    fn named_segments(&self) -> Option<Vec<(Option<&str>, &str)>> {
+        let route = self.route.as_deref()?;
         let names: Vec<&str> = route.split('/').collect();
         let segments: Vec<&str> = self.path.split('/').collect();
         if names.len() != segments.len() {
-            return self.path.clone();
+            return None;
         }
-        let secret = |name: &str| {
-            name.strip_prefix('{')
-                .and_then(|n| n.strip_suffix('}'))
-                .is_some_and(is_secret_name)
+        Some(
+            names
+                .into_iter()
+                .map(|n| n.strip_prefix('{').and_then(|n| n.strip_suffix('}')))
+                .zip(segments)
+                .collect(),
+        )
+    }
+
+    /// The path segment that the route names `{name}`, as sent (e.g. the token of a
+    /// `resource.token_path`).
+    pub fn path_param(&self, name: &str) -> Option<&str> {
+        self.named_segments()?
+            .into_iter()
+            .find(|(n, _)| *n == Some(name))
+            .map(|(_, segment)| segment)
+    }
+
+    /// The path with each segment that its route names a secret (`{access_token}`) masked.
+    pub fn redacted_path(&self) -> String {
+        let Some(segments) = self.named_segments() else {
+            return self.path.clone();
         };
         segments
-            .iter()
-            .zip(&names)
-            .map(|(segment, name)| {
-                if secret(name) {
-                    mask(segment)
-                } else {
-                    (*segment).to_owned()
-                }
+            .into_iter()
+            .map(|(name, segment)| match name {
+                Some(name) if is_secret_name(name) => mask(segment),
+                _ => segment.to_owned(),
             })
             .collect::<Vec<_>>()
             .join("/")
@@ -304,6 +317,8 @@ mod tests {
             format!("/t/acme/api/users/{}/profile", mask("at_path"))
         );
         assert!(!e.summary().contains("at_path"), "{}", e.summary());
+        assert_eq!(e.path_param("access_token"), Some("at_path"));
+        assert_eq!(e.path_param("tenant"), Some("acme"));
         // The raw entry keeps the value for matching; a route without secrets changes nothing.
         assert_eq!(e.path, "/t/acme/api/users/at_path/profile");
         e.route = Some("/t/{tenant}/api/users/{id}/profile".into());

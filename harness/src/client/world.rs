@@ -459,6 +459,7 @@ impl GauntletWorld {
             }) || entry
                 .header("authorization")
                 .and_then(|h| h.strip_prefix("Bearer "))
+                .or_else(|| entry.path_param("access_token"))
                 .is_some_and(|t| tokens.iter().any(|x| x == t));
             if !(authorize || uses_code || uses_token) {
                 continue;

@@ -144,12 +144,16 @@ async fn every_defect_is_caught_in_the_converse_shape() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_defect_is_caught_in_the_kore_shape() {
     let matrix = full_matrix("kore.toml").await;
-    let row = matrix
-        .rows
-        .iter()
-        .find(|r| r.defect == "kore_field_misplaced")
-        .unwrap();
-    assert!(!row.killed_by.is_empty());
+    let row = |name: &str| matrix.rows.iter().find(|r| r.defect == name).unwrap();
+    // The profile places the token in the API path (Path Param).
+    assert!(row("kore_field_misplaced").killed_by.contains(
+        &"The token goes in the API path the profile names, and nowhere else".to_owned()
+    ));
+    assert!(
+        row("kore_path_stale_token")
+            .killed_by
+            .contains(&"After a refresh the API path carries the new access token".to_owned())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

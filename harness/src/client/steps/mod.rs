@@ -6,6 +6,7 @@ mod errors;
 mod flow;
 mod linking;
 mod mixup;
+mod path_param;
 mod pkce;
 mod redirect;
 mod scope;

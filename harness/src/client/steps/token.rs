@@ -75,7 +75,7 @@ async fn form_encoded(world: &mut GauntletWorld) -> StepResult {
 }
 
 /// Requests of the scenario that reached the userinfo endpoint or the resource API.
-fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
+pub(super) fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
     world
         .journal()
         .into_iter()
@@ -85,6 +85,11 @@ fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
 
 #[then("the platform called the resource API with a Bearer header")]
 async fn bearer_header(world: &mut GauntletWorld) -> StepResult {
+    with_bearer_header(world)
+}
+
+/// Every resource call of the scenario carries a Bearer Authorization header.
+pub(super) fn with_bearer_header(world: &GauntletWorld) -> StepResult {
     let calls = resource_calls(world);
     if calls.is_empty() {
         return Err("the platform never used the access token on the resource API".into());
@@ -119,14 +124,14 @@ async fn never_used(world: &mut GauntletWorld) -> StepResult {
          understand (RFC 6749 §7.1); compare token_type with \"Bearer\" ignoring case and \
          refuse the token otherwise",
         first.method,
-        first.path,
+        first.redacted_path(),
         calls.len(),
         if calls.len() == 1 { "" } else { "s" }
     ))
 }
 
 /// Every access and refresh token issued in this scenario.
-fn issued_tokens(world: &GauntletWorld) -> Vec<String> {
+pub(super) fn issued_tokens(world: &GauntletWorld) -> Vec<String> {
     world
         .token_requests()
         .iter()
@@ -147,7 +152,8 @@ async fn never_in_url(world: &mut GauntletWorld) -> StepResult {
         if in_query || tokens.iter().any(|t| entry.path.contains(t.as_str())) {
             return Err(format!(
                 "the platform sent a token in the URL of {} {}",
-                entry.method, entry.path
+                entry.method,
+                entry.redacted_path()
             ));
         }
     }
