@@ -3,6 +3,7 @@
 mod binary;
 mod callback;
 mod chat;
+mod csml_service;
 mod kore_path;
 mod probe;
 mod shapes;
