@@ -63,6 +63,20 @@ pub struct PlatformProfile {
     /// Where the platform puts the access token in calls to the API.
     #[serde(default)]
     pub api: ApiProfile,
+    /// CSML's chatbot-wide service account, when the platform has one.
+    #[serde(default)]
+    pub service_account: Option<ServiceAccount>,
+}
+
+/// A chatbot-wide service account (CSML): one `client_credentials` token the platform obtains
+/// server-side and uses for every user. The `@service_account` scenarios apply with it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    /// A chat turn whose answer comes from the API called with the service token.
+    pub turn: Request,
+    /// Text that answer contains when the service answered.
+    pub answered_text: String,
 }
 
 /// Where the platform puts the access token in calls to the API: the `Authorization` header
@@ -562,6 +576,13 @@ impl PlatformProfile {
             confirmation.check()?;
         }
         self.check_api()?;
+        if self
+            .service_account
+            .as_ref()
+            .is_some_and(|a| a.answered_text.is_empty())
+        {
+            return Err("service_account.answered_text must not be empty".into());
+        }
         self.check_placeholders()
     }
 
@@ -668,6 +689,10 @@ impl PlatformProfile {
         }
         for (name, r) in &self.requests {
             requests.push((format!("requests.{name}"), &r.url, &r.body));
+        }
+        if let Some(account) = &self.service_account {
+            let turn = &account.turn;
+            requests.push(("service_account.turn".to_owned(), &turn.url, &turn.body));
         }
         for (key, url, body) in requests {
             // Gauntlet fills `{token}` in the body of the channel's hand-over request only.
@@ -1025,5 +1050,23 @@ mod tests {
             let err = parsed(&text.replacen(from, to, 1)).unwrap_err();
             assert!(err.contains(expected), "{to}: {err}");
         }
+    }
+
+    #[test]
+    fn a_service_account_needs_an_answered_text() {
+        let text = include_str!("../../../fixtures/platforms/csml.toml");
+        let answered = "answered_text = \"The service answered\"";
+        assert!(
+            text.contains(answered),
+            "the fixture's service account moved"
+        );
+        let profile: PlatformProfile = toml::from_str(text).unwrap();
+        assert_eq!(profile.check(), Ok(()));
+        let empty = text.replace(answered, "answered_text = \"\"");
+        let err = toml::from_str::<PlatformProfile>(&empty)
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(err.contains("service_account.answered_text"), "{err}");
     }
 }

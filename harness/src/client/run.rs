@@ -67,7 +67,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
 /// answers with a login link (a chat button), `@ocs` unless the mock plays OpenChatStudio (and
 /// `@iss` when it does), `@discovery` when the platform does not read the provider's metadata,
 /// `@mixup` when it talks to one authorization server only, `@path_param` unless the token goes
-/// in an API path (`[api] token_path`) and `@bearer_header` when it does.
+/// in an API path (`[api] token_path`) and `@bearer_header` when it does, `@service_account`
+/// without a `[service_account]`.
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
         .iter()
@@ -116,6 +117,12 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
         tags.push(Inapplicable {
             tag: "path_param".into(),
             reason: "the platform puts the token in no API path ([api] has no token_path)".into(),
+        });
+    }
+    if profile.service_account.is_none() {
+        tags.push(Inapplicable {
+            tag: "service_account".into(),
+            reason: "the profile names no chatbot-wide service account ([service_account])".into(),
         });
     }
     if profile.provider.profile == Some(MockProfile::OpenChatStudio) {
@@ -196,5 +203,17 @@ mod tests {
             .find(|t| t.tag == "bearer_header")
             .expect("@bearer_header is not applicable");
         assert!(header.reason.contains("token_path"), "{}", header.reason);
+    }
+
+    #[test]
+    fn service_account_scenarios_apply_only_with_a_service_account() {
+        let profile = PlatformProfile::reference();
+        assert!(tags(&profile).contains(&"service_account".to_owned()));
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/platforms/csml.toml"
+        );
+        let csml = PlatformProfile::from_file(std::path::Path::new(path)).unwrap();
+        assert!(!tags(&csml).contains(&"service_account".to_owned()));
     }
 }

@@ -110,6 +110,10 @@ pub struct GauntletWorld {
     pub login_links: BTreeMap<String, String>,
     /// How flows passed from one user's hands to another's, in order.
     pub handoffs: Vec<Handoff>,
+    /// The journal position before the scenario's first service-account turn (or the last
+    /// revocation of the service token): the platform's requests after it belong to the
+    /// scenario, which runs `@serial` since the service token is the whole platform's.
+    pub service_mark: Option<u64>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -160,6 +164,7 @@ impl GauntletWorld {
             handed_token: None,
             login_links: BTreeMap::new(),
             handoffs: Vec::new(),
+            service_mark: None,
         }
     }
 
@@ -461,7 +466,8 @@ impl GauntletWorld {
                 .and_then(|h| h.strip_prefix("Bearer "))
                 .or_else(|| entry.path_param("access_token"))
                 .is_some_and(|t| tokens.iter().any(|x| x == t));
-            if !(authorize || uses_code || uses_token) {
+            let after_mark = self.service_mark.is_some_and(|mark| entry.seq > mark);
+            if !(authorize || uses_code || uses_token || after_mark) {
                 continue;
             }
             if let Some(location) = entry.response.headers.iter().find(|(n, _)| n == "location")

@@ -115,15 +115,30 @@ async fn every_defect_is_caught_in_the_chat_channel() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_defect_is_caught_in_the_csml_shape() {
     let matrix = full_matrix("csml.toml").await;
-    let row = matrix
-        .rows
-        .iter()
-        .find(|r| r.defect == "csml_token_in_chat")
-        .unwrap();
-    assert!(
-        row.killed_by.contains(
-            &"The next chat turn carries the success event, without the token".to_owned()
-        )
+    let row = |name: &str| matrix.rows.iter().find(|r| r.defect == name).unwrap();
+    let caught = |defect: &str, scenario: &str| {
+        assert!(
+            row(defect).killed_by.contains(&scenario.to_owned()),
+            "{defect}: {:?}",
+            row(defect).killed_by
+        );
+    };
+    caught(
+        "csml_token_in_chat",
+        "The next chat turn carries the success event, without the token",
+    );
+    // The chatbot-wide service account.
+    caught(
+        "service_token_per_turn",
+        "One service token serves every user's turns",
+    );
+    caught(
+        "service_token_shown_to_user",
+        "The service token is never shown to a user",
+    );
+    caught(
+        "service_token_not_renewed",
+        "A service token the provider no longer accepts is obtained anew, once",
     );
 }
 

@@ -10,6 +10,7 @@ mod path_param;
 mod pkce;
 mod redirect;
 mod scope;
+mod service_account;
 mod shapes;
 mod state;
 mod token;

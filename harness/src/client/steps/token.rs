@@ -11,6 +11,14 @@ async fn authenticates(world: &mut GauntletWorld) -> StepResult {
     let request = requests
         .first()
         .ok_or("the platform made no token request")?;
+    authenticated_as_configured(world, request)
+}
+
+/// A token request authenticates the client as it is registered, and succeeded.
+pub(super) fn authenticated_as_configured(
+    world: &GauntletWorld,
+    request: &mock_provider::JournalEntry,
+) -> StepResult {
     let basic = request
         .header("authorization")
         .is_some_and(|h| h.to_ascii_lowercase().starts_with("basic "));
@@ -212,9 +220,14 @@ async fn revokes(world: &mut GauntletWorld, _user: String) -> StepResult {
         .find(|t| t.starts_with("rt_"))
         .or(tokens.first())
         .ok_or("no token was issued")?;
+    revoke(world, refresh).await
+}
+
+/// Revokes `token` at the mock as the platform's client (RFC 7009 §2.1).
+pub(super) async fn revoke(world: &GauntletWorld, token: &str) -> StepResult {
     let ctx = &world.ctx;
     let url = ctx.provider.revocation_endpoint();
-    let mut form = vec![("token", refresh.clone())];
+    let mut form = vec![("token", token.to_owned())];
     let client = &ctx.client;
     let mut request = reqwest::Client::new().post(url);
     match (&client.client_secret, client.auth_method) {
