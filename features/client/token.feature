@@ -18,7 +18,7 @@ Feature: token exchange and use
     And the token request authenticates the client as configured
     And the token request is form-encoded
 
-  @must
+  @must @bearer_header
   Scenario: The access token is sent as a Bearer header
     Source: RFC 6750 §2.1, §2.3
     When alice links her account

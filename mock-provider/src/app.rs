@@ -51,6 +51,9 @@ fn oauth_routes(state: &AppState) -> Router<AppState> {
             get(discovery::metadata),
         )
         .route(&state.config.resource.path, any(resource::api));
+    if let Some(path) = &state.config.resource.token_path {
+        router = router.route(path, any(resource::api_in_path));
+    }
     if state.signer.is_some() {
         router = router.route(&paths.jwks, get(discovery::jwks));
     }

@@ -181,6 +181,8 @@ pub enum BearerPlacement {
     Body,
     /// `access_token` in the query string (§2.3).
     Query,
+    /// A segment of `resource.token_path` (Kore.ai's "Path Param"), accepted only there.
+    Path,
 }
 
 /// The protected resource API served beside the authorization server.
@@ -193,6 +195,10 @@ pub struct ResourceConfig {
     pub bearer_in: Vec<BearerPlacement>,
     /// A scope the token must carry, else `403 insufficient_scope`.
     pub required_scope: Option<String>,
+    /// A second path of the same API that takes the access token as a path segment, e.g.
+    /// `/api/users/{access_token}/profile` (Kore.ai's "Path Param"); not served when absent.
+    /// RFC 6750 defines no such placement, and a URL ends up in logs (§5.3, RFC 9700 §4.3.2).
+    pub token_path: Option<String>,
 }
 
 impl Default for ResourceConfig {
@@ -201,6 +207,7 @@ impl Default for ResourceConfig {
             path: "/api/resource".into(),
             bearer_in: vec![BearerPlacement::Header],
             required_scope: None,
+            token_path: None,
         }
     }
 }
@@ -354,6 +361,9 @@ impl ProviderConfig {
                 ));
             }
         }
+        if let Some(path) = &self.resource.token_path {
+            check_token_path(path).map_err(|m| invalid("resource.token_path".into(), m))?;
+        }
         if self.auto_approve && !self.users.iter().any(|u| u.username == self.default_user) {
             return Err(invalid("default_user".into(), "names no configured user"));
         }
@@ -377,6 +387,27 @@ impl ProviderConfig {
                 .validate()
                 .map_err(|(key, message)| invalid(format!("clients[{i}].{key}"), &message))?;
         }
+        Ok(())
+    }
+}
+
+/// The placeholder of [`ResourceConfig::token_path`].
+pub(crate) const TOKEN_SEGMENT: &str = "{access_token}";
+
+/// A token path starts with '/', not with /_admin or /t/, and holds [`TOKEN_SEGMENT`] exactly
+/// once as a whole segment, with no other placeholder, query or fragment.
+fn check_token_path(path: &str) -> Result<(), &'static str> {
+    let segments: Vec<&str> = path.split('/').collect();
+    if !path.starts_with('/') || path.starts_with("/_admin") || path.starts_with("/t/") {
+        Err("must start with '/' and not with /_admin or /t/")
+    } else if segments.iter().filter(|s| **s == TOKEN_SEGMENT).count() != 1 {
+        Err("must hold {access_token} exactly once, as a whole segment")
+    } else if path
+        .replacen(TOKEN_SEGMENT, "", 1)
+        .contains(['{', '}', '?', '#', '*'])
+    {
+        Err("may hold no other placeholder, wildcard, query or fragment")
+    } else {
         Ok(())
     }
 }
@@ -424,6 +455,28 @@ mod tests {
         "#;
         let err = ProviderConfig::from_toml(text).unwrap_err().to_string();
         assert_eq!(err, "clients[1].client_id: is registered twice");
+    }
+
+    #[test]
+    fn a_token_path_holds_the_token_as_one_whole_segment() {
+        assert!(check_token_path("/api/users/{access_token}/profile").is_ok());
+        assert!(check_token_path("/{access_token}").is_ok());
+        for bad in [
+            "api/{access_token}",
+            "/api/users",
+            "/api/x{access_token}",
+            "/{access_token}/{access_token}",
+            "/{access_token}/{other}",
+            "/{access_token}?x=1",
+            "/t/{access_token}",
+            "/_admin/{access_token}",
+        ] {
+            assert!(check_token_path(bad).is_err(), "{bad}");
+        }
+        let err = ProviderConfig::from_toml("[resource]\ntoken_path = \"/api/{token}\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("resource.token_path"), "{err}");
     }
 
     #[test]

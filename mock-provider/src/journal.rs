@@ -125,7 +125,7 @@ impl JournalEntry {
             "#{} {} {} -> {} [{}]",
             self.seq,
             self.method,
-            self.path,
+            self.redacted_path(),
             self.response.status,
             findings.join("; ")
         )
@@ -135,6 +135,7 @@ impl JournalEntry {
     /// `[redacted:xxxx]`, where `xxxx` is a short hash so that equal values can still be matched.
     pub fn redacted(&self) -> Self {
         let mut e = self.clone();
+        e.path = self.redacted_path();
         redact_pairs(&mut e.query);
         redact_pairs(&mut e.form);
         redact_headers(&mut e.headers);
@@ -145,6 +146,50 @@ impl JournalEntry {
             flow.code = mask(&flow.code);
         }
         e
+    }
+}
+
+impl JournalEntry {
+    /// The segments of the path, each with the name its route gives it (`{access_token}` →
+    /// `access_token`), when the route has that many segments.
+    fn named_segments(&self) -> Option<Vec<(Option<&str>, &str)>> {
+        let route = self.route.as_deref()?;
+        let names: Vec<&str> = route.split('/').collect();
+        let segments: Vec<&str> = self.path.split('/').collect();
+        if names.len() != segments.len() {
+            return None;
+        }
+        Some(
+            names
+                .into_iter()
+                .map(|n| n.strip_prefix('{').and_then(|n| n.strip_suffix('}')))
+                .zip(segments)
+                .collect(),
+        )
+    }
+
+    /// The path segment that the route names `{name}`, as sent (e.g. the token of a
+    /// `resource.token_path`).
+    pub fn path_param(&self, name: &str) -> Option<&str> {
+        self.named_segments()?
+            .into_iter()
+            .find(|(n, _)| *n == Some(name))
+            .map(|(_, segment)| segment)
+    }
+
+    /// The path with each segment that its route names a secret (`{access_token}`) masked.
+    pub fn redacted_path(&self) -> String {
+        let Some(segments) = self.named_segments() else {
+            return self.path.clone();
+        };
+        segments
+            .into_iter()
+            .map(|(name, segment)| match name {
+                Some(name) if is_secret_name(name) => mask(segment),
+                _ => segment.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
@@ -279,6 +324,25 @@ mod tests {
         ] {
             assert!(text.contains(kept), "{kept} missing in {text}");
         }
+    }
+
+    #[test]
+    fn a_token_in_the_path_is_redacted_where_the_route_names_it() {
+        let mut e = entry();
+        e.path = "/t/acme/api/users/at_path/profile".into();
+        e.route = Some("/t/{tenant}/api/users/{access_token}/profile".into());
+        let redacted = e.redacted();
+        assert_eq!(
+            redacted.path,
+            format!("/t/acme/api/users/{}/profile", mask("at_path"))
+        );
+        assert!(!e.summary().contains("at_path"), "{}", e.summary());
+        assert_eq!(e.path_param("access_token"), Some("at_path"));
+        assert_eq!(e.path_param("tenant"), Some("acme"));
+        // The raw entry keeps the value for matching; a route without secrets changes nothing.
+        assert_eq!(e.path, "/t/acme/api/users/at_path/profile");
+        e.route = Some("/t/{tenant}/api/users/{id}/profile".into());
+        assert_eq!(e.redacted_path(), e.path);
     }
 
     #[test]

@@ -187,5 +187,14 @@ fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {
     ]
     .into_iter()
     .find(|(path, _)| path.as_str() == route)
-    .map_or(Endpoint::Other, |(_, endpoint)| endpoint)
+    .map_or_else(
+        || {
+            if config.resource.token_path.as_deref() == Some(route) {
+                Endpoint::Resource
+            } else {
+                Endpoint::Other
+            }
+        },
+        |(_, endpoint)| endpoint,
+    )
 }

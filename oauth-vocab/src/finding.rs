@@ -145,6 +145,8 @@ findings! {
     BearerInQuery => "bearer.in_query" in Bearer,
     /// The access token came in the form body (RFC 6750 §2.2).
     BearerInBody => "bearer.in_body" in Bearer,
+    /// The access token came as a segment of the URL path (Kore.ai's "Path Param").
+    BearerInPath => "bearer.in_path" in Bearer,
 
     /// The request body exceeds the configured limit.
     RequestTooLarge => "request.too_large" in Request,

@@ -28,7 +28,9 @@ pub struct PlatformConfig {
     /// The provider's issuer identifier; the metadata is read from it at start
     /// ([RFC 8414 §3](https://www.rfc-editor.org/rfc/rfc8414#section-3)).
     pub issuer: String,
-    /// The protected API that the `whoami` probe calls with the access token.
+    /// The protected API that the `whoami` probe calls with the access token; with Kore.ai's
+    /// path placement it holds an `{access_token}` segment, e.g.
+    /// `http://127.0.0.1:9090/api/users/{access_token}/profile`.
     pub resource_url: String,
     /// The client identifier registered at the provider.
     pub client_id: String,
@@ -126,6 +128,10 @@ pub enum Placement {
     Payload,
     /// `access_token` in the query string.
     Query,
+    /// Kore.ai's "Path Param": the `{access_token}` segment of the resource URL
+    /// ([`PlatformConfig::resource_url`] then holds that placeholder). RFC 6750 defines no such
+    /// placement, and a URL ends up in logs (§5.3): the vendor's choice, not a default.
+    Path,
 }
 
 impl FromStr for Placement {
@@ -136,8 +142,9 @@ impl FromStr for Placement {
             "header" => Ok(Self::Header),
             "payload" => Ok(Self::Payload),
             "query" => Ok(Self::Query),
+            "path" => Ok(Self::Path),
             other => Err(format!(
-                "unknown placement {other:?} (header, payload or query)"
+                "unknown placement {other:?} (header, payload, query or path)"
             )),
         }
     }

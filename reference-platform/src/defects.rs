@@ -78,8 +78,12 @@ defects! {
     RefreshTokenDropped => "refresh_token_dropped": "keeps the old refresh token after a rotation",
     RevokedTokenStillUsed => "revoked_token_still_used": "reports a user linked after the provider revoked the tokens",
     CsmlTokenInChat => "csml_token_in_chat": "CSML: puts the access token into the chat event",
+    ServiceTokenPerTurn => "service_token_per_turn": "CSML: makes a new client_credentials grant for every service turn",
+    ServiceTokenShownToUser => "service_token_shown_to_user": "CSML: shows the chatbot-wide service token in the chat answer",
+    ServiceTokenNotRenewed => "service_token_not_renewed": "CSML: keeps the service token the API refused instead of obtaining a new one",
     ConverseExchangesAgain => "converse_exchanges_again": "Converse: exchanges the stored code again when a token already exists",
     KoreFieldMisplaced => "kore_field_misplaced": "Kore.ai: puts the token in the query string whatever the profile says",
+    KorePathStaleToken => "kore_path_stale_token": "Kore.ai: keeps the API path filled with the access token it held before a refresh",
     BotpressWrongBot => "botpress_wrong_bot": "Botpress: routes the global callback to the bot the browser visited last, not the state's",
 }
 
@@ -88,9 +92,12 @@ impl Defect {
     /// `None` for the generic rules every shape shares.
     pub fn shape(self) -> Option<&'static str> {
         match self {
-            Self::CsmlTokenInChat => Some("csml"),
+            Self::CsmlTokenInChat
+            | Self::ServiceTokenPerTurn
+            | Self::ServiceTokenShownToUser
+            | Self::ServiceTokenNotRenewed => Some("csml"),
             Self::ConverseExchangesAgain => Some("converse"),
-            Self::KoreFieldMisplaced => Some("kore"),
+            Self::KoreFieldMisplaced | Self::KorePathStaleToken => Some("kore"),
             Self::BotpressWrongBot => Some("botpress"),
             _ => None,
         }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use crate::config::Placement;
 use oauth_vocab::Secret;
 
@@ -21,7 +23,18 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Erro
         .build()
 }
 
-/// A GET (or, for the payload, a form POST) to `url` with the token where `placement` says.
+/// The placeholder of the token segment in a resource URL (Kore.ai's "Path Param").
+pub(crate) const TOKEN_SEGMENT: &str = "{access_token}";
+
+/// What a path segment may hold as it is: RFC 3986's unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A GET (or, for the payload, a form POST) to `url` with the token where `placement` says;
+/// for the path, percent-encoded into `url`'s `{access_token}` segment.
 pub(crate) fn placed(
     http: &reqwest::Client,
     url: &str,
@@ -29,6 +42,10 @@ pub(crate) fn placed(
     placement: Placement,
 ) -> reqwest::RequestBuilder {
     let request = match placement {
+        Placement::Path => {
+            let segment = utf8_percent_encode(token.expose(), SEGMENT).to_string();
+            http.get(url.replace(TOKEN_SEGMENT, &segment))
+        }
         Placement::Header => http.get(url).bearer_auth(token.expose()),
         Placement::Query => http.get(url).query(&[("access_token", token.expose())]),
         Placement::Payload => http
@@ -83,5 +100,34 @@ pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
         "sent a broken response".into()
     } else {
         "did not answer (the connection failed)".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_placement_encodes_the_token_into_its_segment_only() {
+        let http = reqwest::Client::new();
+        let token = Secret::new("a/b+c=".to_owned());
+        let request = placed(
+            &http,
+            "http://127.0.0.1:9/api/users/{access_token}/profile",
+            &token,
+            Placement::Path,
+        )
+        .build()
+        .unwrap();
+        assert_eq!(
+            request.url().as_str(),
+            "http://127.0.0.1:9/api/users/a%2Fb%2Bc%3D/profile"
+        );
+        assert!(request.headers().get("authorization").is_none());
+        let header = placed(&http, "http://127.0.0.1:9/api", &token, Placement::Header)
+            .build()
+            .unwrap();
+        assert_eq!(header.url().query(), None);
+        assert!(header.headers().get("authorization").is_some());
     }
 }

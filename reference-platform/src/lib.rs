@@ -24,9 +24,9 @@
 //!
 //! | shape | routes |
 //! |---|---|
-//! | CSML | `POST /csml/chat` `{"session","text"}`: an `OAuthRequest` message, and the event of the last callback; the confirmation code as text |
+//! | CSML | `POST /csml/chat` `{"session","text"}`: an `OAuthRequest` message, and the event of the last callback; the confirmation code as text; `POST /csml/service` `{"session","text"}`: the API's answer through the chatbot-wide `client_credentials` token |
 //! | Converse | `POST /converse/turn` `{"session","step"}` (`is_authenticated`, `account_link`, `get_access_token`, `confirm_link` with `code`); `POST /converse/channel-token` `{"session","access_token"}`; the callback only stores the code |
-//! | Kore.ai | `POST /kore/test-authorization` `{"session"}`; authorization and token URLs from the profile's templates |
+//! | Kore.ai | `POST /kore/test-authorization` `{"session"}`; authorization and token URLs from the profile's templates; the token in the header, payload, query or (`Placement::Path`) the resource URL's `{access_token}` segment |
 //! | Botpress | `GET /botpress/{bot}/link?user=`, `GET /botpress/{bot}/whoami?user=`, `POST /botpress/webhook` `{"external_id"}`; one callback for every bot |
 //!
 //! Each rule lives in its own module: `flow` (state, verifier, authorization URL),

@@ -120,7 +120,11 @@ pub(crate) async fn probe(state: &AppState, sid: &str) -> Probe {
         }
         return Probe::LoginRequired;
     };
-    match call_resource(state, &current.access_token).await {
+    // The `kore_path_stale_token` defect: the API path was filled once, with the refused token.
+    let stale =
+        state.config.defects.has(Defect::KorePathStaleToken) && state.placement == Placement::Path;
+    let retry = if stale { &linked } else { &current };
+    match call_resource(state, &retry.access_token).await {
         Answer::Unauthorized => {
             tracing::info!(session = %sid, "the refreshed token is refused too: login required");
             state.sessions.forget_if(sid, current.generation);

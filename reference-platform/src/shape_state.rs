@@ -1,5 +1,6 @@
-//! [`ShapeState`]: what the platform shapes keep between requests — CSML's pending chat events,
-//! Converse's `authCode` variables, Botpress's external ids — each bounded and expiring.
+//! [`ShapeState`]: what the platform shapes keep between requests — CSML's pending chat events
+//! and service token, Converse's `authCode` variables, Botpress's external ids — each bounded
+//! (and, but for the one service token, expiring).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -22,6 +23,9 @@ pub(crate) struct ShapeState {
     pub(crate) codes: Mutex<Bounded<StoredCode>>,
     /// Botpress: external id (the provider's `sub`) → `{bot}:{user}`.
     pub(crate) external_ids: Mutex<Bounded<String>>,
+    /// CSML: the chatbot-wide service account's token; the lock is held while one is
+    /// obtained, so concurrent turns share one grant.
+    pub(crate) service_token: tokio::sync::Mutex<Option<Secret>>,
 }
 
 impl Default for ShapeState {
@@ -30,6 +34,7 @@ impl Default for ShapeState {
             events: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
             codes: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
             external_ids: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SHAPE_TTL)),
+            service_token: tokio::sync::Mutex::new(None),
         }
     }
 }

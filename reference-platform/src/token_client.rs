@@ -1,5 +1,5 @@
 //! The token endpoint client: the code exchange ([RFC 6749 §4.1.3]) with the PKCE verifier, the
-//! refresh grant (§6), revocation ([RFC 7009]), client authentication (§2.3), and strict
+//! refresh grant (§6), the client credentials grant (§4.4), revocation ([RFC 7009]), client authentication (§2.3), and strict
 //! reading of token responses (§5.1, §5.2). One request per call: never a retry (unless the
 //! `retry_storm` defect is on; each [`Defect`] here breaks the rule it names).
 //!
@@ -131,6 +131,22 @@ impl TokenClient {
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose()),
         ];
+        self.token_request(&params).await
+    }
+
+    /// Obtains a token for the client itself ([RFC 6749 §4.4]), authenticated like every token
+    /// request: a service account, with no refresh token (§4.4.3).
+    ///
+    /// [RFC 6749 §4.4]: https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+    pub(crate) async fn client_credentials(
+        &self,
+        scopes: &[String],
+    ) -> Result<TokenSet, TokenError> {
+        let scope = scopes.join(" ");
+        let mut params = vec![("grant_type", "client_credentials")];
+        if !scope.is_empty() {
+            params.push(("scope", &scope));
+        }
         self.token_request(&params).await
     }
 

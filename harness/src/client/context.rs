@@ -89,8 +89,11 @@ impl RunContext {
                 });
             }
         }
+        let mut resource = base.resource.clone();
+        resource.token_path = profile.api.token_path.clone();
         let config = ProviderConfig {
             name: format!("gauntlet ({})", base.name),
+            resource,
             users,
             clients: Vec::new(),
             limits: Limits {
@@ -130,7 +133,13 @@ impl RunContext {
             profile.client.secret_value().unwrap_or_default(),
         );
 
-        let (platform, platform_base) = start_platform(&profile, &mut vars, platform_log).await?;
+        // Kore.ai's Path Param: the embedded platform calls the API at the token path.
+        let api_url = match &profile.api.token_path {
+            Some(path) => urls.url(path),
+            None => vars.fill("{resource_url}"),
+        };
+        let (platform, platform_base) =
+            start_platform(&profile, &mut vars, &api_url, platform_log).await?;
         vars.set("base_url", platform_base.clone());
         let redirect_uris: Vec<String> = profile
             .client
@@ -187,13 +196,14 @@ impl RunContext {
 async fn start_platform(
     profile: &PlatformProfile,
     vars: &mut Vars,
+    api_url: &str,
     platform_log: &std::path::Path,
 ) -> anyhow::Result<(PlatformProcess, String)> {
     let location = &profile.platform;
     if location.embedded.is_some() {
         let config = reference_platform::PlatformConfig {
             issuer: vars.fill("{issuer}"),
-            resource_url: vars.fill("{resource_url}"),
+            resource_url: api_url.to_owned(),
             shape: profile.reference_shape().map_err(|e| anyhow::anyhow!(e))?,
             extra_params: profile
                 .platform

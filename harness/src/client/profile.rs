@@ -60,6 +60,34 @@ pub struct PlatformProfile {
     /// Where the mock provider listens (a fixed address for platforms configured by hand).
     #[serde(default)]
     pub provider: ProviderPlacement,
+    /// Where the platform puts the access token in calls to the API.
+    #[serde(default)]
+    pub api: ApiProfile,
+    /// CSML's chatbot-wide service account, when the platform has one.
+    #[serde(default)]
+    pub service_account: Option<ServiceAccount>,
+}
+
+/// A chatbot-wide service account (CSML): one `client_credentials` token the platform obtains
+/// server-side and uses for every user. The `@service_account` scenarios apply with it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    /// A chat turn whose answer comes from the API called with the service token.
+    pub turn: Request,
+    /// Text that answer contains when the service answered.
+    pub answered_text: String,
+}
+
+/// Where the platform puts the access token in calls to the API: the `Authorization` header
+/// unless the profile says otherwise.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiProfile {
+    /// Kore.ai's "Path Param": the API path whose `{access_token}` segment carries the token,
+    /// e.g. `/api/users/{access_token}/profile`. The mock serves it (under the tenant prefix
+    /// too); the `@path_param` scenarios then apply and `@bearer_header` ones do not.
+    pub token_path: Option<String>,
 }
 
 /// A platform Gauntlet carries inside itself.
@@ -154,7 +182,8 @@ pub struct ReferenceSettings {
     pub fields: BTreeMap<String, String>,
     /// Kore.ai: scopes as key/value pairs.
     pub scopes: BTreeMap<String, String>,
-    /// Kore.ai: where the token goes in API calls (`header`, `payload`, `query`).
+    /// Kore.ai: where the token goes in API calls (`header`, `payload`, `query`, `path`: the
+    /// `{access_token}` segment of `api.token_path`).
     pub placement: Option<String>,
     /// Botpress: the bots sharing the global callback.
     pub bots: Vec<String>,
@@ -546,7 +575,47 @@ impl PlatformProfile {
         if let Some(confirmation) = &self.link_confirmation {
             confirmation.check()?;
         }
+        self.check_api()?;
+        if self
+            .service_account
+            .as_ref()
+            .is_some_and(|a| a.answered_text.is_empty())
+        {
+            return Err("service_account.answered_text must not be empty".into());
+        }
         self.check_placeholders()
+    }
+
+    /// `api.token_path` is a path the mock can serve, and the embedded reference platform puts
+    /// the token where it says (Kore.ai's `placement = "path"`, and only there).
+    fn check_api(&self) -> Result<(), String> {
+        let token_path = self.api.token_path.as_ref();
+        if let Some(path) = token_path {
+            let mut config = mock_provider::ProviderConfig::default();
+            config.resource.token_path = Some(path.clone());
+            config
+                .validate()
+                .map_err(|e| format!("api.token_path {path:?}: {e}"))?;
+        }
+        if self.platform.embedded.is_none() {
+            return Ok(());
+        }
+        let path_placement = self.platform.reference.placement.as_deref() == Some("path");
+        match (token_path.is_some(), path_placement) {
+            (true, _) if self.shape != ShapeKind::Kore => Err(
+                "api.token_path: only the reference platform's kore shape puts the token in a path"
+                    .into(),
+            ),
+            (true, false) => Err(
+                "api.token_path says the token goes in the path: set platform.reference.placement                  = \"path\""
+                    .into(),
+            ),
+            (false, true) => Err(
+                "platform.reference.placement = \"path\" needs api.token_path, the path whose                  {access_token} segment carries the token"
+                    .into(),
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// Every placeholder has a value where it is used; Kore.ai's templates, which the
@@ -620,6 +689,10 @@ impl PlatformProfile {
         }
         for (name, r) in &self.requests {
             requests.push((format!("requests.{name}"), &r.url, &r.body));
+        }
+        if let Some(account) = &self.service_account {
+            let turn = &account.turn;
+            requests.push(("service_account.turn".to_owned(), &turn.url, &turn.body));
         }
         for (key, url, body) in requests {
             // Gauntlet fills `{token}` in the body of the channel's hand-over request only.
@@ -947,5 +1020,53 @@ mod tests {
                 .fill("{base_url}/link?session={session}&x={other}"),
             "http://127.0.0.1:1/link?session=s1&x={other}"
         );
+    }
+
+    #[test]
+    fn the_api_token_path_must_be_servable_and_match_the_reference_placement() {
+        let text = include_str!("../../../fixtures/platforms/kore.toml");
+        let parsed = |t: &str| toml::from_str::<PlatformProfile>(t).unwrap().check();
+        assert_eq!(parsed(text), Ok(()));
+        let path = "token_path = \"/api/users/{access_token}/profile\"";
+        assert!(text.contains(path), "the fixture's token path moved");
+        for (from, to, expected) in [
+            (
+                path,
+                "token_path = \"/api/users\"",
+                "api.token_path \"/api/users\"",
+            ),
+            (path, "", "needs api.token_path"),
+            (
+                "placement = \"path\"",
+                "placement = \"header\"",
+                "set platform.reference.placement",
+            ),
+            (
+                "shape = \"kore\"",
+                "shape = \"web\"",
+                "only the reference platform's kore shape",
+            ),
+        ] {
+            let err = parsed(&text.replacen(from, to, 1)).unwrap_err();
+            assert!(err.contains(expected), "{to}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_service_account_needs_an_answered_text() {
+        let text = include_str!("../../../fixtures/platforms/csml.toml");
+        let answered = "answered_text = \"The service answered\"";
+        assert!(
+            text.contains(answered),
+            "the fixture's service account moved"
+        );
+        let profile: PlatformProfile = toml::from_str(text).unwrap();
+        assert_eq!(profile.check(), Ok(()));
+        let empty = text.replace(answered, "answered_text = \"\"");
+        let err = toml::from_str::<PlatformProfile>(&empty)
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(err.contains("service_account.answered_text"), "{err}");
     }
 }

@@ -66,7 +66,9 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
 /// The tags that do not apply to a platform: every other shape's, `@chat` unless its start
 /// answers with a login link (a chat button), `@ocs` unless the mock plays OpenChatStudio (and
 /// `@iss` when it does), `@discovery` when the platform does not read the provider's metadata,
-/// `@mixup` when it talks to one authorization server only.
+/// `@mixup` when it talks to one authorization server only, `@path_param` unless the token goes
+/// in an API path (`[api] token_path`) and `@bearer_header` when it does, `@service_account`
+/// without a `[service_account]`.
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
         .iter()
@@ -102,6 +104,25 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
                      (client.single_provider = true), and RFC 9700 §4.4.2 asks a mix-up \
                      defence only of clients that interact with more than one"
                 .into(),
+        });
+    }
+    if profile.api.token_path.is_some() {
+        tags.push(Inapplicable {
+            tag: "bearer_header".into(),
+            reason: "the profile puts the token in the API path ([api] token_path, Kore.ai's \
+                     Path Param), the vendor's choice: the @path_param scenarios judge it"
+                .into(),
+        });
+    } else {
+        tags.push(Inapplicable {
+            tag: "path_param".into(),
+            reason: "the platform puts the token in no API path ([api] has no token_path)".into(),
+        });
+    }
+    if profile.service_account.is_none() {
+        tags.push(Inapplicable {
+            tag: "service_account".into(),
+            reason: "the profile names no chatbot-wide service account ([service_account])".into(),
         });
     }
     if profile.provider.profile == Some(MockProfile::OpenChatStudio) {
@@ -168,5 +189,31 @@ mod tests {
             "/messages/0/url".into(),
         ));
         assert!(!tags(&profile).contains(&"chat".to_owned()));
+    }
+
+    #[test]
+    fn path_param_scenarios_apply_only_where_the_token_goes_in_an_api_path() {
+        let mut profile = PlatformProfile::reference();
+        assert!(tags(&profile).contains(&"path_param".to_owned()));
+        assert!(!tags(&profile).contains(&"bearer_header".to_owned()));
+        profile.api.token_path = Some("/api/users/{access_token}/profile".into());
+        assert!(!tags(&profile).contains(&"path_param".to_owned()));
+        let header = shape_tags(&profile)
+            .into_iter()
+            .find(|t| t.tag == "bearer_header")
+            .expect("@bearer_header is not applicable");
+        assert!(header.reason.contains("token_path"), "{}", header.reason);
+    }
+
+    #[test]
+    fn service_account_scenarios_apply_only_with_a_service_account() {
+        let profile = PlatformProfile::reference();
+        assert!(tags(&profile).contains(&"service_account".to_owned()));
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/platforms/csml.toml"
+        );
+        let csml = PlatformProfile::from_file(std::path::Path::new(path)).unwrap();
+        assert!(!tags(&csml).contains(&"service_account".to_owned()));
     }
 }

@@ -8,8 +8,10 @@
 //! `code_verifier` that flows of other scenarios share too is left out and counted as
 //! ambiguous, never merged. A token request the mock could not tie (no code was issued, as
 //! after an error callback) belongs by its verifier when it matches only this scenario's
-//! authorization requests. Requests using the tokens issued in the slice belong to it too.
-//! States and challenges alone never decide: a platform may repeat them across flows.
+//! authorization requests. Requests using the tokens issued in the slice belong to it too
+//! (as a parameter, a Bearer header or a path segment), and so does every request after the
+//! scenario's service-account mark (those scenarios run alone). States and challenges alone
+//! never decide: a platform may repeat them across flows.
 
 use mock_provider::{Endpoint, JournalEntry};
 use url::Url;
@@ -26,8 +28,9 @@ pub struct Slice {
     pub ambiguous: Vec<JournalEntry>,
 }
 
-/// The slice of `journal` (one client's, in order) that belongs to `flows`.
-pub fn of(flows: &[Flow], journal: Vec<JournalEntry>) -> Slice {
+/// The slice of `journal` (one client's, in order) that belongs to `flows`, and every entry
+/// after `mark` when the scenario set one.
+pub fn of(flows: &[Flow], journal: Vec<JournalEntry>, mark: Option<u64>) -> Slice {
     let codes: Vec<String> = flows
         .iter()
         .filter_map(|f| f.callback_url.as_deref())
@@ -51,7 +54,9 @@ pub fn of(flows: &[Flow], journal: Vec<JournalEntry>) -> Slice {
     let mut tokens: Vec<String> = Vec::new();
     let mut slice = Slice::default();
     for entry in journal {
-        let ours = if !entry.flows.is_empty() {
+        let ours = if mark.is_some_and(|mark| entry.seq > mark) {
+            true
+        } else if !entry.flows.is_empty() {
             let tied = |f: &&mock_provider::FlowTie| codes.contains(&f.code);
             let mine = entry.flows.iter().filter(tied).count();
             let by_code = entry.flows.iter().any(|f| f.by == mock_provider::Tie::Code);
@@ -129,7 +134,7 @@ fn verifier_challenge(entry: &JournalEntry, challenges: &[String]) -> Option<Str
     .find(|c| challenges.contains(c))
 }
 
-/// Whether the request uses one of `tokens` (as a parameter or a Bearer header).
+/// Whether the request uses one of `tokens` (as a parameter, a Bearer header or the path).
 fn uses_token(entry: &JournalEntry, tokens: &[String]) -> bool {
     ["refresh_token", "token", "access_token"].iter().any(|p| {
         entry
@@ -138,6 +143,7 @@ fn uses_token(entry: &JournalEntry, tokens: &[String]) -> bool {
     }) || entry
         .header("authorization")
         .and_then(|h| h.strip_prefix("Bearer "))
+        .or_else(|| entry.path_param("access_token"))
         .is_some_and(|t| tokens.iter().any(|x| x == t))
 }
 
@@ -214,7 +220,7 @@ mod tests {
             token_request(5, &[]),
         ];
         // Act
-        let slice = of(&flows, journal);
+        let slice = of(&flows, journal, None);
         // Assert
         let seqs = |entries: &[JournalEntry]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
         assert_eq!(seqs(&slice.entries), [1, 4]);
@@ -236,8 +242,8 @@ mod tests {
         let mut later = untied.clone();
         later.seq = 3;
         // Act
-        let alone = of(&flows, vec![untied]);
-        let shared = of(&flows, vec![foreign, later]);
+        let alone = of(&flows, vec![untied], None);
+        let shared = of(&flows, vec![foreign, later], None);
         // Assert
         assert_eq!(alone.entries.len(), 1);
         assert!(shared.entries.is_empty());

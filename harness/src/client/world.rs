@@ -110,6 +110,10 @@ pub struct GauntletWorld {
     pub login_links: BTreeMap<String, String>,
     /// How flows passed from one user's hands to another's, in order.
     pub handoffs: Vec<Handoff>,
+    /// The journal position before the scenario's first service-account turn (or the last
+    /// revocation of the service token): the platform's requests after it belong to the
+    /// scenario, which runs `@serial` since the service token is the whole platform's.
+    pub service_mark: Option<u64>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -160,6 +164,7 @@ impl GauntletWorld {
             handed_token: None,
             login_links: BTreeMap::new(),
             handoffs: Vec::new(),
+            service_mark: None,
         }
     }
 
@@ -432,7 +437,7 @@ impl GauntletWorld {
     /// The scenario's journal slice, with the token requests left out as ambiguous.
     pub fn slice(&self) -> super::slice::Slice {
         let all = self.ctx.provider.journal_for(&self.ctx.client.client_id);
-        super::slice::of(&self.flows, all)
+        super::slice::of(&self.flows, all, self.service_mark)
     }
 
     /// What the provider saw wrong in the scenario's token requests, for a failure's

@@ -122,15 +122,30 @@ async fn every_defect_is_caught_in_the_chat_channel() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_defect_is_caught_in_the_csml_shape() {
     let matrix = full_matrix("csml.toml").await;
-    let row = matrix
-        .rows
-        .iter()
-        .find(|r| r.defect == "csml_token_in_chat")
-        .unwrap();
-    assert!(
-        row.killed_by.contains(
-            &"The next chat turn carries the success event, without the token".to_owned()
-        )
+    let row = |name: &str| matrix.rows.iter().find(|r| r.defect == name).unwrap();
+    let caught = |defect: &str, scenario: &str| {
+        assert!(
+            row(defect).killed_by.contains(&scenario.to_owned()),
+            "{defect}: {:?}",
+            row(defect).killed_by
+        );
+    };
+    caught(
+        "csml_token_in_chat",
+        "The next chat turn carries the success event, without the token",
+    );
+    // The chatbot-wide service account.
+    caught(
+        "service_token_per_turn",
+        "One service token serves every user's turns",
+    );
+    caught(
+        "service_token_shown_to_user",
+        "The service token is never shown to a user",
+    );
+    caught(
+        "service_token_not_renewed",
+        "A service token the provider no longer accepts is obtained anew, once",
     );
 }
 
@@ -151,12 +166,16 @@ async fn every_defect_is_caught_in_the_converse_shape() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_defect_is_caught_in_the_kore_shape() {
     let matrix = full_matrix("kore.toml").await;
-    let row = matrix
-        .rows
-        .iter()
-        .find(|r| r.defect == "kore_field_misplaced")
-        .unwrap();
-    assert!(!row.killed_by.is_empty());
+    let row = |name: &str| matrix.rows.iter().find(|r| r.defect == name).unwrap();
+    // The profile places the token in the API path (Path Param).
+    assert!(row("kore_field_misplaced").killed_by.contains(
+        &"The token goes in the API path the profile names, and nowhere else".to_owned()
+    ));
+    assert!(
+        row("kore_path_stale_token")
+            .killed_by
+            .contains(&"After a refresh the API path carries the new access token".to_owned())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

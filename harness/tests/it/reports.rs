@@ -68,12 +68,21 @@ async fn a_passing_run_writes_stable_reports() {
 
 /// Runs the token feature and returns the text of every report file.
 async fn report_texts(reveal_secrets: bool) -> String {
+    profile_report_texts(PlatformProfile::reference(), "@rfc6750", reveal_secrets).await
+}
+
+/// Every report file of a run of `profile`'s scenarios tagged `tags`, concatenated.
+async fn profile_report_texts(
+    profile: PlatformProfile,
+    tags: &str,
+    reveal_secrets: bool,
+) -> String {
     let guard = tempfile::tempdir().unwrap();
     let dir = guard.path().to_owned();
     let options = RunOptions {
-        tags: Some("@rfc6750".into()),
+        tags: Some(tags.into()),
         reveal_secrets,
-        ..RunOptions::new(PlatformProfile::reference(), dir.clone())
+        ..RunOptions::new(profile, dir.clone())
     };
     run(options).await.unwrap();
     let mut text = String::new();
@@ -106,6 +115,34 @@ async fn reports_redact_secrets_unless_asked() {
 
     let revealed = report_texts(true).await;
     assert!(token.is_match(&revealed), "--reveal-secrets shows no token");
+}
+
+#[tokio::test]
+async fn a_token_in_the_api_path_is_masked_in_every_report_unless_asked() {
+    // Kore.ai's Path Param: the token is a URL path segment, where no parameter name marks it.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/platforms/kore.toml"
+    );
+    let kore = PlatformProfile::from_file(std::path::Path::new(path)).unwrap();
+    let in_path = regex::Regex::new(r"/api/users/at_[A-Za-z0-9_-]{43}/profile").unwrap();
+
+    let redacted = profile_report_texts(kore.clone(), "@path_param", false).await;
+    assert!(
+        redacted.contains("/api/users/[redacted:"),
+        "no masked API path: did the scenarios call the API at all?"
+    );
+    assert!(
+        !in_path.is_match(&redacted),
+        "a token leaked in a path: {:?}",
+        in_path.find(&redacted)
+    );
+
+    let revealed = profile_report_texts(kore, "@path_param", true).await;
+    assert!(
+        in_path.is_match(&revealed),
+        "--reveal-secrets shows no path token"
+    );
 }
 
 #[tokio::test]

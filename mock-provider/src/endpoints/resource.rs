@@ -1,10 +1,11 @@
 //! Bearer-protected endpoints: userinfo and the configurable resource API
-//! ([RFC 6750](https://www.rfc-editor.org/rfc/rfc6750)). Errors follow §3: 401 with a bare
+//! ([RFC 6750](https://www.rfc-editor.org/rfc/rfc6750)), also served, when configured, at a
+//! path holding the token as a segment (Kore.ai's "Path Param"). Errors follow §3: 401 with a bare
 //! `Bearer` challenge when no token came, `invalid_token`, `insufficient_scope` (403) and
 //! `invalid_request` (400).
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawPathParams, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oauth_vocab::{Finding, Observation};
@@ -86,14 +87,17 @@ fn malformed(why: &str) -> BearerError {
     )
 }
 
-/// Finds the one bearer token in the request, where the configuration allows it (§2).
+/// Finds the one bearer token in the request, where the configuration allows it (§2); `path`
+/// is the token segment of `resource.token_path`, on that route.
 fn bearer(
     allowed: &[BearerPlacement],
     headers: &HeaderMap,
     query: &Params,
     form: Option<&Params>,
+    path: Option<String>,
 ) -> Result<(String, BearerPlacement), BearerError> {
     let mut found = Vec::new();
+    found.extend(path.map(|token| (token, BearerPlacement::Path)));
     if let Some(token) = header_token(headers)? {
         found.push((token, BearerPlacement::Header));
     }
@@ -156,17 +160,31 @@ fn param_token(
     }
 }
 
+/// What a bearer request brought.
+struct Incoming<'a> {
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+    body: &'a Bytes,
+    too_large: bool,
+    /// The token segment of `resource.token_path`, on that route.
+    path_token: Option<String>,
+}
+
 /// Checks the token and its scope; returns its record.
 fn authorize(
     state: &AppState,
     tenant: &Tenant,
-    headers: &HeaderMap,
-    query: Option<&str>,
-    body: &Bytes,
-    has_body_limit_hit: bool,
+    incoming: Incoming<'_>,
     required_scope: Option<&str>,
 ) -> Result<(TokenRecord, BearerPlacement), BearerError> {
-    if has_body_limit_hit {
+    let Incoming {
+        headers,
+        query,
+        body,
+        too_large,
+        path_token,
+    } = incoming;
+    if too_large {
         return Err(malformed("request body is too large"));
     }
     let (query, form) = request_params(headers, query, body)?;
@@ -175,6 +193,7 @@ fn authorize(
         headers,
         &query,
         form.as_ref(),
+        path_token,
     )?;
     let record = active_record(state, tenant, &token)?;
     Ok((with_scope(record, required_scope)?, placement))
@@ -278,6 +297,7 @@ fn placement_findings(placement: BearerPlacement) -> Vec<Observation> {
         BearerPlacement::Header => return Vec::new(),
         BearerPlacement::Query => Finding::BearerInQuery,
         BearerPlacement::Body => Finding::BearerInBody,
+        BearerPlacement::Path => Finding::BearerInPath,
     };
     vec![Observation::detailed(
         finding,
@@ -297,15 +317,14 @@ pub(crate) async fn userinfo(
     let body = axum::body::to_bytes(request.into_body(), usize::MAX)
         .await
         .unwrap_or_default();
-    match authorize(
-        &state,
-        &tenant,
-        &headers,
-        query.as_deref(),
-        &body,
+    let incoming = Incoming {
+        headers: &headers,
+        query: query.as_deref(),
+        body: &body,
         too_large,
-        None,
-    ) {
+        path_token: None,
+    };
+    match authorize(&state, &tenant, incoming, None) {
         Ok((record, placement)) => {
             let mut claims = serde_json::json!({ "sub": record.subject });
             if let Some(user) = state
@@ -338,20 +357,67 @@ pub(crate) async fn api(
     RawQuery(query): RawQuery,
     request: axum::extract::Request,
 ) -> Response {
+    serve_api(
+        &state,
+        &tenant,
+        &method,
+        &headers,
+        query.as_deref(),
+        None,
+        request,
+    )
+    .await
+}
+
+/// `ANY {resource.token_path}`: the same API with the access token as a path segment.
+pub(crate) async fn api_in_path(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    params: RawPathParams,
+    request: axum::extract::Request,
+) -> Response {
+    let token = params
+        .iter()
+        .find(|(name, _)| *name == "access_token")
+        .map(|(_, value)| value.to_owned());
+    serve_api(
+        &state,
+        &tenant,
+        &method,
+        &headers,
+        query.as_deref(),
+        token,
+        request,
+    )
+    .await
+}
+
+/// Answers an API request whose token checks out with the token's subject, client and scope.
+async fn serve_api(
+    state: &AppState,
+    tenant: &Tenant,
+    method: &Method,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    path_token: Option<String>,
+    request: axum::extract::Request,
+) -> Response {
     let required = state.config.resource.required_scope.as_deref();
     let too_large = request.extensions().get::<BodyTooLarge>().is_some();
     let body = axum::body::to_bytes(request.into_body(), usize::MAX)
         .await
         .unwrap_or_default();
-    match authorize(
-        &state,
-        &tenant,
-        &headers,
-        query.as_deref(),
-        &body,
+    let incoming = Incoming {
+        headers,
+        query,
+        body: &body,
         too_large,
-        required,
-    ) {
+        path_token,
+    };
+    match authorize(state, tenant, incoming, required) {
         Ok((record, placement)) => {
             let body = serde_json::json!({
                 "resource": "mock-provider",

@@ -473,3 +473,130 @@ async fn a_client_credentials_token_reaches_the_resource_api_as_the_client() {
     assert_eq!(body["scope"], "read");
     assert_eq!(body["tenant"], serde_json::Value::Null);
 }
+
+fn with_token_path(path: &str) -> ProviderConfig {
+    ProviderConfig {
+        resource: ResourceConfig {
+            token_path: Some(path.into()),
+            ..ResourceConfig::default()
+        },
+        ..ProviderConfig::default()
+    }
+}
+
+/// The token path with `token` in its segment.
+fn token_path_url(provider: &MockProvider, token: &str) -> String {
+    let path = provider.config().resource.token_path.clone().unwrap();
+    provider.url(&path.replace("{access_token}", token))
+}
+
+#[tokio::test]
+async fn a_configured_token_path_accepts_the_token_as_a_segment_and_notes_it() {
+    // Arrange
+    let (provider, http) = start_with(with_token_path("/api/users/{access_token}/profile")).await;
+    let tokens = issued_tokens(&provider, &http).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    provider.clear_journal();
+    // Act
+    let response = http
+        .get(token_path_url(&provider, access))
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(response.status(), 200);
+    let body = json(response).await;
+    assert_eq!(body["sub"], "alice");
+    assert_eq!(body["client_id"], CLIENT_ID);
+    let journal = provider.journal();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].endpoint, mock_provider::Endpoint::Resource);
+    assert!(journal[0].has_finding(Finding::BearerInPath));
+    // The journal keeps the raw path in memory; what is written out is masked.
+    assert!(journal[0].path.contains(access));
+    let written = serde_json::to_string(&journal[0].redacted()).unwrap();
+    assert!(!written.contains(access), "{written}");
+    assert!(written.contains("/api/users/[redacted:"), "{written}");
+    assert!(!journal[0].summary().contains(access));
+}
+
+#[tokio::test]
+async fn a_bad_token_in_the_path_is_invalid_token_with_a_challenge() {
+    // Arrange
+    let (provider, http) = start_with(with_token_path("/api/users/{access_token}/profile")).await;
+    let tokens = issued_tokens(&provider, &http).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    // Act
+    let unknown = http
+        .get(token_path_url(&provider, "at_unknown"))
+        .send()
+        .await
+        .unwrap();
+    let refresh_token = http
+        .get(token_path_url(&provider, refresh))
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_bearer_error(unknown, 401, "invalid_token").await;
+    assert_bearer_error(refresh_token, 401, "invalid_token").await;
+    assert!(journal_has(&provider, Finding::BearerUnknown));
+}
+
+#[tokio::test]
+async fn a_token_in_the_path_and_elsewhere_is_invalid_request() {
+    // Arrange
+    let (provider, http) = start_with(with_token_path("/api/users/{access_token}/profile")).await;
+    let tokens = issued_tokens(&provider, &http).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    // Act
+    let path_and_header = http
+        .get(token_path_url(&provider, access))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    let path_and_query = http
+        .get(token_path_url(&provider, access))
+        .query(&[("access_token", access)])
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_bearer_error(path_and_header, 400, "invalid_request").await;
+    assert_bearer_error(path_and_query, 400, "invalid_request").await;
+}
+
+#[tokio::test]
+async fn without_a_token_path_a_token_in_the_path_reaches_no_api() {
+    // Arrange
+    let (provider, http) = start().await;
+    let tokens = issued_tokens(&provider, &http).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    // Act
+    let response = http
+        .get(provider.url(&format!("/api/users/{access}/profile")))
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(response.status(), 404);
+    assert!(!journal_has(&provider, Finding::BearerInPath));
+}
+
+#[tokio::test]
+async fn the_token_path_is_served_under_a_tenant_for_that_tenants_tokens_only() {
+    // Arrange
+    let (provider, http) = start_with(with_token_path("/api/users/{access_token}/profile")).await;
+    let tokens = issued_tokens(&provider, &http).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    // Act
+    let tenant = http
+        .get(provider.url(&format!("/t/acme/api/users/{access}/profile")))
+        .send()
+        .await
+        .unwrap();
+    // Assert: the token was issued at the root, not to tenant acme.
+    assert_bearer_error(tenant, 401, "invalid_token").await;
+    assert!(journal_has(&provider, Finding::BearerWrongTenant));
+}

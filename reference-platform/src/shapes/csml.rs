@@ -1,6 +1,7 @@
 //! CSML Studio: a chat turn answers with an `OAuthRequest` (button text, scope, URL); after
 //! the callback the bot flow receives an event — success, or the error cause — delivered with
-//! the next chat turn. The access token stays on the server.
+//! the next chat turn. The access token stays on the server. `POST /csml/service` is a turn
+//! whose flow uses the chatbot-wide service account (`csml_service`).
 
 use axum::Json;
 use axum::Router;
@@ -29,7 +30,9 @@ pub(crate) struct Csml;
 
 impl ShapeHooks for Csml {
     fn routes(&self) -> Router<AppState> {
-        Router::new().route("/csml/chat", post(turn))
+        Router::new()
+            .route("/csml/chat", post(turn))
+            .route("/csml/service", post(super::csml_service::service_turn))
     }
 
     /// Records the bot flow's event for the next chat turn.

@@ -1,6 +1,7 @@
 //! Kore.ai: an authorization profile — URLs with `{tenant}` and dynamic fields, scopes as
-//! key/value pairs, the token placed in the header, payload or query of later API calls — and
-//! its "test authorization" action, whose verdict is what the API really answered.
+//! key/value pairs, the token placed in the header, payload, query or path ("Path Param": the
+//! resource URL's `{access_token}` segment) of later API calls — and its "test authorization"
+//! action, whose verdict is what the API really answered.
 
 use axum::Json;
 use axum::Router;
@@ -15,7 +16,7 @@ use serde_json::json;
 use crate::config::{KoreProfile, Placement, PlatformConfig};
 use crate::defects::{Defect, Defects};
 use crate::hooks::ShapeHooks;
-use crate::http::{placed, read_limited};
+use crate::http::{TOKEN_SEGMENT, placed, read_limited};
 use crate::metadata::Metadata;
 use crate::pages;
 use crate::params::valid_session;
@@ -67,6 +68,9 @@ impl ShapeHooks for Kore {
         if !profile.scopes.is_empty() {
             config.scopes = profile.scopes.iter().map(|(key, _)| key.clone()).collect();
         }
+        if profile.placement == Placement::Path {
+            check_token_segment(&config.resource_url)?;
+        }
         Ok(())
     }
 
@@ -77,6 +81,29 @@ impl ShapeHooks for Kore {
         } else {
             self.0.placement
         }
+    }
+}
+
+/// With the path placement, the resource URL holds `{access_token}` as one whole segment.
+fn check_token_segment(url: &str) -> Result<(), StartError> {
+    let sample = url.replace(TOKEN_SEGMENT, "token");
+    let whole = url.split('/').filter(|s| *s == TOKEN_SEGMENT).count() == 1
+        && url.matches(TOKEN_SEGMENT).count() == 1;
+    let reason = if !whole {
+        Some(format!(
+            "{url:?} must hold {TOKEN_SEGMENT} once, as a whole path segment, for the path placement"
+        ))
+    } else {
+        url::Url::parse(&sample)
+            .err()
+            .map(|e| format!("{url:?} is not a URL: {e}"))
+    };
+    match reason {
+        Some(reason) => Err(StartError::Config {
+            field: "resource_url",
+            reason,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -207,6 +234,35 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn the_path_placement_needs_a_token_segment_in_the_resource_url() {
+        let mut kore = kore();
+        kore.0.placement = Placement::Path;
+        for (url, ok) in [
+            ("http://127.0.0.1:9/api/users/{access_token}/profile", true),
+            ("http://127.0.0.1:9/api/resource", false),
+            ("http://127.0.0.1:9/api/x{access_token}", false),
+            ("http://127.0.0.1:9/{access_token}/{access_token}", false),
+            ("not a url/{access_token}", false),
+        ] {
+            let mut config = PlatformConfig {
+                resource_url: url.into(),
+                ..PlatformConfig::default()
+            };
+            let result = kore.prepare(&mut config, &mut metadata());
+            assert_eq!(result.is_ok(), ok, "{url}: {result:?}");
+            if let Err(error) = result {
+                assert!(matches!(
+                    error,
+                    StartError::Config {
+                        field: "resource_url",
+                        ..
+                    }
+                ));
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod botpress;
 mod converse;
 mod csml;
+mod csml_service;
 mod kore;
 mod web;
 

@@ -3,6 +3,8 @@
 mod binary;
 mod callback;
 mod chat;
+mod csml_service;
+mod kore_path;
 mod probe;
 mod shapes;
 mod start;

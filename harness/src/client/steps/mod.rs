@@ -1,14 +1,18 @@
 //! Step definitions, one module per feature file in `features/client/` (`pkce.feature` ↔
 //! `pkce.rs`), plus [`flow`] for the steps every feature shares: starting a flow, approving
-//! at the provider, returning to the platform, and asking the platform who is linked.
+//! at the provider, returning to the platform, and asking the platform who is linked. The shape
+//! features share [`shapes`], with Kore.ai's Path Param in [`path_param`] and CSML's
+//! chatbot-wide service account in [`service_account`].
 
 mod errors;
 mod flow;
 mod linking;
 mod mixup;
+mod path_param;
 mod pkce;
 mod redirect;
 mod scope;
+mod service_account;
 mod shapes;
 mod state;
 mod token;

@@ -12,6 +12,14 @@ async fn authenticates(world: &mut GauntletWorld) -> StepResult {
     let request = requests
         .first()
         .ok_or_else(|| no_token_request_made(world))?;
+    authenticated_as_configured(world, request)
+}
+
+/// A token request authenticates the client as it is registered, and succeeded.
+pub(super) fn authenticated_as_configured(
+    world: &GauntletWorld,
+    request: &mock_provider::JournalEntry,
+) -> StepResult {
     let basic = request
         .header("authorization")
         .is_some_and(|h| h.to_ascii_lowercase().starts_with("basic "));
@@ -77,7 +85,7 @@ async fn form_encoded(world: &mut GauntletWorld) -> StepResult {
 }
 
 /// Requests of the scenario that reached the userinfo endpoint or the resource API.
-fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
+pub(super) fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
     world
         .journal()
         .into_iter()
@@ -87,6 +95,11 @@ fn resource_calls(world: &GauntletWorld) -> Vec<mock_provider::JournalEntry> {
 
 #[then("the platform called the resource API with a Bearer header")]
 async fn bearer_header(world: &mut GauntletWorld) -> StepResult {
+    with_bearer_header(world)
+}
+
+/// Every resource call of the scenario carries a Bearer Authorization header.
+pub(super) fn with_bearer_header(world: &GauntletWorld) -> StepResult {
     let calls = resource_calls(world);
     if calls.is_empty() {
         return Err("the platform never used the access token on the resource API".into());
@@ -121,14 +134,14 @@ async fn never_used(world: &mut GauntletWorld) -> StepResult {
          understand (RFC 6749 §7.1); compare token_type with \"Bearer\" ignoring case and \
          refuse the token otherwise",
         first.method,
-        first.path,
+        first.redacted_path(),
         calls.len(),
         if calls.len() == 1 { "" } else { "s" }
     ))
 }
 
 /// Every access and refresh token issued in this scenario.
-fn issued_tokens(world: &GauntletWorld) -> Vec<String> {
+pub(super) fn issued_tokens(world: &GauntletWorld) -> Vec<String> {
     world
         .token_requests()
         .iter()
@@ -149,7 +162,8 @@ async fn never_in_url(world: &mut GauntletWorld) -> StepResult {
         if in_query || tokens.iter().any(|t| entry.path.contains(t.as_str())) {
             return Err(format!(
                 "the platform sent a token in the URL of {} {}",
-                entry.method, entry.path
+                entry.method,
+                entry.redacted_path()
             ));
         }
     }
@@ -208,9 +222,14 @@ async fn revokes(world: &mut GauntletWorld, _user: String) -> StepResult {
         .find(|t| t.starts_with("rt_"))
         .or(tokens.first())
         .ok_or("no token was issued")?;
+    revoke(world, refresh).await
+}
+
+/// Revokes `token` at the mock as the platform's client (RFC 7009 §2.1).
+pub(super) async fn revoke(world: &GauntletWorld, token: &str) -> StepResult {
     let ctx = &world.ctx;
     let url = ctx.provider.revocation_endpoint();
-    let mut form = vec![("token", refresh.clone())];
+    let mut form = vec![("token", token.to_owned())];
     let client = &ctx.client;
     let mut request = reqwest::Client::new().post(url);
     match (&client.client_secret, client.auth_method) {
