@@ -196,6 +196,14 @@ impl Driver {
             hop.form_page = !forms.is_empty();
             hops.push(hop);
             let Some((form, button, is_login)) = self.choose(&forms, press) else {
+                // A consent control may be a link (e.g. a "Cancel" that aborts the interaction).
+                if let Some(href) = self.link(&page, press, &target) {
+                    next = Request {
+                        referer: Some(target.clone()),
+                        ..Request::get(&href)
+                    };
+                    continue;
+                }
                 return Ok(Journey {
                     hops,
                     arrival: Arrival::Page {
@@ -220,6 +228,26 @@ impl Driver {
         Err(format!(
             "more than {MAX_HOPS} hops through the server's pages: a redirect loop?"
         ))
+    }
+
+    /// The absolute URL of the link labelled for `press` on the page at `page_url`, if any.
+    fn link(&self, page: &Html, press: Press, page_url: &str) -> Option<String> {
+        let label = match press {
+            Press::Approve => Some(self.login.approve.as_str()),
+            Press::Deny => self.login.deny.as_deref(),
+        }?;
+        let anchor = selector("a[href]");
+        let href = page.select(&anchor).find_map(|a| {
+            let text = a.text().collect::<Vec<_>>().join(" ");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            text.eq_ignore_ascii_case(label.trim())
+                .then(|| a.value().attr("href").unwrap_or_default().to_owned())
+        })?;
+        Url::parse(page_url)
+            .ok()?
+            .join(&href)
+            .ok()
+            .map(String::from)
     }
 
     fn on_server(&self, url: &str) -> bool {
@@ -621,6 +649,37 @@ mod tests {
         assert_eq!(
             visible_text(&page),
             "Error Mismatching redirect URI. Search"
+        );
+    }
+
+    #[test]
+    fn a_deny_that_is_a_link_is_followed_and_the_controls_are_listed() {
+        // oidc-provider's consent page: approve is a button, "Cancel" a link that aborts.
+        let html = r#"<form method="post" action="/interaction/x/confirm">
+            <button type="submit" autofocus>Continue</button></form>
+            <a href="/interaction/x/abort">[ Cancel ]</a> <a href="/help">Help</a>"#;
+        let d = driver();
+        let page = Html::parse_document(html);
+        assert!(d.choose(&forms(&page), Press::Deny).is_none());
+        assert_eq!(
+            d.link(&page, Press::Deny, "http://127.0.0.1:9/interaction/x"),
+            None
+        );
+        let mut bracketed = driver();
+        bracketed.login.deny = Some("[ Cancel ]".into());
+        assert_eq!(
+            bracketed
+                .link(&page, Press::Deny, "http://127.0.0.1:9/interaction/x")
+                .as_deref(),
+            Some("http://127.0.0.1:9/interaction/x/abort")
+        );
+        assert_eq!(
+            controls(html),
+            [
+                "button \"Continue\"",
+                "link \"[ Cancel ]\"",
+                "link \"Help\""
+            ]
         );
     }
 
