@@ -8,6 +8,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::profile::LoginProfile;
+use crate::report::page::visible_text;
 use crate::suite::browser::{Browser, Reply};
 
 /// Which consent button to press.
@@ -301,6 +302,9 @@ impl Driver {
                 continue;
             }
             let value = self.login.fields.get(&field.name).unwrap_or(&field.value);
+            if field.kind == "hidden" && is_csrf_token(&field.name) {
+                self.browser.evidence().conceal(value);
+            }
             pairs.append_pair(&field.name, value);
         }
         if let Some(button) = button.filter(|b| !b.name.is_empty()) {
@@ -333,6 +337,15 @@ impl Driver {
             })
         }
     }
+}
+
+/// Whether a hidden field carries an anti-CSRF token (Django's `csrfmiddlewaretoken`, Rails'
+/// `authenticity_token`, `_csrf`, `xsrf`…), a secret the evidence masks.
+fn is_csrf_token(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["csrf", "xsrf", "authenticity_token"]
+        .iter()
+        .any(|mark| name.contains(mark))
 }
 
 /// The browser's next request.
@@ -493,29 +506,6 @@ pub fn controls(html: &str) -> Vec<String> {
     buttons.chain(links).take(20).collect()
 }
 
-/// The page's visible text, whitespace collapsed, without scripts and styles.
-fn visible_text(page: &Html) -> String {
-    let body = selector("body");
-    let root = page
-        .select(&body)
-        .next()
-        .unwrap_or_else(|| page.root_element());
-    let mut words = Vec::new();
-    for node in root.descendants() {
-        if let Some(text) = node.value().as_text() {
-            let hidden = node.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "head"))
-            });
-            if !hidden {
-                words.extend(text.split_whitespace().map(str::to_owned));
-            }
-        }
-    }
-    words.join(" ")
-}
-
 /// Query and fragment parameters of a URL, decoded.
 pub fn response_params(location: &str) -> Vec<(String, String)> {
     let Ok(url) = Url::parse(location) else {
@@ -600,6 +590,9 @@ mod tests {
             !body.iter().any(|(_, v)| v == "Log in"),
             "an unnamed button sends nothing"
         );
+        // The CSRF token is sent as it is, and masked in the evidence.
+        let shown = d.browser.evidence().shown("csrfmiddlewaretoken=tok123");
+        assert!(!shown.contains("tok123"), "{shown}");
     }
 
     #[test]
