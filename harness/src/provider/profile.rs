@@ -128,6 +128,11 @@ pub struct ServerProfile {
     /// Whether the server issues refresh tokens (default: as the metadata says, else yes).
     #[serde(default)]
     pub refresh: Option<bool>,
+    /// What a flow whose tokens a scenario uses adds to its authorization request, for a
+    /// server that issues refresh tokens only then (OpenID Connect's `offline_access` scope
+    /// with `prompt=consent`).
+    #[serde(default)]
+    pub refresh_request: RefreshRequest,
     /// How Gauntlet starts the server; absent when it is already running.
     #[serde(default)]
     pub launch: Option<Launch>,
@@ -142,6 +147,18 @@ fn default_request_ms() -> u64 {
 
 fn yes() -> bool {
     true
+}
+
+/// The scope and parameters that earn a refresh token.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// A scope added to the requested ones, e.g. `offline_access`.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Parameters added to the request, e.g. `{ prompt = "consent" }`.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
 }
 
 /// How long a server's codes live.
@@ -186,6 +203,7 @@ impl Default for ServerProfile {
             client_registry: true,
             pkce: PkcePolicy::default(),
             refresh: None,
+            refresh_request: RefreshRequest::default(),
             launch: None,
             request_timeout_ms: default_request_ms(),
         }

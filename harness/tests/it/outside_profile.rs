@@ -105,7 +105,8 @@ async fn profile_keys_say_which_scenarios_apply_and_how() {
     let server = server_with(true).await;
     let text = profile(&server, "gauntlet:secret+/=&%", "Approve").replace(
         "[server]\n",
-        "[server]\ncode_lifetime_secs = \"none\"\nclient_registry = false\n",
+        "[server]\ncode_lifetime_secs = \"none\"\nclient_registry = false\n\
+         refresh_request = { scope = \"write\", params = { prompt = \"consent\" } }\n",
     );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("keys.toml");
@@ -139,6 +140,14 @@ async fn profile_keys_say_which_scenarios_apply_and_how() {
             .as_deref()
             .is_some_and(|e| e.contains("no login or consent page")),
         "{no_pages:?}"
+    );
+    // The flows whose tokens a scenario uses ask for what earns a refresh token.
+    let refresh = scenario("A refresh token gets a new access token");
+    assert_eq!(refresh.status, Status::Passed);
+    let asked = &refresh.exchanges[0].url;
+    assert!(
+        asked.contains("scope=read+write") && asked.contains("prompt=consent"),
+        "{asked}"
     );
     let expiry = scenario("An expired code is refused");
     assert_eq!(expiry.status, Status::Failed);
