@@ -12,8 +12,8 @@ use std::sync::Arc;
 use super::context::{self, ProviderContext};
 use super::driver::{Arrival, Press, controls};
 use super::world::{ProviderWorld, Role, reply_line};
-use crate::report::{Party, Preflight, PreflightVerdict};
-use crate::suite::browser::{Outgoing, short};
+use crate::report::{Preflight, PreflightVerdict};
+use crate::suite::browser::short;
 
 /// Runs the preflight against the run's server.
 pub async fn preflight(ctx: Arc<ProviderContext>) -> Preflight {
@@ -140,16 +140,7 @@ async fn resource_check(world: &mut ProviderWorld, url: &str) -> Result<(), Stri
     let token = world.latest_tokens()?.access.expose().to_owned();
     let authorization = format!("Bearer {token}");
     let reply = world
-        .send(Outgoing {
-            from: Party::Client,
-            by: None,
-            to: Party::Provider,
-            method: "GET",
-            url,
-            headers: &[("authorization", authorization.as_str())],
-            cookies: None,
-            body: None,
-        })
+        .get(url, &[("authorization", authorization.as_str())])
         .await?;
     if (200..300).contains(&reply.status) {
         Ok(())

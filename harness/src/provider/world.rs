@@ -378,6 +378,21 @@ impl ProviderWorld {
         exchange(&self.http, &self.evidence, out).await
     }
 
+    /// A GET from Gauntlet's client to the server, recorded.
+    pub async fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Reply, String> {
+        self.send(Outgoing {
+            from: Party::Client,
+            by: None,
+            to: Party::Provider,
+            method: "GET",
+            url,
+            headers,
+            cookies: None,
+            body: None,
+        })
+        .await
+    }
+
     /// Redeems the grant's code at the token endpoint; `bend` changes the form first.
     pub async fn redeem(
         &mut self,
@@ -462,18 +477,7 @@ impl ProviderWorld {
             "neither an introspection endpoint nor a resource_url to check the token with",
         )?;
         let authorization = format!("Bearer {token}");
-        let reply = self
-            .send(Outgoing {
-                from: Party::Client,
-                by: None,
-                to: Party::Provider,
-                method: "GET",
-                url: &url,
-                headers: &[("authorization", &authorization)],
-                cookies: None,
-                body: None,
-            })
-            .await?;
+        let reply = self.get(&url, &[("authorization", &authorization)]).await?;
         self.last = Some(reply.clone());
         match reply.status {
             200..=299 => Ok(true),

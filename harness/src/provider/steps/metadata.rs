@@ -5,8 +5,6 @@ use cucumber::{then, when};
 
 use crate::provider::driver::{Arrival, Press};
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
-use crate::report::Party;
-use crate::suite::browser::Outgoing;
 
 #[when("the client fetches the metadata")]
 async fn fetch_metadata(world: &mut ProviderWorld) -> StepResult {
@@ -16,18 +14,7 @@ async fn fetch_metadata(world: &mut ProviderWorld) -> StepResult {
         .metadata_url
         .clone()
         .ok_or("the server publishes no metadata")?;
-    let reply = world
-        .send(Outgoing {
-            from: Party::Client,
-            by: None,
-            to: Party::Provider,
-            method: "GET",
-            url: &url,
-            headers: &[("accept", "application/json")],
-            cookies: None,
-            body: None,
-        })
-        .await?;
+    let reply = world.get(&url, &[("accept", "application/json")]).await?;
     if reply.status != 200 || reply.json().is_none() {
         return Err(format!(
             "the metadata document answered {}",

@@ -6,8 +6,6 @@ use cucumber::{given, then, when};
 use super::flow::holding_tokens;
 use crate::parameters::OAuthErrorParam;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
-use crate::report::Party;
-use crate::suite::browser::Outgoing;
 
 #[given("the client holds tokens for the insufficient scope")]
 async fn holds_narrow_tokens(world: &mut ProviderWorld) -> StepResult {
@@ -46,18 +44,7 @@ async fn resource(world: &mut ProviderWorld, how: String) -> StepResult {
         .iter()
         .map(|a| ("authorization", a.as_str()))
         .collect();
-    let reply = world
-        .send(Outgoing {
-            from: Party::Client,
-            by: None,
-            to: Party::Provider,
-            method: "GET",
-            url: &url,
-            headers: &headers,
-            cookies: None,
-            body: None,
-        })
-        .await?;
+    let reply = world.get(&url, &headers).await?;
     world.last = Some(reply);
     Ok(())
 }
