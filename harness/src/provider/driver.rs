@@ -196,6 +196,20 @@ impl Driver {
             hop.form_page = !forms.is_empty();
             hops.push(hop);
             let Some((form, button, is_login)) = self.choose(&forms, press) else {
+                // No button for it: a link labelled so (oidc-provider's consent page refuses
+                // with a "[ Cancel ]" link, not a button) is followed as a person would.
+                if let Some(href) = self.link(&page, press) {
+                    let base = Url::parse(&target).map_err(|e| format!("bad page URL: {e}"))?;
+                    let mut url = base
+                        .join(&href)
+                        .map_err(|e| format!("the link {href:?} is not a URL: {e}"))?;
+                    url.set_fragment(None);
+                    next = Request {
+                        referer: Some(target.clone()),
+                        ..Request::get(url.as_str())
+                    };
+                    continue;
+                }
                 return Ok(Journey {
                     hops,
                     arrival: Arrival::Page {
@@ -255,6 +269,22 @@ impl Driver {
                 .iter()
                 .find(|b| b.matches(label))
                 .map(|b| (form, Some(b), false))
+        })
+    }
+
+    /// The target of the page's first link labelled as the button for `press` (its text,
+    /// whitespace collapsed, ignoring case), for pages whose control is a link, not a button.
+    fn link(&self, page: &Html, press: Press) -> Option<String> {
+        let label = match press {
+            Press::Approve => Some(self.login.approve.as_str()),
+            Press::Deny => self.login.deny.as_deref(),
+        }?;
+        let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+        page.select(&selector("a[href]")).find_map(|a| {
+            let text = a.text().collect::<Vec<_>>().join(" ");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!label.is_empty() && text.eq_ignore_ascii_case(&label))
+                .then(|| a.value().attr("href").unwrap_or_default().to_owned())
         })
     }
 
@@ -622,6 +652,27 @@ mod tests {
             visible_text(&page),
             "Error Mismatching redirect URI. Search"
         );
+    }
+
+    #[test]
+    fn a_link_labelled_as_the_deny_button_is_followed_when_no_button_is() {
+        let mut d = driver();
+        d.login.approve = "Continue".into();
+        d.login.deny = Some("[ Cancel ]".into());
+        let page = Html::parse_document(
+            r#"<form action="/interaction/u1" method="post">
+                 <input type="hidden" name="prompt" value="consent"/>
+                 <button type="submit">Continue</button></form>
+               <div><a href="/interaction/u1/abort">[ Cancel ]</a></div>"#,
+        );
+        assert!(d.choose(&forms(&page), Press::Deny).is_none());
+        assert_eq!(
+            d.link(&page, Press::Deny).as_deref(),
+            Some("/interaction/u1/abort")
+        );
+        assert!(d.choose(&forms(&page), Press::Approve).is_some());
+        d.login.deny = None;
+        assert_eq!(d.link(&page, Press::Deny), None);
     }
 
     #[test]
