@@ -11,6 +11,7 @@ mod messages;
 mod mutants;
 mod outside_client;
 mod outside_provider;
+mod outside_provider_node;
 mod profiles;
 mod provider;
 mod provider_preflight;
