@@ -98,6 +98,19 @@ async fn oidc_provider_is_driven_through_its_real_login_and_consent_pages() {
     ] {
         assert!(passed.contains(name), "{name} did not pass: {failures}");
     }
+    // The refusal went through the consent page's "[ Cancel ]" link, as a person's would.
+    let refused = report
+        .scenarios
+        .iter()
+        .find(|s| s.name == "Refused consent is an access_denied redirect with the state")
+        .unwrap();
+    assert!(
+        refused.exchanges.iter().any(|e| e.method == "GET"
+            && e.url.contains("/interaction/")
+            && e.url.ends_with("/abort")),
+        "{:#?}",
+        refused.exchanges.iter().map(|e| &e.url).collect::<Vec<_>>()
+    );
     let skipped: BTreeSet<String> = OIDC_PROVIDER_SKIPS
         .iter()
         .map(|s| (*s).to_owned())
