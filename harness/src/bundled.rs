@@ -87,6 +87,10 @@ pub const NOT_BUNDLED: &[(&str, &str)] = &[
         "providers/django-oauth-toolkit.toml",
         "launches scripts/django-provider/run.sh from the repository",
     ),
+    (
+        "providers/oidc-provider.toml",
+        "launches scripts/oidc-provider/run.sh from the repository",
+    ),
 ];
 
 /// Every bundled profile: platforms, then mock providers.

@@ -640,6 +640,13 @@ mod tests {
             panic!("the DOT fixture is a provider profile");
         };
         assert!(dot.uses_port());
+        let ProviderTarget::Server(node) =
+            ProviderTarget::from_file(&fixture("oidc-provider.toml")).unwrap()
+        else {
+            panic!("the oidc-provider fixture is a provider profile");
+        };
+        assert!(node.uses_port());
+        assert_eq!(node.login.deny.as_deref(), Some("[ Cancel ]"));
         for name in ["default.toml", "lax.toml", "openchatstudio.toml"] {
             assert!(matches!(
                 ProviderTarget::from_file(&fixture(name)).unwrap(),

@@ -12,6 +12,7 @@ mod mutants;
 mod outside_client;
 mod outside_profile;
 mod outside_provider;
+mod outside_provider_node;
 mod profiles;
 mod provider;
 mod reports;
