@@ -60,7 +60,7 @@ Feature: authorization endpoint
   Scenario: An unknown scope is refused, or ignored and the granted scope stated
     Source: RFC 6749 §3.3, §4.1.2.1
     Given an authorization request
-    And its scope is "gauntlet-no-such-scope"
+    And its scope also asks for "gauntlet-no-such-scope"
     When the user approves it
     Then the scope "gauntlet-no-such-scope" is refused with "invalid_scope" or ignored and the granted scope stated
     And the response carries the state byte for byte
@@ -107,6 +107,6 @@ Feature: authorization endpoint
   Scenario: iss is on error responses
     Source: RFC 9207 §2
     Given an authorization request
-    And its scope is "gauntlet-no-such-scope"
+    And its scope also asks for "gauntlet-no-such-scope"
     When the user approves it
     Then the response carries iss equal to the issuer

@@ -32,11 +32,12 @@ Feature: token endpoint
     Then the token response has expires_in
 
   @must
-  Scenario: The granted scope is stated when the request named none
+  Scenario: A request without scope gets a default scope, stated, or invalid_scope
     Source: RFC 6749 §3.3, §5.1
-    Given the user approved an authorization request without scope
-    When the client redeems the code
-    Then the token response states the granted scope
+    Given an authorization request
+    And it has no scope
+    When the user approves it
+    Then the request is refused with "invalid_scope" or its token response states the granted scope
 
   @must
   Scenario: A confidential client that does not authenticate is refused

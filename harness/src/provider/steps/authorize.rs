@@ -90,7 +90,7 @@ fn without_query(uri: &str) -> &str {
 }
 
 #[then(expr = "the browser is sent to the redirect URI with error {errors}")]
-async fn sent_with_error(world: &mut ProviderWorld, allowed: ErrorChoice) -> StepResult {
+pub(super) async fn sent_with_error(world: &mut ProviderWorld, allowed: ErrorChoice) -> StepResult {
     let journey = world.journey()?;
     let arrival = &journey.arrival;
     if arrival.param("code").is_some() {

@@ -27,6 +27,17 @@ async fn set(world: &mut ProviderWorld, name: String, value: String) -> StepResu
     Ok(())
 }
 
+#[given(regex = r#"^its scope also asks for "(\S+)"$"#)]
+async fn scope_also(world: &mut ProviderWorld, extra: String) -> StepResult {
+    let request = world.request_mut()?;
+    let scope = match request.param("scope") {
+        Some(scope) if !scope.is_empty() => format!("{scope} {extra}"),
+        _ => extra,
+    };
+    request.set("scope", &scope);
+    Ok(())
+}
+
 #[when("the user approves it")]
 async fn approves(world: &mut ProviderWorld) -> StepResult {
     world.authorize(Press::Approve).await

@@ -1,11 +1,13 @@
 //! Steps of `token.feature`: the token endpoint's answers, errors, client authentication and
 //! caching headers (RFC 6749 §2.3.1, §3.2.1, §5.1, §5.2).
 
-use cucumber::{given, then, when};
+use cucumber::{then, when};
 use mock_provider::pkce::generate_verifier;
 use mock_provider::{AuthMethod, ErrorCode};
 
-use super::flow::{approved, redeem_changed};
+use super::authorize::sent_with_error;
+use super::flow::redeem_changed;
+use crate::parameters::ErrorChoice;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 
 /// Error codes RFC 6749 §5.2 registers for the token endpoint.
@@ -17,11 +19,6 @@ const TOKEN_ERRORS: [ErrorCode; 6] = [
     ErrorCode::UnsupportedGrantType,
     ErrorCode::InvalidScope,
 ];
-
-#[given("the user approved an authorization request without scope")]
-async fn approved_without_scope(world: &mut ProviderWorld) -> StepResult {
-    approved(world, Role::Main, |r| r.remove("scope")).await
-}
 
 #[when(
     regex = r"^the client redeems the code (without authenticating|with a wrong secret over HTTP Basic|with a wrong secret in the request body)$"
@@ -184,11 +181,22 @@ async fn expires_in(world: &mut ProviderWorld) -> StepResult {
     }
 }
 
-#[then("the token response states the granted scope")]
-async fn states_scope(world: &mut ProviderWorld) -> StepResult {
+/// RFC 6749 §3.3: a request without scope is processed with a default scope — which the token
+/// response then states (§5.1: it differs from the none requested) — or refused with
+/// `invalid_scope`.
+#[then(
+    regex = r#"^the request is refused with "invalid_scope" or its token response states the granted scope$"#
+)]
+async fn default_scope_or_refused(world: &mut ProviderWorld) -> StepResult {
+    if world.journey()?.arrival.param("code").is_none() {
+        let refused: ErrorChoice = "\"invalid_scope\"".parse()?;
+        return sent_with_error(world, refused).await;
+    }
+    let role = world.grant()?.role;
+    world.redeem(role, None, None, |_| {}).await?;
     let json = token_response(world)?;
     match json.get("scope").and_then(|s| s.as_str()) {
         Some(s) if !s.trim().is_empty() => Ok(()),
-        _ => Err("the request named no scope, so the granted scope differs from it, yet the response does not state it".into()),
+        _ => Err("the request named no scope and the server issued tokens, so it granted a default scope (RFC 6749 §3.3), yet the token response does not state it (§5.1: required when the granted scope differs from the requested)".into()),
     }
 }
