@@ -50,6 +50,19 @@ async fn main() -> ExitCode {
             for group in gauntlet::report::root_causes::groups(&report) {
                 println!("gauntlet: root cause: {}", group.headline());
             }
+            let errors = report.count(gauntlet::report::Status::Error);
+            if errors > 0 {
+                println!(
+                    "gauntlet: {errors} scenario{} ended in a server error (a 5xx or no answer): \
+                     no verdict on {}; if the server is fragile under load, lower --concurrency",
+                    if errors == 1 { "" } else { "s" },
+                    if errors == 1 {
+                        "its rule"
+                    } else {
+                        "their rules"
+                    }
+                );
+            }
             println!(
                 "gauntlet: {}; reports in {} (index.html, report.md, junit.xml, messages.ndjson)",
                 gauntlet::report::markdown::summary_line(&report),

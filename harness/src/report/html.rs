@@ -2,13 +2,16 @@
 //! image or any other external resource, so it renders offline and can be mailed or archived)
 //! with the same content as the Markdown report. Every string from the model is escaped for
 //! `& < > " '`, and a Content-Security-Policy forbids anything but the inline styles.
+//! Scenarios that ended in an error (a server error, no verdict) are listed apart from the
+//! failures, with an amber `ERROR` badge.
 
 use std::fmt::Write as _;
 
 use oauth_vocab::escape_xml as esc;
 
 use super::markdown::{
-    Summary, accepted_text, failed, message_text, root_cause_text, sender, strength_label,
+    ERRORS_INTRO, Summary, accepted_text, errored, failed, message_text, root_cause_text, sender,
+    strength_label,
 };
 use super::model::{Exchange, RunReport, ScenarioOutcome, Status};
 use super::{diagram, root_causes};
@@ -27,17 +30,20 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e4e7eb; vertical-align: top; }
 th { background: #f5f7fa; }
 tr.failed td { background: #fff5f5; }
+tr.error td { background: #fff8eb; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: .75rem; font-size: .8rem;
   font-weight: 600; white-space: nowrap; }
 .pass { background: #e3f9e5; color: #1b5e20; }
 .fail { background: #c62828; color: #fff; }
 .skipped { background: #e4e7eb; color: #52606d; }
+.err { background: #b45309; color: #fff; }
 .gate { font-size: 1.15rem; padding: .6rem .9rem; border-radius: 4px; }
 .gate.pass { border: 1px solid #1b5e20; }
 .gate.fail { background: #fde8e8; color: #8e1c1c; border: 1px solid #c62828; }
 .gate strong { font-size: 1.3rem; }
 .failure { border: 1px solid #f5c2c2; border-left: 4px solid #c62828; border-radius: 4px;
   padding: 0 1rem 1rem; margin: 1.2rem 0; }
+.failure.server-error { border-color: #f3d9b1; border-left-color: #b45309; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
@@ -89,7 +95,19 @@ pub fn render(report: &RunReport) -> String {
     if !failures.is_empty() {
         out.push_str("<section>\n<h2>Failures</h2>\n");
         for (i, scenario) in failures.into_iter().enumerate() {
-            failure_section(&mut out, i + 1, scenario);
+            failure_section(&mut out, &format!("failure-{}", i + 1), scenario);
+        }
+        out.push_str("</section>\n");
+    }
+    let errors: Vec<_> = errored(report).collect();
+    if !errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "<section>\n<h2>Errors</h2>\n<p>{}</p>",
+            esc(ERRORS_INTRO)
+        );
+        for (i, scenario) in errors.into_iter().enumerate() {
+            failure_section(&mut out, &format!("error-{}", i + 1), scenario);
         }
         out.push_str("</section>\n");
     }
@@ -120,13 +138,18 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
         "<table>\n<thead><tr><th>Requirement</th><th>Feature</th><th>Source</th>\
          <th>Strength</th><th>Result</th></tr></thead>\n<tbody>\n",
     );
-    let mut failure_number = 0;
+    let (mut failure_number, mut error_number) = (0, 0);
     for s in scenarios {
-        let name = if s.status == Status::Failed {
-            failure_number += 1;
-            format!("<a href=\"#failure-{failure_number}\">{}</a>", esc(&s.name))
-        } else {
-            esc(&s.name)
+        let name = match s.status {
+            Status::Failed => {
+                failure_number += 1;
+                format!("<a href=\"#failure-{failure_number}\">{}</a>", esc(&s.name))
+            }
+            Status::Error => {
+                error_number += 1;
+                format!("<a href=\"#error-{error_number}\">{}</a>", esc(&s.name))
+            }
+            Status::Passed | Status::Skipped => esc(&s.name),
         };
         let _ = writeln!(
             out,
@@ -149,12 +172,13 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-/// `passed`, `failed` or `skipped`: the row's class.
+/// `passed`, `failed`, `skipped` or `error`: the row's class.
 fn status_class(status: Status) -> &'static str {
     match status {
         Status::Passed => "passed",
         Status::Failed => "failed",
         Status::Skipped => "skipped",
+        Status::Error => "error",
     }
 }
 
@@ -164,6 +188,7 @@ fn badge(status: Status) -> &'static str {
         Status::Passed => "<span class=\"badge pass\">pass</span>",
         Status::Failed => "<span class=\"badge fail\">FAIL</span>",
         Status::Skipped => "<span class=\"badge skipped\">n/a</span>",
+        Status::Error => "<span class=\"badge err\">ERROR</span>",
     }
 }
 
@@ -216,12 +241,18 @@ fn root_cause_section(out: &mut String, report: &RunReport) {
     out.push_str("</ul>\n</section>\n");
 }
 
-/// One failed scenario: what went wrong, the exchanges and their diagram.
-fn failure_section(out: &mut String, number: usize, s: &ScenarioOutcome) {
+/// One failed (or errored) scenario, anchored at `id`: what went wrong, the exchanges and
+/// their diagram.
+fn failure_section(out: &mut String, id: &str, s: &ScenarioOutcome) {
+    let class = if s.status == Status::Error {
+        "failure server-error"
+    } else {
+        "failure"
+    };
     let _ = writeln!(
         out,
-        "<article class=\"failure\" id=\"failure-{number}\">\n<h3>{} {}</h3>\n<dl class=\"facts\">",
-        badge(Status::Failed),
+        "<article class=\"{class}\" id=\"{id}\">\n<h3>{} {}</h3>\n<dl class=\"facts\">",
+        badge(s.status),
         esc(&s.name)
     );
     let explanation = s
