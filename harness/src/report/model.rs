@@ -159,11 +159,15 @@ pub struct BaselineReport {
     /// shard): a warning.
     #[serde(default)]
     pub absent: Vec<BaselineEntry>,
+    /// Entries whose scenario ended in an error and none failed: not accepted (the error fails
+    /// the gate), not stale (nothing passed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errored: Vec<BaselineEntry>,
 }
 
 impl BaselineReport {
-    /// The entries the reports list under a heading each: stale ones, then absent ones,
-    /// leaving out empty lists.
+    /// The entries the reports list under a heading each: stale ones, absent ones, then those
+    /// whose scenarios ended in an error, leaving out empty lists.
     pub fn listed(&self) -> impl Iterator<Item = (&'static str, &[BaselineEntry])> {
         [
             (
@@ -174,6 +178,11 @@ impl BaselineReport {
             (
                 "Entries not in this run (not selected, not applicable or in another shard)",
                 self.absent.as_slice(),
+            ),
+            (
+                "Entries whose scenarios ended in an error: no verdict, so neither accepted nor \
+                 stale (the error fails the gate)",
+                self.errored.as_slice(),
             ),
         ]
         .into_iter()

@@ -164,7 +164,8 @@ impl Baseline {
     /// accepted (with the entry's reason), and records the stale entries (their scenarios ran
     /// and all passed) and the absent ones (no scenario of theirs ran). A listed scenario that
     /// ended in an error is neither accepted (a baseline accepts known rule violations, and an
-    /// error is no verdict: it fails the gate) nor makes its entry stale (it did not pass).
+    /// error is no verdict: it fails the gate) nor makes its entry stale (it did not pass); an
+    /// entry none of whose scenarios failed but one ended in an error is listed as such.
     /// Replaces any earlier baseline's marks.
     pub fn apply(&self, report: &mut RunReport) {
         for scenario in &mut report.scenarios {
@@ -176,8 +177,7 @@ impl Baseline {
             ..BaselineReport::default()
         };
         for entry in &self.entries {
-            let mut ran = false;
-            let mut failed = false;
+            let (mut ran, mut failed, mut errored) = (false, false, false);
             for s in &mut report.scenarios {
                 if s.file != entry.feature || s.name != entry.scenario {
                     continue;
@@ -191,12 +191,14 @@ impl Baseline {
                     // An error is no verdict: the entry is not accepted for it (the error
                     // fails the gate), and not stale either — the failure may well still be
                     // there.
-                    Status::Error => (ran, failed) = (true, true),
+                    Status::Error => (ran, errored) = (true, true),
                     Status::Skipped => {}
                 }
             }
             if !ran {
                 judged.absent.push(entry.clone());
+            } else if errored && !failed {
+                judged.errored.push(entry.clone());
             } else if !failed {
                 judged.stale.push(entry.clone());
             }

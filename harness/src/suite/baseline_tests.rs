@@ -170,6 +170,10 @@ fn a_listed_scenario_that_errors_is_neither_accepted_nor_stale_and_fails_the_gat
         judged.stale.is_empty() && judged.absent.is_empty(),
         "{judged:?}"
     );
+    assert_eq!(
+        judged.errored,
+        [entry("a.feature", "flaky", "known violation")]
+    );
     assert!(!run.passed(), "no baseline accepts an error");
     // --write-baseline leaves errors out: they are no verdict to accept.
     assert!(

@@ -48,7 +48,8 @@ pub trait Recorded: cucumber::World + std::fmt::Debug + cucumber::codegen::World
     /// (5xx) or no answer at all (a dropped connection, a timeout), which makes the scenario an
     /// error ([`Status::Error`]) instead of a failure; `None` otherwise. The default is `None`:
     /// the client direction judges a platform, and its mock provider answers 5xx on purpose in
-    /// some scenarios, so there a 5xx is part of the test, never an error.
+    /// some scenarios, so there a 5xx is part of the test, never an error. (Cucumber hands
+    /// the failed step's world over once the after-hook has run; that hook only reads it.)
     fn server_error(&self) -> Option<String> {
         None
     }
