@@ -340,28 +340,38 @@ async fn a_5xx_or_a_dropped_connection_at_the_token_endpoint_is_an_error_not_a_f
         assert_eq!(names(&merged, Status::Error), errors);
         assert!(!merged.passed());
     }
-    // The command says so and exits 1.
+    // The command says so and exits 1, even with the scenario's failure in the baseline: the
+    // baseline accepts a rule violation, not an error, and the entry is not stale either.
     let file = faulty_mock(dir.path(), "cli", "kind = \"status\"\nstatus = 503");
+    let baseline = dir.path().join("baseline.toml");
+    std::fs::write(
+        &baseline,
+        "[[accepted]]\nfeature = \"provider/pkce.feature\"\n\
+         scenario = \"A wrong verifier is refused\"\nreason = \"known\"\n",
+    )
+    .unwrap();
     let output = Command::new(BIN)
-        .args([
-            "provider",
-            "--no-preflight",
-            "--tags",
-            "@rfc7636",
-            "--provider",
-        ])
+        .args(["provider", "--no-preflight", "--tags", "@rfc7636"])
+        .arg("--provider")
         .arg(&file)
+        .arg("--baseline")
+        .arg(&baseline)
         .arg("--report-dir")
         .arg(dir.path().join("cli"))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("  ERR  provider/pkce.feature:"), "{stdout}");
     assert!(
-        stdout.contains("0 failed, ") && stdout.contains(" errors, "),
+        stdout.contains("\"A wrong verifier is refused\" ended in an error, not the accepted"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("0 failed (0 accepted by the baseline), ") && stdout.contains(" errors, "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("stale"), "{stdout}");
+    assert!(stdout.contains("  ERR  provider/pkce.feature:"), "{stdout}");
     assert!(stdout.contains("ended in a server error"), "{stdout}");
 }
 
