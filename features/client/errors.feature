@@ -40,7 +40,7 @@ Feature: error handling
       | with malformed JSON                 |
       | without an access_token             |
 
-  @should @cwe1088
+  @should @cwe1088 @waits
   Scenario: A token endpoint that does not answer in time
     Source: CWE-1088; no OAuth RFC sets a client timeout, RFC 6749 §5.2 defines only error answers
     Given the token endpoint will not answer within the platform's token timeout

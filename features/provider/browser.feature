@@ -1,4 +1,4 @@
-@rfc9700
+@rfc9700 @login_pages
 Feature: browser security of the login and consent pages
   The pages a user types credentials into and grants consent on neither leak the request
   through Referer, nor re-post credentials on a redirect, nor let another site frame them.

@@ -19,7 +19,7 @@ Feature: authorization code
     And the client redeems the code again
     Then the first access token no longer works
 
-  @must @code_expiry
+  @must @code_expiry @waits
   Scenario: An expired code is refused
     Source: RFC 6749 §4.1.2
     Given the user approved an authorization request

@@ -17,7 +17,7 @@ Feature: server metadata
     When the client fetches the metadata
     Then code_challenge_methods_supported includes "S256"
 
-  @should @rfc9700
+  @should @rfc9700 @plain_refused
   Scenario: plain is not advertised
     Source: RFC 9700 §2.1.1
     When the client fetches the metadata

@@ -27,7 +27,7 @@ Feature: PKCE
     When the user approves it
     Then the request is refused with "invalid_request" and no code
 
-  @should @rfc9700
+  @should @rfc9700 @plain_refused
   Scenario: The plain method is refused
     Source: RFC 7636 §4.2; RFC 9700 §2.1.1
     Given an authorization request
@@ -35,7 +35,7 @@ Feature: PKCE
     When the user approves it
     Then the request is refused with "invalid_request" and no code
 
-  @should @rfc9700
+  @should @rfc9700 @plain_refused
   Scenario: A challenge without a method (plain) is refused
     Source: RFC 7636 §4.3; RFC 9700 §2.1.1
     Given an authorization request

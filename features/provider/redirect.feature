@@ -23,7 +23,7 @@ Feature: redirect URI exactness
       | userinfo before the host     |
       | a fragment                   |
 
-  @must
+  @must @unknown_client
   Scenario: An unknown client is refused without a redirect
     Source: RFC 6749 §4.1.2.1
     Given an authorization request

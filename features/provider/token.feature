@@ -59,7 +59,7 @@ Feature: token endpoint
     When the client redeems the code with a wrong secret in the request body
     Then the token endpoint refuses with "invalid_client"
 
-  @must
+  @must @unknown_client
   Scenario: An unknown client is refused
     Source: RFC 6749 §3.2.1, §5.2
     Given the user approved an authorization request

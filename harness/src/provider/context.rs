@@ -45,6 +45,9 @@ pub struct ProviderContext {
     pub reveal_secrets: bool,
     /// Scenario outcomes, filled by the after-hook.
     pub outcomes: Outcomes,
+    /// Whether the preflight's plain authorization showed a login or consent page (unset
+    /// without a preflight).
+    pub login_pages: std::sync::OnceLock<bool>,
     _server: Server,
 }
 
@@ -136,6 +139,7 @@ impl ProviderContext {
             metadata,
             reveal_secrets,
             outcomes: Outcomes::default(),
+            login_pages: std::sync::OnceLock::new(),
             _server: server,
         }
     }
@@ -210,6 +214,21 @@ impl ProviderContext {
                 "insufficient_scope",
                 e.resource.is_some() && p.server.insufficient_scope.is_some(),
                 "the profile names no insufficient_scope for its resource",
+            ),
+            (
+                "login_pages",
+                self.login_pages.get() != Some(&false),
+                "the preflight's plain authorization showed no login or consent page (the server approved at once), so there is no page to judge",
+            ),
+            (
+                "plain_refused",
+                p.server.pkce == mock_provider::pkce::PkcePolicy::S256Required,
+                "the profile says the server accepts plain PKCE (pkce = \"s256_or_plain\" or \"optional\"), which RFC 7636 §4.2 allows; RFC 9700 §2.1.1 asks clients to use S256",
+            ),
+            (
+                "unknown_client",
+                p.server.client_registry,
+                "the profile says the server has no client registry (client_registry = false): it accepts any client_id",
             ),
             (
                 "pkce_required",

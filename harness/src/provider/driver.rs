@@ -8,6 +8,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::profile::LoginProfile;
+use crate::report::page::visible_text;
 use crate::suite::browser::{Browser, Reply};
 
 /// Which consent button to press.
@@ -196,6 +197,14 @@ impl Driver {
             hop.form_page = !forms.is_empty();
             hops.push(hop);
             let Some((form, button, is_login)) = self.choose(&forms, press) else {
+                // A consent control may be a link (e.g. a "Cancel" that aborts the interaction).
+                if let Some(href) = self.link(&page, press, &target) {
+                    next = Request {
+                        referer: Some(target.clone()),
+                        ..Request::get(&href)
+                    };
+                    continue;
+                }
                 return Ok(Journey {
                     hops,
                     arrival: Arrival::Page {
@@ -220,6 +229,26 @@ impl Driver {
         Err(format!(
             "more than {MAX_HOPS} hops through the server's pages: a redirect loop?"
         ))
+    }
+
+    /// The absolute URL of the link labelled for `press` on the page at `page_url`, if any.
+    fn link(&self, page: &Html, press: Press, page_url: &str) -> Option<String> {
+        let label = match press {
+            Press::Approve => Some(self.login.approve.as_str()),
+            Press::Deny => self.login.deny.as_deref(),
+        }?;
+        let anchor = selector("a[href]");
+        let href = page.select(&anchor).find_map(|a| {
+            let text = a.text().collect::<Vec<_>>().join(" ");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            text.eq_ignore_ascii_case(label.trim())
+                .then(|| a.value().attr("href").unwrap_or_default().to_owned())
+        })?;
+        Url::parse(page_url)
+            .ok()?
+            .join(&href)
+            .ok()
+            .map(String::from)
     }
 
     fn on_server(&self, url: &str) -> bool {
@@ -273,6 +302,9 @@ impl Driver {
                 continue;
             }
             let value = self.login.fields.get(&field.name).unwrap_or(&field.value);
+            if field.kind == "hidden" && is_csrf_token(&field.name) {
+                self.browser.evidence().conceal(value);
+            }
             pairs.append_pair(&field.name, value);
         }
         if let Some(button) = button.filter(|b| !b.name.is_empty()) {
@@ -305,6 +337,15 @@ impl Driver {
             })
         }
     }
+}
+
+/// Whether a hidden field carries an anti-CSRF token (Django's `csrfmiddlewaretoken`, Rails'
+/// `authenticity_token`, `_csrf`, `xsrf`…), a secret the evidence masks.
+fn is_csrf_token(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["csrf", "xsrf", "authenticity_token"]
+        .iter()
+        .any(|mark| name.contains(mark))
 }
 
 /// The browser's next request.
@@ -465,29 +506,6 @@ pub fn controls(html: &str) -> Vec<String> {
     buttons.chain(links).take(20).collect()
 }
 
-/// The page's visible text, whitespace collapsed, without scripts and styles.
-fn visible_text(page: &Html) -> String {
-    let body = selector("body");
-    let root = page
-        .select(&body)
-        .next()
-        .unwrap_or_else(|| page.root_element());
-    let mut words = Vec::new();
-    for node in root.descendants() {
-        if let Some(text) = node.value().as_text() {
-            let hidden = node.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "head"))
-            });
-            if !hidden {
-                words.extend(text.split_whitespace().map(str::to_owned));
-            }
-        }
-    }
-    words.join(" ")
-}
-
 /// Query and fragment parameters of a URL, decoded.
 pub fn response_params(location: &str) -> Vec<(String, String)> {
     let Ok(url) = Url::parse(location) else {
@@ -572,6 +590,9 @@ mod tests {
             !body.iter().any(|(_, v)| v == "Log in"),
             "an unnamed button sends nothing"
         );
+        // The CSRF token is sent as it is, and masked in the evidence.
+        let shown = d.browser.evidence().shown("csrfmiddlewaretoken=tok123");
+        assert!(!shown.contains("tok123"), "{shown}");
     }
 
     #[test]
@@ -621,6 +642,37 @@ mod tests {
         assert_eq!(
             visible_text(&page),
             "Error Mismatching redirect URI. Search"
+        );
+    }
+
+    #[test]
+    fn a_deny_that_is_a_link_is_followed_and_the_controls_are_listed() {
+        // oidc-provider's consent page: approve is a button, "Cancel" a link that aborts.
+        let html = r#"<form method="post" action="/interaction/x/confirm">
+            <button type="submit" autofocus>Continue</button></form>
+            <a href="/interaction/x/abort">[ Cancel ]</a> <a href="/help">Help</a>"#;
+        let d = driver();
+        let page = Html::parse_document(html);
+        assert!(d.choose(&forms(&page), Press::Deny).is_none());
+        assert_eq!(
+            d.link(&page, Press::Deny, "http://127.0.0.1:9/interaction/x"),
+            None
+        );
+        let mut bracketed = driver();
+        bracketed.login.deny = Some("[ Cancel ]".into());
+        assert_eq!(
+            bracketed
+                .link(&page, Press::Deny, "http://127.0.0.1:9/interaction/x")
+                .as_deref(),
+            Some("http://127.0.0.1:9/interaction/x/abort")
+        );
+        assert_eq!(
+            controls(html),
+            [
+                "button \"Continue\"",
+                "link \"[ Cancel ]\"",
+                "link \"Help\""
+            ]
         );
     }
 

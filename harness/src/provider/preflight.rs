@@ -41,6 +41,8 @@ async fn plain_authorization(world: &mut ProviderWorld) -> Result<String, String
         .await
         .map_err(|e| format!("the plain authorization did not get through: {e}"))?;
     arrival_diagnosis(world)?;
+    let pages = world.journey()?.hops.iter().any(|hop| hop.form_page);
+    let _ = world.ctx.login_pages.set(pages);
     let reply = world.redeem(Role::Main, None, None, |_| {}).await?;
     if reply.status != 200 || world.latest_tokens().is_err() {
         return Err(token_diagnosis(world, &reply));

@@ -114,15 +114,25 @@ pub struct ServerProfile {
     /// (needed for the `insufficient_scope` scenario).
     #[serde(default)]
     pub insufficient_scope: Option<String>,
-    /// How long the server's codes live, in seconds (needed for the expiry scenario).
+    /// How long the server's codes live: seconds, or `"none"` when they never expire (needed
+    /// for the expiry scenario).
     #[serde(default)]
-    pub code_lifetime_secs: Option<u64>,
+    pub code_lifetime_secs: Option<CodeLifetime>,
+    /// Whether the server keeps a client registry (default `true`); without one it accepts any
+    /// `client_id`, and the scenarios about an unknown client do not apply.
+    #[serde(default = "yes")]
+    pub client_registry: bool,
     /// What PKCE the server enforces for the confidential client.
     #[serde(default)]
     pub pkce: PkcePolicy,
     /// Whether the server issues refresh tokens (default: as the metadata says, else yes).
     #[serde(default)]
     pub refresh: Option<bool>,
+    /// What a flow whose tokens a scenario uses adds to its authorization request, for a
+    /// server that issues refresh tokens only then (OpenID Connect's `offline_access` scope
+    /// with `prompt=consent`).
+    #[serde(default)]
+    pub refresh_request: RefreshRequest,
     /// How Gauntlet starts the server; absent when it is already running.
     #[serde(default)]
     pub launch: Option<Launch>,
@@ -133,6 +143,49 @@ pub struct ServerProfile {
 
 fn default_request_ms() -> u64 {
     10_000
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The scope and parameters that earn a refresh token.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// A scope added to the requested ones, e.g. `offline_access`.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Parameters added to the request, e.g. `{ prompt = "consent" }`.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+/// How long a server's codes live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeLifetime {
+    /// This many seconds.
+    Secs(u64),
+    /// They never expire (`"none"` in a profile).
+    Unlimited,
+}
+
+impl<'de> Deserialize<'de> for CodeLifetime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(u64),
+            Word(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Secs(secs) => Ok(Self::Secs(secs)),
+            Raw::Word(word) if word == "none" => Ok(Self::Unlimited),
+            Raw::Word(word) => Err(serde::de::Error::custom(format!(
+                "code_lifetime_secs is a number of seconds or \"none\", not {word:?}"
+            ))),
+        }
+    }
 }
 
 impl Default for ServerProfile {
@@ -147,8 +200,10 @@ impl Default for ServerProfile {
             resource_url: None,
             insufficient_scope: None,
             code_lifetime_secs: None,
+            client_registry: true,
             pkce: PkcePolicy::default(),
             refresh: None,
+            refresh_request: RefreshRequest::default(),
             launch: None,
             request_timeout_ms: default_request_ms(),
         }
@@ -354,7 +409,7 @@ impl ProviderProfile {
                 issuer: Some(base.to_owned()),
                 resource_url: Some(url(&config.resource.path)),
                 insufficient_scope: insufficient_scope(config, &scope),
-                code_lifetime_secs: Some(config.code_ttl_secs),
+                code_lifetime_secs: Some(CodeLifetime::Secs(config.code_ttl_secs)),
                 pkce: template.map_or(PkcePolicy::default(), |c| c.pkce),
                 refresh: Some(template.is_none_or(|c| c.allows_grant(GrantType::RefreshToken))),
                 ..ServerProfile::default()

@@ -66,6 +66,22 @@ impl AuthRequest {
     pub fn remove(&mut self, name: &str) {
         self.params.retain(|(n, _)| n != name);
     }
+
+    /// Adds what earns a refresh token at this server: its scope to the requested ones, its
+    /// parameters.
+    pub fn earn_refresh(&mut self, how: &crate::provider::profile::RefreshRequest) {
+        if let Some(extra) = &how.scope {
+            let scope = match self.param("scope") {
+                Some(scope) if scope.split(' ').any(|s| s == extra) => scope.to_owned(),
+                Some(scope) if !scope.is_empty() => format!("{scope} {extra}"),
+                _ => extra.clone(),
+            };
+            self.set("scope", &scope);
+        }
+        for (name, value) in &how.params {
+            self.set(name, value);
+        }
+    }
 }
 
 /// A code the server issued, with what redeeming it needs.

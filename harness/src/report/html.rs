@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use oauth_vocab::escape_xml as esc;
 
 use super::markdown::{
-    ERRORS_INTRO, Summary, accepted_text, errored, failed, message_text, root_cause_text, sender,
-    strength_label,
+    BODY_LIMIT, ERRORS_INTRO, Summary, accepted_text, cut_body, errored, failed, message_text,
+    root_cause_text, sender, strength_label,
 };
 use super::model::{Exchange, RunReport, ScenarioOutcome, Status};
 use super::{diagram, root_causes};
@@ -127,29 +127,69 @@ fn head(out: &mut String, title: &str) {
     );
 }
 
-/// The table of every scenario in feature-file order; failed rows link to their section.
+/// The table of the scenarios that ran, failures first (failed rows link to their section),
+/// then, folded, those that did not apply.
 fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
     out.push_str("<section>\n<h2>Verdicts</h2>\n");
     if scenarios.is_empty() {
         out.push_str("<p>No scenario ran.</p>\n</section>\n");
         return;
     }
+    // Failure and error sections are numbered in feature-file order; errors come between the
+    // failures the baseline does not accept and those it does (they fail the gate too).
+    let (mut failure_number, mut error_number) = (0, 0);
+    let mut rows: Vec<(usize, Option<String>, &ScenarioOutcome)> = scenarios
+        .iter()
+        .map(|s| {
+            let anchor = match s.status {
+                Status::Failed => {
+                    failure_number += 1;
+                    Some(format!("failure-{failure_number}"))
+                }
+                Status::Error => {
+                    error_number += 1;
+                    Some(format!("error-{error_number}"))
+                }
+                Status::Passed | Status::Skipped => None,
+            };
+            let rank = match (s.status, s.accepted.is_some()) {
+                (Status::Failed, false) => 0,
+                (Status::Error, _) => 1,
+                (Status::Failed, true) => 2,
+                (Status::Passed, _) => 3,
+                (Status::Skipped, _) => 4,
+            };
+            (rank, anchor, s)
+        })
+        .collect();
+    rows.sort_by_key(|(rank, _, _)| *rank);
+    let (ran, skipped): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(rank, _, _)| *rank < 4);
+    verdict_rows(out, &ran);
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} not applicable</summary>",
+            skipped.len()
+        );
+        verdict_rows(out, &skipped);
+        out.push_str("</details>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+/// One table of verdict rows: (rank, the anchor of its failure or error section, scenario).
+fn verdict_rows(out: &mut String, rows: &[(usize, Option<String>, &ScenarioOutcome)]) {
+    if rows.is_empty() {
+        return;
+    }
     out.push_str(
         "<table>\n<thead><tr><th>Requirement</th><th>Feature</th><th>Source</th>\
          <th>Strength</th><th>Result</th></tr></thead>\n<tbody>\n",
     );
-    let (mut failure_number, mut error_number) = (0, 0);
-    for s in scenarios {
-        let name = match s.status {
-            Status::Failed => {
-                failure_number += 1;
-                format!("<a href=\"#failure-{failure_number}\">{}</a>", esc(&s.name))
-            }
-            Status::Error => {
-                error_number += 1;
-                format!("<a href=\"#error-{error_number}\">{}</a>", esc(&s.name))
-            }
-            Status::Passed | Status::Skipped => esc(&s.name),
+    for (_, anchor, s) in rows {
+        let name = match anchor {
+            Some(id) => format!("<a href=\"#{id}\">{}</a>", esc(&s.name)),
+            None => esc(&s.name),
         };
         let _ = writeln!(
             out,
@@ -169,7 +209,7 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
             }
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
 }
 
 /// `passed`, `failed`, `skipped` or `error`: the row's class.
@@ -314,12 +354,28 @@ fn exchange_item(out: &mut String, ex: &Exchange) {
         &ex.request_headers,
         ex.request_body.as_deref(),
     );
-    message_block(
-        out,
-        "Response",
-        &ex.response_headers,
-        ex.response_body.as_deref(),
-    );
+    match ex
+        .response_body
+        .as_deref()
+        .filter(|_| super::page::is_html(&ex.response_headers))
+    {
+        // A page's source is folded under its summary.
+        Some(body) => {
+            message_block(out, "Response", &ex.response_headers, None);
+            let _ = writeln!(
+                out,
+                "<details><summary>{}</summary>\n<pre>\n{}</pre></details>",
+                esc(&super::page::summary(body)),
+                esc(&cut_body(body, BODY_LIMIT))
+            );
+        }
+        None => message_block(
+            out,
+            "Response",
+            &ex.response_headers,
+            ex.response_body.as_deref(),
+        ),
+    }
     if let Some(note) = &ex.note {
         let _ = writeln!(out, "<p><strong>Note:</strong> {}</p>", esc(note));
     }

@@ -11,12 +11,12 @@
 use std::fmt::Write as _;
 
 use super::model::{
-    Exchange, Gate, RootCause, RunReport, ScenarioOutcome, Shard, Status, Strength,
+    Exchange, Gate, Party, RootCause, RunReport, ScenarioOutcome, Shard, Status, Strength,
 };
 use super::{diagram, root_causes};
 
 /// How much of a body is shown before it is cut (bytes).
-const BODY_LIMIT: usize = 2048;
+pub(crate) const BODY_LIMIT: usize = 2048;
 
 /// The whole report as GitHub-flavoured Markdown.
 pub fn render(report: &RunReport) -> String {
@@ -89,20 +89,32 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
         out.push_str("No scenario ran.\n");
         return;
     }
-    out.push_str("| Requirement | Feature | Source | Strength | Result |\n");
-    out.push_str("|---|---|---|---|---|\n");
-    for s in scenarios {
-        let result = match s.status {
-            Status::Passed => "pass".to_owned(),
-            Status::Failed => match &s.accepted {
-                Some(reason) => format!("**FAIL** _({})_", cell(&accepted_text(reason))),
-                None => "**FAIL**".to_owned(),
-            },
-            Status::Skipped => match &s.explanation {
-                Some(why) => format!("_{}_", cell(why)),
-                None => "_not applicable_".to_owned(),
-            },
-            Status::Error => "**ERROR** _(server error, no verdict)_".to_owned(),
+    // Failures first (those the baseline accepts after the others, errors between them: they
+    // fail the gate too), then passes; the scenarios that did not apply are listed after the
+    // table, by reason.
+    let rank = |s: &ScenarioOutcome| match (s.status, s.accepted.is_some()) {
+        (Status::Failed, false) => 0,
+        (Status::Error, _) => 1,
+        (Status::Failed, true) => 2,
+        _ => 3,
+    };
+    let mut ran: Vec<&ScenarioOutcome> = scenarios
+        .iter()
+        .filter(|s| s.status != Status::Skipped)
+        .collect();
+    ran.sort_by_key(|s| rank(s));
+    if !ran.is_empty() {
+        out.push_str("| Requirement | Feature | Source | Strength | Result |\n");
+        out.push_str("|---|---|---|---|---|\n");
+    }
+    for s in ran {
+        let result = match (&s.status, &s.accepted) {
+            (Status::Failed, Some(reason)) => {
+                format!("**FAIL** _({})_", cell(&accepted_text(reason)))
+            }
+            (Status::Failed, None) => "**FAIL**".to_owned(),
+            (Status::Error, _) => "**ERROR** _(server error, no verdict)_".to_owned(),
+            _ => "pass".to_owned(),
         };
         let _ = writeln!(
             out,
@@ -112,6 +124,28 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
             cell(&s.source),
             strength_label(s.strength),
         );
+    }
+    not_applicable_list(out, scenarios);
+}
+
+/// The scenarios that did not apply, grouped under their reason.
+fn not_applicable_list(out: &mut String, scenarios: &[ScenarioOutcome]) {
+    let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+    for s in scenarios.iter().filter(|s| s.status == Status::Skipped) {
+        let why = s.explanation.as_deref().unwrap_or_default();
+        let why = why.strip_prefix("not applicable: ").unwrap_or(why);
+        match reasons.iter_mut().find(|(reason, _)| *reason == why) {
+            Some((_, names)) => names.push(&s.name),
+            None => reasons.push((why, vec![&s.name])),
+        }
+    }
+    if reasons.is_empty() {
+        return;
+    }
+    out.push_str("\n**Not applicable:**\n\n");
+    for (why, names) in reasons {
+        let names: Vec<String> = names.iter().map(|n| inline(n)).collect();
+        let _ = writeln!(out, "- _{}_: {}", inline(why), names.join("; "));
     }
 }
 
@@ -169,12 +203,46 @@ fn failure_section(out: &mut String, s: &ScenarioOutcome) {
         return;
     }
     out.push_str("#### Exchanges\n\n");
+    let steps = browser_steps(&s.exchanges);
     for (i, ex) in s.exchanges.iter().enumerate() {
-        exchange_item(out, i + 1, ex);
+        if steps.contains(&i) {
+            step_line(out, i + 1, ex);
+        } else {
+            exchange_item(out, i + 1, ex);
+        }
     }
     out.push_str("#### Sequence diagram\n\n```mermaid\n");
     out.push_str(&diagram::mermaid(&s.exchanges));
     out.push_str("```\n");
+}
+
+/// The exchanges of a browser's way through pages between its first request and where it
+/// arrived (a login form, its post, a consent page, their redirects): each run of consecutive
+/// browser exchanges but its first and last. Markdown gives each one line; index.html has
+/// them in full.
+fn browser_steps(exchanges: &[Exchange]) -> Vec<usize> {
+    let browser = |i: usize| exchanges[i].from == Party::Browser;
+    (0..exchanges.len())
+        .filter(|&i| {
+            browser(i) && i > 0 && browser(i - 1) && i + 1 < exchanges.len() && browser(i + 1)
+        })
+        .collect()
+}
+
+/// A browser step in one line: who, the method and path, the status.
+fn step_line(out: &mut String, number: usize, ex: &Exchange) {
+    let status = ex
+        .status
+        .map_or_else(|| "no response".to_owned(), |s| s.to_string());
+    let path = url::Url::parse(&ex.url).map_or_else(|_| ex.url.clone(), |u| u.path().to_owned());
+    let _ = writeln!(
+        out,
+        "{number}. {} → {} (+{} ms): {} → {status} _(a step through the pages: in full in index.html)_\n",
+        inline(&sender(ex)),
+        ex.to.label(),
+        ex.at_ms,
+        code_span(&format!("{} {path}", ex.method)),
+    );
 }
 
 /// One numbered list item: the request line, then the request and the response as code
@@ -200,12 +268,19 @@ fn exchange_item(out: &mut String, number: usize, ex: &Exchange) {
         &ex.request_headers,
         ex.request_body.as_deref(),
     );
+    // A page (a login or consent form, an error page) is summarised: its source is in
+    // index.html, folded.
+    let page = ex
+        .response_body
+        .as_deref()
+        .filter(|_| super::page::is_html(&ex.response_headers))
+        .map(super::page::summary);
     message_block(
         out,
         &indent,
         "Response",
         &ex.response_headers,
-        ex.response_body.as_deref(),
+        page.as_deref().or(ex.response_body.as_deref()),
     );
     if let Some(note) = &ex.note {
         let _ = writeln!(out, "{indent}**Note:** {}\n", inline(note));

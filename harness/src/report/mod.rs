@@ -10,6 +10,7 @@ pub mod junit;
 pub mod markdown;
 pub mod messages;
 pub mod model;
+pub mod page;
 pub mod root_causes;
 
 pub use model::{

@@ -416,7 +416,9 @@ fn markdown_escapes_cells_and_fences_bodies() {
     assert!(
         md.contains("| **FAIL** |")
             && md.contains("| pass |")
-            && md.contains("| _not applicable: no registration endpoint_ |")
+            && md.contains(
+                "- _no registration endpoint_: Dynamic registration is used when offered"
+            )
     );
 }
 
@@ -553,4 +555,52 @@ fn junit_and_html_mark_accepted_failures_and_stale_entries() {
         "{}",
         markdown::summary_line(&report)
     );
+}
+
+/// A browser's way through login and consent: Markdown gives the steps between its first
+/// request and its arrival one line each and summarises pages; index.html keeps every page,
+/// folded.
+#[test]
+fn the_steps_through_the_pages_are_folded() {
+    let page = |url: &str| {
+        let mut ex = exchange(Party::Browser, Party::Provider, "GET", url, Some(200));
+        ex.response_headers = vec![("content-type".into(), "text/html; charset=utf-8".into())];
+        ex.response_body = Some(
+            "<html><head><title>Log in</title></head><body><form><input type=hidden name=n value=SECRET-FORM></form></body></html>"
+                .into(),
+        );
+        ex
+    };
+    let mut login = scenario("Browser", "Pages", Strength::Must, Status::Failed);
+    login.exchanges = vec![
+        page("https://as.test/authorize?client_id=c"),
+        page("https://as.test/login"),
+        page("https://as.test/consent"),
+        exchange(
+            Party::Browser,
+            Party::Provider,
+            "POST",
+            "https://as.test/consent",
+            Some(302),
+        ),
+        exchange(
+            Party::Client,
+            Party::Provider,
+            "POST",
+            "https://as.test/token",
+            Some(400),
+        ),
+    ];
+    let report = RunReport {
+        scenarios: vec![login],
+        ..sample_report()
+    };
+    let md = markdown::render(&report);
+    assert_eq!(md.matches("a step through the pages").count(), 2, "{md}");
+    assert!(md.contains("`GET /login`"), "{md}");
+    assert!(!md.contains("SECRET-FORM"), "{md}");
+    assert!(md.contains("[an HTML page of"), "{md}");
+    let html = html::render(&report);
+    assert_eq!(html.matches("<details><summary>[an HTML page").count(), 3);
+    assert!(html.contains("SECRET-FORM"));
 }

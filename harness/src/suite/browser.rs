@@ -246,6 +246,11 @@ impl Browser {
         }
     }
 
+    /// Where this browser records its exchanges.
+    pub fn evidence(&self) -> &Evidence {
+        &self.evidence
+    }
+
     /// The same browser, named for its user in the evidence (`alice` → `alice's browser`).
     pub fn of(mut self, user: &str) -> Self {
         self.owner = Some(format!("{user}'s browser"));

@@ -81,7 +81,8 @@ pub(crate) fn prepare<T>(
         Some(dir) => FeatureSet::from_dir(dir)?,
         None => FeatureSet::bundled(folder, bundle),
     };
-    let features = set.parse()?;
+    let mut features = set.parse()?;
+    super::features::waits_first(&mut features);
     let tags = match &options.tags {
         Some(text) => Some((
             text.clone(),

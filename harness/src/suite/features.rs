@@ -171,6 +171,20 @@ impl FeatureSet {
     }
 }
 
+/// The tag of a scenario that waits on purpose (a code's lifetime).
+const WAITS: &str = "waits";
+
+/// Puts the scenarios tagged `@waits` first — their features first, and first within their
+/// feature — so that a deliberate wait starts with the run and overlaps the other scenarios
+/// instead of adding to the wall time. Reports order scenarios by file and line regardless.
+pub fn waits_first(features: &mut [gherkin::Feature]) {
+    let waits = |s: &gherkin::Scenario| s.tags.iter().any(|t| t == WAITS);
+    for feature in features.iter_mut() {
+        feature.scenarios.sort_by_key(|s| !waits(s));
+    }
+    features.sort_by_key(|f| !f.scenarios.iter().any(waits));
+}
+
 /// Adds the feature files under `dir` to `files`, named relative to `root`.
 fn collect(root: &Path, dir: &Path, files: &mut Vec<FeatureSource>) -> anyhow::Result<()> {
     let entries =
@@ -198,6 +212,24 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<FeatureSource>) -> anyhow::R
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_scenario_that_waits_runs_first() {
+        use cucumber::gherkin;
+        let parse = |text: &str| gherkin::Feature::parse(text, gherkin::GherkinEnv::default());
+        let quick = parse("Feature: a\n  Scenario: one\n    Given x\n").unwrap();
+        let slow = parse(
+            "Feature: b\n  Scenario: two\n    Given x\n  @waits\n  Scenario: three\n    Given x\n",
+        )
+        .unwrap();
+        let mut features = vec![quick, slow];
+        super::waits_first(&mut features);
+        let order: Vec<&str> = features
+            .iter()
+            .flat_map(|f| f.scenarios.iter().map(|s| s.name.as_str()))
+            .collect();
+        assert_eq!(order, ["three", "two", "one"]);
+    }
+
     #[test]
     fn every_feature_file_in_the_repository_is_bundled() {
         for (folder, bundle) in [("client", super::CLIENT), ("provider", super::PROVIDER)] {

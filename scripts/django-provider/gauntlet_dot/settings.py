@@ -79,3 +79,8 @@ OAUTH2_PROVIDER = {
     # id and secret (HTTP Basic or the body), or a bearer token with the scope
     # "introspection" (not offered here).
 }
+
+# Test-only: a fast hasher for the user's password and DOT's hashed client secrets. Django's
+# default (PBKDF2) spends a deliberate ~0.1-0.5 s of CPU on every login and every authenticated
+# token request, which dominated a run's wall time; Django's testing docs advise this for tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

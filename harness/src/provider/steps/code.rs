@@ -6,6 +6,7 @@ use std::time::Duration;
 use cucumber::{then, when};
 
 use super::flow::{redeem, redeem_changed};
+use crate::provider::profile::CodeLifetime;
 use crate::provider::world::{ProviderWorld, Role, StepResult};
 
 #[when("the client redeems the code again")]
@@ -51,12 +52,16 @@ async fn redeem_slash_toggled(world: &mut ProviderWorld) -> StepResult {
 
 #[when("the code has expired")]
 async fn code_expired(world: &mut ProviderWorld) -> StepResult {
-    let lifetime = world
-        .ctx
-        .profile
-        .server
-        .code_lifetime_secs
-        .ok_or("the profile gives no code_lifetime_secs")?;
+    let lifetime = match world.ctx.profile.server.code_lifetime_secs {
+        Some(CodeLifetime::Secs(secs)) => secs,
+        Some(CodeLifetime::Unlimited) => {
+            return Err("the profile says the server's codes never expire \
+                        (code_lifetime_secs = \"none\"); RFC 6749 §4.1.2: a code MUST expire \
+                        shortly after it is issued, 10 minutes at most RECOMMENDED"
+                .into());
+        }
+        None => return Err("the profile gives no code_lifetime_secs".into()),
+    };
     if lifetime > 600 {
         return Err(format!(
             "codes live {lifetime} s; RFC 6749 §4.1.2 recommends at most 10 minutes"

@@ -81,13 +81,19 @@ async fn holds_tokens(world: &mut ProviderWorld, who: String) -> StepResult {
     holding_tokens(world, role, |_| {}).await
 }
 
-/// Approves a fresh request of `role` after `bend`, redeems the code, and insists on tokens.
+/// Approves a fresh request of `role` — with what earns a refresh token at this server
+/// (`[server] refresh_request`) — after `bend`, redeems the code, and insists on tokens.
 pub(super) async fn holding_tokens(
     world: &mut ProviderWorld,
     role: Role,
     bend: impl FnOnce(&mut crate::provider::world::AuthRequest),
 ) -> StepResult {
-    approved(world, role, bend).await?;
+    let earn = world.ctx.profile.server.refresh_request.clone();
+    approved(world, role, |r| {
+        r.earn_refresh(&earn);
+        bend(r);
+    })
+    .await?;
     let reply = world.redeem(role, None, None, |_| {}).await?;
     world.latest_tokens().map(drop).map_err(|_| {
         format!(
