@@ -50,6 +50,19 @@ async fn main() -> ExitCode {
             for group in gauntlet::report::root_causes::groups(&report) {
                 println!("gauntlet: root cause: {}", group.headline());
             }
+            let errors = report.count(gauntlet::report::Status::Error);
+            if errors > 0 {
+                println!(
+                    "gauntlet: {errors} scenario{} ended in a server error (a 5xx or no answer): \
+                     no verdict on {}; if the server is fragile under load, lower --concurrency",
+                    if errors == 1 { "" } else { "s" },
+                    if errors == 1 {
+                        "its rule"
+                    } else {
+                        "their rules"
+                    }
+                );
+            }
             println!(
                 "gauntlet: {}; reports in {} (index.html, report.md, junit.xml, messages.ndjson)",
                 gauntlet::report::markdown::summary_line(&report),
@@ -96,8 +109,8 @@ async fn mutants(args: &gauntlet::cli::MutantsArgs) -> ExitCode {
     }
 }
 
-/// Says which baseline entries are stale (they fail the gate) or not in the run (a warning),
-/// and where a written baseline went.
+/// Says which baseline entries are stale (they fail the gate), ended in an error (so does
+/// the error) or are not in the run (a warning).
 fn baseline_notes(report: &gauntlet::report::RunReport) {
     let Some(baseline) = &report.baseline else {
         return;
@@ -105,6 +118,13 @@ fn baseline_notes(report: &gauntlet::report::RunReport) {
     for entry in &baseline.stale {
         println!(
             "gauntlet: stale baseline entry in {}: {entry} passed; remove it from the baseline",
+            baseline.file
+        );
+    }
+    for entry in &baseline.errored {
+        println!(
+            "gauntlet: baseline entry in {}: {entry} ended in an error, not the accepted failure: \
+             no verdict, it fails the gate",
             baseline.file
         );
     }

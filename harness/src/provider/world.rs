@@ -167,6 +167,40 @@ impl crate::suite::Recorded for ProviderWorld {
     fn outcomes(&self) -> &crate::suite::Outcomes {
         &self.ctx.outcomes
     }
+
+    /// The scenario's last exchange with the server when it was a 5xx or got no answer.
+    /// Asked when a step failed, so that exchange is the last answer the scenario saw before
+    /// the failure — the one the failing step judged (a step that failed on an earlier,
+    /// correct answer has a later correct answer here, and stays a failure).
+    fn server_error(&self) -> Option<String> {
+        server_error(&self.evidence.exchanges())
+    }
+}
+
+/// `exchanges`' last exchange with the server in words, when it was a server error (5xx) or
+/// got no answer at all (a dropped connection, a timeout): `the server answered 500 to POST
+/// URL (BODY)`, `the server did not answer POST URL (WHY)`.
+fn server_error(exchanges: &[Exchange]) -> Option<String> {
+    let last = exchanges.iter().rev().find(|e| e.to == Party::Provider)?;
+    let request = format!("{} {}", last.method, last.url);
+    match last.status {
+        None => Some(format!(
+            "the server did not answer {request} ({})",
+            last.note.as_deref().unwrap_or("no response")
+        )),
+        Some(status) if status >= 500 => {
+            let body = last
+                .response_body
+                .as_deref()
+                .map(crate::suite::browser::short)
+                .filter(|b| !b.is_empty())
+                .map_or_else(|| "an empty body".to_owned(), |b| format!("{b:?}"));
+            Some(format!(
+                "the server answered {status} to {request} ({body})"
+            ))
+        }
+        Some(_) => None,
+    }
 }
 
 impl ProviderWorld {
@@ -500,6 +534,47 @@ pub fn reply_line(reply: &Reply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answered(status: Option<u16>, body: &str) -> Exchange {
+        Exchange {
+            at_ms: 0,
+            at_us: 0,
+            from: Party::Client,
+            by: None,
+            to: Party::Provider,
+            method: "POST".into(),
+            url: "http://as.test/token".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status,
+            response_headers: Vec::new(),
+            response_body: Some(body.into()),
+            note: status
+                .is_none()
+                .then(|| "no answer within the timeout".into()),
+        }
+    }
+
+    #[test]
+    fn only_a_last_answer_that_is_a_5xx_or_missing_is_a_server_error() {
+        let locked = answered(Some(500), "database is locked");
+        let refused = answered(Some(400), r#"{"error":"invalid_grant"}"#);
+        let dropped = answered(None, "");
+        assert_eq!(
+            server_error(&[refused.clone(), locked.clone()]).as_deref(),
+            Some("the server answered 500 to POST http://as.test/token (\"database is locked\")")
+        );
+        assert_eq!(
+            server_error(&[locked.clone(), dropped]).as_deref(),
+            Some(
+                "the server did not answer POST http://as.test/token (no answer within the \
+                 timeout)"
+            )
+        );
+        // The step judged the later, correct answer: a verdict.
+        assert_eq!(server_error(&[locked, refused]), None);
+        assert_eq!(server_error(&[]), None);
+    }
 
     #[test]
     fn setting_a_parameter_replaces_every_value_in_place() {

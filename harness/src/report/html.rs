@@ -2,14 +2,16 @@
 //! image or any other external resource, so it renders offline and can be mailed or archived)
 //! with the same content as the Markdown report. Every string from the model is escaped for
 //! `& < > " '`, and a Content-Security-Policy forbids anything but the inline styles.
+//! Scenarios that ended in an error (a server error, no verdict) are listed apart from the
+//! failures, with an amber `ERROR` badge.
 
 use std::fmt::Write as _;
 
 use oauth_vocab::escape_xml as esc;
 
 use super::markdown::{
-    BODY_LIMIT, Summary, accepted_text, cut_body, failed, message_text, root_cause_text, sender,
-    strength_label,
+    BODY_LIMIT, ERRORS_INTRO, Summary, accepted_text, cut_body, errored, failed, message_text,
+    root_cause_text, sender, strength_label,
 };
 use super::model::{Exchange, RunReport, ScenarioOutcome, Status};
 use super::{diagram, root_causes};
@@ -28,17 +30,20 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e4e7eb; vertical-align: top; }
 th { background: #f5f7fa; }
 tr.failed td { background: #fff5f5; }
+tr.error td { background: #fff8eb; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: .75rem; font-size: .8rem;
   font-weight: 600; white-space: nowrap; }
 .pass { background: #e3f9e5; color: #1b5e20; }
 .fail { background: #c62828; color: #fff; }
 .skipped { background: #e4e7eb; color: #52606d; }
+.err { background: #b45309; color: #fff; }
 .gate { font-size: 1.15rem; padding: .6rem .9rem; border-radius: 4px; }
 .gate.pass { border: 1px solid #1b5e20; }
 .gate.fail { background: #fde8e8; color: #8e1c1c; border: 1px solid #c62828; }
 .gate strong { font-size: 1.3rem; }
 .failure { border: 1px solid #f5c2c2; border-left: 4px solid #c62828; border-radius: 4px;
   padding: 0 1rem 1rem; margin: 1.2rem 0; }
+.failure.server-error { border-color: #f3d9b1; border-left-color: #b45309; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
@@ -90,7 +95,19 @@ pub fn render(report: &RunReport) -> String {
     if !failures.is_empty() {
         out.push_str("<section>\n<h2>Failures</h2>\n");
         for (i, scenario) in failures.into_iter().enumerate() {
-            failure_section(&mut out, i + 1, scenario);
+            failure_section(&mut out, &format!("failure-{}", i + 1), scenario);
+        }
+        out.push_str("</section>\n");
+    }
+    let errors: Vec<_> = errored(report).collect();
+    if !errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "<section>\n<h2>Errors</h2>\n<p>{}</p>",
+            esc(ERRORS_INTRO)
+        );
+        for (i, scenario) in errors.into_iter().enumerate() {
+            failure_section(&mut out, &format!("error-{}", i + 1), scenario);
         }
         out.push_str("</section>\n");
     }
@@ -118,26 +135,35 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
         out.push_str("<p>No scenario ran.</p>\n</section>\n");
         return;
     }
-    // Failure sections are numbered in feature-file order.
-    let mut failure_number = 0;
-    let mut rows: Vec<(usize, Option<usize>, &ScenarioOutcome)> = scenarios
+    // Failure and error sections are numbered in feature-file order; errors come between the
+    // failures the baseline does not accept and those it does (they fail the gate too).
+    let (mut failure_number, mut error_number) = (0, 0);
+    let mut rows: Vec<(usize, Option<String>, &ScenarioOutcome)> = scenarios
         .iter()
         .map(|s| {
-            let number = (s.status == Status::Failed).then(|| {
-                failure_number += 1;
-                failure_number
-            });
+            let anchor = match s.status {
+                Status::Failed => {
+                    failure_number += 1;
+                    Some(format!("failure-{failure_number}"))
+                }
+                Status::Error => {
+                    error_number += 1;
+                    Some(format!("error-{error_number}"))
+                }
+                Status::Passed | Status::Skipped => None,
+            };
             let rank = match (s.status, s.accepted.is_some()) {
                 (Status::Failed, false) => 0,
-                (Status::Failed, true) => 1,
-                (Status::Passed, _) => 2,
-                (Status::Skipped, _) => 3,
+                (Status::Error, _) => 1,
+                (Status::Failed, true) => 2,
+                (Status::Passed, _) => 3,
+                (Status::Skipped, _) => 4,
             };
-            (rank, number, s)
+            (rank, anchor, s)
         })
         .collect();
     rows.sort_by_key(|(rank, _, _)| *rank);
-    let (ran, skipped): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(rank, _, _)| *rank < 3);
+    let (ran, skipped): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(rank, _, _)| *rank < 4);
     verdict_rows(out, &ran);
     if !skipped.is_empty() {
         let _ = writeln!(
@@ -151,8 +177,8 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
     out.push_str("</section>\n");
 }
 
-/// One table of verdict rows: (rank, failure section number, scenario).
-fn verdict_rows(out: &mut String, rows: &[(usize, Option<usize>, &ScenarioOutcome)]) {
+/// One table of verdict rows: (rank, the anchor of its failure or error section, scenario).
+fn verdict_rows(out: &mut String, rows: &[(usize, Option<String>, &ScenarioOutcome)]) {
     if rows.is_empty() {
         return;
     }
@@ -160,9 +186,9 @@ fn verdict_rows(out: &mut String, rows: &[(usize, Option<usize>, &ScenarioOutcom
         "<table>\n<thead><tr><th>Requirement</th><th>Feature</th><th>Source</th>\
          <th>Strength</th><th>Result</th></tr></thead>\n<tbody>\n",
     );
-    for (_, number, s) in rows {
-        let name = match number {
-            Some(n) => format!("<a href=\"#failure-{n}\">{}</a>", esc(&s.name)),
+    for (_, anchor, s) in rows {
+        let name = match anchor {
+            Some(id) => format!("<a href=\"#{id}\">{}</a>", esc(&s.name)),
             None => esc(&s.name),
         };
         let _ = writeln!(
@@ -186,12 +212,13 @@ fn verdict_rows(out: &mut String, rows: &[(usize, Option<usize>, &ScenarioOutcom
     out.push_str("</tbody>\n</table>\n");
 }
 
-/// `passed`, `failed` or `skipped`: the row's class.
+/// `passed`, `failed`, `skipped` or `error`: the row's class.
 fn status_class(status: Status) -> &'static str {
     match status {
         Status::Passed => "passed",
         Status::Failed => "failed",
         Status::Skipped => "skipped",
+        Status::Error => "error",
     }
 }
 
@@ -201,6 +228,7 @@ fn badge(status: Status) -> &'static str {
         Status::Passed => "<span class=\"badge pass\">pass</span>",
         Status::Failed => "<span class=\"badge fail\">FAIL</span>",
         Status::Skipped => "<span class=\"badge skipped\">n/a</span>",
+        Status::Error => "<span class=\"badge err\">ERROR</span>",
     }
 }
 
@@ -253,12 +281,18 @@ fn root_cause_section(out: &mut String, report: &RunReport) {
     out.push_str("</ul>\n</section>\n");
 }
 
-/// One failed scenario: what went wrong, the exchanges and their diagram.
-fn failure_section(out: &mut String, number: usize, s: &ScenarioOutcome) {
+/// One failed (or errored) scenario, anchored at `id`: what went wrong, the exchanges and
+/// their diagram.
+fn failure_section(out: &mut String, id: &str, s: &ScenarioOutcome) {
+    let class = if s.status == Status::Error {
+        "failure server-error"
+    } else {
+        "failure"
+    };
     let _ = writeln!(
         out,
-        "<article class=\"failure\" id=\"failure-{number}\">\n<h3>{} {}</h3>\n<dl class=\"facts\">",
-        badge(Status::Failed),
+        "<article class=\"{class}\" id=\"{id}\">\n<h3>{} {}</h3>\n<dl class=\"facts\">",
+        badge(s.status),
         esc(&s.name)
     );
     let explanation = s

@@ -5,7 +5,10 @@
 //! the test name the scenario's (made unique within its file). A failure's type is its
 //! strength (`MUST`, `SHOULD`); a scenario that does not apply is `<skipped>` with the reason,
 //! and so is a failure the baseline accepts (`accepted by the baseline: REASON`), so that CI
-//! stays green on it while report.md still counts it as a failure.
+//! stays green on it while report.md still counts it as a failure. A scenario that ended in an
+//! error (a server error, no verdict) is an `<error>`, typed `server error (MUST)` (its
+//! strength), its message the explanation with the server's answer: CI test views count
+//! errors apart from failures, as report.md does.
 
 use std::collections::HashMap;
 
@@ -61,10 +64,16 @@ fn test_case(scenario: &ScenarioOutcome, name: &str) -> TestCase {
             TestCase::failure(name, time, scenario.strength.word(), explanation)
         }
         (Status::Skipped, _) => TestCase::skipped_with_cause(name, "not applicable", explanation),
+        (Status::Error, _) => TestCase::error(
+            name,
+            time,
+            &format!("server error ({})", scenario.strength.word()),
+            explanation,
+        ),
     };
     case.set_classname(&scenario.file);
     case.set_filepath(&scenario.file);
-    if scenario.status == Status::Failed {
+    if scenario.status.unpassed() {
         case.set_system_out(&steps_text(scenario));
     }
     case

@@ -1,6 +1,8 @@
 //! The Markdown report: title, summary and gate verdict, a verdict table requirement by
 //! requirement, and for each failed scenario what the platform did wrong, its HTTP exchanges
-//! and a Mermaid sequence diagram. GitHub renders it as is (tables, fences, Mermaid).
+//! and a Mermaid sequence diagram; scenarios that ended in an error (a server error, no
+//! verdict) get the same sections apart, under their own heading. GitHub renders it as is
+//! (tables, fences, Mermaid).
 //!
 //! Everything taken from the model is escaped: inline text with backslashes, table cells also
 //! for `|` and line breaks, and bodies go into fenced code blocks whose fence is longer than any
@@ -46,6 +48,13 @@ pub fn render(report: &RunReport) -> String {
             failure_section(&mut out, scenario);
         }
     }
+    let errors: Vec<_> = errored(report).collect();
+    if !errors.is_empty() {
+        let _ = writeln!(out, "\n## Errors\n\n{ERRORS_INTRO}");
+        for scenario in errors {
+            failure_section(&mut out, scenario);
+        }
+    }
     out
 }
 
@@ -80,12 +89,14 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
         out.push_str("No scenario ran.\n");
         return;
     }
-    // Failures first (those the baseline accepts after the others), then passes; the
-    // scenarios that did not apply are listed after the table, by reason.
+    // Failures first (those the baseline accepts after the others, errors between them: they
+    // fail the gate too), then passes; the scenarios that did not apply are listed after the
+    // table, by reason.
     let rank = |s: &ScenarioOutcome| match (s.status, s.accepted.is_some()) {
         (Status::Failed, false) => 0,
-        (Status::Failed, true) => 1,
-        _ => 2,
+        (Status::Error, _) => 1,
+        (Status::Failed, true) => 2,
+        _ => 3,
     };
     let mut ran: Vec<&ScenarioOutcome> = scenarios
         .iter()
@@ -102,6 +113,7 @@ fn verdict_table(out: &mut String, scenarios: &[ScenarioOutcome]) {
                 format!("**FAIL** _({})_", cell(&accepted_text(reason)))
             }
             (Status::Failed, None) => "**FAIL**".to_owned(),
+            (Status::Error, _) => "**ERROR** _(server error, no verdict)_".to_owned(),
             _ => "pass".to_owned(),
         };
         let _ = writeln!(
@@ -164,9 +176,14 @@ fn baseline_section(out: &mut String, report: &RunReport) {
     }
 }
 
-/// One failed scenario: what went wrong, the exchanges and their diagram.
+/// One failed (or errored) scenario: what went wrong, the exchanges and their diagram.
 fn failure_section(out: &mut String, s: &ScenarioOutcome) {
-    let _ = writeln!(out, "\n### FAIL: {}\n", inline(&s.name));
+    let mark = if s.status == Status::Error {
+        "ERROR"
+    } else {
+        "FAIL"
+    };
+    let _ = writeln!(out, "\n### {mark}: {}\n", inline(&s.name));
     let _ = writeln!(out, "- **Feature:** {}", inline(&s.feature));
     let _ = writeln!(out, "- **Source:** {}", inline(&s.source));
     let _ = writeln!(out, "- **Strength:** {}", strength_label(s.strength));
@@ -376,6 +393,21 @@ pub(crate) fn failed(report: &RunReport) -> impl Iterator<Item = &ScenarioOutcom
         .filter(|s| s.status == Status::Failed)
 }
 
+/// The scenarios that ended in an error, in order.
+pub(crate) fn errored(report: &RunReport) -> impl Iterator<Item = &ScenarioOutcome> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Error)
+}
+
+/// What the errors' heading says about them.
+pub(crate) const ERRORS_INTRO: &str = "The server answered these scenarios' requests with a \
+    server error (5xx) or not at all (a dropped connection, a timeout): the rules were not \
+    judged. They fail the gate like failures, and no baseline accepts them. A server that is \
+    fragile under load (e.g. SQLite's \"database is locked\") should be run with a lower \
+    --concurrency, down to 1.";
+
 /// `TEXT (code)`, and `, a knock-on failure` when the scenario failed on what followed.
 pub(crate) fn root_cause_text(cause: &RootCause) -> String {
     format!(
@@ -432,7 +464,8 @@ pub(crate) fn format_duration(ms: u64) -> String {
 }
 
 /// The run's one summary: its counts and the gate's verdict, e.g. `44 scenarios: 40 passed, 1
-/// failed, 3 not applicable; duration 1.2 s. Gate must: FAIL`.
+/// failed, 3 not applicable; duration 1.2 s. Gate must: FAIL` (with `, N errors` after the
+/// failures when a scenario ended in an error).
 pub fn summary_line(report: &RunReport) -> String {
     let summary = Summary::of(report);
     format!(
@@ -457,6 +490,10 @@ pub(crate) struct Summary {
     must_failed: usize,
     /// Failed `@should` ones.
     should_failed: usize,
+    /// Ones that ended in an error.
+    errors: usize,
+    /// Ones that ended in an error and fail the gate.
+    gate_errors: usize,
     /// The gate the run was judged by.
     gate: Gate,
     /// Whether it passed (what the exit code says).
@@ -478,6 +515,8 @@ impl Summary {
             skipped: report.count(Status::Skipped),
             must_failed: failed_with(Strength::Must),
             should_failed: failed_with(Strength::Should),
+            errors: report.count(Status::Error),
+            gate_errors: report.gate_errors().count(),
             gate: report.gate,
             gate_passed: report.passed(),
             shard: report.shard,
@@ -499,7 +538,7 @@ impl Summary {
     }
 
     /// `N scenarios: P passed, F failed, S not applicable; duration D.` — the one summary,
-    /// printed by the command too.
+    /// printed by the command too; `, E errors` follows the failures when there are any.
     pub(crate) fn counts_line(&self, duration_ms: u64) -> String {
         let shard = match self.shard {
             Some(shard) => format!(" (shard {shard})"),
@@ -518,9 +557,13 @@ impl Summary {
             ),
             None => (String::new(), String::new()),
         };
+        let errors = match self.errors {
+            0 => String::new(),
+            n => format!(", {n} error{}", plural(n)),
+        };
         format!(
-            "{} scenario{}{shard}: {} passed, {} failed{accepted}, {} not applicable{stale}; \
-             duration {}.",
+            "{} scenario{}{shard}: {} passed, {} failed{accepted}{errors}, {} not applicable\
+             {stale}; duration {}.",
             self.total,
             plural(self.total),
             self.passed,
@@ -567,7 +610,19 @@ impl Summary {
                 count(self.should_failed, "SHOULD")
             ),
         };
-        detail + &baseline
+        let errors = match (self.errors, self.gate_errors) {
+            (0, _) => String::new(),
+            (n, 0) => format!(
+                " {n} scenario{} ended in a server error, none the gate counts.",
+                plural(n)
+            ),
+            (n, gated) => format!(
+                " {n} scenario{} ended in a server error, {gated} of them at the gate's \
+                 strength: they fail it (no verdict is a pass).",
+                plural(n)
+            ),
+        };
+        detail + &errors + &baseline
     }
 }
 

@@ -72,15 +72,30 @@ impl std::fmt::Display for Preflight {
 
 impl RunReport {
     /// Whether the report passes its gate: no failed scenario at or above the gate's strength
-    /// that the baseline does not accept, and no stale baseline entry.
+    /// that the baseline does not accept, no error at or above it (an error is never a pass,
+    /// and no baseline accepts one), and no stale baseline entry.
     pub fn passed(&self) -> bool {
         self.gate == Gate::None
-            || (self.gate_failures().all(|s| s.accepted.is_some()) && self.stale().is_empty())
+            || (self.gate_failures().all(|s| s.accepted.is_some())
+                && self.gate_errors().next().is_none()
+                && self.stale().is_empty())
     }
 
     /// The failed scenarios at or above the gate's strength, accepted by the baseline or not
-    /// (none for the gate `none`).
+    /// (none for the gate `none`): the rule violations the gate counts, and what
+    /// `--write-baseline` writes.
     pub fn gate_failures(&self) -> impl Iterator<Item = &ScenarioOutcome> {
+        self.gated(Status::Failed)
+    }
+
+    /// The scenarios at or above the gate's strength that ended in an error (none for the
+    /// gate `none`): they fail the gate as failures do, but no baseline accepts them.
+    pub fn gate_errors(&self) -> impl Iterator<Item = &ScenarioOutcome> {
+        self.gated(Status::Error)
+    }
+
+    /// The scenarios with `status` at or above the gate's strength.
+    fn gated(&self, status: Status) -> impl Iterator<Item = &ScenarioOutcome> {
         let worst = match self.gate {
             Gate::Must => Some(Strength::Must),
             Gate::Should => Some(Strength::Should),
@@ -88,7 +103,7 @@ impl RunReport {
         };
         self.scenarios
             .iter()
-            .filter(move |s| s.status == Status::Failed && worst.is_some_and(|w| s.strength <= w))
+            .filter(move |s| s.status == status && worst.is_some_and(|w| s.strength <= w))
     }
 
     /// How many failed scenarios the baseline accepts.
@@ -144,11 +159,15 @@ pub struct BaselineReport {
     /// shard): a warning.
     #[serde(default)]
     pub absent: Vec<BaselineEntry>,
+    /// Entries whose scenario ended in an error and none failed: not accepted (the error fails
+    /// the gate), not stale (nothing passed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errored: Vec<BaselineEntry>,
 }
 
 impl BaselineReport {
-    /// The entries the reports list under a heading each: stale ones, then absent ones,
-    /// leaving out empty lists.
+    /// The entries the reports list under a heading each: stale ones, absent ones, then those
+    /// whose scenarios ended in an error, leaving out empty lists.
     pub fn listed(&self) -> impl Iterator<Item = (&'static str, &[BaselineEntry])> {
         [
             (
@@ -159,6 +178,11 @@ impl BaselineReport {
             (
                 "Entries not in this run (not selected, not applicable or in another shard)",
                 self.absent.as_slice(),
+            ),
+            (
+                "Entries whose scenarios ended in an error: no verdict, so neither accepted nor \
+                 stale (the error fails the gate)",
+                self.errored.as_slice(),
             ),
         ]
         .into_iter()
@@ -276,6 +300,20 @@ pub enum Status {
     Failed,
     /// Not applicable to this target (the explanation gives the reason); never run.
     Skipped,
+    /// No verdict: a step failed on an answer that was a server error (5xx) or no answer at
+    /// all (a dropped connection, a timeout), so the rule could not be judged. Only the
+    /// provider direction gives it (see [`crate::suite::Recorded::server_error`]); the
+    /// explanation quotes the answer. It fails the gate like a failure at its strength, and no
+    /// baseline accepts it.
+    Error,
+}
+
+impl Status {
+    /// Whether the scenario did not pass although it ran: failed or ended in an error (what
+    /// the reports give a section with the evidence).
+    pub fn unpassed(self) -> bool {
+        matches!(self, Self::Failed | Self::Error)
+    }
 }
 
 /// One step's result.
@@ -329,7 +367,8 @@ pub struct ScenarioOutcome {
     pub strength: Strength,
     /// The verdict.
     pub status: Status,
-    /// For a failure: one line saying what the platform did wrong.
+    /// For a failure: one line saying what the platform did wrong; for an error: the server's
+    /// answer, then what the step said.
     pub explanation: Option<String>,
     /// Its steps, in order.
     #[serde(default)]

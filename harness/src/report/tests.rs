@@ -169,6 +169,87 @@ fn without_must_failure() -> RunReport {
     report
 }
 
+/// The sample as a provider run whose `@must` failure passed, with two errors: a 500 at the
+/// token endpoint (`@must`) and a dropped connection (`@should`).
+fn with_errors() -> RunReport {
+    let mut report = without_must_failure();
+    report.direction = "provider".to_owned();
+    for (name, strength, status) in [
+        (
+            "The matching verifier redeems the code",
+            Strength::Must,
+            Some(500),
+        ),
+        ("A wrong verifier is refused", Strength::Should, None),
+    ] {
+        let mut s = scenario("PKCE", name, strength, Status::Error);
+        s.file = "provider/pkce.feature".to_owned();
+        s.explanation = Some(format!(
+            "the server answered {status:?} to POST https://as.example/token: a server error, \
+             not a verdict on the rule"
+        ));
+        s.exchanges = vec![exchange(
+            Party::Client,
+            Party::Provider,
+            "POST",
+            "https://as.example/token",
+            status,
+        )];
+        report.scenarios.push(s);
+    }
+    report
+}
+
+#[test]
+fn an_error_is_reported_apart_from_failures_in_every_report() {
+    let report = with_errors();
+    assert!(!report.passed(), "a MUST error fails the gate");
+    assert_eq!(
+        markdown::summary_line(&report).split(';').next(),
+        Some("6 scenarios: 2 passed, 1 failed, 2 errors, 1 not applicable")
+    );
+    let md = markdown::render(&report);
+    let (failures, errors) = md.split_once("\n## Errors\n").expect("an Errors section");
+    assert_eq!(failures.matches("\n### FAIL: ").count(), 1, "{md}");
+    assert_eq!(errors.matches("\n### ERROR: ").count(), 2, "{md}");
+    assert!(errors.contains("--concurrency"), "{errors}");
+    assert_eq!(md.matches("| **ERROR** ").count(), 2, "{md}");
+    assert!(
+        md.contains("2 scenarios ended in a server error, 1 of them"),
+        "{md}"
+    );
+
+    let page = html::render(&report);
+    assert!(page.contains("<h2>Errors</h2>"), "{page}");
+    assert!(page.contains("<a href=\"#error-2\">A wrong verifier is refused</a>"));
+    assert!(page.contains("<article class=\"failure server-error\" id=\"error-2\">"));
+    assert_eq!(
+        page.matches("<span class=\"badge err\">ERROR</span>")
+            .count(),
+        4
+    );
+
+    let junit = super::junit::render(&report);
+    assert_eq!(junit.matches("<error").count(), 2, "{junit}");
+    assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
+    assert!(
+        junit.contains("<error type=\"server error (MUST)\""),
+        "{junit}"
+    );
+    assert!(junit.contains("errors=\"2\""), "{junit}");
+
+    // messages.ndjson needs the feature sources: harness/tests/it/provider.rs checks it.
+
+    // Below the gate's strength an error is a warning, as a failure is.
+    let mut should_only = with_errors();
+    should_only
+        .scenarios
+        .retain(|s| s.strength != Strength::Must);
+    assert!(should_only.passed());
+    should_only.gate = Gate::Should;
+    assert!(!should_only.passed());
+}
+
 #[test]
 fn markdown_report() {
     insta::assert_snapshot!(markdown::render(&sample_report()));

@@ -162,8 +162,11 @@ impl Baseline {
 
     /// Judges `report` by this baseline: marks every failed scenario an entry lists as
     /// accepted (with the entry's reason), and records the stale entries (their scenarios ran
-    /// and passed) and the absent ones (no scenario of theirs ran). Replaces any earlier
-    /// baseline's marks.
+    /// and all passed) and the absent ones (no scenario of theirs ran). A listed scenario that
+    /// ended in an error is neither accepted (a baseline accepts known rule violations, and an
+    /// error is no verdict: it fails the gate) nor makes its entry stale (it did not pass); an
+    /// entry none of whose scenarios failed but one ended in an error is listed as such.
+    /// Replaces any earlier baseline's marks.
     pub fn apply(&self, report: &mut RunReport) {
         for scenario in &mut report.scenarios {
             scenario.accepted = None;
@@ -174,8 +177,7 @@ impl Baseline {
             ..BaselineReport::default()
         };
         for entry in &self.entries {
-            let mut ran = false;
-            let mut failed = false;
+            let (mut ran, mut failed, mut errored) = (false, false, false);
             for s in &mut report.scenarios {
                 if s.file != entry.feature || s.name != entry.scenario {
                     continue;
@@ -186,11 +188,17 @@ impl Baseline {
                         (ran, failed) = (true, true);
                         s.accepted.get_or_insert_with(|| entry.reason.clone());
                     }
+                    // An error is no verdict: the entry is not accepted for it (the error
+                    // fails the gate), and not stale either — the failure may well still be
+                    // there.
+                    Status::Error => (ran, errored) = (true, true),
                     Status::Skipped => {}
                 }
             }
             if !ran {
                 judged.absent.push(entry.clone());
+            } else if errored && !failed {
+                judged.errored.push(entry.clone());
             } else if !failed {
                 judged.stale.push(entry.clone());
             }
@@ -200,6 +208,8 @@ impl Baseline {
 
     /// The baseline of `report`'s failures that its gate counts, sorted by feature and
     /// scenario; a failure already accepted keeps its reason, the others get [`TODO_REASON`].
+    /// Errors are left out: they are no verdict to accept (run again, with a lower
+    /// `--concurrency` if the server is fragile under load).
     pub fn of_failures(report: &RunReport, file: &Path) -> Self {
         let mut entries: Vec<BaselineEntry> = report
             .gate_failures()

@@ -156,6 +156,41 @@ fn a_listed_scenario_that_passes_is_stale_and_fails_the_gate() {
 }
 
 #[test]
+fn a_listed_scenario_that_errors_is_neither_accepted_nor_stale_and_fails_the_gate() {
+    let mut run = report(vec![
+        scenario("a.feature", "flaky", Strength::Must, Status::Error),
+        scenario("a.feature", "fine", Strength::Must, Status::Passed),
+    ]);
+    assert!(!run.passed(), "an error is never a pass");
+    baseline(vec![entry("a.feature", "flaky", "known violation")]).apply(&mut run);
+    assert_eq!(run.scenarios[0].accepted, None);
+    assert_eq!(run.accepted(), 0);
+    let judged = run.baseline.as_ref().unwrap();
+    assert!(
+        judged.stale.is_empty() && judged.absent.is_empty(),
+        "{judged:?}"
+    );
+    assert_eq!(
+        judged.errored,
+        [entry("a.feature", "flaky", "known violation")]
+    );
+    assert!(!run.passed(), "no baseline accepts an error");
+    // --write-baseline leaves errors out: they are no verdict to accept.
+    assert!(
+        Baseline::of_failures(&run, Path::new("b.toml"))
+            .entries
+            .is_empty()
+    );
+    // An error below the gate's strength is a warning, as a failure there is.
+    run.scenarios[0].strength = Strength::Should;
+    assert!(run.passed());
+    run.gate = Gate::Should;
+    assert!(!run.passed());
+    run.gate = Gate::None;
+    assert!(run.passed(), "the gate none never fails");
+}
+
+#[test]
 fn a_listed_scenario_not_in_the_run_is_only_a_warning() {
     let mut run = report(vec![
         scenario("a.feature", "n/a", Strength::Must, Status::Skipped),

@@ -42,6 +42,17 @@ pub trait Recorded: cucumber::World + std::fmt::Debug + cucumber::codegen::World
     }
     /// The run's evidence collection.
     fn outcomes(&self) -> &Outcomes;
+    /// The one rule that tells an error from a failure. Called by the recorder on the world as
+    /// it was when a step failed: `Some(the answer, in words)` when the answer that step
+    /// judged — the scenario's last exchange with the server under test — was a server error
+    /// (5xx) or no answer at all (a dropped connection, a timeout), which makes the scenario an
+    /// error ([`Status::Error`]) instead of a failure; `None` otherwise. The default is `None`:
+    /// the client direction judges a platform, and its mock provider answers 5xx on purpose in
+    /// some scenarios, so there a 5xx is part of the test, never an error. (Cucumber hands
+    /// the failed step's world over once the after-hook has run; that hook only reads it.)
+    fn server_error(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A run's feature files, parsed and checked, before anything is started.
@@ -172,6 +183,7 @@ impl Prepared {
                 .unwrap_or_else(|| never_ran(place.clone()));
             let kept = evidence.remove(place).unwrap_or_default();
             outcome.exchanges = kept.exchanges;
+            // An error is no verdict on a rule: it has no root cause to attach.
             if outcome.status == Status::Failed {
                 attach_root_cause(&mut outcome, kept.root_cause);
             }

@@ -1,6 +1,11 @@
 //! The cucumber writer of a run: it records every scenario's steps as they finish (passed,
 //! failed, undefined, ambiguous) and prints one progress line per finished scenario. Gauntlet's
 //! report files are all rendered later from what it recorded, so that they always agree.
+//!
+//! A failed step makes its scenario failed, or — when the world, as it was when the step
+//! failed, says that the answer the step judged was a server error or no answer at all
+//! ([`Recorded::server_error`], the provider direction only) — an error: the one place where
+//! errors are told from failures.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -9,6 +14,7 @@ use std::time::Instant;
 use cucumber::event::{self, Cucumber, HookType, StepError};
 use cucumber::{Event, Writer, gherkin, parser, writer};
 
+use super::engine::Recorded;
 use super::selection::{Place, place, unrun};
 use crate::report::{ScenarioOutcome, Status, StepStatus};
 
@@ -57,7 +63,7 @@ impl Recorder {
             .collect()
     }
 
-    fn scenario_event<W>(
+    fn scenario_event<W: Recorded>(
         &mut self,
         feature: &gherkin::Feature,
         scenario: &gherkin::Scenario,
@@ -108,7 +114,7 @@ impl Recorder {
     }
 }
 
-impl<W: 'static> Writer<W> for Recorder {
+impl<W: Recorded + 'static> Writer<W> for Recorder {
     type Cli = cucumber::cli::Empty;
 
     async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _cli: &Self::Cli) {
@@ -142,7 +148,11 @@ fn outcome(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Scenario
 }
 
 /// Applies a step event to its scenario's outcome.
-fn step_event<W>(outcome: &mut ScenarioOutcome, step: &gherkin::Step, event: event::Step<W>) {
+fn step_event<W: Recorded>(
+    outcome: &mut ScenarioOutcome,
+    step: &gherkin::Step,
+    event: event::Step<W>,
+) {
     let Some(recorded) = outcome
         .steps
         .iter_mut()
@@ -179,21 +189,41 @@ fn step_event<W>(outcome: &mut ScenarioOutcome, step: &gherkin::Step, event: eve
                 text.trim()
             )
         }
-        event::Step::Failed(_, _, _, StepError::Panic(info)) => {
+        event::Step::Failed(_, _, world, StepError::Panic(info)) => {
             recorded.status = StepStatus::Failed;
-            panic_text(&info).unwrap_or_else(|| "the step failed".into())
+            let why = panic_text(&info).unwrap_or_else(|| "the step failed".into());
+            if let Some(answer) = world.as_deref().and_then(Recorded::server_error) {
+                // The step's own error says it too, for the reports that show steps only.
+                let explanation = error_explanation(&answer, &why);
+                recorded.error = Some(explanation.clone());
+                outcome.status = Status::Error;
+                outcome.explanation = Some(explanation);
+                return;
+            }
+            why
         }
     };
     recorded.error = Some(why.clone());
     fail(outcome, why);
 }
 
-/// Marks the scenario failed with its first explanation.
+/// Marks the scenario failed with its first explanation (an error stays an error).
 fn fail(outcome: &mut ScenarioOutcome, why: String) {
-    outcome.status = Status::Failed;
+    if outcome.status != Status::Error {
+        outcome.status = Status::Failed;
+    }
     if outcome.explanation.is_none() {
         outcome.explanation = Some(why);
     }
+}
+
+/// The explanation of an error: the server's answer, why it is not a verdict and what to do,
+/// then what the failed step said.
+fn error_explanation(answer: &str, why: &str) -> String {
+    format!(
+        "{answer}: a server error, not a verdict on the rule; if the server is fragile under \
+         load, lower --concurrency (e.g. --concurrency 1). The step failed on it: {why}"
+    )
 }
 
 /// The message of a panic payload.
@@ -209,6 +239,7 @@ fn print_progress(outcome: &ScenarioOutcome) {
         Status::Passed => "pass",
         Status::Failed => "FAIL",
         Status::Skipped => "n/a ",
+        Status::Error => "ERR ",
     };
     let mut line = format!(
         "  {mark} {}:{} {}",

@@ -472,6 +472,33 @@ fn the_official_html_formatter_renders_the_messages() {
     assert_eq!(of("meta")[0]["protocolVersion"], PROTOCOL_VERSION);
 }
 
+/// Messages have no error status: a scenario that ended in an error (provider direction) has
+/// its step FAILED with a `gauntlet::ServerError` exception, and the stream still passes the
+/// schema and the official formatter.
+#[test]
+fn an_error_is_a_failed_step_with_an_exception_the_formatter_accepts() {
+    let mut report = report();
+    report.direction = "provider".to_owned();
+    report.scenarios[1].status = Status::Error;
+    let ndjson = messages::render(&report);
+    let (ok, html, stderr) = render_html(&ndjson);
+    assert!(ok && stderr.is_empty(), "the formatter refused:\n{stderr}");
+    let envelopes = embedded(&html);
+    let results: Vec<&Value> = envelopes
+        .iter()
+        .filter_map(|e| e.get("testStepFinished"))
+        .map(|f| &f["testStepResult"])
+        .filter(|r| r.get("exception").is_some())
+        .collect();
+    assert_eq!(results.len(), 1, "{ndjson}");
+    assert_eq!(results[0]["status"], "FAILED");
+    assert_eq!(results[0]["exception"]["type"], "gauntlet::ServerError");
+    assert_eq!(
+        results[0]["exception"]["message"],
+        "The platform showed a blank page after the provider's server_error <redirect>"
+    );
+}
+
 #[test]
 fn a_broken_stream_is_refused() {
     let ndjson = messages::render(&report());

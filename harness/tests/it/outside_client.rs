@@ -194,6 +194,10 @@ fn the_authlib_chatbot_fails_exactly_the_pinned_scenarios() {
                 scenario.name, scenario.explanation
             ),
             (_, Some((tag, _))) => panic!("{} (@{tag}) ran: {:?}", scenario.name, scenario.status),
+            (Status::Error, None) => panic!(
+                "{} ended in an error, which the client direction never gives: {:?}",
+                scenario.name, scenario.explanation
+            ),
             (Status::Passed | Status::Failed, None) => {}
         }
     }

@@ -252,6 +252,130 @@ async fn an_ignored_unknown_scope_passes_only_when_the_granted_scope_is_stated()
     assert!(verdicts[1].1.contains("RFC 6749 §3.3"), "{}", verdicts[1].1);
 }
 
+/// The default mock with `fault` on every token request, as a profile file in `dir`.
+fn faulty_mock(dir: &Path, name: &str, fault: &str) -> PathBuf {
+    let default = std::fs::read_to_string(fixture("default.toml")).unwrap();
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &file,
+        format!("{default}\n[[faults]]\non = \"token\"\n{fault}\n"),
+    )
+    .unwrap();
+    file
+}
+
+/// A server that answers 500 at its token endpoint (SQLite's "database is locked" under load)
+/// or drops the connection: the PKCE scenarios that redeem a code end in an error, not a
+/// failure — in report.json, junit.xml, messages.ndjson and the summary line — and the gate
+/// fails (exit 1). The scenarios that never reach the token endpoint still pass.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_5xx_or_a_dropped_connection_at_the_token_endpoint_is_an_error_not_a_failure() {
+    let dir = report_dir();
+    for (name, fault, answer) in [
+        (
+            "status",
+            "kind = \"status\"\nstatus = 500",
+            "the server answered 500 to POST ",
+        ),
+        (
+            "drop",
+            "kind = \"drop_connection\"",
+            "the server did not answer POST ",
+        ),
+    ] {
+        let file = faulty_mock(dir.path(), name, fault);
+        let reports = dir.path().join(name);
+        let options = ProviderOptions {
+            tags: Some("@rfc7636".into()),
+            // The preflight's own token request would hit the fault and stop the run.
+            preflight: false,
+            ..ProviderOptions::new(ProviderTarget::from_file(&file).unwrap(), reports.clone())
+        };
+        let result = run(options).await.expect("the run happens");
+        let report = &result.report;
+        assert!(!result.passed, "{name}: an error is never a pass");
+        assert!(
+            names(report, Status::Failed).is_empty(),
+            "{name}: {}",
+            failures(report)
+        );
+        let errors = names(report, Status::Error);
+        assert!(
+            errors.contains("A wrong verifier is refused")
+                && errors.contains("The matching verifier redeems the code"),
+            "{name}: {errors:?}"
+        );
+        assert!(
+            names(report, Status::Passed).contains("A request without code_challenge is refused")
+        );
+        for s in report
+            .scenarios
+            .iter()
+            .filter(|s| s.status == Status::Error)
+        {
+            let why = s.explanation.as_deref().unwrap_or_default();
+            assert!(
+                why.starts_with(answer) && why.contains("lower --concurrency"),
+                "{name}: {why}"
+            );
+        }
+        let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();
+        assert_eq!(junit.matches("<error ").count(), errors.len(), "{junit}");
+        assert_eq!(junit.matches("<failure").count(), 0, "{junit}");
+        let ndjson = std::fs::read_to_string(reports.join("messages.ndjson")).unwrap();
+        assert_eq!(
+            ndjson.matches("\"type\":\"gauntlet::ServerError\"").count(),
+            errors.len()
+        );
+        let summary = gauntlet::report::markdown::summary_line(report);
+        assert!(
+            summary.contains(&format!("0 failed, {} errors,", errors.len())),
+            "{summary}"
+        );
+        let markdown = std::fs::read_to_string(reports.join("report.md")).unwrap();
+        assert!(markdown.contains("\n## Errors\n"), "{markdown}");
+        // report.json says "error", and `gauntlet merge` keeps it.
+        let json = std::fs::read_to_string(reports.join("report.json")).unwrap();
+        assert!(json.contains("\"status\": \"error\""), "{json}");
+        let merged = gauntlet::suite::merge::merge(&[reports], None).unwrap();
+        assert_eq!(names(&merged, Status::Error), errors);
+        assert!(!merged.passed());
+    }
+    // The command says so and exits 1, even with the scenario's failure in the baseline: the
+    // baseline accepts a rule violation, not an error, and the entry is not stale either.
+    let file = faulty_mock(dir.path(), "cli", "kind = \"status\"\nstatus = 503");
+    let baseline = dir.path().join("baseline.toml");
+    std::fs::write(
+        &baseline,
+        "[[accepted]]\nfeature = \"provider/pkce.feature\"\n\
+         scenario = \"A wrong verifier is refused\"\nreason = \"known\"\n",
+    )
+    .unwrap();
+    let output = Command::new(BIN)
+        .args(["provider", "--no-preflight", "--tags", "@rfc7636"])
+        .arg("--provider")
+        .arg(&file)
+        .arg("--baseline")
+        .arg(&baseline)
+        .arg("--report-dir")
+        .arg(dir.path().join("cli"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("\"A wrong verifier is refused\" ended in an error, not the accepted"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 failed (0 accepted by the baseline), ") && stdout.contains(" errors, "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("stale"), "{stdout}");
+    assert!(stdout.contains("  ERR  provider/pkce.feature:"), "{stdout}");
+    assert!(stdout.contains("ended in a server error"), "{stdout}");
+}
+
 /// `gauntlet provider` with a profile file holding `text`: exit code and stderr.
 fn provider_with_profile(name: &str, text: &str) -> (Option<i32>, String) {
     let guard = report_dir();

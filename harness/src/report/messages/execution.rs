@@ -10,6 +10,9 @@ use super::{Envelopes, Ids, timestamp};
 use crate::report::markdown::message_text;
 use crate::report::model::{Exchange, ScenarioOutcome, Status, StepStatus};
 
+/// The exception type on the failed step of a scenario that ended in an error.
+const SERVER_ERROR: &str = "gauntlet::ServerError";
+
 /// The wire name of a step status.
 fn status_name(status: StepStatus) -> &'static str {
     match status {
@@ -44,7 +47,7 @@ fn results(case: &Case<'_>) -> (Vec<(StepStatus, Option<String>)>, Option<usize>
             (!results.is_empty()).then_some(0)
         }
         Status::Passed => None,
-        Status::Failed => {
+        Status::Failed | Status::Error => {
             let at = results.iter().position(|(s, _)| failing(s)).or_else(|| {
                 let at = results
                     .iter()
@@ -138,6 +141,13 @@ pub(super) fn execute(
         let mut result = json!({ "status": status_name(*status), "duration": timestamp(duration) });
         if let Some(message) = message {
             result["message"] = json!(message);
+        }
+        // Messages have no error status: an error is FAILED, told apart by its exception.
+        if outcome.status == Status::Error && evidence == Some(i) {
+            result["exception"] = json!({
+                "type": SERVER_ERROR,
+                "message": outcome.explanation.clone().unwrap_or_default(),
+            });
         }
         out.push(
             "testStepFinished",

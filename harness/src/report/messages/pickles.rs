@@ -243,8 +243,8 @@ fn derived_statuses(status: Status, count: usize) -> Vec<StepStatus> {
     (0..count)
         .map(|i| match status {
             Status::Passed => StepStatus::Passed,
-            Status::Failed if i == 0 => StepStatus::Failed,
-            Status::Failed | Status::Skipped => StepStatus::Skipped,
+            Status::Failed | Status::Error if i == 0 => StepStatus::Failed,
+            Status::Failed | Status::Error | Status::Skipped => StepStatus::Skipped,
         })
         .collect()
 }
