@@ -26,7 +26,9 @@ pub(crate) fn platform_config(provider: &MockProvider) -> PlatformConfig {
         client_secret: Some(SECRET.into()),
         auth_method: AuthMethod::ClientSecretBasic,
         scopes: vec!["read".into(), "profile".into()],
-        token_timeout: Duration::from_millis(500),
+        // Generous, so that a busy machine never turns a slow answer into a timeout; the
+        // timeout tests set their own.
+        token_timeout: Duration::from_secs(10),
         ..PlatformConfig::default()
     }
 }

@@ -13,7 +13,13 @@ use crate::support::*;
 
 #[tokio::test]
 async fn a_failed_exchange_leaves_the_session_unlinked() {
-    let setup = setup().await;
+    // A token timeout a busy machine cannot reach, far below the delay fault's.
+    let setup = setup_with(
+        ProviderConfig::default(),
+        |c| c.token_timeout = Duration::from_secs(5),
+        |_| {},
+    )
+    .await;
     let browser = browser();
     let failures = [
         FaultKind::Error {
@@ -33,7 +39,7 @@ async fn a_failed_exchange_leaves_the_session_unlinked() {
         },
         FaultKind::Html,
         FaultKind::DropConnection,
-        FaultKind::Delay { ms: 1_500 },
+        FaultKind::Delay { ms: 60_000 },
     ];
     for (i, kind) in failures.into_iter().enumerate() {
         let sid = format!("chat-{i}");
@@ -54,16 +60,21 @@ async fn a_failed_exchange_leaves_the_session_unlinked() {
 
 #[tokio::test]
 async fn a_timeout_is_reported_as_such() {
-    let setup = setup().await;
+    let setup = setup_with(
+        ProviderConfig::default(),
+        |c| c.token_timeout = Duration::from_secs(5),
+        |_| {},
+    )
+    .await;
     let browser = browser();
-    Fault::token(FaultKind::Delay { ms: 3_000 })
+    Fault::token(FaultKind::Delay { ms: 60_000 })
         .once()
         .mount(&setup.provider);
     let started = std::time::Instant::now();
     let page = link(&setup, &browser, "s").await;
     assert_failure(&page, "did not answer in time");
-    // The token timeout is 500 ms: the platform gave up long before the provider answered.
-    assert!(started.elapsed() < Duration::from_millis(2_500));
+    // The platform gave up before the provider answered.
+    assert!(started.elapsed() < Duration::from_secs(60));
 }
 
 #[tokio::test]
