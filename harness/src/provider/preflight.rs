@@ -71,7 +71,9 @@ fn arrival_diagnosis(world: &ProviderWorld) -> Result<(), String> {
                 .param("error_description")
                 .unwrap_or("no description")
         )),
-        Arrival::Redirected { location, .. } if !location.starts_with(redirect_uri.as_str()) => {
+        Arrival::Redirected { location, .. }
+            if !crate::suite::origin::at(location, redirect_uri.as_str()) =>
+        {
             Err(format!(
                 "the browser was sent off the server to {}: if the login or consent page lives \
                  there, add its origin to [login] origins in the provider profile",
