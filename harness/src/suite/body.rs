@@ -35,12 +35,20 @@ pub async fn read(mut response: reqwest::Response, max: usize) -> Result<Body, r
     })
 }
 
+/// How [`cut_note`] begins.
+const CUT: &str = "the answer's body was cut at ";
+
 /// What an explanation says of a body cut at `max` bytes.
 pub fn cut_note(max: usize) -> String {
     format!(
-        "the answer's body was cut at {} (Gauntlet reads at most --max-body-bytes of a body)",
+        "{CUT}{} (Gauntlet reads at most --max-body-bytes of a body)",
         size(max)
     )
+}
+
+/// Whether an exchange's note is a [`cut_note`].
+pub fn is_cut_note(note: &str) -> bool {
+    note.starts_with(CUT)
 }
 
 /// `1 MiB`, `64 KiB`, `1000 bytes`.
@@ -182,5 +190,7 @@ mod tests {
         assert_eq!(size(64 * 1024), "64 KiB");
         assert_eq!(size(1000), "1000 bytes");
         assert!(cut_note(DEFAULT_MAX_BODY_BYTES).contains("the answer's body was cut at 1 MiB"));
+        assert!(is_cut_note(&cut_note(1000)));
+        assert!(!is_cut_note("connection refused"));
     }
 }
