@@ -148,6 +148,10 @@ pub struct SuiteArgs {
     /// jobs; `gauntlet merge` combines the parts' reports.
     #[arg(long, value_name = "I/N", env = "GAUNTLET_SHARD")]
     pub shard: Option<Shard>,
+    /// The most bytes of an answer's body Gauntlet reads (default 1 MiB); a longer body is cut
+    /// there and the evidence says so, so a server that streams forever cannot exhaust memory.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::suite::body::DEFAULT_MAX_BODY_BYTES, env = "GAUNTLET_MAX_BODY_BYTES")]
+    pub max_body_bytes: usize,
     /// The baseline of accepted failures.
     #[command(flatten)]
     pub baseline: BaselineArgs,
@@ -197,6 +201,7 @@ impl SuiteArgs {
             baseline: self.baseline.baseline.clone(),
             write_baseline: self.baseline.write_baseline.clone(),
             preflight: !self.no_preflight,
+            max_body_bytes: self.max_body_bytes,
             ..SuiteOptions::new(target, self.report_dir.clone())
         }
     }

@@ -31,6 +31,8 @@ pub struct RunContext {
     pub client: ClientConfig,
     /// Show secrets in reports.
     pub reveal_secrets: bool,
+    /// The most bytes of an answer's body read ([`crate::suite::body`]).
+    pub max_body_bytes: usize,
     /// Scenario outcomes with their place in the feature files, filled by the after-hook.
     pub outcomes: Outcomes,
     _platform: PlatformProcess,
@@ -68,6 +70,7 @@ impl RunContext {
     pub async fn start(
         profile: PlatformProfile,
         reveal_secrets: bool,
+        max_body_bytes: usize,
         platform_log: &std::path::Path,
     ) -> anyhow::Result<Self> {
         let base = match profile.provider.profile {
@@ -180,6 +183,7 @@ impl RunContext {
             platform_base,
             client,
             reveal_secrets,
+            max_body_bytes,
             outcomes: Mutex::new(Vec::new()),
             _platform: platform,
         })

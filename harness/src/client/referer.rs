@@ -200,6 +200,7 @@ mod tests {
                 .find(|(n, _)| *n == "location")
                 .map(|(_, v)| (*v).to_owned()),
             body: body.to_owned(),
+            cut_at: None,
             content_type: content_type.to_owned(),
             headers: headers
                 .iter()

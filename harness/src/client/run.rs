@@ -29,9 +29,10 @@ impl Direction for Client {
     async fn start(
         target: PlatformProfile,
         reveal_secrets: bool,
+        max_body_bytes: usize,
         log: &Path,
     ) -> anyhow::Result<RunContext> {
-        RunContext::start(target, reveal_secrets, log).await
+        RunContext::start(target, reveal_secrets, max_body_bytes, log).await
     }
 
     fn inapplicable(_: &RunContext, target: &PlatformProfile) -> Vec<Inapplicable> {

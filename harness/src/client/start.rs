@@ -9,6 +9,7 @@ use super::context::RunContext;
 use super::profile::Button;
 use super::world::User;
 use crate::suite::browser::{Reply, short};
+use crate::suite::origin;
 
 /// Why a flow did not reach the provider's authorization endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +46,8 @@ pub enum StartError {
         /// The authorization endpoint expected.
         endpoint: String,
     },
+    /// The way led to a URL with userinfo (`http://platform@elsewhere/`), refused.
+    Userinfo(String),
     /// More than [`MAX_HOPS`] redirects within the platform.
     TooManyRedirects,
     /// A button or a redirect that is no URL.
@@ -76,6 +79,7 @@ impl std::fmt::Display for StartError {
                 "the platform sent the browser to {url}, not to the authorization endpoint \
                  {endpoint}"
             ),
+            Self::Userinfo(why) => write!(f, "the platform sent the browser on: {why}"),
             Self::TooManyRedirects => write!(
                 f,
                 "more than {MAX_HOPS} redirects before reaching the authorization endpoint"
@@ -132,7 +136,7 @@ pub(crate) fn login_link(button: &Button, answer: &Reply) -> Result<Url, StartEr
     refuse_error_status(answer)?;
     let link = find_button(button, &answer.body).ok_or_else(|| StartError::NoButton {
         button: describe(button),
-        text: visible(&answer.body),
+        text: visible(answer),
     })?;
     Url::parse(&answer.url)
         .and_then(|base| base.join(&link))
@@ -146,6 +150,7 @@ pub(crate) async fn open_link(ctx: &RunContext, user: &User, link: Url) -> Resul
     if is_endpoint(&link, &endpoint) {
         return Ok(link);
     }
+    on_platform(ctx, link.as_str(), &endpoint)?;
     let reply = user
         .browser
         .send("GET", link.as_str(), None)
@@ -170,7 +175,7 @@ async fn follow(
             refuse_error_status(&reply)?;
             return Err(StartError::NoRedirect {
                 status: reply.status,
-                text: visible(&reply.body),
+                text: visible(&reply),
             });
         };
         let url = Url::parse(&location)
@@ -178,12 +183,7 @@ async fn follow(
         if is_endpoint(&url, endpoint) {
             return Ok(url);
         }
-        if !location.starts_with(&ctx.platform_base) {
-            return Err(StartError::Elsewhere {
-                url: location,
-                endpoint: endpoint.to_owned(),
-            });
-        }
+        on_platform(ctx, &location, endpoint)?;
         reply = user
             .browser
             .send("GET", &location, None)
@@ -199,18 +199,19 @@ fn refuse_error_status(reply: &Reply) -> Result<(), StartError> {
         return Err(StartError::Status {
             url: reply.url.clone(),
             status: reply.status,
-            text: visible(&reply.body),
+            text: visible(reply),
         });
     }
     Ok(())
 }
 
 /// An answer's visible text, shortened, or `(an empty body)`.
-fn visible(body: &str) -> String {
-    match short(body) {
+fn visible(reply: &Reply) -> String {
+    let text = match short(&reply.body) {
         text if text.is_empty() => "(an empty body)".into(),
         text => text,
-    }
+    };
+    format!("{text}{}", reply.cut_note())
 }
 
 /// Whether `url` is the authorization endpoint: the same scheme, host, port and path (its
@@ -220,20 +221,35 @@ pub(crate) fn is_authorization_url(ctx: &RunContext, link: &Url) -> bool {
     is_endpoint(link, &ctx.vars.fill("{authorization_endpoint}"))
 }
 
+/// `Ok` when the browser may go to `url` on the way to `endpoint`: the platform's origin,
+/// compared parsed ([`origin::check`]); a URL with userinfo is refused with the trick named.
+fn on_platform(ctx: &RunContext, url: &str, endpoint: &str) -> Result<(), StartError> {
+    match origin::check(url, &ctx.platform_base) {
+        Ok(_) => Ok(()),
+        Err(off @ origin::Off::Userinfo { .. }) => Err(StartError::Userinfo(off.explain(url))),
+        Err(_) => Err(StartError::Elsewhere {
+            url: url.to_owned(),
+            endpoint: endpoint.to_owned(),
+        }),
+    }
+}
+
 fn is_endpoint(url: &Url, endpoint: &str) -> bool {
-    Url::parse(endpoint).is_ok_and(|e| {
-        (
-            e.scheme(),
-            e.host_str(),
-            e.port_or_known_default(),
-            e.path(),
-        ) == (
-            url.scheme(),
-            url.host_str(),
-            url.port_or_known_default(),
-            url.path(),
-        )
-    })
+    let no_userinfo = url.username().is_empty() && url.password().is_none();
+    no_userinfo
+        && Url::parse(endpoint).is_ok_and(|e| {
+            (
+                e.scheme(),
+                e.host_str(),
+                e.port_or_known_default(),
+                e.path(),
+            ) == (
+                url.scheme(),
+                url.host_str(),
+                url.port_or_known_default(),
+                url.path(),
+            )
+        })
 }
 
 /// Where the profile says the button is, as its key reads.

@@ -43,6 +43,8 @@ pub struct ProviderContext {
     pub metadata: Option<serde_json::Value>,
     /// Show secrets in reports.
     pub reveal_secrets: bool,
+    /// The most bytes of an answer's body read ([`crate::suite::body`]).
+    pub max_body_bytes: usize,
     /// Scenario outcomes, filled by the after-hook.
     pub outcomes: Outcomes,
     /// Whether the preflight's plain authorization showed a login or consent page (unset
@@ -79,6 +81,7 @@ impl ProviderContext {
     pub async fn start(
         target: ProviderTarget,
         reveal_secrets: bool,
+        max_body_bytes: usize,
         log: &std::path::Path,
     ) -> anyhow::Result<Self> {
         let (profile, server) = match target {
@@ -105,7 +108,7 @@ impl ProviderContext {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_millis(profile.server.request_timeout_ms))
             .build()?;
-        let (metadata_url, metadata) = match discover(&http, &profile).await? {
+        let (metadata_url, metadata) = match discover(&http, max_body_bytes, &profile).await? {
             (url, Ok(document)) => (url, Some(document)),
             (url, Err(why)) => {
                 let why = url
@@ -113,7 +116,13 @@ impl ProviderContext {
                     .unwrap_or_default();
                 let endpoints =
                     endpoints(&profile, None, None).map_err(|e| anyhow::anyhow!("{e}{why}"))?;
-                return Ok(Self::new(profile, endpoints, None, reveal_secrets, server));
+                return Ok(Self::new(
+                    profile,
+                    endpoints,
+                    None,
+                    (reveal_secrets, max_body_bytes),
+                    server,
+                ));
             }
         };
         let endpoints = endpoints(&profile, metadata_url, metadata.as_ref())?;
@@ -121,7 +130,7 @@ impl ProviderContext {
             profile,
             endpoints,
             metadata,
-            reveal_secrets,
+            (reveal_secrets, max_body_bytes),
             server,
         ))
     }
@@ -130,7 +139,7 @@ impl ProviderContext {
         profile: ProviderProfile,
         endpoints: Endpoints,
         metadata: Option<serde_json::Value>,
-        reveal_secrets: bool,
+        (reveal_secrets, max_body_bytes): (bool, usize),
         server: Server,
     ) -> Self {
         Self {
@@ -138,6 +147,7 @@ impl ProviderContext {
             endpoints,
             metadata,
             reveal_secrets,
+            max_body_bytes,
             outcomes: Outcomes::default(),
             login_pages: std::sync::OnceLock::new(),
             _server: server,
@@ -305,6 +315,7 @@ async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfi
 /// that cannot be read is an error.
 async fn discover(
     http: &reqwest::Client,
+    max_body: usize,
     profile: &ProviderProfile,
 ) -> anyhow::Result<(Option<String>, Result<serde_json::Value, String>)> {
     let given = profile.server.metadata_url.clone();
@@ -327,9 +338,13 @@ async fn discover(
         if !response.status().is_success() {
             return Err(format!("it answered {}", response.status()));
         }
-        response
-            .json::<serde_json::Value>()
+        let body = crate::suite::body::read(response, max_body)
             .await
+            .map_err(|e| format!("its body could not be read: {e}"))?;
+        if let Some(max) = body.cut_at {
+            return Err(crate::suite::body::cut_note(max));
+        }
+        serde_json::from_str::<serde_json::Value>(&body.text)
             .map_err(|e| format!("it is not JSON: {e}"))
     }
     .await;

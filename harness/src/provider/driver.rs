@@ -251,8 +251,12 @@ impl Driver {
             .map(String::from)
     }
 
+    /// Whether `url` is on one of the server's origins (parsed, never a prefix; a URL with
+    /// userinfo never is: [`crate::suite::origin`]).
     fn on_server(&self, url: &str) -> bool {
-        Url::parse(url).is_ok_and(|u| self.origins.contains(&u.origin().ascii_serialization()))
+        self.origins
+            .iter()
+            .any(|origin| crate::suite::origin::same(url, origin))
     }
 
     /// The form to submit and the button to press: a login form (it has a password field, or
@@ -689,5 +693,19 @@ mod tests {
         );
         assert!(driver().on_server("http://127.0.0.1:9/accounts/login/"));
         assert!(!driver().on_server("https://c.test/cb"));
+    }
+
+    #[test]
+    fn urls_that_only_start_like_the_server_are_off_it() {
+        let driver = driver();
+        for trick in [
+            "http://127.0.0.1:9@example.com/o/authorize/",
+            "http://127.0.0.1:9.evil.test/o/authorize/",
+            "http://127.0.0.1:90/o/authorize/",
+            "https://127.0.0.1:9/o/authorize/",
+            "http://user:pass@127.0.0.1:9/o/authorize/",
+        ] {
+            assert!(!driver.on_server(trick), "{trick}");
+        }
     }
 }

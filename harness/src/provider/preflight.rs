@@ -14,6 +14,7 @@ use super::driver::{Arrival, Press, controls};
 use super::world::{ProviderWorld, Role, reply_line};
 use crate::report::{Preflight, PreflightVerdict};
 use crate::suite::browser::short;
+use crate::suite::origin;
 
 /// Runs the preflight against the run's server.
 pub async fn preflight(ctx: Arc<ProviderContext>) -> Preflight {
@@ -60,6 +61,15 @@ fn arrival_diagnosis(world: &ProviderWorld) -> Result<(), String> {
     let journey = world.journey()?;
     let login = &world.ctx.profile.login;
     let redirect_uri = &world.ctx.profile.client.redirect_uri;
+    if let Arrival::Redirected { location, .. } = &journey.arrival
+        && let Err(off @ origin::Off::Userinfo { .. }) =
+            origin::check(location, redirect_uri.as_str())
+    {
+        return Err(format!(
+            "the server redirected the browser to {}",
+            off.explain(&short(&oauth_vocab::redact::redact_uri(location)))
+        ));
+    }
     match &journey.arrival {
         Arrival::Redirected { .. } if journey.arrival.param("code").is_some() => Ok(()),
         Arrival::Redirected { .. } if journey.arrival.param("error").is_some() => Err(format!(
@@ -71,7 +81,7 @@ fn arrival_diagnosis(world: &ProviderWorld) -> Result<(), String> {
                 .param("error_description")
                 .unwrap_or("no description")
         )),
-        Arrival::Redirected { location, .. } if !location.starts_with(redirect_uri.as_str()) => {
+        Arrival::Redirected { location, .. } if !origin::at(location, redirect_uri.as_str()) => {
             Err(format!(
                 "the browser was sent off the server to {}: if the login or consent page lives \
                  there, add its origin to [login] origins in the provider profile",

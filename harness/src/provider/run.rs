@@ -31,9 +31,10 @@ impl Direction for Provider {
     async fn start(
         target: ProviderTarget,
         reveal_secrets: bool,
+        max_body_bytes: usize,
         log: &Path,
     ) -> anyhow::Result<ProviderContext> {
-        ProviderContext::start(target, reveal_secrets, log).await
+        ProviderContext::start(target, reveal_secrets, max_body_bytes, log).await
     }
 
     fn inapplicable(context: &ProviderContext, _: &ProviderTarget) -> Vec<Inapplicable> {

@@ -217,7 +217,8 @@ impl ProviderWorld {
             evidence.clone(),
             &ctx.profile.client.redirect_uri,
             ctx.request_timeout(),
-        );
+        )
+        .max_body_bytes(ctx.max_body_bytes);
         let e = &ctx.endpoints;
         let driver = Driver::new(
             browser,
@@ -409,7 +410,7 @@ impl ProviderWorld {
 
     /// Sends one request from Gauntlet's client and records it.
     pub async fn send(&self, out: Outgoing<'_>) -> Result<Reply, String> {
-        exchange(&self.http, &self.evidence, out).await
+        exchange(&self.http, self.ctx.max_body_bytes, &self.evidence, out).await
     }
 
     /// A GET from Gauntlet's client to the server, recorded.
@@ -528,7 +529,7 @@ pub fn reply_line(reply: &Reply) -> String {
     } else {
         crate::suite::browser::short(&oauth_vocab::redact::redact_json_text(&reply.body))
     };
-    format!("{} {body}", reply.status)
+    format!("{} {body}{}", reply.status, reply.cut_note())
 }
 
 #[cfg(test)]

@@ -458,6 +458,7 @@ pub struct Exchange {
     pub response_headers: Vec<(String, String)>,
     /// Response body as text (cut to a few KiB), if any.
     pub response_body: Option<String>,
-    /// What went wrong when no response came, or the provider's findings.
+    /// What went wrong when no response came, that the answer's body was cut at the cap
+    /// (`--max-body-bytes`), or the provider's findings.
     pub note: Option<String>,
 }

@@ -8,6 +8,7 @@ use oauth_vocab::redact::{mask, redact_header, redact_json_text, redact_uri};
 use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::redirect::Policy;
 
+use super::{body, origin};
 use crate::report::{Exchange, Party};
 
 /// The exchanges of one scenario, shared by its browsers.
@@ -199,6 +200,8 @@ pub struct Reply {
     pub content_type: String,
     /// Every response header (lower-case names, values that are not text left out).
     pub headers: Vec<(String, String)>,
+    /// The cap the body was cut at, when the answer's body was longer ([`body::read`]).
+    pub cut_at: Option<usize>,
 }
 
 impl Reply {
@@ -214,6 +217,14 @@ impl Reply {
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.body).ok()
     }
+
+    /// ` (the answer's body was cut at 1 MiB …)` when it was, else nothing: for explanations
+    /// that quote the body.
+    pub fn cut_note(&self) -> String {
+        self.cut_at
+            .map(|max| format!(" ({})", body::cut_note(max)))
+            .unwrap_or_default()
+    }
 }
 
 /// One user's browser.
@@ -225,6 +236,8 @@ pub struct Browser {
     platform_base: String,
     /// Whose browser it is, as the evidence names it: `alice's browser`.
     owner: Option<String>,
+    /// The most bytes of a body read.
+    max_body: usize,
 }
 
 impl Browser {
@@ -243,7 +256,15 @@ impl Browser {
             evidence,
             platform_base: platform_base.to_owned(),
             owner: None,
+            max_body: body::DEFAULT_MAX_BODY_BYTES,
         }
+    }
+
+    /// The same browser, reading at most `max` bytes of a body (default
+    /// [`body::DEFAULT_MAX_BODY_BYTES`]).
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.max_body = max;
+        self
     }
 
     /// Where this browser records its exchanges.
@@ -258,7 +279,7 @@ impl Browser {
     }
 
     fn party(&self, url: &str) -> Party {
-        if url.starts_with(&self.platform_base) {
+        if origin::same(url, &self.platform_base) {
             Party::Platform
         } else {
             Party::Provider
@@ -297,22 +318,31 @@ impl Browser {
             cookies: cookies.as_deref(),
             body: body.as_ref().map(|(t, b)| (*t, b.as_str())),
         };
-        exchange(&self.client, &self.evidence, request).await
+        exchange(&self.client, self.max_body, &self.evidence, request).await
     }
 
-    /// GETs a URL and follows redirects while they stay on the platform (at most 10 hops).
+    /// GETs a URL and follows redirects while they stay on the platform's origin (at most 10
+    /// hops). A redirect to a URL with userinfo is refused ([`origin::Off::Userinfo`]).
     pub async fn get_on_platform(&self, url: &str) -> Result<Reply, String> {
         let mut reply = self.send("GET", url, None).await?;
         for _ in 0..10 {
-            match &reply.location {
-                Some(next)
-                    if (300..400).contains(&reply.status)
-                        && next.starts_with(&self.platform_base) =>
-                {
-                    let next = next.clone();
-                    reply = self.send("GET", &next, None).await?;
+            let Some(next) = reply
+                .location
+                .clone()
+                .filter(|_| (300..400).contains(&reply.status))
+            else {
+                return Ok(reply);
+            };
+            match origin::check(&next, &self.platform_base) {
+                Ok(_) => reply = self.send("GET", &next, None).await?,
+                Err(off @ origin::Off::Userinfo { .. }) => {
+                    return Err(format!(
+                        "the platform redirected the browser from {}: {}",
+                        self.evidence.url(&reply.url),
+                        off.explain(&self.evidence.url(&next))
+                    ));
                 }
-                _ => return Ok(reply),
+                Err(_) => return Ok(reply),
             }
         }
         Err(format!(
@@ -357,10 +387,12 @@ const SHOWN_RESPONSE_HEADERS: [&str; 10] = [
     "retry-after",
 ];
 
-/// Sends one request with `http` (which must not follow redirects) and records it, redacted,
-/// in `evidence`: the one way Gauntlet talks HTTP to the parties it tests.
+/// Sends one request with `http` (which must not follow redirects), reads at most `max_body`
+/// bytes of the answer's body ([`body::read`]) and records it, redacted, in `evidence`: the one
+/// way Gauntlet talks HTTP to the parties it tests.
 pub async fn exchange(
     http: &reqwest::Client,
+    max_body: usize,
     evidence: &Evidence,
     out: Outgoing<'_>,
 ) -> Result<Reply, String> {
@@ -427,7 +459,7 @@ pub async fn exchange(
             record.response_headers.push(evidence.header(name, value));
         }
     }
-    let body = match response.text().await {
+    let body::Body { text: body, cut_at } = match body::read(response, max_body).await {
         Ok(body) => body,
         Err(error) => {
             record.status = Some(status);
@@ -442,6 +474,7 @@ pub async fn exchange(
     };
     record.status = Some(status);
     record.response_body = evidence.body(&body);
+    record.note = cut_at.map(body::cut_note);
     evidence.saw(url);
     evidence.saw(&body);
     let header = |name: &str| all.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
@@ -457,6 +490,7 @@ pub async fn exchange(
         location: location.map(|l| absolute(url, &l)),
         body,
         headers: all,
+        cut_at,
     })
 }
 

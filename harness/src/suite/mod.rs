@@ -9,11 +9,13 @@
 //! accepted failures.
 
 pub mod baseline;
+pub mod body;
 pub mod browser;
 pub mod engine;
 pub mod features;
 pub mod launch;
 pub mod merge;
+pub mod origin;
 mod panic_hook;
 pub mod placeholders;
 pub mod profile;
@@ -28,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use crate::report::Gate;
+
 use crate::report::{Preflight, PreflightVerdict, RunReport, Shard};
 pub use engine::{Evidence, Outcomes, Recorded};
 pub use selection::Inapplicable;
@@ -60,12 +63,15 @@ pub struct SuiteOptions<T> {
     pub write_baseline: Option<PathBuf>,
     /// Run the direction's preflight before the scenarios (the client direction's plain link).
     pub preflight: bool,
+    /// The most bytes of an answer's body Gauntlet reads; a longer body is cut there, and the
+    /// evidence says so ([`body::read`]).
+    pub max_body_bytes: usize,
 }
 
 impl<T> SuiteOptions<T> {
     /// The defaults of the command line for this target and report directory: every scenario,
     /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output,
-    /// no sharding, no baseline, the preflight on.
+    /// no sharding, no baseline, the preflight on, bodies read up to 1 MiB.
     pub fn new(target: T, report_dir: PathBuf) -> Self {
         Self {
             target,
@@ -80,6 +86,7 @@ impl<T> SuiteOptions<T> {
             baseline: None,
             write_baseline: None,
             preflight: true,
+            max_body_bytes: body::DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -111,10 +118,12 @@ pub trait Direction {
     const LOG: &'static str;
 
     /// Starts what `target` needs (a launched process's output goes into `log`), showing
-    /// secrets in the evidence if `reveal_secrets`.
+    /// secrets in the evidence if `reveal_secrets`, reading at most `max_body_bytes` of any
+    /// answer's body.
     fn start(
         target: Self::Target,
         reveal_secrets: bool,
+        max_body_bytes: usize,
         log: &Path,
     ) -> impl Future<Output = anyhow::Result<Self::Context>>;
     /// The scenario tags that do not apply to this target, with the reasons.
@@ -162,6 +171,7 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
         D::start(
             options.target.clone(),
             options.reveal_secrets,
+            options.max_body_bytes,
             &options.report_dir.join(D::LOG),
         )
         .await?,

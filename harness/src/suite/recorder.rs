@@ -14,9 +14,10 @@ use std::time::Instant;
 use cucumber::event::{self, Cucumber, HookType, StepError};
 use cucumber::{Event, Writer, gherkin, parser, writer};
 
+use super::body;
 use super::engine::Recorded;
 use super::selection::{Place, place, unrun};
-use crate::report::{ScenarioOutcome, Status, StepStatus};
+use crate::report::{Exchange, ScenarioOutcome, Status, StepStatus};
 
 /// What one scenario did.
 #[derive(Debug)]
@@ -192,6 +193,10 @@ fn step_event<W: Recorded>(
         event::Step::Failed(_, _, world, StepError::Panic(info)) => {
             recorded.status = StepStatus::Failed;
             let why = panic_text(&info).unwrap_or_else(|| "the step failed".into());
+            let why = match world.as_deref() {
+                Some(world) => with_cut_body(why, &world.exchanges()),
+                None => why,
+            };
             if let Some(answer) = world.as_deref().and_then(Recorded::server_error) {
                 // The step's own error says it too, for the reports that show steps only.
                 let explanation = error_explanation(&answer, &why);
@@ -214,6 +219,15 @@ fn fail(outcome: &mut ScenarioOutcome, why: String) {
     }
     if outcome.explanation.is_none() {
         outcome.explanation = Some(why);
+    }
+}
+
+/// `why`, followed by the note of the scenario's last exchange when Gauntlet cut that answer's
+/// body at the cap (the step judged a part of the answer), unless `why` says it already.
+fn with_cut_body(why: String, exchanges: &[Exchange]) -> String {
+    match exchanges.last().and_then(|e| e.note.as_deref()) {
+        Some(note) if body::is_cut_note(note) && !why.contains(note) => format!("{why} ({note})"),
+        _ => why,
     }
 }
 
@@ -255,4 +269,46 @@ fn print_progress(outcome: &ScenarioOutcome) {
     }
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Party;
+
+    fn answered(note: Option<String>) -> Exchange {
+        Exchange {
+            at_ms: 0,
+            at_us: 0,
+            from: Party::Client,
+            by: None,
+            to: Party::Provider,
+            method: "POST".into(),
+            url: "http://as.test/token".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(200),
+            response_headers: Vec::new(),
+            response_body: Some("{\"access_token\":".into()),
+            note,
+        }
+    }
+
+    #[test]
+    fn a_failure_on_a_cut_answer_says_the_body_was_cut() {
+        let cut = body::cut_note(body::DEFAULT_MAX_BODY_BYTES);
+        let why = with_cut_body("the answer is not JSON".into(), &[answered(Some(cut))]);
+        assert!(
+            why.starts_with("the answer is not JSON (the answer's body was cut at 1 MiB"),
+            "{why}"
+        );
+        assert_eq!(
+            with_cut_body(why.clone(), &[answered(Some(body::cut_note(1 << 20)))]),
+            why
+        );
+        let whole = with_cut_body("the answer is not JSON".into(), &[answered(None)]);
+        assert_eq!(whole, "the answer is not JSON");
+        let earlier = [answered(Some(body::cut_note(1 << 20))), answered(None)];
+        assert_eq!(with_cut_body("x".into(), &earlier), "x");
+    }
 }

@@ -301,3 +301,91 @@ async fn the_preflight_says_a_chat_answer_needs_a_button_setting() {
         "{diagnosis}"
     );
 }
+
+/// A platform whose every page redirects to `location(base)`: the preflight's diagnosis.
+async fn preflight_redirected_to(location: impl Fn(&str) -> String) -> String {
+    let server = MockServer::start().await;
+    let target = location(&server.uri());
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(302).insert_header("location", target.as_str()))
+        .named("redirects away")
+        .mount(&server)
+        .await;
+    preflight_stops(profile_for(&server.uri())).await
+}
+
+#[tokio::test]
+async fn a_redirect_hiding_another_host_behind_userinfo_is_refused_and_named() {
+    // Arrange, Act: `http://127.0.0.1:PORT@example.com/` begins like the platform.
+    let diagnosis = preflight_redirected_to(|base| format!("{base}@example.com/authorize")).await;
+    // Assert
+    assert!(
+        diagnosis.contains("userinfo (user:pass@)")
+            && diagnosis.contains("its host is example.com"),
+        "{diagnosis}"
+    );
+}
+
+#[tokio::test]
+async fn redirects_that_only_begin_like_the_platform_are_not_followed() {
+    for (trick, expected) in [
+        (
+            (|base: &str| format!("{base}.evil.test/")) as fn(&str) -> String,
+            "is no URL",
+        ),
+        // An ephemeral port with a digit appended is past 65535: no URL.
+        (|base: &str| format!("{base}1/"), "is no URL"),
+        (
+            |base: &str| base.replace("http://", "https://"),
+            "not to the mock provider's authorization endpoint",
+        ),
+    ] {
+        let diagnosis = preflight_redirected_to(trick).await;
+        assert!(diagnosis.contains(expected), "{diagnosis}");
+    }
+}
+
+#[tokio::test]
+async fn an_endless_start_answer_is_cut_and_the_diagnosis_says_so() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    // Arrange: a platform whose every answer is a body without end.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let _ = socket.read(&mut [0_u8; 4096]).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\
+                            transfer-encoding: chunked\r\n\r\n";
+                let chunk = format!("4000\r\n{}\r\n", "z".repeat(0x4000));
+                let _ = socket.write_all(head.as_bytes()).await;
+                while socket.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    let report_dir = tempfile::tempdir().unwrap();
+    let mut profile = profile_for(&format!("http://{address}"));
+    profile.timeouts.request_ms = 20_000;
+    let options = RunOptions {
+        max_body_bytes: 64 * 1024,
+        ..RunOptions::new(profile, report_dir.path().to_path_buf())
+    };
+    // Act
+    let started = Instant::now();
+    let error = run(options).await.expect_err("the preflight stops the run");
+    // Assert
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let diagnosis = error
+        .downcast_ref::<PreflightBlocked>()
+        .unwrap()
+        .diagnosis
+        .clone();
+    assert!(
+        diagnosis.contains("the answer's body was cut at 64 KiB"),
+        "{diagnosis}"
+    );
+}

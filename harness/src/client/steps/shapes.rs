@@ -151,7 +151,11 @@ async fn channel_token(world: &mut GauntletWorld, user: String) -> StepResult {
         }
     }
     let response = request.body(body).send().await.map_err(|e| e.to_string())?;
-    let json: Value = response.json().await.map_err(|e| e.to_string())?;
+    let body = crate::suite::body::read(response, world.ctx.max_body_bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    let json: Value = serde_json::from_str(&body.text)
+        .map_err(|e| format!("the mock's token answer is not JSON: {e}"))?;
     let token = json["access_token"]
         .as_str()
         .ok_or_else(|| format!("the mock issued no channel token: {json}"))?
