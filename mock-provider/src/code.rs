@@ -34,11 +34,14 @@ pub(crate) fn issue(
         challenge: request.challenge.clone(),
         subject,
         extras: request.extras.clone(),
-        expires_at: Instant::now() + Duration::from_secs(state.config.code_ttl_secs),
+        expires_at: AppState::deadline(Duration::from_secs(state.config.code_ttl_secs)),
         state: request.state.clone(),
         redeemed_family: None,
     };
-    let reap_at = grant.expires_at + KEPT_PAST_EXPIRY;
+    let reap_at = grant
+        .expires_at
+        .checked_add(KEPT_PAST_EXPIRY)
+        .unwrap_or(grant.expires_at);
     lock(&state.stores)
         .codes
         .insert(code.clone(), grant, reap_at);

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::clients::ClientConfig;
 use crate::config::{ProviderConfig, TokenFormat, User};
@@ -18,6 +18,9 @@ use crate::store::Stores;
 
 /// How many decisions may wait for one client.
 const MAX_QUEUED_DECISIONS: usize = 1_000;
+
+/// Where [`AppState::deadline`] saturates.
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// Cheap-to-clone handle on the provider's state.
 #[derive(Debug, Clone)]
@@ -172,6 +175,15 @@ impl AppState {
         let scripted = queue.remove(index)?;
         scripted.hits.record();
         Some(scripted.decision)
+    }
+
+    /// The instant `after` from now; a duration too long for the clock saturates at a century
+    /// (profiles and faults are bounded to a year, so this is a guard, not a rule).
+    pub(crate) fn deadline(after: Duration) -> Instant {
+        let now = Instant::now();
+        now.checked_add(after)
+            .or_else(|| now.checked_add(CENTURY))
+            .unwrap_or(now)
     }
 
     /// Seconds since the Unix epoch.

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::pkce::ChallengeMethod;
+use crate::state::AppState;
 
 /// A map whose entries expire and whose size is capped; the oldest entries go first. Its keys
 /// are live codes, tokens, interactions and sessions, so its `Debug` shows only its size.
@@ -237,7 +238,7 @@ impl Stores {
     }
 
     pub(crate) fn insert_token(&mut self, token: String, record: TokenRecord, keep_for: Duration) {
-        let reap_at = record.expires_at.max(Instant::now() + keep_for);
+        let reap_at = record.expires_at.max(AppState::deadline(keep_for));
         self.tokens.insert(token, record, reap_at);
     }
 }

@@ -4,7 +4,7 @@
 //! records, and the successful token response body
 //! ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::config::TokenFormat;
 use crate::scope;
@@ -74,7 +74,7 @@ fn access_token(state: &AppState, issue: &Issue, now: u64) -> String {
                 "client_id": issue.client_id,
                 "scope": scope::join(&issue.scopes),
                 "iat": now,
-                "exp": now + config.access_token_ttl_secs,
+                "exp": now.saturating_add(config.access_token_ttl_secs),
                 "jti": state.random.token(""),
             }))
         }
@@ -101,8 +101,8 @@ fn store(
         scopes: issue.scopes.clone(),
         family: issue.family,
         issued_at_unix: now,
-        expires_at_unix: now + ttl.as_secs(),
-        expires_at: Instant::now() + real,
+        expires_at_unix: now.saturating_add(ttl.as_secs()),
+        expires_at: AppState::deadline(real),
         revoked: false,
         rotated: false,
         extras: issue.extras.clone(),
