@@ -193,3 +193,19 @@ impl AppState {
             .map_or(0, |d| d.as_secs())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::AppState;
+
+    #[test]
+    fn a_deadline_too_far_for_the_clock_saturates_instead_of_panicking() {
+        let now = Instant::now();
+        assert!(AppState::deadline(Duration::MAX) > now);
+        assert!(AppState::deadline(Duration::from_secs(u64::MAX)) > now);
+        let soon = AppState::deadline(Duration::from_secs(60));
+        assert!(soon > now && soon <= Instant::now() + Duration::from_secs(60));
+    }
+}
