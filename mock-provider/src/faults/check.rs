@@ -7,8 +7,8 @@ use crate::faults::{Fault, FaultKind};
 /// The most faults mounted at once.
 pub const MAX_FAULTS: usize = 1_000;
 
-/// The longest `delay` fault, in milliseconds (five minutes).
-pub const MAX_DELAY_MS: u64 = 5 * 60 * 1_000;
+/// The longest `delay` fault, in milliseconds (ten minutes).
+pub const MAX_DELAY_MS: u64 = 10 * 60 * 1_000;
 
 /// The longest lifetime or duration anywhere in the mock, in seconds (one year).
 pub const MAX_LIFETIME_SECS: u64 = 365 * 24 * 60 * 60;
