@@ -11,7 +11,7 @@ use oauth_vocab::Finding;
 use crate::error::OAuthError;
 use crate::interaction::AuthorizationRequest;
 use crate::state::{AppState, lock};
-use crate::store::{CodeGrant, Stores};
+use crate::store::{CodeGrant, Stores, deadline};
 
 /// How long a code is kept past its expiry, so that late and replayed redemptions are
 /// recognised as such.
@@ -34,7 +34,7 @@ pub(crate) fn issue(
         challenge: request.challenge.clone(),
         subject,
         extras: request.extras.clone(),
-        expires_at: AppState::deadline(Duration::from_secs(state.config.code_ttl_secs)),
+        expires_at: deadline(Duration::from_secs(state.config.code_ttl_secs)),
         state: request.state.clone(),
         redeemed_family: None,
     };

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::clients::ClientConfig;
 use crate::config::{ProviderConfig, TokenFormat, User};
@@ -18,9 +18,6 @@ use crate::store::Stores;
 
 /// How many decisions may wait for one client.
 const MAX_QUEUED_DECISIONS: usize = 1_000;
-
-/// Where [`AppState::deadline`] saturates.
-const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// Cheap-to-clone handle on the provider's state.
 #[derive(Debug, Clone)]
@@ -177,35 +174,10 @@ impl AppState {
         Some(scripted.decision)
     }
 
-    /// The instant `after` from now; a duration too long for the clock saturates at a century
-    /// (profiles and faults are bounded to a year, so this is a guard, not a rule).
-    pub(crate) fn deadline(after: Duration) -> Instant {
-        let now = Instant::now();
-        now.checked_add(after)
-            .or_else(|| now.checked_add(CENTURY))
-            .unwrap_or(now)
-    }
-
     /// Seconds since the Unix epoch.
     pub(crate) fn now_unix() -> u64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::{Duration, Instant};
-
-    use super::AppState;
-
-    #[test]
-    fn a_deadline_too_far_for_the_clock_saturates_instead_of_panicking() {
-        let now = Instant::now();
-        assert!(AppState::deadline(Duration::MAX) > now);
-        assert!(AppState::deadline(Duration::from_secs(u64::MAX)) > now);
-        let soon = AppState::deadline(Duration::from_secs(60));
-        assert!(soon > now && soon <= Instant::now() + Duration::from_secs(60));
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::config::TokenFormat;
 use crate::scope;
 use crate::state::{AppState, lock};
-use crate::store::{TokenKind, TokenRecord};
+use crate::store::{TokenKind, TokenRecord, deadline};
 
 /// What a successful grant entitles the client to, before tokens are minted.
 #[derive(Debug)]
@@ -102,7 +102,7 @@ fn store(
         family: issue.family,
         issued_at_unix: now,
         expires_at_unix: now.saturating_add(ttl.as_secs()),
-        expires_at: AppState::deadline(real),
+        expires_at: deadline(real),
         revoked: false,
         rotated: false,
         extras: issue.extras.clone(),

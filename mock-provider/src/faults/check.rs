@@ -2,16 +2,7 @@
 //! API: a status an HTTP response can carry, a delay and a lifetime that cannot overflow a
 //! clock, and a cap on how many faults are mounted at once.
 
-use crate::faults::{Fault, FaultKind};
-
-/// The most faults mounted at once.
-pub const MAX_FAULTS: usize = 1_000;
-
-/// The longest `delay` fault, in milliseconds (ten minutes).
-pub const MAX_DELAY_MS: u64 = 10 * 60 * 1_000;
-
-/// The longest lifetime or duration anywhere in the mock, in seconds (one year).
-pub const MAX_LIFETIME_SECS: u64 = 365 * 24 * 60 * 60;
+use crate::faults::{Fault, FaultKind, MAX_DELAY_MS, MAX_LIFETIME_SECS};
 
 impl Fault {
     /// Checks the fault's values; the error names the field at fault and what is wrong.

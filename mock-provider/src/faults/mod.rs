@@ -21,7 +21,14 @@ use crate::expect::{Hits, Times};
 pub(crate) mod apply;
 mod check;
 
-pub use check::{MAX_DELAY_MS, MAX_FAULTS, MAX_LIFETIME_SECS};
+/// The most faults mounted at once.
+pub const MAX_FAULTS: usize = 1_000;
+
+/// The longest `delay` fault, in milliseconds (ten minutes).
+pub const MAX_DELAY_MS: u64 = 10 * 60 * 1_000;
+
+/// The longest lifetime or duration anywhere in the mock, in seconds (one year).
+pub const MAX_LIFETIME_SECS: u64 = 365 * 24 * 60 * 60;
 
 /// Which endpoint a fault applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
