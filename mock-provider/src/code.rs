@@ -11,7 +11,7 @@ use oauth_vocab::Finding;
 use crate::error::OAuthError;
 use crate::interaction::AuthorizationRequest;
 use crate::state::{AppState, lock};
-use crate::store::{CodeGrant, Stores};
+use crate::store::{CodeGrant, Stores, deadline};
 
 /// How long a code is kept past its expiry, so that late and replayed redemptions are
 /// recognised as such.
@@ -34,11 +34,14 @@ pub(crate) fn issue(
         challenge: request.challenge.clone(),
         subject,
         extras: request.extras.clone(),
-        expires_at: Instant::now() + Duration::from_secs(state.config.code_ttl_secs),
+        expires_at: deadline(Duration::from_secs(state.config.code_ttl_secs)),
         state: request.state.clone(),
         redeemed_family: None,
     };
-    let reap_at = grant.expires_at + KEPT_PAST_EXPIRY;
+    let reap_at = grant
+        .expires_at
+        .checked_add(KEPT_PAST_EXPIRY)
+        .unwrap_or(grant.expires_at);
     lock(&state.stores)
         .codes
         .insert(code.clone(), grant, reap_at);

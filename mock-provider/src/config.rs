@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
+use oauth_vocab::Secret;
 use serde::{Deserialize, Serialize};
 
 use crate::clients::ClientConfig;
-use crate::faults::Fault;
+use crate::faults::{Fault, MAX_FAULTS, MAX_LIFETIME_SECS};
 
 /// Everything that shapes how the mock provider behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,6 +250,11 @@ impl Default for Limits {
 pub struct AdminConfig {
     /// Answer control requests from any address, not only loopback.
     pub allow_remote: bool,
+    /// Demand `Authorization: Bearer <token>` on every control request.
+    pub token: Option<Secret>,
+    /// More `host:port` names the control API answers to, besides the bound address and
+    /// `127.0.0.1`, `localhost` and `[::1]` with its port (e.g. a LAN name with `allow_remote`).
+    pub hosts: Vec<String>,
 }
 
 /// A resource owner who can log in.
@@ -342,7 +348,8 @@ impl ProviderConfig {
         Ok(config)
     }
 
-    /// Checks cross-field consistency: unique client ids, valid redirect URIs, known users.
+    /// Checks cross-field consistency and bounds: unique client ids, valid redirect URIs, known
+    /// users, lifetimes of at most a year, faults within bounds.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |key: String, message: &str| ConfigError::Invalid {
             key,
@@ -372,6 +379,37 @@ impl ProviderConfig {
             || self.limits.max_sessions == 0
         {
             return Err(invalid("limits".into(), "store sizes must be at least 1"));
+        }
+        for (key, secs) in [
+            ("code_ttl_secs", self.code_ttl_secs),
+            ("access_token_ttl_secs", self.access_token_ttl_secs),
+            ("refresh_token_ttl_secs", self.refresh_token_ttl_secs),
+        ] {
+            if secs > MAX_LIFETIME_SECS {
+                return Err(invalid(
+                    key.into(),
+                    &format!("{secs} exceeds the longest lifetime, {MAX_LIFETIME_SECS} s (a year)"),
+                ));
+            }
+        }
+        if self.faults.len() > MAX_FAULTS {
+            return Err(invalid(
+                "faults".into(),
+                &format!("more than {MAX_FAULTS} faults"),
+            ));
+        }
+        if self.admin.token.as_ref().is_some_and(|t| {
+            t.expose().trim().is_empty() || t.expose().contains(char::is_whitespace)
+        }) {
+            return Err(invalid(
+                "admin.token".into(),
+                "must be non-empty and hold no whitespace",
+            ));
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            fault
+                .validate()
+                .map_err(|(key, message)| invalid(format!("faults[{i}].{key}"), &message))?;
         }
         for (i, client) in self.clients.iter().enumerate() {
             if self.clients[..i]
@@ -477,6 +515,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("resource.token_path"), "{err}");
+    }
+
+    #[test]
+    fn lifetimes_beyond_a_year_are_refused_by_name() {
+        for key in [
+            "code_ttl_secs",
+            "access_token_ttl_secs",
+            "refresh_token_ttl_secs",
+        ] {
+            let err = ProviderConfig::from_toml(&format!("{key} = 9223372036854775807"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(key), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_fault_out_of_bounds_is_refused_by_its_key_path() {
+        let text = "[[faults]]\non = \"token\"\nkind = \"status\"\nstatus = 101";
+        let err = ProviderConfig::from_toml(text).unwrap_err().to_string();
+        assert!(err.starts_with("faults[0].status"), "{err}");
     }
 
     #[test]

@@ -30,4 +30,18 @@ pub enum ControlError {
         /// The limit.
         limit: usize,
     },
+    /// The fault's values are out of bounds.
+    #[error("{key}: {message}")]
+    InvalidFault {
+        /// The offending field, e.g. `status`.
+        key: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// As many faults as allowed are mounted already.
+    #[error("{limit} faults are mounted already; clear some first")]
+    TooManyFaults {
+        /// The limit.
+        limit: usize,
+    },
 }

@@ -77,7 +77,7 @@ pub use urls::IssuerUrls;
 pub use control::ControlError;
 pub use decision::{Decision, ScriptedDecision};
 pub use expect::Times;
-pub use faults::{Fault, FaultKind, FaultTarget};
+pub use faults::{Fault, FaultKind, FaultTarget, MAX_DELAY_MS, MAX_FAULTS, MAX_LIFETIME_SECS};
 // Reading what it saw.
 pub use assertions::FindingPattern;
 pub use attribution::{FlowTie, Tie};

@@ -7,6 +7,18 @@ use std::time::{Duration, Instant};
 
 use crate::pkce::ChallengeMethod;
 
+/// Where [`deadline`] saturates.
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// The instant `after` from now; a duration too long for the clock saturates at a century
+/// (profiles and faults are bounded to a year, so this is a guard, not a rule).
+pub(crate) fn deadline(after: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(after)
+        .or_else(|| now.checked_add(CENTURY))
+        .unwrap_or(now)
+}
+
 /// A map whose entries expire and whose size is capped; the oldest entries go first. Its keys
 /// are live codes, tokens, interactions and sessions, so its `Debug` shows only its size.
 pub(crate) struct Bounded<V> {
@@ -237,7 +249,7 @@ impl Stores {
     }
 
     pub(crate) fn insert_token(&mut self, token: String, record: TokenRecord, keep_for: Duration) {
-        let reap_at = record.expires_at.max(Instant::now() + keep_for);
+        let reap_at = record.expires_at.max(deadline(keep_for));
         self.tokens.insert(token, record, reap_at);
     }
 }
@@ -245,6 +257,15 @@ impl Stores {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deadline_too_far_for_the_clock_saturates_instead_of_panicking() {
+        let now = Instant::now();
+        assert!(deadline(Duration::MAX) > now);
+        assert!(deadline(Duration::from_secs(u64::MAX)) > now);
+        let soon = deadline(Duration::from_secs(60));
+        assert!(soon > now && soon <= Instant::now() + Duration::from_secs(60));
+    }
 
     #[test]
     fn bounded_store_evicts_the_oldest_when_full() {

@@ -4,12 +4,12 @@
 //! records, and the successful token response body
 //! ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::config::TokenFormat;
 use crate::scope;
 use crate::state::{AppState, lock};
-use crate::store::{TokenKind, TokenRecord};
+use crate::store::{TokenKind, TokenRecord, deadline};
 
 /// What a successful grant entitles the client to, before tokens are minted.
 #[derive(Debug)]
@@ -74,7 +74,7 @@ fn access_token(state: &AppState, issue: &Issue, now: u64) -> String {
                 "client_id": issue.client_id,
                 "scope": scope::join(&issue.scopes),
                 "iat": now,
-                "exp": now + config.access_token_ttl_secs,
+                "exp": now.saturating_add(config.access_token_ttl_secs),
                 "jti": state.random.token(""),
             }))
         }
@@ -101,8 +101,8 @@ fn store(
         scopes: issue.scopes.clone(),
         family: issue.family,
         issued_at_unix: now,
-        expires_at_unix: now + ttl.as_secs(),
-        expires_at: Instant::now() + real,
+        expires_at_unix: now.saturating_add(ttl.as_secs()),
+        expires_at: deadline(real),
         revoked: false,
         rotated: false,
         extras: issue.extras.clone(),

@@ -1,17 +1,15 @@
 //! The control API under `/_admin`: register clients, script decisions, mount and clear faults,
-//! read and clear the journal. Answers only loopback peers unless `admin.allow_remote` is set.
-
-use std::net::SocketAddr;
+//! read and clear the journal, behind the gate of [`admin_gate`](super::admin_gate).
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use crate::clients::ClientConfig;
+use crate::control::ControlError;
 use crate::decision::ScriptedDecision;
 use crate::faults::Fault;
 use crate::state::{AppState, lock};
@@ -50,23 +48,6 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminQuery {
                     format!("bad query: {}", e.body_text()),
                 )
             })
-    }
-}
-
-async fn loopback_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    match peer {
-        // `to_canonical`: on a dual-stack socket an IPv4 peer arrives as `::ffff:127.0.0.1`.
-        Some(addr) if addr.ip().to_canonical().is_loopback() || state.config.admin.allow_remote => {
-            next.run(request).await
-        }
-        _ => admin_error(
-            StatusCode::FORBIDDEN,
-            "the control API answers loopback clients only (admin.allow_remote)",
-        ),
     }
 }
 
@@ -132,10 +113,13 @@ async fn faults(State(state): State<AppState>) -> Response {
 
 async fn add_fault(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
     match serde_json::from_slice::<Fault>(&body) {
-        Ok(fault) => {
-            state.faults.add(fault);
-            StatusCode::CREATED.into_response()
-        }
+        Ok(fault) => match state.faults.add(fault) {
+            Ok(_) => StatusCode::CREATED.into_response(),
+            Err(why @ ControlError::TooManyFaults { .. }) => {
+                admin_error(StatusCode::CONFLICT, why.to_string())
+            }
+            Err(why) => admin_error(StatusCode::BAD_REQUEST, why.to_string()),
+        },
         Err(e) => admin_error(StatusCode::BAD_REQUEST, format!("not a fault: {e}")),
     }
 }
@@ -161,7 +145,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/faults", get(faults).post(add_fault).delete(clear_faults))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            loopback_only,
+            super::admin_gate::guard,
         ))
 }
 
@@ -181,7 +165,10 @@ mod tests {
 
     fn app(allow_remote: bool) -> (AppState, axum::Router) {
         let config = ProviderConfig {
-            admin: AdminConfig { allow_remote },
+            admin: AdminConfig {
+                allow_remote,
+                ..AdminConfig::default()
+            },
             ..ProviderConfig::default()
         };
         let state = AppState::new(config, "http://127.0.0.1:1".into(), None);
@@ -199,6 +186,7 @@ mod tests {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
+            .header("host", "127.0.0.1:1")
             .header("content-type", "application/json")
             .body(Body::from(body.to_owned()))
             .expect("a valid request");
@@ -235,7 +223,7 @@ mod tests {
         let (status, body) = send(app, "GET", "/_admin/journal", "", ip("10.0.0.1")).await;
         // Assert
         assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_eq!(body["error"], "invalid_request");
+        assert_eq!(body["error"], "forbidden");
         assert!(
             body["error_description"]
                 .as_str()

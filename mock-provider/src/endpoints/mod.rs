@@ -7,6 +7,7 @@
 //! with.
 
 pub(crate) mod admin;
+mod admin_gate;
 pub(crate) mod authorize;
 pub(crate) mod discovery;
 pub(crate) mod introspect;

@@ -14,10 +14,21 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::control::ControlError;
 use crate::error::ErrorCode;
 use crate::expect::{Hits, Times};
 
 pub(crate) mod apply;
+mod check;
+
+/// The most faults mounted at once.
+pub const MAX_FAULTS: usize = 1_000;
+
+/// The longest `delay` fault, in milliseconds (ten minutes).
+pub const MAX_DELAY_MS: u64 = 10 * 60 * 1_000;
+
+/// The longest lifetime or duration anywhere in the mock, in seconds (one year).
+pub const MAX_LIFETIME_SECS: u64 = 365 * 24 * 60 * 60;
 
 /// Which endpoint a fault applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,22 +245,35 @@ struct Mounted {
 pub(crate) struct Faults(Mutex<Vec<Mounted>>);
 
 impl Faults {
+    /// The faults of a profile, which [`ProviderConfig::validate`](crate::ProviderConfig::validate)
+    /// has checked.
     pub(crate) fn new(initial: Vec<Fault>) -> Self {
         let faults = Self::default();
-        for fault in initial {
-            faults.add(fault);
-        }
+        faults
+            .lock()
+            .extend(initial.into_iter().map(|fault| Mounted {
+                fault,
+                hits: Hits::default(),
+            }));
         faults
     }
 
-    /// Mounts a fault; the counter tells how many requests it meets.
-    pub(crate) fn add(&self, fault: Fault) -> Hits {
+    /// Mounts a fault after checking its values and the number mounted; the counter tells how
+    /// many requests it meets.
+    pub(crate) fn add(&self, fault: Fault) -> Result<Hits, ControlError> {
+        fault
+            .validate()
+            .map_err(|(key, message)| ControlError::InvalidFault { key, message })?;
+        let mut faults = self.lock();
+        if faults.len() >= MAX_FAULTS {
+            return Err(ControlError::TooManyFaults { limit: MAX_FAULTS });
+        }
         let hits = Hits::default();
-        self.lock().push(Mounted {
+        faults.push(Mounted {
             fault,
             hits: hits.clone(),
         });
-        hits
+        Ok(hits)
     }
 
     /// Removes every fault, or only one client's.
@@ -299,10 +323,28 @@ impl Faults {
 mod tests {
     use super::*;
 
+    impl Faults {
+        fn add_ok(&self, fault: Fault) {
+            self.add(fault).expect("a valid fault");
+        }
+    }
+
+    #[test]
+    fn the_fault_count_is_bounded() {
+        let faults = Faults::default();
+        for _ in 0..MAX_FAULTS {
+            faults.add_ok(Fault::token(FaultKind::Html));
+        }
+        let refused = faults.add(Fault::token(FaultKind::Html)).unwrap_err();
+        assert_eq!(refused, ControlError::TooManyFaults { limit: MAX_FAULTS });
+        faults.clear(None);
+        faults.add_ok(Fault::token(FaultKind::Html));
+    }
+
     #[test]
     fn once_faults_fire_once_and_client_faults_only_for_their_client() {
         let faults = Faults::default();
-        faults.add(Fault::token(FaultKind::Html).for_client("a").once());
+        faults.add_ok(Fault::token(FaultKind::Html).for_client("a").once());
         assert_eq!(faults.take(FaultTarget::Token, Some("b"), None), None);
         assert_eq!(faults.take(FaultTarget::Refresh, Some("a"), None), None);
         assert_eq!(
@@ -315,7 +357,7 @@ mod tests {
     #[test]
     fn state_faults_fire_only_for_their_flow() {
         let faults = Faults::default();
-        faults.add(Fault::token(FaultKind::Html).for_state("s1"));
+        faults.add_ok(Fault::token(FaultKind::Html).for_state("s1"));
         assert_eq!(faults.take(FaultTarget::Token, None, Some("s2")), None);
         assert_eq!(faults.take(FaultTarget::Token, None, None), None);
         assert_eq!(
@@ -327,7 +369,7 @@ mod tests {
     #[test]
     fn standing_faults_last_until_cleared() {
         let faults = Faults::default();
-        faults.add(Fault::token(FaultKind::status(503)));
+        faults.add_ok(Fault::token(FaultKind::status(503)));
         assert!(faults.take(FaultTarget::Token, None, None).is_some());
         assert!(faults.take(FaultTarget::Token, Some("x"), None).is_some());
         faults.clear(None);

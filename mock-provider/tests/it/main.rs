@@ -3,10 +3,12 @@
 mod support;
 
 mod admin;
+mod admin_gate;
 mod attribution;
 mod authorize;
 mod bad_input;
 mod binary;
+mod bounds;
 mod discovery;
 mod expectations;
 mod faults;

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use cucumber::given;
-use mock_provider::{ErrorCode, FaultKind, FaultTarget};
+use mock_provider::{ErrorCode, FaultKind, FaultTarget, MAX_DELAY_MS};
 
 use crate::client::world::{Arrangement, GauntletWorld, StepResult};
 
@@ -57,7 +57,15 @@ async fn token_too_slow(world: &mut GauntletWorld) -> StepResult {
                 .into(),
         );
     };
-    let ms = u64::try_from((timeout + Duration::from_secs(1)).as_millis()).unwrap_or(u64::MAX);
+    let ms = u64::try_from(timeout.saturating_add(Duration::from_secs(1)).as_millis())
+        .unwrap_or(u64::MAX);
+    if ms > MAX_DELAY_MS {
+        return Err(format!(
+            "the profile states a token timeout of {} ms (timeouts.platform_token_timeout_ms); \
+             outlasting it takes a delay beyond the mock's longest, {MAX_DELAY_MS} ms",
+            timeout.as_millis()
+        ));
+    }
     world.arrangements.push(Arrangement::Fault(
         FaultTarget::Token,
         FaultKind::Delay { ms },
