@@ -18,3 +18,4 @@ mod provider;
 mod reports;
 mod shards;
 mod token_requests;
+mod verdicts;

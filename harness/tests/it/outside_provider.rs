@@ -5,12 +5,10 @@
 //! the suite or the driver shows up here.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
-use gauntlet::provider::profile::ProviderTarget;
-use gauntlet::provider::{ProviderOptions, run};
 use gauntlet::report::Status;
-use gauntlet::suite::Gate;
+
+use crate::verdicts::{failures, names, run_outside, set};
 
 /// What django-oauth-toolkit 3.4 with the settings in scripts/django-provider gets wrong.
 const DOT_FAILS: &[&str] = &[
@@ -49,33 +47,10 @@ const DOT_FAILS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages() {
-    let profile = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/providers/django-oauth-toolkit.toml");
-    let target = ProviderTarget::from_file(&profile).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    let options = ProviderOptions {
-        gate: Gate::None,
-        // Django's development server with SQLite: a few requests at a time, so that a busy
-        // machine does not turn its codes' 5-second lifetime or its locks into findings.
-        concurrency: 2,
-        ..ProviderOptions::new(target, dir.to_path_buf())
-    };
-    let report = match run(options).await {
-        Ok(result) => result.report,
-        Err(error) => panic!(
-            "{error:#}\n--- provider.log ---\n{}",
-            std::fs::read_to_string(dir.join("provider.log")).unwrap_or_default()
-        ),
-    };
-    let with = |status| -> BTreeSet<String> {
-        report
-            .scenarios
-            .iter()
-            .filter(|s| s.status == status)
-            .map(|s| s.name.clone())
-            .collect()
-    };
+    // Django's development server with SQLite: a few requests at a time, so that a busy
+    // machine does not turn its codes' 5-second lifetime or its locks into findings.
+    let report = run_outside("django-oauth-toolkit.toml", 2).await;
+    let with = |status| names(&report, status);
     let passed = with(Status::Passed);
     // Through Django's login form (csrfmiddlewaretoken) and DOT's consent form, both ways.
     for name in [
@@ -91,13 +66,8 @@ async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages
     ] {
         assert!(passed.contains(name), "{name} did not pass: {report:#?}");
     }
-    let expected: BTreeSet<String> = DOT_FAILS.iter().map(|s| (*s).to_owned()).collect();
-    let failures: String = report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == Status::Failed)
-        .map(|s| format!("{}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
-        .collect();
+    let expected = set(DOT_FAILS);
+    let failures = failures(&report);
     assert_eq!(with(Status::Failed), expected, "{failures}");
     // Its RFC 8414 metadata is found and consistent; it sends no iss and says so.
     assert!(passed.contains("The metadata names the issuer and the endpoints"));

@@ -5,13 +5,9 @@
 //! page's "[ Cancel ]" link — and the findings are pinned so a change in the suite, the driver or
 //! the pinned version shows up here.
 
-use std::collections::BTreeSet;
-use std::path::Path;
-
-use gauntlet::provider::profile::ProviderTarget;
-use gauntlet::provider::{ProviderOptions, run};
 use gauntlet::report::Status;
-use gauntlet::suite::Gate;
+
+use crate::verdicts::{explained, failures, names, run_outside, set};
 
 /// What oidc-provider 8.8.1 with the configuration in scripts/oidc-provider/server.mjs gets
 /// wrong.
@@ -39,43 +35,12 @@ const OIDC_PROVIDER_SKIPS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn oidc_provider_is_driven_through_its_real_login_and_consent_pages() {
-    let profile =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/providers/oidc-provider.toml");
-    let target = ProviderTarget::from_file(&profile).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    let options = ProviderOptions {
-        gate: Gate::None,
-        // One Node.js process, in-memory: a few requests at a time, so that a busy machine does
-        // not turn its codes' 10-second lifetime into findings.
-        concurrency: 2,
-        ..ProviderOptions::new(target, dir.to_path_buf())
-    };
-    let report = match run(options).await {
-        Ok(result) => result.report,
-        Err(error) => panic!(
-            "{error:#}\n--- provider.log ---\n{}",
-            std::fs::read_to_string(dir.join("provider.log")).unwrap_or_default()
-        ),
-    };
-    let with = |status| -> BTreeSet<String> {
-        report
-            .scenarios
-            .iter()
-            .filter(|s| s.status == status)
-            .map(|s| s.name.clone())
-            .collect()
-    };
-    let failures: String = report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == Status::Failed)
-        .map(|s| format!("{}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
-        .collect();
-    let expected: BTreeSet<String> = OIDC_PROVIDER_FAILS
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    // One Node.js process, in-memory: a few requests at a time, so that a busy machine does
+    // not turn its codes' 10-second lifetime into findings.
+    let report = run_outside("oidc-provider.toml", 2).await;
+    let with = |status| names(&report, status);
+    let failures = failures(&report);
+    let expected = set(OIDC_PROVIDER_FAILS);
     assert_eq!(with(Status::Failed), expected, "{failures}");
     let passed = with(Status::Passed);
     // Through its login page (any login) and its consent page, approving with the "Continue"
@@ -108,15 +73,7 @@ async fn oidc_provider_is_driven_through_its_real_login_and_consent_pages() {
         "{:#?}",
         refused.exchanges.iter().map(|e| &e.url).collect::<Vec<_>>()
     );
-    let skipped: BTreeSet<String> = OIDC_PROVIDER_SKIPS
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    let skips: String = report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == Status::Skipped)
-        .map(|s| format!("{}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
-        .collect();
+    let skipped = set(OIDC_PROVIDER_SKIPS);
+    let skips = explained(&report, Status::Skipped);
     assert_eq!(with(Status::Skipped), skipped, "{skips}");
 }

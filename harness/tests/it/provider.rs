@@ -11,6 +11,8 @@ use gauntlet::provider::{ProviderOptions, run};
 use gauntlet::report::{RunReport, Status};
 use gauntlet::suite::Gate;
 
+use crate::verdicts::{failures, names};
+
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 
 fn fixture(name: &str) -> PathBuf {
@@ -33,24 +35,6 @@ async fn run_against(target: ProviderTarget, _name: &str) -> RunReport {
     let result = run(options).await.expect("the run happens");
     assert_eq!(result.passed, result.report.passed());
     result.report
-}
-
-fn names(report: &RunReport, status: Status) -> BTreeSet<String> {
-    report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == status)
-        .map(|s| s.name.clone())
-        .collect()
-}
-
-fn failures(report: &RunReport) -> String {
-    report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == Status::Failed)
-        .map(|s| format!("{}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
