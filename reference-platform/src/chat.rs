@@ -31,18 +31,37 @@ pub(crate) struct Turn {
     pub(crate) text: String,
 }
 
+impl Turn {
+    /// The turn a request body holds, or the 400 to answer: not JSON
+    /// `{"session": "…", "text": "…"}`, or a session that is not valid.
+    pub(crate) fn read(body: Result<Json<Self>, JsonRejection>) -> Result<Self, Box<Response>> {
+        let bad = |why: &str| {
+            Box::new(pages::json(
+                StatusCode::BAD_REQUEST,
+                json!({ "error": why }),
+            ))
+        };
+        let Ok(Json(turn)) = body else {
+            return Err(bad(
+                "expected a JSON body {\"session\": \"…\", \"text\": \"…\"}",
+            ));
+        };
+        if !valid_session(&turn.session) {
+            return Err(bad("the session is not valid"));
+        }
+        Ok(turn)
+    }
+}
+
 /// `POST /chat` with `{"session": "…", "text": "…"}`.
 pub(crate) async fn turn(
     State(state): State<AppState>,
     body: Result<Json<Turn>, JsonRejection>,
 ) -> Response {
-    let bad = |why: &str| pages::json(StatusCode::BAD_REQUEST, json!({ "error": why }));
-    let Ok(Json(turn)) = body else {
-        return bad("expected a JSON body {\"session\": \"…\", \"text\": \"…\"}");
+    let turn = match Turn::read(body) {
+        Ok(turn) => turn,
+        Err(bad) => return *bad,
     };
-    if !valid_session(&turn.session) {
-        return bad("the session is not valid");
-    }
     if turn.text.trim().eq_ignore_ascii_case("unlink") {
         forget_and_revoke(&state, &turn.session).await;
         let messages = vec![text("Your account is unlinked.")];

@@ -451,7 +451,7 @@ impl Default for Timeouts {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderPlacement {
-    /// e.g. `127.0.0.1:9090`; a free port when absent.
+    /// An address of your choosing (`127.0.0.1:PORT`); a free port when absent.
     pub address: Option<std::net::SocketAddr>,
     /// The mock's profile: `default` or `openchatstudio` (its paths, PKCE rule, `team`
     /// parameter and client authentication in the body).
@@ -915,7 +915,7 @@ mod tests {
         let path = written(dir.path(), |t| {
             without_outcome(t).replace(
                 "embedded = \"reference\"",
-                "base_url = \"http://127.0.0.1:3000\"",
+                "base_url = \"https://platform.test\"",
             )
         });
         let err = PlatformProfile::from_file(&path).unwrap_err().to_string();

@@ -189,7 +189,7 @@ fn foreign_references(page: &Html, base: &Url) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const CALLBACK: &str = "http://127.0.0.1:8080/oauth/callback?code=c0de-value&state=s7ate";
+    const CALLBACK: &str = "https://platform.test/oauth/callback?code=c0de-value&state=s7ate";
 
     fn reply(status: u16, content_type: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
         Reply {
@@ -245,14 +245,14 @@ mod tests {
     #[test]
     fn nothing_to_leak_through_passes() {
         let own =
-            "<p>Linked</p><a href=\"/chat\">back</a><img src=\"http://127.0.0.1:8080/x.png\">";
+            "<p>Linked</p><a href=\"/chat\">back</a><img src=\"https://platform.test/x.png\">";
         assert_eq!(judge(CALLBACK, &reply(200, "text/html", own, &[])), Ok(()));
         let json = reply(200, "application/json", "{\"linked\":true}", &[]);
         assert_eq!(judge(CALLBACK, &json), Ok(()));
         let clean = reply(302, "", "", &[("location", "https://elsewhere.example/")]);
         assert_eq!(judge(CALLBACK, &clean), Ok(()));
         let mut moved_on = reply(200, "text/html", LEAKY, &[]);
-        moved_on.url = "http://127.0.0.1:8080/linked".to_owned();
+        moved_on.url = "https://platform.test/linked".to_owned();
         assert_eq!(judge(CALLBACK, &moved_on), Ok(()));
     }
 

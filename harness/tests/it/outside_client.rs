@@ -14,6 +14,8 @@ use gauntlet::report::{RunReport, Status};
 use gauntlet::suite::Gate;
 use mock_provider::AuthMethod;
 
+use crate::verdicts::names;
+
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 
 /// Why a scenario fails against the Authlib chatbot: what Authlib (or the chatbot written on
@@ -95,15 +97,6 @@ fn require_python() {
         "this test installs Authlib from PyPI into a venv under target/ and needs `python3` \
          with the venv module (Debian: python3-venv) on the PATH"
     );
-}
-
-fn names(report: &RunReport, status: Status) -> BTreeSet<String> {
-    report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == status)
-        .map(|s| s.name.clone())
-        .collect()
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! What the provider-suite tests read off a run: the scenarios of one status, the failures
-//! with their explanations, and a run against an outside server's profile.
+//! What the suite tests read off a run: the scenarios of one status, the failures with their
+//! explanations, and a provider run against an outside server's profile.
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -19,7 +19,6 @@ use crate::defects::Defect;
 use crate::hooks::{HookFuture, ShapeHooks};
 use crate::outcome::{Completed, Failed};
 use crate::pages;
-use crate::params::valid_session;
 use crate::probe::{Probe, probe};
 use crate::session::lock;
 use crate::state::AppState;
@@ -48,18 +47,10 @@ impl ShapeHooks for Csml {
 
 /// `POST /csml/chat {"session","text"}`: `{"messages": […], "event": …}`.
 async fn turn(State(state): State<AppState>, body: Result<Json<Turn>, JsonRejection>) -> Response {
-    let Ok(Json(turn)) = body else {
-        return pages::json(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "expected a JSON body {\"session\": \"…\", \"text\": \"…\"}" }),
-        );
+    let turn = match Turn::read(body) {
+        Ok(turn) => turn,
+        Err(bad) => return *bad,
     };
-    if !valid_session(&turn.session) {
-        return pages::json(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "the session is not valid" }),
-        );
-    }
     if let Some(claim) = confirm::claim(&state, &turn.session, &turn.text) {
         // The confirming turn only confirms: the event waits for the next one.
         let message = json!({ "type": "text", "content": { "text": claim.message() } });

@@ -17,7 +17,6 @@ use crate::config::Placement;
 use crate::defects::Defect;
 use crate::http::{describe_transport, placed, read_limited};
 use crate::pages;
-use crate::params::valid_session;
 use crate::state::AppState;
 use oauth_vocab::Secret;
 
@@ -37,17 +36,8 @@ pub(super) async fn service_turn(
     State(state): State<AppState>,
     body: Result<Json<Turn>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(turn)) = body else {
-        return pages::json(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "expected a JSON body {\"session\": \"…\", \"text\": \"…\"}" }),
-        );
-    };
-    if !valid_session(&turn.session) {
-        return pages::json(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "the session is not valid" }),
-        );
+    if let Err(bad) = Turn::read(body) {
+        return *bad;
     }
     let text = match use_service(&state).await {
         Ok((sub, token)) if state.config.defects.has(Defect::ServiceTokenShownToUser) => {

@@ -14,15 +14,22 @@ use super::token::{authenticated_as_configured, revoke};
 use crate::client::world::{GauntletWorld, StepResult};
 use crate::suite::browser::short;
 
-/// The platform's `client_credentials` grants: all of them, or those after the mark.
-fn grants(world: &GauntletWorld, since_mark: bool) -> Vec<JournalEntry> {
-    let mark = world.service_mark.filter(|_| since_mark).unwrap_or(0);
+/// The platform's requests to `endpoint` after journal entry `mark`.
+fn after(world: &GauntletWorld, endpoint: Endpoint, mark: u64) -> Vec<JournalEntry> {
     world
         .ctx
         .provider
         .journal_for(&world.ctx.client.client_id)
         .into_iter()
-        .filter(|e| e.endpoint == Endpoint::Token && e.seq > mark)
+        .filter(|e| e.endpoint == endpoint && e.seq > mark)
+        .collect()
+}
+
+/// The platform's `client_credentials` grants: all of them, or those after the mark.
+fn grants(world: &GauntletWorld, since_mark: bool) -> Vec<JournalEntry> {
+    let mark = world.service_mark.filter(|_| since_mark).unwrap_or(0);
+    after(world, Endpoint::Token, mark)
+        .into_iter()
         .filter(|e| e.param("grant_type") == Some("client_credentials"))
         .collect()
 }
@@ -41,12 +48,8 @@ fn service_tokens(world: &GauntletWorld) -> Vec<String> {
 /// The API calls after the mark, with the Bearer token each carried.
 fn service_calls(world: &GauntletWorld) -> Vec<(JournalEntry, Option<String>)> {
     let mark = world.service_mark.unwrap_or(u64::MAX);
-    world
-        .ctx
-        .provider
-        .journal_for(&world.ctx.client.client_id)
+    after(world, Endpoint::Resource, mark)
         .into_iter()
-        .filter(|e| e.endpoint == Endpoint::Resource && e.seq > mark)
         .map(|e| {
             let token = e
                 .header("authorization")
