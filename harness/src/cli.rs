@@ -108,7 +108,7 @@ pub struct RunArgs {
 /// Arguments of `gauntlet provider`.
 #[derive(Debug, clap::Args)]
 pub struct ProviderArgs {
-    /// Provider profile (TOML with a [server] table), or a mock-provider profile to test the
+    /// Provider profile (TOML with a `[server]` table), or a mock-provider profile to test the
     /// embedded mock with: a file, or the name of a bundled one such as `lax` (`gauntlet
     /// profiles`); default: the embedded mock's default profile.
     #[arg(long, env = "GAUNTLET_PROVIDER")]
@@ -160,7 +160,7 @@ pub struct SuiteArgs {
 /// The baseline options of `run`, `provider` and `merge`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BaselineArgs {
-    /// A TOML file of accepted failures ([[accepted]] feature, scenario, reason): they do not
+    /// A TOML file of accepted failures (`[[accepted]]` feature, scenario, reason): they do not
     /// fail the gate; a listed scenario that passes does (a stale entry).
     #[arg(long, value_name = "FILE", env = "GAUNTLET_BASELINE")]
     pub baseline: Option<PathBuf>,

@@ -1,5 +1,5 @@
 //! The client direction: a chatbot platform (the OAuth client) under test, driven as a browser
-//! would drive it, with the mock provider on the other side. [`run`] is `gauntlet run`;
+//! would drive it, with the mock provider on the other side. [`run()`] is `gauntlet run`;
 //! [`mutants`] proves the suite against the reference platform's defect catalogue.
 //!
 //! A run starts a [`context::RunContext`] (mock provider + platform), runs the [`preflight`]

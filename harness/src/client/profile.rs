@@ -2,7 +2,7 @@
 //! it has never seen — where it is or how to launch it, the client registration the mock holds
 //! for it, how a flow starts, and how success and failure show.
 //!
-//! String values may hold `{placeholders}`, filled in by [`Vars`]; [`placeholders::PLATFORM`]
+//! String values may hold `{placeholders}`, filled in by [`Vars`](crate::suite::placeholders::Vars); [`placeholders::PLATFORM`]
 //! lists them, and a profile using any other is refused when it is read.
 
 use std::borrow::Cow;

@@ -48,7 +48,7 @@ pub enum StartError {
     },
     /// The way led to a URL with userinfo (`http://platform@elsewhere/`), refused.
     Userinfo(String),
-    /// More than [`MAX_HOPS`] redirects within the platform.
+    /// More than `MAX_HOPS` redirects within the platform.
     TooManyRedirects,
     /// A button or a redirect that is no URL.
     BadUrl(String),

@@ -1,5 +1,5 @@
-//! The cucumber run shared by every direction: [`prepare`] reads and parses the features and
-//! refuses a run that would test nothing before anything starts; [`Prepared::run`] runs the
+//! The cucumber run shared by every direction: `prepare` reads and parses the features and
+//! refuses a run that would test nothing before anything starts; `Prepared::run` runs the
 //! selected, applicable scenarios, records each one's steps and evidence, and returns the
 //! run's report.
 

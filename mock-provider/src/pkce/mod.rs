@@ -1,7 +1,7 @@
 //! Proof Key for Code Exchange ([RFC 7636](https://www.rfc-editor.org/rfc/rfc7636)): the policy a
 //! client is registered with, the challenge methods (§4.3), verifier generation (§4.1), the S256
 //! transformation (§4.2) and the verifier check itself (§4.6). How an authorization or token
-//! request is checked under the client's policy is [`check`].
+//! request is checked under the client's policy is `check`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
