@@ -44,6 +44,7 @@ mod client_auth;
 mod clients;
 mod code;
 mod config;
+mod connections;
 mod control;
 mod decision;
 mod endpoints;

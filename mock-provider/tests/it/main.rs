@@ -9,6 +9,7 @@ mod authorize;
 mod bad_input;
 mod binary;
 mod bounds;
+mod connections;
 mod discovery;
 mod expectations;
 mod faults;

@@ -1,0 +1,63 @@
+//! The answer to a connection past the cap when every open one is busy: a short `503` with a
+//! JSON error and `Connection: close`, from a bounded pool of responders.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+/// Responders writing a 503 at once; past them a connection is closed unanswered.
+const RESPONDERS: usize = 64;
+
+/// How long a responder spends writing its answer, then reading what the client sent (so that
+/// closing does not reset the connection before the answer is read).
+const LINGER: Duration = Duration::from_secs(1);
+
+/// The most a responder reads of the request before closing.
+const DRAIN_BYTES: u64 = 64 * 1024;
+
+/// The pool of 503 responders.
+#[derive(Debug, Clone)]
+pub(crate) struct Refusals(Arc<Semaphore>);
+
+impl Refusals {
+    pub(crate) fn new() -> Self {
+        Self(Arc::new(Semaphore::new(RESPONDERS)))
+    }
+
+    /// Answers 503 and closes, or closes at once when every responder is taken.
+    pub(crate) fn refuse(&self, mut stream: TcpStream, max_connections: usize) {
+        let Ok(permit) = self.0.clone().try_acquire_owned() else {
+            return;
+        };
+        tokio::spawn(async move {
+            let answer = answer(max_connections);
+            let _ = tokio::time::timeout(LINGER, async {
+                stream.write_all(answer.as_bytes()).await?;
+                stream.shutdown().await?;
+                let mut sink = tokio::io::sink();
+                tokio::io::copy(&mut (&mut stream).take(DRAIN_BYTES), &mut sink).await
+            })
+            .await;
+            drop(permit);
+        });
+    }
+}
+
+fn answer(max_connections: usize) -> String {
+    let body = serde_json::json!({
+        "error": "temporarily_unavailable",
+        "error_description": format!(
+            "the mock provider serves at most {max_connections} connections and all are busy; retry"
+        ),
+    })
+    .to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         cache-control: no-store\r\nretry-after: 1\r\nconnection: close\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
