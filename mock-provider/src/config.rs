@@ -252,9 +252,10 @@ impl Default for Limits {
             max_body_bytes: 16 * 1024,
             max_sessions: 10_000,
             max_clients: 10_000,
-            // 16 MiB: thousands of ordinary entries (about 1–4 KiB each), a few MiB of RSS at
-            // most for a journal nobody reads.
-            journal_bytes: 16 * 1024 * 1024,
+            // 8 MiB: room for the 2,000 entries of `journal_capacity` at about 4 KiB each (an
+            // ordinary entry takes 1–3 KiB), while a journal of cut hostile entries stays a
+            // small part of the mock's 40 MB.
+            journal_bytes: 8 * 1024 * 1024,
             // 10 s: a real client sends its head in one packet; nginx's default is 60 s, but a
             // test mock need not wait for clients on slow links.
             header_read_timeout_ms: 10_000,

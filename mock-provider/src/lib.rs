@@ -69,6 +69,7 @@ mod server;
 mod state;
 mod store;
 mod tokens;
+mod truncation;
 mod urls;
 
 // Running it.

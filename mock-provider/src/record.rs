@@ -19,8 +19,6 @@ use crate::params::Params;
 use crate::state::{AppState, lock};
 use oauth_vocab::redact::redact_uri;
 
-const BODY_RECORD_LIMIT: usize = 8 * 1024;
-
 pub(crate) async fn journal_layer(
     State(state): State<AppState>,
     request: Request,
@@ -109,6 +107,7 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         },
         findings: Vec::new(),
         flows: Vec::new(),
+        truncated: false,
     }
 }
 
@@ -158,9 +157,9 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The bytes as text; the journal cuts and marks a long one ([`crate::truncation`]).
 fn lossy(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(BODY_RECORD_LIMIT)];
-    String::from_utf8_lossy(cut).into_owned()
+    String::from_utf8_lossy(bytes).into_owned()
 }
 /// The endpoint a matched route serves, by the configured paths; [`Endpoint::Other`] for an
 /// unmatched one.

@@ -247,6 +247,12 @@ impl MockProvider {
         self.state.journal.entries(Some(client_id))
     }
 
+    /// How many journal entries were dropped to keep it within `limits.journal_capacity` and
+    /// `limits.journal_bytes`.
+    pub fn journal_dropped(&self) -> u64 {
+        self.state.journal.dropped()
+    }
+
     /// Empties the journal.
     pub fn clear_journal(&self) {
         self.state.journal.clear();
@@ -288,6 +294,12 @@ impl MockProvider {
             report.push_str(&format!("  - {line}\n"));
         }
         report.push_str("the requests it received:\n");
+        let dropped = self.journal_dropped();
+        if dropped > 0 {
+            report.push_str(&format!(
+                "  ({dropped} earlier requests dropped from the journal)\n"
+            ));
+        }
         report.push_str(&listing(&self.journal()));
         Some(report)
     }

@@ -13,6 +13,7 @@ mod connections;
 mod discovery;
 mod expectations;
 mod faults;
+mod journal_bounds;
 mod login;
 mod quirks;
 mod readme;
