@@ -13,6 +13,7 @@ mod connections;
 mod discovery;
 mod expectations;
 mod faults;
+mod fuzz;
 mod journal_bounds;
 mod login;
 mod quirks;
