@@ -232,8 +232,8 @@ pub struct Limits {
     /// Bytes the journal may hold, as accounted by its entries' sizes; the oldest entries are
     /// dropped first. Each entry's large values are truncated and marked when recorded.
     pub journal_bytes: usize,
-    /// Milliseconds a client has to send a whole request head, from its first byte; then the
-    /// connection is closed (slowloris).
+    /// Milliseconds a client has to send a whole request head, from its first byte, else the
+    /// connection is closed (slowloris); and as long again for the body, else a `408`.
     pub header_read_timeout_ms: u64,
     /// Milliseconds a connection may sit idle between requests (or before its first) before
     /// it is closed.

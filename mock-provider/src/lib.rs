@@ -40,6 +40,7 @@ mod answer;
 mod app;
 mod assertions;
 mod attribution;
+mod body_read;
 mod client_auth;
 mod clients;
 mod code;

@@ -8,10 +8,11 @@ use axum::http::response::Parts as ResponseParts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use oauth_vocab::{Endpoint, Finding, Observation};
 
 use crate::attribution;
+use crate::body_read::{self, BodyRead};
 use crate::config::ProviderConfig;
 use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
@@ -25,12 +26,24 @@ pub(crate) async fn journal_layer(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let (bytes, too_large) = read_body(body, state.config.limits.max_body_bytes).await;
+    let limits = &state.config.limits;
+    let (bytes, too_large) = match body_read::read(body, limits).await {
+        BodyRead::Whole(bytes) => (bytes, false),
+        BodyRead::TooLarge | BodyRead::Broken(_) => (Bytes::new(), true),
+        BodyRead::TimedOut => {
+            let mut entry = request_entry(&state, &parts, &Bytes::new());
+            let (parts, body) = body_read::timed_out(limits).into_parts();
+            let bytes = collect(body).await;
+            note_response(&mut entry, &parts, &bytes);
+            state.journal.record(entry);
+            return Response::from_parts(parts, Body::from(bytes));
+        }
+    };
     let mut entry = request_entry(&state, &parts, &bytes);
     if too_large {
         entry.findings.push(Observation::detailed(
             Finding::RequestTooLarge,
-            format!("body exceeds {} bytes", state.config.limits.max_body_bytes),
+            format!("body exceeds {} bytes", limits.max_body_bytes),
         ));
     }
     let mut request = Request::from_parts(parts, Body::from(bytes));
@@ -41,11 +54,7 @@ pub(crate) async fn journal_layer(
     let response = next.run(request).await;
 
     let (parts, body) = response.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let bytes = collect(body).await;
     note_response(&mut entry, &parts, &bytes);
     if entry.endpoint == Endpoint::Token {
         let params = attribution::request_params(&entry.query, &entry.form, entry.body.as_deref());
@@ -56,12 +65,12 @@ pub(crate) async fn journal_layer(
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The request body, or nothing and `true` if it exceeds `max_body_bytes`.
-async fn read_body(body: Body, max_body_bytes: usize) -> (Bytes, bool) {
-    match Limited::new(body, max_body_bytes).collect().await {
-        Ok(collected) => (collected.to_bytes(), false),
-        Err(_) => (Bytes::new(), true),
-    }
+/// A response body, whole.
+async fn collect(body: Body) -> Bytes {
+    body.collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default()
 }
 
 /// The journal entry of a request, its response still to come.

@@ -6,9 +6,9 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 
+use crate::body_read::{self, BodyRead};
 use crate::clients::ClientConfig;
 use crate::control::ControlError;
 use crate::decision::ScriptedDecision;
@@ -164,28 +164,32 @@ async fn decisions(State(state): State<AppState>) -> Response {
     axum::Json(pending).into_response()
 }
 
-/// Reads a control request's body within `limits.max_body_bytes`: what it registers or mounts
-/// stays bounded in size as well as in number. A larger body gets a JSON 413.
+/// Reads a control request's body within `limits.max_body_bytes` (and in time): what it
+/// registers or mounts stays bounded in size as well as in number. A larger body gets a JSON 413.
 async fn bounded_body(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let max = state.config.limits.max_body_bytes;
+    let limits = &state.config.limits;
     let (parts, body) = request.into_parts();
-    match Limited::new(body, max).collect().await {
-        Ok(collected) => {
-            let body = axum::body::Body::from(collected.to_bytes());
+    match body_read::read(body, limits).await {
+        BodyRead::Whole(bytes) => {
+            let body = axum::body::Body::from(bytes);
             next.run(axum::extract::Request::from_parts(parts, body))
                 .await
         }
-        Err(e) if e.is::<LengthLimitError>() => admin_error(
+        BodyRead::TooLarge => admin_error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body exceeds limits.max_body_bytes ({max} bytes)"),
+            format!(
+                "the body exceeds limits.max_body_bytes ({} bytes)",
+                limits.max_body_bytes
+            ),
         ),
-        Err(e) => admin_error(
+        BodyRead::TimedOut => body_read::timed_out(limits),
+        BodyRead::Broken(why) => admin_error(
             StatusCode::BAD_REQUEST,
-            format!("the body could not be read: {e}"),
+            format!("the body could not be read: {why}"),
         ),
     }
 }

@@ -78,6 +78,33 @@ async fn a_head_sent_byte_by_byte_is_cut_after_the_header_read_timeout() {
 }
 
 #[tokio::test]
+async fn a_body_announced_and_never_sent_gets_a_408_and_the_connection_closes() {
+    // Arrange
+    let (provider, _) = start_with(limits(Limits {
+        header_read_timeout_ms: 200,
+        ..Limits::default()
+    }))
+    .await;
+    let mut socket = TcpStream::connect(provider.address()).await.unwrap();
+    let head = format!(
+        "POST /token HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: 100\r\n\r\ngrant_type=",
+        provider.address()
+    );
+    // Act
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let received = String::from_utf8_lossy(&until_closed(&mut socket).await).into_owned();
+    // Assert
+    assert!(received.starts_with("HTTP/1.1 408"), "{received}");
+    assert!(
+        received.contains("\"error\":\"invalid_request\""),
+        "{received}"
+    );
+    let journal = provider.journal();
+    assert_eq!(journal.last().map(|e| e.response.status), Some(408));
+}
+
+#[tokio::test]
 async fn an_idle_connection_is_closed_after_the_idle_timeout() {
     // Arrange
     let (provider, http) = start_with(limits(Limits {
