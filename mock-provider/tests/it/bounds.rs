@@ -25,6 +25,16 @@ async fn post_fault(
         .expect("the control API answers")
 }
 
+/// Asserts that the control API lists no fault.
+async fn assert_no_fault_mounted(provider: &MockProvider, http: &reqwest::Client) {
+    let faults = http
+        .get(admin_url(provider, "/faults"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(json(faults).await, json!([]));
+}
+
 /// Asserts a 400 naming `field`.
 async fn refused_naming(response: reqwest::Response, field: &str) {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
@@ -86,12 +96,7 @@ async fn statuses_that_are_not_final_http_statuses_are_refused() {
             "{status}"
         );
     }
-    let faults = http
-        .get(admin_url(&provider, "/faults"))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(json(faults).await, json!([]));
+    assert_no_fault_mounted(&provider, &http).await;
 }
 
 #[tokio::test]
@@ -171,12 +176,7 @@ async fn a_control_body_over_max_body_bytes_is_refused_with_a_json_413() {
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body = json(response).await;
     assert_eq!(body["error"], "invalid_request", "{body}");
-    let faults = http
-        .get(admin_url(&provider, "/faults"))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(json(faults).await, json!([]));
+    assert_no_fault_mounted(&provider, &http).await;
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! connection are closed after their timeouts, and idle or stalled sockets held at the
 //! connection cap never lock a new client out.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use mock_provider::{Limits, MockProvider, ProviderConfig};
@@ -13,11 +14,20 @@ use crate::support::*;
 /// Far longer than any timeout under test: only a hang reaches it.
 const HANG: Duration = Duration::from_secs(30);
 
-fn limits(limits: Limits) -> ProviderConfig {
+fn config(limits: Limits) -> ProviderConfig {
     ProviderConfig {
         limits,
         ..ProviderConfig::default()
     }
+}
+
+/// A provider with these limits, and a raw socket connected to it.
+async fn connected(limits: Limits) -> (MockProvider, TcpStream) {
+    let (provider, _) = start_with(config(limits)).await;
+    let socket = TcpStream::connect(provider.address())
+        .await
+        .expect("connects");
+    (provider, socket)
 }
 
 /// Reads until the server closes the socket (end of file or reset); panics after [`HANG`].
@@ -40,12 +50,11 @@ async fn until_closed(socket: &mut TcpStream) -> Vec<u8> {
 #[tokio::test]
 async fn a_head_sent_byte_by_byte_is_cut_after_the_header_read_timeout() {
     // Arrange: a short head timeout; the idle timeout alone would wait a minute.
-    let (provider, _) = start_with(limits(Limits {
+    let (provider, mut socket) = connected(Limits {
         header_read_timeout_ms: 200,
         ..Limits::default()
-    }))
+    })
     .await;
-    let mut socket = TcpStream::connect(provider.address()).await.unwrap();
     let (mut reader, mut writer) = socket.split();
     // Act: trickle an endless head, a byte at a time, until the server closes.
     let trickle = async {
@@ -77,23 +86,35 @@ async fn a_head_sent_byte_by_byte_is_cut_after_the_header_read_timeout() {
     assert_eq!(metadata.status(), 200, "the mock still serves");
 }
 
+/// Sends `request` (given the server's address for `Host`) on a raw socket to a provider with
+/// these limits, and returns what came back before the server closed the socket.
+async fn sent_then_closed(
+    limits: Limits,
+    request: impl Fn(SocketAddr) -> String,
+) -> (MockProvider, String) {
+    let (provider, mut socket) = connected(limits).await;
+    let request = request(provider.address());
+    socket.write_all(request.as_bytes()).await.expect("sent");
+    let received = until_closed(&mut socket).await;
+    (provider, String::from_utf8_lossy(&received).into_owned())
+}
+
 #[tokio::test]
 async fn a_body_announced_and_never_sent_gets_a_408_and_the_connection_closes() {
     // Arrange
-    let (provider, _) = start_with(limits(Limits {
+    let limits = Limits {
         header_read_timeout_ms: 200,
         ..Limits::default()
-    }))
-    .await;
-    let mut socket = TcpStream::connect(provider.address()).await.unwrap();
-    let head = format!(
-        "POST /token HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: 100\r\n\r\ngrant_type=",
-        provider.address()
-    );
+    };
     // Act
-    socket.write_all(head.as_bytes()).await.unwrap();
-    let received = String::from_utf8_lossy(&until_closed(&mut socket).await).into_owned();
+    let (provider, received) = sent_then_closed(limits, |host| {
+        format!(
+            "POST /token HTTP/1.1\r\nHost: {host}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: 100\r\n\r\ngrant_type="
+        )
+    })
+    .await;
     // Assert
     assert!(received.starts_with("HTTP/1.1 408"), "{received}");
     assert!(
@@ -107,33 +128,25 @@ async fn a_body_announced_and_never_sent_gets_a_408_and_the_connection_closes() 
 #[tokio::test]
 async fn an_idle_connection_is_closed_after_the_idle_timeout() {
     // Arrange
-    let (provider, http) = start_with(limits(Limits {
+    let limits = Limits {
         idle_timeout_ms: 200,
         ..Limits::default()
-    }))
-    .await;
-    let mut socket = TcpStream::connect(provider.address()).await.unwrap();
+    };
     // Act: one request on the connection, then nothing.
-    let request = format!(
-        "GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: {}\r\n\r\n",
-        provider.address()
-    );
-    socket.write_all(request.as_bytes()).await.unwrap();
-    let received = until_closed(&mut socket).await;
+    let (provider, received) = sent_then_closed(limits, |host| {
+        format!("GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: {host}\r\n\r\n")
+    })
+    .await;
     // Assert: answered, then closed for idling.
-    assert!(
-        received.starts_with(b"HTTP/1.1 200"),
-        "{}",
-        String::from_utf8_lossy(&received)
-    );
-    let metadata = http.get(provider.metadata_url()).send().await.unwrap();
+    assert!(received.starts_with("HTTP/1.1 200"), "{received}");
+    let metadata = http().get(provider.metadata_url()).send().await.unwrap();
     assert_eq!(metadata.status(), 200);
 }
 
 /// A provider capped at 8 connections with `held` sockets open on it, each having sent
 /// `prefix` (nothing: idle; a partial head: a slowloris).
 async fn capped_with_held_sockets(held: usize, prefix: &[u8]) -> (MockProvider, Vec<TcpStream>) {
-    let (provider, _) = start_with(limits(Limits {
+    let (provider, _) = start_with(config(Limits {
         max_connections: 8,
         ..Limits::default()
     }))
