@@ -18,6 +18,7 @@ use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
 use crate::state::{AppState, lock};
+use crate::truncation::lossy;
 use oauth_vocab::redact::redact_uri;
 
 pub(crate) async fn journal_layer(
@@ -86,6 +87,13 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
     let elapsed = state.started.elapsed();
+    let (body, body_cut) = if is_form || bytes.is_empty() {
+        (None, false)
+    } else {
+        let (body, cut) = lossy(bytes);
+        (Some(body), cut)
+    };
+    let (headers, headers_cut) = header_pairs(&parts.headers);
     JournalEntry {
         seq: 0,
         elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
@@ -107,8 +115,8 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         } else {
             Vec::new()
         },
-        body: (!is_form && !bytes.is_empty()).then(|| lossy(bytes)),
-        headers: header_pairs(&parts.headers),
+        body,
+        headers,
         response: RecordedResponse {
             status: 0,
             headers: Vec::new(),
@@ -116,7 +124,7 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         },
         findings: Vec::new(),
         flows: Vec::new(),
-        truncated: false,
+        truncated: body_cut || headers_cut,
     }
 }
 
@@ -132,10 +140,13 @@ fn note_response(entry: &mut JournalEntry, parts: &ResponseParts, bytes: &Bytes)
             "connection closed without a response",
         ));
     } else {
+        let (headers, headers_cut) = header_pairs(&parts.headers);
+        let (body, body_cut) = lossy(bytes);
+        entry.truncated |= headers_cut || body_cut;
         entry.response = RecordedResponse {
             status: parts.status.as_u16(),
-            headers: header_pairs(&parts.headers),
-            body: lossy(bytes),
+            headers,
+            body,
         };
     }
 }
@@ -154,22 +165,20 @@ fn log_notable(entry: &JournalEntry) {
     }
 }
 
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
+/// The headers as text, each value cut to size; and whether one was cut.
+fn header_pairs(headers: &HeaderMap) -> (Vec<(String, String)>, bool) {
+    let mut cut = false;
+    let pairs = headers
         .iter()
         .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
+            let (value, was_cut) = lossy(v.as_bytes());
+            cut |= was_cut;
+            (n.as_str().to_owned(), value)
         })
-        .collect()
+        .collect();
+    (pairs, cut)
 }
 
-/// The bytes as text; the journal cuts and marks a long one ([`crate::truncation`]).
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 /// The endpoint a matched route serves, by the configured paths; [`Endpoint::Other`] for an
 /// unmatched one.
 fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {

@@ -64,15 +64,38 @@ pub(crate) fn truncate_value(value: &mut String) -> bool {
     if value.len() <= VALUE_LIMIT {
         return false;
     }
-    let mut end = VALUE_LIMIT;
+    let original = value.len();
+    mark(value, original);
+    true
+}
+
+/// `bytes` as text (lossy UTF-8), cut and marked past [`VALUE_LIMIT`] without converting the
+/// rest; and whether it was cut.
+pub(crate) fn lossy(bytes: &[u8]) -> (String, bool) {
+    let Some(head) = bytes
+        .get(..VALUE_LIMIT)
+        .filter(|_| bytes.len() > VALUE_LIMIT)
+    else {
+        let mut value = String::from_utf8_lossy(bytes).into_owned();
+        let cut = truncate_value(&mut value);
+        return (value, cut);
+    };
+    let mut value = String::from_utf8_lossy(head).into_owned();
+    mark(&mut value, bytes.len());
+    (value, true)
+}
+
+/// Cuts `value` at a character boundary so that with the marker naming its `original` length
+/// it holds at most [`VALUE_LIMIT`] bytes.
+fn mark(value: &mut String, original: usize) {
+    let marker = format!("…[truncated from {original} bytes]");
+    let mut end = VALUE_LIMIT.saturating_sub(marker.len()).min(value.len());
     while !value.is_char_boundary(end) {
         end = end.saturating_sub(1);
     }
-    let marker = format!("…[truncated from {} bytes]", value.len());
     value.truncate(end);
     value.push_str(&marker);
     value.shrink_to_fit();
-    true
 }
 
 /// Cuts each pair's name and value, and leaves out the pairs past [`PAIRS_LIMIT`].
@@ -180,10 +203,20 @@ mod tests {
         let mut value = "é".repeat(VALUE_LIMIT);
         assert!(truncate_value(&mut value));
         assert!(value.ends_with(&format!("…[truncated from {} bytes]", 2 * VALUE_LIMIT)));
-        assert!(value.len() < VALUE_LIMIT + 64);
+        assert!(value.len() <= VALUE_LIMIT);
+        assert!(!truncate_value(&mut value), "a cut value is not cut again");
         let mut short = "short".to_owned();
         assert!(!truncate_value(&mut short));
         assert_eq!(short, "short");
+    }
+
+    #[test]
+    fn long_bytes_are_cut_before_they_are_converted() {
+        let (value, cut) = lossy(&[0xff; 4 * VALUE_LIMIT]);
+        assert!(cut);
+        assert!(value.len() <= VALUE_LIMIT);
+        assert!(value.ends_with(&format!("…[truncated from {} bytes]", 4 * VALUE_LIMIT)));
+        assert_eq!(lossy(b"short"), ("short".to_owned(), false));
     }
 
     #[test]
