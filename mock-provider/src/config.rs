@@ -229,6 +229,18 @@ pub struct Limits {
     pub max_sessions: usize,
     /// Registered clients, including dynamically registered ones.
     pub max_clients: usize,
+    /// Bytes the journal may hold, as accounted by its entries' sizes; the oldest entries are
+    /// dropped first. Each entry's large values are truncated and marked when recorded.
+    pub journal_bytes: usize,
+    /// Milliseconds a client has to send a whole request head, from its first byte, else the
+    /// connection is closed (slowloris); and as long again for the body, else a `408`.
+    pub header_read_timeout_ms: u64,
+    /// Milliseconds a connection may sit idle between requests (or before its first) before
+    /// it is closed.
+    pub idle_timeout_ms: u64,
+    /// Connections served at once. At the cap a new connection takes the place of the one
+    /// idle the longest; when none is idle it gets a 503 and is closed.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -240,7 +252,65 @@ impl Default for Limits {
             max_body_bytes: 16 * 1024,
             max_sessions: 10_000,
             max_clients: 10_000,
+            // 8 MiB: room for the 2,000 entries of `journal_capacity` at about 4 KiB each (an
+            // ordinary entry takes 1–3 KiB), while a journal of cut hostile entries stays a
+            // small part of the mock's 40 MB.
+            journal_bytes: 8 * 1024 * 1024,
+            // 10 s: a real client sends its head in one packet; nginx's default is 60 s, but a
+            // test mock need not wait for clients on slow links.
+            header_read_timeout_ms: 10_000,
+            // 60 s: nginx's default keep-alive; a client whose pooled connection was closed
+            // opens a new one.
+            idle_timeout_ms: 60_000,
+            // 512: half the usual soft limit of 1,024 open files, leaving room for the 503s
+            // answered past the cap and the process's other files.
+            max_connections: 512,
         }
+    }
+}
+
+/// The longest header-read or idle timeout, in milliseconds (an hour).
+pub(crate) const MAX_CONNECTION_TIMEOUT_MS: u64 = 60 * 60 * 1_000;
+
+/// The most connections the mock serves at once.
+pub(crate) const MAX_CONNECTIONS: usize = 65_536;
+
+/// The smallest journal byte budget: room for a few entries at their largest.
+pub(crate) const MIN_JOURNAL_BYTES: usize = 1024 * 1024;
+
+impl Limits {
+    /// Checks the connection and journal bounds, naming the key at fault.
+    fn validate(&self) -> Result<(), (String, String)> {
+        if self.max_codes == 0 || self.max_tokens == 0 || self.max_sessions == 0 {
+            return Err(("limits".into(), "store sizes must be at least 1".into()));
+        }
+        for (key, ms) in [
+            ("header_read_timeout_ms", self.header_read_timeout_ms),
+            ("idle_timeout_ms", self.idle_timeout_ms),
+        ] {
+            if !(1..=MAX_CONNECTION_TIMEOUT_MS).contains(&ms) {
+                return Err((
+                    format!("limits.{key}"),
+                    format!("{ms} is outside 1..={MAX_CONNECTION_TIMEOUT_MS} ms"),
+                ));
+            }
+        }
+        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections) {
+            return Err((
+                "limits.max_connections".into(),
+                format!("{} is outside 1..={MAX_CONNECTIONS}", self.max_connections),
+            ));
+        }
+        if self.journal_bytes < MIN_JOURNAL_BYTES {
+            return Err((
+                "limits.journal_bytes".into(),
+                format!(
+                    "{} is below the smallest budget, {MIN_JOURNAL_BYTES}",
+                    self.journal_bytes
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -374,12 +444,9 @@ impl ProviderConfig {
         if self.auto_approve && !self.users.iter().any(|u| u.username == self.default_user) {
             return Err(invalid("default_user".into(), "names no configured user"));
         }
-        if self.limits.max_codes == 0
-            || self.limits.max_tokens == 0
-            || self.limits.max_sessions == 0
-        {
-            return Err(invalid("limits".into(), "store sizes must be at least 1"));
-        }
+        self.limits
+            .validate()
+            .map_err(|(key, message)| invalid(key, &message))?;
         for (key, secs) in [
             ("code_ttl_secs", self.code_ttl_secs),
             ("access_token_ttl_secs", self.access_token_ttl_secs),
@@ -536,6 +603,21 @@ mod tests {
         let text = "[[faults]]\non = \"token\"\nkind = \"status\"\nstatus = 101";
         let err = ProviderConfig::from_toml(text).unwrap_err().to_string();
         assert!(err.starts_with("faults[0].status"), "{err}");
+    }
+
+    #[test]
+    fn connection_and_journal_limits_out_of_bounds_are_refused_by_name() {
+        for (key, value) in [
+            ("header_read_timeout_ms", "0"),
+            ("idle_timeout_ms", "3600001"),
+            ("max_connections", "0"),
+            ("journal_bytes", "1024"),
+        ] {
+            let err = ProviderConfig::from_toml(&format!("[limits]\n{key} = {value}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(&format!("limits.{key}")), "{err}");
+        }
     }
 
     #[test]

@@ -30,6 +30,12 @@ pub enum ControlError {
         /// The limit.
         limit: usize,
     },
+    /// As many decisions as allowed are queued across all clients already.
+    #[error("{limit} decisions are queued across all clients already; let some be taken first")]
+    DecisionsFull {
+        /// The limit.
+        limit: usize,
+    },
     /// The fault's values are out of bounds.
     #[error("{key}: {message}")]
     InvalidFault {

@@ -40,10 +40,12 @@ mod answer;
 mod app;
 mod assertions;
 mod attribution;
+mod body_read;
 mod client_auth;
 mod clients;
 mod code;
 mod config;
+mod connections;
 mod control;
 mod decision;
 mod endpoints;
@@ -68,6 +70,7 @@ mod server;
 mod state;
 mod store;
 mod tokens;
+mod truncation;
 mod urls;
 
 // Running it.

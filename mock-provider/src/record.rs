@@ -8,18 +8,18 @@ use axum::http::response::Parts as ResponseParts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use oauth_vocab::{Endpoint, Finding, Observation};
 
 use crate::attribution;
+use crate::body_read::{self, BodyRead};
 use crate::config::ProviderConfig;
 use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
 use crate::state::{AppState, lock};
+use crate::truncation::lossy;
 use oauth_vocab::redact::redact_uri;
-
-const BODY_RECORD_LIMIT: usize = 8 * 1024;
 
 pub(crate) async fn journal_layer(
     State(state): State<AppState>,
@@ -27,12 +27,24 @@ pub(crate) async fn journal_layer(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let (bytes, too_large) = read_body(body, state.config.limits.max_body_bytes).await;
+    let limits = &state.config.limits;
+    let (bytes, too_large) = match body_read::read(body, limits).await {
+        BodyRead::Whole(bytes) => (bytes, false),
+        BodyRead::TooLarge | BodyRead::Broken(_) => (Bytes::new(), true),
+        BodyRead::TimedOut => {
+            let mut entry = request_entry(&state, &parts, &Bytes::new());
+            let (parts, body) = body_read::timed_out(limits).into_parts();
+            let bytes = collect(body).await;
+            note_response(&mut entry, &parts, &bytes);
+            state.journal.record(entry);
+            return Response::from_parts(parts, Body::from(bytes));
+        }
+    };
     let mut entry = request_entry(&state, &parts, &bytes);
     if too_large {
         entry.findings.push(Observation::detailed(
             Finding::RequestTooLarge,
-            format!("body exceeds {} bytes", state.config.limits.max_body_bytes),
+            format!("body exceeds {} bytes", limits.max_body_bytes),
         ));
     }
     let mut request = Request::from_parts(parts, Body::from(bytes));
@@ -43,11 +55,7 @@ pub(crate) async fn journal_layer(
     let response = next.run(request).await;
 
     let (parts, body) = response.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let bytes = collect(body).await;
     note_response(&mut entry, &parts, &bytes);
     if entry.endpoint == Endpoint::Token {
         let params = attribution::request_params(&entry.query, &entry.form, entry.body.as_deref());
@@ -58,12 +66,12 @@ pub(crate) async fn journal_layer(
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The request body, or nothing and `true` if it exceeds `max_body_bytes`.
-async fn read_body(body: Body, max_body_bytes: usize) -> (Bytes, bool) {
-    match Limited::new(body, max_body_bytes).collect().await {
-        Ok(collected) => (collected.to_bytes(), false),
-        Err(_) => (Bytes::new(), true),
-    }
+/// A response body, whole.
+async fn collect(body: Body) -> Bytes {
+    body.collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default()
 }
 
 /// The journal entry of a request, its response still to come.
@@ -79,6 +87,13 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
     let elapsed = state.started.elapsed();
+    let (body, body_cut) = if is_form || bytes.is_empty() {
+        (None, false)
+    } else {
+        let (body, cut) = lossy(bytes);
+        (Some(body), cut)
+    };
+    let (headers, headers_cut) = header_pairs(&parts.headers);
     JournalEntry {
         seq: 0,
         elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
@@ -100,8 +115,8 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         } else {
             Vec::new()
         },
-        body: (!is_form && !bytes.is_empty()).then(|| lossy(bytes)),
-        headers: header_pairs(&parts.headers),
+        body,
+        headers,
         response: RecordedResponse {
             status: 0,
             headers: Vec::new(),
@@ -109,6 +124,7 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         },
         findings: Vec::new(),
         flows: Vec::new(),
+        truncated: body_cut || headers_cut,
     }
 }
 
@@ -124,10 +140,13 @@ fn note_response(entry: &mut JournalEntry, parts: &ResponseParts, bytes: &Bytes)
             "connection closed without a response",
         ));
     } else {
+        let (headers, headers_cut) = header_pairs(&parts.headers);
+        let (body, body_cut) = lossy(bytes);
+        entry.truncated |= headers_cut || body_cut;
         entry.response = RecordedResponse {
             status: parts.status.as_u16(),
-            headers: header_pairs(&parts.headers),
-            body: lossy(bytes),
+            headers,
+            body,
         };
     }
 }
@@ -146,22 +165,20 @@ fn log_notable(entry: &JournalEntry) {
     }
 }
 
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
+/// The headers as text, each value cut to size; and whether one was cut.
+fn header_pairs(headers: &HeaderMap) -> (Vec<(String, String)>, bool) {
+    let mut cut = false;
+    let pairs = headers
         .iter()
         .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
+            let (value, was_cut) = lossy(v.as_bytes());
+            cut |= was_cut;
+            (n.as_str().to_owned(), value)
         })
-        .collect()
+        .collect();
+    (pairs, cut)
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(BODY_RECORD_LIMIT)];
-    String::from_utf8_lossy(cut).into_owned()
-}
 /// The endpoint a matched route serves, by the configured paths; [`Endpoint::Other`] for an
 /// unmatched one.
 fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {

@@ -19,6 +19,7 @@ use tower::ServiceExt as _;
 use crate::app::router;
 use crate::clients::ClientConfig;
 use crate::config::{ConfigError, ProviderConfig};
+use crate::connections::{Connections, Refusals, TrackedIo};
 use crate::control::ControlError;
 use crate::expect::Expectation;
 use crate::journal::{JournalEntry, listing};
@@ -119,7 +120,8 @@ impl MockProviderBuilder {
             .map_err(|source| StartError::Bind { addr, source })?;
         let state = AppState::new(self.config, format!("http://{address}"), self.seed);
         let (shutdown, stopped) = watch::channel(false);
-        tokio::spawn(serve(listener, router(state.clone()), stopped));
+        let connections = Connections::new(&state.config.limits);
+        tokio::spawn(serve(listener, router(state.clone()), connections, stopped));
         Ok(MockProvider {
             state,
             address,
@@ -245,6 +247,12 @@ impl MockProvider {
         self.state.journal.entries(Some(client_id))
     }
 
+    /// How many journal entries were dropped to keep it within `limits.journal_capacity` and
+    /// `limits.journal_bytes`.
+    pub fn journal_dropped(&self) -> u64 {
+        self.state.journal.dropped()
+    }
+
     /// Empties the journal.
     pub fn clear_journal(&self) {
         self.state.journal.clear();
@@ -286,6 +294,12 @@ impl MockProvider {
             report.push_str(&format!("  - {line}\n"));
         }
         report.push_str("the requests it received:\n");
+        let dropped = self.journal_dropped();
+        if dropped > 0 {
+            report.push_str(&format!(
+                "  ({dropped} earlier requests dropped from the journal)\n"
+            ));
+        }
         report.push_str(&listing(&self.journal()));
         Some(report)
     }
@@ -310,13 +324,16 @@ impl Drop for MockProvider {
     }
 }
 
-/// Accepts connections until shut down. Each connection gets the peer address as
-/// `ConnectInfo`, and is closed without an answer when a response carries [`DropConnection`].
+/// Accepts connections until shut down, within the bounds of [`Connections`]. Each connection
+/// gets the peer address as `ConnectInfo`, and is closed without an answer when a response
+/// carries [`DropConnection`].
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
+    connections: Arc<Connections>,
     mut stopped: watch::Receiver<bool>,
 ) {
+    let refusals = Refusals::new();
     loop {
         let (stream, peer) = tokio::select! {
             _ = stopped.changed() => return,
@@ -324,23 +341,34 @@ pub(crate) async fn serve(
                 Ok(accepted) => accepted,
                 Err(error) => {
                     tracing::warn!(%error, "accept failed");
+                    if out_of_files(&error) {
+                        connections.shed_one();
+                    }
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 }
             },
         };
         let _ = stream.set_nodelay(true);
+        let Some(ticket) = connections.admit() else {
+            tracing::warn!(%peer, "every connection busy: answered 503");
+            refusals.refuse(stream, connections.max());
+            continue;
+        };
         let router = router.clone();
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
             let kill = Arc::new(Notify::new());
             let on_drop = kill.clone();
+            let conn = ticket.conn().clone();
             let service =
                 hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(peer));
                     let router = router.clone();
                     let on_drop = on_drop.clone();
+                    let conn = conn.clone();
                     async move {
+                        let _busy = conn.busy();
                         let response = router
                             .oneshot(request.map(Body::new))
                             .await
@@ -352,13 +380,20 @@ pub(crate) async fn serve(
                         Ok::<_, Infallible>(response)
                     }
                 });
+            let io = TrackedIo::new(stream, ticket.conn().clone());
             let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(io), service);
             tokio::select! {
                 _ = connection => {}
                 () = kill.notified() => {}
+                () = ticket.ended() => {}
                 _ = stopped.changed() => {}
             }
         });
     }
+}
+
+/// Whether accepting failed for want of file descriptors (`EMFILE`, `ENFILE`).
+fn out_of_files(error: &std::io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(23 | 24))
 }

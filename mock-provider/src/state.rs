@@ -19,6 +19,10 @@ use crate::store::Stores;
 /// How many decisions may wait for one client.
 const MAX_QUEUED_DECISIONS: usize = 1_000;
 
+/// How many decisions may wait across all clients (with `limits.max_clients` clients, the
+/// per-client bound alone would allow ten million).
+const MAX_DECISIONS: usize = 10_000;
+
 /// Cheap-to-clone handle on the provider's state.
 #[derive(Debug, Clone)]
 pub(crate) struct AppState(Arc<Inner>);
@@ -66,7 +70,7 @@ impl AppState {
             interactions: Mutex::new(Interactions::new(limits.max_sessions)),
             decisions: Mutex::new(HashMap::new()),
             faults: Faults::new(config.faults.clone()),
-            journal: Journal::new(limits.journal_capacity),
+            journal: Journal::new(limits.journal_capacity, limits.journal_bytes),
             random,
             signer,
             started: Instant::now(),
@@ -144,6 +148,11 @@ impl AppState {
             return Err(ControlError::UnknownUser(user.clone()));
         }
         let mut decisions = lock(&self.decisions);
+        if decisions.values().map(VecDeque::len).sum::<usize>() >= MAX_DECISIONS {
+            return Err(ControlError::DecisionsFull {
+                limit: MAX_DECISIONS,
+            });
+        }
         let queue = decisions.entry(scripted.client_id.clone()).or_default();
         if queue.len() >= MAX_QUEUED_DECISIONS {
             return Err(ControlError::TooManyDecisions {

@@ -99,8 +99,11 @@ impl RunContext {
             resource,
             users,
             clients: Vec::new(),
+            // The whole run's requests, at about 4 KiB an ordinary entry; hostile ones are
+            // cut to size and the byte budget still bounds them.
             limits: Limits {
                 journal_capacity: 50_000,
+                journal_bytes: 50_000 * 4 * 1024,
                 ..Limits::default()
             },
             ..base

@@ -193,6 +193,7 @@ mod tests {
                 body: String::new(),
             },
             findings: vec![],
+            truncated: false,
             flows: ties
                 .iter()
                 .map(|(code, by)| FlowTie {

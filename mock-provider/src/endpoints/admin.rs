@@ -3,11 +3,12 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::body_read::{self, BodyRead};
 use crate::clients::ClientConfig;
 use crate::control::ControlError;
 use crate::decision::ScriptedDecision;
@@ -51,14 +52,40 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminQuery {
     }
 }
 
+/// The journal as a JSON array, built one entry at a time; `x-journal-dropped` counts the
+/// entries dropped to stay within its bounds, `x-journal-bytes` what it holds.
 async fn journal(State(state): State<AppState>, AdminQuery(filter): AdminQuery) -> Response {
     let entries = state.journal.entries(filter.client_id.as_deref());
-    let entries: Vec<_> = if filter.reveal {
-        entries
-    } else {
-        entries.iter().map(|e| e.redacted()).collect()
-    };
-    axum::Json(entries).into_response()
+    let mut body = b"[".to_vec();
+    for (i, entry) in entries.into_iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        let written = if filter.reveal {
+            serde_json::to_writer(&mut body, &entry)
+        } else {
+            serde_json::to_writer(&mut body, &entry.redacted())
+        };
+        if let Err(e) = written {
+            return admin_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+        }
+    }
+    body.push(b']');
+    (
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                HeaderName::from_static("x-journal-dropped"),
+                state.journal.dropped().to_string(),
+            ),
+            (
+                HeaderName::from_static("x-journal-bytes"),
+                state.journal.bytes().to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn clear_journal(State(state): State<AppState>) -> StatusCode {
@@ -137,12 +164,46 @@ async fn decisions(State(state): State<AppState>) -> Response {
     axum::Json(pending).into_response()
 }
 
+/// Reads a control request's body within `limits.max_body_bytes` (and in time): what it
+/// registers or mounts stays bounded in size as well as in number. A larger body gets a JSON 413.
+async fn bounded_body(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limits = &state.config.limits;
+    let (parts, body) = request.into_parts();
+    match body_read::read(body, limits).await {
+        BodyRead::Whole(bytes) => {
+            let body = axum::body::Body::from(bytes);
+            next.run(axum::extract::Request::from_parts(parts, body))
+                .await
+        }
+        BodyRead::TooLarge => admin_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the body exceeds limits.max_body_bytes ({} bytes)",
+                limits.max_body_bytes
+            ),
+        ),
+        BodyRead::TimedOut => body_read::timed_out(limits),
+        BodyRead::Broken(why) => admin_error(
+            StatusCode::BAD_REQUEST,
+            format!("the body could not be read: {why}"),
+        ),
+    }
+}
+
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/journal", get(journal).delete(clear_journal))
         .route("/clients", get(clients).post(add_client))
         .route("/decisions", get(decisions).post(add_decision))
         .route("/faults", get(faults).post(add_fault).delete(clear_faults))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            bounded_body,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             super::admin_gate::guard,

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use mock_provider::{
-    ControlError, Fault, FaultKind, MAX_FAULTS, MAX_LIFETIME_SECS, MockProvider, ProviderConfig,
+    ClientConfig, ControlError, Decision, Fault, FaultKind, MAX_FAULTS, MAX_LIFETIME_SECS,
+    MockProvider, ProviderConfig,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -22,6 +23,16 @@ async fn post_fault(
         .send()
         .await
         .expect("the control API answers")
+}
+
+/// Asserts that the control API lists no fault.
+async fn assert_no_fault_mounted(provider: &MockProvider, http: &reqwest::Client) {
+    let faults = http
+        .get(admin_url(provider, "/faults"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(json(faults).await, json!([]));
 }
 
 /// Asserts a 400 naming `field`.
@@ -85,12 +96,7 @@ async fn statuses_that_are_not_final_http_statuses_are_refused() {
             "{status}"
         );
     }
-    let faults = http
-        .get(admin_url(&provider, "/faults"))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(json(faults).await, json!([]));
+    assert_no_fault_mounted(&provider, &http).await;
 }
 
 #[tokio::test]
@@ -156,4 +162,47 @@ async fn a_lifetime_of_i64_max_is_refused_at_load_by_name() {
         let err = started.unwrap_err().to_string();
         assert!(err.starts_with(key), "{err}");
     }
+}
+
+#[tokio::test]
+async fn a_control_body_over_max_body_bytes_is_refused_with_a_json_413() {
+    // Arrange: a fault padded past the default 16 KiB.
+    let (provider, http) = start().await;
+    let fault = json!({"on": "token", "kind": "error", "error": "invalid_grant",
+        "description": "x".repeat(20 * 1024)});
+    // Act
+    let response = post_fault(&provider, &http, &fault).await;
+    // Assert
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body = json(response).await;
+    assert_eq!(body["error"], "invalid_request", "{body}");
+    assert_no_fault_mounted(&provider, &http).await;
+}
+
+#[tokio::test]
+async fn decisions_are_bounded_across_all_clients() {
+    // Arrange: ten clients with a full queue each.
+    let (provider, _) = start().await;
+    for i in 0..11 {
+        provider
+            .register_client(ClientConfig {
+                client_id: format!("c{i}"),
+                ..ClientConfig::default()
+            })
+            .expect("registers");
+    }
+    for i in 0..10 {
+        for _ in 0..1_000 {
+            Decision::approve("alice")
+                .for_client(format!("c{i}"))
+                .mount(&provider)
+                .expect("room");
+        }
+    }
+    // Act
+    let refused = Decision::approve("alice")
+        .for_client("c10")
+        .mount(&provider);
+    // Assert
+    assert_eq!(refused, Err(ControlError::DecisionsFull { limit: 10_000 }));
 }
