@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use oauth_vocab::redact::SecretValues;
+
 use crate::pkce::ChallengeMethod;
 use crate::redirect::Callback;
 use crate::store::Bounded;
@@ -79,5 +81,15 @@ impl Interactions {
 
     pub(crate) fn user_of(&self, session: &str) -> Option<&str> {
         self.sessions.get(session).map(String::as_str)
+    }
+
+    /// Adds the CSRF tokens of pending interactions and the browser session ids to `secrets`.
+    pub(crate) fn collect_secrets(&self, secrets: &mut SecretValues) {
+        for (_, pending) in self.pending.iter() {
+            secrets.add(&pending.csrf);
+        }
+        for (session, _) in self.sessions.iter() {
+            secrets.add(session);
+        }
     }
 }

@@ -60,6 +60,7 @@ mod params;
 pub mod pkce;
 mod random;
 mod record;
+mod redaction;
 mod redirect;
 mod refresh;
 mod response;

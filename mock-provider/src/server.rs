@@ -240,6 +240,12 @@ impl MockProvider {
         self.state.journal.entries(None)
     }
 
+    /// Every journaled request, oldest first, with every secret the provider knows masked
+    /// wherever it appears (as `/_admin/journal` lists it without `reveal`).
+    pub fn redacted_journal(&self) -> Vec<JournalEntry> {
+        crate::redaction::redacted(&self.state, &self.journal())
+    }
+
     /// The journaled requests that concern one client.
     pub fn journal_for(&self, client_id: &str) -> Vec<JournalEntry> {
         self.state.journal.entries(Some(client_id))
@@ -286,7 +292,7 @@ impl MockProvider {
             report.push_str(&format!("  - {line}\n"));
         }
         report.push_str("the requests it received:\n");
-        report.push_str(&listing(&self.journal()));
+        report.push_str(&listing(&self.redacted_journal()));
         Some(report)
     }
 

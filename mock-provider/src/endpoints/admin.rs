@@ -56,7 +56,7 @@ async fn journal(State(state): State<AppState>, AdminQuery(filter): AdminQuery) 
     let entries: Vec<_> = if filter.reveal {
         entries
     } else {
-        entries.iter().map(|e| e.redacted()).collect()
+        crate::redaction::redacted(&state, &entries)
     };
     axum::Json(entries).into_response()
 }

@@ -15,6 +15,7 @@ mod faults;
 mod login;
 mod quirks;
 mod readme;
+mod redaction;
 mod register;
 mod resource;
 mod revocation;
