@@ -178,8 +178,8 @@ impl JournalEntry {
     }
 
     /// A copy with secrets masked by name and every value `redactor` knows masked wherever it
-    /// appears.
-    pub(crate) fn redacted_with(&self, redactor: &Redactor) -> Self {
+    /// appears (build one from [`MockProvider::known_secrets`](crate::MockProvider::known_secrets)).
+    pub fn redacted_with(&self, redactor: &Redactor) -> Self {
         let mut e = self.clone();
         e.path = redactor.redact(&self.redacted_path());
         redact_pairs(&mut e.query, redactor);

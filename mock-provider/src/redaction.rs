@@ -16,7 +16,7 @@ pub(crate) fn redacted(state: &AppState, entries: &[JournalEntry]) -> Vec<Journa
 }
 
 /// Every secret value the provider holds or saw.
-fn known_secrets(state: &AppState) -> SecretValues {
+pub(crate) fn known_secrets(state: &AppState) -> SecretValues {
     let mut secrets = SecretValues::new();
     for client in state.clients_snapshot() {
         if let Some(secret) = &client.client_secret {

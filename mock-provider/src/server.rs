@@ -246,6 +246,13 @@ impl MockProvider {
         crate::redaction::redacted(&self.state, &self.journal())
     }
 
+    /// Every secret value the provider holds or saw (client secrets, passwords, CSRF tokens,
+    /// sessions, and the codes, tokens and verifiers in its journal), for masking them wherever
+    /// they appear in what a caller writes out.
+    pub fn known_secrets(&self) -> oauth_vocab::redact::SecretValues {
+        crate::redaction::known_secrets(&self.state)
+    }
+
     /// The journaled requests that concern one client.
     pub fn journal_for(&self, client_id: &str) -> Vec<JournalEntry> {
         self.state.journal.entries(Some(client_id))

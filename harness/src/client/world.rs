@@ -478,7 +478,13 @@ impl GauntletWorld {
 
     /// The evidence: browser exchanges plus the platform's requests to the provider.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        let mut exchanges = self.evidence.exchanges();
+        let known = if self.ctx.reveal_secrets {
+            oauth_vocab::redact::SecretValues::new()
+        } else {
+            self.ctx.provider.known_secrets()
+        };
+        let redactor = known.redactor();
+        let mut exchanges = self.evidence.exchanges_concealing(&known);
         let offset = self
             .evidence
             .started()
@@ -492,7 +498,7 @@ impl GauntletWorld {
             let entry = if self.ctx.reveal_secrets {
                 entry
             } else {
-                entry.redacted()
+                entry.redacted_with(&redactor)
             };
             let query: Vec<String> = entry
                 .query

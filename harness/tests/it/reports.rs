@@ -146,6 +146,32 @@ async fn a_token_in_the_api_path_is_masked_in_every_report_unless_asked() {
 }
 
 #[tokio::test]
+async fn a_token_the_platform_prints_in_its_page_is_masked_in_every_report_unless_asked() {
+    // The `token_in_page` defect shows the access token on the callback page, where no name
+    // marks it: only redaction by value hides it.
+    let text = include_str!("../../../fixtures/platforms/reference.toml").replace(
+        "embedded = \"reference\"",
+        "embedded = \"reference\"\ndefects = [\"token_in_page\"]",
+    );
+    let profile: PlatformProfile = toml::from_str(&text).unwrap();
+    let token = regex::Regex::new(r"\bat_[A-Za-z0-9_-]{43}").unwrap();
+
+    let redacted = profile_report_texts(profile.clone(), "@rfc9700", false).await;
+    assert!(
+        redacted.contains("Your token: [redacted:"),
+        "the printed token is not in the evidence: did the scenario run?"
+    );
+    assert!(
+        !token.is_match(&redacted),
+        "a token leaked: {:?}",
+        token.find(&redacted)
+    );
+
+    let revealed = profile_report_texts(profile, "@rfc9700", true).await;
+    assert!(token.is_match(&revealed), "--reveal-secrets shows no token");
+}
+
+#[tokio::test]
 async fn failures_are_grouped_under_their_root_cause() {
     let guard = tempfile::tempdir().unwrap();
     let mut profile = PlatformProfile::reference();
