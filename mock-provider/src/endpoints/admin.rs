@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::clients::ClientConfig;
 use crate::control::ControlError;
 use crate::decision::ScriptedDecision;
+use crate::endpoints::wrong_method::control;
 use crate::faults::Fault;
 use crate::state::{AppState, lock};
 use oauth_vocab::redact::mask;
@@ -107,6 +108,17 @@ async fn add_decision(State(state): State<AppState>, body: axum::body::Bytes) ->
     }
 }
 
+/// A path the control API does not serve: 404 with its JSON error.
+async fn unknown(uri: axum::http::Uri) -> Response {
+    let description = format!(
+        "the control API serves nothing at /_admin{}: it serves /_admin/journal, \
+         /_admin/clients, /_admin/decisions and /_admin/faults",
+        uri.path()
+    );
+    let body = serde_json::json!({ "error": "not_found", "error_description": description });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}
+
 async fn faults(State(state): State<AppState>) -> Response {
     axum::Json(state.faults.list()).into_response()
 }
@@ -139,10 +151,30 @@ async fn decisions(State(state): State<AppState>) -> Response {
 
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/journal", get(journal).delete(clear_journal))
-        .route("/clients", get(clients).post(add_client))
-        .route("/decisions", get(decisions).post(add_decision))
-        .route("/faults", get(faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/journal",
+            get(journal)
+                .delete(clear_journal)
+                .fallback(control("GET, DELETE")),
+        )
+        .route(
+            "/clients",
+            get(clients).post(add_client).fallback(control("GET, POST")),
+        )
+        .route(
+            "/decisions",
+            get(decisions)
+                .post(add_decision)
+                .fallback(control("GET, POST")),
+        )
+        .route(
+            "/faults",
+            get(faults)
+                .post(add_fault)
+                .delete(clear_faults)
+                .fallback(control("GET, POST, DELETE")),
+        )
+        .fallback(unknown)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             super::admin_gate::guard,

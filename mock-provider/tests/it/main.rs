@@ -10,6 +10,7 @@ mod bad_input;
 mod binary;
 mod bounds;
 mod discovery;
+mod error_shapes;
 mod expectations;
 mod faults;
 mod login;
