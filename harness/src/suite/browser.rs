@@ -498,14 +498,11 @@ pub async fn exchange(
     let body::Body { text: body, cut_at } = match body::read(response, max_body).await {
         Ok(body) => body,
         Err(error) => {
+            let why = error.to_string();
             record.status = Some(status);
-            record.note = Some(describe(&error));
+            record.note = Some(why.clone());
             evidence.push(record);
-            return Err(format!(
-                "{method} {}: the body could not be read: {}",
-                evidence.url(url),
-                describe(&error)
-            ));
+            return Err(format!("{method} {}: {why}", evidence.url(url)));
         }
     };
     record.status = Some(status);
