@@ -52,6 +52,26 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminQuery {
     }
 }
 
+/// The body of a control request, refused with a JSON error when it cannot be read (too large,
+/// broken off).
+pub(crate) struct AdminBody(axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for AdminBody {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        axum::body::Bytes::from_request(request, state)
+            .await
+            .map(Self)
+            .map_err(|e| {
+                admin_error(
+                    e.status(),
+                    format!("the request body cannot be read: {}", e.body_text()),
+                )
+            })
+    }
+}
+
 async fn journal(State(state): State<AppState>, AdminQuery(filter): AdminQuery) -> Response {
     let entries = state.journal.entries(filter.client_id.as_deref());
     let entries: Vec<_> = if filter.reveal {
@@ -77,7 +97,7 @@ async fn clients(State(state): State<AppState>, AdminQuery(filter): AdminQuery) 
     axum::Json(clients).into_response()
 }
 
-async fn add_client(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+async fn add_client(State(state): State<AppState>, AdminBody(body): AdminBody) -> Response {
     if body.trim_ascii_start().first() != Some(&b'{') {
         // serde would also read a client from a JSON array.
         return admin_error(StatusCode::BAD_REQUEST, "a client is a JSON object");
@@ -97,7 +117,7 @@ async fn add_client(State(state): State<AppState>, body: axum::body::Bytes) -> R
     }
 }
 
-async fn add_decision(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+async fn add_decision(State(state): State<AppState>, AdminBody(body): AdminBody) -> Response {
     let scripted: ScriptedDecision = match serde_json::from_slice(&body) {
         Ok(d) => d,
         Err(e) => return admin_error(StatusCode::BAD_REQUEST, format!("not a decision: {e}")),
@@ -123,7 +143,7 @@ async fn faults(State(state): State<AppState>) -> Response {
     axum::Json(state.faults.list()).into_response()
 }
 
-async fn add_fault(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+async fn add_fault(State(state): State<AppState>, AdminBody(body): AdminBody) -> Response {
     match serde_json::from_slice::<Fault>(&body) {
         Ok(fault) => match state.faults.add(fault) {
             Ok(_) => StatusCode::CREATED.into_response(),

@@ -222,3 +222,26 @@ async fn a_consent_post_without_a_session_is_sent_to_login_with_303() {
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response).path(), "/login");
 }
+
+#[tokio::test]
+async fn a_control_body_too_large_to_read_is_a_json_error() {
+    // Arrange
+    let (provider, http) = start().await;
+    let body = format!(r#"{{"client_id": "{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    // Act
+    let response = http
+        .post(admin_url(&provider, "/clients"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_json(
+        response,
+        413,
+        "invalid_request",
+        "the request body cannot be read",
+    )
+    .await;
+}
