@@ -15,6 +15,9 @@ use crate::{basic, form_decode, form_encode};
 /// short value everywhere would mangle unrelated text.
 pub const MIN_VALUE_LEN: usize = 6;
 
+/// How far after a multipart part's name its headers may run.
+const MAX_PART_HEADERS: usize = 512;
+
 /// The secret values a writer knows, collected before anything is written out.
 #[derive(Default, Clone)]
 pub struct SecretValues {
@@ -187,8 +190,14 @@ fn value_after_name(after: &str) -> Option<&str> {
     let rest = after.trim_start_matches(['"', '\'', '\\']);
     let rest = if let Some(r) = rest.strip_prefix(['=', ':']) {
         r
-    } else if let Some(r) = rest.strip_prefix("\r\n\r\n").or(rest.strip_prefix("\n\n")) {
-        return Some(r.lines().next().unwrap_or(""));
+    } else if rest.starts_with(['\r', '\n', ';']) {
+        // A multipart part: its value is the line after the blank line that ends its headers.
+        let headers = &rest[..rest.len().min(MAX_PART_HEADERS)];
+        let (at, blank) = ["\r\n\r\n", "\n\n"]
+            .iter()
+            .filter_map(|blank| headers.find(blank).map(|at| (at, blank.len())))
+            .min()?;
+        return Some(rest[at + blank..].lines().next().unwrap_or(""));
     } else {
         let r = rest.trim_start().strip_prefix("value")?;
         r.trim_start().strip_prefix('=')?
@@ -217,6 +226,7 @@ mod tests {
             "grant_type=authorization_code&code=ac_form_1&code_verifier=ver_form_2",
             r#"{"client_secret": "cs_json_1", "code":"ac_json_2""#,
             "--b\r\nContent-Disposition: form-data; name=\"code_verifier\"\r\n\r\nver_multi_1\r\n--b--",
+            "--b\r\nContent-Disposition: form-data; name=\"code\"; filename=\"c\"\r\nContent-Type: text/plain\r\n\r\nac_part_1\r\n--b--",
             r#"<input type="hidden" name="csrf" value="csrf_html_1">"#,
         ];
         for text in cases {
@@ -228,6 +238,7 @@ mod tests {
                 "ac_json_2",
                 "ver_multi_1",
                 "csrf_html_1",
+                "ac_part_1",
             ] {
                 assert!(!out.contains(secret), "{secret} left in {out}");
             }
