@@ -152,7 +152,7 @@ impl JournalEntry {
     /// Adds the secret values this entry carries to `secrets`: secret-named parameters wherever
     /// they appear (query, form, any body, the response), credentials in secret headers, codes
     /// of the flows it is tied to.
-    pub(crate) fn collect_secrets(&self, secrets: &mut SecretValues) {
+    pub fn collect_secrets(&self, secrets: &mut SecretValues) {
         for (name, value) in self.query.iter().chain(&self.form) {
             if is_secret_name(name) {
                 secrets.add(value);
