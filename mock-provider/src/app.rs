@@ -4,6 +4,7 @@
 use axum::Router;
 use axum::routing::{any, get, post};
 
+use crate::endpoints::wrong_method::{json, page};
 use crate::endpoints::{
     admin, authorize, discovery, introspect, login, register, resource, revoke, token,
 };
@@ -15,47 +16,50 @@ fn oauth_routes(state: &AppState) -> Router<AppState> {
     let mut router = Router::new()
         .route(
             &paths.authorize,
-            get(authorize::handle).fallback(authorize::wrong_method),
+            get(authorize::handle).fallback(page("GET")),
         )
-        .route(
-            &paths.token,
-            post(token::handle).fallback(token::wrong_method),
-        )
+        .route(&paths.token, post(token::handle).fallback(json("POST")))
         .route(
             &paths.userinfo,
-            get(resource::userinfo).post(resource::userinfo),
+            get(resource::userinfo)
+                .post(resource::userinfo)
+                .fallback(json("GET, POST")),
         )
-        .route(
-            &paths.revoke,
-            post(revoke::handle).fallback(token::wrong_method),
-        )
+        .route(&paths.revoke, post(revoke::handle).fallback(json("POST")))
         .route(
             &paths.introspect,
-            post(introspect::handle).fallback(token::wrong_method),
+            post(introspect::handle).fallback(json("POST")),
         )
-        .route(&paths.register, post(register::handle))
+        .route(
+            &paths.register,
+            post(register::handle).fallback(json("POST")),
+        )
         .route(
             &paths.login,
-            get(login::login_page).post(login::login_submit),
+            get(login::login_page)
+                .post(login::login_submit)
+                .fallback(page("GET, POST")),
         )
         .route(
             &paths.consent,
-            get(login::consent_page).post(login::consent_submit),
+            get(login::consent_page)
+                .post(login::consent_submit)
+                .fallback(page("GET, POST")),
         )
         .route(
             "/.well-known/oauth-authorization-server",
-            get(discovery::metadata),
+            get(discovery::metadata).fallback(json("GET")),
         )
         .route(
             "/.well-known/openid-configuration",
-            get(discovery::metadata),
+            get(discovery::metadata).fallback(json("GET")),
         )
         .route(&state.config.resource.path, any(resource::api));
     if let Some(path) = &state.config.resource.token_path {
         router = router.route(path, any(resource::api_in_path));
     }
     if state.signer.is_some() {
-        router = router.route(&paths.jwks, get(discovery::jwks));
+        router = router.route(&paths.jwks, get(discovery::jwks).fallback(json("GET")));
     }
     router
 }
@@ -68,11 +72,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .nest("/t/{tenant}", oauth_routes(&state))
         .route(
             "/.well-known/oauth-authorization-server/t/{tenant}",
-            get(discovery::metadata),
+            get(discovery::metadata).fallback(json("GET")),
         )
         .route(
             "/.well-known/openid-configuration/t/{tenant}",
-            get(discovery::metadata),
+            get(discovery::metadata).fallback(json("GET")),
         )
         .fallback(discovery::not_found)
         .layer(axum::middleware::from_fn_with_state(

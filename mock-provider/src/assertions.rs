@@ -56,7 +56,7 @@ impl MockProvider {
         if !journal.iter().any(|e| pattern.matches(e)) {
             panic!(
                 "no request got {pattern}; the provider saw:\n{}",
-                listing(&journal)
+                listing(&self.redacted_journal())
             );
         }
     }
@@ -71,7 +71,7 @@ impl MockProvider {
         if journal.iter().any(|e| pattern.matches(e)) {
             panic!(
                 "a request got {pattern}; the provider saw:\n{}",
-                listing(&journal)
+                listing(&self.redacted_journal())
             );
         }
     }

@@ -204,7 +204,9 @@ fn authenticate(client: &ClientConfig, presented: &Presented) -> Result<(), OAut
             Ok(())
         }
         (Some(expected), Some(given))
-            if form_decode(given).as_deref() == Some(expected.as_str()) =>
+            if form_decode(given).is_some_and(|decoded| {
+                constant_time_eq(expected.as_bytes(), decoded.as_bytes())
+            }) =>
         {
             Err(fail(
                 "client secret does not match (it matches once form-decoded a second time)".into(),

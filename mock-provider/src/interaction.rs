@@ -3,6 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use oauth_vocab::constant_time_eq;
+use oauth_vocab::redact::SecretValues;
+
 use crate::pkce::ChallengeMethod;
 use crate::redirect::Callback;
 use crate::store::Bounded;
@@ -39,6 +42,9 @@ pub(crate) struct Pending {
     pub(crate) request: AuthorizationRequest,
     /// Anti-CSRF token for the login and consent forms.
     pub(crate) csrf: String,
+    /// The browser (its cookie) that first loaded the login page: the only one whose login form
+    /// is accepted.
+    pub(crate) browser: Option<String>,
 }
 
 const INTERACTION_TTL: Duration = Duration::from_secs(600);
@@ -68,6 +74,21 @@ impl Interactions {
         self.pending.get(id)
     }
 
+    /// Binds the interaction to the browser loading its login page, if none is bound yet;
+    /// whether `browser` is the bound one. `true` for an unknown interaction (nothing to bind).
+    pub(crate) fn bind_browser(&mut self, id: &str, browser: &str) -> bool {
+        match self.pending.get_mut(id) {
+            Some(pending) => match &pending.browser {
+                Some(bound) => constant_time_eq(bound.as_bytes(), browser.as_bytes()),
+                None => {
+                    pending.browser = Some(browser.to_owned());
+                    true
+                }
+            },
+            None => true,
+        }
+    }
+
     pub(crate) fn finish(&mut self, id: &str) -> Option<Pending> {
         self.pending.remove(id)
     }
@@ -79,5 +100,18 @@ impl Interactions {
 
     pub(crate) fn user_of(&self, session: &str) -> Option<&str> {
         self.sessions.get(session).map(String::as_str)
+    }
+
+    /// Adds the CSRF tokens of pending interactions and the browser session ids to `secrets`.
+    pub(crate) fn collect_secrets(&self, secrets: &mut SecretValues) {
+        for (_, pending) in self.pending.iter() {
+            secrets.add(&pending.csrf);
+            if let Some(browser) = &pending.browser {
+                secrets.add(browser);
+            }
+        }
+        for (session, _) in self.sessions.iter() {
+            secrets.add(session);
+        }
     }
 }

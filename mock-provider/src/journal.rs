@@ -7,7 +7,9 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use oauth_vocab::redact::{is_secret_name, mask, redact_header, redact_json_text};
+use oauth_vocab::redact::{
+    Redactor, SecretValues, is_secret_header, is_secret_name, mask, redact_header, redact_json_text,
+};
 use oauth_vocab::{Endpoint, Family, Finding, Observation};
 use serde::Serialize;
 
@@ -125,30 +127,77 @@ impl JournalEntry {
 
     /// One line, secrets redacted: `#3 POST /token -> 400 [code.reused]`.
     pub fn summary(&self) -> String {
+        self.line(&self.redacted_path())
+    }
+
+    /// One line with this path shown.
+    fn line(&self, path: &str) -> String {
         let findings: Vec<String> = self.findings.iter().map(ToString::to_string).collect();
         format!(
             "#{} {} {} -> {} [{}]",
             self.seq,
             self.method,
-            self.redacted_path(),
+            path,
             self.response.status,
             findings.join("; ")
         )
     }
 
     /// A copy with client secrets, codes, verifiers, tokens, passwords and cookies replaced by
-    /// `[redacted:xxxx]`, where `xxxx` is a short hash so that equal values can still be matched.
+    /// `[redacted:xxxx]`, where `xxxx` is a short hash so that equal values can still be matched:
+    /// by name, and by value wherever a secret this entry carries appears (whatever the content
+    /// type or header). The provider's journal listings redact with every secret it knows
+    /// ([`MockProvider::redacted_journal`](crate::MockProvider::redacted_journal)).
     pub fn redacted(&self) -> Self {
+        let mut secrets = SecretValues::new();
+        self.collect_secrets(&mut secrets);
+        self.redacted_with(&secrets.redactor())
+    }
+
+    /// Adds the secret values this entry carries to `secrets`: secret-named parameters wherever
+    /// they appear (query, form, any body, the response), credentials in secret headers, codes
+    /// of the flows it is tied to.
+    pub fn collect_secrets(&self, secrets: &mut SecretValues) {
+        for (name, value) in self.query.iter().chain(&self.form) {
+            if is_secret_name(name) {
+                secrets.add(value);
+            }
+        }
+        for (name, segment) in self.named_segments().unwrap_or_default() {
+            if name.is_some_and(is_secret_name) {
+                secrets.add(segment);
+            }
+        }
+        for text in self.body.iter().chain([&self.response.body]) {
+            secrets.add_from_text(text);
+        }
+        for (name, value) in self.headers.iter().chain(&self.response.headers) {
+            secrets.add_from_header(name, value);
+            if name.eq_ignore_ascii_case("location") {
+                secrets.add_from_text(value);
+            }
+        }
+        for flow in &self.flows {
+            secrets.add(&flow.code);
+        }
+    }
+
+    /// A copy with secrets masked by name and every value `redactor` knows masked wherever it
+    /// appears (build one from [`MockProvider::known_secrets`](crate::MockProvider::known_secrets)).
+    pub fn redacted_with(&self, redactor: &Redactor) -> Self {
         let mut e = self.clone();
-        e.path = self.redacted_path();
-        redact_pairs(&mut e.query);
-        redact_pairs(&mut e.form);
-        redact_headers(&mut e.headers);
-        redact_headers(&mut e.response.headers);
-        e.body = e.body.map(|b| redact_json_text(&b));
-        e.response.body = redact_json_text(&e.response.body);
+        e.path = redactor.redact(&self.redacted_path());
+        redact_pairs(&mut e.query, redactor);
+        redact_pairs(&mut e.form, redactor);
+        redact_headers(&mut e.headers, redactor);
+        redact_headers(&mut e.response.headers, redactor);
+        e.body = e.body.map(|b| redactor.redact(&redact_json_text(&b)));
+        e.response.body = redactor.redact(&redact_json_text(&e.response.body));
         for flow in &mut e.flows {
             flow.code = mask(&flow.code);
+        }
+        for finding in &mut e.findings {
+            *finding = finding.redacted_with(|text| redactor.redact(text));
         }
         e
     }
@@ -198,17 +247,23 @@ impl JournalEntry {
     }
 }
 
-fn redact_pairs(pairs: &mut [(String, String)]) {
+fn redact_pairs(pairs: &mut [(String, String)], redactor: &Redactor) {
     for (name, value) in pairs {
-        if is_secret_name(name) {
-            *value = mask(value);
-        }
+        *value = if is_secret_name(name) {
+            mask(value)
+        } else {
+            redactor.redact(value)
+        };
     }
 }
 
-fn redact_headers(headers: &mut [(String, String)]) {
+fn redact_headers(headers: &mut [(String, String)], redactor: &Redactor) {
     for (name, value) in headers {
-        *value = redact_header(name, value);
+        *value = if is_secret_header(name) {
+            redact_header(name, value)
+        } else {
+            redactor.redact(&redact_header(name, value))
+        };
     }
 }
 
@@ -297,6 +352,13 @@ impl Journal {
         self.lock().dropped
     }
 
+    /// Adds the secret values every entry carries to `secrets`.
+    pub(crate) fn collect_secrets(&self, secrets: &mut SecretValues) {
+        for (entry, _) in self.lock().entries.iter() {
+            entry.collect_secrets(secrets);
+        }
+    }
+
     /// The accounted bytes of the entries kept.
     pub(crate) fn bytes(&self) -> usize {
         self.lock().bytes
@@ -313,14 +375,14 @@ impl Journal {
     }
 }
 
-/// One summary line per request, secrets redacted.
+/// One summary line per request of an already redacted journal.
 pub(crate) fn listing(journal: &[JournalEntry]) -> String {
     if journal.is_empty() {
         return "  (no request)\n".to_owned();
     }
     journal
         .iter()
-        .map(|e| format!("  {}\n", e.summary()))
+        .map(|e| format!("  {}\n", e.line(&e.path)))
         .collect()
 }
 

@@ -62,6 +62,7 @@ mod params;
 pub mod pkce;
 mod random;
 mod record;
+mod redaction;
 mod redirect;
 mod refresh;
 mod response;

@@ -242,6 +242,19 @@ impl MockProvider {
         self.state.journal.entries(None)
     }
 
+    /// Every journaled request, oldest first, with every secret the provider knows masked
+    /// wherever it appears (as `/_admin/journal` lists it without `reveal`).
+    pub fn redacted_journal(&self) -> Vec<JournalEntry> {
+        crate::redaction::redacted(&self.state, &self.journal())
+    }
+
+    /// Every secret value the provider holds or saw (client secrets, passwords, CSRF tokens,
+    /// sessions, and the codes, tokens and verifiers in its journal), for masking them wherever
+    /// they appear in what a caller writes out.
+    pub fn known_secrets(&self) -> oauth_vocab::redact::SecretValues {
+        crate::redaction::known_secrets(&self.state)
+    }
+
     /// The journaled requests that concern one client.
     pub fn journal_for(&self, client_id: &str) -> Vec<JournalEntry> {
         self.state.journal.entries(Some(client_id))
@@ -300,7 +313,7 @@ impl MockProvider {
                 "  ({dropped} earlier requests dropped from the journal)\n"
             ));
         }
-        report.push_str(&listing(&self.journal()));
+        report.push_str(&listing(&self.redacted_journal()));
         Some(report)
     }
 

@@ -76,6 +76,27 @@ impl Observation {
         }
     }
 
+    /// This observation with its detail or description passed through `redact` (which masks
+    /// secret values in it).
+    #[must_use = "returns the redacted observation"]
+    pub fn redacted_with(&self, redact: impl Fn(&str) -> String) -> Self {
+        match self {
+            Self::Finding {
+                finding,
+                detail,
+                tolerated,
+            } => Self::Finding {
+                finding: *finding,
+                detail: detail.as_deref().map(&redact),
+                tolerated: tolerated.clone(),
+            },
+            Self::Error { code, description } => Self::Error {
+                code: *code,
+                description: redact(description),
+            },
+        }
+    }
+
     /// The finding, if this is one.
     pub const fn finding(&self) -> Option<Finding> {
         match self {

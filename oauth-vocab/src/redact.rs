@@ -1,9 +1,14 @@
 //! Redaction of secrets before anything is written out: client secrets, codes, verifiers,
 //! tokens, passwords and cookies become `[redacted:xxxx]`, where `xxxx` is a short hash so that
 //! equal values can still be matched. One list of secret parameter names and one of secret
-//! headers, for the mock's journal and the harness's evidence alike.
+//! headers, for the mock's journal and the harness's evidence alike; [`SecretValues`] masks
+//! known secret values wherever they occur.
 
 use sha2::{Digest, Sha256};
+
+mod values;
+
+pub use values::{MIN_VALUE_LEN, Redactor, SecretValues};
 
 /// Parameter and JSON member names whose values are secrets.
 pub const SECRET_NAMES: &[&str] = &[
@@ -30,17 +35,39 @@ pub fn mask(value: &str) -> String {
     format!("[redacted:{:02x}{:02x}]", digest[0], digest[1])
 }
 
-/// A header value as it may be shown (names compared case-insensitively): `Authorization`
-/// keeps its scheme and masks the credentials, `Cookie` and `Set-Cookie` are masked whole,
-/// `Location` has its secret query parameters masked, any other header is kept.
+/// Words that mark a header as secret wherever they appear in its name (`X-Api-Key`,
+/// `X-Auth-Token`, `X-Session-Id`, …).
+const SECRET_HEADER_WORDS: &[&str] = &[
+    "authorization",
+    "x-auth",
+    "key",
+    "token",
+    "secret",
+    "password",
+    "session",
+    "cookie",
+    "csrf",
+];
+
+/// Whether a header of this name carries a secret: `Authorization`, `Proxy-Authorization`,
+/// cookies, and any name with a word of [`SECRET_HEADER_WORDS`] in it.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRET_HEADER_WORDS.iter().any(|word| name.contains(word))
+}
+
+/// A header value as it may be shown (names compared case-insensitively): `Authorization` and
+/// `Proxy-Authorization` keep their scheme and mask the credentials, any other secret header
+/// ([`is_secret_header`]) is masked whole, `Location` has its secret query parameters masked,
+/// any other header is kept.
 pub fn redact_header(name: &str, value: &str) -> String {
     match name.to_ascii_lowercase().as_str() {
-        "authorization" => match value.split_once(' ') {
+        "authorization" | "proxy-authorization" => match value.split_once(' ') {
             Some((scheme, secret)) => format!("{scheme} {}", mask(secret)),
             None => mask(value),
         },
-        "cookie" | "set-cookie" => mask(value),
         "location" => redact_uri(value),
+        _ if is_secret_header(name) => mask(value),
         _ => value.to_owned(),
     }
 }
@@ -107,6 +134,13 @@ mod tests {
             format!("https://a.test/cb?code={}&state=s", mask("ac_1"))
         );
         assert_eq!(redact_header("content-type", "text/html"), "text/html");
+        assert_eq!(
+            redact_header("Proxy-Authorization", "Basic Yzpz"),
+            format!("Basic {}", mask("Yzpz"))
+        );
+        assert_eq!(redact_header("X-Api-Key", "k1"), mask("k1"));
+        assert_eq!(redact_header("keep-alive", "timeout=5"), "timeout=5");
+        assert_eq!(redact_header("WWW-Authenticate", "Basic"), "Basic");
     }
 
     #[test]

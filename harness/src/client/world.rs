@@ -478,21 +478,33 @@ impl GauntletWorld {
 
     /// The evidence: browser exchanges plus the platform's requests to the provider.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        let mut exchanges = self.evidence.exchanges();
+        let journal = self.journal();
+        // The secrets of this scenario's slice of the journal (its codes, tokens, verifiers)
+        // and the client secret: masked wherever they appear, a page the platform printed a
+        // token into included.
+        let mut known = oauth_vocab::redact::SecretValues::new();
+        if !self.ctx.reveal_secrets {
+            journal.iter().for_each(|e| e.collect_secrets(&mut known));
+            if let Some(secret) = self.ctx.profile.client.secret_value() {
+                known.add(&secret);
+            }
+        }
+        let redactor = known.redactor();
+        let mut exchanges = self.evidence.exchanges_concealing(&known);
         let offset = self
             .evidence
             .started()
             .saturating_duration_since(self.ctx.provider.started_at());
         let offset = u64::try_from(offset.as_micros()).unwrap_or(0);
         let browser_endpoints = [Endpoint::Authorize, Endpoint::Login, Endpoint::Consent];
-        for entry in self.journal() {
+        for entry in journal {
             if browser_endpoints.contains(&entry.endpoint) {
                 continue;
             }
             let entry = if self.ctx.reveal_secrets {
                 entry
             } else {
-                entry.redacted()
+                entry.redacted_with(&redactor)
             };
             let query: Vec<String> = entry
                 .query

@@ -10,6 +10,7 @@ use url::Url;
 use super::profile::LoginProfile;
 use crate::report::page::visible_text;
 use crate::suite::browser::{Browser, Reply};
+use crate::suite::concealed::is_csrf_token;
 
 /// Which consent button to press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,13 +346,6 @@ impl Driver {
 
 /// Whether a hidden field carries an anti-CSRF token (Django's `csrfmiddlewaretoken`, Rails'
 /// `authenticity_token`, `_csrf`, `xsrf`…), a secret the evidence masks.
-fn is_csrf_token(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    ["csrf", "xsrf", "authenticity_token"]
-        .iter()
-        .any(|mark| name.contains(mark))
-}
-
 /// The browser's next request.
 #[derive(Debug, Clone)]
 struct Request {

@@ -14,12 +14,61 @@ pub struct Body {
     pub cut_at: Option<usize>,
 }
 
+/// A body that broke off or did not end within the request timeout, with how much of it
+/// arrived.
+#[derive(Debug)]
+pub struct BodyError {
+    /// What stopped the reading.
+    pub error: reqwest::Error,
+    /// The answer's status.
+    pub status: u16,
+    /// The bytes that arrived before.
+    pub read: usize,
+}
+
+/// Says what happened: a body still open when the request timeout struck is not a server
+/// that hangs (it answered), and a body that broke off says how much arrived.
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.error.is_timeout() {
+            write!(
+                f,
+                "the server answered {}, then kept its body open (streaming or stalled) for the \
+                 whole request timeout after {} of it (an answer, not a server that hangs)",
+                self.status,
+                size(self.read)
+            )
+        } else {
+            write!(
+                f,
+                "the body broke off after {}: {}",
+                size(self.read),
+                self.error
+            )
+        }
+    }
+}
+
+impl std::error::Error for BodyError {}
+
 /// Reads `response`'s body up to `max` bytes; a longer body is cut at `max` and the
 /// connection dropped.
-pub async fn read(mut response: reqwest::Response, max: usize) -> Result<Body, reqwest::Error> {
+pub async fn read(mut response: reqwest::Response, max: usize) -> Result<Body, BodyError> {
+    let status = response.status().as_u16();
     let mut bytes = Vec::new();
     let mut cut_at = None;
-    while let Some(chunk) = response.chunk().await? {
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(error) => {
+                return Err(BodyError {
+                    error,
+                    status,
+                    read: bytes.len(),
+                });
+            }
+        };
         let room = max - bytes.len();
         if chunk.len() > room {
             bytes.extend_from_slice(&chunk[..room]);
@@ -161,7 +210,11 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
-        assert!(error.contains("the body could not be read"), "{error}");
+        assert!(
+            error.contains("answered 200, then kept its body open (streaming or stalled) for the whole request timeout after 16 KiB"),
+            "{error}"
+        );
+        assert!(!error.contains("(the server hangs)"), "{error}");
     }
 
     #[tokio::test]

@@ -4,11 +4,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use oauth_vocab::redact::{mask, redact_header, redact_json_text, redact_uri};
+use oauth_vocab::redact::{
+    Redactor, SecretValues, mask, redact_header, redact_json_text, redact_uri,
+};
 use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::redirect::Policy;
 
-use super::{body, origin};
+use super::{body, concealed, origin};
 use crate::report::{Exchange, Party};
 
 /// The exchanges of one scenario, shared by its browsers.
@@ -65,22 +67,47 @@ impl Evidence {
 
     /// Everything recorded so far, in time order, with every concealed value masked.
     pub fn exchanges(&self) -> Vec<Exchange> {
+        self.exchanges_concealing(&SecretValues::new())
+    }
+
+    /// Everything recorded so far, in time order, with every concealed value masked, and (unless
+    /// secrets are revealed) every secret value in `known` or found in what the browser saw
+    /// ([`concealed`]): a token a page printed, a CSRF token, an interaction id.
+    pub fn exchanges_concealing(&self, known: &SecretValues) -> Vec<Exchange> {
         let mut all = self
             .exchanges
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         all.sort_by_key(|e| e.at_us);
+        let redactor = self.redactor(known);
         for exchange in &mut all {
-            exchange.url = self.shown(&exchange.url);
-            for body in [&mut exchange.request_body, &mut exchange.response_body]
-                .into_iter()
-                .flatten()
+            exchange.url = self.shown_with(&exchange.url, redactor.as_ref());
+            for text in [
+                &mut exchange.request_body,
+                &mut exchange.response_body,
+                &mut exchange.note,
+            ]
+            .into_iter()
+            .flatten()
             {
-                *body = self.shown(body);
+                *text = self.shown_with(text, redactor.as_ref());
+            }
+            for (_, value) in exchange
+                .request_headers
+                .iter_mut()
+                .chain(&mut exchange.response_headers)
+            {
+                *value = self.shown_with(value, redactor.as_ref());
             }
         }
         all
+    }
+
+    /// The redactor for `known` values and those found in what the browser saw; none when
+    /// secrets are revealed.
+    fn redactor(&self, known: &SecretValues) -> Option<Redactor> {
+        (!self.reveal).then(|| concealed::redactor(known, &self.seen()))
     }
 
     /// Masks `value` wherever it appears in what is shown, in exchanges recorded before or
@@ -94,12 +121,21 @@ impl Evidence {
         }
     }
 
-    /// `text` with every concealed value masked.
+    /// `text` with every concealed value, and every secret value found in what the browser saw,
+    /// masked.
     pub fn shown(&self, text: &str) -> String {
+        self.shown_with(text, self.redactor(&SecretValues::new()).as_ref())
+    }
+
+    fn shown_with(&self, text: &str, redactor: Option<&Redactor>) -> String {
         let concealed = self.concealed.lock().unwrap_or_else(|e| e.into_inner());
-        concealed.iter().fold(text.to_owned(), |text, value| {
+        let text = concealed.iter().fold(text.to_owned(), |text, value| {
             text.replace(value, &mask(value))
-        })
+        });
+        match redactor {
+            Some(redactor) => redactor.redact(&text),
+            None => text,
+        }
     }
 
     /// Microseconds since the scenario started.
@@ -462,14 +498,11 @@ pub async fn exchange(
     let body::Body { text: body, cut_at } = match body::read(response, max_body).await {
         Ok(body) => body,
         Err(error) => {
+            let why = error.to_string();
             record.status = Some(status);
-            record.note = Some(describe(&error));
+            record.note = Some(why.clone());
             evidence.push(record);
-            return Err(format!(
-                "{method} {}: the body could not be read: {}",
-                evidence.url(url),
-                describe(&error)
-            ));
+            return Err(format!("{method} {}: {why}", evidence.url(url)));
         }
     };
     record.status = Some(status);

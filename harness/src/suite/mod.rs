@@ -11,6 +11,7 @@
 pub mod baseline;
 pub mod body;
 pub mod browser;
+pub(crate) mod concealed;
 pub mod engine;
 pub mod features;
 pub mod launch;

@@ -80,6 +80,20 @@ async fn the_default_mock_passes_every_applicable_scenario() {
         !text.contains("suite:secret"),
         "the client secret leaked into the report"
     );
+    // The login pages' CSRF tokens and interaction ids are masked by value.
+    assert!(
+        text.contains("interaction=[redacted:"),
+        "no login interaction in the evidence"
+    );
+    let clear = regex::Regex::new(
+        r#"interaction=[A-Za-z0-9_-]{8}|name=\\"(csrf|interaction)\\" value=\\"[A-Za-z0-9_-]"#,
+    )
+    .unwrap();
+    assert!(
+        !clear.is_match(&text),
+        "a CSRF token or interaction id in clear: {:?}",
+        clear.find(&text)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -117,6 +117,32 @@ async fn reports_redact_secrets_unless_asked() {
     assert!(token.is_match(&revealed), "--reveal-secrets shows no token");
 }
 
+/// Asserts that the reports of `profile`'s `tags` scenarios show `masked` and nothing `secret`
+/// matches, and that with `--reveal-secrets` something does.
+async fn assert_masked_unless_revealed(
+    profile: PlatformProfile,
+    tags: &str,
+    secret: &str,
+    masked: &str,
+) {
+    let secret = regex::Regex::new(secret).unwrap();
+    let redacted = profile_report_texts(profile.clone(), tags, false).await;
+    assert!(
+        redacted.contains(masked),
+        "no {masked:?} in the reports: did the scenarios run?"
+    );
+    assert!(
+        !secret.is_match(&redacted),
+        "a secret leaked: {:?}",
+        secret.find(&redacted)
+    );
+    let revealed = profile_report_texts(profile, tags, true).await;
+    assert!(
+        secret.is_match(&revealed),
+        "--reveal-secrets shows no secret"
+    );
+}
+
 #[tokio::test]
 async fn a_token_in_the_api_path_is_masked_in_every_report_unless_asked() {
     // Kore.ai's Path Param: the token is a URL path segment, where no parameter name marks it.
@@ -125,24 +151,31 @@ async fn a_token_in_the_api_path_is_masked_in_every_report_unless_asked() {
         "/../fixtures/platforms/kore.toml"
     );
     let kore = PlatformProfile::from_file(std::path::Path::new(path)).unwrap();
-    let in_path = regex::Regex::new(r"/api/users/at_[A-Za-z0-9_-]{43}/profile").unwrap();
+    assert_masked_unless_revealed(
+        kore,
+        "@path_param",
+        r"/api/users/at_[A-Za-z0-9_-]{43}/profile",
+        "/api/users/[redacted:",
+    )
+    .await;
+}
 
-    let redacted = profile_report_texts(kore.clone(), "@path_param", false).await;
-    assert!(
-        redacted.contains("/api/users/[redacted:"),
-        "no masked API path: did the scenarios call the API at all?"
+#[tokio::test]
+async fn a_token_the_platform_prints_in_its_page_is_masked_in_every_report_unless_asked() {
+    // The `token_in_page` defect shows the access token on the callback page, where no name
+    // marks it: only redaction by value hides it.
+    let text = include_str!("../../../fixtures/platforms/reference.toml").replace(
+        "embedded = \"reference\"",
+        "embedded = \"reference\"\ndefects = [\"token_in_page\"]",
     );
-    assert!(
-        !in_path.is_match(&redacted),
-        "a token leaked in a path: {:?}",
-        in_path.find(&redacted)
-    );
-
-    let revealed = profile_report_texts(kore, "@path_param", true).await;
-    assert!(
-        in_path.is_match(&revealed),
-        "--reveal-secrets shows no path token"
-    );
+    let profile: PlatformProfile = toml::from_str(&text).unwrap();
+    assert_masked_unless_revealed(
+        profile,
+        "@rfc9700",
+        r"\bat_[A-Za-z0-9_-]{43}",
+        "Your token: [redacted:",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use crate::body_read::{self, BodyRead};
 use crate::clients::ClientConfig;
 use crate::control::ControlError;
 use crate::decision::ScriptedDecision;
+use crate::endpoints::wrong_method::control;
 use crate::faults::Fault;
 use crate::state::{AppState, lock};
 use oauth_vocab::redact::mask;
@@ -56,15 +57,15 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminQuery {
 /// entries dropped to stay within its bounds, `x-journal-bytes` what it holds.
 async fn journal(State(state): State<AppState>, AdminQuery(filter): AdminQuery) -> Response {
     let entries = state.journal.entries(filter.client_id.as_deref());
+    let redactor = (!filter.reveal).then(|| crate::redaction::known_secrets(&state).redactor());
     let mut body = b"[".to_vec();
     for (i, entry) in entries.into_iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        let written = if filter.reveal {
-            serde_json::to_writer(&mut body, &entry)
-        } else {
-            serde_json::to_writer(&mut body, &entry.redacted())
+        let written = match &redactor {
+            None => serde_json::to_writer(&mut body, &entry),
+            Some(redactor) => serde_json::to_writer(&mut body, &entry.redacted_with(redactor)),
         };
         if let Err(e) = written {
             return admin_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
@@ -134,6 +135,17 @@ async fn add_decision(State(state): State<AppState>, body: axum::body::Bytes) ->
     }
 }
 
+/// A path the control API does not serve: 404 with its JSON error.
+async fn unknown(uri: axum::http::Uri) -> Response {
+    let description = format!(
+        "the control API serves nothing at /_admin{}: it serves /_admin/journal, \
+         /_admin/clients, /_admin/decisions and /_admin/faults",
+        uri.path()
+    );
+    let body = serde_json::json!({ "error": "not_found", "error_description": description });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}
+
 async fn faults(State(state): State<AppState>) -> Response {
     axum::Json(state.faults.list()).into_response()
 }
@@ -196,10 +208,30 @@ async fn bounded_body(
 
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/journal", get(journal).delete(clear_journal))
-        .route("/clients", get(clients).post(add_client))
-        .route("/decisions", get(decisions).post(add_decision))
-        .route("/faults", get(faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/journal",
+            get(journal)
+                .delete(clear_journal)
+                .fallback(control("GET, DELETE")),
+        )
+        .route(
+            "/clients",
+            get(clients).post(add_client).fallback(control("GET, POST")),
+        )
+        .route(
+            "/decisions",
+            get(decisions)
+                .post(add_decision)
+                .fallback(control("GET, POST")),
+        )
+        .route(
+            "/faults",
+            get(faults)
+                .post(add_fault)
+                .delete(clear_faults)
+                .fallback(control("GET, POST, DELETE")),
+        )
+        .fallback(unknown)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             bounded_body,

@@ -24,7 +24,7 @@ use crate::faults::{self, FaultTarget};
 use crate::interaction::{AuthorizationRequest, Pending};
 use crate::params::Params;
 use crate::redirect::{Callback, Resolved};
-use crate::response::{browser_headers, method_not_allowed, noted};
+use crate::response::{browser_headers, noted};
 use crate::state::{AppState, lock};
 use crate::{pkce, scope};
 
@@ -70,12 +70,6 @@ pub(crate) async fn handle(
         None => interact(&state, &tenant, &jar, request),
     };
     noted(response, Some(&client_id), findings)
-}
-
-/// Any method but GET.
-pub(crate) async fn wrong_method() -> Response {
-    let error = OAuthError::invalid_request("the authorization endpoint accepts GET only");
-    browser_headers(method_not_allowed(error.into_page(), "GET"))
 }
 
 /// A valid request, with the findings it still earned (a near miss the `prefix` quirk let
@@ -231,8 +225,15 @@ fn interact(
 ) -> Response {
     let id = state.random.token("ia_");
     let csrf = state.random.token("");
-    lock(&state.interactions).start(id.clone(), Pending { request, csrf });
-    login::begin(state, tenant, jar, &id)
+    lock(&state.interactions).start(
+        id.clone(),
+        Pending {
+            request,
+            csrf,
+            browser: None,
+        },
+    );
+    login::begin(state, tenant, jar, &id, StatusCode::FOUND)
 }
 
 fn found(uri: &str) -> Response {

@@ -16,6 +16,7 @@ pub(crate) mod register;
 pub(crate) mod resource;
 pub(crate) mod revoke;
 pub(crate) mod token;
+pub(crate) mod wrong_method;
 
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;

@@ -16,7 +16,7 @@ use crate::clients::ClientConfig;
 use crate::endpoints::{FormBody, Tenant};
 use crate::error::{ErrorCode, OAuthError};
 use crate::params::Params;
-use crate::response::{method_not_allowed, no_store, noted};
+use crate::response::{no_store, noted};
 use crate::state::{AppState, lock};
 use crate::store::Stores;
 use crate::tokens::{Issue, mint};
@@ -36,12 +36,6 @@ pub(crate) async fn handle(
     };
     let response = result.unwrap_or_else(IntoResponse::into_response);
     noted(response, client_id.as_deref(), Vec::new())
-}
-
-/// Any method but POST at a POST-only endpoint: 405 with a JSON `invalid_request`.
-pub(crate) async fn wrong_method() -> Response {
-    let error = OAuthError::invalid_request("this endpoint accepts POST only");
-    method_not_allowed(error.into_response(), "POST")
 }
 
 async fn respond(

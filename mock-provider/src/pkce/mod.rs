@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use oauth_vocab::Finding;
+use oauth_vocab::{Finding, constant_time_eq};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -121,8 +121,16 @@ pub fn verify(
         (None, Some(_)) => Err(VerifyError::Unexpected),
         (Some(_), None) => Err(VerifyError::Missing),
         (Some(_), Some(v)) if !is_well_formed(v) => Err(VerifyError::Malformed),
-        (Some((c, ChallengeMethod::S256)), Some(v)) if s256_challenge(v) == c => Ok(()),
-        (Some((c, ChallengeMethod::Plain)), Some(v)) if v == c => Ok(()),
+        (Some((c, ChallengeMethod::S256)), Some(v))
+            if constant_time_eq(s256_challenge(v).as_bytes(), c.as_bytes()) =>
+        {
+            Ok(())
+        }
+        (Some((c, ChallengeMethod::Plain)), Some(v))
+            if constant_time_eq(v.as_bytes(), c.as_bytes()) =>
+        {
+            Ok(())
+        }
         (Some(_), Some(_)) => Err(VerifyError::Mismatch),
     }
 }

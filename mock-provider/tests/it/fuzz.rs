@@ -57,6 +57,8 @@ enum Shape {
     JsonError,
     /// A `WWW-Authenticate` challenge with a 401.
     Challenge,
+    /// An HTML page: the browser-facing endpoints show their errors to the user.
+    Page,
     /// Anything but a 5xx (browser pages and metadata: their shapes are another test's).
     Any,
 }
@@ -113,6 +115,7 @@ impl Target {
             Self::Token | Self::Revoke | Self::Introspect | Self::Register => Shape::JsonError,
             _ if self.is_admin() => Shape::JsonError,
             Self::Userinfo | Self::Resource | Self::ResourceInPath => Shape::Challenge,
+            Self::Authorize | Self::Login | Self::Consent => Shape::Page,
             _ => Shape::Any,
         }
     }
@@ -361,6 +364,11 @@ impl Hostile {
             .map_err(|e| format!("no answer (a hang or a dropped connection): {e:?}"))?;
         let status = response.status();
         let challenge = response.headers().contains_key("www-authenticate");
+        let html = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
         let body = response
             .bytes()
             .await
@@ -373,9 +381,6 @@ impl Hostile {
             return Ok(());
         }
         match self.shape() {
-            // TODO(redact branch): once 405s carry the endpoint's JSON error, check them like
-            // any other error and drop this exception.
-            Shape::JsonError if status == 405 && body.is_empty() => Ok(()),
             Shape::JsonError => {
                 let json: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|_| format!("an error that is not JSON: {}", said()))?;
@@ -388,7 +393,11 @@ impl Hostile {
             Shape::Challenge if status == 401 && !challenge => {
                 Err(format!("a 401 without WWW-Authenticate: {}", said()))
             }
-            Shape::Challenge | Shape::Any => Ok(()),
+            Shape::Page if !html => Err(format!(
+                "a browser-facing error that is not a page: {}",
+                said()
+            )),
+            Shape::Challenge | Shape::Page | Shape::Any => Ok(()),
         }
     }
 }
