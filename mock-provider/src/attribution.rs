@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::pkce::{ChallengeMethod, s256_challenge};
-use crate::store::{CodeGrant, Stores};
+use crate::store::{CodeRef, Stores};
 
 /// What tied a token request to a flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -46,27 +46,27 @@ pub(crate) fn flows(stores: &Stores, params: &[(String, String)]) -> Vec<FlowTie
             .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
-    let tie = |code: &str, grant: &CodeGrant, by: Tie| FlowTie {
-        client_id: grant.client_id.clone(),
-        state: grant.state.clone(),
+    let tie = |code: &str, flow: CodeRef<'_>, by: Tie| FlowTie {
+        client_id: flow.client_id.to_owned(),
+        state: flow.state.map(str::to_owned),
         code: code.to_owned(),
         by,
     };
     let mut flows: Vec<FlowTie> = Vec::new();
     for code in values("code") {
-        if let Some(grant) = stores.codes.get(code)
+        if let Some(entry) = stores.code(code)
             && !flows.iter().any(|f| f.code == code)
         {
-            flows.push(tie(code, grant, Tie::Code));
+            flows.push(tie(code, entry.flow(), Tie::Code));
         }
     }
     if !flows.is_empty() {
         return flows;
     }
     for verifier in values("code_verifier") {
-        for (code, grant) in stores.codes.iter() {
-            if matches_challenge(grant, verifier) && !flows.iter().any(|f| &f.code == code) {
-                flows.push(tie(code, grant, Tie::Verifier));
+        for (code, flow) in stores.code_flows() {
+            if matches_challenge(flow, verifier) && !flows.iter().any(|f| f.code == code) {
+                flows.push(tie(code, flow, Tie::Verifier));
             }
         }
     }
@@ -74,9 +74,9 @@ pub(crate) fn flows(stores: &Stores, params: &[(String, String)]) -> Vec<FlowTie
 }
 
 /// Whether `verifier` transforms into the grant's challenge.
-fn matches_challenge(grant: &CodeGrant, verifier: &str) -> bool {
-    match &grant.challenge {
-        Some((challenge, ChallengeMethod::S256)) => s256_challenge(verifier) == *challenge,
+fn matches_challenge(flow: CodeRef<'_>, verifier: &str) -> bool {
+    match flow.challenge {
+        Some((challenge, ChallengeMethod::S256)) => s256_challenge(verifier) == challenge,
         Some((challenge, ChallengeMethod::Plain)) => verifier == challenge,
         None => false,
     }

@@ -17,6 +17,7 @@ use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
 use crate::state::{AppState, lock};
+use crate::store::eviction;
 use oauth_vocab::redact::redact_uri;
 
 const BODY_RECORD_LIMIT: usize = 8 * 1024;
@@ -40,7 +41,7 @@ pub(crate) async fn journal_layer(
         request.extensions_mut().insert(BodyTooLarge);
     }
 
-    let response = next.run(request).await;
+    let (response, evictions) = eviction::collecting(next.run(request)).await;
 
     let (parts, body) = response.into_parts();
     let bytes = body
@@ -49,6 +50,7 @@ pub(crate) async fn journal_layer(
         .map(|c| c.to_bytes())
         .unwrap_or_default();
     note_response(&mut entry, &parts, &bytes);
+    entry.findings.extend(evictions);
     if entry.endpoint == Endpoint::Token {
         let params = attribution::request_params(&entry.query, &entry.form, entry.body.as_deref());
         entry.flows = attribution::flows(&lock(&state.stores), &params);

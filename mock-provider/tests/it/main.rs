@@ -12,6 +12,7 @@ mod bounds;
 mod discovery;
 mod expectations;
 mod faults;
+mod flood;
 mod login;
 mod quirks;
 mod readme;
