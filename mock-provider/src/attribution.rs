@@ -1,8 +1,9 @@
 //! Ties every token request to the authorization flows it belongs to, even one refused before
 //! the client was identified (a repeated parameter, Basic credentials that are not
 //! form-encoded, an unknown client): by each `code` it carries (an issued code remembers the
-//! authorization request it answered), else by its `code_verifier` (matched against the
-//! challenges of the issued codes). The journal keeps the tie with the request
+//! authorization request it answered, even once redeemed), else by its `code_verifier` (matched
+//! against the challenges of the codes not yet redeemed: a redeemed code keeps only what replay
+//! detection needs). The journal keeps the tie with the request
 //! ([`JournalEntry::flows`](crate::JournalEntry::flows)), so that whoever reads it sees every
 //! token request of a flow, and a request tied to several flows says so.
 

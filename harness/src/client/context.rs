@@ -64,7 +64,53 @@ pub async fn scope<F: std::future::Future>(context: Arc<RunContext>, future: F) 
     CURRENT.scope(context, future).await
 }
 
+/// The fewest journal entries the mock keeps for a run: the scenarios read their flows there.
+const JOURNAL_ENTRIES: usize = 50_000;
+
+/// The mock's bounds: the profile's `[provider.limits]`, or the mock's defaults, with a journal
+/// long enough for the run.
+fn limits(chosen: Option<Limits>) -> Limits {
+    let limits = chosen.unwrap_or_default();
+    Limits {
+        journal_capacity: limits.journal_capacity.max(JOURNAL_ENTRIES),
+        ..limits
+    }
+}
+
 impl RunContext {
+    /// Why the run's verdicts cannot be trusted, if the mock dropped live codes or tokens of its
+    /// flows to make room (its stores were full): which, and what to change.
+    pub fn lost_state(&self) -> Option<String> {
+        let lost = self.provider.evictions();
+        if lost.is_empty() {
+            return None;
+        }
+        let clients: Vec<String> = lost
+            .iter()
+            .map(|e| {
+                let flows = if e.states.is_empty() {
+                    String::new()
+                } else {
+                    format!(", flows with state {}", e.states.join(", "))
+                };
+                format!(
+                    "client {:?}: {} code(s), {} token(s){flows}",
+                    e.client_id, e.codes, e.tokens
+                )
+            })
+            .collect();
+        let limits = &self.provider.config().limits;
+        Some(format!(
+            "the mock provider dropped live state of the run's flows because its stores were \
+             full ({}; [limits] max_codes = {}, max_tokens = {}), so verdicts built on it could \
+             be wrong; raise max_codes or max_tokens under [provider.limits] in the profile, or \
+             lower --concurrency",
+            clients.join("; "),
+            limits.max_codes,
+            limits.max_tokens
+        ))
+    }
+
     /// Starts the mock provider and the platform, and registers the platform's client.
     /// A launched platform's stdout and stderr go to `platform_log`.
     pub async fn start(
@@ -99,10 +145,7 @@ impl RunContext {
             resource,
             users,
             clients: Vec::new(),
-            limits: Limits {
-                journal_capacity: 50_000,
-                ..Limits::default()
-            },
+            limits: limits(profile.provider.limits.clone()),
             ..base
         };
         let mut builder = MockProvider::builder().config(config);

@@ -189,6 +189,21 @@ pub(crate) fn memory(memory: &Memory) {
         memory.rss as f64 / 1024.0,
         memory.hwm as f64 / 1024.0
     );
+    // Each flow stores a code (a tombstone once redeemed), an access and a refresh token.
+    let limits = mock_provider::Limits::default();
+    let flows = memory.run.flows();
+    println!(
+        "stores: {flows} codes and {} tokens issued against default bounds of {} codes and {} \
+         tokens ({})",
+        flows.saturating_mul(2),
+        limits.max_codes,
+        limits.max_tokens,
+        if flows >= limits.max_codes && flows.saturating_mul(2) >= limits.max_tokens {
+            "both full"
+        } else {
+            "NOT full: the figure is not the full-store one"
+        }
+    );
     println!();
 }
 

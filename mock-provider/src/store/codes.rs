@@ -1,6 +1,6 @@
 //! Authorization codes as the store keeps them: what a redemption checks, with the strings
 //! many codes repeat shared; once redeemed a code shrinks to a tombstone (client, flow state,
-//! challenge, family, expiry) that is enough to recognise a replay until it is reaped.
+//! family, expiry) that is enough to recognise a replay until it is reaped.
 
 use std::num::NonZeroU64;
 use std::sync::Arc;
@@ -44,20 +44,23 @@ pub(crate) struct CodeRef<'a> {
     pub(crate) challenge: Option<(&'a str, ChallengeMethod)>,
 }
 
-/// A stored code. Its key and this entry hold no copy of what other codes share.
+/// A stored code. It holds no copy of what other codes share.
 #[derive(Debug)]
 pub(crate) struct CodeEntry {
     client: Arc<str>,
     state: Option<Box<str>>,
-    challenge: Option<(Box<str>, ChallengeMethod)>,
     expires_at: Tick,
     redeemed_family: Option<NonZeroU64>,
     /// The rest of the grant; dropped once the code is redeemed (unless codes are reusable).
     rest: Option<Box<Rest>>,
 }
 
+/// What only a code that may still be redeemed needs.
 #[derive(Debug)]
 struct Rest {
+    /// The code itself, to name the flow a token request is tied to by its verifier.
+    code: Box<str>,
+    challenge: Option<(Box<str>, ChallengeMethod)>,
     tenant: Option<Arc<str>>,
     redirect_uri: Arc<str>,
     redirect_uri_sent: bool,
@@ -78,8 +81,10 @@ impl Held for CodeEntry {
 
 impl CodeEntry {
     /// The compact form of a grant, sharing what `strings` already holds.
-    pub(crate) fn new(grant: CodeGrant, strings: &mut Interner<str>) -> Self {
+    pub(crate) fn new(code: &str, grant: CodeGrant, strings: &mut Interner<str>) -> Self {
         let rest = Rest {
+            code: code.into(),
+            challenge: grant.challenge.map(|(c, m)| (c.into_boxed_str(), m)),
             tenant: grant.tenant.as_deref().map(|t| strings.str(t)),
             redirect_uri: strings.str(&grant.redirect_uri),
             redirect_uri_sent: grant.redirect_uri_sent,
@@ -90,7 +95,6 @@ impl CodeEntry {
         Self {
             client: strings.str(&grant.client_id),
             state: grant.state.map(String::into_boxed_str),
-            challenge: grant.challenge.map(|(c, m)| (c.into_boxed_str(), m)),
             expires_at: grant.expires_at,
             redeemed_family: grant.redeemed_family.and_then(NonZeroU64::new),
             rest: Some(Box::new(rest)),
@@ -106,7 +110,7 @@ impl CodeEntry {
             redirect_uri: rest.redirect_uri.to_string(),
             redirect_uri_sent: rest.redirect_uri_sent,
             scopes: scope_list(&rest.scope),
-            challenge: self.challenge.as_ref().map(|(c, m)| (c.to_string(), *m)),
+            challenge: rest.challenge.as_ref().map(|(c, m)| (c.to_string(), *m)),
             subject: rest.subject.to_string(),
             extras: unpack(&rest.extras),
             expires_at: self.expires_at,
@@ -115,13 +119,22 @@ impl CodeEntry {
         })
     }
 
-    /// The client, flow state and challenge of the code.
+    /// The client, flow state and challenge of the code (a tombstone has no challenge).
     pub(crate) fn flow(&self) -> CodeRef<'_> {
         CodeRef {
             client_id: &self.client,
             state: self.state.as_deref(),
-            challenge: self.challenge.as_ref().map(|(c, m)| (&**c, *m)),
+            challenge: self
+                .rest
+                .as_ref()
+                .and_then(|r| r.challenge.as_ref())
+                .map(|(c, m)| (&**c, *m)),
         }
+    }
+
+    /// The code itself, until it is redeemed.
+    pub(crate) fn code(&self) -> Option<&str> {
+        self.rest.as_deref().map(|r| &*r.code)
     }
 
     /// The family of the tokens issued from the code, once redeemed.

@@ -4,10 +4,13 @@
 //! hash and B-tree operations; no step scans the entries.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::hash::Hash;
 use std::sync::Arc;
 
 use super::clock::Tick;
+use super::fingerprint::Fingerprint;
+
+/// The most entries room is reserved for when a map is made; a larger one grows as it fills.
+const MAX_RESERVED: usize = 1 << 20;
 
 /// What the map needs to know of an entry.
 pub(crate) trait Held {
@@ -17,63 +20,152 @@ pub(crate) trait Held {
     fn reap_at(&self) -> Tick;
 }
 
-/// The keys of one client, oldest first. It may hold keys already gone from the map (reaped);
-/// they are skipped when met and swept when they outnumber the live ones.
-#[derive(Debug)]
-struct Queue<K> {
-    keys: VecDeque<K>,
+/// Where an entry lives in the slab, and which tenant of that slot it was: a handle outlives
+/// its entry (in the queues and the expiry index) and is then recognised as stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Handle {
+    slot: u32,
+    generation: u32,
+}
+
+/// The handles of one client's entries, oldest first. It may hold stale handles (reaped
+/// entries); they are skipped when met and swept when they outnumber the live ones.
+#[derive(Debug, Default)]
+struct Queue {
+    handles: VecDeque<Handle>,
     live: usize,
 }
 
-impl<K> Default for Queue<K> {
-    fn default() -> Self {
-        Self {
-            keys: VecDeque::new(),
-            live: 0,
+/// The entries, in slots reused through a free list: the hash index holds only slot numbers
+/// (four bytes each, hashed by the slot's fingerprint), so that its table, which churn leaves
+/// at most about half full, stays small.
+struct Slab<V> {
+    slots: Vec<Option<(Fingerprint, V)>>,
+    generations: Vec<u32>,
+    free: Vec<u32>,
+}
+
+impl<V> Slab<V> {
+    fn get(&self, handle: Handle) -> Option<&(Fingerprint, V)> {
+        let i = usize::try_from(handle.slot).ok()?;
+        if self.generations.get(i) != Some(&handle.generation) {
+            return None;
         }
+        self.slots.get(i)?.as_ref()
+    }
+
+    /// The current handle of an occupied slot.
+    fn handle(&self, slot: u32) -> Option<Handle> {
+        let i = usize::try_from(slot).ok()?;
+        self.slots.get(i)?.as_ref()?;
+        Some(Handle {
+            slot,
+            generation: *self.generations.get(i)?,
+        })
+    }
+
+    /// The key in a slot, if occupied.
+    fn key(&self, slot: u32) -> Option<Fingerprint> {
+        let i = usize::try_from(slot).ok()?;
+        self.slots.get(i)?.as_ref().map(|(k, _)| *k)
+    }
+
+    /// What the index hashes a slot by.
+    fn short(&self, slot: u32) -> u64 {
+        self.key(slot).map_or(0, Fingerprint::short)
+    }
+
+    fn is_live(&self, handle: Handle) -> bool {
+        self.get(handle).is_some()
+    }
+
+    /// Puts an entry in a free slot; `None` when the slab cannot grow (more than `u32` slots).
+    fn put(&mut self, entry: (Fingerprint, V)) -> Option<Handle> {
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                let slot = u32::try_from(self.slots.len()).ok()?;
+                self.slots.push(None);
+                self.generations.push(0);
+                slot
+            }
+        };
+        let i = usize::try_from(slot).ok()?;
+        let generation = self.generations.get_mut(i)?;
+        *generation = generation.wrapping_add(1);
+        let handle = Handle {
+            slot,
+            generation: *generation,
+        };
+        *self.slots.get_mut(i)? = Some(entry);
+        Some(handle)
+    }
+
+    fn take(&mut self, handle: Handle) -> Option<(Fingerprint, V)> {
+        self.get(handle)?;
+        let entry = self
+            .slots
+            .get_mut(usize::try_from(handle.slot).ok()?)?
+            .take();
+        self.free.push(handle.slot);
+        entry
     }
 }
 
 /// A map from secret keys to entries, bounded and fair between clients. Its `Debug` shows only
 /// sizes: the keys are live codes and tokens.
-pub(crate) struct FairMap<K, V> {
-    map: HashMap<K, V>,
-    /// Keys by the second at which they may be reaped.
-    expiry: BTreeMap<u64, Vec<K>>,
-    queues: HashMap<Arc<str>, Queue<K>>,
+pub(crate) struct FairMap<V> {
+    index: hashbrown::HashTable<u32>,
+    slab: Slab<V>,
+    /// Handles by the second at which their entries may be reaped.
+    expiry: BTreeMap<u64, Vec<Handle>>,
+    queues: HashMap<Arc<str>, Queue>,
     /// `(entries held, client)`, so the biggest holder is the last.
     sizes: BTreeSet<(usize, Arc<str>)>,
     capacity: usize,
 }
 
-impl<K, V> std::fmt::Debug for FairMap<K, V> {
+impl<V> std::fmt::Debug for FairMap<V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FairMap")
-            .field("len", &self.map.len())
+            .field("len", &self.index.len())
             .field("capacity", &self.capacity)
             .field("clients", &self.queues.len())
             .finish_non_exhaustive()
     }
 }
 
-impl<K: Clone + Hash + Eq, V: Held> FairMap<K, V> {
+impl<V: Held> FairMap<V> {
     pub(crate) fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        let reserved = capacity.min(MAX_RESERVED);
+        // Reserved whole up front (up to a bound): pages never written cost no memory, and growing by copies
+        // would leave the old blocks to fragment the heap. Churn leaves a hash table at most
+        // about half full, so the index gets room for twice the entries from the start.
         Self {
-            map: HashMap::new(),
+            index: hashbrown::HashTable::with_capacity(reserved.saturating_mul(2)),
+            slab: Slab {
+                slots: Vec::with_capacity(reserved),
+                generations: Vec::with_capacity(reserved),
+                free: Vec::new(),
+            },
             expiry: BTreeMap::new(),
             queues: HashMap::new(),
             sizes: BTreeSet::new(),
-            capacity: capacity.max(1),
+            capacity,
         }
     }
 
     /// Inserts an entry. Returns the entries that had to go to make room while they still
     /// mattered (dead ones go silently).
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Vec<V> {
+    pub(crate) fn insert(&mut self, key: Fingerprint, value: V) -> Vec<V> {
         let now = Tick::now();
         self.reap(now);
         let mut evicted = Vec::new();
-        while self.map.len() >= self.capacity {
+        if let Some(old) = self.handle(key) {
+            self.remove(old);
+        }
+        while self.index.len() >= self.capacity {
             match self.take_from_biggest() {
                 Some(old) if old.reap_at() > now => evicted.push(old),
                 Some(_) => {}
@@ -82,40 +174,64 @@ impl<K: Clone + Hash + Eq, V: Held> FairMap<K, V> {
         }
         let client = Arc::clone(value.client());
         let second = value.reap_at().second_after();
-        if let Some(old) = self.map.insert(key.clone(), value) {
-            self.count(old.client(), false);
-        }
-        self.expiry.entry(second).or_default().push(key.clone());
+        let Some(handle) = self.slab.put((key, value)) else {
+            return evicted;
+        };
+        let slab = &self.slab;
+        self.index
+            .insert_unique(key.short(), handle.slot, |&slot| slab.short(slot));
+        self.expiry.entry(second).or_default().push(handle);
         let queue = self.queues.entry(Arc::clone(&client)).or_default();
-        queue.keys.push_back(key);
+        queue.handles.push_back(handle);
         self.count(&client, true);
         evicted
     }
 
     /// The entry under `key`, unless it no longer matters.
-    pub(crate) fn get(&self, key: &K) -> Option<&V> {
-        self.map.get(key).filter(|v| !v.reap_at().is_past())
+    pub(crate) fn get(&self, key: Fingerprint) -> Option<&V> {
+        let (_, value) = self.slab.get(self.handle(key)?)?;
+        (!value.reap_at().is_past()).then_some(value)
+    }
+
+    /// The handle of the entry under `key`, its full fingerprint checked.
+    fn handle(&self, key: Fingerprint) -> Option<Handle> {
+        let slab = &self.slab;
+        let slot = *self
+            .index
+            .find(key.short(), |&slot| slab.key(slot) == Some(key))?;
+        slab.handle(slot)
     }
 
     /// The entry under `key`, to change it, unless it no longer matters.
-    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.map.get_mut(key).filter(|v| !v.reap_at().is_past())
+    pub(crate) fn get_mut(&mut self, key: Fingerprint) -> Option<&mut V> {
+        let handle = self.handle(key)?;
+        let (_, value) = self
+            .slab
+            .slots
+            .get_mut(usize::try_from(handle.slot).ok()?)?
+            .as_mut()?;
+        (!value.reap_at().is_past()).then_some(value)
     }
 
     /// The entries that still matter, in no particular order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.map.iter().filter(|(_, v)| !v.reap_at().is_past())
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.slab
+            .slots
+            .iter()
+            .flatten()
+            .map(|(_, v)| v)
+            .filter(|v| !v.reap_at().is_past())
     }
 
     /// Every entry, to change them.
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.map.values_mut()
+        self.slab.slots.iter_mut().flatten().map(|(_, v)| v)
     }
 
     /// How many entries are held.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.index.len()
     }
 
     /// Drops every entry filed under a second that has passed.
@@ -124,13 +240,13 @@ impl<K: Clone + Hash + Eq, V: Held> FairMap<K, V> {
             if *entry.key() > now.second() {
                 break;
             }
-            for key in entry.remove() {
-                match self.map.get(&key) {
-                    Some(value) if value.reap_at() <= now => {
-                        self.remove(&key);
-                    }
-                    // A key filed again later, or already gone.
-                    _ => {}
+            for handle in entry.remove() {
+                let dead = self
+                    .slab
+                    .get(handle)
+                    .is_some_and(|(_, value)| value.reap_at() <= now);
+                if dead {
+                    self.remove(handle);
                 }
             }
         }
@@ -141,21 +257,27 @@ impl<K: Clone + Hash + Eq, V: Held> FairMap<K, V> {
         let (_, client) = self.sizes.last()?;
         let client = Arc::clone(client);
         loop {
-            let key = self.queues.get_mut(&client)?.keys.pop_front()?;
-            if let Some(value) = self.remove(&key) {
+            let handle = self.queues.get_mut(&client)?.handles.pop_front()?;
+            if let Some(value) = self.remove(handle) {
                 return Some(value);
             }
         }
     }
 
-    fn remove(&mut self, key: &K) -> Option<V> {
-        let value = self.map.remove(key)?;
+    fn remove(&mut self, handle: Handle) -> Option<V> {
+        let (key, value) = self.slab.take(handle)?;
+        if let Ok(entry) = self
+            .index
+            .find_entry(key.short(), |&slot| slot == handle.slot)
+        {
+            entry.remove();
+        }
         self.count(value.client(), false);
         Some(value)
     }
 
     /// Counts an entry of `client` in (`more`) or out, keeping `sizes` in step and sweeping
-    /// the client's queue of keys that are gone when they outnumber the live ones.
+    /// the client's queue of stale handles when they outnumber the live ones.
     fn count(&mut self, client: &Arc<str>, more: bool) {
         let Some(queue) = self.queues.get_mut(client) else {
             return;
@@ -172,9 +294,9 @@ impl<K: Clone + Hash + Eq, V: Held> FairMap<K, V> {
             return;
         }
         self.sizes.insert((queue.live, Arc::clone(client)));
-        if queue.keys.len() > queue.live.saturating_mul(2).saturating_add(16) {
-            let map = &self.map;
-            queue.keys.retain(|k| map.contains_key(k));
+        if queue.handles.len() > queue.live.saturating_mul(2).saturating_add(16) {
+            let slab = &self.slab;
+            queue.handles.retain(|h| slab.is_live(*h));
         }
     }
 }
@@ -200,6 +322,10 @@ mod tests {
         }
     }
 
+    fn key(name: &str) -> Fingerprint {
+        Fingerprint::of(name)
+    }
+
     fn live(client: &str) -> Entry {
         Entry {
             client: client.into(),
@@ -217,49 +343,48 @@ mod tests {
     #[test]
     fn dead_entries_go_first_and_silently() {
         let mut map = FairMap::new(3);
-        map.insert("old", dead("a"));
-        map.insert("b1", live("b"));
-        map.insert("b2", live("b"));
-        let evicted = map.insert("b3", live("b"));
+        map.insert(key("old"), dead("a"));
+        map.insert(key("b1"), live("b"));
+        map.insert(key("b2"), live("b"));
+        let evicted = map.insert(key("b3"), live("b"));
         assert!(evicted.is_empty(), "{evicted:?}");
         assert_eq!(map.len(), 3);
-        assert!(map.get(&"old").is_none());
+        assert!(map.get(key("old")).is_none());
     }
 
     #[test]
     fn when_all_is_live_the_biggest_client_gives_up_its_oldest() {
         let mut map = FairMap::new(4);
-        map.insert("a1", live("a"));
-        for key in ["f1", "f2", "f3"] {
-            map.insert(key, live("flood"));
+        map.insert(key("a1"), live("a"));
+        for name in ["f1", "f2", "f3"] {
+            map.insert(key(name), live("flood"));
         }
-        let evicted = map.insert("f4", live("flood"));
+        let evicted = map.insert(key("f4"), live("flood"));
         assert_eq!(evicted.len(), 1);
         assert_eq!(&*evicted[0].client, "flood");
-        assert!(map.get(&"f1").is_none());
-        assert!(map.get(&"a1").is_some());
+        assert!(map.get(key("f1")).is_none());
+        assert!(map.get(key("a1")).is_some());
         // A flood of any length never takes the other client's entry.
         for i in 0..1_000 {
-            let key: &'static str = Box::leak(format!("x{i}").into_boxed_str());
-            map.insert(key, live("flood"));
+            map.insert(key(&format!("x{i}")), live("flood"));
         }
-        assert!(map.get(&"a1").is_some());
+        assert!(map.get(key("a1")).is_some());
         assert_eq!(map.len(), 4);
-        assert!(map.queues["flood"].keys.len() <= 3 * 2 + 16);
+        assert!(map.queues["flood"].handles.len() <= 3 * 2 + 16);
     }
 
     #[test]
     fn the_client_holding_most_gives_up_its_oldest_for_another_clients_insert() {
         let mut map = FairMap::new(4);
-        map.insert("a1", live("a"));
-        map.insert("a2", live("a"));
-        map.insert("a3", live("a"));
-        map.insert("b1", live("b"));
+        map.insert(key("a1"), live("a"));
+        map.insert(key("a2"), live("a"));
+        map.insert(key("a3"), live("a"));
+        map.insert(key("b1"), live("b"));
         // b inserts while a holds the most: a's oldest goes.
-        let evicted = map.insert("b2", live("b"));
+        let evicted = map.insert(key("b2"), live("b"));
         assert_eq!(evicted.len(), 1);
         assert_eq!(&*evicted[0].client, "a");
-        assert!(map.get(&"a1").is_none());
-        assert!(map.get(&"b1").is_some() && map.get(&"b2").is_some());
+        assert!(map.get(key("a1")).is_none());
+        assert!(map.get(key("b1")).is_some() && map.get(key("b2")).is_some());
     }
 }

@@ -9,6 +9,7 @@ mod clock;
 mod codes;
 pub(crate) mod eviction;
 mod fair;
+mod fingerprint;
 mod intern;
 mod tokens;
 
@@ -22,8 +23,9 @@ pub(crate) use codes::{CodeEntry, CodeGrant, CodeRef};
 pub use eviction::Evictions;
 use eviction::{CODE, Evicted, Tally};
 use fair::{FairMap, Held};
+use fingerprint::Fingerprint;
 use intern::Interner;
-use tokens::{Fingerprint, Holder, TokenEntry};
+use tokens::{Holder, TokenEntry};
 pub(crate) use tokens::{TokenKind, TokenRecord};
 
 /// Why a token is not usable.
@@ -51,8 +53,8 @@ impl TokenState {
 /// All grant state behind one lock.
 #[derive(Debug)]
 pub(crate) struct Stores {
-    codes: FairMap<Arc<str>, CodeEntry>,
-    tokens: FairMap<Fingerprint, TokenEntry>,
+    codes: FairMap<CodeEntry>,
+    tokens: FairMap<TokenEntry>,
     strings: Interner<str>,
     holders: Interner<Holder>,
     revoked_families: HashSet<u64>,
@@ -86,10 +88,10 @@ impl Stores {
 
     /// Stores a code; the live entries it pushed out are journaled.
     pub(crate) fn insert_code(&mut self, code: &str, grant: CodeGrant) {
-        let entry = CodeEntry::new(grant, &mut self.strings);
+        let entry = CodeEntry::new(code, grant, &mut self.strings);
         let evicted: Vec<Evicted> = self
             .codes
-            .insert(Arc::from(code), entry)
+            .insert(Fingerprint::of(code), entry)
             .into_iter()
             .map(|old| Evicted {
                 what: CODE,
@@ -103,20 +105,20 @@ impl Stores {
 
     /// The code's entry, unless it no longer matters.
     pub(crate) fn code(&self, code: &str) -> Option<&CodeEntry> {
-        self.codes.get(&Arc::from(code))
+        self.codes.get(Fingerprint::of(code))
     }
 
-    /// The codes that still matter, with their flows.
+    /// The codes not yet redeemed, with their flows.
     pub(crate) fn code_flows(&self) -> impl Iterator<Item = (&str, CodeRef<'_>)> {
         self.codes
-            .iter()
-            .map(|(code, entry)| (&**code, entry.flow()))
+            .values()
+            .filter_map(|entry| Some((entry.code()?, entry.flow())))
     }
 
     /// Marks a code redeemed, with the family of the tokens issued from it (what a replay
     /// revokes); unless codes are `reusable`, only its tombstone is kept.
     pub(crate) fn spend_code(&mut self, code: &str, family: u64, reusable: bool) {
-        if let Some(entry) = self.codes.get_mut(&Arc::from(code)) {
+        if let Some(entry) = self.codes.get_mut(Fingerprint::of(code)) {
             entry.spend(family, reusable);
         }
     }
@@ -182,14 +184,14 @@ impl Stores {
 
     /// Revokes one token.
     pub(crate) fn revoke_token(&mut self, token: &str) {
-        if let Some(entry) = self.tokens.get_mut(&Fingerprint::of(token)) {
+        if let Some(entry) = self.tokens.get_mut(Fingerprint::of(token)) {
             entry.revoked = true;
         }
     }
 
     /// Retires a refresh token that has just been used: presenting it again is a reuse.
     pub(crate) fn rotate_token(&mut self, token: &str) {
-        if let Some(entry) = self.tokens.get_mut(&Fingerprint::of(token)) {
+        if let Some(entry) = self.tokens.get_mut(Fingerprint::of(token)) {
             entry.rotated = true;
         }
     }
@@ -197,7 +199,7 @@ impl Stores {
     /// A token's record and whether it may be used now.
     pub(crate) fn token_state(&self, token: &str) -> (Option<TokenRecord>, TokenState) {
         // Keep expired tokens distinguishable from unknown ones until reaped.
-        let Some(entry) = self.tokens.get(&Fingerprint::of(token)) else {
+        let Some(entry) = self.tokens.get(Fingerprint::of(token)) else {
             return (None, TokenState::Unknown);
         };
         let state = if entry.revoked || self.revoked_families.contains(&entry.family) {
@@ -215,7 +217,7 @@ impl Stores {
     /// The `state` of the authorization a token descends from.
     pub(crate) fn token_origin(&self, token: &str) -> Option<String> {
         self.tokens
-            .get(&Fingerprint::of(token))?
+            .get(Fingerprint::of(token))?
             .origin_state()
             .map(str::to_owned)
     }

@@ -5,8 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use super::clock::Tick;
 use super::fair::Held;
 use super::intern::{Interner, Pairs, pack, scope_list, unpack};
@@ -38,26 +36,6 @@ pub(crate) struct TokenRecord {
     pub(crate) origin_state: Option<String>,
 }
 
-/// The store's key for a token: the first 16 bytes of its SHA-256, so that the store holds no
-/// token in clear and every key has the same small size.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Fingerprint([u8; 16]);
-
-impl Fingerprint {
-    pub(crate) fn of(token: &str) -> Self {
-        let digest = Sha256::digest(token.as_bytes());
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
-        Self(key)
-    }
-}
-
-impl std::fmt::Debug for Fingerprint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Fingerprint(..)")
-    }
-}
-
 /// What all the tokens of a client and grant share.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Holder {
@@ -75,8 +53,9 @@ pub(crate) struct TokenEntry {
     holder: Arc<Holder>,
     origin_state: Option<Arc<str>>,
     pub(crate) family: u64,
-    issued_at_unix: u64,
-    expires_at_unix: u64,
+    /// Seconds since the Unix epoch (until 2106), and the lifetime the token claims.
+    issued_at_unix: u32,
+    claimed_secs: u32,
     /// When the token really expires (an `expire_early` fault makes it sooner than it claims).
     pub(crate) expires_at: Tick,
     reap_at: Tick,
@@ -116,8 +95,11 @@ impl TokenEntry {
             holder,
             origin_state: record.origin_state.as_deref().map(Arc::from),
             family: record.family,
-            issued_at_unix: record.issued_at_unix,
-            expires_at_unix: record.expires_at_unix,
+            issued_at_unix: u32::try_from(record.issued_at_unix).unwrap_or(u32::MAX),
+            claimed_secs: u32::try_from(
+                record.expires_at_unix.saturating_sub(record.issued_at_unix),
+            )
+            .unwrap_or(u32::MAX),
             expires_at,
             reap_at: expires_at.max(Tick::after(keep_for)),
             kind: record.kind,
@@ -136,8 +118,9 @@ impl TokenEntry {
             subject: holder.subject.to_string(),
             scopes: scope_list(&holder.scope),
             family: self.family,
-            issued_at_unix: self.issued_at_unix,
-            expires_at_unix: self.expires_at_unix,
+            issued_at_unix: u64::from(self.issued_at_unix),
+            expires_at_unix: u64::from(self.issued_at_unix)
+                .saturating_add(u64::from(self.claimed_secs)),
             revoked: self.revoked,
             rotated: self.rotated,
             extras: unpack(&holder.extras),
