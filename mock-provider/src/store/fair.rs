@@ -340,12 +340,21 @@ mod tests {
         }
     }
 
+    /// A map of `capacity` holding `entries` (key, entry), inserted in order.
+    fn map_with(capacity: usize, entries: Vec<(&str, Entry)>) -> FairMap<Entry> {
+        let mut map = FairMap::new(capacity);
+        for (name, entry) in entries {
+            assert!(map.insert(key(name), entry).is_empty());
+        }
+        map
+    }
+
     #[test]
     fn dead_entries_go_first_and_silently() {
-        let mut map = FairMap::new(3);
-        map.insert(key("old"), dead("a"));
-        map.insert(key("b1"), live("b"));
-        map.insert(key("b2"), live("b"));
+        let mut map = map_with(
+            3,
+            vec![("old", dead("a")), ("b1", live("b")), ("b2", live("b"))],
+        );
         let evicted = map.insert(key("b3"), live("b"));
         assert!(evicted.is_empty(), "{evicted:?}");
         assert_eq!(map.len(), 3);
@@ -354,11 +363,15 @@ mod tests {
 
     #[test]
     fn when_all_is_live_the_biggest_client_gives_up_its_oldest() {
-        let mut map = FairMap::new(4);
-        map.insert(key("a1"), live("a"));
-        for name in ["f1", "f2", "f3"] {
-            map.insert(key(name), live("flood"));
-        }
+        let mut map = map_with(
+            4,
+            vec![
+                ("a1", live("a")),
+                ("f1", live("flood")),
+                ("f2", live("flood")),
+                ("f3", live("flood")),
+            ],
+        );
         let evicted = map.insert(key("f4"), live("flood"));
         assert_eq!(evicted.len(), 1);
         assert_eq!(&*evicted[0].client, "flood");
@@ -375,11 +388,15 @@ mod tests {
 
     #[test]
     fn the_client_holding_most_gives_up_its_oldest_for_another_clients_insert() {
-        let mut map = FairMap::new(4);
-        map.insert(key("a1"), live("a"));
-        map.insert(key("a2"), live("a"));
-        map.insert(key("a3"), live("a"));
-        map.insert(key("b1"), live("b"));
+        let mut map = map_with(
+            4,
+            vec![
+                ("a1", live("a")),
+                ("a2", live("a")),
+                ("a3", live("a")),
+                ("b1", live("b")),
+            ],
+        );
         // b inserts while a holds the most: a's oldest goes.
         let evicted = map.insert(key("b2"), live("b"));
         assert_eq!(evicted.len(), 1);

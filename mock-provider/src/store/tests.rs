@@ -43,6 +43,11 @@ fn token(client: &str, kind: TokenKind, family: u64) -> TokenRecord {
 
 const HOUR: Duration = Duration::from_secs(3_600);
 
+/// Stores a token of `client` that lives an hour.
+fn keep(stores: &mut Stores, name: &str, client: &str, kind: TokenKind, family: u64) {
+    stores.insert_token(name, token(client, kind, family), HOUR, HOUR);
+}
+
 /// Issues `n` codes to the flood client.
 fn flood_codes(stores: &mut Stores, n: usize) {
     for i in 0..n {
@@ -77,12 +82,7 @@ fn a_redeemed_code_shrinks_to_a_tombstone_that_still_revokes_its_family_on_repla
     assert_eq!(redeemed.scopes, ["openid", "profile"]);
     assert_eq!(redeemed.extras, [("team".to_owned(), "t1".to_owned())]);
     crate::code::spend(&mut stores, "ac_mine", family, false);
-    stores.insert_token(
-        "at_mine",
-        token("mine", TokenKind::Access, family),
-        HOUR,
-        HOUR,
-    );
+    keep(&mut stores, "at_mine", "mine", TokenKind::Access, family);
     flood_codes(&mut stores, 1_000);
     let tombstone = stores.code("ac_mine").expect("the tombstone is kept");
     assert!(tombstone.grant().is_none(), "only the tombstone is kept");
@@ -96,33 +96,19 @@ fn a_redeemed_code_shrinks_to_a_tombstone_that_still_revokes_its_family_on_repla
 fn a_reused_rotated_refresh_token_still_revokes_its_family_after_a_flood() {
     let mut stores = Stores::new(10, 10);
     let family = stores.new_family();
-    stores.insert_token(
-        "rt_old",
-        token("mine", TokenKind::Refresh, family),
-        HOUR,
-        HOUR,
-    );
+    keep(&mut stores, "rt_old", "mine", TokenKind::Refresh, family);
     crate::refresh::redeemable(&mut stores, "rt_old", "mine").expect("first use");
     stores.rotate_token("rt_old");
-    stores.insert_token(
-        "rt_new",
-        token("mine", TokenKind::Refresh, family),
-        HOUR,
-        HOUR,
-    );
-    stores.insert_token(
-        "at_new",
-        token("mine", TokenKind::Access, family),
-        HOUR,
-        HOUR,
-    );
+    keep(&mut stores, "rt_new", "mine", TokenKind::Refresh, family);
+    keep(&mut stores, "at_new", "mine", TokenKind::Access, family);
     for i in 0..1_000 {
         let flood = stores.new_family();
-        stores.insert_token(
+        keep(
+            &mut stores,
             &format!("at_flood{i}"),
-            token("flood", TokenKind::Access, flood),
-            HOUR,
-            HOUR,
+            "flood",
+            TokenKind::Access,
+            flood,
         );
     }
     let reuse =
@@ -146,18 +132,8 @@ fn dead_entries_go_before_any_live_one() {
             Duration::ZERO,
         );
     }
-    stores.insert_token(
-        "at_live",
-        token("flood", TokenKind::Access, family),
-        HOUR,
-        HOUR,
-    );
-    stores.insert_token(
-        "at_mine",
-        token("mine", TokenKind::Access, family),
-        HOUR,
-        HOUR,
-    );
+    keep(&mut stores, "at_live", "flood", TokenKind::Access, family);
+    keep(&mut stores, "at_mine", "mine", TokenKind::Access, family);
     assert_eq!(stores.token_state("at_live").1, TokenState::Active);
     assert_eq!(stores.token_state("at_mine").1, TokenState::Active);
     assert!(stores.evictions().is_empty(), "{:?}", stores.evictions());
