@@ -4,8 +4,12 @@
 //! redeemed code whose replay revokes its tokens, a rotated refresh token whose reuse revokes
 //! its family), and every live entry the flood loses is counted and journaled.
 //!
-//! The flood runs as concurrent bursts between the sequence's steps, each burst more flows than
-//! both stores hold, so every step meets full stores whatever the machine's speed.
+//! The flood runs all along, from tasks of its own, and also as concurrent bursts between the
+//! sequence's steps, each burst more flows than both stores hold, so every step meets full
+//! stores whatever the machine's speed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use mock_provider::{ClientConfig, Family, Finding, Limits, MockProvider, ProviderConfig};
 
@@ -94,6 +98,20 @@ async fn burst(provider: &MockProvider, http: &reqwest::Client) {
     }
 }
 
+/// Flood flows one after another until `stop` is set.
+async fn flood_until(
+    stop: Arc<AtomicBool>,
+    http: reqwest::Client,
+    authorize: String,
+    token: String,
+) {
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) {
+        flood_flow(http.clone(), authorize.clone(), token.clone(), n).await;
+        n += 1;
+    }
+}
+
 /// What the sequence saw at one step: its name, the status and the `error` of the answer.
 type Seen = (&'static str, u16, Option<String>);
 
@@ -140,6 +158,16 @@ async fn sequence(flooded: bool) -> (Vec<Seen>, Vec<Vec<String>>, MockProvider) 
     provider
         .register_client(flood_client())
         .expect("the flood client registers");
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut background = tokio::task::JoinSet::new();
+    for _ in 0..usize::from(flooded) * 2 {
+        background.spawn(flood_until(
+            Arc::clone(&stop),
+            http.clone(),
+            provider.authorization_endpoint(),
+            provider.token_endpoint(),
+        ));
+    }
     let flood = || async {
         if flooded {
             burst(&provider, &http).await;
@@ -185,6 +213,10 @@ async fn sequence(flooded: bool) -> (Vec<Seen>, Vec<Vec<String>>, MockProvider) 
     steps.push(refresh(&provider, &http, "reuse", &first).await.0);
     flood().await;
     steps.push(refresh(&provider, &http, "after reuse", &second).await.0);
+    stop.store(true, Ordering::Relaxed);
+    while let Some(flow) = background.join_next().await {
+        flow.expect("the background flood");
+    }
 
     let findings = provider
         .journal_for(CLIENT_ID)
