@@ -55,8 +55,7 @@ pub(crate) struct CodeEntry {
     rest: Option<Box<Rest>>,
 }
 
-/// What only a code that may still be redeemed needs.
-#[derive(Debug)]
+/// What only a code that may still be redeemed needs. Its `Debug` leaves the code out.
 struct Rest {
     /// The code itself, to name the flow a token request is tied to by its verifier.
     code: Box<str>,
@@ -68,6 +67,15 @@ struct Rest {
     scope: Arc<str>,
     subject: Arc<str>,
     extras: Pairs,
+}
+
+impl std::fmt::Debug for Rest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rest")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Held for CodeEntry {
