@@ -251,6 +251,41 @@ fn a_passing_run_exits_0_and_a_failing_gate_exits_1() {
 }
 
 #[test]
+fn a_run_whose_flows_lost_state_at_the_mock_exits_2_with_the_reason() {
+    // Arrange: a mock that holds one code at a time, so the run's flows push each other out.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("tiny-limits.toml");
+    let text = format!(
+        "{}\n[provider.limits]\nmax_codes = 1\n",
+        include_str!("../../../fixtures/platforms/reference.toml")
+    );
+    std::fs::write(&profile, text).unwrap();
+    let reports = dir.path().join("reports");
+    let (profile, report_dir) = (profile.display().to_string(), reports.display().to_string());
+    // Act
+    let args = [
+        "run",
+        "--tags",
+        "@rfc7636",
+        "--platform",
+        &profile,
+        "--report-dir",
+        &report_dir,
+    ];
+    let (code, stdout, stderr) = gauntlet(&args);
+    // Assert
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("gauntlet: nothing was judged: the mock provider dropped live state")
+            && stderr.contains("max_codes = 1")
+            && stderr.contains("[provider.limits]"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("Gate must"), "{stdout}");
+    assert!(!reports.join("report.json").exists());
+}
+
+#[test]
 fn bundled_profiles_work_by_name_from_any_directory() {
     // Arrange: a directory with no fixtures in it, as after `cargo install`.
     let dir = tempfile::tempdir().unwrap();
