@@ -119,6 +119,8 @@ pub(crate) struct FairMap<V> {
     slab: Slab<V>,
     /// Handles by the second at which their entries may be reaped.
     expiry: BTreeMap<u64, Vec<Handle>>,
+    /// Handles in `expiry`, stale ones (of evicted entries) included.
+    filed: usize,
     queues: HashMap<Arc<str>, Queue>,
     /// `(entries held, client)`, so the biggest holder is the last.
     sizes: BTreeSet<(usize, Arc<str>)>,
@@ -150,6 +152,7 @@ impl<V: Held> FairMap<V> {
                 free: Vec::new(),
             },
             expiry: BTreeMap::new(),
+            filed: 0,
             queues: HashMap::new(),
             sizes: BTreeSet::new(),
             capacity,
@@ -181,6 +184,8 @@ impl<V: Held> FairMap<V> {
         self.index
             .insert_unique(key.short(), handle.slot, |&slot| slab.short(slot));
         self.expiry.entry(second).or_default().push(handle);
+        self.filed = self.filed.saturating_add(1);
+        self.sweep_expiry();
         let queue = self.queues.entry(Arc::clone(&client)).or_default();
         queue.handles.push_back(handle);
         self.count(&client, true);
@@ -240,7 +245,9 @@ impl<V: Held> FairMap<V> {
             if *entry.key() > now.second() {
                 break;
             }
-            for handle in entry.remove() {
+            let handles = entry.remove();
+            self.filed = self.filed.saturating_sub(handles.len());
+            for handle in handles {
                 let dead = self
                     .slab
                     .get(handle)
@@ -250,6 +257,20 @@ impl<V: Held> FairMap<V> {
                 }
             }
         }
+    }
+
+    /// Drops the handles of evicted entries from the expiry index once they outnumber the live
+    /// ones (they would otherwise stay until their entry's second, a day for a refresh token).
+    fn sweep_expiry(&mut self) {
+        if self.filed <= self.index.len().saturating_mul(2).saturating_add(16) {
+            return;
+        }
+        let slab = &self.slab;
+        self.expiry.retain(|_, handles| {
+            handles.retain(|h| slab.is_live(*h));
+            !handles.is_empty()
+        });
+        self.filed = self.expiry.values().map(Vec::len).sum();
     }
 
     /// Removes the oldest entry of the client that holds the most.
@@ -384,6 +405,11 @@ mod tests {
         assert!(map.get(key("a1")).is_some());
         assert_eq!(map.len(), 4);
         assert!(map.queues["flood"].handles.len() <= 3 * 2 + 16);
+        let filed: usize = map.expiry.values().map(Vec::len).sum();
+        assert!(
+            filed <= 4 * 2 + 16,
+            "the expiry index keeps {filed} handles"
+        );
     }
 
     #[test]
