@@ -19,7 +19,8 @@
 //! shortens every phase for a smoke run; its figures are noisier and are not the ones recorded in
 //! `BENCHMARKS.md`. `FLOWS_CLIENT=pool` swaps the one-connection-per-worker client for
 //! hyper-util's pooled one; `FLOWS_PROFILE=FILE` runs the provider with a TOML profile that keeps
-//! the default client and paths; `FLOWS_MEMORY_ONLY=1` runs only the memory case. The load generator runs in this process and shares the
+//! the default client and paths; `FLOWS_MEMORY_ONLY=1` runs only the memory case, with
+//! `FLOWS_MEMORY_FLOWS=N` flows instead of 100,000. The load generator runs in this process and shares the
 //! machine's cores with the provider; each row says how the CPU time was split.
 //!
 //! The modules: [`flow`] drives one flow, [`load`] runs many at once, [`cpu`] and [`process`]
@@ -104,7 +105,11 @@ fn bench(plan: Plan) -> Result<(), Failure> {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot build the runtime: {e}"))?;
-        report::memory(&Memory::measure(&runtime, plan.memory_flows)?);
+        let flows = std::env::var("FLOWS_MEMORY_FLOWS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(plan.memory_flows);
+        report::memory(&Memory::measure(&runtime, flows)?);
         return Ok(());
     }
     // Start-up first, on a machine not yet busy with anything else.
