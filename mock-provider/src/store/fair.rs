@@ -1,7 +1,10 @@
 //! A bounded map shared fairly between clients: when it is full it first drops what is dead
 //! (past the moment its entry can matter), then the oldest entry of the client holding the most,
-//! so a flood from one client never pushes out another client's flows. Each insert costs a few
-//! hash and B-tree operations; no step scans the entries.
+//! so a flood from one client never pushes out another client's flows. The dead are found by
+//! the whole second they died in, so an entry dead for less than a second may still be held
+//! when a live one has to go; it is dropped silently all the same if its turn comes. Each insert
+//! costs a few hash and B-tree operations (sweeps of stale handles amortised over the removals
+//! that made them); no step scans the entries.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
