@@ -1,5 +1,6 @@
 //! `gauntlet`: parse, run, map the outcome to an exit code: 0 the gate passed, 1 conformance
-//! failures, 2 nothing could be judged (usage, profile or start-up error, or nothing to test).
+//! failures, 2 nothing could be judged (usage, profile or start-up error, nothing to test, or a
+//! run whose flows lost state at the mock provider).
 
 use std::process::ExitCode;
 

@@ -1,15 +1,16 @@
 //! Ties every token request to the authorization flows it belongs to, even one refused before
 //! the client was identified (a repeated parameter, Basic credentials that are not
 //! form-encoded, an unknown client): by each `code` it carries (an issued code remembers the
-//! authorization request it answered), else by its `code_verifier` (matched against the
-//! challenges of the issued codes). The journal keeps the tie with the request
+//! authorization request it answered, even once redeemed), else by its `code_verifier` (matched
+//! against the challenges of the codes not yet redeemed: a redeemed code keeps only what replay
+//! detection needs). The journal keeps the tie with the request
 //! ([`JournalEntry::flows`](crate::JournalEntry::flows)), so that whoever reads it sees every
 //! token request of a flow, and a request tied to several flows says so.
 
 use serde::Serialize;
 
 use crate::pkce::{ChallengeMethod, s256_challenge};
-use crate::store::{CodeGrant, Stores};
+use crate::store::{CodeRef, Stores};
 
 /// What tied a token request to a flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -46,27 +47,27 @@ pub(crate) fn flows(stores: &Stores, params: &[(String, String)]) -> Vec<FlowTie
             .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
-    let tie = |code: &str, grant: &CodeGrant, by: Tie| FlowTie {
-        client_id: grant.client_id.clone(),
-        state: grant.state.clone(),
+    let tie = |code: &str, flow: CodeRef<'_>, by: Tie| FlowTie {
+        client_id: flow.client_id.to_owned(),
+        state: flow.state.map(str::to_owned),
         code: code.to_owned(),
         by,
     };
     let mut flows: Vec<FlowTie> = Vec::new();
     for code in values("code") {
-        if let Some(grant) = stores.codes.get(code)
+        if let Some(entry) = stores.code(code)
             && !flows.iter().any(|f| f.code == code)
         {
-            flows.push(tie(code, grant, Tie::Code));
+            flows.push(tie(code, entry.flow(), Tie::Code));
         }
     }
     if !flows.is_empty() {
         return flows;
     }
     for verifier in values("code_verifier") {
-        for (code, grant) in stores.codes.iter() {
-            if matches_challenge(grant, verifier) && !flows.iter().any(|f| &f.code == code) {
-                flows.push(tie(code, grant, Tie::Verifier));
+        for (code, flow) in stores.code_flows() {
+            if matches_challenge(flow, verifier) && !flows.iter().any(|f| f.code == code) {
+                flows.push(tie(code, flow, Tie::Verifier));
             }
         }
     }
@@ -74,9 +75,9 @@ pub(crate) fn flows(stores: &Stores, params: &[(String, String)]) -> Vec<FlowTie
 }
 
 /// Whether `verifier` transforms into the grant's challenge.
-fn matches_challenge(grant: &CodeGrant, verifier: &str) -> bool {
-    match &grant.challenge {
-        Some((challenge, ChallengeMethod::S256)) => s256_challenge(verifier) == *challenge,
+fn matches_challenge(flow: CodeRef<'_>, verifier: &str) -> bool {
+    match flow.challenge {
+        Some((challenge, ChallengeMethod::S256)) => s256_challenge(verifier) == challenge,
         Some((challenge, ChallengeMethod::Plain)) => verifier == challenge,
         None => false,
     }

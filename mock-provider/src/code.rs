@@ -4,18 +4,14 @@
 //! ([§4.1.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3)); a replay is refused and
 //! revokes the tokens issued from the code (§4.1.2).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oauth_vocab::Finding;
 
 use crate::error::OAuthError;
 use crate::interaction::AuthorizationRequest;
 use crate::state::{AppState, lock};
-use crate::store::{CodeGrant, Stores, deadline};
-
-/// How long a code is kept past its expiry, so that late and replayed redemptions are
-/// recognised as such.
-const KEPT_PAST_EXPIRY: Duration = Duration::from_secs(60);
+use crate::store::{CodeGrant, Stores, Tick};
 
 /// Issues a code for an approved request, granting `scopes` to `subject`; returns the code.
 pub(crate) fn issue(
@@ -34,17 +30,11 @@ pub(crate) fn issue(
         challenge: request.challenge.clone(),
         subject,
         extras: request.extras.clone(),
-        expires_at: deadline(Duration::from_secs(state.config.code_ttl_secs)),
+        expires_at: Tick::after(Duration::from_secs(state.config.code_ttl_secs)),
         state: request.state.clone(),
         redeemed_family: None,
     };
-    let reap_at = grant
-        .expires_at
-        .checked_add(KEPT_PAST_EXPIRY)
-        .unwrap_or(grant.expires_at);
-    lock(&state.stores)
-        .codes
-        .insert(code.clone(), grant, reap_at);
+    lock(&state.stores).insert_code(&code, grant);
     code
 }
 
@@ -59,26 +49,29 @@ pub(crate) fn redeemable(
     tenant: Option<&str>,
     reusable: bool,
 ) -> Result<CodeGrant, OAuthError> {
-    let Some(grant) = stores.codes.get(code) else {
-        return Err(
-            OAuthError::invalid_grant("the authorization code is unknown or expired")
-                .with_finding(Finding::CodeUnknown),
-        );
+    let unknown = || {
+        OAuthError::invalid_grant("the authorization code is unknown or expired")
+            .with_finding(Finding::CodeUnknown)
     };
-    if grant.client_id != client_id {
+    let Some(entry) = stores.code(code) else {
+        return Err(unknown());
+    };
+    if entry.flow().client_id != client_id {
         return Err(OAuthError::invalid_grant(
             "the authorization code was issued to another client",
         )
         .with_finding(Finding::CodeWrongClient));
     }
-    if let Some(family) = grant.redeemed_family.filter(|_| !reusable) {
+    if let Some(family) = entry.family().filter(|_| !reusable) {
         stores.revoke_family(family);
         return Err(OAuthError::invalid_grant(
             "the authorization code was already used; the tokens issued from it are now revoked",
         )
         .with_finding(Finding::CodeReused));
     }
-    if grant.expires_at <= Instant::now() {
+    // Only the tombstone of a redeemed code is left once it cannot be redeemed again.
+    let grant = entry.grant().ok_or_else(unknown)?;
+    if grant.expires_at.is_past() {
         return Err(
             OAuthError::invalid_grant("the authorization code has expired")
                 .with_finding(Finding::CodeExpired),
@@ -90,12 +83,11 @@ pub(crate) fn redeemable(
         )
         .with_finding(Finding::CodeWrongTenant));
     }
-    Ok(grant.clone())
+    Ok(grant)
 }
 
-/// Marks a code redeemed, with the family of the tokens issued from it (what a replay revokes).
-pub(crate) fn spend(stores: &mut Stores, code: &str, family: u64) {
-    if let Some(grant) = stores.codes.get_mut(code) {
-        grant.redeemed_family = Some(family);
-    }
+/// Marks a code redeemed, with the family of the tokens issued from it (what a replay revokes);
+/// unless it is `reusable`, only a tombstone of it is kept.
+pub(crate) fn spend(stores: &mut Stores, code: &str, family: u64, reusable: bool) {
+    stores.spend_code(code, family, reusable);
 }

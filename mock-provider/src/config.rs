@@ -217,9 +217,11 @@ impl Default for ResourceConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Authorization codes held at once; the oldest are forgotten first.
+    /// Authorization codes (and tombstones of redeemed ones) held at once. When full, dead
+    /// entries go first, then the oldest of the client holding the most; every live entry
+    /// dropped is journaled (`store.live_entry_evicted`).
     pub max_codes: usize,
-    /// Access and refresh tokens held at once; the oldest are forgotten first.
+    /// Access and refresh tokens held at once, dropped as codes are.
     pub max_tokens: usize,
     /// Journal entries kept; the oldest are dropped first.
     pub journal_capacity: usize,
@@ -246,8 +248,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_codes: 2_000,
-            max_tokens: 5_000,
+            max_codes: 50_000,
+            max_tokens: 100_000,
             journal_capacity: 2_000,
             max_body_bytes: 16 * 1024,
             max_sessions: 10_000,

@@ -87,6 +87,7 @@ pub use assertions::FindingPattern;
 pub use attribution::{FlowTie, Tie};
 pub use journal::{JournalEntry, RecordedResponse};
 pub use oauth_vocab::{Endpoint, ErrorCode, Family, Finding, Observation};
+pub use store::Evictions;
 // Configuring it: a profile and its clients (PKCE policies and helpers are in [`pkce`]).
 pub use clients::ClientConfig;
 pub use config::{

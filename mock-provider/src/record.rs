@@ -18,6 +18,7 @@ use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
 use crate::state::{AppState, lock};
+use crate::store::eviction;
 use crate::truncation::lossy;
 use oauth_vocab::redact::redact_uri;
 
@@ -52,11 +53,12 @@ pub(crate) async fn journal_layer(
         request.extensions_mut().insert(BodyTooLarge);
     }
 
-    let response = next.run(request).await;
+    let (response, evictions) = eviction::collecting(next.run(request)).await;
 
     let (parts, body) = response.into_parts();
     let bytes = collect(body).await;
     note_response(&mut entry, &parts, &bytes);
+    entry.findings.extend(evictions);
     if entry.endpoint == Endpoint::Token {
         let params = attribution::request_params(&entry.query, &entry.form, entry.body.as_deref());
         entry.flows = attribution::flows(&lock(&state.stores), &params);

@@ -19,7 +19,7 @@ pub(crate) fn redeemable(
 ) -> Result<TokenRecord, OAuthError> {
     let (record, token_state) = stores.token_state(token);
     let record = match record {
-        Some(r) if r.kind == TokenKind::Refresh => r.clone(),
+        Some(r) if r.kind == TokenKind::Refresh => r,
         _ => {
             return Err(OAuthError::invalid_grant("the refresh token is unknown")
                 .with_finding(Finding::RefreshUnknown));
@@ -75,7 +75,5 @@ pub(crate) fn narrowed_scope(
 
 /// Retires a refresh token that has just been used: presenting it again is a reuse.
 pub(crate) fn rotate(stores: &mut Stores, token: &str) {
-    if let Some(old) = stores.tokens.get_mut(token) {
-        old.rotated = true;
-    }
+    stores.rotate_token(token);
 }

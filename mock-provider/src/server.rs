@@ -25,6 +25,7 @@ use crate::expect::Expectation;
 use crate::journal::{JournalEntry, listing};
 use crate::markers::DropConnection;
 use crate::state::{AppState, lock};
+use crate::store::Evictions;
 use crate::urls::IssuerUrls;
 
 /// Why the provider could not start.
@@ -269,6 +270,14 @@ impl MockProvider {
     /// Empties the journal.
     pub fn clear_journal(&self) {
         self.state.journal.clear();
+    }
+
+    /// The live codes and tokens each client lost because a store was full (see `[limits]`
+    /// `max_codes` and `max_tokens`), by client id; empty when no flow lost state. Each loss
+    /// is also a `store.live_entry_evicted` finding on the journal entry of the request that
+    /// caused it.
+    pub fn evictions(&self) -> Vec<Evictions> {
+        lock(&self.state.stores).evictions()
     }
 
     /// Registers or replaces a client.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::config::TokenFormat;
 use crate::scope;
 use crate::state::{AppState, lock};
-use crate::store::{TokenKind, TokenRecord, deadline};
+use crate::store::{TokenKind, TokenRecord};
 
 /// What a successful grant entitles the client to, before tokens are minted.
 #[derive(Debug)]
@@ -93,7 +93,7 @@ fn store(
     refresh_token: Option<&str>,
 ) {
     let config = &state.config;
-    let record = |kind, ttl: Duration, real: Duration| TokenRecord {
+    let record = |kind, ttl: Duration| TokenRecord {
         kind,
         client_id: issue.client_id.clone(),
         tenant: issue.tenant.clone(),
@@ -102,7 +102,6 @@ fn store(
         family: issue.family,
         issued_at_unix: now,
         expires_at_unix: now.saturating_add(ttl.as_secs()),
-        expires_at: deadline(real),
         revoked: false,
         rotated: false,
         extras: issue.extras.clone(),
@@ -112,16 +111,13 @@ fn store(
     let real = expire_early.unwrap_or(access_ttl);
     let mut stores = lock(&state.stores);
     stores.insert_token(
-        access_token.to_owned(),
-        record(TokenKind::Access, access_ttl, real),
+        access_token,
+        record(TokenKind::Access, access_ttl),
+        real,
         KEPT_AT_LEAST,
     );
     if let Some(refresh) = refresh_token {
         let ttl = Duration::from_secs(config.refresh_token_ttl_secs);
-        stores.insert_token(
-            refresh.to_owned(),
-            record(TokenKind::Refresh, ttl, ttl),
-            KEPT_AT_LEAST,
-        );
+        stores.insert_token(refresh, record(TokenKind::Refresh, ttl), ttl, KEPT_AT_LEAST);
     }
 }

@@ -30,4 +30,6 @@ pub enum Family {
     Login,
     /// The consent page.
     Consent,
+    /// The provider's own code and token stores ([`Finding::StoreLiveEntryEvicted`](crate::Finding::StoreLiveEntryEvicted)).
+    Store,
 }

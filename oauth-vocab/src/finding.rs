@@ -185,6 +185,10 @@ findings! {
 
     /// The consent form's CSRF token does not match.
     ConsentCsrfMismatch => "consent.csrf_mismatch" in Consent,
+
+    /// A live code or token (or a redeemed code still in its replay window) was dropped because
+    /// its store was full: verdicts about its flow can no longer be trusted.
+    StoreLiveEntryEvicted => "store.live_entry_evicted" in Store,
 }
 
 wire_names!(

@@ -64,7 +64,69 @@ pub async fn scope<F: std::future::Future>(context: Arc<RunContext>, future: F) 
     CURRENT.scope(context, future).await
 }
 
+/// The fewest journal entries the mock keeps for a run: the scenarios read their flows there.
+const JOURNAL_ENTRIES: usize = 50_000;
+
+/// The fewest journal bytes the mock keeps for a run: [`JOURNAL_ENTRIES`] at about 4 KiB an
+/// ordinary entry (hostile ones are cut to size, and the budget still bounds them).
+const JOURNAL_BYTES: usize = JOURNAL_ENTRIES * 4 * 1024;
+
+/// The mock's bounds: the profile's `[provider.limits]`, or the mock's defaults, with a journal
+/// long enough for the run.
+fn limits(chosen: Option<Limits>) -> Limits {
+    let limits = chosen.unwrap_or_default();
+    Limits {
+        journal_capacity: limits.journal_capacity.max(JOURNAL_ENTRIES),
+        journal_bytes: limits.journal_bytes.max(JOURNAL_BYTES),
+        ..limits
+    }
+}
+
 impl RunContext {
+    /// Why the run's verdicts cannot be trusted, if the mock dropped live codes or tokens of its
+    /// flows to make room (its stores were full), or requests from its journal (where the
+    /// scenarios read what the platform sent): which, and what to change.
+    pub fn lost_state(&self) -> Option<String> {
+        let lost = self.provider.evictions();
+        if lost.is_empty() {
+            let dropped = self.provider.journal_dropped();
+            return (dropped > 0).then(|| {
+                let limits = &self.provider.config().limits;
+                format!(
+                    "the mock provider dropped {dropped} request(s) from its journal to stay \
+                     within its bounds ([limits] journal_capacity = {}, journal_bytes = {}), so \
+                     scenarios could not see everything the platform sent; raise them under \
+                     [provider.limits] in the profile, or run fewer scenarios at once",
+                    limits.journal_capacity, limits.journal_bytes
+                )
+            });
+        }
+        let clients: Vec<String> = lost
+            .iter()
+            .map(|e| {
+                let flows = if e.states.is_empty() {
+                    String::new()
+                } else {
+                    format!(", flows with state {}", e.states.join(", "))
+                };
+                format!(
+                    "client {:?}: {} code(s), {} token(s){flows}",
+                    e.client_id, e.codes, e.tokens
+                )
+            })
+            .collect();
+        let limits = &self.provider.config().limits;
+        Some(format!(
+            "the mock provider dropped live state of the run's flows because its stores were \
+             full ({}; [limits] max_codes = {}, max_tokens = {}), so verdicts built on it could \
+             be wrong; raise max_codes or max_tokens under [provider.limits] in the profile, or \
+             lower --concurrency",
+            clients.join("; "),
+            limits.max_codes,
+            limits.max_tokens
+        ))
+    }
+
     /// Starts the mock provider and the platform, and registers the platform's client.
     /// A launched platform's stdout and stderr go to `platform_log`.
     pub async fn start(
@@ -99,13 +161,7 @@ impl RunContext {
             resource,
             users,
             clients: Vec::new(),
-            // The whole run's requests, at about 4 KiB an ordinary entry; hostile ones are
-            // cut to size and the byte budget still bounds them.
-            limits: Limits {
-                journal_capacity: 50_000,
-                journal_bytes: 50_000 * 4 * 1024,
-                ..Limits::default()
-            },
+            limits: limits(profile.provider.limits.clone()),
             ..base
         };
         let mut builder = MockProvider::builder().config(config);

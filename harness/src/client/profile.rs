@@ -456,6 +456,10 @@ pub struct ProviderPlacement {
     /// The mock's profile: `default` or `openchatstudio` (its paths, PKCE rule, `team`
     /// parameter and client authentication in the body).
     pub profile: Option<MockProfile>,
+    /// The mock's `[limits]` (`[provider.limits]`), e.g. a larger `max_codes` or `max_tokens`
+    /// for a run whose flows would otherwise push each other out; the journal keeps at least
+    /// 50,000 requests whatever this says.
+    pub limits: Option<mock_provider::Limits>,
 }
 
 impl PlatformProfile {

@@ -73,7 +73,7 @@ fn blames_platform(finding: Finding) -> bool {
             finding,
             F::BearerExpired | F::BearerRevoked | F::BearerRotated | F::BearerInsufficientScope
         ),
-        Family::Revoke | Family::Fault | Family::Login | Family::Consent => false,
+        Family::Revoke | Family::Fault | Family::Login | Family::Consent | Family::Store => false,
     }
 }
 

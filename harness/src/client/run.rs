@@ -57,6 +57,10 @@ impl Direction for Client {
     async fn preflight(context: Arc<RunContext>) -> Option<Preflight> {
         Some(super::preflight::preflight(context).await)
     }
+
+    fn lost_state(context: &RunContext) -> Option<String> {
+        context.lost_state()
+    }
 }
 
 /// Runs the client features against the platform the options describe.

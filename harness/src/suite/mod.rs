@@ -141,6 +141,21 @@ pub trait Direction {
         let _ = context;
         std::future::ready(None)
     }
+    /// Why the run's verdicts cannot be trusted once it is over (its flows lost state), if so;
+    /// `None` for a direction that cannot tell.
+    fn lost_state(context: &Self::Context) -> Option<String> {
+        let _ = context;
+        None
+    }
+}
+
+/// A run whose flows lost state they relied on: its verdicts cannot be trusted, nothing was
+/// judged.
+#[derive(Debug, thiserror::Error)]
+#[error("nothing was judged: {diagnosis}")]
+pub struct StateLost {
+    /// What was lost and what to change.
+    pub diagnosis: String,
 }
 
 /// A preflight that found the profile or the platform's set-up unfit: nothing was judged.
@@ -156,8 +171,9 @@ pub struct PreflightBlocked {
 
 /// Runs direction `D`'s features against the target the options describe: checks the features
 /// and the selection before anything starts, starts the target, runs its preflight (a blocked
-/// one ends the run with [`PreflightBlocked`]), runs the applicable scenarios, judges it by the
-/// baseline, writes every report file and applies the gate.
+/// one ends the run with [`PreflightBlocked`]), runs the applicable scenarios (a run whose flows
+/// lost state ends with [`StateLost`], no reports), judges it by the baseline, writes every
+/// report file and applies the gate.
 pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Result<RunResult> {
     let baseline = options
         .baseline
@@ -199,6 +215,9 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
         prepared.run::<D::World, _>(&options, &inapplicable, D::evidence(&context)),
     )
     .await?;
+    if let Some(diagnosis) = D::lost_state(&context) {
+        return Err(StateLost { diagnosis }.into());
+    }
     let mut report = RunReport {
         target: D::target_name(&context, &options.target),
         direction: D::NAME.into(),

@@ -32,15 +32,7 @@ fn profile(dir: &Path, defects: &str) -> String {
 /// `gauntlet run --tags @rfc7636` against `profile`, reports into `reports`, with `extra`.
 fn run_pkce(profile: &str, reports: &Path, extra: &[&str]) -> (Option<i32>, String) {
     let reports = reports.display().to_string();
-    let mut args = vec![
-        "run",
-        "--tags",
-        "@rfc7636",
-        "--platform",
-        profile,
-        "--report-dir",
-        &reports,
-    ];
+    let mut args = crate::cli::pkce_run(profile, &reports).to_vec();
     args.extend_from_slice(extra);
     gauntlet(&args)
 }

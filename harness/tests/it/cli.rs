@@ -42,6 +42,19 @@ fn gauntlet(args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
+/// The arguments of a run of the PKCE scenarios with a profile, reports in `report_dir`.
+pub(crate) fn pkce_run<'a>(profile: &'a str, report_dir: &'a str) -> [&'a str; 7] {
+    [
+        "run",
+        "--tags",
+        "@rfc7636",
+        "--platform",
+        profile,
+        "--report-dir",
+        report_dir,
+    ]
+}
+
 /// A temporary folder holding `features` (file name, text), and a report folder beside it.
 fn custom_features(features: &[(&str, &str)]) -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -223,15 +236,7 @@ fn a_passing_run_exits_0_and_a_failing_gate_exits_1() {
     let absent = dir.path().join("absent-reports");
     let profile = profile.display().to_string();
     let absent_reports = absent.display().to_string();
-    let args = [
-        "run",
-        "--tags",
-        "@rfc7636",
-        "--platform",
-        &profile,
-        "--report-dir",
-        &absent_reports,
-    ];
+    let args = pkce_run(&profile, &absent_reports);
     let (code, stdout, stderr) = gauntlet(&args);
     assert_eq!(code, Some(2), "{stdout}\n{stderr}");
     assert!(
@@ -248,6 +253,32 @@ fn a_passing_run_exits_0_and_a_failing_gate_exits_1() {
     assert_eq!(code, Some(1), "{stdout}\n{stderr}");
     assert!(stdout.contains("connection refused"), "{stdout}");
     assert!(!stdout.contains("preflight:"), "{stdout}");
+}
+
+#[test]
+fn a_run_whose_flows_lost_state_at_the_mock_exits_2_with_the_reason() {
+    // Arrange: a mock that holds one code at a time, so the run's flows push each other out.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("tiny-limits.toml");
+    let text = format!(
+        "{}\n[provider.limits]\nmax_codes = 1\n",
+        include_str!("../../../fixtures/platforms/reference.toml")
+    );
+    std::fs::write(&profile, text).unwrap();
+    let reports = dir.path().join("reports");
+    let (profile, report_dir) = (profile.display().to_string(), reports.display().to_string());
+    // Act
+    let (code, stdout, stderr) = gauntlet(&pkce_run(&profile, &report_dir));
+    // Assert
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("gauntlet: nothing was judged: the mock provider dropped live state")
+            && stderr.contains("max_codes = 1")
+            && stderr.contains("[provider.limits]"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("Gate must"), "{stdout}");
+    assert!(!reports.join("report.json").exists());
 }
 
 #[test]

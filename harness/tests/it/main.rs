@@ -7,6 +7,7 @@ mod ci_recipes;
 mod cli;
 mod launched;
 mod layers;
+mod lost_state;
 mod messages;
 mod mutants;
 mod outside_client;

@@ -189,6 +189,26 @@ pub(crate) fn memory(memory: &Memory) {
         memory.rss as f64 / 1024.0,
         memory.hwm as f64 / 1024.0
     );
+    // Each flow stores a code (a tombstone once redeemed), an access and a refresh token.
+    let flows = memory.run.flows();
+    if std::env::var_os("FLOWS_PROFILE").is_some() {
+        println!("stores: bounded by the [limits] of FLOWS_PROFILE");
+    } else {
+        let limits = mock_provider::Limits::default();
+        let full = flows >= limits.max_codes && flows.saturating_mul(2) >= limits.max_tokens;
+        println!(
+            "stores: {flows} codes and {} tokens issued against the default bounds of {} codes \
+             and {} tokens ({})",
+            flows.saturating_mul(2),
+            limits.max_codes,
+            limits.max_tokens,
+            if full {
+                "both full"
+            } else {
+                "NOT full: this is not the full-store figure"
+            }
+        );
+    }
     println!();
 }
 

@@ -228,6 +228,7 @@ fn active_record(
 ) -> Result<TokenRecord, BearerError> {
     let stores = lock(&state.stores);
     let (record, token_state) = stores.token_state(token);
+    let owner = record.as_ref().map(|r| r.client_id.clone());
     let invalid = |why: String, finding: Finding| {
         let mut e = BearerError::new(
             StatusCode::UNAUTHORIZED,
@@ -235,11 +236,11 @@ fn active_record(
             why,
             finding,
         );
-        e.client_id = record.map(|r| r.client_id.clone());
+        e.client_id.clone_from(&owner);
         e
     };
     let record = match (record, token_state) {
-        (Some(r), TokenState::Active) if r.kind == crate::store::TokenKind::Access => r.clone(),
+        (Some(r), TokenState::Active) if r.kind == crate::store::TokenKind::Access => r,
         (Some(_), TokenState::Active) => {
             return Err(invalid(
                 "a refresh token is not an access token".into(),

@@ -45,9 +45,7 @@ pub(crate) async fn handle(
                 Finding::RevokeRefreshTokenAndItsAccessTokens
             }
             Some((TokenKind::Access, _, true)) => {
-                if let Some(r) = stores.tokens.get_mut(token) {
-                    r.revoked = true;
-                }
+                stores.revoke_token(token);
                 Finding::RevokeAccessToken
             }
         };

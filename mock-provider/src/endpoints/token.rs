@@ -130,7 +130,7 @@ fn authorization_code(
         verifier,
         quirks.verifier_optional,
     )?);
-    code::spend(stores, code, family);
+    code::spend(stores, code, family, quirks.reusable_codes);
     let reflect = &state.config.reflect_params;
     Ok(Issue {
         client_id: grant.client_id,

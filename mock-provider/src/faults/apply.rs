@@ -92,12 +92,12 @@ pub(crate) async fn at_token(
 fn origin_state(state: &AppState, grant_type: &str, form: &Params) -> Option<String> {
     let stores = lock(&state.stores);
     match grant_type {
-        "authorization_code" => stores.codes.get(form.get("code").ok()??)?.state.clone(),
-        "refresh_token" => stores
-            .token_state(form.get("refresh_token").ok()??)
-            .0?
-            .origin_state
-            .clone(),
+        "authorization_code" => stores
+            .code(form.get("code").ok()??)?
+            .flow()
+            .state
+            .map(str::to_owned),
+        "refresh_token" => stores.token_origin(form.get("refresh_token").ok()??),
         _ => None,
     }
 }

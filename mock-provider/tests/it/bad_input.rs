@@ -107,6 +107,10 @@ async fn stores_stay_bounded_under_many_flows() {
     };
     assert_eq!(status(tokens[0].clone()).await, 401);
     assert_eq!(status(tokens[29].clone()).await, 200);
+    // Every live entry dropped is counted against its client.
+    let lost = provider.evictions();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(lost[0].codes > 0 && lost[0].tokens > 0, "{lost:?}");
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod discovery;
 mod error_shapes;
 mod expectations;
 mod faults;
+mod flood;
 mod fuzz;
 mod journal_bounds;
 mod login;
