@@ -54,6 +54,7 @@ mod expect;
 mod faults;
 mod interaction;
 mod journal;
+mod journal_store;
 mod jwt;
 mod markers;
 mod mount;

@@ -11,7 +11,7 @@ use crate::control::ControlError;
 use crate::decision::{Decision, ScriptedDecision};
 use crate::faults::Faults;
 use crate::interaction::Interactions;
-use crate::journal::Journal;
+use crate::journal_store::Journal;
 use crate::jwt::Signer;
 use crate::random::Random;
 use crate::store::Stores;
