@@ -243,6 +243,10 @@ pub struct Limits {
     /// Connections served at once. At the cap a new connection takes the place of the one
     /// idle the longest; when none is idle it gets a 503 and is closed.
     pub max_connections: usize,
+    /// Bytes a request head (request line and headers) may take; a longer head gets hyper's
+    /// `431 Request Header Fields Too Large` and the connection is closed. It bounds what any
+    /// one request can make the mock keep (a flow's `state`, a journaled header).
+    pub max_head_bytes: usize,
 }
 
 impl Default for Limits {
@@ -267,6 +271,9 @@ impl Default for Limits {
             // 512: half the usual soft limit of 1,024 open files, leaving room for the 503s
             // answered past the cap and the process's other files.
             max_connections: 512,
+            // 64 KiB: twice nginx's largest default head (4 × 8 KiB buffers) and room for any
+            // real browser's cookies, a sixth of hyper's own default (about 400 KiB).
+            max_head_bytes: 64 * 1024,
         }
     }
 }
@@ -276,6 +283,9 @@ pub(crate) const MAX_CONNECTION_TIMEOUT_MS: u64 = 60 * 60 * 1_000;
 
 /// The most connections the mock serves at once.
 pub(crate) const MAX_CONNECTIONS: usize = 65_536;
+
+/// The bounds of `max_head_bytes`: 8 KiB (room for any ordinary head) and 1 MiB.
+pub(crate) const HEAD_BYTES: std::ops::RangeInclusive<usize> = 8 * 1024..=1024 * 1024;
 
 /// The smallest journal byte budget: room for a few entries at their largest.
 pub(crate) const MIN_JOURNAL_BYTES: usize = 1024 * 1024;
@@ -301,6 +311,17 @@ impl Limits {
             return Err((
                 "limits.max_connections".into(),
                 format!("{} is outside 1..={MAX_CONNECTIONS}", self.max_connections),
+            ));
+        }
+        if !HEAD_BYTES.contains(&self.max_head_bytes) {
+            return Err((
+                "limits.max_head_bytes".into(),
+                format!(
+                    "{} is outside {}..={} bytes",
+                    self.max_head_bytes,
+                    HEAD_BYTES.start(),
+                    HEAD_BYTES.end()
+                ),
             ));
         }
         if self.journal_bytes < MIN_JOURNAL_BYTES {

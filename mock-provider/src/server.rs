@@ -356,6 +356,7 @@ pub(crate) async fn serve(
     mut stopped: watch::Receiver<bool>,
 ) {
     let refusals = Refusals::new();
+    let max_head = connections.max_head();
     loop {
         let (stream, peer) = tokio::select! {
             _ = stopped.changed() => return,
@@ -403,7 +404,9 @@ pub(crate) async fn serve(
                     }
                 });
             let io = TrackedIo::new(stream, ticket.conn().clone());
+            // A head past the bound gets hyper's 431 and the connection is closed.
             let connection = hyper::server::conn::http1::Builder::new()
+                .max_header_size(max_head)
                 .serve_connection(TokioIo::new(io), service);
             tokio::select! {
                 _ = connection => {}

@@ -3,9 +3,10 @@
 peak while `GET /_admin/journal` lists them (issue 13, point 2).
 
     cargo build -p mock-provider --bin mock-provider
-    python3 scripts/journal-rss/measure.py target/debug/mock-provider 2100 390
+    python3 scripts/journal-rss/measure.py target/debug/mock-provider 2100 60
 
-Arguments: the binary, the number of requests, the header's size in KiB.
+Arguments: the binary, the number of requests, the header's size in KiB (below the mock's
+64 KiB `limits.max_head_bytes`; a longer head gets 431 and is never journaled).
 """
 import os, socket, subprocess, sys, threading, time
 

@@ -41,6 +41,7 @@ pub(crate) struct Connections {
     max: usize,
     header_read: Duration,
     idle: Duration,
+    max_head: usize,
 }
 
 /// A registered connection; dropping it unregisters it.
@@ -59,7 +60,13 @@ impl Connections {
             max: limits.max_connections,
             header_read: Duration::from_millis(limits.header_read_timeout_ms),
             idle: Duration::from_millis(limits.idle_timeout_ms),
+            max_head: limits.max_head_bytes,
         })
+    }
+
+    /// The bytes a request head may take ([`crate::Limits::max_head_bytes`]).
+    pub(crate) fn max_head(&self) -> usize {
+        self.max_head
     }
 
     /// Registers a new connection, closing the one that made no progress for the longest when

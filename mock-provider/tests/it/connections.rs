@@ -43,7 +43,11 @@ async fn until_closed(socket: &mut TcpStream) -> Vec<u8> {
         }
     })
     .await;
-    assert!(read.is_ok(), "the server kept the connection open");
+    assert!(
+        read.is_ok(),
+        "the server kept the connection open: {:?}",
+        String::from_utf8_lossy(&received)
+    );
     received
 }
 
@@ -186,4 +190,40 @@ async fn stalled_heads_at_the_cap_never_lock_a_new_client_out() {
     let (provider, _sockets) = capped_with_held_sockets(12, b"GET / HTTP/1.1\r\nHost: x\r\n").await;
     // Act / Assert
     answers_within_the_hang_bound(&provider).await;
+}
+
+#[tokio::test]
+async fn a_head_past_max_head_bytes_gets_a_431_and_is_closed() {
+    // Arrange: the default bound of 64 KiB, and a head of 100 KiB.
+    let (provider, mut socket) = connected(Limits::default()).await;
+    let head = format!(
+        "GET /userinfo HTTP/1.1\r\nHost: {}\r\nx-big: {}\r\n\r\n",
+        provider.address(),
+        "a".repeat(100 * 1024)
+    );
+    // Act: hyper stops reading at the bound, so the rest of the head may be refused.
+    let _ = socket.write_all(head.as_bytes()).await;
+    let received = until_closed(&mut socket).await;
+    // Assert: hyper's own answer, before any endpoint (no body, no JSON), then the close.
+    let answer = String::from_utf8_lossy(&received);
+    assert!(
+        answer.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{answer:?}"
+    );
+    assert!(provider.journal().is_empty(), "no endpoint saw the request");
+}
+
+#[tokio::test]
+async fn a_head_within_max_head_bytes_is_answered() {
+    // Arrange: a 48 KiB header, within the default 64 KiB.
+    let (provider, http) = start_with(config(Limits::default())).await;
+    // Act
+    let response = http
+        .get(provider.userinfo_endpoint())
+        .header("x-big", "a".repeat(48 * 1024))
+        .send()
+        .await
+        .expect("the mock answers");
+    // Assert: the endpoint's own answer.
+    assert_eq!(response.status(), 401);
 }
