@@ -247,6 +247,10 @@ pub struct Limits {
     /// `431 Request Header Fields Too Large` and the connection is closed. It bounds what any
     /// one request can make the mock keep (a flow's `state`, a journaled header).
     pub max_head_bytes: usize,
+    /// Bytes the pending login/consent interactions may hold together (each keeps its whole
+    /// authorization request, `state` included, about the sum of its strings' lengths); the
+    /// oldest are dropped first. At least 1 MiB.
+    pub max_session_bytes: usize,
 }
 
 impl Default for Limits {
@@ -274,6 +278,9 @@ impl Default for Limits {
             // 64 KiB: twice nginx's largest default head (4 × 8 KiB buffers) and room for any
             // real browser's cookies, a sixth of hyper's own default (about 400 KiB).
             max_head_bytes: 64 * 1024,
+            // 16 MiB: the 10,000 interactions of `max_sessions` at about 1.6 KiB each (an
+            // ordinary one takes under 1 KiB), yet at most 256 requests with 64 KiB heads.
+            max_session_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -289,6 +296,9 @@ pub(crate) const HEAD_BYTES: std::ops::RangeInclusive<usize> = 8 * 1024..=1024 *
 
 /// The smallest journal byte budget: room for a few entries at their largest.
 pub(crate) const MIN_JOURNAL_BYTES: usize = 1024 * 1024;
+
+/// The smallest byte budget of pending interactions: room for sixteen at their largest.
+pub(crate) const MIN_SESSION_BYTES: usize = 1024 * 1024;
 
 impl Limits {
     /// Checks the connection and journal bounds, naming the key at fault.
@@ -330,6 +340,15 @@ impl Limits {
                 format!(
                     "{} is below the smallest budget, {MIN_JOURNAL_BYTES}",
                     self.journal_bytes
+                ),
+            ));
+        }
+        if self.max_session_bytes < MIN_SESSION_BYTES {
+            return Err((
+                "limits.max_session_bytes".into(),
+                format!(
+                    "{} is below the smallest budget, {MIN_SESSION_BYTES}",
+                    self.max_session_bytes
                 ),
             ));
         }
@@ -635,6 +654,7 @@ mod tests {
             ("idle_timeout_ms", "3600001"),
             ("max_connections", "0"),
             ("journal_bytes", "1024"),
+            ("max_session_bytes", "1048575"),
         ] {
             let err = ProviderConfig::from_toml(&format!("[limits]\n{key} = {value}"))
                 .unwrap_err()

@@ -1,5 +1,6 @@
 //! What happens between a valid authorization request and its answer: pending login/consent
-//! interactions and browser sessions. Scripted answers are [`crate::decision`].
+//! interactions (bounded in count and in bytes, as each holds a whole authorization request)
+//! and browser sessions. Scripted answers are [`crate::decision`].
 
 use std::time::{Duration, Instant};
 
@@ -47,10 +48,37 @@ pub(crate) struct Pending {
     pub(crate) browser: Option<String>,
 }
 
+impl Pending {
+    /// About how many bytes it holds: the lengths of its strings, plus its own size.
+    fn weight(&self) -> usize {
+        let r = &self.request;
+        let strings = [
+            Some(&r.client_id),
+            r.tenant.as_ref(),
+            Some(&r.redirect_uri),
+            r.state.as_ref(),
+            r.iss.as_ref(),
+            r.challenge.as_ref().map(|(c, _)| c),
+            Some(&self.csrf),
+            self.browser.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(&r.scopes)
+        .chain(r.extras.iter().flat_map(|(n, v)| [n, v]))
+        .map(String::len)
+        .fold(0, usize::saturating_add);
+        strings.saturating_add(size_of::<Self>())
+    }
+}
+
 const INTERACTION_TTL: Duration = Duration::from_secs(600);
 const SESSION_TTL: Duration = Duration::from_secs(3600);
 
 /// Pending interactions and logged-in browser sessions.
+///
+/// At most `limits.max_sessions` of each, and the pending interactions weigh at most
+/// `limits.max_session_bytes` together: when either is reached the oldest go first.
 #[derive(Debug)]
 pub(crate) struct Interactions {
     pending: Bounded<Pending>,
@@ -58,16 +86,17 @@ pub(crate) struct Interactions {
 }
 
 impl Interactions {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, pending_bytes: usize) -> Self {
         Self {
-            pending: Bounded::new(capacity),
+            pending: Bounded::with_byte_budget(capacity, pending_bytes),
             sessions: Bounded::new(capacity),
         }
     }
 
     pub(crate) fn start(&mut self, id: String, pending: Pending) {
+        let weight = pending.weight();
         self.pending
-            .insert(id, pending, Instant::now() + INTERACTION_TTL);
+            .insert_weighing(id, pending, weight, Instant::now() + INTERACTION_TTL);
     }
 
     pub(crate) fn pending(&self, id: &str) -> Option<&Pending> {

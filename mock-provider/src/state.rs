@@ -14,7 +14,7 @@ use crate::interaction::Interactions;
 use crate::journal_store::Journal;
 use crate::jwt::Signer;
 use crate::random::Random;
-use crate::store::Stores;
+use crate::store::{Stores, same_flow};
 
 /// How many decisions may wait for one client.
 const MAX_QUEUED_DECISIONS: usize = 1_000;
@@ -67,7 +67,10 @@ impl AppState {
         Self(Arc::new(Inner {
             clients: RwLock::new(clients),
             stores: Mutex::new(Stores::new(limits.max_codes, limits.max_tokens)),
-            interactions: Mutex::new(Interactions::new(limits.max_sessions)),
+            interactions: Mutex::new(Interactions::new(
+                limits.max_sessions,
+                limits.max_session_bytes,
+            )),
             decisions: Mutex::new(HashMap::new()),
             faults: Faults::new(config.faults.clone()),
             journal: Journal::new(limits.journal_capacity, limits.journal_bytes),
@@ -167,7 +170,8 @@ impl AppState {
         self.config.users.iter().find(|u| u.username == username)
     }
 
-    /// Takes the first decision queued for this client that matches the request's state.
+    /// Takes the first decision queued for this client that matches the request's state (by
+    /// label, as faults match: [`crate::store::flow_label`]).
     pub(crate) fn take_decision(
         &self,
         client_id: &str,
@@ -175,9 +179,11 @@ impl AppState {
     ) -> Option<Decision> {
         let mut decisions = lock(&self.decisions);
         let queue = decisions.get_mut(client_id)?;
-        let index = queue
-            .iter()
-            .position(|s| s.state.is_none() || s.state.as_deref() == request_state)?;
+        let index = queue.iter().position(|s| {
+            s.state
+                .as_deref()
+                .is_none_or(|wanted| request_state.is_some_and(|given| same_flow(wanted, given)))
+        })?;
         let scripted = queue.remove(index)?;
         scripted.hits.record();
         Some(scripted.decision)

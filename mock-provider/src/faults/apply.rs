@@ -88,7 +88,8 @@ pub(crate) async fn at_token(
 }
 
 /// The `state` of the authorization that a code or refresh token descends from, so that faults
-/// scripted for one flow hit only that flow.
+/// scripted for one flow hit only that flow: the label the stores keep, which
+/// [`Faults::take`](crate::faults::Faults::take) compares by label.
 fn origin_state(state: &AppState, grant_type: &str, form: &Params) -> Option<String> {
     let stores = lock(&state.stores);
     match grant_type {

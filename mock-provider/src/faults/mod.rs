@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::control::ControlError;
 use crate::error::ErrorCode;
 use crate::expect::{Hits, Times};
+use crate::store::same_flow;
 
 pub(crate) mod apply;
 mod check;
@@ -107,7 +108,8 @@ pub struct Fault {
     #[serde(default)]
     pub client_id: Option<String>,
     /// Only the flow whose authorization request carried this `state` (at the token endpoint:
-    /// the code or refresh token issued for it); every flow when absent.
+    /// the code or refresh token issued for it); every flow when absent. A state longer than
+    /// 256 bytes is matched by its prefix, length and SHA-256, as the stores keep it.
     #[serde(default)]
     pub state: Option<String>,
     /// How many requests it applies to; until cleared when absent.
@@ -286,7 +288,9 @@ impl Faults {
         self.lock().iter().map(|m| m.fault.clone()).collect()
     }
 
-    /// The fault to apply to this request, consuming one use of it.
+    /// The fault to apply to this request, consuming one use of it. A fault's `state` matches
+    /// the request's by label on both sides ([`crate::store::flow_label`]): at the token
+    /// endpoint the state comes from the stores, which keep only the label of a long one.
     pub(crate) fn take(
         &self,
         on: FaultTarget,
@@ -300,7 +304,9 @@ impl Faults {
                 && f.client_id
                     .as_deref()
                     .is_none_or(|id| Some(id) == client_id)
-                && f.state.as_deref().is_none_or(|s| Some(s) == state)
+                && f.state
+                    .as_deref()
+                    .is_none_or(|s| state.is_some_and(|given| same_flow(s, given)))
         })?;
         let mounted = &mut faults[index];
         mounted.hits.record();
@@ -362,6 +368,24 @@ mod tests {
         assert_eq!(faults.take(FaultTarget::Token, None, None), None);
         assert_eq!(
             faults.take(FaultTarget::Token, None, Some("s1")),
+            Some(FaultKind::Html)
+        );
+    }
+
+    #[test]
+    fn state_faults_match_a_long_state_by_its_label() {
+        let long = "L".repeat(40 * 1024);
+        let other = format!("{}M", "L".repeat(40 * 1024 - 1));
+        let faults = Faults::default();
+        faults.add_ok(Fault::token(FaultKind::Html).for_state(long.clone()));
+        let label = crate::store::flow_label::flow_label(&long);
+        assert_eq!(faults.take(FaultTarget::Token, None, Some(&other)), None);
+        assert_eq!(
+            faults.take(FaultTarget::Token, None, Some(&label)),
+            Some(FaultKind::Html)
+        );
+        assert_eq!(
+            faults.take(FaultTarget::Token, None, Some(&long)),
             Some(FaultKind::Html)
         );
     }

@@ -1,5 +1,5 @@
 //! Authorization codes as the store keeps them: what a redemption checks, with the strings
-//! many codes repeat shared; once redeemed a code shrinks to a tombstone (client, flow state,
+//! many codes repeat shared and a long `state` kept as its compact label ([`super::flow_label`]); once redeemed a code shrinks to a tombstone (client, flow state,
 //! family, expiry) that is enough to recognise a replay until it is reaped.
 
 use std::num::NonZeroU64;
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::clock::Tick;
 use super::fair::Held;
+use super::flow_label::into_label;
 use super::intern::{Interner, Pairs, pack, scope_list, unpack};
 use crate::pkce::ChallengeMethod;
 
@@ -30,7 +31,9 @@ pub(crate) struct CodeGrant {
     /// Extra parameters to reflect in the token response (`team`).
     pub(crate) extras: Vec<(String, String)>,
     pub(crate) expires_at: Tick,
-    /// The `state` of the authorization request, to match faults scripted for that flow.
+    /// The `state` of the authorization request, to match faults scripted for that flow; the
+    /// store keeps only its [`flow_label`](super::flow_label::flow_label), which is what
+    /// [`CodeEntry::grant`] gives back.
     pub(crate) state: Option<String>,
     /// Set once redeemed: the family of the tokens issued from it.
     pub(crate) redeemed_family: Option<u64>,
@@ -102,7 +105,7 @@ impl CodeEntry {
         };
         Self {
             client: strings.str(&grant.client_id),
-            state: grant.state.map(String::into_boxed_str),
+            state: grant.state.map(|s| into_label(s).into_boxed_str()),
             expires_at: grant.expires_at,
             redeemed_family: grant.redeemed_family.and_then(NonZeroU64::new),
             rest: Some(Box::new(rest)),

@@ -19,7 +19,7 @@ pub(crate) struct Evicted {
     /// What was dropped: "authorization code", "access token", "refresh token".
     pub(crate) what: &'static str,
     pub(crate) client: Arc<str>,
-    /// The `state` of the flow it belonged to.
+    /// The label of the `state` of the flow it belonged to ([`super::flow_label`]).
     pub(crate) state: Option<String>,
     /// The `[limits]` key that bounds its store, and its value.
     pub(crate) limit: (&'static str, usize),
@@ -53,7 +53,8 @@ pub struct Evictions {
     pub codes: u64,
     /// Live access and refresh tokens.
     pub tokens: u64,
-    /// The `state` of the flows concerned (the first few).
+    /// The `state` of the flows concerned (the first few), as the stores keep it: a state
+    /// longer than 256 bytes is its first 64 bytes followed by `…[N bytes, sha256 <16 hex>]`.
     pub states: Vec<String>,
 }
 

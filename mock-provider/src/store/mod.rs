@@ -1,7 +1,7 @@
 //! The grants the provider has issued: authorization codes, access and refresh tokens (here),
 //! pending interactions and browser sessions ([`Bounded`]). Every store is bounded and reaps
 //! what has expired, so memory stays flat under endless load; the code and token stores hold
-//! each entry in compact form and, when full, drop what is dead first, then from the client
+//! each entry in compact form (a flow's long `state` as its label, [`flow_label`]) and, when full, drop what is dead first, then from the client
 //! holding the most, journaling every live entry they drop ([`eviction`]).
 
 mod bounded;
@@ -10,6 +10,7 @@ mod codes;
 pub(crate) mod eviction;
 mod fair;
 mod fingerprint;
+pub(crate) mod flow_label;
 mod intern;
 mod tokens;
 
@@ -24,6 +25,7 @@ pub use eviction::Evictions;
 use eviction::{CODE, Evicted, Tally};
 use fair::{FairMap, Held};
 use fingerprint::Fingerprint;
+pub(crate) use flow_label::same_flow;
 use intern::Interner;
 use tokens::{Holder, TokenEntry};
 pub(crate) use tokens::{TokenKind, TokenRecord};

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::clock::Tick;
 use super::fair::Held;
+use super::flow_label::into_label;
 use super::intern::{Interner, Pairs, pack, scope_list, unpack};
 
 /// Access or refresh.
@@ -32,7 +33,8 @@ pub(crate) struct TokenRecord {
     /// A refresh token that has been rotated away.
     pub(crate) rotated: bool,
     pub(crate) extras: Vec<(String, String)>,
-    /// The `state` of the authorization that started the family.
+    /// The `state` of the authorization that started the family (the store keeps, and gives
+    /// back, only its [`flow_label`](super::flow_label::flow_label)).
     pub(crate) origin_state: Option<String>,
 }
 
@@ -93,7 +95,7 @@ impl TokenEntry {
         let expires_at = Tick::after(lifetime);
         Self {
             holder,
-            origin_state: record.origin_state.as_deref().map(Arc::from),
+            origin_state: record.origin_state.map(|s| Arc::from(into_label(s))),
             family: record.family,
             issued_at_unix: u32::try_from(record.issued_at_unix).unwrap_or(u32::MAX),
             claimed_secs: u32::try_from(

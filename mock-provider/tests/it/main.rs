@@ -15,6 +15,7 @@ mod error_shapes;
 mod expectations;
 mod faults;
 mod flood;
+mod flow_state;
 mod fuzz;
 mod journal_bounds;
 mod login;
