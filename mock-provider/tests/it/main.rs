@@ -25,4 +25,5 @@ mod register;
 mod resource;
 mod revocation;
 mod snapshots;
+mod tls;
 mod token;
