@@ -1,7 +1,7 @@
 //! The provider's configuration: a TOML profile (see `fixtures/providers/`) or a value built in
 //! code. Every field has a default, so a profile names only what differs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use oauth_vocab::Secret;
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,13 @@ pub struct ProviderConfig {
     /// Extra authorization-request parameters (OpenChatStudio's `team`) that are accepted and
     /// reflected in the token response.
     pub reflect_params: Vec<String>,
+    /// Serve HTTPS: a throwaway CA and a certificate it signs for the listening address,
+    /// `127.0.0.1`, `::1`, `localhost` and the names in `admin.hosts` are made at start-up, and
+    /// the base URL (so the issuer and every URL handed out) becomes `https://…`.
+    pub tls: bool,
+    /// Where to write the CA certificate (PEM) with `tls`; by default a file in a fresh
+    /// temporary directory, removed when the provider stops.
+    pub tls_ca_file: Option<PathBuf>,
     /// The protected resource API.
     pub resource: ResourceConfig,
     /// Bounds on stores and requests.
@@ -118,6 +125,8 @@ impl Default for ProviderConfig {
             default_user: "alice".into(),
             unknown_scopes: UnknownScopes::default(),
             reflect_params: Vec::new(),
+            tls: false,
+            tls_ca_file: None,
             resource: ResourceConfig::default(),
             limits: Limits::default(),
             admin: AdminConfig::default(),
@@ -579,6 +588,14 @@ impl Paths {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_is_off_by_default_and_parses_from_toml() {
+        assert!(!ProviderConfig::default().tls);
+        let config = ProviderConfig::from_toml("tls = true\ntls_ca_file = \"ca.pem\"").unwrap();
+        assert!(config.tls);
+        assert_eq!(config.tls_ca_file, Some(PathBuf::from("ca.pem")));
+    }
 
     #[test]
     fn unknown_keys_are_refused_with_their_name() {

@@ -71,6 +71,7 @@ mod scope;
 mod server;
 mod state;
 mod store;
+mod tls;
 mod tokens;
 mod truncation;
 mod urls;

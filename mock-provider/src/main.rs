@@ -9,7 +9,8 @@ use mock_provider::{MockProvider, ProviderConfig};
 
 /// A strict, scriptable OAuth 2.0 authorization server (RFC 6749, RFC 7636, RFC 9700).
 ///
-/// Prints its base URL on one line once ready; logs go to stderr (RUST_LOG to tune).
+/// Prints its base URL on one line once ready; logs go to stderr (RUST_LOG to tune). With
+/// --tls, the path of the CA certificate to trust is printed on stderr.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Opts {
@@ -22,6 +23,13 @@ struct Opts {
     /// Make codes, tokens and keys deterministic (for snapshots; never for real secrets).
     #[arg(long)]
     seed: Option<u64>,
+    /// Serve HTTPS with a throwaway CA made at start-up (the profile's `tls = true`).
+    #[arg(long)]
+    tls: bool,
+    /// Where to write the CA certificate (PEM); implies --tls (the profile's `tls_ca_file`;
+    /// default: a file in a temporary directory removed on exit).
+    #[arg(long, value_name = "PATH")]
+    ca_out: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -34,7 +42,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "mock_provider=info".into()),
         )
         .init();
-    let config = match &opts.config {
+    let mut config = match &opts.config {
         Some(path) => match ProviderConfig::from_file(path) {
             Ok(config) => config,
             Err(error) => {
@@ -44,6 +52,10 @@ async fn main() -> ExitCode {
         },
         None => ProviderConfig::default(),
     };
+    config.tls |= opts.tls || opts.ca_out.is_some();
+    if let Some(path) = opts.ca_out {
+        config.tls_ca_file = Some(path);
+    }
     let mut builder = MockProvider::builder().config(config).address(opts.addr);
     if let Some(seed) = opts.seed {
         builder = builder.seed(seed);
@@ -56,8 +68,27 @@ async fn main() -> ExitCode {
         }
     };
     println!("{}", provider.uri());
+    if let Some(ca_file) = provider.ca_file() {
+        // A plain line, whatever RUST_LOG says: a caller needs it to trust the server.
+        eprintln!("mock-provider: CA certificate at {}", ca_file.display());
+    }
     tracing::info!(profile = %provider.config().name, "ready; metadata at {}/.well-known/oauth-authorization-server", provider.uri());
-    let _ = tokio::signal::ctrl_c().await;
+    stop_signal().await;
     drop(provider);
     ExitCode::SUCCESS
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM, so that the provider is dropped (and a temporary CA
+/// file removed) either way.
+async fn stop_signal() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

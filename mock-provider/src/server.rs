@@ -5,6 +5,7 @@
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -12,8 +13,10 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
 
 use crate::app::router;
@@ -26,6 +29,7 @@ use crate::journal::{JournalEntry, listing};
 use crate::markers::DropConnection;
 use crate::state::{AppState, lock};
 use crate::store::Evictions;
+use crate::tls::Tls;
 use crate::urls::IssuerUrls;
 
 /// Why the provider could not start.
@@ -39,6 +43,17 @@ pub enum StartError {
     Bind {
         /// The address.
         addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TLS certificates or the TLS configuration could not be made (`tls = true`).
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
+    /// The CA certificate could not be written (`tls = true`).
+    #[error("cannot write the CA certificate to {path}: {source}")]
+    CaFile {
+        /// The file, or the temporary directory it was to be made in.
+        path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
     },
@@ -61,6 +76,8 @@ pub struct MockProvider {
     address: SocketAddr,
     shutdown: watch::Sender<bool>,
     expectations: Mutex<Vec<Expectation>>,
+    /// The CA and its file, with `tls`; the file's temporary directory lives as long as this.
+    tls: Option<Tls>,
 }
 
 impl fmt::Debug for MockProvider {
@@ -101,6 +118,13 @@ impl MockProviderBuilder {
         self
     }
 
+    /// Serves HTTPS (sets [`ProviderConfig::tls`]): see [`MockProvider::ca_pem`] for the CA to
+    /// trust.
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.config.tls = tls;
+        self
+    }
+
     /// Makes codes, tokens and keys deterministic, for snapshots.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -119,15 +143,29 @@ impl MockProviderBuilder {
         let address = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
-        let state = AppState::new(self.config, format!("http://{address}"), self.seed);
+        let tls = if self.config.tls {
+            let ca_file = self.config.tls_ca_file.as_deref();
+            Some(Tls::generate(
+                address.ip(),
+                &self.config.admin.hosts,
+                ca_file,
+            )?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let state = AppState::new(self.config, format!("{scheme}://{address}"), self.seed);
         let (shutdown, stopped) = watch::channel(false);
         let connections = Connections::new(&state.config.limits);
-        tokio::spawn(serve(listener, router(state.clone()), connections, stopped));
+        let acceptor = tls.as_ref().map(Tls::acceptor);
+        let app = router(state.clone());
+        tokio::spawn(serve(listener, app, connections, acceptor, stopped));
         Ok(MockProvider {
             state,
             address,
             shutdown,
             expectations: Mutex::new(Vec::new()),
+            tls,
         })
     }
 }
@@ -143,7 +181,8 @@ impl MockProvider {
         MockProviderBuilder::default()
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:41234`; also the root issuer.
+    /// The base URL, e.g. `http://127.0.0.1:41234` (`https://…` with `tls`); also the root
+    /// issuer.
     pub fn uri(&self) -> String {
         self.state.base_url.clone()
     }
@@ -151,6 +190,19 @@ impl MockProvider {
     /// When it started; journal entries' `elapsed_ms` count from here.
     pub fn started_at(&self) -> std::time::Instant {
         self.state.started
+    }
+
+    /// The throwaway CA that signed its certificate, PEM, for a client to trust (e.g.
+    /// `reqwest::Certificate::from_pem`); `None` without `tls`.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(Tls::ca_pem)
+    }
+
+    /// The file holding [`ca_pem`](Self::ca_pem) (`tls_ca_file`, or a file in a temporary
+    /// directory removed when the provider is dropped), for `NODE_EXTRA_CA_CERTS`,
+    /// `SSL_CERT_FILE` or `curl --cacert`; `None` without `tls`.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.tls.as_ref().map(Tls::ca_file)
     }
 
     /// The socket address it listens on.
@@ -348,11 +400,14 @@ impl Drop for MockProvider {
 
 /// Accepts connections until shut down, within the bounds of [`Connections`]. Each connection
 /// gets the peer address as `ConnectInfo`, and is closed without an answer when a response
-/// carries [`DropConnection`].
+/// carries [`DropConnection`]. With a TLS acceptor each connection is a TLS one: its handshake
+/// counts as reading a request head (bounded by `header_read_timeout_ms` from its first byte),
+/// and a failed handshake closes that connection only.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     connections: Arc<Connections>,
+    tls: Option<TlsAcceptor>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let refusals = Refusals::new();
@@ -374,10 +429,16 @@ pub(crate) async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Some(ticket) = connections.admit() else {
-            tracing::warn!(%peer, "every connection busy: answered 503");
-            refusals.refuse(stream, connections.max());
+            if tls.is_some() {
+                // A plain-text 503 means nothing to a TLS client: close at once.
+                tracing::warn!(%peer, "every connection busy: closed");
+            } else {
+                tracing::warn!(%peer, "every connection busy: answered 503");
+                refusals.refuse(stream, connections.max());
+            }
             continue;
         };
+        let tls = tls.clone();
         let router = router.clone();
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
@@ -403,11 +464,17 @@ pub(crate) async fn serve(
                         Ok::<_, Infallible>(response)
                     }
                 });
+            // Reads of the TLS handshake mark the connection as reading a head, too.
             let io = TrackedIo::new(stream, ticket.conn().clone());
-            // A head past the bound gets hyper's 431 and the connection is closed.
-            let connection = hyper::server::conn::http1::Builder::new()
-                .max_header_size(max_head)
-                .serve_connection(TokioIo::new(io), service);
+            let connection = async move {
+                match tls {
+                    None => http1(io, service, max_head).await,
+                    Some(acceptor) => match acceptor.accept(io).await {
+                        Ok(io) => http1(io, service, max_head).await,
+                        Err(error) => tracing::debug!(%peer, %error, "TLS handshake failed"),
+                    },
+                }
+            };
             tokio::select! {
                 _ = connection => {}
                 () = kill.notified() => {}
@@ -416,6 +483,20 @@ pub(crate) async fn serve(
             }
         });
     }
+}
+
+/// Serves HTTP/1.1 on one connection until it closes. A head past `max_head` bytes gets hyper's
+/// 431 and the connection is closed.
+async fn http1<I, S>(io: I, service: S, max_head: usize)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::HttpService<Incoming, ResBody = Body>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let _ = hyper::server::conn::http1::Builder::new()
+        .max_header_size(max_head)
+        .serve_connection(TokioIo::new(io), service)
+        .await;
 }
 
 /// Whether accepting failed for want of file descriptors (`EMFILE`, `ENFILE`).

@@ -20,7 +20,8 @@
 //! `BENCHMARKS.md`. `FLOWS_CLIENT=pool` swaps the one-connection-per-worker client for
 //! hyper-util's pooled one; `FLOWS_PROFILE=FILE` runs the provider with a TOML profile that keeps
 //! the default client and paths; `FLOWS_MEMORY_ONLY=1` runs only the memory case, with
-//! `FLOWS_MEMORY_FLOWS=N` flows instead of 100,000. The load generator runs in this process and shares the
+//! `FLOWS_MEMORY_FLOWS=N` flows instead of 100,000; `FLOWS_STARTUP_ONLY=1` runs only the start-up
+//! cases, plain and `--tls`. The load generator runs in this process and shares the
 //! machine's cores with the provider; each row says how the CPU time was split.
 //!
 //! The modules: [`flow`] drives one flow, [`load`] runs many at once, [`cpu`] and [`process`]
@@ -100,7 +101,7 @@ impl Plan {
 
 fn bench(plan: Plan) -> Result<(), Failure> {
     report::preamble(&plan);
-    if std::env::var("FLOWS_MEMORY_ONLY").is_ok_and(|v| !v.is_empty() && v != "0") {
+    if env_flag("FLOWS_MEMORY_ONLY") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -112,8 +113,15 @@ fn bench(plan: Plan) -> Result<(), Failure> {
         report::memory(&Memory::measure(&runtime, flows)?);
         return Ok(());
     }
-    // Start-up first, on a machine not yet busy with anything else.
-    let startup = Startup::measure(plan.startups)?;
+    // Start-up first, on a machine not yet busy with anything else: plain, then with TLS.
+    let startups = [
+        Startup::measure(plan.startups, false)?,
+        Startup::measure(plan.startups, true)?,
+    ];
+    if env_flag("FLOWS_STARTUP_ONLY") {
+        startups.iter().for_each(report::startup);
+        return Ok(());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -126,9 +134,14 @@ fn bench(plan: Plan) -> Result<(), Failure> {
     report::throughput(&throughput);
     let memory = Memory::measure(&runtime, plan.memory_flows)?;
     report::memory(&memory);
-    report::startup(&startup);
-    report::targets(&throughput, &startup, &memory);
+    startups.iter().for_each(report::startup);
+    report::targets(&throughput, &startups, &memory);
     Ok(())
+}
+
+/// Whether an environment variable is set to something other than empty or `0`.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 fn main() {

@@ -14,6 +14,8 @@ use crate::{Failure, LEVELS, MEMORY_CONCURRENCY};
 /// Start-up of the binary over a number of spawns.
 #[derive(Debug)]
 pub(crate) struct Startup {
+    /// Whether the binary ran with `--tls`.
+    pub(crate) tls: bool,
     pub(crate) spawns: usize,
     /// Median time from spawn to the base URL on stdout.
     pub(crate) printed_median: Duration,
@@ -26,12 +28,12 @@ pub(crate) struct Startup {
 }
 
 impl Startup {
-    pub(crate) fn measure(spawns: usize) -> Result<Self, Failure> {
+    pub(crate) fn measure(spawns: usize, tls: bool) -> Result<Self, Failure> {
         let before = CpuSample::take(None)?;
         let mut printed = Vec::with_capacity(spawns);
         let mut answered = Vec::with_capacity(spawns);
         for _ in 0..spawns {
-            let (p, a) = startup_once()?;
+            let (p, a) = startup_once(tls)?;
             printed.push(p);
             answered.push(a);
         }
@@ -41,6 +43,7 @@ impl Startup {
         let answered_median = median(&mut answered);
         let others = CpuSample::take(None)?.share_since(&before, false).others;
         Ok(Self {
+            tls,
             spawns,
             printed_median,
             answered_median,

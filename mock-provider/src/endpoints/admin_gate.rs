@@ -99,10 +99,13 @@ fn foreign(state: &AppState, request: &Request) -> Option<String> {
         ));
     }
     if let Some(origin) = request.headers().get(header::ORIGIN) {
+        // The provider's own scheme: `https://` when it serves TLS.
+        let scheme_end = state.base_url.find("://").map_or(0, |i| i + 3);
+        let own_scheme = &state.base_url[..scheme_end];
         let own = origin
             .to_str()
             .ok()
-            .and_then(|o| o.strip_prefix("http://"))
+            .and_then(|o| o.strip_prefix(own_scheme))
             .is_some_and(|o| hosts.contains(&o.to_ascii_lowercase()));
         if !own {
             return Some(format!(

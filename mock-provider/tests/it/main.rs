@@ -26,4 +26,5 @@ mod register;
 mod resource;
 mod revocation;
 mod snapshots;
+mod tls;
 mod token;
