@@ -14,9 +14,7 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use mock_provider::{
-    BearerPlacement, Limits, MockProvider, ProviderConfig, ResourceConfig, TokenFormat,
-};
+use mock_provider::{BearerPlacement, MockProvider, ProviderConfig, ResourceConfig, TokenFormat};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::Method;
@@ -359,18 +357,6 @@ impl Hostile {
         )
     }
 
-    /// A lower bound on the bytes of the request head: the request line and the headers set
-    /// here (the client adds more, and may percent-encode the query further).
-    fn head_bytes(&self, url: &str) -> usize {
-        let headers: usize = self
-            .headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 4)
-            .sum();
-        let content_type = self.content_type.as_ref().map_or(0, Vec::len);
-        self.method.as_str().len() + url.len() + headers + content_type
-    }
-
     /// The shape expected, unless the path was bent away from the endpoint.
     fn shape(&self) -> Shape {
         if self.suffix.is_some() {
@@ -382,7 +368,6 @@ impl Hostile {
 
     async fn send(&self, provider: &MockProvider, http: &reqwest::Client) -> Result<(), String> {
         let url = self.url(provider);
-        let head_bytes = self.head_bytes(&url);
         let mut request = http.request(self.method.clone(), url);
         if let Some(content_type) = &self.content_type {
             let value = HeaderValue::from_bytes(content_type).map_err(|e| e.to_string())?;
@@ -411,16 +396,6 @@ impl Hostile {
         let said = || format!("{status} {}", String::from_utf8_lossy(&body));
         if status.is_server_error() {
             return Err(format!("a 5xx: {}", said()));
-        }
-        if status == 431 {
-            // A head past `limits.max_head_bytes` (a long query and a huge header together)
-            // gets hyper's bare 431; a shorter one must not.
-            let limit = Limits::default().max_head_bytes;
-            return if head_bytes + 1024 >= limit {
-                Ok(())
-            } else {
-                Err(format!("a 431 for a head of about {head_bytes} bytes"))
-            };
         }
         if !status.is_client_error() || self.method == Method::HEAD {
             return Ok(());
