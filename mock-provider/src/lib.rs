@@ -69,6 +69,7 @@ mod refresh;
 mod response;
 mod scope;
 mod server;
+mod start_error;
 mod state;
 mod store;
 mod tls;

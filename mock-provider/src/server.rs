@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -21,43 +21,17 @@ use tower::ServiceExt as _;
 
 use crate::app::router;
 use crate::clients::ClientConfig;
-use crate::config::{ConfigError, ProviderConfig};
+use crate::config::ProviderConfig;
 use crate::connections::{Connections, Refusals, TrackedIo};
 use crate::control::ControlError;
 use crate::expect::Expectation;
 use crate::journal::{JournalEntry, listing};
 use crate::markers::DropConnection;
+pub use crate::start_error::StartError;
 use crate::state::{AppState, lock};
 use crate::store::Evictions;
 use crate::tls::Tls;
 use crate::urls::IssuerUrls;
-
-/// Why the provider could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The TLS certificates or the TLS configuration could not be made (`tls = true`).
-    #[error("cannot set up TLS: {0}")]
-    Tls(String),
-    /// The CA certificate could not be written (`tls = true`).
-    #[error("cannot write the CA certificate to {path}: {source}")]
-    CaFile {
-        /// The file, or the temporary directory it was to be made in.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-}
 
 /// A running mock provider.
 ///

@@ -18,7 +18,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::server::StartError;
+use crate::start_error::StartError;
 
 /// The CA certificate's common name, to tell it apart in a trust store.
 const CA_NAME: &str = "Gauntlet mock provider throwaway CA";
