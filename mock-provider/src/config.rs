@@ -343,26 +343,25 @@ impl Limits {
                 ),
             ));
         }
-        if self.journal_bytes < MIN_JOURNAL_BYTES {
-            return Err((
-                "limits.journal_bytes".into(),
-                format!(
-                    "{} is below the smallest budget, {MIN_JOURNAL_BYTES}",
-                    self.journal_bytes
-                ),
-            ));
-        }
-        if self.max_session_bytes < MIN_SESSION_BYTES {
-            return Err((
-                "limits.max_session_bytes".into(),
-                format!(
-                    "{} is below the smallest budget, {MIN_SESSION_BYTES}",
-                    self.max_session_bytes
-                ),
-            ));
-        }
+        budget_at_least("journal_bytes", self.journal_bytes, MIN_JOURNAL_BYTES)?;
+        budget_at_least(
+            "max_session_bytes",
+            self.max_session_bytes,
+            MIN_SESSION_BYTES,
+        )?;
         Ok(())
     }
+}
+
+/// A byte budget of `[limits]` no smaller than its least useful size.
+fn budget_at_least(key: &str, bytes: usize, min: usize) -> Result<(), (String, String)> {
+    if bytes < min {
+        return Err((
+            format!("limits.{key}"),
+            format!("{bytes} is below the smallest budget, {min}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Access to the control API under `/_admin`.

@@ -282,17 +282,18 @@ mod tests {
 
     #[test]
     fn the_authorization_endpoint_is_recognised_by_origin_and_path() {
-        let endpoint = "http://127.0.0.1:9090/o/authorize/";
+        // Names only: nothing here opens a connection. Another port is another origin.
+        let endpoint = "http://provider.test/o/authorize/";
         let url = |u: &str| Url::parse(u).unwrap();
         assert!(is_endpoint(
-            &url("http://127.0.0.1:9090/o/authorize/?client_id=x&state=y"),
+            &url("http://provider.test/o/authorize/?client_id=x&state=y"),
             endpoint
         ));
         for other in [
-            "http://127.0.0.1:9091/o/authorize/?client_id=x",
-            "http://127.0.0.1:9090/o/authorize/extra",
-            "http://127.0.0.1:9090/o/authorize",
-            "https://127.0.0.1:9090/o/authorize/",
+            "http://provider.test:8080/o/authorize/?client_id=x",
+            "http://provider.test/o/authorize/extra",
+            "http://provider.test/o/authorize",
+            "https://provider.test/o/authorize/",
         ] {
             assert!(!is_endpoint(&url(other), endpoint), "{other}");
         }
