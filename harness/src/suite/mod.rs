@@ -5,7 +5,7 @@
 //! ([`selection`]), runs them with cucumber ([`engine`], [`recorder`]), applies the gate and
 //! writes the reports ([`crate::report`]); [`launch`] starts and watches a process a profile
 //! asks for, [`placeholders`] and [`profile`] check profiles, [`browser`] records HTTP
-//! exchanges, [`merge`] combines sharded runs, and [`baseline`] judges a run by a file of
+//! exchanges, [`merge`] combines sharded runs, [`tls`] builds every HTTP client (rustls, trusted CAs), and [`baseline`] judges a run by a file of
 //! accepted failures.
 
 pub mod baseline;
@@ -25,6 +25,7 @@ pub mod recorder;
 pub mod selection;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
