@@ -32,7 +32,18 @@ impl Direction for Client {
         max_body_bytes: usize,
         log: &Path,
     ) -> anyhow::Result<RunContext> {
-        RunContext::start(target, reveal_secrets, max_body_bytes, log).await
+        let trust = crate::suite::tls::Trust::default();
+        RunContext::start(target, trust, reveal_secrets, max_body_bytes, log).await
+    }
+
+    async fn start_trusting(
+        target: PlatformProfile,
+        trust: crate::suite::tls::Trust,
+        reveal_secrets: bool,
+        max_body_bytes: usize,
+        log: &Path,
+    ) -> anyhow::Result<RunContext> {
+        RunContext::start(target, trust, reveal_secrets, max_body_bytes, log).await
     }
 
     fn inapplicable(_: &RunContext, target: &PlatformProfile) -> Vec<Inapplicable> {

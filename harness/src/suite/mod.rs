@@ -131,6 +131,19 @@ pub trait Direction {
         max_body_bytes: usize,
         log: &Path,
     ) -> impl Future<Output = anyhow::Result<Self::Context>>;
+    /// Like [`start`](Self::start), with the CAs the run trusts (web PKI roots, `--ca-file`)
+    /// for every client the context builds. The default ignores `trust`: a direction that
+    /// builds its clients with it overrides this.
+    fn start_trusting(
+        target: Self::Target,
+        trust: tls::Trust,
+        reveal_secrets: bool,
+        max_body_bytes: usize,
+        log: &Path,
+    ) -> impl Future<Output = anyhow::Result<Self::Context>> {
+        let _ = trust;
+        Self::start(target, reveal_secrets, max_body_bytes, log)
+    }
     /// The scenario tags that do not apply to this target, with the reasons.
     fn inapplicable(context: &Self::Context, target: &Self::Target) -> Vec<Inapplicable>;
     /// The target's name in reports.
@@ -188,9 +201,11 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
     if let Some(baseline) = &baseline {
         baseline.check_known(&prepared.scenario_names(), true)?;
     }
+    let trust = tls::Trust::from_files(&options.ca_files)?;
     let context = Arc::new(
-        D::start(
+        D::start_trusting(
             options.target.clone(),
+            trust,
             options.reveal_secrets,
             options.max_body_bytes,
             &options.report_dir.join(D::LOG),
