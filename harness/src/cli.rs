@@ -153,7 +153,7 @@ pub struct SuiteArgs {
     #[arg(long, value_name = "BYTES", default_value_t = crate::suite::body::DEFAULT_MAX_BODY_BYTES, env = "GAUNTLET_MAX_BODY_BYTES")]
     pub max_body_bytes: usize,
     /// A PEM file of CA certificates to trust besides the web PKI roots (repeatable), e.g. a
-    /// test CA of the server under test; a profile's `ca_file` adds to these.
+    /// test CA of the server under test; a provider profile's `ca_file` adds to these.
     #[arg(long = "ca-file", value_name = "FILE", env = "GAUNTLET_CA_FILE")]
     pub ca_files: Vec<PathBuf>,
     /// The baseline of accepted failures.

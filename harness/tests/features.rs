@@ -12,6 +12,17 @@ use gauntlet::client::{RunOptions, run};
 use gauntlet::report::Status;
 use gauntlet::suite::Gate;
 
+/// Each scenario's feature, name and status, sorted.
+fn verdicts(report: &gauntlet::report::RunReport) -> Vec<(String, String, Status)> {
+    let mut verdicts: Vec<_> = report
+        .scenarios
+        .iter()
+        .map(|s| (s.feature.clone(), s.name.clone(), s.status))
+        .collect();
+    verdicts.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    verdicts
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let fixtures = PathBuf::from(concat!(
@@ -50,6 +61,25 @@ async fn main() -> ExitCode {
     // 2-core machine, and the suite's own request timeouts would then fail scenarios.
     use futures::StreamExt as _;
     let results: Vec<_> = futures::stream::iter(runs).buffered(3).collect().await;
+    // A profile whose mock serves HTTPS has the verdicts of its plain twin, scenario by scenario.
+    {
+        let (https, plain) = ("reference-tls.toml", "reference.toml");
+        let verdicts = |name: &str| {
+            results
+                .iter()
+                .find(|(file, _, _)| file.as_str() == name)
+                .map(|(_, _, result)| verdicts(&result.report))
+        };
+        match (verdicts(https), verdicts(plain)) {
+            (Some(https_verdicts), Some(plain_verdicts)) if https_verdicts == plain_verdicts => {}
+            (https_verdicts, plain_verdicts) => {
+                eprintln!(
+                    "[{https}] verdicts differ from [{plain}]: {https_verdicts:#?}\nvs\n{plain_verdicts:#?}"
+                );
+                failed += 1;
+            }
+        }
+    }
     for (file, shape, result) in results {
         let report = &result.report;
         for scenario in &report.scenarios {

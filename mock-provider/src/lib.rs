@@ -52,6 +52,7 @@ mod endpoints;
 mod error;
 mod expect;
 mod faults;
+mod handshakes;
 mod interaction;
 mod journal;
 mod journal_store;
@@ -78,6 +79,7 @@ mod truncation;
 mod urls;
 
 // Running it.
+pub use handshakes::{HandshakeFailure, MAX_HANDSHAKE_FAILURES};
 pub use server::{MockProvider, MockProviderBuilder, StartError};
 pub use urls::IssuerUrls;
 // Scripting it: faults and decisions are mounted, with expectations.

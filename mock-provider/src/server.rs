@@ -25,6 +25,7 @@ use crate::config::ProviderConfig;
 use crate::connections::{Connections, Refusals, TrackedIo};
 use crate::control::ControlError;
 use crate::expect::Expectation;
+use crate::handshakes::{HandshakeFailure, Handshakes};
 use crate::journal::{JournalEntry, listing};
 use crate::markers::DropConnection;
 pub use crate::start_error::StartError;
@@ -52,6 +53,8 @@ pub struct MockProvider {
     expectations: Mutex<Vec<Expectation>>,
     /// The CA and its file, with `tls`; the file's temporary directory lives as long as this.
     tls: Option<Tls>,
+    /// The TLS handshakes that failed, and those going on.
+    handshakes: Arc<Handshakes>,
 }
 
 impl fmt::Debug for MockProvider {
@@ -133,13 +136,16 @@ impl MockProviderBuilder {
         let connections = Connections::new(&state.config.limits);
         let acceptor = tls.as_ref().map(Tls::acceptor);
         let app = router(state.clone());
-        tokio::spawn(serve(listener, app, connections, acceptor, stopped));
+        let handshakes = Arc::new(Handshakes::new(state.started));
+        let tls_serve = acceptor.map(|acceptor| (acceptor, handshakes.clone()));
+        tokio::spawn(serve(listener, app, connections, tls_serve, stopped));
         Ok(MockProvider {
             state,
             address,
             shutdown,
             expectations: Mutex::new(Vec::new()),
             tls,
+            handshakes,
         })
     }
 }
@@ -177,6 +183,23 @@ impl MockProvider {
     /// `SSL_CERT_FILE` or `curl --cacert`; `None` without `tls`.
     pub fn ca_file(&self) -> Option<&Path> {
         self.tls.as_ref().map(Tls::ca_file)
+    }
+
+    /// The TLS handshakes that failed (with `tls`), oldest first: the most recent
+    /// [`MAX_HANDSHAKE_FAILURES`](crate::MAX_HANDSHAKE_FAILURES), and how many failed in all. A
+    /// client that does not trust the mock's CA refuses its certificate here
+    /// ([`HandshakeFailure::certificate_refused`]) and never makes a request the journal could
+    /// show. Call [`handshakes_settled`](Self::handshakes_settled) first to see the handshakes
+    /// a client has already given up on.
+    pub fn handshake_failures(&self) -> (u64, Vec<HandshakeFailure>) {
+        self.handshakes.failures()
+    }
+
+    /// Waits until no TLS handshake is going on: each ends when it completes, fails, or runs out
+    /// of `limits.header_read_timeout_ms`. A client that has refused the certificate has sent
+    /// its alert before it goes on, so once this returns its failure is recorded.
+    pub async fn handshakes_settled(&self) {
+        self.handshakes.settled().await;
     }
 
     /// The socket address it listens on.
@@ -381,7 +404,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     connections: Arc<Connections>,
-    tls: Option<TlsAcceptor>,
+    tls: Option<(TlsAcceptor, Arc<Handshakes>)>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let refusals = Refusals::new();
@@ -443,10 +466,18 @@ pub(crate) async fn serve(
             let connection = async move {
                 match tls {
                     None => http1(io, service, max_head).await,
-                    Some(acceptor) => match acceptor.accept(io).await {
-                        Ok(io) => http1(io, service, max_head).await,
-                        Err(error) => tracing::debug!(%peer, %error, "TLS handshake failed"),
-                    },
+                    Some((acceptor, handshakes)) => {
+                        let going = handshakes.begin();
+                        let accepted = acceptor.accept(io).await;
+                        if let Err(error) = &accepted {
+                            tracing::debug!(%peer, %error, "TLS handshake failed");
+                            handshakes.failed(peer, error);
+                        }
+                        drop(going);
+                        if let Ok(io) = accepted {
+                            http1(io, service, max_head).await;
+                        }
+                    }
                 }
             };
             tokio::select! {

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -54,6 +55,9 @@ pub struct PlatformConfig {
     pub extra_params: Vec<(String, String)>,
     /// What a chat answer's login button points at.
     pub chat_button: ChatButton,
+    /// A PEM file of CAs the platform trusts, besides the web PKI roots, when it talks to the
+    /// provider and the resource (a test provider's own CA, e.g. the mock's `{ca_file}`).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// What the login button of a chat answer (the chat channel, CSML, Converse) points at.
@@ -166,6 +170,7 @@ impl Default for PlatformConfig {
             shape: Shape::Web,
             extra_params: Vec::new(),
             chat_button: ChatButton::Ticket,
+            ca_file: None,
         }
     }
 }
@@ -190,6 +195,7 @@ impl fmt::Debug for PlatformConfig {
             .field("shape", &self.shape)
             .field("extra_params", &self.extra_params)
             .field("chat_button", &self.chat_button)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }

@@ -2,7 +2,11 @@
 //! every request, no redirects followed, no cookies, bodies read up to a limit, and the access
 //! token placed where the shape says.
 
+use std::error::Error as StdError;
+use std::path::Path;
 use std::time::Duration;
+
+use rustls::CertificateError;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -13,9 +17,19 @@ use oauth_vocab::Secret;
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// A client whose every request gives up after `timeout` and never follows a redirect (a
-/// token endpoint that redirects is not answering).
-pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
+/// token endpoint that redirects is not answering); it trusts the web PKI roots and `extra`
+/// CAs.
+pub(crate) fn client(
+    timeout: Duration,
+    extra: &[reqwest::Certificate],
+) -> Result<reqwest::Client, reqwest::Error> {
+    extra
+        .iter()
+        .cloned()
+        .fold(
+            reqwest::Client::builder().use_rustls_tls(),
+            reqwest::ClientBuilder::add_root_certificate,
+        )
         .timeout(timeout)
         .connect_timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
@@ -90,8 +104,30 @@ pub(crate) async fn read_limited(mut response: reqwest::Response) -> Result<Vec<
     Ok(body)
 }
 
-/// A short description of a failed request that names no URL, header or body.
+/// The CAs of a PEM file (one or more `CERTIFICATE` blocks).
+pub(crate) fn read_cas(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let cas = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("{} holds no usable PEM certificate: {e}", path.display()))?;
+    if cas.is_empty() {
+        return Err(format!(
+            "{} holds no PEM certificate (`-----BEGIN CERTIFICATE-----` blocks expected)",
+            path.display()
+        ));
+    }
+    Ok(cas)
+}
+
+/// A short description of a failed request that names no URL, header or body (a refused TLS
+/// certificate names the host, and is logged).
 pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
+    if let Some(tls) = tls_problem(error) {
+        tracing::warn!(host = %tls.0, problem = %tls.1, "TLS with the provider failed");
+        return format!(
+            "could not be reached: the TLS handshake with {} failed: {}",
+            tls.0, tls.1
+        );
+    }
     if error.is_timeout() {
         "did not answer in time".into()
     } else if error.is_connect() {
@@ -101,6 +137,57 @@ pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
     } else {
         "did not answer (the connection failed)".into()
     }
+}
+
+/// The host (`host:port`) and the TLS problem in words behind a failed request, if a TLS
+/// problem is why it failed.
+fn tls_problem(error: &reqwest::Error) -> Option<(String, String)> {
+    let rustls_error = chain(error).find_map(|e| e.downcast_ref::<rustls::Error>())?;
+    let host = error
+        .url()
+        .and_then(|url| {
+            Some(format!(
+                "{}:{}",
+                url.host_str()?,
+                url.port_or_known_default()?
+            ))
+        })
+        .unwrap_or_else(|| "the provider".to_owned());
+    let problem = match rustls_error {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            "its certificate is signed by a CA the platform does not trust (give the platform \
+             that CA: ca_file, --ca-file, REFERENCE_CA_FILE)"
+                .to_owned()
+        }
+        rustls::Error::InvalidCertificate(CertificateError::BadSignature) => {
+            "its certificate's signature does not verify against the CAs the platform trusts"
+                .to_owned()
+        }
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => "its certificate is not valid for this host name".to_owned(),
+        rustls::Error::InvalidCertificate(other) => {
+            format!("its certificate is refused: {other:?}")
+        }
+        other => other.to_string(),
+    };
+    Some((host, problem))
+}
+
+/// The error and its sources, looking inside `io::Error`s (whose `source` skips the error they
+/// wrap, which is where rustls's error sits).
+fn chain<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    let mut next = Some(error);
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => current.source(),
+        };
+        Some(current)
+    })
 }
 
 #[cfg(test)]

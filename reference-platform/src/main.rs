@@ -54,6 +54,10 @@ struct Opts {
     /// Timeout of every request to the provider, in milliseconds.
     #[arg(long, env = "REFERENCE_TOKEN_TIMEOUT_MS", default_value_t = 2000)]
     token_timeout_ms: u64,
+    /// A PEM file of CAs to trust besides the web PKI roots when talking to the provider (a
+    /// test provider's own CA).
+    #[arg(long, env = "REFERENCE_CA_FILE")]
+    ca_file: Option<std::path::PathBuf>,
     /// Deliberate bugs to switch on, comma-separated (see `reference_platform::Defect`).
     #[arg(long, env = "REFERENCE_DEFECTS", default_value = "")]
     defects: Defects,
@@ -83,6 +87,7 @@ async fn main() -> ExitCode {
         token_timeout: Duration::from_millis(opts.token_timeout_ms),
         listen: opts.listen,
         defects: opts.defects,
+        ca_file: opts.ca_file,
         ..PlatformConfig::default()
     };
     let platform = match Platform::start(config).await {

@@ -66,10 +66,18 @@ impl Platform {
             SocketAddr::new(reachable(address.ip()), address.port())
         );
 
-        let http = crate::http::client(config.token_timeout).map_err(StartError::HttpClient)?;
+        let cas = match &config.ca_file {
+            Some(path) => crate::http::read_cas(path).map_err(|reason| StartError::Config {
+                field: "ca_file",
+                reason,
+            })?,
+            None => Vec::new(),
+        };
+        let http =
+            crate::http::client(config.token_timeout, &cas).map_err(StartError::HttpClient)?;
         // Start-up is not a scenario: a busy machine must not turn a slow metadata answer into a
         // platform that did not start, so discovery gets its own, generous timeout.
-        let startup = crate::http::client(STARTUP_TIMEOUT).map_err(StartError::HttpClient)?;
+        let startup = crate::http::client(STARTUP_TIMEOUT, &cas).map_err(StartError::HttpClient)?;
         let mut metadata = discover(&startup, &config.issuer).await?;
         let mut config = config;
         let hooks = crate::shapes::hooks(&config.shape);

@@ -11,6 +11,7 @@ use super::profile::{MockProfile, PlatformProfile};
 use crate::suite::Outcomes;
 use crate::suite::launch::{Launched, free_port, launch, wait_ready};
 use crate::suite::placeholders::Vars;
+use crate::suite::tls::Trust;
 
 /// The provider accounts of the client scenarios, each logged in with under its user's own
 /// name ("mallory logs in at the provider as himself"), beside the mock's own users.
@@ -35,6 +36,12 @@ pub struct RunContext {
     pub max_body_bytes: usize,
     /// Scenario outcomes with their place in the feature files, filled by the after-hook.
     pub outcomes: Outcomes,
+    /// The CAs every client of the run trusts besides the web PKI roots: `--ca-file`, and the
+    /// mock's own with `[provider] tls = true`.
+    pub trust: Trust,
+    /// A client for requests Gauntlet sends the mock itself (as the platform's client, or as a
+    /// channel), trusting [`trust`](Self::trust).
+    pub http: reqwest::Client,
     _platform: PlatformProcess,
 }
 
@@ -127,10 +134,12 @@ impl RunContext {
         ))
     }
 
-    /// Starts the mock provider and the platform, and registers the platform's client.
+    /// Starts the mock provider and the platform, and registers the platform's client; every
+    /// client of the run trusts `trust`'s CAs, and the mock's with `[provider] tls = true`.
     /// A launched platform's stdout and stderr go to `platform_log`.
     pub async fn start(
         profile: PlatformProfile,
+        mut trust: Trust,
         reveal_secrets: bool,
         max_body_bytes: usize,
         platform_log: &std::path::Path,
@@ -164,7 +173,9 @@ impl RunContext {
             limits: limits(profile.provider.limits.clone()),
             ..base
         };
-        let mut builder = MockProvider::builder().config(config);
+        let mut builder = MockProvider::builder()
+            .config(config)
+            .tls(profile.provider.tls);
         if let Some(address) = profile.provider.address {
             builder = builder.address(address);
         }
@@ -173,6 +184,16 @@ impl RunContext {
             .await
             .context("the mock provider did not start")?;
         let mut vars = Vars::default();
+        if let (Some(pem), Some(file)) = (provider.ca_pem(), provider.ca_file()) {
+            trust
+                .add_pem(pem.as_bytes(), "the mock provider's CA")
+                .context("the mock provider's CA")?;
+            vars.set("ca_file", file.display().to_string());
+        }
+        let http = trust
+            .client()
+            .build()
+            .context("the HTTP client could not be built")?;
         // Kore.ai's tenant selects the mock's tenant issuer (`/t/{tenant}`).
         let tenant = profile.platform.reference.tenant.as_deref();
         let urls = provider.urls(tenant);
@@ -201,7 +222,10 @@ impl RunContext {
             None => vars.fill("{resource_url}"),
         };
         let (platform, platform_base) =
-            start_platform(&profile, &mut vars, &api_url, platform_log).await?;
+            match start_platform(&profile, &mut vars, &api_url, platform_log).await {
+                Ok(started) => started,
+                Err(error) => return Err(tls_refused(&provider, error).await),
+            };
         vars.set("base_url", platform_base.clone());
         let redirect_uris: Vec<String> = profile
             .client
@@ -233,7 +257,9 @@ impl RunContext {
                 .expect("launched from a launch section");
             let timeout = Duration::from_secs(launch.ready_timeout_secs);
             let url = vars.fill(&launch.ready_url);
-            wait_ready(child, &url, timeout, platform_log, "platform").await?;
+            if let Err(error) = wait_ready(child, &url, timeout, platform_log, "platform").await {
+                return Err(tls_refused(&provider, error).await);
+            }
         }
         Ok(Self {
             provider,
@@ -244,6 +270,8 @@ impl RunContext {
             reveal_secrets,
             max_body_bytes,
             outcomes: Mutex::new(Vec::new()),
+            trust,
+            http,
             _platform: platform,
         })
     }
@@ -253,6 +281,37 @@ impl RunContext {
     pub fn request_timeout(&self) -> Duration {
         let token = self.profile.timeouts.platform_token_timeout_ms.duration();
         Duration::from_millis(self.profile.timeouts.request_ms) + token.unwrap_or_default()
+    }
+}
+
+/// The words for a platform that refused the mock's TLS certificate, if the mock saw it do so
+/// after its first `since` failed handshakes (see [`MockProvider::handshake_failures`]): the
+/// handshakes the platform gave up on are settled first, so a refusal that came before the
+/// failure is on record.
+pub async fn refused_certificate(provider: &MockProvider, since: u64) -> Option<String> {
+    let file = provider.ca_file()?;
+    provider.handshakes_settled().await;
+    let (total, failures) = provider.handshake_failures();
+    let new = usize::try_from(total.saturating_sub(since)).unwrap_or(usize::MAX);
+    let refusal = failures
+        .iter()
+        .rev()
+        .take(new)
+        .find(|f| f.certificate_refused)?;
+    Some(format!(
+        "the platform refused the mock's TLS certificate: give it the CA at {} \
+         (NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE / SSL_CERT_FILE; `{{ca_file}}` in the \
+         profile) — the mock saw: {}",
+        file.display(),
+        refusal.reason
+    ))
+}
+
+/// A start-up failure, with the refused certificate named first when that is why.
+async fn tls_refused(provider: &MockProvider, error: anyhow::Error) -> anyhow::Error {
+    match refused_certificate(provider, 0).await {
+        Some(diagnosis) => error.context(diagnosis),
+        None => error,
     }
 }
 
@@ -287,6 +346,7 @@ async fn start_platform(
                 .unwrap_or(reference_platform::PlatformConfig::default().token_timeout),
             defects: profile.defects().map_err(|e| anyhow::anyhow!(e))?,
             chat_button: profile.platform.reference.chat_button,
+            ca_file: vars.get("ca_file").map(Into::into),
             ..reference_platform::PlatformConfig::default()
         };
         let platform = reference_platform::Platform::start(config)

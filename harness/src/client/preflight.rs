@@ -31,8 +31,15 @@ const USER: &str = "preflight";
 /// Runs the preflight against the run's mock provider and platform.
 pub async fn preflight(ctx: Arc<RunContext>) -> Preflight {
     let mut world = GauntletWorld::with_context(ctx.clone());
+    let (refusals_before, _) = ctx.provider.handshake_failures();
     let verdict = plain_link(&mut world).await;
     let journal = own_journal(&world);
+    let verdict = match verdict {
+        Err(stop) if !token_requested(&journal) => {
+            Err(untrusted_certificate(&ctx, refusals_before, stop).await)
+        }
+        verdict => verdict,
+    };
     let (verdict, summary) = match verdict {
         Ok(summary) => (PreflightVerdict::Passed, summary),
         Err(Stop::Judged(summary)) => (PreflightVerdict::Failed, summary),
@@ -41,6 +48,32 @@ pub async fn preflight(ctx: Arc<RunContext>) -> Preflight {
     let summary = redact_known(&world, &journal, summary);
     ctx.provider.clear_journal();
     Preflight { verdict, summary }
+}
+
+/// Whether the platform made a token request to the mock.
+fn token_requested(journal: &[JournalEntry]) -> bool {
+    journal.iter().any(|e| e.endpoint == Endpoint::Token)
+}
+
+/// A link that stopped before any token request, against a mock serving HTTPS: a platform
+/// that refused the mock's certificate (the mock saw it) cannot be judged, and the stop says
+/// how to give it the CA; otherwise the stop says that this may be why. Without TLS, `stop`.
+async fn untrusted_certificate(ctx: &RunContext, since: u64, stop: Stop) -> Stop {
+    let Some(ca_file) = ctx.provider.ca_file() else {
+        return stop;
+    };
+    if let Some(diagnosis) = super::context::refused_certificate(&ctx.provider, since).await {
+        return Stop::Blocked(diagnosis);
+    }
+    let hint = format!(
+        " (the mock serves HTTPS and saw no token request: if the platform does not trust the \
+         mock's CA, give it the CA at {})",
+        ca_file.display()
+    );
+    match stop {
+        Stop::Judged(why) => Stop::Judged(why + &hint),
+        Stop::Blocked(why) => Stop::Blocked(why + &hint),
+    }
 }
 
 /// Why the plain link stopped.

@@ -460,6 +460,9 @@ pub struct ProviderPlacement {
     /// for a run whose flows would otherwise push each other out; the journal keeps at least
     /// 50,000 requests whatever this says.
     pub limits: Option<mock_provider::Limits>,
+    /// Serve HTTPS with a throwaway CA; `{ca_file}` is the file of its certificate, for the
+    /// platform to trust.
+    pub tls: bool,
 }
 
 impl PlatformProfile {
@@ -628,6 +631,7 @@ impl PlatformProfile {
         let offers = Offers {
             launch: self.platform.launch.is_some(),
             bots: !self.platform.reference.bots.is_empty(),
+            tls: self.provider.tls,
         };
         for (key, text, slot) in self.templates() {
             placeholders::check_platform(&key, text, slot, offers)?;
@@ -864,6 +868,27 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn the_ca_file_placeholder_needs_a_mock_serving_https() {
+        let dir = tempfile::tempdir().unwrap();
+        let with_ca =
+            |t: String| t.replace("session={session}\"\nlinked", "ca={ca_file}\"\nlinked");
+        let err = PlatformProfile::from_file(&written(dir.path(), with_ca))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("probe.url")
+                && err.contains("{ca_file}")
+                && err.contains("[provider] tls = true"),
+            "{err}"
+        );
+        let https = PlatformProfile::from_file(&written(dir.path(), |t| {
+            with_ca(t) + "\n[provider]\ntls = true\n"
+        }))
+        .unwrap();
+        assert!(https.provider.tls);
     }
 
     #[test]

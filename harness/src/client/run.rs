@@ -30,9 +30,10 @@ impl Direction for Client {
         target: PlatformProfile,
         reveal_secrets: bool,
         max_body_bytes: usize,
+        trust: crate::suite::tls::Trust,
         log: &Path,
     ) -> anyhow::Result<RunContext> {
-        RunContext::start(target, reveal_secrets, max_body_bytes, log).await
+        RunContext::start(target, trust, reveal_secrets, max_body_bytes, log).await
     }
 
     fn inapplicable(_: &RunContext, target: &PlatformProfile) -> Vec<Inapplicable> {

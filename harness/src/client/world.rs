@@ -176,6 +176,7 @@ impl GauntletWorld {
             .entry(name.to_owned())
             .or_insert_with(|| User {
                 browser: Browser::new(evidence, &ctx.platform_base, ctx.request_timeout())
+                    .trusting(&ctx.trust)
                     .max_body_bytes(ctx.max_body_bytes)
                     .of(name),
                 session: format!(

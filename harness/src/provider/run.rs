@@ -33,22 +33,6 @@ impl Direction for Provider {
         target: ProviderTarget,
         reveal_secrets: bool,
         max_body_bytes: usize,
-        log: &Path,
-    ) -> anyhow::Result<ProviderContext> {
-        Self::start_trusting(
-            target,
-            reveal_secrets,
-            max_body_bytes,
-            Trust::default(),
-            log,
-        )
-        .await
-    }
-
-    async fn start_trusting(
-        target: ProviderTarget,
-        reveal_secrets: bool,
-        max_body_bytes: usize,
         trust: Trust,
         log: &Path,
     ) -> anyhow::Result<ProviderContext> {

@@ -126,26 +126,15 @@ pub trait Direction {
 
     /// Starts what `target` needs (a launched process's output goes into `log`), showing
     /// secrets in the evidence if `reveal_secrets`, reading at most `max_body_bytes` of any
-    /// answer's body.
+    /// answer's body, and trusting `trust`'s CAs (the web PKI roots and the `--ca-file` files)
+    /// in every client it builds.
     fn start(
-        target: Self::Target,
-        reveal_secrets: bool,
-        max_body_bytes: usize,
-        log: &Path,
-    ) -> impl Future<Output = anyhow::Result<Self::Context>>;
-    /// [`Direction::start`] for a run that trusts `trust`'s CAs (the web PKI roots and the
-    /// `--ca-file` files) in every client it builds. The default ignores `trust`: a direction
-    /// that builds its clients from it overrides this.
-    fn start_trusting(
         target: Self::Target,
         reveal_secrets: bool,
         max_body_bytes: usize,
         trust: tls::Trust,
         log: &Path,
-    ) -> impl Future<Output = anyhow::Result<Self::Context>> {
-        let _ = trust;
-        Self::start(target, reveal_secrets, max_body_bytes, log)
-    }
+    ) -> impl Future<Output = anyhow::Result<Self::Context>>;
     /// The scenario tags that do not apply to this target, with the reasons.
     fn inapplicable(context: &Self::Context, target: &Self::Target) -> Vec<Inapplicable>;
     /// The target's name in reports.
@@ -206,7 +195,7 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
     }
     let trust = tls::Trust::from_files(&options.ca_files).context("--ca-file")?;
     let context = Arc::new(
-        D::start_trusting(
+        D::start(
             options.target.clone(),
             options.reveal_secrets,
             options.max_body_bytes,

@@ -28,6 +28,9 @@ pub enum Scope {
     Confirmation,
     /// Every templated string of a profile that has Gauntlet launch its target.
     Launch,
+    /// Every templated string of a profile whose mock provider serves HTTPS
+    /// (`[provider] tls = true`).
+    Tls,
 }
 
 impl Scope {
@@ -47,6 +50,7 @@ impl Scope {
             Self::Launch => {
                 "only when Gauntlet launches the target ([platform.launch] or [server.launch])"
             }
+            Self::Tls => "only when the mock provider serves HTTPS ([provider] tls = true)",
         }
     }
 }
@@ -82,7 +86,15 @@ pub const PLATFORM: &[Placeholder] = &[
         scope: Scope::Confirmation,
     },
     PORT,
+    CA_FILE,
 ];
+
+/// The file holding the CA certificate (PEM) of a mock provider that serves HTTPS, for a
+/// platform to trust (`NODE_EXTRA_CA_CERTS`, `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`).
+pub const CA_FILE: Placeholder = Placeholder {
+    name: "ca_file",
+    scope: Scope::Tls,
+};
 
 /// A free port Gauntlet picks for a launched platform or server: the only placeholder of
 /// provider profiles.
@@ -120,6 +132,8 @@ pub struct Offers {
     pub launch: bool,
     /// `[platform.reference] bots` names a bot, so `{bot}` has a value.
     pub bots: bool,
+    /// The mock provider serves HTTPS, so `{ca_file}` has a value.
+    pub tls: bool,
 }
 
 impl Slot {
@@ -127,6 +141,7 @@ impl Slot {
     fn admits(self, placeholder: &Placeholder, offers: Offers) -> bool {
         match placeholder.scope {
             Scope::Launch => offers.launch,
+            Scope::Tls => offers.tls && self != Self::BaseUrl,
             Scope::Run => self != Self::BaseUrl,
             Scope::Bots => offers.bots && self != Self::BaseUrl,
             Scope::User => matches!(self, Self::Request | Self::HandOver | Self::Confirmation),
@@ -203,6 +218,11 @@ impl Vars {
         self.0.insert(name, value.into());
     }
 
+    /// The value of `{name}`, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
     /// A copy with `{session}` set.
     pub fn with_session(&self, session: &str) -> Self {
         let mut vars = self.clone();
@@ -236,6 +256,7 @@ mod tests {
         let offers = Offers {
             launch: false,
             bots: false,
+            tls: false,
         };
         let error =
             check_platform("platform.launch.env.X", "{session}", Slot::Setup, offers).unwrap_err();
@@ -243,12 +264,17 @@ mod tests {
         let error = check_platform("start.url", "{port}", Slot::Request, offers).unwrap_err();
         assert!(error.contains("[platform.launch]"), "{error}");
         let error =
+            check_platform("platform.launch.env.CA", "{ca_file}", Slot::Setup, offers).unwrap_err();
+        assert!(error.contains("[provider] tls = true"), "{error}");
+        let error =
             check_platform("platform.base_url", "{issuer}", Slot::BaseUrl, offers).unwrap_err();
         assert!(error.ends_with("known there: none"), "{error}");
         let offers = Offers {
             launch: true,
             bots: true,
+            tls: true,
         };
+        check_platform("platform.launch.env.CA", "{ca_file}", Slot::Setup, offers).unwrap();
         check_platform(
             "platform.base_url",
             "http://h:{port}",

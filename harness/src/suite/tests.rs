@@ -47,7 +47,7 @@ impl Direction for Probe {
     const FEATURES: &'static [(&'static str, &'static str)] = &[];
     const LOG: &'static str = "probe.log";
 
-    async fn start(_: (), _: bool, _: usize, _: &Path) -> anyhow::Result<()> {
+    async fn start(_: (), _: bool, _: usize, _: super::tls::Trust, _: &Path) -> anyhow::Result<()> {
         Ok(())
     }
 

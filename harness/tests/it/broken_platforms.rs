@@ -389,3 +389,96 @@ async fn an_endless_start_answer_is_cut_and_the_diagnosis_says_so() {
         "{diagnosis}"
     );
 }
+
+/// The token request of a platform that trusts the web PKI roots only, made on a thread of
+/// its own (a wiremock responder is synchronous): whether it got an answer.
+fn untrusting_token_request(token_endpoint: String) -> bool {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            reqwest::Client::new()
+                .post(token_endpoint)
+                .form(&[("grant_type", "authorization_code")])
+                .send()
+                .await
+                .is_ok()
+        })
+    })
+    .join()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_preflight_says_a_platform_refused_the_https_mocks_certificate_and_how_to_trust_it() {
+    // Arrange: a platform that learns the mock's endpoints from its start URL, carries the
+    // token endpoint in its state, and at the callback calls the token endpoint without
+    // trusting the mock's CA, then says linking failed.
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let link = {
+        let base = base.clone();
+        move |request: &wiremock::Request| {
+            let query: std::collections::HashMap<_, _> = request.url.query_pairs().collect();
+            let mut to = url::Url::parse(&query["as"]).unwrap();
+            to.query_pairs_mut()
+                .append_pair("response_type", "code")
+                .append_pair("client_id", "gauntlet-platform")
+                .append_pair("redirect_uri", &format!("{base}/callback"))
+                .append_pair("scope", "read")
+                .append_pair("state", &query["tok"]);
+            ResponseTemplate::new(302).insert_header("location", to.as_str())
+        }
+    };
+    let callback = |request: &wiremock::Request| {
+        let query: std::collections::HashMap<_, _> = request.url.query_pairs().collect();
+        let answered = untrusting_token_request(query["state"].to_string());
+        ResponseTemplate::new(200).set_body_string(if answered {
+            "Account linked"
+        } else {
+            "Linking failed"
+        })
+    };
+    Mock::given(wiremock::matchers::path("/link"))
+        .respond_with(link)
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path("/callback"))
+        .respond_with(callback)
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path("/whoami"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"linked":false}"#))
+        .mount(&server)
+        .await;
+    let text = include_str!("../../../fixtures/platforms/reference.toml")
+        .replace(
+            "embedded = \"reference\"",
+            &format!("base_url = \"{base}\""),
+        )
+        .replace(
+            "client_secret = \"gauntlet:secret+/=&%\"",
+            "auth_method = \"none\"",
+        )
+        .replace("auth_method = \"client_secret_basic\"", "")
+        .replace("pkce = \"s256_required\"", "pkce = \"optional\"")
+        .replace(
+            "/link?session={session}",
+            "/link?session={session}&as={authorization_endpoint}&tok={token_endpoint}",
+        )
+        + "\n[provider]\ntls = true\n";
+    let profile: PlatformProfile = toml::from_str(&text).expect("the profile parses");
+    // Act
+    let diagnosis = preflight_stops(profile).await;
+    // Assert: blocked (not left to the scenarios), with the CA file and how to give it.
+    assert!(
+        diagnosis
+            .starts_with("the platform refused the mock's TLS certificate: give it the CA at ")
+            && diagnosis.contains("ca.pem")
+            && diagnosis.contains("NODE_EXTRA_CA_CERTS")
+            && diagnosis.contains("alert unknown_ca"),
+        "{diagnosis}"
+    );
+}

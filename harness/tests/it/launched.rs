@@ -112,3 +112,80 @@ async fn a_launch_that_exits_while_another_server_answers_is_an_error() {
         "{message}"
     );
 }
+
+/// The launched reference platform's profile text against a mock serving HTTPS, with these
+/// `extra_env` lines added to its environment; `cargo` is the one running the tests, and the
+/// repository root is named by its absolute path, so the file can be written anywhere.
+fn launched_tls_text(extra_env: &str) -> String {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    include_str!("../../../fixtures/platforms/reference-launched.toml")
+        .replace(
+            "command = \"cargo\"",
+            &format!("command = {:?}", env!("CARGO")),
+        )
+        .replace("workdir = \"../..\"", &format!("workdir = {root:?}"))
+        .replace(
+            "REFERENCE_TOKEN_TIMEOUT_MS = \"1000\"",
+            &format!("REFERENCE_TOKEN_TIMEOUT_MS = \"1000\"\n{extra_env}"),
+        )
+        + "\n[provider]\ntls = true\n"
+}
+
+#[tokio::test]
+async fn a_launched_platform_given_the_mocks_ca_file_links_over_https() {
+    // Arrange: `{ca_file}` hands the launched platform the mock's CA.
+    let text = launched_tls_text("REFERENCE_CA_FILE = \"{ca_file}\"");
+    let profile: PlatformProfile = toml::from_str(&text).unwrap();
+    let report_dir = tempfile::tempdir().unwrap();
+    let options = RunOptions {
+        tags: Some("@rfc7636".into()),
+        ..RunOptions::new(profile, report_dir.path().to_path_buf())
+    };
+    // Act
+    let result = run(options)
+        .await
+        .expect("the launched platform trusts the mock and the run completes");
+    // Assert: the plain link went through, and the PKCE scenarios passed over HTTPS.
+    let preflight = result.report.preflight.as_ref().expect("a preflight ran");
+    assert_eq!(
+        preflight.verdict,
+        gauntlet::report::PreflightVerdict::Passed,
+        "{}",
+        preflight.summary
+    );
+    assert!(
+        result.passed,
+        "{}",
+        crate::verdicts::failures(&result.report)
+    );
+    assert!(!result.report.scenarios.is_empty());
+}
+
+#[test]
+fn a_launched_platform_without_the_mocks_ca_is_told_to_trust_it_and_nothing_is_judged() {
+    // Arrange: the same platform, not given the CA: it refuses the mock's certificate when it
+    // reads the metadata at start-up, and exits.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("untrusting.toml");
+    std::fs::write(&profile, launched_tls_text("")).unwrap();
+    let reports = dir.path().join("reports");
+    // Act
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .args(["run", "--tags", "@rfc7636", "--platform"])
+        .arg(&profile)
+        .arg("--report-dir")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    // Assert: exit 2, and the diagnosis says what to do, with the CA's file.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the platform refused the mock's TLS certificate")
+            && stderr.contains("give it the CA at ")
+            && stderr.contains("ca.pem")
+            && stderr.contains("NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE / SSL_CERT_FILE"),
+        "{stderr}"
+    );
+    assert!(!reports.join("report.md").exists(), "nothing was judged");
+}

@@ -126,6 +126,15 @@ async fn a_client_that_does_not_trust_the_ca_fails_the_handshake() {
     assert!(error.is_connect(), "{text}");
     assert!(text.to_lowercase().contains("certificate"), "{text}");
     assert!(provider.journal().is_empty(), "no request got through");
+    // The refusal is recorded, with the alert the client sent and no request content.
+    tokio::time::timeout(HANG, provider.handshakes_settled())
+        .await
+        .expect("the refused handshake ends");
+    let (total, failures) = provider.handshake_failures();
+    assert_eq!(total, 1, "{failures:?}");
+    assert!(failures[0].certificate_refused, "{failures:?}");
+    assert!(failures[0].reason.contains("alert"), "{failures:?}");
+    assert_eq!(other.handshake_failures().0, 0);
 }
 
 #[tokio::test]
@@ -158,6 +167,10 @@ async fn plain_http_to_the_tls_port_is_closed_and_tls_is_still_served() {
     assert!(!received.starts_with(b"HTTP/"), "{received:?}");
     let http = trusting(ca_pem(&provider));
     assert_eq!(metadata_status(&provider, &http).await, 200);
+    // A failed handshake, but no refused certificate: the client never saw one.
+    let (total, failures) = provider.handshake_failures();
+    assert_eq!(total, 1, "{failures:?}");
+    assert!(!failures[0].certificate_refused, "{failures:?}");
 }
 
 #[tokio::test]

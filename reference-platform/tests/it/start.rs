@@ -159,3 +159,62 @@ async fn dropping_the_platform_stops_it() {
     }
     assert!(closed, "the platform still answers after being dropped");
 }
+
+#[tokio::test]
+async fn an_https_provider_is_trusted_through_its_ca_file_and_refused_without_it() {
+    // Arrange: a mock serving HTTPS with a throwaway CA.
+    let provider = mock_provider::MockProvider::builder()
+        .tls(true)
+        .start()
+        .await
+        .unwrap();
+    let ca_file = provider.ca_file().expect("a TLS mock has a CA file");
+
+    // Act: without the CA, then with it.
+    let refused = Platform::start(platform_config(&provider))
+        .await
+        .unwrap_err();
+    let trusting = PlatformConfig {
+        ca_file: Some(ca_file.to_path_buf()),
+        ..platform_config(&provider)
+    };
+    let started = Platform::start(trusting).await;
+
+    // Assert: the refusal names the provider's host and the untrusted CA; the mock saw the
+    // platform refuse its certificate; with the CA the platform starts.
+    assert!(matches!(refused, StartError::Discovery { .. }), "{refused}");
+    let shown = refused.to_string();
+    let host = format!("{}", provider.address());
+    assert!(shown.contains(&host), "{shown}");
+    assert!(shown.contains("does not trust"), "{shown}");
+    provider.handshakes_settled().await;
+    let (_, failures) = provider.handshake_failures();
+    assert!(
+        failures.iter().any(|f| f.certificate_refused),
+        "{failures:?}"
+    );
+    started.expect("the platform starts once it trusts the mock's CA");
+}
+
+#[tokio::test]
+async fn a_ca_file_without_certificates_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.pem");
+    std::fs::write(&path, "no certificate here\n").unwrap();
+    let config = PlatformConfig {
+        ca_file: Some(path),
+        ..config("http://127.0.0.1:9")
+    };
+    let error = Platform::start(config).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StartError::Config {
+                field: "ca_file",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("empty.pem"), "{error}");
+}

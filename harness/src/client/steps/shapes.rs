@@ -130,7 +130,9 @@ async fn no_token_in_chat(world: &mut GauntletWorld) -> StepResult {
 async fn channel_token(world: &mut GauntletWorld, user: String) -> StepResult {
     let client = world.ctx.client.clone();
     let token_endpoint = world.ctx.vars.fill("{token_endpoint}");
-    let mut request = reqwest::Client::new()
+    let mut request = world
+        .ctx
+        .http
         .post(&token_endpoint)
         .header("content-type", "application/x-www-form-urlencoded");
     let mut body = String::from("grant_type=client_credentials");

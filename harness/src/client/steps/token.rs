@@ -231,7 +231,7 @@ pub(super) async fn revoke(world: &GauntletWorld, token: &str) -> StepResult {
     let url = ctx.provider.revocation_endpoint();
     let mut form = vec![("token", token.to_owned())];
     let client = &ctx.client;
-    let mut request = reqwest::Client::new().post(url);
+    let mut request = ctx.http.post(url);
     match (&client.client_secret, client.auth_method) {
         (Some(secret), AuthMethod::ClientSecretBasic) => {
             request = request.header(
