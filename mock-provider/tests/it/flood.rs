@@ -33,6 +33,7 @@ fn config() -> ProviderConfig {
             max_codes: MAX_CODES,
             max_tokens: MAX_TOKENS,
             journal_capacity: 100_000,
+            journal_bytes: 64 * 1024 * 1024,
             ..Limits::default()
         },
         ..ProviderConfig::default()
