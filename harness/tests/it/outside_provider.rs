@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use gauntlet::report::Status;
+use gauntlet::report::{RunReport, Status};
 
 use crate::verdicts::{failures, names, run_outside, set};
 
@@ -47,9 +47,15 @@ const DOT_FAILS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages() {
+    dot_is_driven_through_its_pages("django-oauth-toolkit.toml", "http").await;
+}
+
+/// Runs the provider suite against the DOT site `profile` launches and checks its verdicts
+/// and that every exchange went over `scheme`.
+async fn dot_is_driven_through_its_pages(profile: &str, scheme: &str) -> RunReport {
     // Django's development server with SQLite: a few requests at a time, so that a busy
     // machine does not turn its codes' 5-second lifetime or its locks into findings.
-    let report = run_outside("django-oauth-toolkit.toml", 2).await;
+    let report = run_outside(profile, 2).await;
     let with = |status| names(&report, status);
     let passed = with(Status::Passed);
     // Through Django's login form (csrfmiddlewaretoken) and DOT's consent form, both ways.
@@ -80,4 +86,15 @@ async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages
             "A verifier for a code issued without a challenge is refused".to_owned(),
         ])
     );
+    let urls: Vec<&str> = report
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .map(|e| e.url.as_str())
+        .collect();
+    let prefix = format!("{scheme}://127.0.0.1:");
+    assert!(!urls.is_empty(), "no exchanges recorded");
+    let elsewhere: Vec<&&str> = urls.iter().filter(|u| !u.starts_with(&prefix)).collect();
+    assert!(elsewhere.is_empty(), "not over {scheme}: {elsewhere:?}");
+    report
 }
