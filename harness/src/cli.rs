@@ -152,6 +152,10 @@ pub struct SuiteArgs {
     /// there and the evidence says so, so a server that streams forever cannot exhaust memory.
     #[arg(long, value_name = "BYTES", default_value_t = crate::suite::body::DEFAULT_MAX_BODY_BYTES, env = "GAUNTLET_MAX_BODY_BYTES")]
     pub max_body_bytes: usize,
+    /// A PEM file of CA certificates to trust besides the web PKI roots (repeatable), e.g. a
+    /// test CA of the server under test; a profile's `ca_file` adds to these.
+    #[arg(long = "ca-file", value_name = "FILE", env = "GAUNTLET_CA_FILE")]
+    pub ca_files: Vec<PathBuf>,
     /// The baseline of accepted failures.
     #[command(flatten)]
     pub baseline: BaselineArgs,
@@ -202,6 +206,7 @@ impl SuiteArgs {
             write_baseline: self.baseline.write_baseline.clone(),
             preflight: !self.no_preflight,
             max_body_bytes: self.max_body_bytes,
+            ca_files: self.ca_files.clone(),
             ..SuiteOptions::new(target, self.report_dir.clone())
         }
     }

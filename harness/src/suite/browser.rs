@@ -10,6 +10,7 @@ use oauth_vocab::redact::{
 use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::redirect::Policy;
 
+use super::tls::Trust;
 use super::{body, concealed, origin};
 use crate::report::{Exchange, Party};
 
@@ -274,26 +275,39 @@ pub struct Browser {
     owner: Option<String>,
     /// The most bytes of a body read.
     max_body: usize,
+    /// Each request's time limit.
+    timeout: Duration,
 }
 
 impl Browser {
-    /// A fresh browser with an empty cookie jar.
+    /// A fresh browser with an empty cookie jar, trusting the web PKI roots only.
     pub fn new(evidence: Evidence, platform_base: &str, timeout: Duration) -> Self {
         let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .cookie_provider(jar.clone())
-            .timeout(timeout)
-            .build()
-            .expect("an HTTP client with defaults builds");
         Self {
-            client,
+            client: Self::client(&Trust::default(), &jar, timeout),
             jar,
             evidence,
             platform_base: platform_base.to_owned(),
             owner: None,
             max_body: body::DEFAULT_MAX_BODY_BYTES,
+            timeout,
         }
+    }
+
+    /// The same browser (same cookie jar), trusting `trust`'s CAs as well.
+    pub fn trusting(mut self, trust: &Trust) -> Self {
+        self.client = Self::client(trust, &self.jar, self.timeout);
+        self
+    }
+
+    fn client(trust: &Trust, jar: &Arc<Jar>, timeout: Duration) -> reqwest::Client {
+        trust
+            .client()
+            .redirect(Policy::none())
+            .cookie_provider(jar.clone())
+            .timeout(timeout)
+            .build()
+            .expect("an HTTP client with defaults builds")
     }
 
     /// The same browser, reading at most `max` bytes of a body (default

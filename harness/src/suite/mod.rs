@@ -5,7 +5,7 @@
 //! ([`selection`]), runs them with cucumber ([`engine`], [`recorder`]), applies the gate and
 //! writes the reports ([`crate::report`]); [`launch`] starts and watches a process a profile
 //! asks for, [`placeholders`] and [`profile`] check profiles, [`browser`] records HTTP
-//! exchanges, [`merge`] combines sharded runs, and [`baseline`] judges a run by a file of
+//! exchanges, [`merge`] combines sharded runs, [`tls`] builds every HTTP client (rustls, trusted CAs), and [`baseline`] judges a run by a file of
 //! accepted failures.
 
 pub mod baseline;
@@ -25,6 +25,7 @@ pub mod recorder;
 pub mod selection;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -67,12 +68,14 @@ pub struct SuiteOptions<T> {
     /// The most bytes of an answer's body Gauntlet reads; a longer body is cut there, and the
     /// evidence says so ([`body::read`]).
     pub max_body_bytes: usize,
+    /// PEM files of CAs to trust besides the web PKI roots ([`tls::Trust`]).
+    pub ca_files: Vec<PathBuf>,
 }
 
 impl<T> SuiteOptions<T> {
     /// The defaults of the command line for this target and report directory: every scenario,
     /// concurrency 8, the `@must` gate, secrets redacted, bundled features, no progress output,
-    /// no sharding, no baseline, the preflight on, bodies read up to 1 MiB.
+    /// no sharding, no baseline, the preflight on, bodies read up to 1 MiB, no extra CA.
     pub fn new(target: T, report_dir: PathBuf) -> Self {
         Self {
             target,
@@ -88,6 +91,7 @@ impl<T> SuiteOptions<T> {
             write_baseline: None,
             preflight: true,
             max_body_bytes: body::DEFAULT_MAX_BODY_BYTES,
+            ca_files: Vec::new(),
         }
     }
 }
