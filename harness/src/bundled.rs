@@ -71,7 +71,7 @@ pub const PLATFORMS: &[Bundled] = bundle!(Platform, "platforms":
 
 /// The mock-provider profiles of `fixtures/providers/`, by name.
 pub const MOCK_PROVIDERS: &[Bundled] =
-    bundle!(MockProvider, "providers": "default", "lax", "openchatstudio");
+    bundle!(MockProvider, "providers": "default", "lax", "openchatstudio", "tls");
 
 /// Files of those folders left out, and why.
 pub const NOT_BUNDLED: &[(&str, &str)] = &[

@@ -267,14 +267,16 @@ impl Default for Limits {
         Self {
             max_codes: 50_000,
             max_tokens: 100_000,
-            journal_capacity: 2_000,
+            // 1,000: a few seconds of a busy platform's requests; `gauntlet run` raises it to what
+            // its run needs.
+            journal_capacity: 1_000,
             max_body_bytes: 16 * 1024,
             max_sessions: 10_000,
             max_clients: 10_000,
-            // 8 MiB: room for the 2,000 entries of `journal_capacity` at about 4 KiB each (an
+            // 4 MiB: room for the 1,000 entries of `journal_capacity` at about 4 KiB each (an
             // ordinary entry takes 1–3 KiB), while a journal of cut hostile entries stays a
             // small part of the mock's 40 MB.
-            journal_bytes: 8 * 1024 * 1024,
+            journal_bytes: 4 * 1024 * 1024,
             // 10 s: a real client sends its head in one packet; nginx's default is 60 s, but a
             // test mock need not wait for clients on slow links.
             header_read_timeout_ms: 10_000,

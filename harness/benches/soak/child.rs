@@ -1,14 +1,14 @@
-//! The provider under soak: this benchmark's own binary re-run with `--serve-mock`, so that the
-//! mock has a process of its own whose resident memory is the server's only.
+//! The provider under soak: the `mock-provider` binary itself (built in release by this
+//! benchmark on first use), so that the resident memory measured is that of the server users
+//! run, not of a binary that also holds the harness.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::io::{BufRead, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::OnceLock;
 
 use mock_provider::pkce::PkcePolicy;
-use mock_provider::{AuthMethod, ClientConfig, MockProvider, ProviderConfig};
-
-/// The argument that makes this binary serve the mock instead of measuring.
-pub(crate) const SERVE: &str = "--serve-mock";
+use mock_provider::{AuthMethod, ClientConfig, ProviderConfig};
 
 /// The client the load runs its flows as: not the one the conformance run uses, so that a
 /// flood from it must never push out the run's codes and tokens.
@@ -41,40 +41,70 @@ fn config() -> ProviderConfig {
     config
 }
 
-/// Serves the mock until stdin closes (the parent exited or dropped its [`Spawned`]).
-pub(crate) async fn serve() {
-    let provider = MockProvider::builder()
-        .config(config())
-        .start()
-        .await
-        .expect("the soak's mock starts");
-    println!("{}", provider.uri());
-    // Blocks until the parent closes the pipe.
-    let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new())).await;
-    drop(provider);
+/// The release `mock-provider` binary, built once with the `cargo` running this benchmark.
+fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "mock-provider",
+                "--features",
+                "cli",
+            ])
+            .args(["--message-format", "json-render-diagnostics"])
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("cargo runs");
+        assert!(output.status.success(), "the mock-provider binary builds");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["target"]["name"] == "mock-provider")
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo names the mock-provider executable")
+    })
+}
+
+/// A resident-memory sample of the mock, in MB.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Memory {
+    /// `VmRSS`: all resident pages.
+    pub(crate) rss: f64,
+    /// `RssAnon`: heap and stacks.
+    pub(crate) anon: f64,
+    /// `RssFile`: file-backed pages (the binary's code).
+    pub(crate) file: f64,
 }
 
 /// A mock served by a child process, killed when dropped.
 pub(crate) struct Spawned {
     child: Child,
-    _stdin: ChildStdin,
     _stdout: BufReader<ChildStdout>,
+    _profile: tempfile::NamedTempFile,
     /// Its base URL.
     pub(crate) base: String,
 }
 
 impl Spawned {
-    /// Re-runs this binary with [`SERVE`] and waits for the base URL line.
+    /// Starts the mock binary with [`config`] on a free port and waits for its base URL line.
     pub(crate) fn start() -> Spawned {
-        let exe = std::env::current_exe().expect("the benchmark knows its own path");
-        let mut child = Command::new(exe)
-            .arg(SERVE)
-            .stdin(Stdio::piped())
+        let mut profile = tempfile::NamedTempFile::new().expect("a temporary profile");
+        let toml = toml::to_string(&config()).expect("the soak's profile serialises");
+        profile
+            .write_all(toml.as_bytes())
+            .expect("the profile is written");
+        let mut child = Command::new(binary())
+            .args(["--addr", "127.0.0.1:0", "--config"])
+            .arg(profile.path())
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the soak's mock spawns");
-        let stdin = child.stdin.take().expect("piped stdin");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut line = String::new();
         stdout
@@ -87,21 +117,29 @@ impl Spawned {
         );
         Spawned {
             child,
-            _stdin: stdin,
             _stdout: stdout,
+            _profile: profile,
             base,
         }
     }
 
-    /// Its resident memory (`VmRSS`), in MB.
-    pub(crate) fn rss_mb(&self) -> f64 {
+    /// Its resident memory in MB: `VmRSS`, and of that `RssAnon` (heap and stacks) and
+    /// `RssFile` (the binary's pages). NaN where the kernel does not say.
+    pub(crate) fn memory(&self) -> Memory {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1000.0)
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+                .map_or(f64::NAN, |kb| kb / 1000.0)
+        };
+        Memory {
+            rss: field("VmRSS:"),
+            anon: field("RssAnon:"),
+            file: field("RssFile:"),
+        }
     }
 
     /// A provider profile that describes this mock as a server elsewhere, for

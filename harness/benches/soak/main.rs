@@ -9,8 +9,8 @@
 //! (seconds of load before the run starts, default 20). The load goes on until the run has
 //! ended and at least `SOAK_SECS` have passed.
 //!
-//! The mock runs in a child process (this binary with `--serve-mock`) with the built-in profile:
-//! default store bounds, 60 s codes, auto-approval. [`child`] serves and describes it, [`load`]
+//! The mock runs in a child process (the release `mock-provider` binary, built on first use) with
+//! the built-in profile: default store bounds, 60 s codes, auto-approval. [`child`] serves and describes it, [`load`]
 //! floods it, [`verdicts`] runs the suite and compares.
 
 mod child;
@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::child::Spawned;
+use crate::child::{Memory, Spawned};
 use crate::load::Load;
 
 /// The most resident memory the mock may hold (issue 13: under 40 MB with the bounds full).
@@ -36,9 +36,9 @@ const RUN: u8 = 1;
 const AFTER: u8 = 2;
 const DONE: u8 = 3;
 
-/// One sample: seconds since the load started, flows/s over the last period, the mock's RSS
-/// in MB, and the phase.
-type Row = (u64, f64, f64, &'static str);
+/// One sample: seconds since the load started, flows/s over the last period, the mock's
+/// memory, and the phase.
+type Row = (u64, f64, Memory, &'static str);
 
 /// Samples the rate and the memory every [`SAMPLE`] until the phase is [`DONE`].
 async fn sample(
@@ -60,10 +60,10 @@ async fn sample(
             RUN => "load + run",
             _ => "load (run over)",
         };
-        let row = (started.elapsed().as_secs(), rate, mock.rss_mb(), name);
+        let row = (started.elapsed().as_secs(), rate, mock.memory(), name);
         println!(
-            "{:>4} s  {:>8.0} flows/s  {:>6.1} MB  {}",
-            row.0, row.1, row.2, row.3
+            "{:>4} s  {:>8.0} flows/s  {:>6.1} MB ({:.1} anon, {:.1} file)  {}",
+            row.0, row.1, row.2.rss, row.2.anon, row.2.file, row.3
         );
         rows.push(row);
     }
@@ -79,10 +79,6 @@ fn knob(name: &str, default: u64) -> u64 {
 
 #[tokio::main]
 async fn main() {
-    if std::env::args().any(|a| a == child::SERVE) {
-        child::serve().await;
-        return;
-    }
     let soak = Duration::from_secs(knob("SOAK_SECS", 90).max(60));
     let concurrency = usize::try_from(knob("SOAK_CONCURRENCY", 64).max(1)).unwrap_or(64);
     let run_at = Duration::from_secs(knob("SOAK_RUN_AT", 20));
@@ -125,11 +121,16 @@ async fn main() {
     let broken = load.broken.load(Ordering::Relaxed);
     let secs = started.elapsed().as_secs_f64();
 
-    println!("\n| t (s) | flows/s | mock RSS (MB) | phase |\n|---:|---:|---:|---|");
-    for (t, rate, rss, phase) in &rows {
-        println!("| {t} | {rate:.0} | {rss:.1} | {phase} |");
+    println!(
+        "\n| t (s) | flows/s | mock RSS (MB) | anon | file | phase |\n|---:|---:|---:|---:|---:|---|"
+    );
+    for (t, rate, m, phase) in &rows {
+        println!(
+            "| {t} | {rate:.0} | {:.1} | {:.1} | {:.1} | {phase} |",
+            m.rss, m.anon, m.file
+        );
     }
-    let peak = rows.iter().map(|r| r.2).fold(0.0, f64::max);
+    let peak = rows.iter().map(|r| r.2.rss).fold(0.0, f64::max);
     println!(
         "\n{flows} flows in {secs:.0} s ({:.0} flows/s), {broken} broken; peak RSS {peak:.1} MB \
          (limit {RSS_LIMIT_MB} MB)",

@@ -11,6 +11,7 @@ use mock_provider::{MockProvider, ProviderConfig};
 use super::profile::{ProviderProfile, ProviderTarget};
 use crate::suite::launch::{Launched, free_port, launch, wait_ready};
 use crate::suite::placeholders::Vars;
+use crate::suite::tls::{self, Trust};
 use crate::suite::{Inapplicable, Outcomes};
 
 /// The server's endpoints, as the scenarios use them.
@@ -45,6 +46,9 @@ pub struct ProviderContext {
     pub reveal_secrets: bool,
     /// The most bytes of an answer's body read ([`crate::suite::body`]).
     pub max_body_bytes: usize,
+    /// The CAs every client of the run trusts: the web PKI roots, `--ca-file`, the profile's
+    /// `ca_file`, the embedded mock's own CA when it serves HTTPS.
+    pub trust: Trust,
     /// Scenario outcomes, filled by the after-hook.
     pub outcomes: Outcomes,
     /// Whether the preflight's plain authorization showed a login or consent page (unset
@@ -76,36 +80,38 @@ pub async fn scope<F: std::future::Future>(context: Arc<ProviderContext>, future
 }
 
 impl ProviderContext {
-    /// Starts (or finds) the server, reads its metadata and settles its endpoints. A launched
-    /// server's output goes to `log`.
+    /// Starts (or finds) the server, reads its metadata and settles its endpoints, trusting
+    /// `trust`'s CAs and the server's own (the profile's `ca_file`, read once a launched server
+    /// is ready; the embedded mock's CA). A launched server's output goes to `log`. A
+    /// certificate the run does not accept at any of the server's HTTPS origins is an error
+    /// naming the host, the problem and how to trust a test CA.
     pub async fn start(
         target: ProviderTarget,
         reveal_secrets: bool,
         max_body_bytes: usize,
+        mut trust: Trust,
         log: &std::path::Path,
     ) -> anyhow::Result<Self> {
         let (profile, server) = match target {
-            ProviderTarget::Mock(config) => start_mock(*config).await?,
+            ProviderTarget::Mock(config) => {
+                let (profile, mock) = start_mock(*config).await?;
+                if let Some(pem) = mock.ca_pem() {
+                    trust.add_pem(pem.as_bytes(), "the mock provider's CA")?;
+                }
+                (profile, Server::Embedded(Box::new(mock)))
+            }
             ProviderTarget::Server(mut profile) => {
-                let server = match profile.server.launch.clone() {
-                    Some(how) => {
-                        let mut vars = Vars::default();
-                        if profile.uses_port() {
-                            vars.set("port", free_port()?.to_string());
-                            profile.fill(&vars);
-                        }
-                        let mut child = launch(&how, &vars, log, "provider").await?;
-                        let timeout = Duration::from_secs(how.ready_timeout_secs);
-                        let url = vars.fill(&how.ready_url);
-                        wait_ready(&mut child, &url, timeout, log, "provider").await?;
-                        Server::Launched(child)
-                    }
-                    None => Server::External,
-                };
+                let server = start_server(&mut profile, log).await?;
+                if let Some(file) = &profile.server.ca_file {
+                    trust
+                        .add_file(std::path::Path::new(file))
+                        .context("the provider profile's [server] ca_file")?;
+                }
                 (*profile, server)
             }
         };
-        let http = reqwest::Client::builder()
+        let http = trust
+            .client()
             .timeout(Duration::from_millis(profile.server.request_timeout_ms))
             .build()?;
         let (metadata_url, metadata) = match discover(&http, max_body_bytes, &profile).await? {
@@ -116,21 +122,23 @@ impl ProviderContext {
                     .unwrap_or_default();
                 let endpoints =
                     endpoints(&profile, None, None).map_err(|e| anyhow::anyhow!("{e}{why}"))?;
+                reach(&http, &endpoints, None).await?;
                 return Ok(Self::new(
                     profile,
                     endpoints,
                     None,
-                    (reveal_secrets, max_body_bytes),
+                    (reveal_secrets, max_body_bytes, trust),
                     server,
                 ));
             }
         };
         let endpoints = endpoints(&profile, metadata_url, metadata.as_ref())?;
+        reach(&http, &endpoints, endpoints.metadata_url.as_deref()).await?;
         Ok(Self::new(
             profile,
             endpoints,
             metadata,
-            (reveal_secrets, max_body_bytes),
+            (reveal_secrets, max_body_bytes, trust),
             server,
         ))
     }
@@ -139,7 +147,7 @@ impl ProviderContext {
         profile: ProviderProfile,
         endpoints: Endpoints,
         metadata: Option<serde_json::Value>,
-        (reveal_secrets, max_body_bytes): (bool, usize),
+        (reveal_secrets, max_body_bytes, trust): (bool, usize, Trust),
         server: Server,
     ) -> Self {
         Self {
@@ -148,6 +156,7 @@ impl ProviderContext {
             metadata,
             reveal_secrets,
             max_body_bytes,
+            trust,
             outcomes: Outcomes::default(),
             login_pages: std::sync::OnceLock::new(),
             _server: server,
@@ -290,7 +299,7 @@ impl ProviderContext {
 /// (no auto-approval), codes that live 3 s so that the expiry scenario is quick, and a resource
 /// that requires the scope Gauntlet asks for (unless the profile names one), so that a token
 /// for another scope can be refused.
-async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfile, Server)> {
+async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfile, MockProvider)> {
     config.auto_approve = false;
     config.code_ttl_secs = 3;
     if config.resource.required_scope.is_none() {
@@ -306,13 +315,71 @@ async fn start_mock(mut config: ProviderConfig) -> anyhow::Result<(ProviderProfi
         .await
         .context("the mock provider did not start")?;
     let profile = ProviderProfile::for_mock(mock.config(), &mock.issuer());
-    Ok((profile, Server::Embedded(Box::new(mock))))
+    Ok((profile, mock))
+}
+
+/// Launches the profile's server, if it has a launch (a free port filled into the profile's
+/// `{port}`), and waits until it is ready; else the server is already running elsewhere.
+async fn start_server(
+    profile: &mut ProviderProfile,
+    log: &std::path::Path,
+) -> anyhow::Result<Server> {
+    let Some(how) = profile.server.launch.clone() else {
+        return Ok(Server::External);
+    };
+    let mut vars = Vars::default();
+    if profile.uses_port() {
+        vars.set("port", free_port()?.to_string());
+        profile.fill(&vars);
+    }
+    let mut child = launch(&how, &vars, log, "provider").await?;
+    let timeout = Duration::from_secs(how.ready_timeout_secs);
+    let url = vars.fill(&how.ready_url);
+    wait_ready(&mut child, &url, timeout, log, "provider").await?;
+    Ok(Server::Launched(child))
+}
+
+/// Checks that the run speaks TLS with every HTTPS origin of the server's endpoints (besides
+/// `reached`'s, whose metadata was fetched): one GET each, its answer ignored. A refused
+/// certificate is an error naming the host, the problem and how to trust a test CA; any other
+/// failure is left to the preflight to diagnose.
+async fn reach(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    reached: Option<&str>,
+) -> anyhow::Result<()> {
+    let origin = |url: &str| {
+        url::Url::parse(url)
+            .ok()
+            .filter(|u| u.scheme() == "https")
+            .map(|u| u.origin().ascii_serialization())
+    };
+    let mut seen: Vec<String> = reached.and_then(origin).into_iter().collect();
+    let urls = [
+        Some(&endpoints.authorization),
+        Some(&endpoints.token),
+        endpoints.revocation.as_ref(),
+        endpoints.introspection.as_ref(),
+        endpoints.resource.as_ref(),
+    ];
+    for url in urls.into_iter().flatten() {
+        let Some(origin) = origin(url).filter(|o| !seen.contains(o)) else {
+            continue;
+        };
+        seen.push(origin);
+        if let Err(error) = http.get(url).send().await
+            && let Some(problem) = tls::problem(&error)
+        {
+            anyhow::bail!("GET {url}: {problem}");
+        }
+    }
+    Ok(())
 }
 
 /// Fetches the metadata: from `metadata_url`, else from the issuer's RFC 8414 well-known URL
 /// (path inserted after the host, §3.1). Returns where it looked and what it found; a server
 /// without metadata is fine unless its endpoints are not given either, but a `metadata_url`
-/// that cannot be read is an error.
+/// that cannot be read is an error, and so is a certificate the run does not accept.
 async fn discover(
     http: &reqwest::Client,
     max_body: usize,
@@ -325,35 +392,50 @@ async fn discover(
     let Some(url) = url else {
         return Ok((None, Err("no issuer or metadata_url to look for it".into())));
     };
-    let fetched = async {
-        let response = http.get(&url).send().await.map_err(|e| {
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(inner) = source {
-                text = format!("{text}: {inner}");
-                source = inner.source();
+    let fetched = match http.get(&url).send().await {
+        Ok(response) => read_metadata(response, max_body).await,
+        Err(error) => {
+            if let Some(problem) = tls::problem(&error) {
+                anyhow::bail!("the metadata at {url} could not be fetched: {problem}");
             }
-            text
-        })?;
-        if !response.status().is_success() {
-            return Err(format!("it answered {}", response.status()));
+            Err(error_chain(&error))
         }
-        let body = crate::suite::body::read(response, max_body)
-            .await
-            .map_err(|e| format!("its body could not be read: {e}"))?;
-        if let Some(max) = body.cut_at {
-            return Err(crate::suite::body::cut_note(max));
-        }
-        serde_json::from_str::<serde_json::Value>(&body.text)
-            .map_err(|e| format!("it is not JSON: {e}"))
-    }
-    .await;
+    };
     match fetched {
         Err(why) if given.is_some() => {
             anyhow::bail!("the metadata at {url} could not be read: {why}")
         }
         result => Ok((Some(url), result)),
     }
+}
+
+/// A metadata document from its answer, or why it is none.
+async fn read_metadata(
+    response: reqwest::Response,
+    max_body: usize,
+) -> Result<serde_json::Value, String> {
+    if !response.status().is_success() {
+        return Err(format!("it answered {}", response.status()));
+    }
+    let body = crate::suite::body::read(response, max_body)
+        .await
+        .map_err(|e| format!("its body could not be read: {e}"))?;
+    if let Some(max) = body.cut_at {
+        return Err(crate::suite::body::cut_note(max));
+    }
+    serde_json::from_str::<serde_json::Value>(&body.text)
+        .map_err(|e| format!("it is not JSON: {e}"))
+}
+
+/// An error and its sources, joined by `: `.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text = format!("{text}: {inner}");
+        source = inner.source();
+    }
+    text
 }
 
 /// `https://host/.well-known/oauth-authorization-server/path` for `https://host/path`.

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::suite::launch::Launch;
 use crate::suite::placeholders::{self, PORT, Vars};
-use crate::suite::profile::{ProfileError, ProfileFile};
+use crate::suite::profile::{ProfileError, ProfileFile, profile_dir};
 
 /// What [`ProfileError`]s call this kind of profile.
 const KIND: &str = "provider";
@@ -32,8 +32,8 @@ pub enum ProviderTarget {
 
 impl ProviderTarget {
     /// Reads `path`: a provider profile if it has a `[server]` table, else a mock profile.
-    /// A launch's `workdir` is resolved against the profile's directory. The error is a
-    /// [`ProfileError`].
+    /// A launch's `workdir` and a relative `ca_file` are resolved against the profile's
+    /// directory. The error is a [`ProfileError`].
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
         Ok(Self::read(path)?)
     }
@@ -46,6 +46,11 @@ impl ProviderTarget {
             let mut profile: ProviderProfile =
                 toml::from_str(&text).map_err(|e| file.invalid(e.to_string()))?;
             file.place(profile.server.launch.as_mut())?;
+            if let Some(ca_file) = &mut profile.server.ca_file {
+                let dir =
+                    profile_dir(path).map_err(|e| file.invalid(format!("server.ca_file: {e}")))?;
+                *ca_file = resolve(&dir, ca_file);
+            }
             profile.check().map_err(|message| file.invalid(message))?;
             Ok(Self::Server(Box::new(profile)))
         } else {
@@ -136,6 +141,11 @@ pub struct ServerProfile {
     /// How Gauntlet starts the server; absent when it is already running.
     #[serde(default)]
     pub launch: Option<Launch>,
+    /// A PEM file of CA certificates to trust for this server (a test CA), besides the web
+    /// PKI roots and `--ca-file`; relative to the profile's directory, `{port}` filled, read
+    /// once a launched server is ready (it may write its CA at start-up).
+    #[serde(default)]
+    pub ca_file: Option<String>,
     /// Timeout of every request, in milliseconds.
     #[serde(default = "default_request_ms")]
     pub request_timeout_ms: u64,
@@ -205,6 +215,7 @@ impl Default for ServerProfile {
             refresh: None,
             refresh_request: RefreshRequest::default(),
             launch: None,
+            ca_file: None,
             request_timeout_ms: default_request_ms(),
         }
     }
@@ -342,8 +353,8 @@ impl ProviderProfile {
         }
     }
 
-    /// Every string that may hold a placeholder (the server's URLs, its launch, further login
-    /// origins), with its key.
+    /// Every string that may hold a placeholder (the server's URLs and CA file, its launch,
+    /// further login origins), with its key.
     fn templates_mut(&mut self) -> Vec<(String, &mut String)> {
         let s = &mut self.server;
         let mut out = Vec::new();
@@ -355,6 +366,7 @@ impl ProviderProfile {
             ("revocation_endpoint", &mut s.revocation_endpoint),
             ("introspection_endpoint", &mut s.introspection_endpoint),
             ("resource_url", &mut s.resource_url),
+            ("ca_file", &mut s.ca_file),
         ] {
             if let Some(value) = value {
                 out.push((format!("server.{name}"), value));
@@ -495,6 +507,15 @@ impl ProviderProfile {
     }
 }
 
+/// `path` against `dir` when it is relative; placeholders in it are kept for [`Vars::fill`].
+fn resolve(dir: &Path, path: &str) -> String {
+    if Path::new(path).is_relative() {
+        dir.join(path).display().to_string()
+    } else {
+        path.to_owned()
+    }
+}
+
 /// For a mock whose resource requires a scope: another scope the client may ask for.
 fn insufficient_scope(config: &ProviderConfig, requested: &str) -> Option<String> {
     let required = config.resource.required_scope.as_deref()?;
@@ -613,6 +634,43 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_ca_file_is_the_profile_directorys_and_its_port_is_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        let launch =
+            "[server.launch]\ncommand = \"true\"\nready_url = \"http://127.0.0.1:{port}/\"\n";
+        let with_ca = |ca: &str| SERVER.replace("[client]", &format!("ca_file = {ca:?}\n[client]"));
+        std::fs::write(&file, with_ca("state/ca-{port}.pem") + launch).unwrap();
+        let ProviderTarget::Server(mut profile) = ProviderTarget::from_file(&file).unwrap() else {
+            panic!("a provider profile");
+        };
+        let expected = dir.path().canonicalize().unwrap().join("state");
+        assert_eq!(
+            profile.server.ca_file.as_deref().map(Path::new),
+            Some(expected.join("ca-{port}.pem").as_path())
+        );
+        assert!(profile.uses_port(), "{{port}} in ca_file asks for a port");
+        let mut vars = Vars::default();
+        vars.set("port", "4242");
+        profile.fill(&vars);
+        assert_eq!(
+            profile.server.ca_file.as_deref().map(Path::new),
+            Some(expected.join("ca-4242.pem").as_path())
+        );
+        // An absolute path is kept as it is.
+        let absolute = dir.path().join("elsewhere.pem").display().to_string();
+        std::fs::write(&file, with_ca(&absolute)).unwrap();
+        let ProviderTarget::Server(profile) = ProviderTarget::from_file(&file).unwrap() else {
+            panic!("a provider profile");
+        };
+        assert_eq!(profile.server.ca_file.as_deref(), Some(absolute.as_str()));
+        // {port} has a value only when Gauntlet launches the server.
+        std::fs::write(&file, with_ca("ca-{port}.pem")).unwrap();
+        let error = ProviderTarget::from_file(&file).unwrap_err().to_string();
+        assert!(error.contains("server.ca_file"), "{error}");
+    }
+
+    #[test]
     fn a_launch_in_a_bare_named_profile_runs_in_the_profile_directory() {
         // A file in the current directory, named without a directory: `--provider x.toml`.
         let file = tempfile::Builder::new()
@@ -647,7 +705,12 @@ mod tests {
         };
         assert!(node.uses_port());
         assert_eq!(node.login.deny.as_deref(), Some("[ Cancel ]"));
-        for name in ["default.toml", "lax.toml", "openchatstudio.toml"] {
+        for name in [
+            "default.toml",
+            "lax.toml",
+            "openchatstudio.toml",
+            "tls.toml",
+        ] {
             assert!(matches!(
                 ProviderTarget::from_file(&fixture(name)).unwrap(),
                 ProviderTarget::Mock(_)

@@ -10,6 +10,7 @@ use super::preflight;
 use super::profile::ProviderTarget;
 use super::world::ProviderWorld;
 use crate::report::Preflight;
+use crate::suite::tls::Trust;
 use crate::suite::{Direction, Inapplicable, Outcomes, RunResult, SuiteOptions};
 
 /// The options of `gauntlet provider`: an authorization server under test.
@@ -34,7 +35,24 @@ impl Direction for Provider {
         max_body_bytes: usize,
         log: &Path,
     ) -> anyhow::Result<ProviderContext> {
-        ProviderContext::start(target, reveal_secrets, max_body_bytes, log).await
+        Self::start_trusting(
+            target,
+            reveal_secrets,
+            max_body_bytes,
+            Trust::default(),
+            log,
+        )
+        .await
+    }
+
+    async fn start_trusting(
+        target: ProviderTarget,
+        reveal_secrets: bool,
+        max_body_bytes: usize,
+        trust: Trust,
+        log: &Path,
+    ) -> anyhow::Result<ProviderContext> {
+        ProviderContext::start(target, reveal_secrets, max_body_bytes, trust, log).await
     }
 
     fn inapplicable(context: &ProviderContext, _: &ProviderTarget) -> Vec<Inapplicable> {

@@ -208,7 +208,9 @@ impl ProviderWorld {
     pub(crate) fn new() -> Self {
         let ctx = context::current();
         let evidence = Evidence::new(ctx.reveal_secrets);
-        let http = reqwest::Client::builder()
+        let http = ctx
+            .trust
+            .client()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(ctx.request_timeout())
             .build()
@@ -218,6 +220,7 @@ impl ProviderWorld {
             &ctx.profile.client.redirect_uri,
             ctx.request_timeout(),
         )
+        .trusting(&ctx.trust)
         .max_body_bytes(ctx.max_body_bytes);
         let e = &ctx.endpoints;
         let driver = Driver::new(

@@ -549,7 +549,9 @@ pub fn absolute(base: &str, location: &str) -> String {
 }
 
 fn describe(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
+    if let Some(problem) = super::tls::problem(error) {
+        problem.to_string()
+    } else if error.is_timeout() {
         "no answer within the timeout (the server hangs)".into()
     } else if error.is_connect() {
         "connection refused or reset (is the server running?)".into()
@@ -676,6 +678,50 @@ mod tests {
             .find(|(n, _)| n == "cookie")
             .expect("the second request carries the cookie");
         assert!(cookie.1.starts_with("sid=[redacted:"), "{cookie:?}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_certificate_is_named_in_the_error_and_the_evidence() {
+        let mock = mock_provider::MockProvider::builder()
+            .tls(true)
+            .start()
+            .await
+            .unwrap();
+        let url = mock.metadata_url();
+        let evidence = Evidence::new(false);
+        let browser = Browser::new(
+            evidence.clone(),
+            "https://platform.example",
+            Duration::from_secs(30),
+        );
+        let error = browser.send("GET", &url, None).await.unwrap_err();
+        let host = mock.address().to_string();
+        assert!(
+            error.contains(&format!("the TLS certificate of {host} was refused"))
+                && error.contains("does not trust")
+                && error.contains("--ca-file"),
+            "{error}"
+        );
+        let exchanges = evidence.exchanges();
+        assert_eq!(exchanges[0].status, None);
+        assert!(
+            exchanges[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| error.ends_with(n)),
+            "{exchanges:?}"
+        );
+        // Trusting the mock's CA, the same browser gets its answer.
+        let mut trust = Trust::default();
+        trust
+            .add_pem(mock.ca_pem().unwrap().as_bytes(), "the mock's CA")
+            .unwrap();
+        let reply = browser
+            .trusting(&trust)
+            .send("GET", &url, None)
+            .await
+            .unwrap();
+        assert_eq!(reply.status, 200);
     }
 
     #[test]

@@ -31,6 +31,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use anyhow::Context as _;
+
 pub use crate::report::Gate;
 
 use crate::report::{Preflight, PreflightVerdict, RunReport, Shard};
@@ -131,6 +133,19 @@ pub trait Direction {
         max_body_bytes: usize,
         log: &Path,
     ) -> impl Future<Output = anyhow::Result<Self::Context>>;
+    /// [`Direction::start`] for a run that trusts `trust`'s CAs (the web PKI roots and the
+    /// `--ca-file` files) in every client it builds. The default ignores `trust`: a direction
+    /// that builds its clients from it overrides this.
+    fn start_trusting(
+        target: Self::Target,
+        reveal_secrets: bool,
+        max_body_bytes: usize,
+        trust: tls::Trust,
+        log: &Path,
+    ) -> impl Future<Output = anyhow::Result<Self::Context>> {
+        let _ = trust;
+        Self::start(target, reveal_secrets, max_body_bytes, log)
+    }
     /// The scenario tags that do not apply to this target, with the reasons.
     fn inapplicable(context: &Self::Context, target: &Self::Target) -> Vec<Inapplicable>;
     /// The target's name in reports.
@@ -174,10 +189,11 @@ pub struct PreflightBlocked {
 }
 
 /// Runs direction `D`'s features against the target the options describe: checks the features
-/// and the selection before anything starts, starts the target, runs its preflight (a blocked
-/// one ends the run with [`PreflightBlocked`]), runs the applicable scenarios (a run whose flows
-/// lost state ends with [`StateLost`], no reports), judges it by the baseline, writes every
-/// report file and applies the gate.
+/// and the selection before anything starts, reads the `--ca-file` CAs (an unusable file is an
+/// error), starts the target trusting them, runs its preflight (a blocked one ends the run with
+/// [`PreflightBlocked`]), runs the applicable scenarios (a run whose flows lost state ends with
+/// [`StateLost`], no reports), judges it by the baseline, writes every report file and applies
+/// the gate.
 pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Result<RunResult> {
     let baseline = options
         .baseline
@@ -188,11 +204,13 @@ pub async fn run<D: Direction>(options: SuiteOptions<D::Target>) -> anyhow::Resu
     if let Some(baseline) = &baseline {
         baseline.check_known(&prepared.scenario_names(), true)?;
     }
+    let trust = tls::Trust::from_files(&options.ca_files).context("--ca-file")?;
     let context = Arc::new(
-        D::start(
+        D::start_trusting(
             options.target.clone(),
             options.reveal_secrets,
             options.max_body_bytes,
+            trust,
             &options.report_dir.join(D::LOG),
         )
         .await?,

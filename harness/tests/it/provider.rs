@@ -438,3 +438,165 @@ fn the_cli_runs_the_embedded_mock_and_exits_0() {
     let markdown = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(markdown.contains("provider direction"), "{markdown}");
 }
+
+/// Each scenario's name and verdict.
+fn verdicts(report: &RunReport) -> std::collections::BTreeMap<String, Status> {
+    report
+        .scenarios
+        .iter()
+        .map(|s| (s.name.clone(), s.status))
+        .collect()
+}
+
+/// The schemes of the URLs the run sent requests to the server at.
+fn schemes(report: &RunReport) -> BTreeSet<String> {
+    report
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .filter(|e| e.to == gauntlet::report::Party::Provider)
+        .map(|e| e.url.split_once("://").map_or("", |(s, _)| s).to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_over_https_gets_the_verdicts_it_gets_over_plain_http() {
+    let tls = ProviderTarget::from_file(&fixture("tls.toml")).unwrap();
+    let ProviderTarget::Mock(config) = &tls else {
+        panic!("tls.toml is a mock-provider profile");
+    };
+    assert!(config.tls);
+    let (over_tls, plain) = tokio::join!(
+        run_against(tls, "tls"),
+        run_against(ProviderTarget::default_mock(), "plain")
+    );
+    assert!(
+        names(&over_tls, Status::Failed).is_empty(),
+        "{}",
+        failures(&over_tls)
+    );
+    assert!(over_tls.scenarios.len() >= 80);
+    assert_eq!(verdicts(&over_tls), verdicts(&plain));
+    assert_eq!(schemes(&over_tls), BTreeSet::from(["https".to_owned()]));
+    assert_eq!(schemes(&plain), BTreeSet::from(["http".to_owned()]));
+}
+
+/// A provider profile for a mock running elsewhere (its default clients and user), with
+/// `extra` added to its `[server]` table.
+fn outside_profile(server: &mock_provider::MockProvider, extra: &str) -> String {
+    format!(
+        "name = \"tls elsewhere\"\n[server]\nissuer = \"{}\"\n{extra}\n\
+         [client]\nclient_id = \"gauntlet-client\"\nclient_secret = \"gauntlet:secret+/=&%\"\n\
+         redirect_uri = \"http://127.0.0.1:8080/callback\"\nscope = \"read\"\n\
+         [login]\nfields = {{ username = \"alice\", password = \"wonderland\" }}\n",
+        server.issuer()
+    )
+}
+
+/// `gauntlet provider` on the PKCE scenarios with `args` and the profile `text` (written to
+/// `dir`), off the test's runtime so that the mock it tests keeps serving: exit code, stdout,
+/// stderr.
+async fn provider_run(dir: &Path, text: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let file = dir.join("elsewhere.toml");
+    std::fs::write(&file, text).unwrap();
+    let mut command = Command::new(BIN);
+    command
+        .args(["provider", "--tags", "@rfc7636", "--provider"])
+        .arg(&file)
+        .arg("--report-dir")
+        .arg(dir.join("report"))
+        .args(args);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_whose_ca_is_not_trusted_exits_2_until_its_ca_is_given() {
+    let server = mock_provider::MockProvider::builder()
+        .tls(true)
+        .start()
+        .await
+        .unwrap();
+    let ca = server.ca_file().unwrap().to_str().unwrap().to_owned();
+    let guard = report_dir();
+    let dir = guard.path();
+    let host = server.address().to_string();
+
+    // Nothing says to trust the mock's throwaway CA: nothing is judged.
+    let (code, stdout, stderr) = provider_run(dir, &outside_profile(&server, ""), &[]).await;
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    for needed in [
+        format!("the TLS certificate of {host} was refused"),
+        "signed by a CA this run does not trust".to_owned(),
+        "--ca-file".to_owned(),
+    ] {
+        assert!(stderr.contains(&needed), "{needed:?} not in {stderr}");
+    }
+    assert!(!dir.join("report/report.json").exists(), "no reports");
+    // Without metadata to fetch, the endpoints' origin is tried: the same stop.
+    let endpoints = format!(
+        "authorization_endpoint = \"{}\"\ntoken_endpoint = \"{}\"",
+        server.url("/authorize"),
+        server.url("/token")
+    );
+    let text = outside_profile(&server, &endpoints)
+        .replace(&format!("issuer = \"{}\"\n", server.issuer()), "");
+    assert!(!text.contains("issuer"), "{text}");
+    let (code, stdout, stderr) = provider_run(dir, &text, &["--no-preflight"]).await;
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("the TLS certificate of {host} was refused"))
+            && stderr.contains("--ca-file"),
+        "{stderr}"
+    );
+
+    // --ca-file with the mock's CA: the same run goes through.
+    let (code, stdout, stderr) =
+        provider_run(dir, &outside_profile(&server, ""), &["--ca-file", &ca]).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("preflight: passed"), "{stdout}");
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+
+    // So does the profile's ca_file, relative to the profile's directory.
+    std::fs::copy(&ca, dir.join("as-ca.pem")).unwrap();
+    let (code, stdout, stderr) = provider_run(
+        dir,
+        &outside_profile(&server, "ca_file = \"as-ca.pem\""),
+        &[],
+    )
+    .await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+
+    // A CA file that is no certificate is exit 2, naming the file and the key.
+    std::fs::write(dir.join("broken.pem"), "not a certificate\n").unwrap();
+    let (code, stdout, stderr) = provider_run(
+        dir,
+        &outside_profile(&server, "ca_file = \"broken.pem\""),
+        &[],
+    )
+    .await;
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("[server] ca_file")
+            && stderr.contains("broken.pem")
+            && stderr.contains("no usable PEM certificate"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = provider_run(
+        dir,
+        &outside_profile(&server, ""),
+        &["--ca-file", "missing-ca.pem"],
+    )
+    .await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--ca-file") && stderr.contains("cannot read the CA file missing-ca.pem"),
+        "{stderr}"
+    );
+}
