@@ -88,6 +88,10 @@ pub const NOT_BUNDLED: &[(&str, &str)] = &[
         "launches scripts/django-provider/run.sh from the repository",
     ),
     (
+        "providers/django-oauth-toolkit-tls.toml",
+        "launches scripts/django-provider/run.sh --tls from the repository",
+    ),
+    (
         "providers/oidc-provider.toml",
         "launches scripts/oidc-provider/run.sh from the repository",
     ),

@@ -698,6 +698,25 @@ mod tests {
             panic!("the DOT fixture is a provider profile");
         };
         assert!(dot.uses_port());
+        let ProviderTarget::Server(dot_tls) =
+            ProviderTarget::from_file(&fixture("django-oauth-toolkit-tls.toml")).unwrap()
+        else {
+            panic!("the DOT-over-HTTPS fixture is a provider profile");
+        };
+        assert!(dot_tls.uses_port());
+        let ca_file = dot_tls.server.ca_file.as_deref().unwrap();
+        assert!(
+            ca_file.ends_with("target/django-provider-state-{port}/ca.pem"),
+            "{ca_file}"
+        );
+        assert!(
+            dot_tls
+                .server
+                .token_endpoint
+                .as_deref()
+                .unwrap()
+                .starts_with("https://")
+        );
         let ProviderTarget::Server(node) =
             ProviderTarget::from_file(&fixture("oidc-provider.toml")).unwrap()
         else {

@@ -2,11 +2,12 @@
 //! OpenChatStudio is built on) with Django's login form and DOT's stock consent page, launched
 //! by the profile in `fixtures/providers/` (the first run installs Django into a venv under
 //! `target/`). The browser must get through both pages; the findings are pinned so a change in
-//! the suite or the driver shows up here.
+//! the suite or the driver shows up here. The same site over HTTPS (gunicorn, a throwaway CA
+//! the profile names) must give the same findings.
 
 use std::collections::BTreeSet;
 
-use gauntlet::report::Status;
+use gauntlet::report::{RunReport, Status};
 
 use crate::verdicts::{failures, names, run_outside, set};
 
@@ -47,9 +48,35 @@ const DOT_FAILS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages() {
-    // Django's development server with SQLite: a few requests at a time, so that a busy
-    // machine does not turn its codes' 5-second lifetime or its locks into findings.
-    let report = run_outside("django-oauth-toolkit.toml", 2).await;
+    dot_is_driven_through_its_pages("django-oauth-toolkit.toml", "http").await;
+}
+
+/// The same site served by gunicorn over HTTPS with a certificate from a throwaway CA, which the
+/// profile's `[server] ca_file` makes Gauntlet trust: the same findings, reached over TLS.
+#[tokio::test(flavor = "multi_thread")]
+async fn django_oauth_toolkit_over_https_gets_the_same_verdicts() {
+    let report = dot_is_driven_through_its_pages("django-oauth-toolkit-tls.toml", "https").await;
+    // Django saw the requests as secure: DOT's metadata names an https:// issuer.
+    let metadata = report
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .find(|e| e.url.ends_with("/.well-known/oauth-authorization-server/o"))
+        .expect("an exchange fetching DOT's metadata");
+    let document: serde_json::Value =
+        serde_json::from_str(metadata.response_body.as_deref().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}: {metadata:#?}"));
+    let issuer = document["issuer"].as_str().unwrap_or_default();
+    assert!(issuer.starts_with("https://127.0.0.1:"), "{metadata:#?}");
+}
+
+/// Runs the provider suite against the DOT site `profile` launches and checks its verdicts
+/// (the same for every way it is served), and that every exchange went over `scheme`.
+async fn dot_is_driven_through_its_pages(profile: &str, scheme: &str) -> RunReport {
+    // Django on SQLite (its development server, or gunicorn over TLS): a few requests at a
+    // time, so that a busy machine does not turn its codes' 5-second lifetime or its locks
+    // into findings.
+    let report = run_outside(profile, 2).await;
     let with = |status| names(&report, status);
     let passed = with(Status::Passed);
     // Through Django's login form (csrfmiddlewaretoken) and DOT's consent form, both ways.
@@ -80,4 +107,15 @@ async fn django_oauth_toolkit_is_driven_through_its_real_login_and_consent_pages
             "A verifier for a code issued without a challenge is refused".to_owned(),
         ])
     );
+    let urls: Vec<&str> = report
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .map(|e| e.url.as_str())
+        .collect();
+    let prefix = format!("{scheme}://127.0.0.1:");
+    assert!(!urls.is_empty(), "no exchanges recorded");
+    let elsewhere: Vec<&&str> = urls.iter().filter(|u| !u.starts_with(&prefix)).collect();
+    assert!(elsewhere.is_empty(), "not over {scheme}: {elsewhere:?}");
+    report
 }
