@@ -12,6 +12,7 @@
 //!   form-urlencoding inside them.
 //! - [`escape_html`] and [`escape_xml`]: text made safe for markup.
 //! - [`redact`]: secrets masked before anything is written out.
+//! - [`tls_failure`]: why a TLS connection failed, in words.
 
 mod auth_method;
 pub mod basic;
@@ -25,6 +26,7 @@ mod grant_type;
 mod observation;
 pub mod redact;
 mod secret;
+mod tls_failure;
 mod wire;
 
 pub use auth_method::{AuthMethod, UnknownAuthMethod};
@@ -37,3 +39,4 @@ pub use form::{form_decode, form_decode_bytes, form_encode};
 pub use grant_type::{GrantType, UnknownGrantType};
 pub use observation::{Observation, UnreadableObservation};
 pub use secret::{Secret, constant_time_eq};
+pub use tls_failure::{TlsFailure, tls_failure};

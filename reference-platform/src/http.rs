@@ -2,11 +2,8 @@
 //! every request, no redirects followed, no cookies, bodies read up to a limit, and the access
 //! token placed where the shape says.
 
-use std::error::Error as StdError;
 use std::path::Path;
 use std::time::Duration;
-
-use rustls::CertificateError;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -142,7 +139,7 @@ pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
 /// The host (`host:port`) and the TLS problem in words behind a failed request, if a TLS
 /// problem is why it failed.
 fn tls_problem(error: &reqwest::Error) -> Option<(String, String)> {
-    let rustls_error = chain(error).find_map(|e| e.downcast_ref::<rustls::Error>())?;
+    let found = oauth_vocab::tls_failure(error, "the platform")?;
     let host = error
         .url()
         .and_then(|url| {
@@ -153,41 +150,16 @@ fn tls_problem(error: &reqwest::Error) -> Option<(String, String)> {
             ))
         })
         .unwrap_or_else(|| "the provider".to_owned());
-    let problem = match rustls_error {
-        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
-            "its certificate is signed by a CA the platform does not trust (give the platform \
-             that CA: ca_file, --ca-file, REFERENCE_CA_FILE)"
-                .to_owned()
-        }
-        rustls::Error::InvalidCertificate(CertificateError::BadSignature) => {
-            "its certificate's signature does not verify against the CAs the platform trusts"
-                .to_owned()
-        }
-        rustls::Error::InvalidCertificate(
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-        ) => "its certificate is not valid for this host name".to_owned(),
-        rustls::Error::InvalidCertificate(other) => {
-            format!("its certificate is refused: {other:?}")
-        }
-        other => other.to_string(),
+    let problem = if found.certificate {
+        format!(
+            "its certificate is refused: {} (give the platform the provider's CA: ca_file, \
+             --ca-file, REFERENCE_CA_FILE)",
+            found.problem
+        )
+    } else {
+        found.problem
     };
     Some((host, problem))
-}
-
-/// The error and its sources, looking inside `io::Error`s (whose `source` skips the error they
-/// wrap, which is where rustls's error sits).
-fn chain<'a>(
-    error: &'a (dyn StdError + 'static),
-) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    let mut next = Some(error);
-    std::iter::from_fn(move || {
-        let current = next?;
-        next = match current.downcast_ref::<std::io::Error>() {
-            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
-            None => current.source(),
-        };
-        Some(current)
-    })
 }
 
 #[cfg(test)]
