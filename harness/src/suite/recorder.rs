@@ -17,6 +17,7 @@ use cucumber::{Event, Writer, gherkin, parser, writer};
 use super::body;
 use super::engine::Recorded;
 use super::selection::{Place, place, unrun};
+use super::tls;
 use crate::report::{Exchange, ScenarioOutcome, Status, StepStatus};
 
 /// What one scenario did.
@@ -234,6 +235,12 @@ fn with_cut_body(why: String, exchanges: &[Exchange]) -> String {
 /// The explanation of an error: the server's answer, why it is not a verdict and what to do,
 /// then what the failed step said.
 fn error_explanation(answer: &str, why: &str) -> String {
+    if tls::mentions_problem(answer) || tls::mentions_problem(why) {
+        return format!(
+            "{answer}: TLS failed, so the rule was not judged; trust the server's CA or fix its \
+             certificate. The step failed on it: {why}"
+        );
+    }
     format!(
         "{answer}: a server error, not a verdict on the rule; if the server is fragile under \
          load, lower --concurrency (e.g. --concurrency 1). The step failed on it: {why}"
@@ -275,6 +282,17 @@ fn print_progress(outcome: &ScenarioOutcome) {
 mod tests {
     use super::*;
     use crate::report::Party;
+
+    #[test]
+    fn an_error_on_tls_is_not_blamed_on_load() {
+        let tls = "no answer to GET https://as.test/authorize (the TLS certificate of as.test:443 \
+                   was refused: it is signed by a CA this run does not trust; …)";
+        let explained = error_explanation(tls, "no answer");
+        assert!(explained.contains("TLS failed"), "{explained}");
+        assert!(!explained.contains("--concurrency"), "{explained}");
+        let busy = error_explanation("the server answered 500 to POST https://as.test/token", "x");
+        assert!(busy.contains("--concurrency"), "{busy}");
+    }
 
     fn answered(note: Option<String>) -> Exchange {
         Exchange {

@@ -107,22 +107,27 @@ pub struct TlsProblem {
     pub certificate: bool,
 }
 
+/// How a [`TlsProblem`]'s words begin: a refused certificate, a failed handshake.
+const OPENINGS: [&str; 2] = ["the TLS certificate of ", "the TLS handshake with "];
+
+/// Whether `text` carries a [`TlsProblem`]'s words (an explanation built on one).
+pub(crate) fn mentions_problem(text: &str) -> bool {
+    OPENINGS.iter().any(|opening| text.contains(opening))
+}
+
 impl fmt::Display for TlsProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [certificate, handshake] = OPENINGS;
         if self.certificate {
             write!(
                 f,
-                "the TLS certificate of {} was refused: {}; if the server uses a test CA, trust \
+                "{certificate}{} was refused: {}; if the server uses a test CA, trust \
                  it with --ca-file PATH (or `ca_file` in the profile; a PEM file with the CA \
                  certificate)",
                 self.host, self.problem
             )
         } else {
-            write!(
-                f,
-                "the TLS handshake with {} failed: {}",
-                self.host, self.problem
-            )
+            write!(f, "{handshake}{} failed: {}", self.host, self.problem)
         }
     }
 }
@@ -173,6 +178,10 @@ mod tests {
         .to_string();
         assert!(shown.contains("as.example:443"), "{shown}");
         assert!(shown.contains("--ca-file"), "{shown}");
+        assert!(mentions_problem(&shown));
+        assert!(!mentions_problem(
+            "the server answered 500 to POST https://as.example/token"
+        ));
     }
 
     #[tokio::test]
