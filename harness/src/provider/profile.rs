@@ -539,7 +539,7 @@ const MOCK_OTHER_REDIRECT: &str = "https://client.gauntlet.test/other";
 mod tests {
     use super::*;
 
-    const SERVER: &str = "name = \"x\"\n[server]\nissuer = \"http://127.0.0.1:1\"\n[client]\nclient_id = \"c\"\nclient_secret = \"s\"\nredirect_uri = \"https://c.test/cb\"\n";
+    const SERVER: &str = "name = \"x\"\n[server]\nissuer = \"http://as.test:1\"\n[client]\nclient_id = \"c\"\nclient_secret = \"s\"\nredirect_uri = \"https://c.test/cb\"\n";
 
     fn fixture(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -591,7 +591,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("p.toml");
         let launch =
-            "[server.launch]\ncommand = \"true\"\nready_url = \"http://127.0.0.1:{port}/\"\n";
+            "[server.launch]\ncommand = \"true\"\nready_url = \"http://as.test:{port}/\"\n";
         for (text, key, name) in [
             (
                 SERVER.replace(":1\"", ":{prot}\"") + launch,
@@ -623,10 +623,10 @@ mod tests {
         profile.fill(&vars);
         assert_eq!(
             profile.server.issuer.as_deref(),
-            Some("http://127.0.0.1:4242/o")
+            Some("http://as.test:4242/o")
         );
         let launch = profile.server.launch.unwrap();
-        assert_eq!(launch.ready_url, "http://127.0.0.1:4242/");
+        assert_eq!(launch.ready_url, "http://as.test:4242/");
         assert_eq!(
             launch.workdir.as_deref(),
             Some(dir.path().canonicalize().unwrap().as_path())
@@ -638,7 +638,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("p.toml");
         let launch =
-            "[server.launch]\ncommand = \"true\"\nready_url = \"http://127.0.0.1:{port}/\"\n";
+            "[server.launch]\ncommand = \"true\"\nready_url = \"http://as.test:{port}/\"\n";
         let with_ca = |ca: &str| SERVER.replace("[client]", &format!("ca_file = {ca:?}\n[client]"));
         std::fs::write(&file, with_ca("state/ca-{port}.pem") + launch).unwrap();
         let ProviderTarget::Server(mut profile) = ProviderTarget::from_file(&file).unwrap() else {
@@ -679,7 +679,7 @@ mod tests {
             .tempfile_in(".")
             .unwrap();
         let text = format!(
-            "{SERVER}[server.launch]\ncommand = \"true\"\nready_url = \"http://127.0.0.1:1/\"\n"
+            "{SERVER}[server.launch]\ncommand = \"true\"\nready_url = \"http://as.test:1/\"\n"
         );
         std::fs::write(file.path(), text).unwrap();
         let bare = Path::new(file.path().file_name().unwrap());

@@ -70,37 +70,40 @@ pub fn at(url: &str, target: &str) -> bool {
 mod tests {
     use super::*;
 
-    const BASE: &str = "http://127.0.0.1:8080";
+    const BASE: &str = "http://platform.test:8080";
 
     #[test]
     fn the_same_origin_is_on_it_whatever_the_path() {
-        assert!(same("http://127.0.0.1:8080/link?x=1", BASE));
-        assert!(same("http://127.0.0.1:8080", "http://127.0.0.1:8080/app/"));
+        assert!(same("http://platform.test:8080/link?x=1", BASE));
+        assert!(same(
+            "http://platform.test:8080",
+            "http://platform.test:8080/app/"
+        ));
         assert!(same("https://p.test/x", "https://p.test:443/"));
     }
 
     #[test]
     fn userinfo_that_looks_like_the_base_is_refused_and_named() {
-        let off = check("http://127.0.0.1:8080@example.com/", BASE).unwrap_err();
+        let off = check("http://platform.test:8080@example.com/", BASE).unwrap_err();
         assert_eq!(
             off,
             Off::Userinfo {
                 host: "example.com".into()
             }
         );
-        let why = off.explain("http://127.0.0.1:8080@example.com/");
+        let why = off.explain("http://platform.test:8080@example.com/");
         assert!(
             why.contains("userinfo") && why.contains("example.com"),
             "{why}"
         );
         // Userinfo is refused even on the base's own host.
-        assert!(!same("http://u:p@127.0.0.1:8080/", BASE));
+        assert!(!same("http://u:p@platform.test:8080/", BASE));
     }
 
     #[test]
     fn a_longer_host_sharing_the_prefix_is_elsewhere() {
         assert_eq!(
-            check("http://127.0.0.1:8080.evil.test/", BASE).unwrap_err(),
+            check("http://platform.test:8080.evil.test/", BASE).unwrap_err(),
             Off::NoUrl,
             "a port followed by a host part does not parse as a URL"
         );
@@ -113,12 +116,12 @@ mod tests {
     #[test]
     fn another_port_sharing_the_prefix_is_elsewhere() {
         assert_eq!(
-            check("http://127.0.0.1:80801/", BASE).unwrap_err(),
+            check("http://platform.test:80801/", BASE).unwrap_err(),
             Off::NoUrl,
             "port 80801 is out of range"
         );
         assert_eq!(
-            check("http://127.0.0.1:8081/", "http://127.0.0.1:808").unwrap_err(),
+            check("http://platform.test:8081/", "http://platform.test:808").unwrap_err(),
             Off::Elsewhere
         );
     }
@@ -126,10 +129,10 @@ mod tests {
     #[test]
     fn another_scheme_is_elsewhere() {
         assert_eq!(
-            check("https://127.0.0.1:8080/", BASE).unwrap_err(),
+            check("https://platform.test:8080/", BASE).unwrap_err(),
             Off::Elsewhere
         );
-        assert!(!same("ftp://127.0.0.1:8080/", BASE));
+        assert!(!same("ftp://platform.test:8080/", BASE));
     }
 
     /// A server on 127.0.0.1:0 whose `/go` redirects to `location(base)`; what the browser did.
