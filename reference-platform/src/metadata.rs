@@ -134,13 +134,41 @@ pub(crate) fn check(issuer: &str, document: &Value) -> Result<Metadata, StartErr
                 ));
             }
         };
-    Ok(Metadata {
+    let metadata = Metadata {
         issuer: issuer.to_owned(),
         authorization_endpoint: required_endpoint(document, "authorization_endpoint")?,
         token_endpoint: required_endpoint(document, "token_endpoint")?,
         revocation_endpoint: endpoint(document, "revocation_endpoint")?,
         iss_parameter_supported,
-    })
+    };
+    no_downgrade(&metadata)?;
+    Ok(metadata)
+}
+
+/// An HTTPS issuer's endpoints are HTTPS too: the loopback exemption of [`require_secure`] is
+/// for a provider served over plain HTTP on loopback as a whole, never for a plain endpoint
+/// that metadata served over TLS points to (a downgrade: RFC 6749 §3.1, §3.2, §10.9).
+fn no_downgrade(metadata: &Metadata) -> Result<(), StartError> {
+    if !metadata.issuer.to_ascii_lowercase().starts_with("https://") {
+        return Ok(());
+    }
+    let endpoints = [
+        (
+            "authorization_endpoint",
+            Some(&metadata.authorization_endpoint),
+        ),
+        ("token_endpoint", Some(&metadata.token_endpoint)),
+        ("revocation_endpoint", metadata.revocation_endpoint.as_ref()),
+    ];
+    for (name, url) in endpoints {
+        if let Some(url) = url.filter(|u| u.scheme() != "https") {
+            return Err(StartError::Insecure {
+                name,
+                url: url.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn required_endpoint(document: &Value, name: &'static str) -> Result<Url, StartError> {
@@ -247,6 +275,40 @@ mod tests {
         ));
         doc["token_endpoint"] = json!("https://auth.example.com/token");
         assert!(check(ISSUER, &doc).is_ok());
+    }
+
+    #[test]
+    fn an_https_issuer_may_not_point_to_a_plain_loopback_endpoint() {
+        let issuer = "https://127.0.0.1:9443";
+        let mut doc = document();
+        doc["issuer"] = json!(issuer);
+        for member in [
+            "authorization_endpoint",
+            "token_endpoint",
+            "revocation_endpoint",
+        ] {
+            let name = member.trim_end_matches("_endpoint");
+            let path = if name == "authorization" {
+                "authorize"
+            } else if name == "revocation" {
+                "revoke"
+            } else {
+                name
+            };
+            doc[member] = json!(format!("{issuer}/{path}"));
+        }
+        assert!(check(issuer, &doc).is_ok());
+        doc["token_endpoint"] = json!("http://127.0.0.1:9090/token");
+        assert!(
+            matches!(
+                check(issuer, &doc),
+                Err(StartError::Insecure {
+                    name: "token_endpoint",
+                    ..
+                })
+            ),
+            "a downgrade to plain HTTP is refused even on loopback"
+        );
     }
 
     #[test]

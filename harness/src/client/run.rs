@@ -74,7 +74,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
 /// `@iss` when it does), `@discovery` when the platform does not read the provider's metadata,
 /// `@mixup` when it talks to one authorization server only, `@path_param` unless the token goes
 /// in an API path (`[api] token_path`) and `@bearer_header` when it does, `@service_account`
-/// without a `[service_account]`.
+/// without a `[service_account]`, `@tls` unless the mock serves HTTPS (`[provider] tls`).
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
         .iter()
@@ -100,6 +100,16 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
             reason: "the platform is configured with the provider's endpoints and does not read \
                      its metadata (client.discovery = false), so it cannot know what the \
                      metadata promises (RFC 9207 §2.4)"
+                .into(),
+        });
+    }
+    if !profile.provider.tls {
+        tags.push(Inapplicable {
+            tag: "tls".into(),
+            reason: "the mock is not serving HTTPS: the profile does not set [provider] tls = \
+                     true, so the run exercises no TLS and the transport rules (RFC 6749 \
+                     §3.1.2.1; RFC 8252 §7.3) are not judged; set it, and give the platform \
+                     {ca_file}, to judge them"
                 .into(),
         });
     }
@@ -168,6 +178,22 @@ mod tests {
             .find(|t| t.tag == "discovery")
             .expect("@discovery is not applicable");
         assert!(discovery.reason.contains("client.discovery = false"));
+    }
+
+    #[test]
+    fn transport_rules_are_judged_only_when_the_mock_serves_https() {
+        let mut profile = PlatformProfile::reference();
+        let tls = shape_tags(&profile)
+            .into_iter()
+            .find(|t| t.tag == "tls")
+            .expect("@tls is not applicable over plain HTTP");
+        assert!(
+            tls.reason.starts_with("the mock is not serving HTTPS: "),
+            "{}",
+            tls.reason
+        );
+        profile.provider.tls = true;
+        assert!(!tags(&profile).contains(&"tls".to_owned()));
     }
 
     #[test]

@@ -31,6 +31,20 @@ pub struct Endpoints {
     pub introspection: Option<String>,
     /// A protected resource.
     pub resource: Option<String>,
+    /// The RFC 7591 dynamic client registration endpoint, if given or advertised.
+    pub registration: Option<String>,
+}
+
+impl Endpoints {
+    /// The URL the server was first reached at (the metadata's, else the authorization
+    /// endpoint), when it is plain `http://`: the transport rules are then not judged.
+    pub fn plain_http(&self) -> Option<&str> {
+        let first = self.metadata_url.as_deref().unwrap_or(&self.authorization);
+        first
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+            .then_some(first)
+    }
 }
 
 /// The shared state of one provider run.
@@ -178,6 +192,17 @@ impl ProviderContext {
                 "iss",
                 self.advertises_iss(),
                 "the metadata does not advertise authorization_response_iss_parameter_supported",
+            ),
+            (
+                "tls",
+                e.plain_http().is_none(),
+                "the server is reached over plain HTTP, not TLS: the transport rules (RFC 6749 \
+                 §3.1, §3.2; RFC 8414 §2) are judged only for a server served over HTTPS",
+            ),
+            (
+                "registration",
+                e.registration.is_some(),
+                "no registration endpoint is given or advertised (RFC 7591)",
             ),
             (
                 "revocation",
@@ -479,6 +504,10 @@ fn endpoints(
             .clone()
             .or_else(|| advertised("introspection_endpoint")),
         resource: s.resource_url.clone(),
+        registration: s
+            .registration_endpoint
+            .clone()
+            .or_else(|| advertised("registration_endpoint")),
     })
 }
 

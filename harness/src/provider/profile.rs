@@ -112,6 +112,9 @@ pub struct ServerProfile {
     /// The RFC 7662 introspection endpoint.
     #[serde(default)]
     pub introspection_endpoint: Option<String>,
+    /// The RFC 7591 dynamic client registration endpoint (default: the metadata's).
+    #[serde(default)]
+    pub registration_endpoint: Option<String>,
     /// A URL that needs a bearer token (a userinfo endpoint or an API).
     #[serde(default)]
     pub resource_url: Option<String>,
@@ -206,6 +209,7 @@ impl Default for ServerProfile {
             authorization_endpoint: None,
             token_endpoint: None,
             revocation_endpoint: None,
+            registration_endpoint: None,
             introspection_endpoint: None,
             resource_url: None,
             insufficient_scope: None,
@@ -365,6 +369,7 @@ impl ProviderProfile {
             ("token_endpoint", &mut s.token_endpoint),
             ("revocation_endpoint", &mut s.revocation_endpoint),
             ("introspection_endpoint", &mut s.introspection_endpoint),
+            ("registration_endpoint", &mut s.registration_endpoint),
             ("resource_url", &mut s.resource_url),
             ("ca_file", &mut s.ca_file),
         ] {

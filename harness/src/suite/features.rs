@@ -64,6 +64,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         "token.feature",
         include_str!("../../../features/client/token.feature"),
     ),
+    (
+        "transport.feature",
+        include_str!("../../../features/client/transport.feature"),
+    ),
 ];
 
 /// `features/provider/*.feature`, by file name.
@@ -111,6 +115,10 @@ pub const PROVIDER: &[(&str, &str)] = &[
     (
         "token.feature",
         include_str!("../../../features/provider/token.feature"),
+    ),
+    (
+        "transport.feature",
+        include_str!("../../../features/provider/transport.feature"),
     ),
 ];
 

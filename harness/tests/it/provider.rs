@@ -37,6 +37,15 @@ async fn run_against(target: ProviderTarget, _name: &str) -> RunReport {
     result.report
 }
 
+/// The scenario for servers that let PKCE be left out.
+const PKCE_OPTIONAL: &str = "A verifier for a code issued without a challenge is refused";
+
+/// The transport scenarios: judged only over TLS.
+const TRANSPORT: [&str; 2] = [
+    "The metadata names only https:// URLs",
+    "Registration refuses an http redirect URI for a host that is not loopback",
+];
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_default_mock_passes_every_applicable_scenario() {
     let report = run_against(ProviderTarget::default_mock(), "default").await;
@@ -51,23 +60,24 @@ async fn the_default_mock_passes_every_applicable_scenario() {
         "{} scenarios",
         report.scenarios.len()
     );
-    // Only the scenario for servers that let PKCE be left out does not apply to the mock.
-    assert_eq!(
-        names(&report, Status::Skipped),
-        BTreeSet::from(["A verifier for a code issued without a challenge is refused".to_owned()])
-    );
-    let skipped = report
-        .scenarios
-        .iter()
-        .find(|s| s.status == Status::Skipped)
-        .unwrap();
-    assert!(
-        skipped
-            .explanation
-            .as_deref()
-            .unwrap()
-            .starts_with("not applicable: the server requires PKCE")
-    );
+    // Only the scenario for servers that let PKCE be left out, and the transport rules (the
+    // mock is reached over plain HTTP), do not apply to the mock.
+    let mut not_applicable = BTreeSet::from([PKCE_OPTIONAL.to_owned()]);
+    not_applicable.extend(TRANSPORT.iter().map(|s| (*s).to_owned()));
+    assert_eq!(names(&report, Status::Skipped), not_applicable);
+    let explanation = |name: &str| {
+        let scenario = report.scenarios.iter().find(|s| s.name == name).unwrap();
+        scenario.explanation.clone().unwrap()
+    };
+    assert!(explanation(PKCE_OPTIONAL).starts_with("not applicable: the server requires PKCE"));
+    for name in TRANSPORT {
+        assert!(
+            explanation(name)
+                .starts_with("not applicable: the server is reached over plain HTTP, not TLS"),
+            "{name}: {}",
+            explanation(name)
+        );
+    }
     // Every passing scenario carries its HTTP evidence, secrets redacted.
     let redeemed = report
         .scenarios
@@ -476,7 +486,15 @@ async fn the_mock_over_https_gets_the_verdicts_it_gets_over_plain_http() {
         failures(&over_tls)
     );
     assert!(over_tls.scenarios.len() >= 80);
-    assert_eq!(verdicts(&over_tls), verdicts(&plain));
+    // The same verdicts, but for the transport rules: passed over TLS (every URL of the
+    // metadata is https://, registration refuses http://client.gauntlet.test/callback), not
+    // applicable over plain HTTP.
+    let (mut tls_verdicts, mut plain_verdicts) = (verdicts(&over_tls), verdicts(&plain));
+    for name in TRANSPORT {
+        assert_eq!(tls_verdicts.remove(name), Some(Status::Passed), "{name}");
+        assert_eq!(plain_verdicts.remove(name), Some(Status::Skipped), "{name}");
+    }
+    assert_eq!(tls_verdicts, plain_verdicts);
     assert_eq!(schemes(&over_tls), BTreeSet::from(["https".to_owned()]));
     assert_eq!(schemes(&plain), BTreeSet::from(["http".to_owned()]));
 }

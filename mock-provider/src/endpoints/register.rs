@@ -135,7 +135,12 @@ fn parse_metadata(body: &[u8]) -> Result<Metadata, OAuthError> {
     serde_json::from_value(value).map_err(invalid)
 }
 
-/// At least one redirect URI, each one valid.
+/// At least one redirect URI, each one valid, and none plain `http://` on a host that is not
+/// loopback: the redirection endpoint should require TLS ([RFC 6749 §3.1.2.1]), and only a
+/// loopback one may do without ([RFC 8252 §7.3, §8.3]).
+///
+/// [RFC 6749 §3.1.2.1]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.1
+/// [RFC 8252 §7.3, §8.3]: https://www.rfc-editor.org/rfc/rfc8252#section-7.3
 fn check_redirect_uris(redirect_uris: &[String]) -> Result<(), OAuthError> {
     if redirect_uris.is_empty() {
         return Err(OAuthError::new(
@@ -146,8 +151,31 @@ fn check_redirect_uris(redirect_uris: &[String]) -> Result<(), OAuthError> {
     for uri in redirect_uris {
         crate::redirect::validate_registered(uri)
             .map_err(|m| OAuthError::new(ErrorCode::InvalidRedirectUri, m))?;
+        if plain_remote(uri) {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidRedirectUri,
+                format!(
+                    "{uri:?} is plain http:// on a host that is not loopback: use https://, \
+                     or http:// on 127.0.0.1, [::1] or localhost (RFC 8252 §7.3)"
+                ),
+            ));
+        }
     }
     Ok(())
+}
+
+/// Whether `uri` is `http://` to a host other than a loopback address or `localhost`.
+fn plain_remote(uri: &str) -> bool {
+    let Ok(url) = url::Url::parse(uri) else {
+        return false;
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    url.scheme() == "http" && !loopback
 }
 
 /// Only the response type `code`.

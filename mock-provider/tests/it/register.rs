@@ -241,6 +241,38 @@ async fn a_fragment_or_relative_redirect_uri_is_invalid_redirect_uri() {
 }
 
 #[tokio::test]
+async fn a_plain_http_redirect_uri_is_refused_unless_its_host_is_loopback() {
+    // Arrange
+    let (provider, http) = start().await;
+    for uri in [
+        "http://client.gauntlet.test/callback",
+        "HTTP://client.gauntlet.test/callback",
+        "http://10.0.0.1/cb",
+    ] {
+        let metadata = json!({ "redirect_uris": [uri] });
+        // Act
+        let response = register(&provider, &http, &metadata).await;
+        // Assert
+        assert_error(response, "invalid_redirect_uri").await;
+    }
+    assert_eq!(
+        client_count(&provider, &http).await,
+        1,
+        "nothing registered"
+    );
+    for uri in [
+        "https://client.gauntlet.test/callback",
+        "http://127.0.0.1:9999/cb",
+        "http://[::1]:9999/cb",
+        "http://localhost:9999/cb",
+    ] {
+        let metadata = json!({ "redirect_uris": [uri] });
+        let response = register(&provider, &http, &metadata).await;
+        assert_eq!(response.status(), 201, "{uri} is accepted");
+    }
+}
+
+#[tokio::test]
 async fn missing_redirect_uris_is_invalid_redirect_uri() {
     // Arrange
     let (provider, http) = start().await;

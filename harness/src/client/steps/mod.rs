@@ -16,3 +16,4 @@ mod service_account;
 mod shapes;
 mod state;
 mod token;
+mod transport;

@@ -14,3 +14,4 @@ mod refresh;
 mod resource;
 mod revocation;
 mod token;
+mod transport;
