@@ -1,7 +1,7 @@
 //! Authorization server metadata ([RFC 8414](https://www.rfc-editor.org/rfc/rfc8414)), read once
 //! at start. The platform refuses to start when the document's `issuer` is not the configured
 //! one (§3.3), when S256 is not offered ([RFC 7636 §7.2]), or when an endpoint is neither HTTPS
-//! nor loopback.
+//! nor loopback — or, for an HTTPS issuer, not HTTPS at all (a downgrade).
 //!
 //! [RFC 7636 §7.2]: https://www.rfc-editor.org/rfc/rfc7636#section-7.2
 
