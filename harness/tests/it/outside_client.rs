@@ -65,6 +65,7 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
     ("botpress", "the platform's shape is web"),
     ("ocs", "does not play OpenChatStudio"),
     ("discovery", "client.discovery = false"),
+    ("tls", "the mock is not serving HTTPS: "),
     ("mixup", "client.single_provider = true"),
 ];
 
