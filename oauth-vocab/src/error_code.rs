@@ -1,12 +1,12 @@
 //! The error codes OAuth puts on the wire
 //! ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2), §4.1.2.1, RFC 6750 §3.1,
-//! RFC 7009 §2.2.1, RFC 7591 §3.2.2).
+//! RFC 7009 §2.2.1, RFC 7591 §3.2.2, RFC 8707 §2).
 
 use serde::{Deserialize, Serialize};
 
 use crate::wire::wire_names;
 
-/// An error code registered by RFC 6749, RFC 6750, RFC 7009 or RFC 7591.
+/// An error code registered by RFC 6749, RFC 6750, RFC 7009, RFC 7591 or RFC 8707.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -40,6 +40,8 @@ pub enum ErrorCode {
     InvalidRedirectUri,
     /// RFC 7591: a metadata field in a registration request is invalid.
     InvalidClientMetadata,
+    /// RFC 8707: the requested resource is invalid, missing, unknown or malformed.
+    InvalidTarget,
 }
 
 impl ErrorCode {
@@ -60,6 +62,7 @@ impl ErrorCode {
         Self::InsufficientScope,
         Self::InvalidRedirectUri,
         Self::InvalidClientMetadata,
+        Self::InvalidTarget,
     ];
 
     /// The code as it appears on the wire.
@@ -80,6 +83,7 @@ impl ErrorCode {
             Self::InsufficientScope => "insufficient_scope",
             Self::InvalidRedirectUri => "invalid_redirect_uri",
             Self::InvalidClientMetadata => "invalid_client_metadata",
+            Self::InvalidTarget => "invalid_target",
         }
     }
 }

@@ -30,6 +30,9 @@ pub enum Family {
     Login,
     /// The consent page.
     Consent,
+    /// Resource indicators ([RFC 8707](https://www.rfc-editor.org/rfc/rfc8707)): the `resource`
+    /// of authorization and token requests.
+    Resource,
     /// The provider's own code and token stores ([`Finding::StoreLiveEntryEvicted`](crate::Finding::StoreLiveEntryEvicted)).
     Store,
 }

@@ -141,6 +141,9 @@ findings! {
     BearerWrongTenant => "bearer.wrong_tenant" in Bearer,
     /// The access token lacks the required scope.
     BearerInsufficientScope => "bearer.insufficient_scope" in Bearer,
+    /// The access token was issued for another resource, or for none, than the one it was
+    /// presented to (RFC 8707 §2, MCP authorization: audience validation).
+    BearerWrongAudience => "bearer.wrong_audience" in Bearer,
     /// The access token came in the query string (RFC 6750 §2.3).
     BearerInQuery => "bearer.in_query" in Bearer,
     /// The access token came in the form body (RFC 6750 §2.2).
@@ -156,6 +159,22 @@ findings! {
     RequestDuplicateParameter => "request.duplicate_parameter" in Request,
     /// The body is not `application/x-www-form-urlencoded`.
     RequestWrongContentType => "request.wrong_content_type" in Request,
+
+    /// A JSON-RPC request to the MCP endpoint is malformed (JSON-RPC 2.0 §4, §5.1).
+    RequestJsonRpcInvalid => "request.jsonrpc_invalid" in Request,
+
+    /// A `resource` is not an absolute URI without a fragment (RFC 8707 §2).
+    ResourceMalformed => "resource.malformed" in Resource,
+    /// A `resource` names no resource this server knows (RFC 8707 §2: `invalid_target`).
+    ResourceUnknown => "resource.unknown" in Resource,
+    /// A `resource` differs from a known one only by a trailing slash; resources compare byte
+    /// for byte, and Entra refuses the slashed form (MCP authorization, canonical server URI).
+    ResourceTrailingSlash => "resource.trailing_slash" in Resource,
+    /// The token request's `resource` is not one the authorization granted (RFC 8707 §2.2).
+    ResourceMismatch => "resource.mismatch" in Resource,
+    /// The request carries no `resource`, which MCP clients must send in both the authorization
+    /// and the token request (MCP authorization, resource parameter).
+    ResourceMissing => "resource.missing" in Resource,
 
     /// The scope is malformed.
     ScopeMalformed => "scope.malformed" in Scope,

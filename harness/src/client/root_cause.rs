@@ -66,6 +66,7 @@ fn blames_platform(finding: Finding) -> bool {
         | Family::ClientAuth
         | Family::Client
         | Family::Request
+        | Family::Resource
         | Family::Scope => true,
         Family::Code => !matches!(finding, F::CodeExpired),
         Family::Refresh => !matches!(finding, F::RefreshExpired | F::RefreshRevoked),
