@@ -65,7 +65,7 @@ fn oauth_routes(state: &AppState) -> Router<AppState> {
 }
 
 /// Every route: the OAuth endpoints at the root and under `/t/{tenant}`, RFC 8414 path-inserted
-/// metadata, and the control API. Every request outside `/_admin` is journaled.
+/// metadata, the MCP endpoint and its metadata when configured, and the control API. Every request outside `/_admin` is journaled.
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(oauth_routes(&state))
@@ -78,6 +78,7 @@ pub(crate) fn router(state: AppState) -> Router {
             "/.well-known/openid-configuration/t/{tenant}",
             get(discovery::metadata).fallback(json("GET")),
         )
+        .merge(crate::mcp::routes(&state))
         .fallback(discovery::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -30,6 +30,7 @@ pub(crate) fn issue(
         challenge: request.challenge.clone(),
         subject,
         extras: request.extras.clone(),
+        resources: request.resources.clone(),
         expires_at: Tick::after(Duration::from_secs(state.config.code_ttl_secs)),
         state: request.state.clone(),
         redeemed_family: None,

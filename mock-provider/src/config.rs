@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clients::ClientConfig;
 use crate::faults::{Fault, MAX_FAULTS, MAX_LIFETIME_SECS};
+use crate::mcp_config::McpConfig;
 
 /// Everything that shapes how the mock provider behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +64,8 @@ pub struct ProviderConfig {
     pub faults: Vec<Fault>,
     /// Deliberate departures from the RFCs (all off by default).
     pub quirks: Quirks,
+    /// The mock as an MCP server, and RFC 8707 `resource` checks (off by default).
+    pub mcp: McpConfig,
 }
 
 /// Rules the mock can be told to break, as many real providers do, so that the provider suite
@@ -84,6 +87,9 @@ pub struct Quirks {
     pub omit_no_store: bool,
     /// Error redirects from the authorization endpoint leave `state` out.
     pub state_dropped_on_error: bool,
+    /// The metadata documents leave `code_challenge_methods_supported` out, which MCP clients
+    /// must take as "no PKCE" and refuse to proceed (MCP authorization, PKCE).
+    pub omit_code_challenge_methods: bool,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to
@@ -134,6 +140,7 @@ impl Default for ProviderConfig {
             clients: vec![ClientConfig::default()],
             faults: Vec::new(),
             quirks: Quirks::default(),
+            mcp: McpConfig::default(),
         }
     }
 }
@@ -497,6 +504,9 @@ impl ProviderConfig {
             return Err(invalid("default_user".into(), "names no configured user"));
         }
         self.limits
+            .validate()
+            .map_err(|(key, message)| invalid(key, &message))?;
+        self.mcp
             .validate()
             .map_err(|(key, message)| invalid(key, &message))?;
         for (key, secs) in [

@@ -22,6 +22,8 @@ pub(crate) struct AuthorizationRequest {
     pub(crate) scopes: Vec<String>,
     pub(crate) challenge: Option<(String, ChallengeMethod)>,
     pub(crate) extras: Vec<(String, String)>,
+    /// The resources it names (RFC 8707), checked.
+    pub(crate) resources: Vec<String>,
     /// The `iss` to send in the response (RFC 9207); `None` to send none.
     pub(crate) iss: Option<String>,
 }
@@ -65,6 +67,7 @@ impl Pending {
         .into_iter()
         .flatten()
         .chain(&r.scopes)
+        .chain(&r.resources)
         .chain(r.extras.iter().flat_map(|(n, v)| [n, v]))
         .map(String::len)
         .fold(0, usize::saturating_add);

@@ -58,6 +58,8 @@ mod journal;
 mod journal_store;
 mod jwt;
 mod markers;
+mod mcp;
+mod mcp_config;
 mod mount;
 mod pages;
 mod params;
@@ -67,6 +69,7 @@ mod record;
 mod redaction;
 mod redirect;
 mod refresh;
+mod resource_indicator;
 mod response;
 mod scope;
 mod server;
@@ -99,4 +102,5 @@ pub use config::{
     AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, Quirks,
     RedirectMatch, ResourceConfig, TokenFormat, UnknownScopes, User,
 };
+pub use mcp_config::{McpChallenge, McpConfig};
 pub use oauth_vocab::{AuthMethod, GrantType};

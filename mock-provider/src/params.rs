@@ -56,11 +56,24 @@ impl Params {
             .ok_or_else(|| OAuthError::invalid_request(format!("{name} is missing")))
     }
 
-    /// The names that appear more than once, each once, in order of their first repeat.
-    fn duplicates(&self) -> Vec<&str> {
+    /// Every non-empty value of a parameter that may be repeated (RFC 8707's `resource`), in
+    /// order.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        (self.0.iter())
+            .filter(|(n, v)| n == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The names that appear more than once, each once, in order of their first repeat, but
+    /// those in `repeatable`.
+    fn duplicates(&self, repeatable: &[&str]) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
         for (i, (name, _)) in self.0.iter().enumerate() {
-            if self.0[..i].iter().any(|(n, _)| n == name) && !names.contains(&name.as_str()) {
+            if self.0[..i].iter().any(|(n, _)| n == name)
+                && !names.contains(&name.as_str())
+                && !repeatable.contains(&name.as_str())
+            {
                 names.push(name);
             }
         }
@@ -68,10 +81,11 @@ impl Params {
     }
 
     /// Refuses a request that repeats any parameter, even an empty one
-    /// ([RFC 6749 §3.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.1)); the finding
-    /// names every repeated parameter.
-    pub(crate) fn no_duplicates(&self) -> Result<(), OAuthError> {
-        match self.duplicates().as_slice() {
+    /// ([RFC 6749 §3.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.1)), but those in
+    /// `repeatable` (RFC 8707 §2 lets `resource` repeat); the finding names every repeated
+    /// parameter.
+    pub(crate) fn no_duplicates_but(&self, repeatable: &[&str]) -> Result<(), OAuthError> {
+        match self.duplicates(repeatable).as_slice() {
             [] => Ok(()),
             names => Err(repeated(&names.join(", "))),
         }
@@ -128,10 +142,10 @@ mod tests {
     fn repeated_parameters_are_an_error_and_empty_ones_are_absent() {
         let p = Params::parse(b"state=1&state=2&scope=&x").unwrap();
         assert!(p.get("state").is_err());
-        assert_eq!(p.duplicates(), ["state"]);
+        assert_eq!(p.duplicates(&[]), ["state"]);
         let p = Params::parse(b"code=a&state=s&code=b&state=t&code=c").unwrap();
-        assert_eq!(p.duplicates(), ["code", "state"]);
-        let error = p.no_duplicates().unwrap_err();
+        assert_eq!(p.duplicates(&[]), ["code", "state"]);
+        let error = p.no_duplicates_but(&[]).unwrap_err();
         assert_eq!(error.description, "parameters code, state are repeated");
         assert_eq!(
             error.findings,
@@ -142,5 +156,13 @@ mod tests {
         );
         assert_eq!(p.get("scope").unwrap(), None);
         assert_eq!(p.get("x").unwrap(), None);
+    }
+
+    #[test]
+    fn a_repeatable_parameter_may_repeat_and_gives_all_its_values() {
+        let p = Params::parse(b"resource=a&resource=&resource=b&code=c").unwrap();
+        assert!(p.no_duplicates_but(&[]).is_err());
+        assert!(p.no_duplicates_but(&["resource"]).is_ok());
+        assert_eq!(p.all("resource"), ["a", "b"]);
     }
 }

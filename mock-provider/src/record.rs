@@ -208,7 +208,9 @@ fn endpoint(config: &ProviderConfig, route: Option<&str>) -> Endpoint {
     .find(|(path, _)| path.as_str() == route)
     .map_or_else(
         || {
-            if config.resource.token_path.as_deref() == Some(route) {
+            if config.resource.token_path.as_deref() == Some(route)
+                || (config.mcp.enabled && config.mcp.path == route)
+            {
                 Endpoint::Resource
             } else {
                 Endpoint::Other

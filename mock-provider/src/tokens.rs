@@ -22,6 +22,10 @@ pub(crate) struct Issue {
     pub(crate) extras: Vec<(String, String)>,
     pub(crate) with_refresh: bool,
     pub(crate) origin_state: Option<String>,
+    /// The resource the access token is for (RFC 8707), its audience.
+    pub(crate) audience: Option<String>,
+    /// The resources the authorization granted (what a refresh may name).
+    pub(crate) resources: Vec<String>,
     /// What the client got wrong that a quirk let through, for the journal.
     pub(crate) findings: Vec<oauth_vocab::Observation>,
 }
@@ -70,7 +74,7 @@ fn access_token(state: &AppState, issue: &Issue, now: u64) -> String {
             signer.sign(&serde_json::json!({
                 "iss": state.issuer(issue.tenant.as_deref()),
                 "sub": issue.subject,
-                "aud": issue.client_id,
+                "aud": issue.audience.as_deref().unwrap_or(&issue.client_id),
                 "client_id": issue.client_id,
                 "scope": scope::join(&issue.scopes),
                 "iat": now,
@@ -106,6 +110,8 @@ fn store(
         rotated: false,
         extras: issue.extras.clone(),
         origin_state: issue.origin_state.clone(),
+        audience: issue.audience.clone(),
+        resources: issue.resources.clone(),
     };
     let access_ttl = Duration::from_secs(config.access_token_ttl_secs);
     let real = expire_early.unwrap_or(access_ttl);

@@ -2,8 +2,8 @@
 //! ([RFC 6749 §4.1.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1)): a pipeline of the
 //! checks each rule family owns — the client (§2.2), its redirect URI (§3.1.2.3:
 //! [`crate::redirect`]), then, with errors sent back to that URI (§4.1.2.1), the response type
-//! (§3.1.1), the grant (§4.1), the scope (§3.3), PKCE ([RFC 7636 §4.3]: [`crate::pkce`]) and the
-//! authorization-endpoint faults ([`crate::faults`]) — before a scripted decision, auto-approval
+//! (§3.1.1), the grant (§4.1), the scope (§3.3), PKCE ([RFC 7636 §4.3]: [`crate::pkce`]), the
+//! resources (RFC 8707: [`crate::resource_indicator`]) and the authorization-endpoint faults ([`crate::faults`]) — before a scripted decision, auto-approval
 //! or the login page answers, and an approval issues a code ([`crate::code`]).
 //!
 //! [RFC 7636 §4.3]: https://www.rfc-editor.org/rfc/rfc7636#section-4.3
@@ -26,7 +26,7 @@ use crate::params::Params;
 use crate::redirect::{Callback, Resolved};
 use crate::response::{browser_headers, noted};
 use crate::state::{AppState, lock};
-use crate::{pkce, scope};
+use crate::{pkce, resource_indicator, scope};
 
 /// Why a request is refused: either the redirect target is untrusted (an error page), or the
 /// error can go back to the client.
@@ -47,6 +47,9 @@ struct Checked {
     scopes: Vec<String>,
     challenge: Option<(String, pkce::ChallengeMethod)>,
     extras: Vec<(String, String)>,
+    resources: Vec<String>,
+    /// What was noted without refusing (a missing `resource`).
+    notes: Vec<Observation>,
 }
 
 /// `GET {authorize}`: validate, then answer by scripted decision, auto-approval or login.
@@ -100,8 +103,9 @@ fn validate(
     let Resolved {
         uri,
         sent,
-        findings,
+        mut findings,
     } = target;
+    findings.extend(checked.notes);
     let request = AuthorizationRequest {
         client_id: client.client_id,
         tenant: tenant.0.clone(),
@@ -111,6 +115,7 @@ fn validate(
         scopes: checked.scopes,
         challenge: checked.challenge,
         extras: checked.extras,
+        resources: checked.resources,
         iss: response_iss(state, tenant),
     };
     Ok((request, findings))
@@ -127,7 +132,7 @@ fn known_client(state: &AppState, params: &Params) -> Result<ClientConfig, OAuth
 
 /// The checks whose errors go back to the client's redirect URI, in order.
 fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Checked, OAuthError> {
-    params.no_duplicates()?;
+    params.no_duplicates_but(resource_indicator::repeatable(state))?;
     response_type_is_code(params)?;
     if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
@@ -138,6 +143,8 @@ fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Che
     let scopes =
         scope::for_authorization(client, params.get("scope")?, state.config.unknown_scopes)?;
     let challenge = pkce::check::check_challenge(client, params)?;
+    let mut notes = Vec::new();
+    let resources = resource_indicator::requested(state, params, &mut notes)?;
     let mut extras = Vec::new();
     for name in &state.config.reflect_params {
         if let Some(value) = params.get(name)? {
@@ -148,6 +155,8 @@ fn check(state: &AppState, client: &ClientConfig, params: &Params) -> Result<Che
         scopes,
         challenge,
         extras,
+        resources,
+        notes,
     })
 }
 

@@ -47,6 +47,11 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
     if state.signer.is_some() {
         doc["jwks_uri"] = at(&paths.jwks).into();
     }
+    if state.config.quirks.omit_code_challenge_methods
+        && let Some(doc) = doc.as_object_mut()
+    {
+        doc.remove("code_challenge_methods_supported");
+    }
     doc
 }
 

@@ -284,7 +284,7 @@ fn with_scope(
 }
 
 /// The finding for an access token in a state that cannot be used.
-fn refused_state(state: TokenState) -> Finding {
+pub(crate) fn refused_state(state: TokenState) -> Finding {
     match state {
         TokenState::Expired => Finding::BearerExpired,
         TokenState::Revoked => Finding::BearerRevoked,

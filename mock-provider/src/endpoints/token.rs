@@ -20,7 +20,7 @@ use crate::response::{no_store, noted};
 use crate::state::{AppState, lock};
 use crate::store::Stores;
 use crate::tokens::{Issue, mint};
-use crate::{code, faults, pkce, redirect, refresh, scope};
+use crate::{code, faults, pkce, redirect, refresh, resource_indicator, scope};
 
 /// `POST {token}`.
 pub(crate) async fn handle(
@@ -45,7 +45,7 @@ async fn respond(
     form: &Params,
     client_id: &mut Option<String>,
 ) -> Result<Response, OAuthError> {
-    form.no_duplicates()?;
+    form.no_duplicates_but(resource_indicator::repeatable(state))?;
     *client_id = claimed_client_id(state, headers, form);
     let client = authenticated_client(state, headers, form)?;
     *client_id = Some(client.client_id.clone());
@@ -96,7 +96,9 @@ fn grant(
             authorization_code(state, &mut stores, tenant, client, form)
         }
         GrantType::RefreshToken => refresh_token(state, &mut stores, client, form),
-        GrantType::ClientCredentials => client_credentials(&mut stores, tenant, client, form),
+        GrantType::ClientCredentials => {
+            client_credentials(state, &mut stores, tenant, client, form)
+        }
     }
 }
 
@@ -130,6 +132,7 @@ fn authorization_code(
         verifier,
         quirks.verifier_optional,
     )?);
+    let audience = resource_indicator::audience(state, &grant.resources, form, &mut findings)?;
     code::spend(stores, code, family, quirks.reusable_codes);
     let reflect = &state.config.reflect_params;
     Ok(Issue {
@@ -145,6 +148,8 @@ fn authorization_code(
             .collect(),
         with_refresh: client.allows_grant(GrantType::RefreshToken),
         origin_state: grant.state,
+        resources: granted_resources(grant.resources, audience.as_ref()),
+        audience,
         findings,
     })
 }
@@ -159,6 +164,8 @@ fn refresh_token(
     let token = form.required("refresh_token")?;
     let record = refresh::redeemable(stores, token, &client.client_id)?;
     let scopes = refresh::narrowed_scope(&record.scopes, form.get("scope")?)?;
+    let mut findings = Vec::new();
+    let audience = resource_indicator::audience(state, &record.resources, form, &mut findings)?;
     let rotate = state.config.rotate_refresh_tokens;
     if rotate {
         refresh::rotate(stores, token);
@@ -172,13 +179,16 @@ fn refresh_token(
         extras: record.extras,
         with_refresh: rotate,
         origin_state: record.origin_state,
-        findings: Vec::new(),
+        resources: granted_resources(record.resources, audience.as_ref()),
+        audience,
+        findings,
     })
 }
 
 /// The `client_credentials` grant ([RFC 6749 §4.4](https://www.rfc-editor.org/rfc/rfc6749#section-4.4)):
 /// a service account, no user and no refresh token.
 fn client_credentials(
+    state: &AppState,
     stores: &mut Stores,
     tenant: &Tenant,
     client: &ClientConfig,
@@ -191,6 +201,8 @@ fn client_credentials(
         ));
     }
     let scopes = scope::for_client(client, form.get("scope")?)?;
+    let mut findings = Vec::new();
+    let audience = resource_indicator::audience(state, &[], form, &mut findings)?;
     Ok(Issue {
         client_id: client.client_id.clone(),
         tenant: tenant.0.clone(),
@@ -200,6 +212,18 @@ fn client_credentials(
         extras: Vec::new(),
         with_refresh: false,
         origin_state: None,
-        findings: Vec::new(),
+        resources: audience.iter().cloned().collect(),
+        audience,
+        findings,
     })
+}
+
+/// The resources a grant's tokens carry on: those the authorization named, else the one the
+/// token request named (what a later refresh may name, RFC 8707 §2.2).
+fn granted_resources(granted: Vec<String>, audience: Option<&String>) -> Vec<String> {
+    if granted.is_empty() {
+        audience.into_iter().cloned().collect()
+    } else {
+        granted
+    }
 }

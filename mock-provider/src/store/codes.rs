@@ -35,6 +35,8 @@ pub(crate) struct CodeGrant {
     /// store keeps only its [`flow_label`](super::flow_label::flow_label), which is what
     /// [`CodeEntry::grant`] gives back.
     pub(crate) state: Option<String>,
+    /// The resources the authorization request named (RFC 8707).
+    pub(crate) resources: Vec<String>,
     /// Set once redeemed: the family of the tokens issued from it.
     pub(crate) redeemed_family: Option<u64>,
 }
@@ -70,6 +72,8 @@ struct Rest {
     scope: Arc<str>,
     subject: Arc<str>,
     extras: Pairs,
+    /// The resources, space-separated (a URI holds no space).
+    resources: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Rest {
@@ -102,6 +106,8 @@ impl CodeEntry {
             scope: strings.str(&grant.scopes.join(" ")),
             subject: strings.str(&grant.subject),
             extras: pack(grant.extras),
+            resources: (!grant.resources.is_empty())
+                .then(|| strings.str(&grant.resources.join(" "))),
         };
         Self {
             client: strings.str(&grant.client_id),
@@ -124,6 +130,11 @@ impl CodeEntry {
             challenge: rest.challenge.as_ref().map(|(c, m)| (c.to_string(), *m)),
             subject: rest.subject.to_string(),
             extras: unpack(&rest.extras),
+            resources: rest
+                .resources
+                .as_deref()
+                .map(scope_list)
+                .unwrap_or_default(),
             expires_at: self.expires_at,
             state: self.state.as_deref().map(str::to_owned),
             redeemed_family: self.family(),

@@ -10,6 +10,7 @@ use crate::pkce::ChallengeMethod;
 
 fn grant(client: &str, state: &str) -> CodeGrant {
     CodeGrant {
+        resources: Vec::new(),
         client_id: client.into(),
         tenant: None,
         redirect_uri: "https://platform.test/callback".into(),
@@ -26,6 +27,8 @@ fn grant(client: &str, state: &str) -> CodeGrant {
 
 fn token(client: &str, kind: TokenKind, family: u64) -> TokenRecord {
     TokenRecord {
+        audience: None,
+        resources: Vec::new(),
         kind,
         client_id: client.into(),
         tenant: None,

@@ -1,6 +1,6 @@
 //! Access and refresh tokens as the store keeps them: keyed by a fingerprint of the token
 //! rather than the token itself, and sharing one copy of what a client's tokens repeat (client,
-//! tenant, subject, scope, reflected parameters).
+//! tenant, subject, scope, reflected parameters, audience, granted resources).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +36,10 @@ pub(crate) struct TokenRecord {
     /// The `state` of the authorization that started the family (the store keeps, and gives
     /// back, only its [`flow_label`](super::flow_label::flow_label)).
     pub(crate) origin_state: Option<String>,
+    /// The resource the token was issued for (RFC 8707), if the request named one.
+    pub(crate) audience: Option<String>,
+    /// The resources the authorization granted, which a refresh may name (RFC 8707 §2.2).
+    pub(crate) resources: Vec<String>,
 }
 
 /// What all the tokens of a client and grant share.
@@ -47,6 +51,9 @@ pub(crate) struct Holder {
     /// The scopes, space-separated.
     scope: Arc<str>,
     extras: Pairs,
+    audience: Option<Arc<str>>,
+    /// The granted resources, space-separated (a URI holds no space).
+    resources: Option<Arc<str>>,
 }
 
 /// A stored token.
@@ -91,6 +98,9 @@ impl TokenEntry {
             subject: strings.str(&record.subject),
             scope: strings.str(&record.scopes.join(" ")),
             extras: pack(record.extras),
+            audience: record.audience.as_deref().map(|a| strings.str(a)),
+            resources: (!record.resources.is_empty())
+                .then(|| strings.str(&record.resources.join(" "))),
         });
         let expires_at = Tick::after(lifetime);
         Self {
@@ -127,6 +137,12 @@ impl TokenEntry {
             rotated: self.rotated,
             extras: unpack(&holder.extras),
             origin_state: self.origin_state.as_deref().map(str::to_owned),
+            audience: holder.audience.as_deref().map(str::to_owned),
+            resources: holder
+                .resources
+                .as_deref()
+                .map(scope_list)
+                .unwrap_or_default(),
         }
     }
 

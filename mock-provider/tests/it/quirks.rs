@@ -293,6 +293,7 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             token_redirect_uri_unchecked: true,
             omit_no_store: true,
             state_dropped_on_error: true,
+            omit_code_challenge_methods: false,
         }
     );
     assert!(!lax.rotate_refresh_tokens);

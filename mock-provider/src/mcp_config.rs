@@ -1,0 +1,223 @@
+//! The `[mcp]` table: the mock as an MCP server (Streamable HTTP, JSON-RPC 2.0) protected by its
+//! own tokens, with RFC 9728 protected-resource metadata and RFC 8707 resource indicators at the
+//! authorization and token endpoints. Off by default: a profile without the table behaves as if
+//! MCP did not exist.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What a `401` from the MCP endpoint carries in `WWW-Authenticate`
+/// ([RFC 9728 §5.1](https://www.rfc-editor.org/rfc/rfc9728#section-5.1), RFC 6750 §3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum McpChallenge {
+    /// `Bearer resource_metadata="…", scope="…"`: what MCP servers should send.
+    #[default]
+    Full,
+    /// `Bearer resource_metadata="…"`, without the scope.
+    NoScope,
+    /// A bare `Bearer` challenge (clients must fall back to the well-known URLs).
+    Bare,
+    /// No `WWW-Authenticate` header at all.
+    None,
+}
+
+/// The MCP server the mock serves beside its authorization server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct McpConfig {
+    /// Serve the MCP endpoint and its metadata, and check `resource` at the authorization and
+    /// token endpoints.
+    pub enabled: bool,
+    /// The MCP endpoint's path (POST JSON-RPC); its absolute URL is the resource identifier.
+    pub path: String,
+    /// The tenant whose issuer is the MCP server's authorization server (`{base}/t/{tenant}`,
+    /// an issuer with a path); the root issuer when absent. Tokens of other issuers are refused.
+    pub tenant: Option<String>,
+    /// More resource identifiers the authorization server issues tokens for, besides the MCP
+    /// endpoint's URL (absolute URIs without fragment). The MCP endpoint refuses their tokens.
+    pub extra_resources: Vec<String>,
+    /// Refuse an authorization or token request without `resource` (`invalid_target`); by
+    /// default it is only noted (`resource.missing`).
+    pub require_resource: bool,
+    /// The scopes every MCP request needs, challenged in the 401 and listed in
+    /// `scopes_supported`.
+    pub scopes: Vec<String>,
+    /// The scopes each tool needs besides [`McpConfig::scopes`]; a call without them is a 403
+    /// `insufficient_scope` naming them. Tools: `whoami`, `echo`.
+    pub tool_scopes: BTreeMap<String, Vec<String>>,
+    /// What a 401 says in `WWW-Authenticate`.
+    pub challenge: McpChallenge,
+    /// Serve the protected-resource metadata at the path-aware well-known URL
+    /// (`/.well-known/oauth-protected-resource{path}`, RFC 9728 §3.1).
+    pub metadata_at_path: bool,
+    /// Serve it at the root well-known URL (`/.well-known/oauth-protected-resource`).
+    pub metadata_at_root: bool,
+}
+
+/// The tools the MCP endpoint offers.
+pub(crate) const TOOLS: [&str; 2] = ["whoami", "echo"];
+
+impl Default for McpConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            path: "/mcp".into(),
+            tenant: None,
+            extra_resources: Vec::new(),
+            require_resource: false,
+            scopes: vec!["read".into()],
+            tool_scopes: BTreeMap::from([("whoami".into(), vec!["profile".into()])]),
+            challenge: McpChallenge::Full,
+            metadata_at_path: true,
+            metadata_at_root: true,
+        }
+    }
+}
+
+impl McpConfig {
+    /// Checks the path, the extra resources and the tools, naming the key at fault.
+    pub(crate) fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, message: &str| Err((format!("mcp.{key}"), message.to_owned()));
+        let path = &self.path;
+        if path.len() < 2
+            || !path.starts_with('/')
+            || path.starts_with("/_admin")
+            || path.starts_with("/t/")
+            || path.starts_with("/.well-known")
+            || path.ends_with('/')
+            || path.contains(['{', '}', '*', '?', '#'])
+        {
+            return bad(
+                "path",
+                "must be a path like /mcp: not '/', no trailing '/', placeholder, query or \
+                 fragment, and not under /_admin, /t/ or /.well-known",
+            );
+        }
+        for (i, resource) in self.extra_resources.iter().enumerate() {
+            if malformed_resource(resource).is_some() {
+                return bad(
+                    &format!("extra_resources[{i}]"),
+                    "must be an absolute URI without fragment",
+                );
+            }
+        }
+        if let Some(tenant) = &self.tenant
+            && (tenant.is_empty() || tenant.contains(['/', '?', '#', '%']))
+        {
+            return bad("tenant", "must be one non-empty path segment");
+        }
+        for (tool, scopes) in &self.tool_scopes {
+            if !TOOLS.contains(&tool.as_str()) {
+                return bad(
+                    &format!("tool_scopes.{tool}"),
+                    "names no tool (whoami, echo)",
+                );
+            }
+            if scopes
+                .iter()
+                .chain(&self.scopes)
+                .any(|s| !is_scope_token(s))
+            {
+                return bad(&format!("tool_scopes.{tool}"), "holds a malformed scope");
+            }
+        }
+        if self.scopes.iter().any(|s| !is_scope_token(s)) {
+            return bad("scopes", "holds a malformed scope");
+        }
+        Ok(())
+    }
+}
+
+/// Why `value` is no valid resource indicator ([RFC 8707 §2](https://www.rfc-editor.org/rfc/rfc8707#section-2):
+/// an absolute URI without fragment), if it is none.
+pub(crate) fn malformed_resource(value: &str) -> Option<&'static str> {
+    if value.contains('#') {
+        Some("it has a fragment")
+    } else if value.trim() != value || value.contains(char::is_control) {
+        Some("it has whitespace or control characters")
+    } else if url::Url::parse(value).is_err() {
+        Some("it is not an absolute URI")
+    } else {
+        None
+    }
+}
+
+/// A scope token: one or more printable ASCII characters but space, `"` and `\`
+/// ([RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3)).
+fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resource_is_an_absolute_uri_without_fragment() {
+        assert_eq!(malformed_resource("https://mcp.example.test/mcp"), None);
+        assert_eq!(malformed_resource("https://mcp.example.test"), None);
+        for bad in [
+            "mcp.example.test",
+            "/mcp",
+            "https://mcp.example.test/mcp#x",
+            "https://mcp.example.test/mcp#",
+            " https://mcp.example.test",
+        ] {
+            assert!(malformed_resource(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mcp_is_off_by_default() {
+        assert!(!McpConfig::default().enabled);
+        assert!(McpConfig::default().validate().is_ok());
+    }
+
+    #[test]
+    fn bad_paths_resources_and_tools_are_refused_by_key() {
+        for (config, key) in [
+            (
+                McpConfig {
+                    path: "/".into(),
+                    ..McpConfig::default()
+                },
+                "mcp.path",
+            ),
+            (
+                McpConfig {
+                    path: "/mcp/".into(),
+                    ..McpConfig::default()
+                },
+                "mcp.path",
+            ),
+            (
+                McpConfig {
+                    extra_resources: vec!["https://a.test/x#f".into()],
+                    ..McpConfig::default()
+                },
+                "mcp.extra_resources[0]",
+            ),
+            (
+                McpConfig {
+                    tool_scopes: BTreeMap::from([("rm".into(), vec![])]),
+                    ..McpConfig::default()
+                },
+                "mcp.tool_scopes.rm",
+            ),
+            (
+                McpConfig {
+                    tenant: Some("a/b".into()),
+                    ..McpConfig::default()
+                },
+                "mcp.tenant",
+            ),
+        ] {
+            assert_eq!(config.validate().unwrap_err().0, key);
+        }
+    }
+}
