@@ -227,6 +227,11 @@ impl MockProvider {
         self.root().url(path)
     }
 
+    /// The MCP endpoint's URL, its resource identifier (`[mcp]`; served only when enabled).
+    pub fn mcp_url(&self) -> String {
+        self.url(&self.config().mcp.path)
+    }
+
     /// The root issuer's metadata URL ([RFC 8414](https://www.rfc-editor.org/rfc/rfc8414)).
     pub fn metadata_url(&self) -> String {
         self.root().metadata_url()

@@ -19,6 +19,7 @@ mod flow_state;
 mod fuzz;
 mod journal_bounds;
 mod login;
+mod mcp;
 mod quirks;
 mod readme;
 mod redaction;
