@@ -1,9 +1,11 @@
 //! Resource indicators ([RFC 8707](https://www.rfc-editor.org/rfc/rfc8707)), checked when the
 //! `[mcp]` table is on: every `resource` is an absolute URI without fragment (§2) that this
 //! server knows — its MCP endpoint's URL or one of `mcp.extra_resources` — compared byte for
-//! byte, with no normalisation (a trailing-slash variant is another resource, and earns a
-//! finding of its own); the token request names one of the resources the authorization granted
-//! (§2.2), which becomes the token's audience.
+//! byte but for the case of the scheme and host, which the MCP authorization spec ("Canonical
+//! Server URI") says servers SHOULD accept in upper case (accepted, with a finding); a
+//! trailing-slash variant is another resource, and earns a finding of its own. The token
+//! request names one of the resources the authorization granted (§2.2), which becomes the
+//! token's audience.
 
 use oauth_vocab::{Finding, Observation};
 
@@ -33,6 +35,26 @@ pub(crate) fn mcp_resource(state: &AppState) -> String {
 /// Whether this server issues tokens for `value`, byte for byte.
 fn is_known(state: &AppState, value: &str) -> bool {
     value == mcp_resource(state) || state.config.mcp.extra_resources.iter().any(|r| r == value)
+}
+
+/// The known resource `value` names with its scheme and host in lower case, if that is not
+/// `value` itself.
+fn case_twin(state: &AppState, value: &str) -> Option<String> {
+    let lowered = lower_scheme_and_host(value)?;
+    (lowered != value && is_known(state, &lowered)).then_some(lowered)
+}
+
+/// `value` with its scheme and authority (`scheme://authority`) in lower case and the rest as
+/// it is; `None` for a value without `://`.
+fn lower_scheme_and_host(value: &str) -> Option<String> {
+    let (scheme, rest) = value.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    Some(format!(
+        "{}://{}{tail}",
+        scheme.to_ascii_lowercase(),
+        authority.to_ascii_lowercase()
+    ))
 }
 
 /// The known resource `value` differs from only by a trailing slash, if any.
@@ -77,6 +99,17 @@ pub(crate) fn requested(
                 Observation::detailed(Finding::ResourceMalformed, why),
             ));
         }
+        let value = match case_twin(state, value) {
+            Some(canonical) => {
+                findings.push(Observation::detailed(
+                    Finding::ResourceNotCanonical,
+                    format!("{value} is {canonical} with an upper-case scheme or host"),
+                ));
+                canonical
+            }
+            None => value.to_owned(),
+        };
+        let value = value.as_str();
         if !is_known(state, value) {
             return Err(match slash_twin(state, value) {
                 Some(twin) => invalid_target(
@@ -100,6 +133,24 @@ pub(crate) fn requested(
         }
     }
     Ok(resources)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lower_scheme_and_host;
+
+    #[test]
+    fn only_the_scheme_and_the_host_are_lowered() {
+        assert_eq!(
+            lower_scheme_and_host("HTTPS://MCP.Example.TEST:8443/Path/MCP?Q=A").as_deref(),
+            Some("https://mcp.example.test:8443/Path/MCP?Q=A")
+        );
+        assert_eq!(
+            lower_scheme_and_host("HTTP://MCP.EXAMPLE.TEST").as_deref(),
+            Some("http://mcp.example.test")
+        );
+        assert_eq!(lower_scheme_and_host("urn:example:MCP"), None);
+    }
 }
 
 /// The audience of the token a token request asks for (§2.2): the one resource it names, which

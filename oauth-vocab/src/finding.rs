@@ -170,6 +170,9 @@ findings! {
     /// A `resource` differs from a known one only by a trailing slash; resources compare byte
     /// for byte, and Entra refuses the slashed form (MCP authorization, canonical server URI).
     ResourceTrailingSlash => "resource.trailing_slash" in Resource,
+    /// A `resource` names a known one with an upper-case scheme or host: accepted, as the MCP
+    /// authorization spec asks of servers, but not the canonical (lower-case) form clients use.
+    ResourceNotCanonical => "resource.not_canonical" in Resource,
     /// The token request's `resource` is not one the authorization granted (RFC 8707 §2.2).
     ResourceMismatch => "resource.mismatch" in Resource,
     /// The request carries no `resource`, which MCP clients must send in both the authorization

@@ -1,5 +1,5 @@
 //! RFC 8707 `resource` at the authorization and token endpoints: absolute URIs without
-//! fragment, known ones only, compared byte for byte; the token request names one the
+//! fragment, known ones only, compared byte for byte but for the case of scheme and host; the token request names one the
 //! authorization granted, and it becomes the token's audience.
 
 use mock_provider::{Finding, ProviderConfig};
@@ -65,10 +65,32 @@ async fn malformed_and_unknown_resources_are_invalid_target() {
         assert_eq!(error.as_deref(), Some("invalid_target"), "{resource}");
         assert!(journal_has(&provider, finding), "{resource}: {finding:?}");
     }
-    // Byte for byte: an upper-case scheme is not the MCP endpoint's URL.
-    let shouting = provider.mcp_url().replacen("http", "HTTP", 1);
-    let (error, _) = authorize_error(&provider, &http, &[&shouting]).await;
+    // Byte for byte beyond the scheme and host: an upper-case path is another resource.
+    let shouting_path = provider.mcp_url().replace("/mcp", "/MCP");
+    let (error, _) = authorize_error(&provider, &http, &[&shouting_path]).await;
     assert_eq!(error.as_deref(), Some("invalid_target"));
+}
+
+#[tokio::test]
+async fn an_upper_case_scheme_and_host_are_accepted_with_a_finding() {
+    // MCP authorization, "Canonical Server URI": servers SHOULD accept them.
+    let (provider, http) = start_with(mcp_profile(&[])).await;
+    let mcp = provider.mcp_url();
+    let shouting = mcp.replacen("http", "HTTP", 1);
+    let code = code_for(&provider, &http, &[&shouting], None).await;
+    assert!(journal_has(&provider, Finding::ResourceNotCanonical));
+    let response = redeem_for(&provider, &http, &code, Some(&shouting)).await;
+    assert_eq!(response.status(), 200);
+    // The token's audience is the canonical URL: the MCP endpoint takes it.
+    let token = json(response).await["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned();
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    assert_eq!(
+        rpc(&provider, &http, Some(&token), ping).await.status(),
+        200
+    );
 }
 
 #[tokio::test]
