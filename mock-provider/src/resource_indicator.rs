@@ -135,24 +135,6 @@ pub(crate) fn requested(
     Ok(resources)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::lower_scheme_and_host;
-
-    #[test]
-    fn only_the_scheme_and_the_host_are_lowered() {
-        assert_eq!(
-            lower_scheme_and_host("HTTPS://MCP.Example.TEST:8443/Path/MCP?Q=A").as_deref(),
-            Some("https://mcp.example.test:8443/Path/MCP?Q=A")
-        );
-        assert_eq!(
-            lower_scheme_and_host("HTTP://MCP.EXAMPLE.TEST").as_deref(),
-            Some("http://mcp.example.test")
-        );
-        assert_eq!(lower_scheme_and_host("urn:example:MCP"), None);
-    }
-}
-
 /// The audience of the token a token request asks for (§2.2): the one resource it names, which
 /// must be among those `granted` (when the authorization named any), or else the single one
 /// granted. Several resources in one token request are refused: this server's tokens have one
@@ -186,5 +168,23 @@ pub(crate) fn audience(
             ErrorCode::InvalidTarget,
             "the grant covers several resources; name the one this token is for",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lower_scheme_and_host;
+
+    #[test]
+    fn only_the_scheme_and_the_host_are_lowered() {
+        assert_eq!(
+            lower_scheme_and_host("HTTPS://MCP.Example.TEST:8443/Path/MCP?Q=A").as_deref(),
+            Some("https://mcp.example.test:8443/Path/MCP?Q=A")
+        );
+        assert_eq!(
+            lower_scheme_and_host("HTTP://MCP.EXAMPLE.TEST").as_deref(),
+            Some("http://mcp.example.test")
+        );
+        assert_eq!(lower_scheme_and_host("urn:example:MCP"), None);
     }
 }
