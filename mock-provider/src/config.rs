@@ -50,6 +50,12 @@ pub struct ProviderConfig {
     /// Where to write the CA certificate (PEM) with `tls`; by default a file in a fresh
     /// temporary directory, removed when the provider stops.
     pub tls_ca_file: Option<PathBuf>,
+    /// With `tls`: also listen for plain HTTP on a second port of the same address, and name
+    /// `http://…/token` there as the metadata's `token_endpoint` (the issuer and every other URL
+    /// stay `https://`): a downgrade a client must refuse (RFC 6749 §10.9). Every request on
+    /// that port is journaled as `plain_http`; a token request there is refused
+    /// (`transport.plain_http`). Without `tls` the provider does not start.
+    pub plain_token_endpoint: bool,
     /// The protected resource API.
     pub resource: ResourceConfig,
     /// Bounds on stores and requests.
@@ -133,6 +139,7 @@ impl Default for ProviderConfig {
             reflect_params: Vec::new(),
             tls: false,
             tls_ca_file: None,
+            plain_token_endpoint: false,
             resource: ResourceConfig::default(),
             limits: Limits::default(),
             admin: AdminConfig::default(),
@@ -606,6 +613,13 @@ mod tests {
         let config = ProviderConfig::from_toml("tls = true\ntls_ca_file = \"ca.pem\"").unwrap();
         assert!(config.tls);
         assert_eq!(config.tls_ca_file, Some(PathBuf::from("ca.pem")));
+    }
+
+    #[test]
+    fn the_plain_token_endpoint_is_off_by_default_and_parses_from_toml() {
+        assert!(!ProviderConfig::default().plain_token_endpoint);
+        let config = ProviderConfig::from_toml("tls = true\nplain_token_endpoint = true").unwrap();
+        assert!(config.plain_token_endpoint);
     }
 
     #[test]

@@ -75,6 +75,10 @@ pub struct JournalEntry {
     /// bytes]`) or parameters or headers were left out.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// Whether it came over plain HTTP to the listener of `plain_token_endpoint` (a
+    /// downgrade), not to the provider's own (HTTPS) address.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plain_http: bool,
 }
 
 /// The response as sent.
@@ -120,7 +124,8 @@ impl JournalEntry {
             || self.flows.iter().any(|f| f.client_id == client_id)
     }
 
-    /// One line, secrets redacted: `#3 POST /token -> 400 [code.reused]`.
+    /// One line, secrets redacted: `#3 POST /token -> 400 [code.reused]` (`/token (plain
+    /// http)` for a request to the plain listener).
     pub fn summary(&self) -> String {
         self.line(&self.redacted_path())
     }
@@ -128,8 +133,9 @@ impl JournalEntry {
     /// One line with this path shown.
     fn line(&self, path: &str) -> String {
         let findings: Vec<String> = self.findings.iter().map(ToString::to_string).collect();
+        let plain = if self.plain_http { " (plain http)" } else { "" };
         format!(
-            "#{} {} {} -> {} [{}]",
+            "#{} {} {}{plain} -> {} [{}]",
             self.seq,
             self.method,
             path,
@@ -308,6 +314,7 @@ pub(crate) mod tests {
             findings: vec![],
             flows: vec![],
             truncated: false,
+            plain_http: false,
         }
     }
 

@@ -64,6 +64,7 @@ mod mount;
 mod pages;
 mod params;
 pub mod pkce;
+mod plain;
 mod random;
 mod record;
 mod redaction;

@@ -30,6 +30,10 @@ struct Opts {
     /// default: a file in a temporary directory removed on exit).
     #[arg(long, value_name = "PATH")]
     ca_out: Option<PathBuf>,
+    /// With --tls: also serve plain HTTP on a second port and name its /token as the metadata's
+    /// token_endpoint, a downgrade for a client to refuse (the profile's `plain_token_endpoint`).
+    #[arg(long)]
+    plain_token_endpoint: bool,
 }
 
 #[tokio::main]
@@ -53,6 +57,7 @@ async fn main() -> ExitCode {
         None => ProviderConfig::default(),
     };
     config.tls |= opts.tls || opts.ca_out.is_some();
+    config.plain_token_endpoint |= opts.plain_token_endpoint;
     if let Some(path) = opts.ca_out {
         config.tls_ca_file = Some(path);
     }
@@ -71,6 +76,9 @@ async fn main() -> ExitCode {
     if let Some(ca_file) = provider.ca_file() {
         // A plain line, whatever RUST_LOG says: a caller needs it to trust the server.
         eprintln!("mock-provider: CA certificate at {}", ca_file.display());
+    }
+    if let Some(plain) = provider.plain_token_endpoint() {
+        eprintln!("mock-provider: the metadata names the plain-HTTP token endpoint {plain}");
     }
     tracing::info!(profile = %provider.config().name, "ready; metadata at {}/.well-known/oauth-authorization-server", provider.uri());
     stop_signal().await;

@@ -17,6 +17,7 @@ use crate::config::ProviderConfig;
 use crate::journal::{JournalEntry, Note, RecordedResponse};
 use crate::markers::{BodyTooLarge, DropConnection};
 use crate::params::Params;
+use crate::plain::PlainHttp;
 use crate::state::{AppState, lock};
 use crate::store::eviction;
 use crate::truncation::lossy;
@@ -127,6 +128,7 @@ fn request_entry(state: &AppState, parts: &Parts, bytes: &Bytes) -> JournalEntry
         findings: Vec::new(),
         flows: Vec::new(),
         truncated: body_cut || headers_cut,
+        plain_http: parts.extensions.get::<PlainHttp>().is_some(),
     }
 }
 

@@ -55,6 +55,8 @@ pub struct MockProvider {
     tls: Option<Tls>,
     /// The TLS handshakes that failed, and those going on.
     handshakes: Arc<Handshakes>,
+    /// The plain-HTTP listener's address, with `plain_token_endpoint`.
+    plain_address: Option<SocketAddr>,
 }
 
 impl fmt::Debug for MockProvider {
@@ -102,6 +104,14 @@ impl MockProviderBuilder {
         self
     }
 
+    /// With [`tls`](Self::tls): also serves plain HTTP on a second port, and the metadata's
+    /// `token_endpoint` names it (sets [`ProviderConfig::plain_token_endpoint`]): a downgrade,
+    /// see [`MockProvider::plain_token_endpoint`].
+    pub fn plain_token_endpoint(mut self, plain: bool) -> Self {
+        self.config.plain_token_endpoint = plain;
+        self
+    }
+
     /// Makes codes, tokens and keys deterministic, for snapshots.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -111,6 +121,9 @@ impl MockProviderBuilder {
     /// Validates the configuration, binds, and starts serving.
     pub async fn start(self) -> Result<MockProvider, StartError> {
         self.config.validate()?;
+        if self.config.plain_token_endpoint && !self.config.tls {
+            return Err(StartError::PlainWithoutTls);
+        }
         let addr = self
             .address
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -130,14 +143,42 @@ impl MockProviderBuilder {
         } else {
             None
         };
+        let plain = if self.config.plain_token_endpoint {
+            let plain_addr = SocketAddr::new(address.ip(), 0);
+            let listener =
+                TcpListener::bind(plain_addr)
+                    .await
+                    .map_err(|source| StartError::Bind {
+                        addr: plain_addr,
+                        source,
+                    })?;
+            let bound = listener.local_addr().map_err(|source| StartError::Bind {
+                addr: plain_addr,
+                source,
+            })?;
+            Some((listener, bound))
+        } else {
+            None
+        };
+        let plain_address = plain.as_ref().map(|(_, bound)| *bound);
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let state = AppState::new(self.config, format!("{scheme}://{address}"), self.seed);
+        let state = AppState::new(
+            self.config,
+            format!("{scheme}://{address}"),
+            plain_address.map(|a| format!("http://{a}")),
+            self.seed,
+        );
         let (shutdown, stopped) = watch::channel(false);
         let connections = Connections::new(&state.config.limits);
         let acceptor = tls.as_ref().map(Tls::acceptor);
         let app = router(state.clone());
         let handshakes = Arc::new(Handshakes::new(state.started));
         let tls_serve = acceptor.map(|acceptor| (acceptor, handshakes.clone()));
+        if let Some((plain_listener, _)) = plain {
+            let plain_app = crate::plain::router(app.clone());
+            let (connections, stopped) = (connections.clone(), stopped.clone());
+            tokio::spawn(serve(plain_listener, plain_app, connections, None, stopped));
+        }
         tokio::spawn(serve(listener, app, connections, tls_serve, stopped));
         Ok(MockProvider {
             state,
@@ -146,6 +187,7 @@ impl MockProviderBuilder {
             expectations: Mutex::new(Vec::new()),
             tls,
             handshakes,
+            plain_address,
         })
     }
 }
@@ -205,6 +247,20 @@ impl MockProvider {
     /// The socket address it listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// With `plain_token_endpoint`: the base URL of the plain-HTTP listener, e.g.
+    /// `http://127.0.0.1:41235`; `None` without it.
+    pub fn plain_uri(&self) -> Option<String> {
+        self.state.plain_base_url.clone()
+    }
+
+    /// With `plain_token_endpoint`: the plain-HTTP token endpoint the root issuer's metadata
+    /// names, e.g. `http://127.0.0.1:41235/token` (the issuer stays `https://…`); `None`
+    /// without it.
+    pub fn plain_token_endpoint(&self) -> Option<String> {
+        self.plain_address
+            .map(|a| format!("http://{a}{}", self.state.config.paths.token))
     }
 
     /// The URLs of the root issuer (`None`) or of a tenant, whose issuer is

@@ -22,6 +22,13 @@ pub enum StartError {
     /// The TLS certificates or the TLS configuration could not be made (`tls = true`).
     #[error("cannot set up TLS: {0}")]
     Tls(String),
+    /// `plain_token_endpoint` without `tls`: a downgrade needs an HTTPS issuer to downgrade.
+    #[error(
+        "plain_token_endpoint needs tls = true: it names a plain-HTTP token endpoint in the \
+         metadata of an HTTPS issuer (a downgrade), which means nothing when the whole provider \
+         is plain HTTP; set tls = true (--tls) or drop plain_token_endpoint"
+    )]
+    PlainWithoutTls,
     /// The CA certificate could not be written (`tls = true`).
     #[error("cannot write the CA certificate to {path}: {source}")]
     CaFile {

@@ -31,6 +31,8 @@ pub(crate) struct AppState(Arc<Inner>);
 pub(crate) struct Inner {
     pub(crate) config: ProviderConfig,
     pub(crate) base_url: String,
+    /// The base URL of the plain-HTTP listener, with `plain_token_endpoint`.
+    pub(crate) plain_base_url: Option<String>,
     pub(crate) clients: RwLock<HashMap<String, ClientConfig>>,
     pub(crate) stores: Mutex<Stores>,
     pub(crate) interactions: Mutex<Interactions>,
@@ -55,7 +57,12 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    pub(crate) fn new(config: ProviderConfig, base_url: String, seed: Option<u64>) -> Self {
+    pub(crate) fn new(
+        config: ProviderConfig,
+        base_url: String,
+        plain_base_url: Option<String>,
+        seed: Option<u64>,
+    ) -> Self {
         let random = Random::from_seed(seed);
         let signer = (config.token_format == TokenFormat::Jwt).then(|| Signer::generate(&random));
         let clients = config
@@ -78,6 +85,7 @@ impl AppState {
             signer,
             started: Instant::now(),
             base_url,
+            plain_base_url,
             config,
         }))
     }

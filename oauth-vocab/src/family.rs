@@ -35,4 +35,7 @@ pub enum Family {
     Resource,
     /// The provider's own code and token stores ([`Finding::StoreLiveEntryEvicted`](crate::Finding::StoreLiveEntryEvicted)).
     Store,
+    /// Transport security ([RFC 6749 §10.9](https://www.rfc-editor.org/rfc/rfc6749#section-10.9)):
+    /// credentials sent without TLS.
+    Transport,
 }

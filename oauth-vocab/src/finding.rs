@@ -211,6 +211,10 @@ findings! {
     /// A live code or token (or a redeemed code still in its replay window) was dropped because
     /// its store was full: verdicts about its flow can no longer be trusted.
     StoreLiveEntryEvicted => "store.live_entry_evicted" in Store,
+
+    /// A token request came over plain HTTP, its code, tokens and client credentials readable on
+    /// the way (RFC 6749 §3.2, §10.9: the token endpoint requires TLS).
+    TransportPlainHttp => "transport.plain_http" in Transport,
 }
 
 wire_names!(

@@ -67,7 +67,8 @@ fn blames_platform(finding: Finding) -> bool {
         | Family::Client
         | Family::Request
         | Family::Resource
-        | Family::Scope => true,
+        | Family::Scope
+        | Family::Transport => true,
         Family::Code => !matches!(finding, F::CodeExpired),
         Family::Refresh => !matches!(finding, F::RefreshExpired | F::RefreshRevoked),
         Family::Bearer => !matches!(
@@ -84,6 +85,7 @@ fn home_feature(family: Family) -> &'static str {
         Family::Pkce => "pkce.feature",
         Family::RedirectUri => "redirect.feature",
         Family::Scope => "scope.feature",
+        Family::Transport => "transport.feature",
         _ => "token.feature",
     }
 }

@@ -194,6 +194,7 @@ mod tests {
             },
             findings: vec![],
             truncated: false,
+            plain_http: false,
             flows: ties
                 .iter()
                 .map(|(code, by)| FlowTie {

@@ -24,10 +24,18 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
         &["S256"]
     };
     let auth_methods = ["client_secret_basic", "client_secret_post"];
+    // `plain_token_endpoint`: the same path on the plain-HTTP listener (a downgrade).
+    let token_endpoint = match &state.plain_base_url {
+        Some(plain) => {
+            let tenant = tenant.map(|t| format!("/t/{t}")).unwrap_or_default();
+            format!("{plain}{tenant}{}", paths.token)
+        }
+        None => at(&paths.token),
+    };
     let mut doc = serde_json::json!({
         "issuer": issuer,
         "authorization_endpoint": at(&paths.authorize),
-        "token_endpoint": at(&paths.token),
+        "token_endpoint": token_endpoint,
         "userinfo_endpoint": at(&paths.userinfo),
         "revocation_endpoint": at(&paths.revoke),
         "introspection_endpoint": at(&paths.introspect),

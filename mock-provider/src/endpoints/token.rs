@@ -5,6 +5,7 @@
 //! [`crate::pkce`]), `refresh_token` (§6: [`crate::refresh`]) or `client_credentials` (§4.4) —
 //! and the tokens it earns ([`crate::tokens`], §5.1).
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,19 +17,26 @@ use crate::clients::ClientConfig;
 use crate::endpoints::{FormBody, Tenant};
 use crate::error::{ErrorCode, OAuthError};
 use crate::params::Params;
+use crate::plain::PlainHttp;
 use crate::response::{no_store, noted};
 use crate::state::{AppState, lock};
 use crate::store::Stores;
 use crate::tokens::{Issue, mint};
 use crate::{code, faults, pkce, redirect, refresh, resource_indicator, scope};
 
-/// `POST {token}`.
+/// `POST {token}`. Over plain HTTP (`plain_token_endpoint`'s listener) it is refused whatever
+/// it carries: the token endpoint requires TLS (§3.2, §10.9).
 pub(crate) async fn handle(
     State(state): State<AppState>,
     tenant: Tenant,
+    plain: Option<Extension<PlainHttp>>,
     headers: HeaderMap,
     form: Result<FormBody, OAuthError>,
 ) -> Response {
+    if plain.is_some() {
+        let form = form.as_ref().ok().map(|FormBody(form)| form);
+        return crate::plain::refused(&state, &headers, form);
+    }
     let mut client_id = None;
     let result = match form {
         Ok(FormBody(form)) => respond(&state, &tenant, &headers, &form, &mut client_id).await,

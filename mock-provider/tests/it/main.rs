@@ -20,6 +20,7 @@ mod fuzz;
 mod journal_bounds;
 mod login;
 mod mcp;
+mod plain_token_endpoint;
 mod quirks;
 mod readme;
 mod redaction;

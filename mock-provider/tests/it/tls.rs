@@ -27,7 +27,7 @@ async fn start_tls(config: ProviderConfig) -> MockProvider {
 }
 
 /// A non-redirecting client that trusts this CA and nothing else.
-fn trusting(ca_pem: &str) -> reqwest::Client {
+pub(crate) fn trusting(ca_pem: &str) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("the CA parses");
     reqwest::Client::builder()
         .redirect(Policy::none())
