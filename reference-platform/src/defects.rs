@@ -66,6 +66,7 @@ defects! {
     NoReferrerPolicy => "no_referrer_policy": "sends a callback page that links to a help site without a referrer policy",
     OpenRedirect => "open_redirect": "follows a return address in the callback to any site",
     NoIssCheck => "no_iss_check": "ignores the iss of the authorization response (mix-up)",
+    PlainTokenEndpoint => "plain_token_endpoint": "accepts an https issuer's metadata naming a plain-http token endpoint and sends the code there (shows only against an HTTPS provider)",
     NoTokenTimeout => "no_token_timeout": "waits for the token endpoint without a timeout",
     RetryStorm => "retry_storm": "retries a failed token request five times at once",
     PartialTokenStored => "partial_token_stored": "links the account after a token response it could not use",
@@ -108,6 +109,13 @@ impl Defect {
     /// button cannot show it.
     pub fn chat_only(self) -> bool {
         self == Self::NoLinkConfirmation
+    }
+
+    /// Whether the defect shows only against a provider served over HTTPS (`[provider] tls`):
+    /// over plain HTTP there is no TLS to downgrade from, and a plain loopback endpoint is
+    /// allowed.
+    pub fn tls_only(self) -> bool {
+        self == Self::PlainTokenEndpoint
     }
 }
 

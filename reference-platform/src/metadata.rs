@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use serde_json::Value;
 use url::{Host, Url};
 
+use crate::defects::{Defect, Defects};
 use crate::http::read_limited;
 use crate::start_error::StartError;
 
@@ -57,13 +58,18 @@ pub(crate) fn parse_issuer(issuer: &str) -> Result<Url, StartError> {
     Ok(url)
 }
 
-/// Fetches and checks the metadata document.
-pub(crate) async fn discover(http: &reqwest::Client, issuer: &str) -> Result<Metadata, StartError> {
+/// Fetches and checks the metadata document (with the `plain_token_endpoint` defect, an HTTPS
+/// issuer's plain token endpoint is let through).
+pub(crate) async fn discover(
+    http: &reqwest::Client,
+    issuer: &str,
+    defects: &Defects,
+) -> Result<Metadata, StartError> {
     let issuer_url = parse_issuer(issuer)?;
     let mut failures = Vec::new();
     for url in well_known_urls(&issuer_url) {
         match fetch(http, &url).await {
-            Ok(document) => return check(issuer, &document),
+            Ok(document) => return check(issuer, &document, defects),
             Err(reason) => failures.push(format!("{url}: {reason}")),
         }
     }
@@ -95,7 +101,11 @@ async fn fetch(http: &reqwest::Client, url: &Url) -> Result<Value, String> {
 }
 
 /// Checks a metadata document against the configured issuer.
-pub(crate) fn check(issuer: &str, document: &Value) -> Result<Metadata, StartError> {
+pub(crate) fn check(
+    issuer: &str,
+    document: &Value,
+    defects: &Defects,
+) -> Result<Metadata, StartError> {
     let invalid = |reason: String| StartError::Metadata { reason };
     let found = document.get("issuer").and_then(Value::as_str);
     if found != Some(issuer) {
@@ -141,14 +151,15 @@ pub(crate) fn check(issuer: &str, document: &Value) -> Result<Metadata, StartErr
         revocation_endpoint: endpoint(document, "revocation_endpoint")?,
         iss_parameter_supported,
     };
-    no_downgrade(&metadata)?;
+    no_downgrade(&metadata, defects)?;
     Ok(metadata)
 }
 
 /// An HTTPS issuer's endpoints are HTTPS too: the loopback exemption of [`require_secure`] is
 /// for a provider served over plain HTTP on loopback as a whole, never for a plain endpoint
-/// that metadata served over TLS points to (a downgrade: RFC 6749 §3.1, §3.2, §10.9).
-fn no_downgrade(metadata: &Metadata) -> Result<(), StartError> {
+/// that metadata served over TLS points to (a downgrade: RFC 6749 §3.1, §3.2, §10.9). The
+/// `plain_token_endpoint` defect skips the token endpoint.
+fn no_downgrade(metadata: &Metadata, defects: &Defects) -> Result<(), StartError> {
     if !metadata.issuer.to_ascii_lowercase().starts_with("https://") {
         return Ok(());
     }
@@ -161,8 +172,11 @@ fn no_downgrade(metadata: &Metadata) -> Result<(), StartError> {
         ("revocation_endpoint", metadata.revocation_endpoint.as_ref()),
     ];
     for (name, url) in endpoints {
+        if name == "token_endpoint" && defects.has(Defect::PlainTokenEndpoint) {
+            continue;
+        }
         if let Some(url) = url.filter(|u| u.scheme() != "https") {
-            return Err(StartError::Insecure {
+            return Err(StartError::Downgrade {
                 name,
                 url: url.to_string(),
             });
@@ -236,7 +250,7 @@ mod tests {
 
     #[test]
     fn a_good_document_is_accepted() {
-        let m = check(ISSUER, &document()).unwrap();
+        let m = check(ISSUER, &document(), &Defects::none()).unwrap();
         assert!(m.iss_parameter_supported);
         assert_eq!(m.token_endpoint.as_str(), "http://127.0.0.1:9090/token");
         assert!(m.revocation_endpoint.is_some());
@@ -244,7 +258,7 @@ mod tests {
 
     #[test]
     fn a_different_issuer_is_refused() {
-        let err = check("http://127.0.0.1:9090/", &document()).unwrap_err();
+        let err = check("http://127.0.0.1:9090/", &document(), &Defects::none()).unwrap_err();
         assert!(matches!(err, StartError::IssuerMismatch { .. }), "{err}");
     }
 
@@ -253,14 +267,14 @@ mod tests {
         let mut doc = document();
         doc["code_challenge_methods_supported"] = json!(["plain"]);
         assert!(matches!(
-            check(ISSUER, &doc),
+            check(ISSUER, &doc, &Defects::none()),
             Err(StartError::S256Unsupported { .. })
         ));
         doc.as_object_mut()
             .unwrap()
             .remove("code_challenge_methods_supported");
         assert!(matches!(
-            check(ISSUER, &doc),
+            check(ISSUER, &doc, &Defects::none()),
             Err(StartError::S256Unsupported { .. })
         ));
     }
@@ -270,11 +284,11 @@ mod tests {
         let mut doc = document();
         doc["token_endpoint"] = json!("http://auth.example.com/token");
         assert!(matches!(
-            check(ISSUER, &doc),
+            check(ISSUER, &doc, &Defects::none()),
             Err(StartError::Insecure { .. })
         ));
         doc["token_endpoint"] = json!("https://auth.example.com/token");
-        assert!(check(ISSUER, &doc).is_ok());
+        assert!(check(ISSUER, &doc, &Defects::none()).is_ok());
     }
 
     #[test]
@@ -297,17 +311,28 @@ mod tests {
             };
             doc[member] = json!(format!("{issuer}/{path}"));
         }
-        assert!(check(issuer, &doc).is_ok());
+        assert!(check(issuer, &doc, &Defects::none()).is_ok());
         doc["token_endpoint"] = json!("http://127.0.0.1:9090/token");
         assert!(
             matches!(
-                check(issuer, &doc),
-                Err(StartError::Insecure {
+                check(issuer, &doc, &Defects::none()),
+                Err(StartError::Downgrade {
                     name: "token_endpoint",
                     ..
                 })
             ),
             "a downgrade to plain HTTP is refused even on loopback"
+        );
+        let defective: Defects = "plain_token_endpoint".parse().unwrap();
+        let accepted = check(issuer, &doc, &defective).expect("the defect lets it through");
+        assert_eq!(
+            accepted.token_endpoint.as_str(),
+            "http://127.0.0.1:9090/token"
+        );
+        doc["revocation_endpoint"] = json!("http://127.0.0.1:9090/revoke");
+        assert!(
+            check(issuer, &doc, &defective).is_err(),
+            "the defect skips the token endpoint only"
         );
     }
 
@@ -317,7 +342,11 @@ mod tests {
         doc.as_object_mut()
             .unwrap()
             .remove("authorization_response_iss_parameter_supported");
-        assert!(!check(ISSUER, &doc).unwrap().iss_parameter_supported);
+        assert!(
+            !check(ISSUER, &doc, &Defects::none())
+                .unwrap()
+                .iss_parameter_supported
+        );
     }
 
     #[test]

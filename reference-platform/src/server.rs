@@ -78,7 +78,7 @@ impl Platform {
         // Start-up is not a scenario: a busy machine must not turn a slow metadata answer into a
         // platform that did not start, so discovery gets its own, generous timeout.
         let startup = crate::http::client(STARTUP_TIMEOUT, &cas).map_err(StartError::HttpClient)?;
-        let mut metadata = discover(&startup, &config.issuer).await?;
+        let mut metadata = discover(&startup, &config.issuer, &config.defects).await?;
         let mut config = config;
         let hooks = crate::shapes::hooks(&config.shape);
         hooks.prepare(&mut config, &mut metadata)?;

@@ -61,4 +61,15 @@ pub enum StartError {
         /// The URL.
         url: String,
     },
+    /// An HTTPS issuer's metadata names a plain-HTTP endpoint (a downgrade).
+    #[error(
+        "{name} {url} is plain HTTP, yet the issuer is https:// (a downgrade: codes and \
+         credentials would travel in the clear; RFC 6749 §10.9)"
+    )]
+    Downgrade {
+        /// Which URL.
+        name: &'static str,
+        /// The URL.
+        url: String,
+    },
 }

@@ -218,3 +218,41 @@ async fn a_ca_file_without_certificates_is_a_configuration_error() {
     );
     assert!(error.to_string().contains("empty.pem"), "{error}");
 }
+
+#[tokio::test]
+async fn an_https_issuer_naming_a_plain_token_endpoint_is_refused_unless_the_defect_is_on() {
+    // Arrange: a TLS mock whose metadata names a plain-HTTP token endpoint (a downgrade).
+    let provider = mock_provider::MockProvider::builder()
+        .tls(true)
+        .plain_token_endpoint(true)
+        .start()
+        .await
+        .unwrap();
+    let trusting = PlatformConfig {
+        ca_file: provider.ca_file().map(ToOwned::to_owned),
+        ..platform_config(&provider)
+    };
+
+    // Act
+    let refused = Platform::start(trusting.clone()).await.unwrap_err();
+    let defective = Platform::start(PlatformConfig {
+        defects: "plain_token_endpoint".parse().unwrap(),
+        ..trusting
+    })
+    .await;
+
+    // Assert
+    assert!(
+        matches!(
+            refused,
+            StartError::Downgrade {
+                name: "token_endpoint",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    let plain = provider.plain_token_endpoint().unwrap();
+    assert!(refused.to_string().contains(&plain), "{refused}");
+    defective.expect("the defect lets the downgrade through");
+}
