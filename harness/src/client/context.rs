@@ -42,6 +42,9 @@ pub struct RunContext {
     /// A client for requests Gauntlet sends the mock itself (as the platform's client, or as a
     /// channel), trusting [`trust`](Self::trust).
     pub http: reqwest::Client,
+    /// Where a launched platform's output goes (the restarts of `@restart` scenarios write
+    /// theirs beside it).
+    pub platform_log: std::path::PathBuf,
     _platform: PlatformProcess,
 }
 
@@ -139,45 +142,108 @@ impl RunContext {
     /// A launched platform's stdout and stderr go to `platform_log`.
     pub async fn start(
         profile: PlatformProfile,
-        mut trust: Trust,
+        trust: Trust,
         reveal_secrets: bool,
         max_body_bytes: usize,
         platform_log: &std::path::Path,
     ) -> anyhow::Result<Self> {
-        let base = match profile.provider.profile {
-            Some(MockProfile::OpenChatStudio) => ProviderConfig::from_toml(include_str!(
-                "../../../fixtures/providers/openchatstudio.toml"
-            ))
-            .context("the bundled openchatstudio profile")?,
-            _ => ProviderConfig::default(),
-        };
-        let mut users = base.users.clone();
-        for (username, name) in ACCOUNTS {
-            if !users.iter().any(|u| u.username == *username) {
-                users.push(User {
-                    username: (*username).into(),
-                    password: format!("{username}-password"),
-                    subject: None,
-                    name: (*name).into(),
-                    email: format!("{username}@example.test"),
-                });
-            }
+        let mock = StartedMock::start(&profile, trust, MockVariant::Run).await?;
+        mock.with_platform(profile, reveal_secrets, max_body_bytes, platform_log)
+            .await
+            .map_err(|not_started| not_started.error)
+    }
+
+    /// The timeout for every request to the platform: `timeouts.request_ms`, plus the
+    /// platform's own token timeout, since a callback may wait for the token endpoint.
+    pub fn request_timeout(&self) -> Duration {
+        let token = self.profile.timeouts.platform_token_timeout_ms.duration();
+        Duration::from_millis(self.profile.timeouts.request_ms) + token.unwrap_or_default()
+    }
+}
+
+/// Which mock provider a platform is started against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MockVariant {
+    /// The run's own, as the profile describes it.
+    Run,
+    /// The profile's, on a free port of its address, with a plain-HTTP token endpoint in its
+    /// metadata (a downgrade; needs `[provider] tls`).
+    Downgraded,
+}
+
+/// A started mock provider and what the platform's start needs from it: the values for
+/// templates, the CAs to trust, and a client trusting them.
+#[derive(Debug)]
+pub(crate) struct StartedMock {
+    provider: MockProvider,
+    vars: Vars,
+    trust: Trust,
+    http: reqwest::Client,
+}
+
+/// A platform that did not start against its mock.
+#[derive(Debug)]
+pub(crate) struct NotStarted {
+    /// The mock: its journal shows what the platform read before it gave up.
+    pub(crate) provider: MockProvider,
+    /// Why, with the refused certificate named first when that is why.
+    pub(crate) error: anyhow::Error,
+    /// Whether the platform itself refused: its start failed (embedded), or it exited or never
+    /// became ready (launched), for a reason other than the mock's certificate. `false` when
+    /// Gauntlet could not even launch it.
+    pub(crate) refused: bool,
+}
+
+/// The mock's configuration for a run of `profile`.
+fn mock_config(profile: &PlatformProfile) -> anyhow::Result<ProviderConfig> {
+    let base = match profile.provider.profile {
+        Some(MockProfile::OpenChatStudio) => ProviderConfig::from_toml(include_str!(
+            "../../../fixtures/providers/openchatstudio.toml"
+        ))
+        .context("the bundled openchatstudio profile")?,
+        _ => ProviderConfig::default(),
+    };
+    let mut users = base.users.clone();
+    for (username, name) in ACCOUNTS {
+        if !users.iter().any(|u| u.username == *username) {
+            users.push(User {
+                username: (*username).into(),
+                password: format!("{username}-password"),
+                subject: None,
+                name: (*name).into(),
+                email: format!("{username}@example.test"),
+            });
         }
-        let mut resource = base.resource.clone();
-        resource.token_path = profile.api.token_path.clone();
-        let config = ProviderConfig {
-            name: format!("gauntlet ({})", base.name),
-            resource,
-            users,
-            clients: Vec::new(),
-            limits: limits(profile.provider.limits.clone()),
-            ..base
-        };
+    }
+    let mut resource = base.resource.clone();
+    resource.token_path = profile.api.token_path.clone();
+    Ok(ProviderConfig {
+        name: format!("gauntlet ({})", base.name),
+        resource,
+        users,
+        clients: Vec::new(),
+        limits: limits(profile.provider.limits.clone()),
+        ..base
+    })
+}
+
+impl StartedMock {
+    /// Starts the mock for `profile`, and fills in the values its URLs give the templates.
+    pub(crate) async fn start(
+        profile: &PlatformProfile,
+        mut trust: Trust,
+        variant: MockVariant,
+    ) -> anyhow::Result<Self> {
         let mut builder = MockProvider::builder()
-            .config(config)
-            .tls(profile.provider.tls);
+            .config(mock_config(profile)?)
+            .tls(profile.provider.tls)
+            .plain_token_endpoint(variant == MockVariant::Downgraded);
         if let Some(address) = profile.provider.address {
-            builder = builder.address(address);
+            builder = builder.address(match variant {
+                MockVariant::Run => address,
+                // The run's mock holds the profile's port.
+                MockVariant::Downgraded => std::net::SocketAddr::new(address.ip(), 0),
+            });
         }
         let provider = builder
             .start()
@@ -215,16 +281,46 @@ impl RunContext {
             "client_secret",
             profile.client.secret_value().unwrap_or_default(),
         );
+        Ok(Self {
+            provider,
+            vars,
+            trust,
+            http,
+        })
+    }
 
+    /// Starts the platform against this mock, registers its client and waits until it is
+    /// ready; a launched platform's output goes to `platform_log`.
+    pub(crate) async fn with_platform(
+        self,
+        profile: PlatformProfile,
+        reveal_secrets: bool,
+        max_body_bytes: usize,
+        platform_log: &std::path::Path,
+    ) -> Result<RunContext, NotStarted> {
+        let Self {
+            provider,
+            mut vars,
+            trust,
+            http,
+        } = self;
+        let tenant = profile.platform.reference.tenant.as_deref();
         // Kore.ai's Path Param: the embedded platform calls the API at the token path.
         let api_url = match &profile.api.token_path {
-            Some(path) => urls.url(path),
+            Some(path) => provider.urls(tenant).url(path),
             None => vars.fill("{resource_url}"),
         };
-        let (platform, platform_base) =
+        let (mut platform, platform_base) =
             match start_platform(&profile, &mut vars, &api_url, platform_log).await {
                 Ok(started) => started,
-                Err(error) => return Err(tls_refused(&provider, error).await),
+                Err(PlatformStart::Failed(error)) => return Err(not_started(provider, error).await),
+                Err(PlatformStart::NotLaunched(error)) => {
+                    return Err(NotStarted {
+                        provider,
+                        error,
+                        refused: false,
+                    });
+                }
             };
         vars.set("base_url", platform_base.clone());
         let redirect_uris: Vec<String> = profile
@@ -245,10 +341,13 @@ impl RunContext {
             // client_credentials: Gauntlet plays a channel that hands the platform a token.
             grant_types: mock_provider::GrantType::ALL.to_vec(),
         };
-        provider
-            .register_client(client.clone())
-            .map_err(|e| anyhow::anyhow!("client registration refused: {e}"))?;
-        let mut platform = platform;
+        if let Err(e) = provider.register_client(client.clone()) {
+            return Err(NotStarted {
+                provider,
+                error: anyhow::anyhow!("client registration refused: {e}"),
+                refused: false,
+            });
+        }
         if let PlatformProcess::Launched(child) = &mut platform {
             let launch = profile
                 .platform
@@ -258,10 +357,10 @@ impl RunContext {
             let timeout = Duration::from_secs(launch.ready_timeout_secs);
             let url = vars.fill(&launch.ready_url);
             if let Err(error) = wait_ready(child, &url, timeout, platform_log, "platform").await {
-                return Err(tls_refused(&provider, error).await);
+                return Err(not_started(provider, error).await);
             }
         }
-        Ok(Self {
+        Ok(RunContext {
             provider,
             profile,
             vars,
@@ -272,15 +371,39 @@ impl RunContext {
             outcomes: Mutex::new(Vec::new()),
             trust,
             http,
+            platform_log: platform_log.to_owned(),
             _platform: platform,
         })
     }
+}
 
-    /// The timeout for every request to the platform: `timeouts.request_ms`, plus the
-    /// platform's own token timeout, since a callback may wait for the token endpoint.
-    pub fn request_timeout(&self) -> Duration {
-        let token = self.profile.timeouts.platform_token_timeout_ms.duration();
-        Duration::from_millis(self.profile.timeouts.request_ms) + token.unwrap_or_default()
+/// A platform that failed to start or to become ready: refused by itself, unless it refused
+/// the mock's certificate (then the diagnosis leads the error).
+async fn not_started(provider: MockProvider, error: anyhow::Error) -> NotStarted {
+    match refused_certificate(&provider, 0).await {
+        Some(diagnosis) => NotStarted {
+            provider,
+            error: error.context(diagnosis),
+            refused: false,
+        },
+        None => NotStarted {
+            provider,
+            error,
+            refused: true,
+        },
+    }
+}
+
+/// Why a platform did not start: it failed (an embedded start error, a launched process that
+/// exited or never became ready), or Gauntlet could not launch it at all.
+enum PlatformStart {
+    Failed(anyhow::Error),
+    NotLaunched(anyhow::Error),
+}
+
+impl From<anyhow::Error> for PlatformStart {
+    fn from(error: anyhow::Error) -> Self {
+        Self::NotLaunched(error)
     }
 }
 
@@ -307,20 +430,12 @@ pub async fn refused_certificate(provider: &MockProvider, since: u64) -> Option<
     ))
 }
 
-/// A start-up failure, with the refused certificate named first when that is why.
-async fn tls_refused(provider: &MockProvider, error: anyhow::Error) -> anyhow::Error {
-    match refused_certificate(provider, 0).await {
-        Some(diagnosis) => error.context(diagnosis),
-        None => error,
-    }
-}
-
 async fn start_platform(
     profile: &PlatformProfile,
     vars: &mut Vars,
     api_url: &str,
     platform_log: &std::path::Path,
-) -> anyhow::Result<(PlatformProcess, String)> {
+) -> Result<(PlatformProcess, String), PlatformStart> {
     let location = &profile.platform;
     if location.embedded.is_some() {
         let config = reference_platform::PlatformConfig {
@@ -351,7 +466,8 @@ async fn start_platform(
         };
         let platform = reference_platform::Platform::start(config)
             .await
-            .context("the reference platform did not start")?;
+            .context("the reference platform did not start")
+            .map_err(PlatformStart::Failed)?;
         let base = platform.uri();
         return Ok((PlatformProcess::Embedded(Box::new(platform)), base));
     }

@@ -2,12 +2,14 @@
 //! would drive it, with the mock provider on the other side. [`run()`] is `gauntlet run`;
 //! [`mutants`] proves the suite against the reference platform's defect catalogue.
 //!
-//! A run starts a [`context::RunContext`] (mock provider + platform), runs the [`preflight`]
-//! (one plain link that stops a run whose profile does not fit the platform), and cucumber
-//! drives one [`world::GauntletWorld`] per scenario through the steps; every flow starts the
-//! way [`start`] follows to the authorization endpoint. The profile ([`profile`]) describes the
+//! A run starts a [`context::RunContext`] (mock provider + platform; an `@restart` scenario
+//! starts one of its own, against a downgraded mock), runs the [`preflight`] (one plain link
+//! that stops a run whose profile does not fit the platform), and cucumber drives one
+//! [`world::GauntletWorld`] per scenario through the steps; every flow starts the way [`start`]
+//! follows to the authorization endpoint. The profile ([`profile`]) describes the
 //! platform, its `[probe]` included.
 
+mod back_channel;
 pub mod context;
 pub mod handoff;
 pub mod mutants;
@@ -15,6 +17,7 @@ pub mod preflight;
 mod probe;
 pub mod profile;
 pub mod referer;
+mod restart;
 mod root_cause;
 pub mod run;
 pub mod slice;

@@ -51,14 +51,17 @@ impl MutantsOptions {
     }
 }
 
-/// The defects that make sense in the profile's shape: the generic ones and its own, and those
-/// of the chat channel's link confirmation only when its start answers with a login link.
+/// The defects that make sense in the profile's shape: the generic ones and its own, those of
+/// the chat channel's link confirmation only when its start answers with a login link, and
+/// those that downgrade TLS only when the mock serves HTTPS (`[provider] tls`, as in the
+/// bundled `reference-tls`).
 pub fn applicable_defects(profile: &PlatformProfile) -> Vec<Defect> {
     Defect::ALL
         .iter()
         .copied()
         .filter(|d| d.shape().is_none_or(|s| s == profile.shape.name()))
         .filter(|d| !d.chat_only() || profile.start.button.is_some())
+        .filter(|d| !d.tls_only() || profile.provider.tls)
         .collect()
 }
 

@@ -74,7 +74,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
 /// `@iss` when it does), `@discovery` when the platform does not read the provider's metadata,
 /// `@mixup` when it talks to one authorization server only, `@path_param` unless the token goes
 /// in an API path (`[api] token_path`) and `@bearer_header` when it does, `@service_account`
-/// without a `[service_account]`, `@tls` unless the mock serves HTTPS (`[provider] tls`).
+/// without a `[service_account]`, `@tls` unless the mock serves HTTPS (`[provider] tls`),
+/// `@restart` unless Gauntlet can start a second instance of the platform.
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
         .iter()
@@ -99,7 +100,7 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
             tag: "discovery".into(),
             reason: "the platform is configured with the provider's endpoints and does not read \
                      its metadata (client.discovery = false), so it cannot know what the \
-                     metadata promises (RFC 9207 §2.4)"
+                     metadata promises (RFC 9207 §2.4) nor be led by the endpoints it names"
                 .into(),
         });
     }
@@ -111,6 +112,12 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
                      §3.1.2.1; RFC 8252 §7.3) are not judged; set it, and give the platform \
                      {ca_file}, to judge them"
                 .into(),
+        });
+    }
+    if let Some(reason) = no_restart(profile) {
+        tags.push(Inapplicable {
+            tag: "restart".into(),
+            reason,
         });
     }
     if profile.client.single_provider {
@@ -155,6 +162,29 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     tags
 }
 
+/// Why Gauntlet cannot start the platform afresh beside the run's (an `@restart` scenario
+/// does, against a mock of its own), or `None` when it can: embedded, or launched on a port it
+/// picks (`{port}`).
+fn no_restart(profile: &PlatformProfile) -> Option<String> {
+    let platform = &profile.platform;
+    if platform.embedded.is_some() {
+        return None;
+    }
+    if platform.launch.is_none() {
+        return Some(
+            "Gauntlet cannot start the platform itself (it runs at platform.base_url, with no \
+             [platform.launch]), so it cannot start it afresh against a provider of the \
+             scenario's own: a platform reads the provider's metadata when it starts"
+                .into(),
+        );
+    }
+    (!profile.uses_port()).then(|| {
+        "a second instance of the platform cannot run beside the run's: [platform.launch] \
+         listens where platform.base_url says, a fixed port (no {port} for Gauntlet to pick)"
+            .into()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +224,43 @@ mod tests {
         );
         profile.provider.tls = true;
         assert!(!tags(&profile).contains(&"tls".to_owned()));
+    }
+
+    #[test]
+    fn restart_scenarios_apply_only_where_gauntlet_can_start_the_platform() {
+        let reference = PlatformProfile::reference();
+        assert!(
+            !tags(&reference).contains(&"restart".to_owned()),
+            "embedded"
+        );
+        let launched = PlatformProfile::from_file(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/platforms/reference-launched.toml"
+        )))
+        .unwrap();
+        assert!(!tags(&launched).contains(&"restart".to_owned()), "launched");
+        let mut fixed = launched.clone();
+        fixed.platform.base_url = Some("http://127.0.0.1:8080".into());
+        if let Some(launch) = &mut fixed.platform.launch {
+            launch
+                .env
+                .insert("REFERENCE_LISTEN".into(), "127.0.0.1:8080".into());
+        }
+        let reason = |profile: &PlatformProfile| {
+            shape_tags(profile)
+                .into_iter()
+                .find(|t| t.tag == "restart")
+                .map(|t| t.reason)
+                .expect("@restart is not applicable")
+        };
+        assert!(reason(&fixed).contains("no {port}"), "{}", reason(&fixed));
+        let mut outside = fixed;
+        outside.platform.launch = None;
+        assert!(
+            reason(&outside).starts_with("Gauntlet cannot start the platform itself"),
+            "{}",
+            reason(&outside)
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use url::Url;
 use super::context::{self, RunContext};
 use super::handoff::Handoff;
 use super::start::{self, StartError};
-use crate::report::{Exchange, Party};
+use crate::report::Exchange;
 use crate::suite::browser::short;
 use crate::suite::browser::{Browser, Evidence, Reply};
 
@@ -114,6 +114,11 @@ pub struct GauntletWorld {
     /// revocation of the service token): the platform's requests after it belong to the
     /// scenario, which runs `@serial` since the service token is the whole platform's.
     pub service_mark: Option<u64>,
+    /// The run's own context while [`ctx`](Self::ctx) is one this scenario started
+    /// ([`run_on`](Self::run_on)): where the scenario's evidence goes.
+    pub run_ctx: Option<Arc<RunContext>>,
+    /// The platform this scenario started afresh refused to start (an `@restart` scenario).
+    pub(crate) refused_start: Option<super::restart::Refusal>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -137,7 +142,7 @@ impl crate::suite::Recorded for GauntletWorld {
     }
 
     fn outcomes(&self) -> &crate::suite::Outcomes {
-        &self.ctx.outcomes
+        &self.run_ctx.as_ref().unwrap_or(&self.ctx).outcomes
     }
 }
 
@@ -165,7 +170,17 @@ impl GauntletWorld {
             login_links: BTreeMap::new(),
             handoffs: Vec::new(),
             service_mark: None,
+            run_ctx: None,
+            refused_start: None,
         }
+    }
+
+    /// Runs the rest of the scenario against `ctx`, a platform and mock of its own (dropped
+    /// with the world, at the scenario's end); the run's context keeps the evidence.
+    pub(crate) fn run_on(&mut self, ctx: RunContext) {
+        let run = std::mem::replace(&mut self.ctx, Arc::new(ctx));
+        self.run_ctx.get_or_insert(run);
+        self.users.clear();
     }
 
     /// The user with this name, created on first use with a fresh browser and session.
@@ -492,11 +507,14 @@ impl GauntletWorld {
         }
         let redactor = known.redactor();
         let mut exchanges = self.evidence.exchanges_concealing(&known);
-        let offset = self
-            .evidence
-            .started()
-            .saturating_duration_since(self.ctx.provider.started_at());
-        let offset = u64::try_from(offset.as_micros()).unwrap_or(0);
+        // The journal counts from the mock's start, the evidence from the scenario's; a mock
+        // this scenario started ([`run_on`](Self::run_on)) started after it.
+        let micros = |d: std::time::Duration| u64::try_from(d.as_micros()).unwrap_or(0);
+        let (scenario, mock) = (self.evidence.started(), self.ctx.provider.started_at());
+        let (behind, ahead) = (
+            micros(scenario.saturating_duration_since(mock)),
+            micros(mock.saturating_duration_since(scenario)),
+        );
         let browser_endpoints = [Endpoint::Authorize, Endpoint::Login, Endpoint::Consent];
         for entry in journal {
             if browser_endpoints.contains(&entry.endpoint) {
@@ -507,52 +525,12 @@ impl GauntletWorld {
             } else {
                 entry.redacted_with(&redactor)
             };
-            let query: Vec<String> = entry
-                .query
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect();
-            let mut url = format!("{}{}", self.ctx.provider.uri(), entry.path);
-            if !query.is_empty() {
-                url = format!("{url}?{}", query.join("&"));
-            }
-            let form: Vec<String> = entry.form.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            let keep = ["authorization", "content-type"];
-            let at_us = entry.elapsed_us.saturating_sub(offset);
-            exchanges.push(Exchange {
-                at_ms: at_us / 1000,
+            let at_us = (entry.elapsed_us + ahead).saturating_sub(behind);
+            exchanges.push(super::back_channel::exchange(
+                &entry,
+                &self.ctx.provider,
                 at_us,
-                from: Party::Platform,
-                by: Some("the platform (back channel)".to_owned()),
-                to: Party::Provider,
-                method: entry.method.clone(),
-                url,
-                request_headers: entry
-                    .headers
-                    .iter()
-                    .filter(|(n, _)| keep.contains(&n.as_str()))
-                    .cloned()
-                    .collect(),
-                request_body: if form.is_empty() {
-                    entry.body.clone()
-                } else {
-                    Some(form.join("&"))
-                },
-                status: (entry.response.status != 0).then_some(entry.response.status),
-                response_headers: entry
-                    .response
-                    .headers
-                    .iter()
-                    .filter(|(n, _)| n == "content-type" || n == "www-authenticate")
-                    .cloned()
-                    .collect(),
-                response_body: (!entry.response.body.is_empty())
-                    .then(|| entry.response.body.clone()),
-                note: (!entry.findings.is_empty()).then(|| {
-                    let findings: Vec<_> = entry.findings.iter().map(ToString::to_string).collect();
-                    format!("provider findings: {}", findings.join("; "))
-                }),
-            });
+            ));
         }
         exchanges.sort_by_key(|e| e.at_us);
         exchanges

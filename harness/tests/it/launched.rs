@@ -189,3 +189,74 @@ fn a_launched_platform_without_the_mocks_ca_is_told_to_trust_it_and_nothing_is_j
     );
     assert!(!reports.join("report.md").exists(), "nothing was judged");
 }
+
+/// The downgrade scenario's outcome in a run of the launched platform over HTTPS with these
+/// extra environment lines, the run's report folder, and the platform's own log.
+async fn downgrade_run(extra_env: &str) -> (gauntlet::report::ScenarioOutcome, tempfile::TempDir) {
+    let text = launched_tls_text(&format!("REFERENCE_CA_FILE = \"{{ca_file}}\"\n{extra_env}"));
+    let profile: PlatformProfile = toml::from_str(&text).unwrap();
+    let report_dir = tempfile::tempdir().unwrap();
+    let options = RunOptions {
+        tags: Some("@restart".into()),
+        gate: Gate::None,
+        ..RunOptions::new(profile, report_dir.path().to_path_buf())
+    };
+    let result = run(options).await.expect("the run completes");
+    let [scenario] = result.report.scenarios.as_slice() else {
+        panic!("one scenario: {:#?}", result.report.scenarios);
+    };
+    (scenario.clone(), report_dir)
+}
+
+#[tokio::test]
+async fn a_launched_platform_is_started_afresh_against_a_downgraded_provider() {
+    // Act: the correct platform, then one that follows the plain token endpoint.
+    let (refusing, refusing_dir) = downgrade_run("").await;
+    let (following, following_dir) =
+        downgrade_run("REFERENCE_DEFECTS = \"plain_token_endpoint\"").await;
+
+    // Assert: the correct platform refused to start, the evidence says so, and its output went
+    // to a log of its own beside the run's.
+    assert_eq!(
+        refusing.status,
+        Status::Passed,
+        "{:?}",
+        refusing.explanation
+    );
+    let notes: Vec<&str> = refusing
+        .exchanges
+        .iter()
+        .filter_map(|e| e.note.as_deref())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("then the platform refused to start: ") && n.contains("exited")),
+        "{notes:?}"
+    );
+    let log = std::fs::read_to_string(refusing_dir.path().join("platform-downgrade.log"))
+        .expect("the restarted platform's log is beside the run's");
+    assert!(log.contains("the issuer is https://"), "{log}");
+    assert!(refusing_dir.path().join("platform.log").exists());
+    // The defective one sent the code in the clear: failed, the root cause named; and it was
+    // stopped with the scenario's world.
+    assert_eq!(following.status, Status::Failed);
+    let why = following.explanation.as_deref().unwrap_or_default();
+    assert!(
+        why.contains("sent the authorization code and its client credentials there in the clear"),
+        "{why}"
+    );
+    assert_eq!(
+        following.root_cause.as_ref().map(|c| c.code.as_str()),
+        Some("transport.plain_http")
+    );
+    let log = std::fs::read_to_string(following_dir.path().join("platform-downgrade.log")).unwrap();
+    let base_url = log
+        .lines()
+        .find(|l| l.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("the restarted platform printed no address: {log}"));
+    assert!(
+        reqwest::get(format!("{base_url}/health")).await.is_err(),
+        "the restarted platform was not stopped"
+    );
+}

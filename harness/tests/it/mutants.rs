@@ -98,6 +98,46 @@ async fn every_defect_is_caught_in_the_web_shape() {
             .iter()
             .any(|r| r.defect == "no_link_confirmation")
     );
+    // A TLS downgrade only against a mock serving HTTPS (reference-tls, below).
+    assert!(
+        !matrix
+            .rows
+            .iter()
+            .any(|r| r.defect == "plain_token_endpoint")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_downgrade_defect_is_tried_and_caught_against_an_https_provider() {
+    // Arrange
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/platforms/reference-tls.toml");
+    let profile = PlatformProfile::from_file(&path).unwrap();
+    let defects = gauntlet::client::mutants::applicable_defects(&profile);
+    let tmp = tempfile::tempdir().unwrap();
+
+    // Act
+    let matrix = run_mutants(MutantsOptions {
+        defects: vec![Defect::PlainTokenEndpoint],
+        ..MutantsOptions::new(profile, tmp.path().to_path_buf())
+    })
+    .await
+    .expect("the matrix runs");
+
+    // Assert: tried over HTTPS only; the reference passes, the downgrade scenario alone kills it.
+    assert!(defects.contains(&Defect::PlainTokenEndpoint));
+    let plain = gauntlet::client::mutants::applicable_defects(&PlatformProfile::reference());
+    assert!(!plain.contains(&Defect::PlainTokenEndpoint));
+    assert!(
+        matrix.reference_failures.is_empty(),
+        "{:?}",
+        matrix.reference_failures
+    );
+    assert_eq!(
+        matrix.rows[0].killed_by,
+        ["A plain-HTTP token endpoint in TLS metadata is never sent the code"]
+    );
+    assert!(matrix.passed());
 }
 
 const VICTIMS_CALLBACK: &str =

@@ -1,5 +1,8 @@
 //! Steps of `transport.feature`: the platform's redirect URIs use TLS unless they are loopback
-//! (RFC 6749 §3.1.2.1; RFC 8252 §7.3, §8.3).
+//! (RFC 6749 §3.1.2.1; RFC 8252 §7.3, §8.3), and it never follows metadata served over TLS to
+//! a plain-HTTP token endpoint (RFC 6749 §10.9): see [`downgrade`].
+
+mod downgrade;
 
 use cucumber::then;
 
