@@ -36,7 +36,11 @@ fn record_refusal(world: &GauntletWorld, refusal: &restart::Refusal) {
         .started_at()
         .saturating_duration_since(world.evidence.started());
     let ahead = u64::try_from(ahead.as_micros()).unwrap_or(0);
-    let journal = provider.redacted_journal();
+    let journal = if world.ctx.reveal_secrets {
+        provider.journal()
+    } else {
+        provider.redacted_journal()
+    };
     let last = journal.len().saturating_sub(1);
     for (i, entry) in journal.iter().enumerate() {
         let mut exchange = back_channel::exchange(entry, provider, entry.elapsed_us + ahead);
