@@ -18,7 +18,9 @@ Feature: transport security
     A MUST in effect: §10.9 makes the server require TLS at the token endpoint and the client
     validate the server's certificate, which no client can do over plain http. The platform is
     started afresh (it reads the metadata at start); refusing to start, failing to link, or
-    upgrading to https on its own all pass.
+    upgrading to https on its own all pass. The plain endpoint is a loopback stand-in
+    (http://127.0.0.1): a platform that exempts loopback from the https rule even under an https
+    issuer is judged as if the endpoint were remote.
     Given the platform is started afresh against a provider whose metadata names a plain-HTTP token endpoint
     When alice tries to link her account on that platform
     Then the code and the client's credentials never travelled over plain HTTP
