@@ -63,7 +63,8 @@ pub struct Evictions {
 pub(crate) struct Tally(HashMap<Arc<str>, Evictions>);
 
 impl Tally {
-    pub(crate) fn add(&mut self, evicted: &Evicted) {
+    /// Counts `evicted`; returns how many live entries its client has lost so far.
+    pub(crate) fn add(&mut self, evicted: &Evicted) -> u64 {
         let entry = self
             .0
             .entry(Arc::clone(&evicted.client))
@@ -83,6 +84,7 @@ impl Tally {
         {
             entry.states.push(state.clone());
         }
+        entry.codes.saturating_add(entry.tokens)
     }
 
     /// Every client's tally, by client id.
@@ -111,12 +113,46 @@ pub(crate) async fn collecting<F: Future>(handling: F) -> (F::Output, Vec<Observ
         .await
 }
 
-/// Notes evictions for the journal entry of the request being handled, and logs them.
-pub(crate) fn note(evicted: &[Evicted]) {
-    for e in evicted {
-        let observation = e.observation();
-        tracing::warn!(client_id = %e.client, state = e.state.as_deref().unwrap_or("-"), "{observation}");
-        // Outside a request (a unit test) the log line is all there is.
-        let _ = NOTED.try_with(|n| n.borrow_mut().push(observation));
+/// Notes an eviction for the journal entry of the request being handled, and logs it when
+/// `lost` (the client's running total) is a power of two: a store that stays full under load
+/// logs a few lines per client, not one per request, while every journal entry keeps its own.
+pub(crate) fn note(evicted: &Evicted, lost: u64) {
+    let observation = evicted.observation();
+    if lost.is_power_of_two() {
+        tracing::warn!(
+            client_id = %evicted.client,
+            state = evicted.state.as_deref().unwrap_or("-"),
+            lost,
+            "{observation} ({lost} lost by this client so far; logged again at {})",
+            lost.saturating_mul(2)
+        );
+    }
+    // Outside a request (a unit test) the log line is all there is.
+    let _ = NOTED.try_with(|n| n.borrow_mut().push(observation));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evicted(what: &'static str, client: &str) -> Evicted {
+        Evicted {
+            what,
+            client: Arc::from(client),
+            state: None,
+            limit: ("max_codes", 1),
+        }
+    }
+
+    #[test]
+    fn each_client_keeps_its_own_running_total_of_codes_and_tokens() {
+        let mut tally = Tally::default();
+        assert_eq!(tally.add(&evicted(CODE, "a")), 1);
+        assert_eq!(tally.add(&evicted("access token", "a")), 2);
+        assert_eq!(tally.add(&evicted(CODE, "b")), 1);
+        assert_eq!(tally.add(&evicted(CODE, "a")), 3);
+        let all = tally.all();
+        assert_eq!((all[0].codes, all[0].tokens), (2, 1));
+        assert_eq!((all[1].codes, all[1].tokens), (1, 0));
     }
 }

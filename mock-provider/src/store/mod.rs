@@ -159,9 +159,9 @@ impl Stores {
 
     fn journal(&mut self, evicted: &[Evicted]) {
         for e in evicted {
-            self.evictions.add(e);
+            let lost = self.evictions.add(e);
+            eviction::note(e, lost);
         }
-        eviction::note(evicted);
     }
 
     /// The live entries each client lost to full stores.
