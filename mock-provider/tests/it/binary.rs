@@ -1,9 +1,6 @@
 //! The `mock-provider` binary: prints its base URL once ready, refuses bad profiles with exit 2.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_mock-provider");
+use crate::support::{Running, binary};
 
 #[tokio::test]
 async fn prints_its_base_url_and_serves_the_openchatstudio_profile() {
@@ -11,17 +8,15 @@ async fn prints_its_base_url_and_serves_the_openchatstudio_profile() {
         env!("CARGO_MANIFEST_DIR"),
         "/../fixtures/providers/openchatstudio.toml"
     );
-    let mut child = Command::new(BIN)
-        .args(["--addr", "127.0.0.1:0", "--config", profile, "--seed", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().to_owned();
+    let running = Running::start(&mut binary([
+        "--addr",
+        "127.0.0.1:0",
+        "--config",
+        profile,
+        "--seed",
+        "1",
+    ]));
+    let base = running.base.clone();
     let metadata: serde_json::Value =
         reqwest::get(format!("{base}/.well-known/oauth-authorization-server"))
             .await
@@ -30,8 +25,7 @@ async fn prints_its_base_url_and_serves_the_openchatstudio_profile() {
             .json()
             .await
             .unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(running);
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     assert_eq!(metadata["issuer"], base);
     assert_eq!(
@@ -45,8 +39,7 @@ fn a_bad_profile_exits_2_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("bad.toml");
     std::fs::write(&profile, "code_ttl = 5\n").unwrap();
-    let output = Command::new(BIN)
-        .args(["--addr", "127.0.0.1:0", "--config"])
+    let output = binary(["--addr", "127.0.0.1:0", "--config"])
         .arg(&profile)
         .output()
         .unwrap();

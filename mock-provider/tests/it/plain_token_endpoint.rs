@@ -2,8 +2,6 @@
 //! downgrade). The plain listener journals every request as plain, refuses a token request with
 //! `transport.plain_http`, and the option means nothing (a start error) without TLS.
 
-use std::process::Command;
-
 use mock_provider::{Endpoint, Finding, MockProvider, ProviderConfig, StartError};
 
 use crate::support::*;
@@ -176,10 +174,7 @@ async fn without_tls_the_option_is_a_start_error() {
 
 #[test]
 fn the_binary_refuses_the_flag_without_tls() {
-    let output = Command::new(env!("CARGO_BIN_EXE_mock-provider"))
-        .args(["--addr", "127.0.0.1:0", "--plain-token-endpoint"])
-        .env_remove("MOCK_PROVIDER_CONFIG")
-        .env("RUST_LOG", "off")
+    let output = binary(["--addr", "127.0.0.1:0", "--plain-token-endpoint"])
         .output()
         .expect("the binary runs");
     assert_eq!(output.status.code(), Some(2));

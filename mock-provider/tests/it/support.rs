@@ -1,4 +1,9 @@
-//! Shared helpers: a started provider, a non-redirecting HTTP client, and a full flow.
+//! Shared helpers: a started provider, a non-redirecting HTTP client, a full flow, and the
+//! `mock-provider` binary.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 
 use mock_provider::pkce::s256_challenge;
 use mock_provider::{MockProvider, ProviderConfig};
@@ -156,4 +161,67 @@ pub(crate) async fn post_as_client(
 /// The absolute URL of a control API path, e.g. `admin_url(&provider, "/journal")`.
 pub(crate) fn admin_url(provider: &MockProvider, path: &str) -> String {
     format!("{}/_admin{path}", provider.uri())
+}
+
+/// The `mock-provider` binary with `args`, free of the caller's environment: no
+/// `MOCK_PROVIDER_CONFIG`, logs off.
+pub(crate) fn binary<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mock-provider"));
+    command
+        .args(args)
+        .env_remove("MOCK_PROVIDER_CONFIG")
+        .env("RUST_LOG", "off");
+    command
+}
+
+/// A started binary and the base URL it printed once ready (its first line on stdout); killed
+/// when dropped.
+pub(crate) struct Running {
+    child: Child,
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub(crate) base: String,
+}
+
+impl Running {
+    /// Starts `command` and waits for its base URL.
+    pub(crate) fn start(command: &mut Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout is piped"))
+            .read_line(&mut line)
+            .expect("the binary prints its base URL");
+        Self {
+            child,
+            base: line.trim().to_owned(),
+        }
+    }
+
+    /// The first line the binary wrote on stderr.
+    pub(crate) fn stderr_line(&mut self) -> String {
+        let mut line = String::new();
+        BufReader::new(
+            self.child
+                .stderr
+                .take()
+                .expect("stderr is piped, read once"),
+        )
+        .read_line(&mut line)
+        .expect("stderr is readable");
+        line
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

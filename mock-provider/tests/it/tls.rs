@@ -2,8 +2,6 @@
 //! a client that does not trust it, plain HTTP sent to the TLS port, the CA file, and `--tls`
 //! on the binary.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use mock_provider::{Limits, MockProvider, ProviderConfig};
@@ -271,34 +269,19 @@ async fn the_binary_with_tls_prints_an_https_url_and_the_ca_path() {
     // Arrange
     let dir = tempfile::tempdir().expect("a temporary directory");
     let ca = dir.path().join("ca.pem");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mock-provider"))
-        .args(["--addr", "127.0.0.1:0", "--tls", "--ca-out"])
-        .arg(&ca)
-        .env_remove("MOCK_PROVIDER_CONFIG")
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
+    let mut running =
+        Running::start(binary(["--addr", "127.0.0.1:0", "--tls", "--ca-out"]).arg(&ca));
 
     // Act
-    let mut base = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut base)
-        .unwrap();
-    let mut logged = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut logged)
-        .unwrap();
+    let logged = running.stderr_line();
     let pem = std::fs::read_to_string(&ca).expect("the CA file is written before the URL");
-    let base = base.trim().to_owned();
+    let base = running.base.clone();
     let status = trusting(&pem)
         .get(format!("{base}/.well-known/oauth-authorization-server"))
         .send()
         .await
         .map(|r| r.status().as_u16());
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(running);
 
     // Assert
     assert!(base.starts_with("https://127.0.0.1:"), "{base}");
