@@ -54,8 +54,13 @@ fn memory() -> (f64, f64) {
 
 async fn measure(label: &str, size: Option<usize>, max: usize) {
     let base = server(size).await;
-    let browser =
-        Browser::new(Evidence::new(false), &base, Duration::from_secs(30)).max_body_bytes(max);
+    let browser = Browser::new(
+        Evidence::new(false),
+        &base,
+        Duration::from_secs(30),
+        &gauntlet::suite::tls::Trust::default(),
+    )
+    .max_body_bytes(max);
     let started = Instant::now();
     let reply = browser.send("GET", &base, None).await;
     let took = started.elapsed();

@@ -190,10 +190,14 @@ impl GauntletWorld {
         self.users
             .entry(name.to_owned())
             .or_insert_with(|| User {
-                browser: Browser::new(evidence, &ctx.platform_base, ctx.request_timeout())
-                    .trusting(&ctx.trust)
-                    .max_body_bytes(ctx.max_body_bytes)
-                    .of(name),
+                browser: Browser::new(
+                    evidence,
+                    &ctx.platform_base,
+                    ctx.request_timeout(),
+                    &ctx.trust,
+                )
+                .max_body_bytes(ctx.max_body_bytes)
+                .of(name),
                 session: format!(
                     "{name}-{}",
                     crate::suite::random::token("")[..12].to_owned()

@@ -545,6 +545,7 @@ mod tests {
             evidence,
             "https://c.test",
             std::time::Duration::from_secs(1),
+            &crate::suite::tls::Trust::default(),
         );
         let mut login = LoginProfile::default();
         login.fields.insert("username".into(), "alice".into());

@@ -219,8 +219,8 @@ impl ProviderWorld {
             evidence.clone(),
             &ctx.profile.client.redirect_uri,
             ctx.request_timeout(),
+            &ctx.trust,
         )
-        .trusting(&ctx.trust)
         .max_body_bytes(ctx.max_body_bytes);
         let e = &ctx.endpoints;
         let driver = Driver::new(

@@ -120,6 +120,7 @@ mod tests {
 
     use super::*;
     use crate::suite::browser::{Browser, Evidence};
+    use crate::suite::tls::Trust;
 
     /// A server on 127.0.0.1:0 that answers every request with a chunked body: `then_stall`
     /// sends one chunk and then nothing more (the connection stays open); otherwise chunks
@@ -158,7 +159,7 @@ mod tests {
         let base = endless(false).await;
         let timeout = Duration::from_secs(20);
         let evidence = Evidence::new(false);
-        let browser = Browser::new(evidence.clone(), &base, timeout);
+        let browser = Browser::new(evidence.clone(), &base, timeout, &Trust::default());
         // Act
         let started = Instant::now();
         let reply = browser
@@ -187,8 +188,13 @@ mod tests {
     #[tokio::test]
     async fn the_cap_is_configurable() {
         let base = endless(false).await;
-        let browser = Browser::new(Evidence::new(false), &base, Duration::from_secs(20))
-            .max_body_bytes(64 * 1024);
+        let browser = Browser::new(
+            Evidence::new(false),
+            &base,
+            Duration::from_secs(20),
+            &Trust::default(),
+        )
+        .max_body_bytes(64 * 1024);
         let reply = browser.send("GET", &base, None).await.expect("an answer");
         assert_eq!(reply.cut_at, Some(64 * 1024));
         assert_eq!(reply.body.len(), 64 * 1024);
@@ -199,7 +205,7 @@ mod tests {
     async fn a_body_that_stalls_ends_at_the_request_timeout() {
         let base = endless(true).await;
         let timeout = Duration::from_millis(500);
-        let browser = Browser::new(Evidence::new(false), &base, timeout);
+        let browser = Browser::new(Evidence::new(false), &base, timeout, &Trust::default());
         let started = Instant::now();
         let error = browser
             .send("GET", &base, None)
@@ -226,8 +232,13 @@ mod tests {
             .mount(&server)
             .await;
         let evidence = Evidence::new(false);
-        let browser = Browser::new(evidence.clone(), &server.uri(), Duration::from_secs(20))
-            .max_body_bytes(1000);
+        let browser = Browser::new(
+            evidence.clone(),
+            &server.uri(),
+            Duration::from_secs(20),
+            &Trust::default(),
+        )
+        .max_body_bytes(1000);
         let reply = browser
             .send("GET", &format!("{}/exact", server.uri()), None)
             .await

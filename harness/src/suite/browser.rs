@@ -275,29 +275,21 @@ pub struct Browser {
     owner: Option<String>,
     /// The most bytes of a body read.
     max_body: usize,
-    /// Each request's time limit.
-    timeout: Duration,
 }
 
 impl Browser {
-    /// A fresh browser with an empty cookie jar, trusting the web PKI roots only.
-    pub fn new(evidence: Evidence, platform_base: &str, timeout: Duration) -> Self {
+    /// A fresh browser with an empty cookie jar, trusting the web PKI roots and `trust`'s CAs;
+    /// each request is given `timeout`.
+    pub fn new(evidence: Evidence, platform_base: &str, timeout: Duration, trust: &Trust) -> Self {
         let jar = Arc::new(Jar::default());
         Self {
-            client: Self::client(&Trust::default(), &jar, timeout),
+            client: Self::client(trust, &jar, timeout),
             jar,
             evidence,
             platform_base: platform_base.to_owned(),
             owner: None,
             max_body: body::DEFAULT_MAX_BODY_BYTES,
-            timeout,
         }
-    }
-
-    /// The same browser (same cookie jar), trusting `trust`'s CAs as well.
-    pub fn trusting(mut self, trust: &Trust) -> Self {
-        self.client = Self::client(trust, &self.jar, self.timeout);
-        self
     }
 
     fn client(trust: &Trust, jar: &Arc<Jar>, timeout: Duration) -> reqwest::Client {
@@ -649,7 +641,13 @@ mod tests {
             .await;
         let base = server.uri();
         let evidence = Evidence::new(false);
-        let browser = Browser::new(evidence.clone(), &base, Duration::from_secs(30)).of("alice");
+        let browser = Browser::new(
+            evidence.clone(),
+            &base,
+            Duration::from_secs(30),
+            &Trust::default(),
+        )
+        .of("alice");
         browser
             .send("GET", &format!("{base}/set"), None)
             .await
@@ -693,6 +691,7 @@ mod tests {
             evidence.clone(),
             "https://platform.example",
             Duration::from_secs(30),
+            &Trust::default(),
         );
         let error = browser.send("GET", &url, None).await.unwrap_err();
         let host = mock.address().to_string();
@@ -711,16 +710,20 @@ mod tests {
                 .is_some_and(|n| error.ends_with(n)),
             "{exchanges:?}"
         );
-        // Trusting the mock's CA, the same browser gets its answer.
+        // A browser trusting the mock's CA gets its answer.
         let mut trust = Trust::default();
         trust
             .add_pem(mock.ca_pem().unwrap().as_bytes(), "the mock's CA")
             .unwrap();
-        let reply = browser
-            .trusting(&trust)
-            .send("GET", &url, None)
-            .await
-            .unwrap();
+        let reply = Browser::new(
+            evidence.clone(),
+            "https://platform.example",
+            Duration::from_secs(30),
+            &trust,
+        )
+        .send("GET", &url, None)
+        .await
+        .unwrap();
         assert_eq!(reply.status, 200);
     }
 

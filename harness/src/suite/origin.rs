@@ -149,7 +149,12 @@ mod tests {
             .mount(&server)
             .await;
         let evidence = Evidence::new(false);
-        let browser = Browser::new(evidence.clone(), &base, Duration::from_secs(20));
+        let browser = Browser::new(
+            evidence.clone(),
+            &base,
+            Duration::from_secs(20),
+            &crate::suite::tls::Trust::default(),
+        );
         let reply = browser.get_on_platform(&format!("{base}/go")).await;
         let requests = server.received_requests().await.unwrap_or_default().len();
         assert_eq!(evidence.exchanges().len(), requests);
