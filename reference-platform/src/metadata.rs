@@ -5,10 +5,8 @@
 //!
 //! [RFC 7636 §7.2]: https://www.rfc-editor.org/rfc/rfc7636#section-7.2
 
-use std::net::IpAddr;
-
 use serde_json::Value;
-use url::{Host, Url};
+use url::Url;
 
 use crate::defects::{Defect, Defects};
 use crate::http::read_limited;
@@ -212,12 +210,7 @@ fn endpoint(document: &Value, name: &'static str) -> Result<Option<Url>, StartEr
 ///
 /// [RFC 6749 §3.1, §3.2]: https://www.rfc-editor.org/rfc/rfc6749#section-3.1
 pub(crate) fn require_secure(name: &'static str, url: &Url) -> Result<(), StartError> {
-    let loopback = match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
+    let loopback = url.host_str().is_some_and(oauth_vocab::is_loopback_host);
     match url.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),

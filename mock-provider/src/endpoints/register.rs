@@ -169,13 +169,7 @@ fn plain_remote(uri: &str) -> bool {
     let Ok(url) = url::Url::parse(uri) else {
         return false;
     };
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
-    url.scheme() == "http" && !loopback
+    url.scheme() == "http" && !url.host_str().is_some_and(oauth_vocab::is_loopback_host)
 }
 
 /// Only the response type `code`.

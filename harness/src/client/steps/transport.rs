@@ -13,12 +13,7 @@ fn secure_or_loopback(uri: &str) -> bool {
     let Ok(url) = url::Url::parse(uri) else {
         return false;
     };
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
+    let loopback = url.host_str().is_some_and(oauth_vocab::is_loopback_host);
     url.scheme() == "https" || (url.scheme() == "http" && loopback)
 }
 
