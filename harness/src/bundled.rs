@@ -84,6 +84,10 @@ pub const NOT_BUNDLED: &[(&str, &str)] = &[
         "launches scripts/authlib-chatbot/run.sh from the repository",
     ),
     (
+        "platforms/openid-client-chatbot.toml",
+        "launches scripts/openid-client-chatbot/run.sh from the repository",
+    ),
+    (
         "providers/django-oauth-toolkit.toml",
         "launches scripts/django-provider/run.sh from the repository",
     ),

@@ -11,6 +11,7 @@ mod lost_state;
 mod messages;
 mod mutants;
 mod outside_client;
+mod outside_client_node;
 mod outside_profile;
 mod outside_provider;
 mod outside_provider_node;

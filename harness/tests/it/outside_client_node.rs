@@ -1,0 +1,215 @@
+//! `gauntlet run` against a second client Gauntlet's authors did not write, of another language
+//! and library: a chatbot in Node.js on panva's openid-client 6 (`scripts/openid-client-chatbot/`),
+//! launched by the profile `fixtures/platforms/openid-client-chatbot.toml` (the first run
+//! installs openid-client with `npm ci` under `target/`). Unlike the Authlib chatbot it reads the
+//! provider's metadata (`discovery()`), and the mock serves HTTPS, which it trusts through
+//! `NODE_EXTRA_CA_CERTS` (never `allowInsecureRequests`): the `@discovery`, `@tls` and `@mixup`
+//! scenarios are judged too. Its verdicts are pinned in [`FAILS`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gauntlet::report::{RunReport, Status};
+
+use crate::verdicts::names;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
+
+/// Why a scenario fails against the openid-client chatbot: what openid-client (or the chatbot
+/// written on it as its README shows) really does, against the RFC section named. A false
+/// verdict of Gauntlet is a bug to fix, never a row here.
+#[derive(Debug)]
+struct Why(&'static str);
+
+/// Every scenario that fails against the chatbot, and why. Any scenario not listed here must
+/// pass or be not applicable for a reason in [`NOT_APPLICABLE`].
+const FAILS: &[(&str, Why)] = &[(
+    "An attacker's chat login link opened by a victim does not link the attacker's chat",
+    Why(
+        "@should, the chatbot's design and not openid-client's: like the Authlib chatbot it \
+         links the chat session whose button was opened, with no confirmation from the chat \
+         user, so a victim who opens an attacker's login link links the attacker's chat to her \
+         account (RFC 6749 §10.12; RFC 8628 §5.4 recommends such a confirmation for a link that \
+         travels the same way). openid-client only sees the browser's flow (state, verifier), \
+         which is the victim's own and valid",
+    ),
+)];
+
+/// Tags whose scenarios do not apply to the chatbot, with (a fragment of) the reason the report
+/// must give. `@discovery`, `@tls` and `@mixup` are not here: they all run, and pass.
+const NOT_APPLICABLE: &[(&str, &str)] = &[
+    ("csml", "the platform's shape is web"),
+    ("converse", "the platform's shape is web"),
+    ("kore", "the platform's shape is web"),
+    ("botpress", "the platform's shape is web"),
+    ("ocs", "does not play OpenChatStudio"),
+];
+
+/// Scenarios whose passing shows the chatbot was really driven through its flows, and what
+/// openid-client itself refuses (each a failure of the Authlib chatbot or not applicable to it).
+const MUST_PASS: &[&str] = &[
+    "A successful link",
+    "The code is redeemed exactly once with the configured client authentication",
+    "The verifier sent to the token endpoint matches the challenge",
+    "A state issued in one user's session is refused in another's",
+    "A replayed callback is refused",
+    "An expired access token is refreshed",
+    "The rotated refresh token replaces the old one",
+    "A revoked token leads back to login",
+    "A token endpoint that does not answer in time",
+    "A token of a type the platform does not understand is not used",
+    // oauth4webapi's validateAuthResponse: "\"code\" parameter must be provided only once".
+    "A callback with a repeated code is refused",
+    // processGenericAccessTokenResponse requires access_token (RFC 6749 §5.1).
+    "A failed token exchange: without an access_token",
+    // RFC 9207 §2.4: iss is compared with the metadata's issuer, and required when the metadata
+    // says authorization_response_iss_parameter_supported.
+    "A response from the wrong issuer is refused",
+    "A response without iss is refused when the metadata promises it",
+    // The transport verdicts: the mock serves HTTPS, so both are judged.
+    "The redirect URIs are https or loopback",
+    "A plain-HTTP token endpoint in TLS metadata is never sent the code",
+];
+
+fn profile_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/platforms/openid-client-chatbot.toml")
+}
+
+/// Fails with a clear message when the chatbot's install cannot work here.
+fn require_node() {
+    for tool in ["node", "npm"] {
+        assert!(
+            Command::new(tool).arg("--version").output().is_ok(),
+            "`{tool}` is not installed: this test installs openid-client from the npm registry \
+             into target/ and needs Node.js 20 or later with npm on the PATH"
+        );
+    }
+}
+
+#[test]
+fn the_openid_client_chatbot_fails_exactly_the_pinned_scenarios() {
+    require_node();
+    let reports = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .arg("run")
+        .arg("--platform")
+        .arg(profile_path())
+        .arg("--report-dir")
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let read = |name: &str| std::fs::read_to_string(reports.path().join(name)).unwrap_or_default();
+    let Ok(text) = std::fs::read_to_string(reports.path().join("report.json")) else {
+        panic!(
+            "no report ({:?}): {}\n--- platform.log ---\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            read("platform.log")
+        );
+    };
+    let report: RunReport = serde_json::from_str(&text).unwrap();
+
+    let failed = names(&report, Status::Failed);
+    let pinned: BTreeSet<String> = FAILS.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let explained: String = report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .map(|s| format!("  {}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
+        .collect();
+    let gone: Vec<String> = FAILS
+        .iter()
+        .filter(|(name, _)| !failed.contains(*name))
+        .map(|(name, Why(reason))| format!("  {name}: pinned because {reason}\n"))
+        .collect();
+    assert_eq!(
+        failed,
+        pinned,
+        "the openid-client chatbot's failures changed; update FAILS in {}.\n\
+         failing now, not pinned: {:#?}\npinned, not failing now:\n{}\n\
+         every failure now:\n{explained}--- platform.log ---\n{}",
+        file!(),
+        failed.difference(&pinned).collect::<Vec<_>>(),
+        gone.concat(),
+        read("platform.log")
+    );
+
+    // The default gate (@must): its only failure is a SHOULD, so exit 0.
+    let must = |name: &str| {
+        report
+            .scenarios
+            .iter()
+            .any(|s| s.name == name && s.tags.iter().any(|t| t == "must"))
+    };
+    assert!(!FAILS.iter().any(|(name, _)| must(name)));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let passed = names(&report, Status::Passed);
+    for name in MUST_PASS {
+        assert!(passed.contains(*name), "{name} did not pass:\n{explained}");
+    }
+    let mut not_applicable: BTreeMap<&str, usize> = BTreeMap::new();
+    for scenario in report.scenarios.iter() {
+        let pinned = NOT_APPLICABLE
+            .iter()
+            .find(|(tag, _)| scenario.tags.iter().any(|t| t == tag));
+        match (scenario.status, pinned) {
+            (Status::Skipped, Some((tag, reason))) => {
+                let given = scenario.explanation.as_deref().unwrap_or("");
+                assert!(given.contains(reason), "{}: {given}", scenario.name);
+                *not_applicable.entry(tag).or_default() += 1;
+            }
+            (Status::Skipped, None) => panic!(
+                "{} is not applicable for a reason not pinned in NOT_APPLICABLE: {:?}",
+                scenario.name, scenario.explanation
+            ),
+            (_, Some((tag, _))) => panic!("{} (@{tag}) ran: {:?}", scenario.name, scenario.status),
+            (Status::Error, None) => panic!(
+                "{} ended in an error, which the client direction never gives: {:?}",
+                scenario.name, scenario.explanation
+            ),
+            (Status::Passed | Status::Failed, None) => {}
+        }
+    }
+    assert_eq!(
+        not_applicable.keys().copied().collect::<BTreeSet<_>>(),
+        NOT_APPLICABLE.iter().map(|(tag, _)| *tag).collect(),
+        "every pinned reason is used"
+    );
+    assert!(passed.len() >= 45, "{} passed", passed.len());
+
+    // The downgrade, as it really happens: the second instance starts (discovery() reads the
+    // https metadata and does not check the endpoints it names), takes the flow to the callback,
+    // and there oauth4webapi refuses to send the token request to the plain-HTTP token endpoint
+    // (checkProtocol: "only requests to HTTPS are allowed"), so nothing reaches the plain
+    // listener and linking fails.
+    let downgrade = read("platform-downgrade.log");
+    assert!(
+        downgrade.contains("linking failed: ClientError: OAUTH_HTTP_REQUEST_FORBIDDEN"),
+        "--- platform-downgrade.log ---\n{downgrade}"
+    );
+
+    // The chatbot printed where it listens (the port Gauntlet picked), is stopped, and never
+    // logged a secret.
+    let log = read("platform.log");
+    let address = log
+        .lines()
+        .find_map(|l| l.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("the chatbot printed no address: {log}"));
+    assert!(
+        std::net::TcpStream::connect(address).is_err(),
+        "the chatbot still listens at {address} after the run"
+    );
+    for secret in ["gauntlet:secret", "code=", "state="] {
+        assert!(
+            !log.contains(secret) && !downgrade.contains(secret),
+            "the chatbot logged {secret:?}:\n{log}"
+        );
+    }
+}
