@@ -33,7 +33,7 @@ async fn main() -> ExitCode {
         .expect("fixtures/platforms exists")
         .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
         // Profiles that launch a program from the repository have their own tests
-        // (tests/it/launched.rs, tests/it/outside_client.rs).
+        // (tests/it/launched.rs, tests/it/outside_client.rs, tests/it/outside_client_node.rs).
         .filter(|n| {
             n.ends_with(".toml")
                 && !gauntlet::bundled::NOT_BUNDLED

@@ -213,3 +213,64 @@ fn the_openid_client_chatbot_fails_exactly_the_pinned_scenarios() {
         );
     }
 }
+
+/// The chatbot without `NODE_EXTRA_CA_CERTS`: it does not trust the mock's CA, cannot read the
+/// metadata and exits before it is ready, so the run ends with exit 2 — but Gauntlet does not say
+/// why. Its diagnosis ("the platform refused the mock's TLS certificate: give it the CA …")
+/// needs the mock to receive a TLS alert (`unknown_ca`), and Node.js sends none: its client
+/// checks the certificate after the handshake and drops the connection, so the mock records only
+/// `tls handshake eof`, which it does not count as a refused certificate. A gap in Gauntlet's
+/// diagnosis for the very runtime the README names first; when it is closed, the message below
+/// names the CA and this test must say so.
+#[test]
+fn without_the_ca_the_chatbot_exits_and_gauntlet_does_not_name_the_certificate() {
+    require_node();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(profile_path()).unwrap();
+    let workdir = format!(
+        "workdir = {:?}",
+        root.canonicalize().unwrap().display().to_string()
+    );
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("NODE_EXTRA_CA_CERTS"))
+        .map(|l| {
+            if l.starts_with("workdir = ") {
+                workdir.clone()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("no-ca.toml");
+    std::fs::write(&profile, text).unwrap();
+    let reports = dir.path().join("reports");
+    let output = Command::new(BIN)
+        .arg("run")
+        .arg("--platform")
+        .arg(&profile)
+        .arg("--report-dir")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let log = std::fs::read_to_string(reports.join("platform.log")).unwrap_or_default();
+    assert_eq!(output.status.code(), Some(2), "{stderr}\n{log}");
+    // The chatbot's own words: Node.js refused the certificate.
+    assert!(
+        log.contains("the provider's metadata could not be read: TypeError: fetch failed")
+            && log.contains("UNABLE_TO_VERIFY_LEAF_SIGNATURE"),
+        "{log}"
+    );
+    assert!(
+        stderr.contains("the platform exited (exit status: 1) before it was ready"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("refused the mock's TLS certificate"),
+        "Gauntlet now names the refused certificate of a Node.js platform: pin that here and \
+         drop the gap from this test's comment and the report. {stderr}"
+    );
+}
