@@ -30,6 +30,10 @@ pub struct HandshakeFailure {
     /// Whether the client refused the mock's certificate (an alert such as `unknown_ca` or
     /// `bad_certificate`): it does not trust the mock's CA.
     pub certificate_refused: bool,
+    /// Whether the client closed the connection in the middle of the handshake without an
+    /// alert. Node.js does this when it does not trust the certificate; so does a client that
+    /// simply went away.
+    pub closed_without_alert: bool,
 }
 
 /// The failed handshakes of one provider, bounded, and the handshakes still going on.
@@ -68,11 +72,13 @@ impl Handshakes {
     /// Records a handshake with `peer` that failed with `error` (the acceptor's).
     pub(crate) fn failed(&self, peer: SocketAddr, error: &std::io::Error) {
         let (reason, certificate_refused) = describe(error);
+        let closed_without_alert = closed_early(error);
         let failure = HandshakeFailure {
             peer,
             elapsed_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
             reason,
             certificate_refused,
+            closed_without_alert,
         };
         let mut failures = lock(&self.failures);
         failures.0 += 1;
@@ -139,6 +145,21 @@ fn describe(error: &std::io::Error) -> (String, bool) {
     }
 }
 
+/// Whether the client closed or reset the connection during the handshake, without an alert.
+fn closed_early(error: &std::io::Error) -> bool {
+    let rustls_error = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    rustls_error.is_none()
+        && matches!(
+            error.kind(),
+            std::io::ErrorKind::UnexpectedEof
+                | std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+        )
+}
+
 /// An alert's name as the TLS registry spells it (`unknown_ca`).
 fn alert_name(alert: AlertDescription) -> String {
     let debug = format!("{alert:?}");
@@ -179,16 +200,27 @@ mod tests {
         };
         handshakes.failed(peer, &alert(AlertDescription::UnknownCA));
         handshakes.failed(peer, &alert(AlertDescription::ProtocolVersion));
+        handshakes.failed(peer, &std::io::ErrorKind::UnexpectedEof.into());
+        handshakes.failed(peer, &std::io::ErrorKind::ConnectionReset.into());
         let (total, failures) = handshakes.failures();
-        assert_eq!(total, 2);
+        assert_eq!(total, 4);
         assert!(failures[0].certificate_refused);
         assert!(failures[0].reason.contains("unknown_ca"), "{failures:?}");
         assert!(!failures[1].certificate_refused);
+        // Closed without an alert (as Node.js does on a certificate it does not trust): told
+        // apart, but not a refusal on record.
+        assert_eq!(
+            failures
+                .iter()
+                .map(|f| (f.certificate_refused, f.closed_without_alert))
+                .collect::<Vec<_>>(),
+            [(true, false), (false, false), (false, true), (false, true)]
+        );
         for _ in 0..MAX_HANDSHAKE_FAILURES {
             handshakes.failed(peer, &alert(AlertDescription::UnknownCA));
         }
         let (total, failures) = handshakes.failures();
-        assert_eq!(total, 2 + MAX_HANDSHAKE_FAILURES as u64);
+        assert_eq!(total, 4 + MAX_HANDSHAKE_FAILURES as u64);
         assert_eq!(failures.len(), MAX_HANDSHAKE_FAILURES);
     }
 }

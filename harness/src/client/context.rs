@@ -380,7 +380,11 @@ impl StartedMock {
 /// A platform that failed to start or to become ready: refused by itself, unless it refused
 /// the mock's certificate (then the diagnosis leads the error).
 async fn not_started(provider: MockProvider, error: anyhow::Error) -> NotStarted {
-    match refused_certificate(&provider, 0).await {
+    let diagnosis = match refused_certificate(&provider, 0).await {
+        Some(diagnosis) => Some(diagnosis),
+        None => closed_in_handshake(&provider),
+    };
+    match diagnosis {
         Some(diagnosis) => NotStarted {
             provider,
             error: error.context(diagnosis),
@@ -427,6 +431,23 @@ pub async fn refused_certificate(provider: &MockProvider, since: u64) -> Option<
          profile) — the mock saw: {}",
         file.display(),
         refusal.reason
+    ))
+}
+
+/// The words for a platform that did not start after closing its connections in the middle of
+/// the mock's TLS handshake, without an alert and without one request: most likely a client that
+/// does not trust the mock's CA and says nothing (Node.js). Call after the handshakes settled.
+fn closed_in_handshake(provider: &MockProvider) -> Option<String> {
+    let file = provider.ca_file()?;
+    if !provider.journal().is_empty() {
+        return None;
+    }
+    let (_, failures) = provider.handshake_failures();
+    let closed = failures.iter().rev().find(|f| f.closed_without_alert)?;
+    Some(format!(
+        "the platform closed its connection in the middle of the mock's TLS handshake, sent no          request and did not start: it most likely does not trust the mock's CA (Node.js ends          the handshake without saying why). Give it the CA at {} (NODE_EXTRA_CA_CERTS /          REQUESTS_CA_BUNDLE / SSL_CERT_FILE; `{{ca_file}}` in the profile) — the mock saw: {}",
+        file.display(),
+        closed.reason
     ))
 }
 
