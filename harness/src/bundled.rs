@@ -66,7 +66,7 @@ macro_rules! bundle {
 /// `fixtures/platforms/*.toml`, by name.
 pub const PLATFORMS: &[Bundled] = bundle!(Platform, "platforms":
     "botpress", "botpress-ocs", "converse", "converse-ocs", "csml", "csml-ocs", "kore",
-    "kore-ocs", "reference", "reference-chat", "reference-ocs", "reference-tls",
+    "kore-ocs", "reference", "reference-chat", "reference-mcp", "reference-ocs", "reference-tls",
 );
 
 /// The mock-provider profiles of `fixtures/providers/`, by name.

@@ -54,6 +54,10 @@ pub struct McpConfig {
     pub metadata_at_path: bool,
     /// Serve it at the root well-known URL (`/.well-known/oauth-protected-resource`).
     pub metadata_at_root: bool,
+    /// The `resource` the protected-resource metadata names instead of the endpoint's URL: a
+    /// server whose metadata describes another resource, which a client must not use
+    /// ([RFC 9728 §3.3](https://www.rfc-editor.org/rfc/rfc9728#section-3.3)). For client tests.
+    pub metadata_resource: Option<String>,
 }
 
 /// The tools the MCP endpoint offers.
@@ -72,6 +76,7 @@ impl Default for McpConfig {
             challenge: McpChallenge::Full,
             metadata_at_path: true,
             metadata_at_root: true,
+            metadata_resource: None,
         }
     }
 }
@@ -102,6 +107,16 @@ impl McpConfig {
                     "must be an absolute URI without fragment",
                 );
             }
+        }
+        if self
+            .metadata_resource
+            .as_deref()
+            .is_some_and(|r| malformed_resource(r).is_some())
+        {
+            return bad(
+                "metadata_resource",
+                "must be an absolute URI without fragment",
+            );
         }
         if let Some(tenant) = &self.tenant
             && (tenant.is_empty() || tenant.contains(['/', '?', '#', '%']))

@@ -27,11 +27,13 @@ use crate::start_error::StartError;
 #[derive(Clone)]
 pub struct PlatformConfig {
     /// The provider's issuer identifier; the metadata is read from it at start
-    /// ([RFC 8414 §3](https://www.rfc-editor.org/rfc/rfc8414#section-3)).
+    /// ([RFC 8414 §3](https://www.rfc-editor.org/rfc/rfc8414#section-3)). The MCP shape
+    /// discovers its issuer from the MCP server instead.
     pub issuer: String,
     /// The protected API that the `whoami` probe calls with the access token; with Kore.ai's
     /// path placement it holds an `{access_token}` segment, e.g.
-    /// `http://127.0.0.1:9090/api/users/{access_token}/profile`.
+    /// `http://127.0.0.1:9090/api/users/{access_token}/profile`. In the MCP shape, the MCP
+    /// server's endpoint (its resource identifier).
     pub resource_url: String,
     /// The client identifier registered at the provider.
     pub client_id: String,
@@ -101,6 +103,12 @@ pub enum Shape {
         /// The bots sharing the callback.
         bots: Vec<String>,
     },
+    /// An MCP client: [`PlatformConfig::resource_url`] is its MCP server's endpoint. At start
+    /// it connects to the server and, on its `401`, discovers the authorization server through
+    /// the server's protected-resource metadata (RFC 9728) instead of reading
+    /// [`PlatformConfig::issuer`]; its flows send the server's URL as `resource` (RFC 8707) in
+    /// the authorization and token requests, and `/whoami` calls the server's `whoami` tool.
+    Mcp,
 }
 
 /// A Kore.ai authorization profile.

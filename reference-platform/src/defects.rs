@@ -86,10 +86,16 @@ defects! {
     KoreFieldMisplaced => "kore_field_misplaced": "Kore.ai: puts the token in the query string whatever the profile says",
     KorePathStaleToken => "kore_path_stale_token": "Kore.ai: keeps the API path filled with the access token it held before a refresh",
     BotpressWrongBot => "botpress_wrong_bot": "Botpress: routes the global callback to the bot the browser visited last, not the state's",
+    ResourceTrailingSlash => "resource_trailing_slash": "MCP: sends the server's URL with a trailing slash as resource",
+    ResourceOnlyInAuthorization => "resource_only_in_authorization": "MCP: sends resource in the authorization request but not in the token requests",
+    IgnoresMissingPkceMethods => "ignores_missing_pkce_methods": "MCP: proceeds with S256 when the metadata has no code_challenge_methods_supported",
+    PrmResourceUnchecked => "prm_resource_unchecked": "MCP: uses protected-resource metadata that describes another resource",
+    PrmFromRootOnly => "prm_from_root_only": "MCP: without resource_metadata in the challenge, reads only the root well-known URL",
+    PrmRootFirst => "prm_root_first": "MCP: without resource_metadata in the challenge, reads the root well-known URL before the path-aware one",
 }
 
 impl Defect {
-    /// The platform shape the defect lives in (`csml`, `converse`, `kore`, `botpress`), or
+    /// The platform shape the defect lives in (`csml`, `converse`, `kore`, `botpress`, `mcp`), or
     /// `None` for the generic rules every shape shares.
     pub fn shape(self) -> Option<&'static str> {
         match self {
@@ -100,6 +106,12 @@ impl Defect {
             Self::ConverseExchangesAgain => Some("converse"),
             Self::KoreFieldMisplaced | Self::KorePathStaleToken => Some("kore"),
             Self::BotpressWrongBot => Some("botpress"),
+            Self::ResourceTrailingSlash
+            | Self::ResourceOnlyInAuthorization
+            | Self::IgnoresMissingPkceMethods
+            | Self::PrmResourceUnchecked
+            | Self::PrmFromRootOnly
+            | Self::PrmRootFirst => Some("mcp"),
             _ => None,
         }
     }

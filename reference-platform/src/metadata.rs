@@ -76,7 +76,8 @@ pub(crate) async fn discover(
     })
 }
 
-async fn fetch(http: &reqwest::Client, url: &Url) -> Result<Value, String> {
+/// Fetches one JSON-object document.
+pub(crate) async fn fetch(http: &reqwest::Client, url: &Url) -> Result<Value, String> {
     let response = http
         .get(url.clone())
         .header(reqwest::header::ACCEPT, "application/json")
@@ -117,7 +118,10 @@ pub(crate) fn check(
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    if !methods.contains(&"S256") {
+    // The `ignores_missing_pkce_methods` defect: no list is taken as a yes.
+    let unlisted = document.get("code_challenge_methods_supported").is_none()
+        && defects.has(Defect::IgnoresMissingPkceMethods);
+    if !methods.contains(&"S256") && !unlisted {
         return Err(StartError::S256Unsupported {
             methods: methods.iter().map(|m| (*m).to_owned()).collect(),
         });

@@ -12,10 +12,11 @@ use axum::response::Response;
 use reqwest::header::{self, HeaderValue};
 use serde_json::{Value, json};
 
-use crate::config::Placement;
 use crate::config::is_scope_token;
+use crate::config::{Placement, Shape};
 use crate::defects::Defect;
 use crate::http::{placed, read_limited};
+use crate::mcp_rpc;
 use crate::pages;
 use crate::params::{Params, valid_session};
 use crate::session::Linked;
@@ -193,8 +194,21 @@ async fn call_resource(state: &AppState, token: &Secret) -> Answer {
     } else {
         state.placement
     };
-    let request = placed(&state.http, &state.config.resource_url, token, placement);
-    let response = match request.send().await {
+    let mcp = state.config.shape == Shape::Mcp;
+    let sent = if mcp {
+        let carried = if placement == Placement::Query {
+            mcp_rpc::Carried::Query
+        } else {
+            mcp_rpc::Carried::Header
+        };
+        let url = &state.config.resource_url;
+        mcp_rpc::call_tool(&state.http, url, (token, carried), "whoami").await
+    } else {
+        placed(&state.http, &state.config.resource_url, token, placement)
+            .send()
+            .await
+    };
+    let response = match sent {
         Ok(response) => response,
         Err(error) => {
             tracing::warn!(reason = %crate::http::describe_transport(&error), "resource call failed");
@@ -203,6 +217,8 @@ async fn call_resource(state: &AppState, token: &Secret) -> Answer {
     };
     match response.status().as_u16() {
         200 => match read_limited(response).await {
+            Ok(body) if mcp && mcp_rpc::is_error(&body) => Answer::Unavailable,
+            Ok(body) if mcp => Answer::Ok(mcp_rpc::tool_subject(&body)),
             Ok(body) => Answer::Ok(subject(&body)),
             Err(_) => Answer::Unavailable,
         },
@@ -254,7 +270,7 @@ pub(crate) fn insufficient_scope(challenge: &str) -> Option<Vec<String>> {
 }
 
 /// The auth-params of a `Bearer` challenge: `Bearer k="v", k2=v2`.
-fn bearer_params(challenge: &str) -> Option<Vec<(String, String)>> {
+pub(crate) fn bearer_params(challenge: &str) -> Option<Vec<(String, String)>> {
     let rest = challenge.trim_start();
     let (scheme, mut rest) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
     if !scheme.eq_ignore_ascii_case("bearer") {

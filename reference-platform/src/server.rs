@@ -6,7 +6,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::router;
-use crate::config::PlatformConfig;
+use crate::config::{PlatformConfig, Shape};
+use crate::mcp_discovery;
 use crate::metadata::{discover, parse_issuer, require_secure};
 use crate::start_error::StartError;
 use crate::state::AppState;
@@ -39,8 +40,9 @@ pub struct Platform {
 }
 
 impl Platform {
-    /// Binds, reads the provider's metadata, and starts serving. Refuses to start when the
-    /// metadata cannot be fetched, names another issuer, or does not offer S256.
+    /// Binds, reads the provider's metadata (in the MCP shape: discovers it through the MCP
+    /// server), and starts serving. Refuses to start when the metadata cannot be fetched, names
+    /// another issuer, or does not offer S256.
     pub async fn start(config: PlatformConfig) -> Result<Self, StartError> {
         config.validate()?;
         parse_issuer(&config.issuer)?;
@@ -78,8 +80,22 @@ impl Platform {
         // Start-up is not a scenario: a busy machine must not turn a slow metadata answer into a
         // platform that did not start, so discovery gets its own, generous timeout.
         let startup = crate::http::client(STARTUP_TIMEOUT, &cas).map_err(StartError::HttpClient)?;
-        let mut metadata = discover(&startup, &config.issuer, &config.defects).await?;
         let mut config = config;
+        let (mut metadata, resource) = if config.shape == Shape::Mcp {
+            let found =
+                mcp_discovery::discover(&startup, &config.resource_url, &config.defects).await?;
+            (found.metadata, Some(found.resource))
+        } else {
+            (
+                discover(&startup, &config.issuer, &config.defects).await?,
+                None,
+            )
+        };
+        if let Some(resource) = &resource {
+            config
+                .extra_params
+                .push(("resource".into(), resource.clone()));
+        }
         let hooks = crate::shapes::hooks(&config.shape);
         hooks.prepare(&mut config, &mut metadata)?;
         let tokens = TokenClient::new(
@@ -90,7 +106,12 @@ impl Platform {
             config.client_secret.clone().map(Secret::new),
             config.auth_method,
             config.defects.clone(),
-        );
+        )
+        .with_resource(resource.filter(|_| {
+            !config
+                .defects
+                .has(crate::defects::Defect::ResourceOnlyInAuthorization)
+        }));
         let placement = hooks.placement(&config.defects);
         let state = AppState::new(config, metadata, placement, base_url.clone(), http, tokens);
         let redirect_uri = state.redirect_uri.clone();

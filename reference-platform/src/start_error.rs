@@ -53,6 +53,25 @@ pub enum StartError {
         /// The methods it lists.
         methods: Vec<String>,
     },
+    /// The MCP server's authorization server could not be found (MCP authorization,
+    /// "Authorization Server Discovery").
+    #[error("the MCP server's authorization server could not be discovered: {reason}")]
+    McpDiscovery {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The MCP server's protected-resource metadata describes another resource
+    /// ([RFC 9728 §3.3](https://www.rfc-editor.org/rfc/rfc9728#section-3.3)).
+    #[error(
+        "the MCP server's protected-resource metadata names resource {found:?}, not the server \
+         {expected:?}: it must not be used (RFC 9728 §3.3)"
+    )]
+    McpResourceMismatch {
+        /// The MCP server's URL.
+        expected: String,
+        /// The document's `resource`.
+        found: Option<String>,
+    },
     /// An endpoint is plain HTTP on a non-loopback host.
     #[error("{name} {url} is neither HTTPS nor loopback (RFC 6749 §3.1, §3.2)")]
     Insecure {

@@ -67,6 +67,8 @@ pub(crate) struct TokenClient {
     secret: Option<Secret>,
     method: AuthMethod,
     defects: Defects,
+    /// The `resource` of every code exchange and refresh (RFC 8707 §2; the MCP shape).
+    resource: Option<String>,
 }
 
 impl TokenClient {
@@ -87,7 +89,16 @@ impl TokenClient {
             secret,
             method,
             defects,
+            resource: None,
         }
+    }
+
+    /// Sends `resource` in every code exchange and refresh ([RFC 8707 §2.2]).
+    ///
+    /// [RFC 8707 §2.2]: https://www.rfc-editor.org/rfc/rfc8707#section-2.2
+    pub(crate) fn with_resource(mut self, resource: Option<String>) -> Self {
+        self.resource = resource;
+        self
     }
 
     /// Whether the provider advertises a revocation endpoint.
@@ -116,6 +127,9 @@ impl TokenClient {
             ("redirect_uri", redirect_uri),
             ("code_verifier", verifier.expose()),
         ]);
+        if let Some(resource) = &self.resource {
+            params.push(("resource", resource));
+        }
         let first = self.token_request(&params).await;
         if self.defects.has(Defect::CodeRedeemedTwice) {
             let _ = self.token_request(&params).await;
@@ -127,10 +141,13 @@ impl TokenClient {
     ///
     /// [RFC 6749 §6]: https://www.rfc-editor.org/rfc/rfc6749#section-6
     pub(crate) async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet, TokenError> {
-        let params = [
+        let mut params = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose()),
         ];
+        if let Some(resource) = &self.resource {
+            params.push(("resource", resource));
+        }
         self.token_request(&params).await
     }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use mock_provider::{ClientConfig, Limits, MockProvider, ProviderConfig, User};
 
-use super::profile::{MockProfile, PlatformProfile};
+use super::mcp_twist::McpTwist;
+use super::profile::{MockProfile, PlatformProfile, ShapeKind};
 use crate::suite::Outcomes;
 use crate::suite::launch::{Launched, free_port, launch, wait_ready};
 use crate::suite::placeholders::Vars;
@@ -169,6 +170,8 @@ pub(crate) enum MockVariant {
     /// The profile's, on a free port of its address, with a plain-HTTP token endpoint in its
     /// metadata (a downgrade; needs `[provider] tls`).
     Downgraded,
+    /// The profile's, on a free port of its address, with its MCP server changed so.
+    Mcp(McpTwist),
 }
 
 /// A started mock provider and what the platform's start needs from it: the values for
@@ -194,8 +197,9 @@ pub(crate) struct NotStarted {
     pub(crate) refused: bool,
 }
 
-/// The mock's configuration for a run of `profile`.
-fn mock_config(profile: &PlatformProfile) -> anyhow::Result<ProviderConfig> {
+/// The mock's configuration for a run of `profile`: an MCP server too in the `mcp` shape,
+/// changed as `variant` says.
+fn mock_config(profile: &PlatformProfile, variant: MockVariant) -> anyhow::Result<ProviderConfig> {
     let base = match profile.provider.profile {
         Some(MockProfile::OpenChatStudio) => ProviderConfig::from_toml(include_str!(
             "../../../fixtures/providers/openchatstudio.toml"
@@ -217,14 +221,21 @@ fn mock_config(profile: &PlatformProfile) -> anyhow::Result<ProviderConfig> {
     }
     let mut resource = base.resource.clone();
     resource.token_path = profile.api.token_path.clone();
-    Ok(ProviderConfig {
+    let mut mcp = base.mcp.clone();
+    mcp.enabled |= profile.shape == ShapeKind::Mcp;
+    let mut config = ProviderConfig {
         name: format!("gauntlet ({})", base.name),
         resource,
         users,
         clients: Vec::new(),
         limits: limits(profile.provider.limits.clone()),
+        mcp,
         ..base
-    })
+    };
+    if let MockVariant::Mcp(twist) = variant {
+        twist.apply(&mut config);
+    }
+    Ok(config)
 }
 
 impl StartedMock {
@@ -235,14 +246,16 @@ impl StartedMock {
         variant: MockVariant,
     ) -> anyhow::Result<Self> {
         let mut builder = MockProvider::builder()
-            .config(mock_config(profile)?)
+            .config(mock_config(profile, variant)?)
             .tls(profile.provider.tls)
             .plain_token_endpoint(variant == MockVariant::Downgraded);
         if let Some(address) = profile.provider.address {
             builder = builder.address(match variant {
                 MockVariant::Run => address,
                 // The run's mock holds the profile's port.
-                MockVariant::Downgraded => std::net::SocketAddr::new(address.ip(), 0),
+                MockVariant::Downgraded | MockVariant::Mcp(_) => {
+                    std::net::SocketAddr::new(address.ip(), 0)
+                }
             });
         }
         let provider = builder
@@ -269,6 +282,9 @@ impl StartedMock {
         vars.set("userinfo_endpoint", urls.userinfo_endpoint());
         vars.set("revocation_endpoint", urls.revocation_endpoint());
         vars.set("resource_url", urls.url(&provider.config().resource.path));
+        if provider.config().mcp.enabled {
+            vars.set("mcp_url", provider.mcp_url());
+        }
         if let Some(user) = provider.config().users.first() {
             vars.set("sub", user.sub().to_owned());
         }
@@ -306,8 +322,10 @@ impl StartedMock {
         } = self;
         let tenant = profile.platform.reference.tenant.as_deref();
         // Kore.ai's Path Param: the embedded platform calls the API at the token path.
+        // An MCP client's resource is its MCP server.
         let api_url = match &profile.api.token_path {
             Some(path) => provider.urls(tenant).url(path),
+            None if profile.shape == ShapeKind::Mcp => vars.fill("{mcp_url}"),
             None => vars.fill("{resource_url}"),
         };
         let (mut platform, platform_base) =

@@ -12,6 +12,7 @@
 mod back_channel;
 pub mod context;
 pub mod handoff;
+mod mcp_twist;
 pub mod mutants;
 pub mod preflight;
 mod probe;

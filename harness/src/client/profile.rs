@@ -27,7 +27,8 @@ const KIND: &str = "platform";
 pub struct PlatformProfile {
     /// Shown in reports.
     pub name: String,
-    /// Which platform shape it has: `web` (default), `csml`, `converse`, `kore` or `botpress`.
+    /// Which platform shape it has: `web` (default), `csml`, `converse`, `kore`, `botpress` or
+    /// `mcp`.
     /// Scenarios tagged with another shape do not apply.
     #[serde(default)]
     pub shape: ShapeKind,
@@ -142,16 +143,20 @@ pub enum ShapeKind {
     Kore,
     /// Botpress.
     Botpress,
+    /// An MCP client: the mock is also its MCP server (`{mcp_url}`), and the platform finds
+    /// the authorization server through it.
+    Mcp,
 }
 
 impl ShapeKind {
     /// Every shape.
-    pub const ALL: [ShapeKind; 5] = [
+    pub const ALL: [ShapeKind; 6] = [
         Self::Web,
         Self::Csml,
         Self::Converse,
         Self::Kore,
         Self::Botpress,
+        Self::Mcp,
     ];
 
     /// Its name, which is also its scenario tag.
@@ -162,6 +167,7 @@ impl ShapeKind {
             Self::Converse => "converse",
             Self::Kore => "kore",
             Self::Botpress => "botpress",
+            Self::Mcp => "mcp",
         }
     }
 }
@@ -513,6 +519,7 @@ impl PlatformProfile {
                         .map_err(|e| format!("platform.reference.placement: {e}"))?,
                 })
             }
+            ShapeKind::Mcp => reference_platform::Shape::Mcp,
             ShapeKind::Botpress => reference_platform::Shape::Botpress {
                 bots: r.bots.clone(),
             },
@@ -632,6 +639,7 @@ impl PlatformProfile {
             launch: self.platform.launch.is_some(),
             bots: !self.platform.reference.bots.is_empty(),
             tls: self.provider.tls,
+            mcp: self.shape == ShapeKind::Mcp,
         };
         for (key, text, slot) in self.templates() {
             placeholders::check_platform(&key, text, slot, offers)?;

@@ -10,7 +10,7 @@ use cucumber::gherkin;
 
 use crate::report::FeatureSource;
 
-/// `features/client/*.feature`, by file name.
+/// `features/client/**/*.feature`, by path under `features/client/`.
 pub const CLIENT: &[(&str, &str)] = &[
     (
         "botpress.feature",
@@ -35,6 +35,14 @@ pub const CLIENT: &[(&str, &str)] = &[
     (
         "linking.feature",
         include_str!("../../../features/client/linking.feature"),
+    ),
+    (
+        "mcp/discovery.feature",
+        include_str!("../../../features/client/mcp/discovery.feature"),
+    ),
+    (
+        "mcp/resource.feature",
+        include_str!("../../../features/client/mcp/resource.feature"),
     ),
     (
         "mixup.feature",
@@ -242,12 +250,8 @@ mod tests {
     fn every_feature_file_in_the_repository_is_bundled() {
         for (folder, bundle) in [("client", super::CLIENT), ("provider", super::PROVIDER)] {
             let dir = format!("{}/../features/{folder}", env!("CARGO_MANIFEST_DIR"));
-            let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".feature"))
-                .collect();
-            on_disk.sort();
+            let on_disk = super::FeatureSet::from_dir(std::path::Path::new(&dir)).unwrap();
+            let on_disk: Vec<&str> = on_disk.files.iter().map(|f| f.path.as_str()).collect();
             let bundled: Vec<&str> = bundle.iter().map(|(n, _)| *n).collect();
             assert_eq!(on_disk, bundled, "features/{folder}");
         }

@@ -31,6 +31,8 @@ pub enum Scope {
     /// Every templated string of a profile whose mock provider serves HTTPS
     /// (`[provider] tls = true`).
     Tls,
+    /// Every templated string of a profile of the `mcp` shape (the mock is an MCP server).
+    Mcp,
 }
 
 impl Scope {
@@ -51,6 +53,7 @@ impl Scope {
                 "only when Gauntlet launches the target ([platform.launch] or [server.launch])"
             }
             Self::Tls => "only when the mock provider serves HTTPS ([provider] tls = true)",
+            Self::Mcp => "only in a profile of the mcp shape (shape = \"mcp\")",
         }
     }
 }
@@ -87,7 +90,14 @@ pub const PLATFORM: &[Placeholder] = &[
     },
     PORT,
     CA_FILE,
+    MCP_URL,
 ];
+
+/// The URL of the mock's MCP endpoint, in a profile of the `mcp` shape.
+pub const MCP_URL: Placeholder = Placeholder {
+    name: "mcp_url",
+    scope: Scope::Mcp,
+};
 
 /// The file holding the CA certificate (PEM) of a mock provider that serves HTTPS, for a
 /// platform to trust (`NODE_EXTRA_CA_CERTS`, `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`).
@@ -134,6 +144,8 @@ pub struct Offers {
     pub bots: bool,
     /// The mock provider serves HTTPS, so `{ca_file}` has a value.
     pub tls: bool,
+    /// The profile's shape is `mcp`, so `{mcp_url}` has a value.
+    pub mcp: bool,
 }
 
 impl Slot {
@@ -142,6 +154,7 @@ impl Slot {
         match placeholder.scope {
             Scope::Launch => offers.launch,
             Scope::Tls => offers.tls && self != Self::BaseUrl,
+            Scope::Mcp => offers.mcp && self != Self::BaseUrl,
             Scope::Run => self != Self::BaseUrl,
             Scope::Bots => offers.bots && self != Self::BaseUrl,
             Scope::User => matches!(self, Self::Request | Self::HandOver | Self::Confirmation),
@@ -257,6 +270,7 @@ mod tests {
             launch: false,
             bots: false,
             tls: false,
+            mcp: false,
         };
         let error =
             check_platform("platform.launch.env.X", "{session}", Slot::Setup, offers).unwrap_err();
@@ -273,6 +287,7 @@ mod tests {
             launch: true,
             bots: true,
             tls: true,
+            mcp: false,
         };
         check_platform("platform.launch.env.CA", "{ca_file}", Slot::Setup, offers).unwrap();
         check_platform(

@@ -197,7 +197,7 @@ async fn downgrade_run(extra_env: &str) -> (gauntlet::report::ScenarioOutcome, t
     let profile: PlatformProfile = toml::from_str(&text).unwrap();
     let report_dir = tempfile::tempdir().unwrap();
     let options = RunOptions {
-        tags: Some("@restart".into()),
+        tags: Some("@restart and not @mcp".into()),
         gate: Gate::None,
         ..RunOptions::new(profile, report_dir.path().to_path_buf())
     };

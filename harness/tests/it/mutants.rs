@@ -232,6 +232,65 @@ async fn every_defect_is_caught_in_the_botpress_shape() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn every_defect_is_caught_in_the_mcp_shape() {
+    let matrix = full_matrix("reference-mcp.toml").await;
+    let killed_by = |defect: &str| {
+        (matrix.rows.iter())
+            .find(|r| r.defect == defect)
+            .unwrap_or_else(|| panic!("{defect} is tried in the mcp shape"))
+            .killed_by
+            .clone()
+    };
+    // Each MCP defect is caught by the scenario that names its rule.
+    for (defect, scenario) in [
+        (
+            "resource_trailing_slash",
+            "The authorization request names the MCP server byte for byte",
+        ),
+        (
+            "resource_only_in_authorization",
+            "The token request names the resource of the authorization request",
+        ),
+        (
+            "ignores_missing_pkce_methods",
+            "No authorization when the metadata does not list code_challenge_methods_supported",
+        ),
+        (
+            "prm_resource_unchecked",
+            "Protected-resource metadata that describes another resource is not used",
+        ),
+        (
+            "prm_from_root_only",
+            "Without a metadata URL in the 401, the path-aware well-known URL is read",
+        ),
+        (
+            "prm_root_first",
+            "The path-aware well-known URL is read before the root one",
+        ),
+    ] {
+        assert!(
+            killed_by(defect).contains(&scenario.to_owned()),
+            "{defect}: {:?}",
+            killed_by(defect)
+        );
+    }
+    // The rules only an MCP client has are caught by nothing else.
+    for defect in [
+        "resource_only_in_authorization",
+        "ignores_missing_pkce_methods",
+        "prm_resource_unchecked",
+        "prm_root_first",
+    ] {
+        assert_eq!(
+            killed_by(defect).len(),
+            1,
+            "{defect}: {:?}",
+            killed_by(defect)
+        );
+    }
+}
+
 #[test]
 fn survivors_a_failing_reference_and_bad_defect_names_set_the_exit_code() {
     let bin = env!("CARGO_BIN_EXE_gauntlet");

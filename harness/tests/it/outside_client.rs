@@ -63,6 +63,7 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
     ("converse", "the platform's shape is web"),
     ("kore", "the platform's shape is web"),
     ("botpress", "the platform's shape is web"),
+    ("mcp", "the platform's shape is web"),
     ("ocs", "does not play OpenChatStudio"),
     ("discovery", "client.discovery = false"),
     ("tls", "the mock is not serving HTTPS: "),

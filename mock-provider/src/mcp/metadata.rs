@@ -40,11 +40,13 @@ pub(crate) fn scopes_supported(state: &AppState) -> Vec<String> {
     scopes
 }
 
-/// The document (§2): `resource` is the MCP endpoint's URL exactly (§3.3), its one
-/// authorization server the configured issuer.
+/// The document (§2): `resource` is the MCP endpoint's URL exactly (§3.3), unless
+/// `mcp.metadata_resource` names another; its one authorization server the configured issuer.
 pub(crate) fn document(state: &AppState) -> serde_json::Value {
+    let resource =
+        (state.config.mcp.metadata_resource.clone()).unwrap_or_else(|| mcp_resource(state));
     serde_json::json!({
-        "resource": mcp_resource(state),
+        "resource": resource,
         "authorization_servers": [state.issuer(state.config.mcp.tenant.as_deref())],
         "scopes_supported": scopes_supported(state),
         "bearer_methods_supported": ["header"],

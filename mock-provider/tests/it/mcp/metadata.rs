@@ -147,3 +147,27 @@ async fn code_challenge_methods_can_be_left_out_of_every_metadata_document() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_metadata_can_describe_another_resource_for_client_tests() {
+    let mut config = mcp_profile(&[]);
+    config.mcp.metadata_resource = Some("https://elsewhere.example.test/mcp".into());
+    let (provider, http) = start_with(config).await;
+    for path in [
+        "/.well-known/oauth-protected-resource/mcp",
+        "/.well-known/oauth-protected-resource",
+    ] {
+        let doc = json(get(&provider, &http, path).await).await;
+        assert_eq!(
+            doc["resource"], "https://elsewhere.example.test/mcp",
+            "{path}"
+        );
+    }
+    let mut bad = mcp_profile(&[]);
+    bad.mcp.metadata_resource = Some("not a uri".into());
+    let error = bad.validate().expect_err("a malformed resource is refused");
+    assert!(
+        format!("{error}").contains("mcp.metadata_resource"),
+        "{error}"
+    );
+}

@@ -3,79 +3,18 @@
 //! code, a refresh token or its client credentials there. Refusing to start, failing to link,
 //! or going to https on its own all pass.
 
-use cucumber::{given, then, when};
+use cucumber::{given, then};
 use mock_provider::{Endpoint, JournalEntry};
 
-use crate::client::back_channel;
-use crate::client::restart::{self, Restart};
+use crate::client::context::MockVariant;
+use crate::client::steps::afresh;
 use crate::client::world::{GauntletWorld, StepResult};
 
 #[given(
     "the platform is started afresh against a provider whose metadata names a plain-HTTP token endpoint"
 )]
 async fn started_against_downgrade(world: &mut GauntletWorld) -> StepResult {
-    let run = world.ctx.clone();
-    match restart::downgraded(&run)
-        .await
-        .map_err(|e| format!("{e:#}"))?
-    {
-        Restart::Started(context) => world.run_on(*context),
-        Restart::Refused(refusal) => {
-            record_refusal(world, &refusal);
-            world.refused_start = Some(*refusal);
-        }
-    }
-    Ok(())
-}
-
-/// The evidence of a platform that refused to start: what it read from the downgraded mock,
-/// the last request noting the refusal.
-fn record_refusal(world: &GauntletWorld, refusal: &restart::Refusal) {
-    let provider = &refusal.provider;
-    let ahead = provider
-        .started_at()
-        .saturating_duration_since(world.evidence.started());
-    let ahead = u64::try_from(ahead.as_micros()).unwrap_or(0);
-    let journal = if world.ctx.reveal_secrets {
-        provider.journal()
-    } else {
-        provider.redacted_journal()
-    };
-    let last = journal.len().saturating_sub(1);
-    for (i, entry) in journal.iter().enumerate() {
-        let mut exchange = back_channel::exchange(entry, provider, entry.elapsed_us + ahead);
-        if i == last {
-            let note = format!("then the platform refused to start: {}", refusal.why);
-            exchange.note = Some(match exchange.note {
-                Some(findings) => format!("{findings}; {note}"),
-                None => note,
-            });
-        }
-        world.evidence.push(exchange);
-    }
-}
-
-#[when(regex = r"^(\w+) tries to link (?:her|his|their) account on that platform$")]
-async fn tries_to_link(world: &mut GauntletWorld, user: String) -> StepResult {
-    if world.refused_start.is_some() {
-        return Ok(());
-    }
-    // A platform that reads the metadata only now may refuse to start the flow: allowed.
-    if world.start_flow(&user).await.is_err() {
-        return Ok(());
-    }
-    // The mock approves at once: failing here is Gauntlet's problem, not a verdict.
-    world.authorize(&user).await?;
-    let callback = world
-        .last_flow(Some(&user))?
-        .callback_url
-        .clone()
-        .ok_or("the provider answered with no callback")?;
-    // The platform may fail to link (its token request was refused): allowed.
-    if let Ok(reply) = world.deliver(&user, &callback).await {
-        let _ = world.keep_callback(&user, reply).await;
-    }
-    Ok(())
+    afresh::start(world, MockVariant::Downgraded).await
 }
 
 #[then("the code and the client's credentials never travelled over plain HTTP")]

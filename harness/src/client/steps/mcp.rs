@@ -1,0 +1,229 @@
+//! Steps of `mcp/resource.feature` and `mcp/discovery.feature`: the `resource` an MCP client
+//! sends (RFC 8707 as the MCP authorization spec requires it), and how it discovers its
+//! authorization server from a scenario's own MCP server ([`McpTwist`]).
+
+use cucumber::{given, then};
+use mock_provider::{Endpoint, JournalEntry};
+
+use crate::client::context::MockVariant;
+use crate::client::mcp_twist::McpTwist;
+use crate::client::steps::afresh;
+use crate::client::world::{GauntletWorld, StepResult};
+
+/// The path of the root protected-resource metadata URL (RFC 9728 §3.1).
+const PRM_ROOT: &str = "/.well-known/oauth-protected-resource";
+
+/// The MCP server's URL, the one resource an MCP client names.
+fn mcp_url(world: &GauntletWorld) -> Result<String, String> {
+    let url = world.ctx.vars.fill("{mcp_url}");
+    if url.contains("{mcp_url}") {
+        return Err("the mock serves no MCP endpoint in this run".into());
+    }
+    Ok(url)
+}
+
+/// Why a `resource` is not the MCP server's URL byte for byte, if it is not.
+fn resource_fault(sent: &[String], server: &str) -> Option<String> {
+    match sent {
+        [] => Some("names no resource".into()),
+        [one] if one == server => None,
+        [one] if one.trim_end_matches('/') == server.trim_end_matches('/') => Some(format!(
+            "names {one:?}, which differs from the server's URL {server:?} by a trailing slash: \
+             to an authorization server that compares resources exactly (as RFC 8707 and Entra \
+             do) that is another resource, refused with invalid_target or granted to the wrong \
+             audience"
+        )),
+        [one] => Some(format!("names {one:?}, not the server's URL {server:?}")),
+        many => Some(format!(
+            "names {} resources ({many:?}), not the one server it connects to",
+            many.len()
+        )),
+    }
+}
+
+#[then("the authorization request's resource is the MCP server's URL byte for byte")]
+async fn authorization_resource(world: &mut GauntletWorld) -> StepResult {
+    let server = mcp_url(world)?;
+    let flow = world.last_flow(None)?;
+    let sent: Vec<String> = (flow.authorize_url.query_pairs())
+        .filter(|(n, _)| n == "resource")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    match resource_fault(&sent, &server) {
+        None => Ok(()),
+        Some(fault) => Err(format!(
+            "the authorization request {fault}. Send the URL the client connects to as \
+             resource, unchanged (MCP authorization, \"Resource Parameter Implementation\"; RFC \
+             8707 §2)"
+        )),
+    }
+}
+
+#[then("the token request's resource is the MCP server's URL byte for byte")]
+async fn token_resource(world: &mut GauntletWorld) -> StepResult {
+    let server = mcp_url(world)?;
+    let requests = world.token_requests();
+    let request = requests
+        .iter()
+        .find(|e| e.param("grant_type") == Some("authorization_code"))
+        .ok_or_else(|| super::flow::no_token_request_made(world))?;
+    let sent: Vec<String> = (request.form.iter())
+        .filter(|(n, _)| n == "resource")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match resource_fault(&sent, &server) {
+        None => Ok(()),
+        Some(fault) => Err(format!(
+            "the token request (#{}) {fault}. The MCP authorization spec requires resource in \
+             the token request as well as in the authorization request, so that the token's \
+             audience is the server (MCP authorization, \"Resource Parameter Implementation\"; \
+             RFC 8707 §2.2)",
+            request.seq
+        )),
+    }
+}
+
+#[given(regex = r"^the platform is started afresh against an MCP server (whose .+)$")]
+async fn started_against(world: &mut GauntletWorld, words: String) -> StepResult {
+    let twist = McpTwist::from_words(&words)
+        .ok_or_else(|| format!("no MCP server of Gauntlet's is one {words}"))?;
+    afresh::start(world, MockVariant::Mcp(twist)).await
+}
+
+/// The journal of the scenario's own MCP server, or why there is none.
+fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, String> {
+    if world.refused_start.is_some() {
+        return Ok(None);
+    }
+    if world.run_ctx.is_none() {
+        return Err(
+            "the platform was not started afresh against an MCP server of the \
+                    scenario's own (the scenario lacks its Given step)"
+                .into(),
+        );
+    }
+    Ok(Some(world.ctx.provider.journal()))
+}
+
+fn is_prm(entry: &JournalEntry) -> bool {
+    entry.method == "GET" && entry.path.starts_with(PRM_ROOT)
+}
+
+#[then("the platform started no authorization at that MCP server's authorization server")]
+async fn no_authorization(world: &mut GauntletWorld) -> StepResult {
+    let Some(journal) = own_journal(world)? else {
+        return Ok(());
+    };
+    let Some(entry) = journal
+        .iter()
+        .find(|e| matches!(e.endpoint, Endpoint::Authorize | Endpoint::Token))
+    else {
+        return Ok(());
+    };
+    let what = if entry.endpoint == Endpoint::Authorize {
+        "an authorization request"
+    } else {
+        "a token request"
+    };
+    let metadata = journal
+        .iter()
+        .rev()
+        .find(|e| is_prm(e) || e.endpoint == Endpoint::Metadata);
+    let context = metadata.map_or_else(String::new, |m| {
+        format!(" after reading {} (#{})", m.path, m.seq)
+    });
+    Err(format!(
+        "the platform sent {what} (#{}){context} although it had to stop: either the \
+         protected-resource metadata describes another resource than the server it called, \
+         which RFC 9728 §3.3 says must not be used, or the authorization server's metadata \
+         lists no code_challenge_methods_supported, and MCP clients must then refuse to proceed \
+         (MCP authorization, \"Authorization Code Protection\"). Check the metadata's resource \
+         against the server's URL and the methods before any authorization",
+        entry.seq
+    ))
+}
+
+#[then("the platform read the path-aware metadata and alice got a token")]
+async fn path_aware_found(world: &mut GauntletWorld) -> StepResult {
+    let path_aware = format!("{PRM_ROOT}{}", world.ctx.provider.config().mcp.path);
+    if let Some(refusal) = &world.refused_start {
+        return Err(format!(
+            "the platform did not start: {}. The 401 named no resource_metadata, and the \
+             metadata was at the path-aware well-known URL {path_aware} only: MCP clients must \
+             try it, then the root one (MCP authorization, \"Protected Resource Metadata \
+             Discovery Requirements\"; RFC 9728 §3.1)",
+            refusal.why
+        ));
+    }
+    let journal = own_journal(world)?.unwrap_or_default();
+    if !journal.iter().any(|e| is_prm(e) && e.path == path_aware) {
+        return Err(format!(
+            "the platform never read the path-aware well-known URL {path_aware}, where the \
+             metadata was (the 401 named none): MCP clients must try it first, then the root \
+             one (MCP authorization, \"Protected Resource Metadata Discovery Requirements\")"
+        ));
+    }
+    let issued = journal.iter().any(|e| {
+        e.endpoint == Endpoint::Token
+            && e.param("grant_type") == Some("authorization_code")
+            && e.response.status == 200
+    });
+    if issued {
+        Ok(())
+    } else {
+        Err(
+            "the platform read the path-aware metadata but alice got no token: see the \
+             evidence for where the flow stopped"
+                .into(),
+        )
+    }
+}
+
+#[then("the first metadata URL the platform read is the path-aware one")]
+async fn path_aware_first(world: &mut GauntletWorld) -> StepResult {
+    let path_aware = format!("{PRM_ROOT}{}", world.ctx.provider.config().mcp.path);
+    if let Some(refusal) = &world.refused_start {
+        return Err(format!(
+            "the platform did not start against an MCP server that serves its metadata at both \
+             well-known URLs: {}",
+            refusal.why
+        ));
+    }
+    let journal = own_journal(world)?.unwrap_or_default();
+    match journal.iter().find(|e| is_prm(e)) {
+        Some(first) if first.path == path_aware => Ok(()),
+        Some(first) => Err(format!(
+            "the platform read {} (#{}) before the path-aware {path_aware}: with no \
+             resource_metadata in the 401, MCP clients must try the path-aware well-known URL \
+             first and the root one only then (MCP authorization, \"Protected Resource Metadata \
+             Discovery Requirements\"); a server that hosts several MCP endpoints describes each \
+             at its own path",
+            first.path, first.seq
+        )),
+        None => Err(
+            "the platform read no protected-resource metadata at all: with no \
+                     resource_metadata in the 401, MCP clients must try the well-known URLs \
+                     (MCP authorization, \"Protected Resource Metadata Discovery Requirements\")"
+                .into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resource_fault;
+
+    #[test]
+    fn only_the_exact_url_is_the_resource() {
+        let server = "http://127.0.0.1:9/mcp";
+        assert_eq!(resource_fault(&[server.into()], server), None);
+        assert!(resource_fault(&[], server).unwrap().contains("no resource"));
+        assert!(
+            resource_fault(&[format!("{server}/")], server)
+                .unwrap()
+                .contains("trailing slash")
+        );
+        assert!(resource_fault(&["http://127.0.0.1:9".into()], server).is_some());
+        assert!(resource_fault(&[server.into(), server.into()], server).is_some());
+    }
+}
