@@ -88,6 +88,10 @@ pub const NOT_BUNDLED: &[(&str, &str)] = &[
         "launches scripts/openid-client-chatbot/run.sh from the repository",
     ),
     (
+        "platforms/mcp-sdk-chatbot.toml",
+        "launches scripts/mcp-sdk-chatbot/run.sh from the repository",
+    ),
+    (
         "providers/django-oauth-toolkit.toml",
         "launches scripts/django-provider/run.sh from the repository",
     ),

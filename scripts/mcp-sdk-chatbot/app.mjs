@@ -15,7 +15,8 @@
 //   presenting browser's flows; `auth(provider, { serverUrl, authorizationCode })` redeems the
 //   code and the SDK saves the tokens for the chat user who started the flow.
 // - `GET /whoami?session=sid`: calls the MCP tool `whoami` with the chat user's tokens:
-//   `{"linked":true,"sub":…}` or `{"linked":false}`.
+//   `{"linked":true,"sub":…}`, `{"linked":true,"error":…}` when the call failed but the SDK
+//   keeps the tokens, or `{"linked":false}`.
 // - `POST /unlink?session=sid`: forgets the chat user's tokens.
 // - `GET /health`: `ok`.
 //
@@ -274,9 +275,18 @@ function failed(res, why) {
 
 // --- using the tokens --------------------------------------------------------------------------
 
-/** Calls the MCP tool `whoami` as the chat user: its subject, or null if not linked. */
+/**
+ * A call that failed: the chat user is still linked while the SDK keeps their tokens (a 403
+ * insufficient_scope, a server error), and no longer once it dropped them
+ * (invalidateCredentials, after a refused refresh).
+ */
+function refused(sid, error) {
+  return sessions.has(sid) ? { linked: true, error } : { linked: false };
+}
+
+/** Calls the MCP tool `whoami` as the chat user: `{linked, sub}` or `{linked, error}`. */
 async function whoami(sid) {
-  if (!sessions.has(sid)) return null;
+  if (!sessions.has(sid)) return { linked: false };
   // A flow the SDK would start here (say, after a refresh the server refused) has no browser to
   // go to: its URL is dropped, and the transport throws UnauthorizedError.
   const provider = new ChatUserProvider(sid);
@@ -293,12 +303,12 @@ async function whoami(sid) {
     const sub = result.structuredContent?.sub ?? result.content?.[0]?.text;
     if (result.isError || typeof sub !== 'string') {
       log('whoami: the tool gave no subject');
-      return null;
+      return refused(sid, 'the tool gave no subject');
     }
-    return sub;
+    return { linked: true, sub };
   } catch (error) {
     log(`whoami failed: ${describe(error)}`);
-    return null;
+    return refused(sid, 'the MCP server refused the call');
   } finally {
     await client.close().catch(() => {});
   }
@@ -353,8 +363,8 @@ const server = http.createServer((req, res) => {
   } else if (req.method === 'GET' && url.pathname === callbackPath) {
     handled = callback(req, res, url);
   } else if (req.method === 'GET' && url.pathname === '/whoami') {
-    handled = inTurn(sid ?? '', () => whoami(sid ?? '')).then((sub) =>
-      replyJson(res, 200, sub === null ? { linked: false } : { linked: true, sub }),
+    handled = inTurn(sid ?? '', () => whoami(sid ?? '')).then((answer) =>
+      replyJson(res, 200, answer),
     );
   } else if (req.method === 'POST' && url.pathname === '/unlink') {
     if (sid) sessions.delete(sid);

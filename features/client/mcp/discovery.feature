@@ -14,7 +14,7 @@ Feature: MCP authorization server discovery
     lets a client use it.
     Given the platform is started afresh against an MCP server whose protected-resource metadata describes another resource
     When alice tries to link her account on that platform
-    Then the platform started no authorization at that MCP server's authorization server
+    Then the platform used no metadata that describes another resource
 
   @must @rfc8414 @mcp_2025_11_25 @mcp_2026_07_28
   Scenario: No authorization when the metadata does not list code_challenge_methods_supported
@@ -23,7 +23,7 @@ Feature: MCP authorization server discovery
     and MCP clients must refuse to proceed.
     Given the platform is started afresh against an MCP server whose authorization server does not list code_challenge_methods_supported
     When alice tries to link her account on that platform
-    Then the platform started no authorization at that MCP server's authorization server
+    Then the platform started no authorization without code_challenge_methods_supported
 
   @must @rfc9728 @mcp_2025_11_25 @mcp_2026_07_28
   Scenario: Without a metadata URL in the 401, the path-aware well-known URL is read

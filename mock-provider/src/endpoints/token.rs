@@ -16,6 +16,7 @@ use crate::client_auth::{authenticated_client, claimed_client_id};
 use crate::clients::ClientConfig;
 use crate::endpoints::{FormBody, Tenant};
 use crate::error::{ErrorCode, OAuthError};
+use crate::faults::FaultKind;
 use crate::params::Params;
 use crate::plain::PlainHttp;
 use crate::response::{no_store, noted};
@@ -46,6 +47,24 @@ pub(crate) async fn handle(
     noted(response, client_id.as_deref(), Vec::new())
 }
 
+/// An injected `invalid_grant` for an authorization code says the code is no good, and a real
+/// server keeps saying so: the code is spent (with a family no token belongs to), so that a
+/// client that sends it again meets a replay, not a second chance the fault's count gave it.
+fn burn_refused_code(state: &AppState, fault: Option<&FaultKind>, grant_type: &str, form: &Params) {
+    let invalid_grant = matches!(
+        fault,
+        Some(FaultKind::Error { error, .. }) if *error == ErrorCode::InvalidGrant
+    );
+    if !invalid_grant || grant_type != "authorization_code" {
+        return;
+    }
+    if let Ok(Some(code)) = form.get("code") {
+        let mut stores = lock(&state.stores);
+        let family = stores.new_family();
+        code::spend(&mut stores, code, family, false);
+    }
+}
+
 async fn respond(
     state: &AppState,
     tenant: &Tenant,
@@ -60,6 +79,7 @@ async fn respond(
     let grant_type = form.required("grant_type")?;
     let fault = faults::apply::at_token(state, grant_type, &client.client_id, form).await;
     if let Some(answer) = fault.as_ref().and_then(faults::apply::token_answer) {
+        burn_refused_code(state, fault.as_ref(), grant_type, form);
         return Ok(answer);
     }
     let grant_type = grant_type_allowed(&client, grant_type)?;

@@ -12,6 +12,22 @@ async fn an_injected_oauth_error_is_answered_once_then_the_code_still_works() {
     let (provider, http) = start().await;
     let code = code(&provider, &http).await;
     Fault::token(FaultKind::Error {
+        error: ErrorCode::InvalidClient,
+        description: None,
+    })
+    .once()
+    .mount(&provider);
+    let failed = redeem(&provider, &http, &code).await;
+    assert_eq!(failed.status(), 401);
+    assert_eq!(json(failed).await["error"], "invalid_client");
+    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_injected_invalid_grant_spends_the_code_as_a_real_server_would() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    Fault::token(FaultKind::Error {
         error: ErrorCode::InvalidGrant,
         description: None,
     })
@@ -20,7 +36,10 @@ async fn an_injected_oauth_error_is_answered_once_then_the_code_still_works() {
     let failed = redeem(&provider, &http, &code).await;
     assert_eq!(failed.status(), 400);
     assert_eq!(json(failed).await["error"], "invalid_grant");
-    assert_eq!(redeem(&provider, &http, &code).await.status(), 200);
+    // A client that sends the code again meets a code already used, not a second chance.
+    let again = redeem(&provider, &http, &code).await;
+    assert_eq!(again.status(), 400);
+    assert_eq!(json(again).await["error"], "invalid_grant");
 }
 
 #[tokio::test]

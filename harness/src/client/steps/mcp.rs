@@ -6,7 +6,7 @@ use cucumber::{given, then};
 use mock_provider::{Endpoint, JournalEntry};
 
 use crate::client::context::MockVariant;
-use crate::client::mcp_twist::McpTwist;
+use crate::client::mcp_twist::{FOREIGN_RESOURCE, McpTwist};
 use crate::client::steps::afresh;
 use crate::client::world::{GauntletWorld, StepResult};
 
@@ -109,37 +109,60 @@ fn is_prm(entry: &JournalEntry) -> bool {
     entry.method == "GET" && entry.path.starts_with(PRM_ROOT)
 }
 
-#[then("the platform started no authorization at that MCP server's authorization server")]
-async fn no_authorization(world: &mut GauntletWorld) -> StepResult {
+/// The first authorization or token request the scenario's own MCP server's authorization
+/// server received, described with the metadata the platform read last before it.
+fn first_authorization(world: &GauntletWorld) -> Result<Option<String>, String> {
     let Some(journal) = own_journal(world)? else {
-        return Ok(());
+        return Ok(None);
     };
     let Some(entry) = journal
         .iter()
         .find(|e| matches!(e.endpoint, Endpoint::Authorize | Endpoint::Token))
     else {
-        return Ok(());
+        return Ok(None);
     };
     let what = if entry.endpoint == Endpoint::Authorize {
         "an authorization request"
     } else {
         "a token request"
     };
-    let metadata = journal
-        .iter()
-        .rev()
-        .find(|e| is_prm(e) || e.endpoint == Endpoint::Metadata);
-    let context = metadata.map_or_else(String::new, |m| {
-        format!(" after reading {} (#{})", m.path, m.seq)
-    });
+    let read = (journal.iter())
+        .filter(|e| e.seq < entry.seq && (is_prm(e) || e.endpoint == Endpoint::Metadata))
+        .map(|e| format!("{} (#{})", e.path, e.seq))
+        .collect::<Vec<_>>();
+    let after = if read.is_empty() {
+        String::new()
+    } else {
+        format!(" after reading {}", read.join(", "))
+    };
+    Ok(Some(format!("{what} (#{}){after}", entry.seq)))
+}
+
+#[then("the platform used no metadata that describes another resource")]
+async fn foreign_metadata_unused(world: &mut GauntletWorld) -> StepResult {
+    let Some(sent) = first_authorization(world)? else {
+        return Ok(());
+    };
     Err(format!(
-        "the platform sent {what} (#{}){context} although it had to stop: either the \
-         protected-resource metadata describes another resource than the server it called, \
-         which RFC 9728 §3.3 says must not be used, or the authorization server's metadata \
-         lists no code_challenge_methods_supported, and MCP clients must then refuse to proceed \
-         (MCP authorization, \"Authorization Code Protection\"). Check the metadata's resource \
-         against the server's URL and the methods before any authorization",
-        entry.seq
+        "the platform sent {sent} although the protected-resource metadata names the resource \
+         {FOREIGN_RESOURCE:?}, not the MCP server it called: RFC 9728 §3.3 says a client must \
+         not use such metadata (an attacker's server could point the client to any \
+         authorization server). Compare the metadata's resource with the server's URL before \
+         using its authorization_servers"
+    ))
+}
+
+#[then("the platform started no authorization without code_challenge_methods_supported")]
+async fn no_authorization_without_pkce_methods(world: &mut GauntletWorld) -> StepResult {
+    let Some(sent) = first_authorization(world)? else {
+        return Ok(());
+    };
+    Err(format!(
+        "the platform sent {sent} although the authorization server's metadata lists no \
+         code_challenge_methods_supported: such a server may ignore the code challenge, so PKCE \
+         would protect nothing, and MCP clients must refuse to proceed (MCP authorization \
+         2025-11-25, \"Authorization Code Protection\"). Refuse to authorize unless the \
+         metadata lists S256"
     ))
 }
 

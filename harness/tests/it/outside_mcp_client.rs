@@ -1,0 +1,214 @@
+//! `gauntlet run` against an MCP client Gauntlet's authors did not write the OAuth of: a chatbot
+//! in Node.js on the official MCP TypeScript SDK (`scripts/mcp-sdk-chatbot/`,
+//! `@modelcontextprotocol/sdk`), launched by the profile `fixtures/platforms/mcp-sdk-chatbot.toml`
+//! (the first run installs the SDK with `npm ci` under `target/`). The SDK does the whole OAuth
+//! side (`auth()`: RFC 9728 and RFC 8414 discovery, PKCE, `resource`, the token requests,
+//! refresh); the chatbot only keeps flows by `state` and answers the routes. The mock is its
+//! MCP server over HTTPS. Its verdicts are pinned in [`FAILS`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+use gauntlet::report::{RunReport, Status};
+
+use crate::verdicts::names;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
+
+/// Why a scenario fails against the chatbot: what the SDK (or the chatbot around it) really
+/// does, against the section named. A false verdict of Gauntlet is a bug to fix, never a row.
+#[derive(Debug)]
+struct Why(&'static str);
+
+/// Every scenario that fails against the chatbot, and why. Any other must pass or be not
+/// applicable for a reason in [`NOT_APPLICABLE`].
+const FAILS: &[(&str, Why)] = &[
+    (
+        "No authorization when the metadata does not list code_challenge_methods_supported",
+        Why(
+            "the SDK (1.32.2) refuses metadata whose list lacks S256 but goes on when the list is \
+             absent, which MCP 2025-11-25 (\"Authorization Code Protection\") says clients must \
+             refuse",
+        ),
+    ),
+    (
+        "A failed token exchange: with invalid_grant",
+        Why(
+            "on invalid_grant the SDK invalidates its credentials and runs auth() again with the \
+             same code and verifier: a second token request for a code the server just refused \
+             (the mock then sees a replay)",
+        ),
+    ),
+    (
+        "A token of a type the platform does not understand is not used",
+        Why(
+            "the SDK stores the token response without reading token_type and sends any access \
+             token as a Bearer header (RFC 6749 §7.1: a client must not use a token whose type \
+             it does not understand)",
+        ),
+    ),
+    (
+        "A plain-HTTP token endpoint in TLS metadata is never sent the code",
+        Why(
+            "the SDK takes the token endpoint from the https metadata without checking its \
+             scheme and sends the code, the verifier and the client secret over plain http \
+             (RFC 6749 §10.9, §3.2)",
+        ),
+    ),
+    (
+        "A callback with a repeated code is refused",
+        Why(
+            "the chatbot's, not the SDK's (auth() is handed one code): it reads the callback \
+             with URLSearchParams.get(), which takes the first of repeated parameters (RFC 6749 \
+             §3.1: parameters must not be repeated)",
+        ),
+    ),
+    (
+        "A callback with a repeated state is refused",
+        Why("the same URLSearchParams.get() in the chatbot's callback"),
+    ),
+];
+
+/// Tags whose scenarios do not apply, with (a fragment of) the reason the report gives.
+const NOT_APPLICABLE: &[(&str, &str)] = &[
+    ("csml", "the platform's shape is mcp"),
+    ("converse", "the platform's shape is mcp"),
+    ("kore", "the platform's shape is mcp"),
+    ("botpress", "the platform's shape is mcp"),
+    ("chat", "carries no login link"),
+    ("mixup", "talks to one authorization server only"),
+    ("ocs", "does not play OpenChatStudio"),
+];
+
+/// Scenarios whose passing shows the SDK was really driven, and what it gets right.
+const MUST_PASS: &[&str] = &[
+    "A successful link",
+    "The authorization request names the MCP server byte for byte",
+    "The token request names the resource of the authorization request",
+    "Protected-resource metadata that describes another resource is not used",
+    "Without a metadata URL in the 401, the path-aware well-known URL is read",
+    "The path-aware well-known URL is read before the root one",
+    "The verifier sent to the token endpoint matches the challenge",
+    "An expired access token is refreshed",
+    "The rotated refresh token replaces the old one",
+    "A revoked token leads back to login",
+];
+
+fn require_node() {
+    for tool in ["node", "npm"] {
+        assert!(
+            Command::new(tool).arg("--version").output().is_ok(),
+            "`{tool}` is not installed: this test installs @modelcontextprotocol/sdk from the npm \
+             registry into target/ and needs Node.js 20 or later with npm on the PATH"
+        );
+    }
+}
+
+#[test]
+fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
+    require_node();
+    let profile =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/platforms/mcp-sdk-chatbot.toml");
+    let reports = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .arg("run")
+        .arg("--platform")
+        .arg(profile)
+        .arg("--report-dir")
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let read = |name: &str| std::fs::read_to_string(reports.path().join(name)).unwrap_or_default();
+    let Ok(text) = std::fs::read_to_string(reports.path().join("report.json")) else {
+        panic!(
+            "no report ({:?}): {}\n--- platform.log ---\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            read("platform.log")
+        );
+    };
+    let report: RunReport = serde_json::from_str(&text).unwrap();
+    let failed = names(&report, Status::Failed);
+    let pinned: BTreeSet<String> = FAILS.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let explained: String = (report.scenarios.iter())
+        .filter(|s| s.status == Status::Failed)
+        .map(|s| format!("  {}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
+        .collect();
+    let gone: String = (FAILS.iter())
+        .filter(|(name, _)| !failed.contains(*name))
+        .map(|(name, Why(reason))| format!("  {name}: pinned because {reason}\n"))
+        .collect();
+    assert_eq!(
+        failed,
+        pinned,
+        "the MCP SDK chatbot's failures changed; update FAILS in {}.\npinned, not failing \
+         now:\n{gone}every failure now:\n{explained}--- platform.log ---\n{}",
+        file!(),
+        read("platform.log")
+    );
+    // @must scenarios fail: the default gate's exit 1.
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Each failure names its cause.
+    let explanation = |name: &str| {
+        (report.scenarios.iter())
+            .find(|s| s.name == name)
+            .and_then(|s| s.explanation.clone())
+            .unwrap_or_default()
+    };
+    for (name, cause) in [
+        (FAILS[0].0, "lists no code_challenge_methods_supported"),
+        (FAILS[1].0, "2 token requests"),
+        (FAILS[2].0, "type \"mac\""),
+        (FAILS[3].0, "in the clear"),
+    ] {
+        assert!(
+            explanation(name).contains(cause),
+            "{name}: {}",
+            explanation(name)
+        );
+    }
+
+    let passed = names(&report, Status::Passed);
+    for name in MUST_PASS {
+        assert!(passed.contains(*name), "{name} did not pass:\n{explained}");
+    }
+    let mut not_applicable: BTreeMap<&str, usize> = BTreeMap::new();
+    for scenario in report.scenarios.iter() {
+        let pinned = NOT_APPLICABLE
+            .iter()
+            .find(|(tag, _)| scenario.tags.iter().any(|t| t == tag));
+        match (scenario.status, pinned) {
+            (Status::Skipped, Some((tag, reason))) => {
+                let given = scenario.explanation.as_deref().unwrap_or("");
+                assert!(given.contains(reason), "{}: {given}", scenario.name);
+                *not_applicable.entry(tag).or_default() += 1;
+            }
+            (Status::Skipped, None) => panic!(
+                "{} is not applicable for a reason not pinned: {:?}",
+                scenario.name, scenario.explanation
+            ),
+            (_, Some((tag, _))) => panic!("{} (@{tag}) ran: {:?}", scenario.name, scenario.status),
+            (Status::Error, None) => panic!("{}: {:?}", scenario.name, scenario.explanation),
+            (Status::Passed | Status::Failed, None) => {}
+        }
+    }
+    assert_eq!(
+        not_applicable.keys().copied().collect::<BTreeSet<_>>(),
+        NOT_APPLICABLE.iter().map(|(tag, _)| *tag).collect(),
+        "every pinned reason is used"
+    );
+    // The chatbot never logged a secret.
+    let log = read("platform.log");
+    for secret in ["gauntlet:secret", "code=", "state="] {
+        assert!(
+            !log.contains(secret),
+            "the chatbot logged {secret:?}:\n{log}"
+        );
+    }
+}
