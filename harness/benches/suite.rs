@@ -1,5 +1,5 @@
 //! Wall time of the whole client suite against the bundled reference platform (web and chat
-//! channels), and of the whole provider suite against the embedded mock (default and
+//! channels, and the MCP client with its `@mcp` scenarios alone and with every generic one), and of the whole provider suite against the embedded mock (default and
 //! openchatstudio profiles), compilation excluded. Run with
 //! `cargo bench -p gauntlet --bench suite`.
 
@@ -22,12 +22,23 @@ async fn main() {
         "gauntlet client suite, {ROUNDS} rounds per profile, concurrency 8 (nproc = {})",
         cores()
     );
-    for file in ["reference.toml", "reference-chat.toml"] {
+    // The MCP client suite alone (`@mcp`), then with the generic scenarios.
+    for (file, tags) in [
+        ("reference.toml", None),
+        ("reference-chat.toml", None),
+        ("reference-mcp.toml", Some("@mcp")),
+        ("reference-mcp.toml", None),
+    ] {
         let profile = PlatformProfile::from_file(&std::path::Path::new(fixtures).join(file))
             .expect("profile parses");
-        measure(file, "start-up of mock and platform included", |dir| {
+        let label = match tags {
+            Some(tags) => format!("{file} {tags}"),
+            None => file.to_owned(),
+        };
+        measure(&label, "start-up of mock and platform included", |dir| {
             run(RunOptions {
                 gate: Gate::Should,
+                tags: tags.map(str::to_owned),
                 ..RunOptions::new(profile.clone(), dir)
             })
         })
