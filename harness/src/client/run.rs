@@ -240,11 +240,12 @@ mod tests {
         .unwrap();
         assert!(!tags(&launched).contains(&"restart".to_owned()), "launched");
         let mut fixed = launched.clone();
-        fixed.platform.base_url = Some("http://127.0.0.1:8080".into());
+        // A launch that listens where base_url says (no {port}); never started here.
+        fixed.platform.base_url = Some("http://platform.test:8080".into());
         if let Some(launch) = &mut fixed.platform.launch {
             launch
                 .env
-                .insert("REFERENCE_LISTEN".into(), "127.0.0.1:8080".into());
+                .insert("REFERENCE_LISTEN".into(), "platform.test:8080".into());
         }
         let reason = |profile: &PlatformProfile| {
             shape_tags(profile)

@@ -6,13 +6,13 @@
 //! `NODE_EXTRA_CA_CERTS` (never `allowInsecureRequests`): the `@discovery`, `@tls` and `@mixup`
 //! scenarios are judged too. Its verdicts are pinned in [`FAILS`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gauntlet::report::{RunReport, Status};
 
-use crate::verdicts::names;
+use crate::verdicts::{check_not_applicable, names};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 
@@ -155,34 +155,7 @@ fn the_openid_client_chatbot_fails_exactly_the_pinned_scenarios() {
     for name in MUST_PASS {
         assert!(passed.contains(*name), "{name} did not pass:\n{explained}");
     }
-    let mut not_applicable: BTreeMap<&str, usize> = BTreeMap::new();
-    for scenario in report.scenarios.iter() {
-        let pinned = NOT_APPLICABLE
-            .iter()
-            .find(|(tag, _)| scenario.tags.iter().any(|t| t == tag));
-        match (scenario.status, pinned) {
-            (Status::Skipped, Some((tag, reason))) => {
-                let given = scenario.explanation.as_deref().unwrap_or("");
-                assert!(given.contains(reason), "{}: {given}", scenario.name);
-                *not_applicable.entry(tag).or_default() += 1;
-            }
-            (Status::Skipped, None) => panic!(
-                "{} is not applicable for a reason not pinned in NOT_APPLICABLE: {:?}",
-                scenario.name, scenario.explanation
-            ),
-            (_, Some((tag, _))) => panic!("{} (@{tag}) ran: {:?}", scenario.name, scenario.status),
-            (Status::Error, None) => panic!(
-                "{} ended in an error, which the client direction never gives: {:?}",
-                scenario.name, scenario.explanation
-            ),
-            (Status::Passed | Status::Failed, None) => {}
-        }
-    }
-    assert_eq!(
-        not_applicable.keys().copied().collect::<BTreeSet<_>>(),
-        NOT_APPLICABLE.iter().map(|(tag, _)| *tag).collect(),
-        "every pinned reason is used"
-    );
+    check_not_applicable(&report, NOT_APPLICABLE);
     assert!(passed.len() >= 45, "{} passed", passed.len());
 
     // The downgrade, as it really happens: the second instance starts (discovery() reads the

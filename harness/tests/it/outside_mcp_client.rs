@@ -6,13 +6,13 @@
 //! refresh); the chatbot only keeps flows by `state` and answers the routes. The mock is its
 //! MCP server over HTTPS. Its verdicts are pinned in [`FAILS`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
 use gauntlet::report::{RunReport, Status};
 
-use crate::verdicts::names;
+use crate::verdicts::{check_not_applicable, names};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 
@@ -178,31 +178,7 @@ fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
     for name in MUST_PASS {
         assert!(passed.contains(*name), "{name} did not pass:\n{explained}");
     }
-    let mut not_applicable: BTreeMap<&str, usize> = BTreeMap::new();
-    for scenario in report.scenarios.iter() {
-        let pinned = NOT_APPLICABLE
-            .iter()
-            .find(|(tag, _)| scenario.tags.iter().any(|t| t == tag));
-        match (scenario.status, pinned) {
-            (Status::Skipped, Some((tag, reason))) => {
-                let given = scenario.explanation.as_deref().unwrap_or("");
-                assert!(given.contains(reason), "{}: {given}", scenario.name);
-                *not_applicable.entry(tag).or_default() += 1;
-            }
-            (Status::Skipped, None) => panic!(
-                "{} is not applicable for a reason not pinned: {:?}",
-                scenario.name, scenario.explanation
-            ),
-            (_, Some((tag, _))) => panic!("{} (@{tag}) ran: {:?}", scenario.name, scenario.status),
-            (Status::Error, None) => panic!("{}: {:?}", scenario.name, scenario.explanation),
-            (Status::Passed | Status::Failed, None) => {}
-        }
-    }
-    assert_eq!(
-        not_applicable.keys().copied().collect::<BTreeSet<_>>(),
-        NOT_APPLICABLE.iter().map(|(tag, _)| *tag).collect(),
-        "every pinned reason is used"
-    );
+    check_not_applicable(&report, NOT_APPLICABLE);
     // The chatbot never logged a secret.
     let log = read("platform.log");
     for secret in ["gauntlet:secret", "code=", "state="] {

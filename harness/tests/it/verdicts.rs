@@ -61,3 +61,34 @@ pub(crate) async fn run_outside(profile: &str, concurrency: usize) -> RunReport 
         ),
     }
 }
+
+/// A client run's scenarios against the tags pinned as not applicable (each with a fragment of
+/// its reason): every scenario of a pinned tag is not applicable for that reason, no other is
+/// not applicable nor ends in an error, and every pinned tag is used.
+pub(crate) fn check_not_applicable(report: &RunReport, pinned: &[(&str, &str)]) {
+    let mut used = BTreeSet::new();
+    for scenario in report.scenarios.iter() {
+        let tag = pinned
+            .iter()
+            .find(|(tag, _)| scenario.tags.iter().any(|t| t == tag));
+        match (scenario.status, tag) {
+            (Status::Skipped, Some((tag, reason))) => {
+                let given = scenario.explanation.as_deref().unwrap_or("");
+                assert!(given.contains(reason), "{}: {given}", scenario.name);
+                used.insert(*tag);
+            }
+            (Status::Skipped, None) => panic!(
+                "{} is not applicable for a reason not pinned: {:?}",
+                scenario.name, scenario.explanation
+            ),
+            (_, Some((tag, _))) => panic!("{} (@{tag}) ran: {:?}", scenario.name, scenario.status),
+            (Status::Error, None) => panic!(
+                "{} ended in an error, which the client direction never gives: {:?}",
+                scenario.name, scenario.explanation
+            ),
+            (Status::Passed | Status::Failed, None) => {}
+        }
+    }
+    let all: BTreeSet<&str> = pinned.iter().map(|(tag, _)| *tag).collect();
+    assert_eq!(used, all, "every pinned reason is used");
+}

@@ -45,18 +45,15 @@ fn resource_fault(sent: &[String], server: &str) -> Option<String> {
 async fn authorization_resource(world: &mut GauntletWorld) -> StepResult {
     let server = mcp_url(world)?;
     let flow = world.last_flow(None)?;
-    let sent: Vec<String> = (flow.authorize_url.query_pairs())
-        .filter(|(n, _)| n == "resource")
-        .map(|(_, v)| v.into_owned())
-        .collect();
-    match resource_fault(&sent, &server) {
-        None => Ok(()),
-        Some(fault) => Err(format!(
+    let sent = (flow.authorize_url.query_pairs()).filter(|(n, _)| n == "resource");
+    let sent: Vec<String> = sent.map(|(_, v)| v.into_owned()).collect();
+    resource_fault(&sent, &server).map_or(Ok(()), |fault| {
+        Err(format!(
             "the authorization request {fault}. Send the URL the client connects to as \
              resource, unchanged (MCP authorization, \"Resource Parameter Implementation\"; RFC \
              8707 §2)"
-        )),
-    }
+        ))
+    })
 }
 
 #[then("the token request's resource is the MCP server's URL byte for byte")]
@@ -71,16 +68,15 @@ async fn token_resource(world: &mut GauntletWorld) -> StepResult {
         .filter(|(n, _)| n == "resource")
         .map(|(_, v)| v.clone())
         .collect();
-    match resource_fault(&sent, &server) {
-        None => Ok(()),
-        Some(fault) => Err(format!(
+    resource_fault(&sent, &server).map_or(Ok(()), |fault| {
+        Err(format!(
             "the token request (#{}) {fault}. The MCP authorization spec requires resource in \
              the token request as well as in the authorization request, so that the token's \
              audience is the server (MCP authorization, \"Resource Parameter Implementation\"; \
              RFC 8707 §2.2)",
             request.seq
-        )),
-    }
+        ))
+    })
 }
 
 #[given(regex = r"^the platform is started afresh against an MCP server (whose .+)$")]
