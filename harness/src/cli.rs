@@ -12,6 +12,7 @@ use crate::client::profile::PlatformProfile;
 use crate::provider::ProviderOptions;
 use crate::provider::profile::ProviderTarget;
 use crate::report::Shard;
+use crate::suite::mcp_revision::McpRevision;
 use crate::suite::{Gate, SuiteOptions};
 
 /// OAuth 2.0 conformance harness for chatbot platforms.
@@ -129,6 +130,10 @@ pub struct SuiteArgs {
     /// Run only scenarios matching this tag expression, e.g. "@must and not @rfc9207".
     #[arg(long, env = "GAUNTLET_TAGS")]
     pub tags: Option<String>,
+    /// Run the set a component of this MCP authorization revision must pass: every scenario
+    /// outside MCP and the MCP scenarios of that revision (with `--tags`, both must match).
+    #[arg(long, value_enum, value_name = "REV", env = "GAUNTLET_MCP_REVISION")]
+    pub mcp_revision: Option<McpRevision>,
     /// Where to write junit.xml, cucumber.json, report.md, index.html and report.json.
     #[arg(long, default_value = "reports", env = "GAUNTLET_REPORT_DIR")]
     pub report_dir: PathBuf,
@@ -195,7 +200,10 @@ impl SuiteArgs {
     /// The options for `target`, with progress on stdout.
     pub fn options<T>(&self, target: T) -> SuiteOptions<T> {
         SuiteOptions {
-            tags: self.tags.clone(),
+            tags: match self.mcp_revision {
+                Some(revision) => Some(revision.narrow(self.tags.as_deref())),
+                None => self.tags.clone(),
+            },
             concurrency: self.concurrency,
             gate: self.gate,
             reveal_secrets: self.reveal_secrets,

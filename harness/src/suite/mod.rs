@@ -15,6 +15,7 @@ pub(crate) mod concealed;
 pub mod engine;
 pub mod features;
 pub mod launch;
+pub mod mcp_revision;
 pub mod merge;
 pub mod origin;
 mod panic_hook;
