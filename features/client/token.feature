@@ -87,6 +87,22 @@ Feature: token exchange and use
     And alice asks the platform whether she is linked
     Then every refresh the platform made used the newest refresh token
 
+  @should @rfc9700
+  Scenario: Requests that find the access token refused at once share one refresh
+    Source: RFC 6749 §6; RFC 9700 §4.14.2
+    # The access token alone is revoked once linking is over: the resource refuses it as an
+    # expired one (invalid_token) while the refresh token stays good. The provider keeps the
+    # first refresh until another of the flow arrives (or half the platform's stated token
+    # timeout, at most 2 s), so requests the platform handles at once overlap on any machine.
+    # @should: no RFC orders single-flight; with a rotating provider each extra refresh is a
+    # replay that revokes the grant, so the user loses the link. Judged only on the refreshes
+    # the platform makes ("An expired access token is refreshed" reports one that never does).
+    Given the provider will hold the first refresh until a second arrives
+    When alice links her account
+    And the provider revokes alice's access token
+    And alice asks the platform whether she is linked 3 times at once
+    Then no refresh token was presented twice
+
   @should
   Scenario: A revoked token leads back to login
     Source: RFC 6750 §3.1; RFC 7009 §2

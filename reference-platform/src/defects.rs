@@ -77,6 +77,7 @@ defects! {
     BearerInQuery => "bearer_in_query": "sends the access token in the resource's query string",
     NoRefresh => "no_refresh": "never refreshes: an expired access token means a new login",
     RefreshTokenDropped => "refresh_token_dropped": "keeps the old refresh token after a rotation",
+    RefreshNotSingleFlight => "refresh_not_single_flight": "refreshes in every request that found the access token refused, so requests at once spend one refresh token several times",
     RevokedTokenStillUsed => "revoked_token_still_used": "reports a user linked after the provider revoked the tokens",
     CsmlTokenInChat => "csml_token_in_chat": "CSML: puts the access token into the chat event",
     ServiceTokenPerTurn => "service_token_per_turn": "CSML: makes a new client_credentials grant for every service turn",

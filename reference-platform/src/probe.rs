@@ -152,13 +152,18 @@ fn conclude(state: &AppState, sid: &str, linked: &Linked, answer: Answer) -> Pro
 /// After a 401: refreshes once (one refresh serves concurrent probes), or forgets the tokens.
 /// Returns the tokens to retry with, if any.
 async fn recover(state: &AppState, sid: &str, refused: &Linked) -> Option<Linked> {
-    let _guard = refused.refresh_lock.lock().await;
+    let defects = &state.config.defects;
+    let single_flight = !defects.has(Defect::RefreshNotSingleFlight);
+    let _guard = if single_flight {
+        Some(refused.refresh_lock.lock().await)
+    } else {
+        None
+    };
     let current = state.sessions.get(sid)?;
-    if current.generation != refused.generation {
+    if single_flight && current.generation != refused.generation {
         // Refreshed (or linked again) while this probe waited.
         return Some(current);
     }
-    let defects = &state.config.defects;
     let refresh_token = current
         .refresh_token
         .as_ref()

@@ -379,6 +379,16 @@ impl GauntletWorld {
         request: &super::profile::Request,
     ) -> Result<Reply, String> {
         let user = self.user(name);
+        let (url, body) = self.filled(&user, request);
+        user.browser.send(&request.method, &url, body).await
+    }
+
+    /// `request`'s URL and body (with its content type) for `user`, placeholders filled.
+    fn filled<'r>(
+        &self,
+        user: &User,
+        request: &'r super::profile::Request,
+    ) -> (String, Option<(&'r str, String)>) {
         let vars = self.ctx.vars.with_session(&user.session);
         let body = request.body.as_ref().map(|b| {
             (
@@ -386,9 +396,7 @@ impl GauntletWorld {
                 vars.fill(b),
             )
         });
-        user.browser
-            .send(&request.method, &vars.fill(&request.url), body)
-            .await
+        (vars.fill(&request.url), body)
     }
 
     /// Records the platform's answer to the callback on the user's last flow. Unless the
@@ -439,14 +447,28 @@ impl GauntletWorld {
 
     /// Asks the platform whether the user is linked.
     pub async fn probe(&mut self, name: &str) -> Result<Reply, String> {
+        let request = self.probe_request();
+        self.send_request(name, &request).await
+    }
+
+    /// Sends the profile's probe `times` times at once, as concurrent requests of `name`'s
+    /// browser; the answers in the order sent.
+    pub async fn probe_at_once(&mut self, name: &str, times: usize) -> Vec<Result<Reply, String>> {
+        let request = self.probe_request();
+        let user = self.user(name);
+        let (url, body) = self.filled(&user, &request);
+        let sends = (0..times).map(|_| user.browser.send(&request.method, &url, body.clone()));
+        futures::future::join_all(sends).await
+    }
+
+    fn probe_request(&self) -> super::profile::Request {
         let probe = &self.ctx.profile.probe;
-        let request = super::profile::Request {
+        super::profile::Request {
             method: probe.method.clone(),
             url: probe.url.clone(),
             body: probe.body.clone(),
             content_type: probe.content_type.clone(),
-        };
-        self.send_request(name, &request).await
+        }
     }
 
     /// The journal entries of the flows of this scenario ([`slice`](super::slice)): their

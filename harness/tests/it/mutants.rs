@@ -62,6 +62,14 @@ async fn every_defect_is_caught_in_the_web_shape() {
             .killed_by
             .contains(&"An expired access token is refreshed".to_owned())
     );
+    // Concurrent refreshes are judged on the refreshes made: only the refresh storm fails it.
+    let single_flight = "Requests that find the access token refused at once share one refresh";
+    assert_eq!(row("refresh_not_single_flight").killed_by, [single_flight]);
+    assert!(
+        !row("no_refresh")
+            .killed_by
+            .contains(&single_flight.to_owned())
+    );
     // The Referer scenario judges what can leak: a page linking elsewhere without a policy.
     assert!(
         row("no_referrer_policy")

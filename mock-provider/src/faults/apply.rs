@@ -62,7 +62,8 @@ pub(crate) fn at_authorize(
 }
 
 /// The fault for a token request, if one is mounted for its client and flow (a `refresh_token`
-/// grant draws from the `refresh` faults). A `delay` is waited out here and leaves none.
+/// grant draws from the `refresh` faults). A `delay` or `hold` is waited out here and leaves
+/// none.
 pub(crate) async fn at_token(
     state: &AppState,
     grant_type: &str,
@@ -75,12 +76,16 @@ pub(crate) async fn at_token(
         FaultTarget::Token
     };
     let origin = origin_state(state, grant_type, form);
-    match state
-        .faults
-        .take(target, Some(client_id), origin.as_deref())
-    {
+    let (client, flow) = (Some(client_id), origin.as_deref());
+    state.faults.arrive(target, client, flow);
+    match state.faults.take(target, client, flow) {
         Some(FaultKind::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
+            None
+        }
+        Some(FaultKind::Hold { ms }) => {
+            let longest = Duration::from_millis(ms);
+            state.faults.hold(target, client, flow, longest).await;
             None
         }
         fault => fault,

@@ -12,7 +12,7 @@ impl Fault {
                 "status".into(),
                 format!("{status} is not a final HTTP status (200–599)"),
             )),
-            FaultKind::Delay { ms } if *ms > MAX_DELAY_MS => Err((
+            FaultKind::Delay { ms } | FaultKind::Hold { ms } if *ms > MAX_DELAY_MS => Err((
                 "ms".into(),
                 format!("{ms} exceeds the longest delay, {MAX_DELAY_MS} ms"),
             )),

@@ -9,7 +9,8 @@
 //!
 //! Here: the plan and the mounted faults; how they bend an endpoint's answer is [`apply`].
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub const MAX_DELAY_MS: u64 = 10 * 60 * 1_000;
 pub const MAX_LIFETIME_SECS: u64 = 365 * 24 * 60 * 60;
 
 /// Which endpoint a fault applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultTarget {
     /// The authorization endpoint (only `error` applies).
@@ -63,6 +64,14 @@ pub enum FaultKind {
     /// Wait this long, then answer normally.
     Delay {
         /// Milliseconds.
+        ms: u64,
+    },
+    /// Hold the request until another of the same client and flow reaches the same target, or
+    /// this long, then answer normally: requests a client sends at once are then all in flight
+    /// together, as on a slow server, however fast the machine. A client that sends one
+    /// request waits the whole time.
+    Hold {
+        /// The longest wait, in milliseconds.
         ms: u64,
     },
     /// Answer 200 with a body that is not JSON.
@@ -242,9 +251,17 @@ struct Mounted {
     hits: Hits,
 }
 
-/// The active faults, first mounted first served.
+/// The active faults, first mounted first served, and the requests `hold` faults keep.
 #[derive(Debug, Default)]
-pub(crate) struct Faults(Mutex<Vec<Mounted>>);
+pub(crate) struct Faults {
+    mounted: Mutex<Vec<Mounted>>,
+    /// The holds in progress (so no more than the requests in flight), by endpoint, client and
+    /// flow: the next request of the same ends them.
+    held: Mutex<HashMap<HoldKey, Arc<tokio::sync::Notify>>>,
+}
+
+/// Whose requests end a hold: the same target, client and flow.
+type HoldKey = (FaultTarget, Option<String>, Option<String>);
 
 impl Faults {
     /// The faults of a profile, which [`ProviderConfig::validate`](crate::ProviderConfig::validate)
@@ -320,9 +337,39 @@ impl Faults {
         Some(kind)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Mounted>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    /// Announces a request at `on` for this client and flow: it ends the holds of the same.
+    pub(crate) fn arrive(&self, on: FaultTarget, client_id: Option<&str>, state: Option<&str>) {
+        let key = (on, client_id.map(str::to_owned), state.map(str::to_owned));
+        if let Some(held) = lock(&self.held).get(&key) {
+            held.notify_waiters();
+        }
     }
+
+    /// Keeps a request at `on` for this client and flow until another of the same arrives,
+    /// or `longest` passes.
+    pub(crate) async fn hold(
+        &self,
+        on: FaultTarget,
+        client_id: Option<&str>,
+        state: Option<&str>,
+        longest: Duration,
+    ) {
+        let key = (on, client_id.map(str::to_owned), state.map(str::to_owned));
+        let notify = lock(&self.held).entry(key.clone()).or_default().clone();
+        let next = notify.notified();
+        // Either end is an answer: the bound ends a hold no other request ends.
+        let _ = tokio::time::timeout(longest, next).await;
+        lock(&self.held).remove(&key);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<Mounted>> {
+        lock(&self.mounted)
+    }
+}
+
+/// The guarded value, even after a panic elsewhere (nothing here is left half-updated).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -116,6 +116,43 @@ async fn a_delay_fault_delays_then_answers_normally() {
 }
 
 #[tokio::test]
+async fn a_hold_fault_keeps_a_refresh_until_the_same_refresh_token_comes_again() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    let body = json(redeem(&provider, &http, &code).await).await;
+    let refresh = body["refresh_token"].as_str().unwrap();
+    // Ten minutes: only the second refresh can end the hold within the test's bound.
+    Fault::refresh(FaultKind::Hold { ms: 600_000 })
+        .once()
+        .mount(&provider);
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh)];
+    let both = tokio::time::timeout(Duration::from_secs(120), async {
+        tokio::join!(
+            token(&provider, &http, &form),
+            token(&provider, &http, &form)
+        )
+    });
+    let (first, second) = both.await.expect("the second refresh ended the hold");
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    // Both were in flight at once: one rotated the token, the other presented it again.
+    assert_eq!(statuses, [200, 400]);
+}
+
+#[tokio::test]
+async fn a_hold_fault_alone_answers_normally_when_its_time_is_up() {
+    let (provider, http) = start().await;
+    let code = code(&provider, &http).await;
+    Fault::token(FaultKind::Hold { ms: 300 })
+        .once()
+        .mount(&provider);
+    let started = Instant::now();
+    let response = redeem(&provider, &http, &code).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
 async fn a_dropped_connection_gives_the_client_no_response_and_the_server_survives() {
     let (provider, http) = start().await;
     let code = code(&provider, &http).await;

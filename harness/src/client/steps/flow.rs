@@ -57,6 +57,23 @@ async fn asks_whether_linked(world: &mut GauntletWorld, user: String) -> StepRes
     Ok(())
 }
 
+/// The most probes a scenario sends at once.
+const MOST_AT_ONCE: usize = 16;
+
+#[when(
+    regex = r"^(\w+) asks the platform whether (?:she|he|they) (?:is|are) linked (\d+) times at once$"
+)]
+async fn asks_at_once(world: &mut GauntletWorld, user: String, times: usize) -> StepResult {
+    if !(1..=MOST_AT_ONCE).contains(&times) {
+        return Err(format!(
+            "send 1 to {MOST_AT_ONCE} probes at once, not {times}"
+        ));
+    }
+    let replies = world.probe_at_once(&user, times).await;
+    world.last_probe = replies.into_iter().last();
+    Ok(())
+}
+
 #[given(regex = r"^the provider will answer the next authorization with (\w+)$")]
 async fn authorization_error(world: &mut GauntletWorld, error: OAuthErrorParam) -> StepResult {
     let code = error.0;

@@ -1,5 +1,7 @@
 //! Steps of `token.feature` (RFC 6749 §2.3.1, §4.1.3, §6; RFC 6750 §2).
 
+use std::time::Duration;
+
 use cucumber::{given, then, when};
 use mock_provider::{AuthMethod, Endpoint, Family, FaultKind, FaultTarget, Finding};
 
@@ -225,6 +227,22 @@ async fn revokes(world: &mut GauntletWorld, _user: String) -> StepResult {
     revoke(world, refresh).await
 }
 
+/// Revokes the access token issued last, alone: the resource then refuses it as it refuses an
+/// expired one (`invalid_token`, RFC 6750 §3.1), at a moment the scenario chooses, while the
+/// refresh token stays good (RFC 7009 §2.1 leaves the other tokens to the server; the mock
+/// keeps them).
+#[when(regex = r"^the provider revokes (\w+)'s access token$")]
+async fn revokes_access_token(world: &mut GauntletWorld, _user: String) -> StepResult {
+    let access = world
+        .token_requests()
+        .iter()
+        .rev()
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.response.body).ok())
+        .find_map(|body| body["access_token"].as_str().map(str::to_owned))
+        .ok_or("no access token was issued")?;
+    revoke(world, &access).await
+}
+
 /// Revokes `token` at the mock as the platform's client (RFC 7009 §2.1).
 pub(super) async fn revoke(world: &GauntletWorld, token: &str) -> StepResult {
     let ctx = &world.ctx;
@@ -294,6 +312,53 @@ async fn refreshed_expires(world: &mut GauntletWorld) -> StepResult {
         FaultKind::ExpireEarly { after_secs: 1 },
     ));
     Ok(())
+}
+
+/// The longest the mock keeps a refresh no second one joins.
+const REFRESH_HOLD: Duration = Duration::from_secs(2);
+
+/// Keeps the first refresh until a second one of the flow arrives, or half the platform's
+/// stated token timeout (at most [`REFRESH_HOLD`]): a platform that refreshes in every request
+/// sends its second refresh long before (the requests reach it together), and a single-flight
+/// platform waits that once, well within its own timeout.
+#[given("the provider will hold the first refresh until a second arrives")]
+async fn hold_refresh(world: &mut GauntletWorld) -> StepResult {
+    let timeouts = &world.ctx.profile.timeouts;
+    let hold = match timeouts.platform_token_timeout_ms.duration() {
+        Some(timeout) => (timeout / 2).min(REFRESH_HOLD),
+        None => REFRESH_HOLD,
+    };
+    let ms = u64::try_from(hold.as_millis()).unwrap_or(u64::MAX);
+    world.arrangements.push(Arrangement::Fault(
+        FaultTarget::Refresh,
+        FaultKind::Hold { ms },
+    ));
+    Ok(())
+}
+
+/// Requests that found the access token expired together must share one refresh: with a
+/// rotating provider every further use of the refresh token is a replay, which RFC 9700
+/// §4.14.2 has the provider answer by revoking the grant.
+#[then("no refresh token was presented twice")]
+async fn one_refresh_per_refresh_token(world: &mut GauntletWorld) -> StepResult {
+    let requests = world.token_requests();
+    let refreshes: Vec<_> = requests
+        .iter()
+        .filter(|e| e.param("grant_type") == Some("refresh_token"))
+        .collect();
+    let replayed = refreshes
+        .iter()
+        .filter(|e| e.has_finding(Finding::RefreshReused));
+    match replayed.count() {
+        0 => Ok(()),
+        n => Err(format!(
+            "requests that found the access token expired at the same time each refreshed it: \
+             {} refresh requests, {n} of them presenting a refresh token another had already \
+             rotated away (invalid_grant, and the provider revoked the grant); let one refresh \
+             run per user and the other requests wait for its tokens (single-flight)",
+            refreshes.len()
+        )),
+    }
 }
 
 #[when("a second passes")]
