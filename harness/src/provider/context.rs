@@ -188,7 +188,7 @@ impl ProviderContext {
                 "mcp",
                 mcp.is_some(),
                 "the profile names no MCP server ([server.mcp]; in a mock profile, [mcp] \
-                 enabled = true)",
+                 enabled = true, without tenant)",
             ),
             (
                 "mcp_other_resource",

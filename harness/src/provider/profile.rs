@@ -611,10 +611,12 @@ fn insufficient_scope(config: &ProviderConfig, requested: &str) -> Option<String
 
 /// For a mock serving MCP (`[mcp] enabled = true`): its endpoint at `base` + `mcp.path`, the
 /// scope it needs (`mcp.scopes`), its first extra resource as the other resource, and the
-/// first tool needing more scope (`mcp.tool_scopes`) as the step-up tool.
+/// first tool needing more scope (`mcp.tool_scopes`) as the step-up tool. None with
+/// `mcp.tenant`: the MCP server then takes only the tenant issuer's tokens, and Gauntlet's flows
+/// go to the root issuer.
 fn mock_mcp(config: &ProviderConfig, base: &str) -> Option<McpServer> {
     let mcp = &config.mcp;
-    if !mcp.enabled {
+    if !mcp.enabled || mcp.tenant.is_some() {
         return None;
     }
     let step_up_tool = (mcp.tool_scopes.iter())
@@ -747,6 +749,14 @@ mod tests {
             .mcp
             .unwrap();
         assert_eq!((mcp.other_resource, mcp.step_up_tool), (None, None));
+        // A tenant's MCP server takes tokens of another issuer than the flows'.
+        config.mcp.tenant = Some("t1".into());
+        assert!(
+            ProviderProfile::for_mock(&config, "http://m.test")
+                .server
+                .mcp
+                .is_none()
+        );
     }
 
     #[test]
