@@ -71,7 +71,7 @@ pub const PLATFORMS: &[Bundled] = bundle!(Platform, "platforms":
 
 /// The mock-provider profiles of `fixtures/providers/`, by name.
 pub const MOCK_PROVIDERS: &[Bundled] =
-    bundle!(MockProvider, "providers": "default", "lax", "openchatstudio", "tls");
+    bundle!(MockProvider, "providers": "default", "lax", "lax-mcp", "mcp", "openchatstudio", "tls");
 
 /// Files of those folders left out, and why.
 pub const NOT_BUNDLED: &[(&str, &str)] = &[
@@ -282,7 +282,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("bundled: default, lax, openchatstudio"),
+            err.contains("bundled: default, lax, lax-mcp, mcp, openchatstudio"),
             "{err}"
         );
         let err = platform(Path::new("lax")).unwrap_err().to_string();

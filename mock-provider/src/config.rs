@@ -96,6 +96,12 @@ pub struct Quirks {
     /// The metadata documents leave `code_challenge_methods_supported` out, which MCP clients
     /// must take as "no PKCE" and refuse to proceed (MCP authorization, PKCE).
     pub omit_code_challenge_methods: bool,
+    /// The MCP endpoint takes any active access token of its authorization server, whatever
+    /// resource it was issued for: no audience check (MCP authorization, "Token Handling").
+    pub mcp_audience_unchecked: bool,
+    /// The MCP endpoint takes an access token from the `access_token` query parameter when the
+    /// request has no `Authorization` header (MCP authorization, "Token Requirements").
+    pub mcp_query_token: bool,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to

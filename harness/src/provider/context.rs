@@ -182,7 +182,26 @@ impl ProviderContext {
     pub fn inapplicable(&self) -> Vec<Inapplicable> {
         let (e, p) = (&self.endpoints, &self.profile);
         let pkce_optional = p.server.pkce == mock_provider::pkce::PkcePolicy::Optional;
+        let mcp = p.server.mcp.as_ref();
         [
+            (
+                "mcp",
+                mcp.is_some(),
+                "the profile names no MCP server ([server.mcp]; in a mock profile, [mcp] \
+                 enabled = true, without tenant)",
+            ),
+            (
+                "mcp_other_resource",
+                mcp.is_some_and(|m| m.other_resource.is_some()),
+                "[server.mcp] names no other_resource, a resource the authorization server \
+                 issues tokens for that is not the MCP server",
+            ),
+            (
+                "mcp_step_up",
+                mcp.is_some_and(|m| m.step_up_tool.is_some()),
+                "[server.mcp] names no step_up_tool, a tool whose call needs more scope than \
+                 server.mcp.scope",
+            ),
             (
                 "metadata",
                 self.metadata.is_some(),

@@ -152,6 +152,67 @@ pub struct ServerProfile {
     /// Timeout of every request, in milliseconds.
     #[serde(default = "default_request_ms")]
     pub request_timeout_ms: u64,
+    /// An MCP server whose tokens this server issues (`[server.mcp]`); the `@mcp` scenarios
+    /// do not apply without one.
+    #[serde(default)]
+    pub mcp: Option<McpServer>,
+}
+
+/// An MCP server protected by the authorization server under test (`[server.mcp]`): its
+/// endpoint, and what the MCP scenarios need to know of it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpServer {
+    /// The MCP endpoint (Streamable HTTP: JSON-RPC messages by POST).
+    pub url: String,
+    /// Its resource identifier (RFC 8707 §2, RFC 9728 §2), when it is not `url`.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// The scope to ask for a token the endpoint accepts (default: the client's scope).
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// A resource the authorization server issues tokens for that is not this MCP server
+    /// (needed for the audience scenario).
+    #[serde(default)]
+    pub other_resource: Option<String>,
+    /// A tool whose call needs more scope than `scope` (needed for the step-up scenarios).
+    #[serde(default)]
+    pub step_up_tool: Option<String>,
+}
+
+impl McpServer {
+    /// Its resource identifier: `resource`, else `url`.
+    pub fn resource(&self) -> &str {
+        self.resource.as_deref().unwrap_or(&self.url)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (key, value) in [
+            ("url", Some(&self.url)),
+            ("resource", self.resource.as_ref()),
+            ("other_resource", self.other_resource.as_ref()),
+        ] {
+            let Some(value) = value else { continue };
+            // `{port}` stands for a number until the server is launched.
+            let parsed = url::Url::parse(&value.replace("{port}", "1"));
+            if parsed.is_err() || value.contains('#') {
+                return Err(format!(
+                    "server.mcp.{key} {value:?} is not an absolute URI without fragment"
+                ));
+            }
+        }
+        if self.other_resource.as_deref() == Some(self.resource()) {
+            return Err(
+                "server.mcp.other_resource must name another resource than the MCP \
+                        server's"
+                    .into(),
+            );
+        }
+        if self.step_up_tool.as_deref().is_some_and(str::is_empty) {
+            return Err("server.mcp.step_up_tool is empty".into());
+        }
+        Ok(())
+    }
 }
 
 fn default_request_ms() -> u64 {
@@ -221,6 +282,7 @@ impl Default for ServerProfile {
             launch: None,
             ca_file: None,
             request_timeout_ms: default_request_ms(),
+            mcp: None,
         }
     }
 }
@@ -330,6 +392,9 @@ impl ProviderProfile {
                 )
             })?;
         }
+        if let Some(mcp) = &s.mcp {
+            mcp.check()?;
+        }
         // `{port}` is the only placeholder, and has a value only when Gauntlet launches.
         let known: &[&str] = if s.launch.is_some() {
             &[PORT.name]
@@ -375,6 +440,17 @@ impl ProviderProfile {
         ] {
             if let Some(value) = value {
                 out.push((format!("server.{name}"), value));
+            }
+        }
+        if let Some(mcp) = &mut s.mcp {
+            out.push(("server.mcp.url".to_owned(), &mut mcp.url));
+            for (name, value) in [
+                ("resource", &mut mcp.resource),
+                ("other_resource", &mut mcp.other_resource),
+            ] {
+                if let Some(value) = value {
+                    out.push((format!("server.mcp.{name}"), value));
+                }
             }
         }
         if let Some(launch) = &mut s.launch {
@@ -429,6 +505,7 @@ impl ProviderProfile {
                 code_lifetime_secs: Some(CodeLifetime::Secs(config.code_ttl_secs)),
                 pkce: template.map_or(PkcePolicy::default(), |c| c.pkce),
                 refresh: Some(template.is_none_or(|c| c.allows_grant(GrantType::RefreshToken))),
+                mcp: mock_mcp(config, base),
                 ..ServerProfile::default()
             },
             client: Registration {
@@ -532,6 +609,28 @@ fn insufficient_scope(config: &ProviderConfig, requested: &str) -> Option<String
         .cloned()
 }
 
+/// For a mock serving MCP (`[mcp] enabled = true`): its endpoint at `base` + `mcp.path`, the
+/// scope it needs (`mcp.scopes`), its first extra resource as the other resource, and the
+/// first tool needing more scope (`mcp.tool_scopes`) as the step-up tool. None with
+/// `mcp.tenant`: the MCP server then takes only the tenant issuer's tokens, and Gauntlet's flows
+/// go to the root issuer.
+fn mock_mcp(config: &ProviderConfig, base: &str) -> Option<McpServer> {
+    let mcp = &config.mcp;
+    if !mcp.enabled || mcp.tenant.is_some() {
+        return None;
+    }
+    let step_up_tool = (mcp.tool_scopes.iter())
+        .find(|(_, needed)| needed.iter().any(|s| !mcp.scopes.contains(s)))
+        .map(|(tool, _)| tool.clone());
+    Some(McpServer {
+        url: format!("{base}{}", mcp.path),
+        resource: None,
+        scope: (!mcp.scopes.is_empty()).then(|| mcp.scopes.join(" ")),
+        other_resource: mcp.extra_resources.first().cloned(),
+        step_up_tool,
+    })
+}
+
 const MOCK_CLIENT: &str = "gauntlet-suite";
 const MOCK_SECRET: &str = "suite:secret+/=&%";
 const MOCK_PUBLIC: &str = "gauntlet-public";
@@ -573,6 +672,90 @@ mod tests {
         assert!(
             error.contains("mock-provider profile") && error.contains("code_ttl"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn an_mcp_server_is_read_checked_and_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        let launch =
+            "[server.launch]\ncommand = \"true\"\nready_url = \"http://as.test:{port}/\"\n";
+        let with_mcp = |table: &str| format!("{SERVER}[server.mcp]\n{table}{launch}");
+        std::fs::write(
+            &file,
+            with_mcp(
+                "url = \"http://mcp.test:{port}/mcp\"\nother_resource = \"https://api.test/x\"\nstep_up_tool = \"admin\"\n",
+            ),
+        )
+        .unwrap();
+        let ProviderTarget::Server(mut profile) = ProviderTarget::from_file(&file).unwrap() else {
+            panic!("a provider profile");
+        };
+        assert!(profile.uses_port());
+        let mut vars = Vars::default();
+        vars.set("port", "4242");
+        profile.fill(&vars);
+        let mcp = profile.server.mcp.unwrap();
+        assert_eq!(mcp.resource(), "http://mcp.test:4242/mcp");
+        assert_eq!(mcp.scope, None);
+        assert_eq!(mcp.step_up_tool.as_deref(), Some("admin"));
+        for (table, said) in [
+            (
+                "url = \"http://mcp.test:1/mcp\"\nscopes = \"x\"\n",
+                "unknown field",
+            ),
+            ("url = \"/mcp\"\n", "server.mcp.url"),
+            (
+                "url = \"http://mcp.test:1/mcp\"\nresource = \"https://m.test#f\"\n",
+                "server.mcp.resource",
+            ),
+            (
+                "url = \"http://mcp.test:1/mcp\"\nother_resource = \"http://mcp.test:1/mcp\"\n",
+                "other_resource",
+            ),
+        ] {
+            std::fs::write(&file, with_mcp(table)).unwrap();
+            let error = format!("{:#}", ProviderTarget::from_file(&file).unwrap_err());
+            assert!(error.contains(said), "{table}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_mock_serving_mcp_gets_its_mcp_server_derived() {
+        let mut config = ProviderConfig::default();
+        assert!(
+            ProviderProfile::for_mock(&config, "http://m.test")
+                .server
+                .mcp
+                .is_none()
+        );
+        config.mcp.enabled = true;
+        config.mcp.extra_resources = vec!["https://api.test/a".into(), "https://api.test/b".into()];
+        let mcp = ProviderProfile::for_mock(&config, "http://m.test")
+            .server
+            .mcp
+            .unwrap();
+        assert_eq!(mcp.url, "http://m.test/mcp");
+        assert_eq!(mcp.resource(), "http://m.test/mcp");
+        assert_eq!(mcp.scope.as_deref(), Some("read"));
+        assert_eq!(mcp.other_resource.as_deref(), Some("https://api.test/a"));
+        assert_eq!(mcp.step_up_tool.as_deref(), Some("whoami"));
+        // No tool needing more than the endpoint's scopes: no step-up tool.
+        config.mcp.tool_scopes.clear();
+        config.mcp.extra_resources.clear();
+        let mcp = ProviderProfile::for_mock(&config, "http://m.test")
+            .server
+            .mcp
+            .unwrap();
+        assert_eq!((mcp.other_resource, mcp.step_up_tool), (None, None));
+        // A tenant's MCP server takes tokens of another issuer than the flows'.
+        config.mcp.tenant = Some("t1".into());
+        assert!(
+            ProviderProfile::for_mock(&config, "http://m.test")
+                .server
+                .mcp
+                .is_none()
         );
     }
 
@@ -732,6 +915,8 @@ mod tests {
         for name in [
             "default.toml",
             "lax.toml",
+            "lax-mcp.toml",
+            "mcp.toml",
             "openchatstudio.toml",
             "tls.toml",
         ] {

@@ -125,6 +125,18 @@ pub struct Tokens {
     pub scope: Option<String>,
 }
 
+/// What an MCP scenario read of the MCP server and its authorization server.
+#[derive(Debug, Clone, Default)]
+pub struct McpSeen {
+    /// The protected-resource metadata, with the URL it was read at.
+    pub resource_metadata: Option<(String, serde_json::Value)>,
+    /// The authorization server's metadata, with the name the protected-resource metadata
+    /// gave it and the URL it was read at.
+    pub server_metadata: Option<(String, String, serde_json::Value)>,
+    /// The token last presented to the MCP server, in words (`an invalid token`).
+    pub presented: Option<String>,
+}
+
 /// The scenario's world.
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
@@ -147,6 +159,8 @@ pub struct ProviderWorld {
     pub last: Option<Reply>,
     /// The metadata as fetched in this scenario.
     pub metadata: Option<Reply>,
+    /// What an MCP scenario read.
+    pub mcp: McpSeen,
 }
 
 impl std::fmt::Debug for ProviderWorld {
@@ -239,6 +253,7 @@ impl ProviderWorld {
             tokens: Vec::new(),
             last: None,
             metadata: None,
+            mcp: McpSeen::default(),
         }
     }
 

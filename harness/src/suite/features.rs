@@ -78,7 +78,7 @@ pub const CLIENT: &[(&str, &str)] = &[
     ),
 ];
 
-/// `features/provider/*.feature`, by file name.
+/// `features/provider/**/*.feature`, by path under `features/provider/`.
 pub const PROVIDER: &[(&str, &str)] = &[
     (
         "authorize.feature",
@@ -95,6 +95,18 @@ pub const PROVIDER: &[(&str, &str)] = &[
     (
         "introspection.feature",
         include_str!("../../../features/provider/introspection.feature"),
+    ),
+    (
+        "mcp/authorization_server.feature",
+        include_str!("../../../features/provider/mcp/authorization_server.feature"),
+    ),
+    (
+        "mcp/discovery.feature",
+        include_str!("../../../features/provider/mcp/discovery.feature"),
+    ),
+    (
+        "mcp/tokens.feature",
+        include_str!("../../../features/provider/mcp/tokens.feature"),
     ),
     (
         "metadata.feature",

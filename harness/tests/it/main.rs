@@ -18,6 +18,7 @@ mod outside_provider;
 mod outside_provider_node;
 mod profiles;
 mod provider;
+mod provider_mcp;
 mod reports;
 mod shards;
 mod token_requests;

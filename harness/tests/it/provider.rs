@@ -11,7 +11,7 @@ use gauntlet::provider::{ProviderOptions, run};
 use gauntlet::report::{RunReport, Status};
 use gauntlet::suite::Gate;
 
-use crate::verdicts::{failures, names};
+use crate::verdicts::{failures, names, skipped_but_mcp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 
@@ -60,11 +60,12 @@ async fn the_default_mock_passes_every_applicable_scenario() {
         "{} scenarios",
         report.scenarios.len()
     );
-    // Only the scenario for servers that let PKCE be left out, and the transport rules (the
-    // mock is reached over plain HTTP), do not apply to the mock.
+    // Only the scenario for servers that let PKCE be left out, the transport rules (the mock
+    // is reached over plain HTTP) and the MCP scenarios (it serves no MCP endpoint) do not
+    // apply to the mock.
     let mut not_applicable = BTreeSet::from([PKCE_OPTIONAL.to_owned()]);
     not_applicable.extend(TRANSPORT.iter().map(|s| (*s).to_owned()));
-    assert_eq!(names(&report, Status::Skipped), not_applicable);
+    assert_eq!(skipped_but_mcp(&report), not_applicable);
     let explanation = |name: &str| {
         let scenario = report.scenarios.iter().find(|s| s.name == name).unwrap();
         scenario.explanation.clone().unwrap()

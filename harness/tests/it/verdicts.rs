@@ -92,3 +92,32 @@ pub(crate) fn check_not_applicable(report: &RunReport, pinned: &[(&str, &str)]) 
     let all: BTreeSet<&str> = pinned.iter().map(|(tag, _)| *tag).collect();
     assert_eq!(used, all, "every pinned reason is used");
 }
+
+/// The reason the `@mcp` scenarios do not apply to a server whose profile names no MCP server.
+pub(crate) const NO_MCP_SERVER: &str = "not applicable: the profile names no MCP server";
+
+/// The scenarios not applicable in `report` but the `@mcp` ones, after checking that every
+/// `@mcp` scenario is not applicable for want of an MCP server: for the runs of servers
+/// without one.
+pub(crate) fn skipped_but_mcp(report: &RunReport) -> BTreeSet<String> {
+    let mut mcp = 0;
+    for scenario in report.scenarios.iter() {
+        if scenario.tags.iter().any(|t| t == "mcp") {
+            mcp += 1;
+            let why = scenario.explanation.as_deref().unwrap_or("");
+            assert!(
+                scenario.status == Status::Skipped && why.starts_with(NO_MCP_SERVER),
+                "{} ({:?}): {why}",
+                scenario.name,
+                scenario.status
+            );
+        }
+    }
+    assert!(mcp > 0, "the run has no @mcp scenario");
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Skipped && !s.tags.iter().any(|t| t == "mcp"))
+        .map(|s| s.name.clone())
+        .collect()
+}

@@ -1,7 +1,8 @@
 //! Who may call the MCP endpoint: a request with an active access token of the MCP server's
 //! authorization server, in the `Authorization` header only (never the query: MCP
 //! authorization, token requirements), issued for this endpoint's URL (its audience, RFC 8707
-//! §2) and carrying the scopes asked. Refusals follow RFC 6750 §3 with RFC 9728 §5.1's
+//! §2) and carrying the scopes asked — unless the quirks `mcp_query_token` and
+//! `mcp_audience_unchecked` say otherwise. Refusals follow RFC 6750 §3 with RFC 9728 §5.1's
 //! `resource_metadata`: 401 with the challenge `mcp.challenge` shapes, 403
 //! `insufficient_scope` naming the scopes needed, 400 `invalid_request`.
 
@@ -149,13 +150,26 @@ pub(crate) fn admit(
     query: Option<&str>,
 ) -> Result<TokenRecord, Refusal> {
     let query = Params::parse_lossy(query.unwrap_or("").as_bytes());
-    if query.pairs().iter().any(|(name, _)| name == "access_token") {
-        return Err(malformed(
-            "an access token must not be sent in the query string; use the Authorization header",
-            Observation::detailed(Finding::BearerPlacementRefused, "query"),
-        ));
-    }
-    let token = header_token(headers)?;
+    let in_query = (query.pairs().iter())
+        .find(|(name, _)| name == "access_token")
+        .map(|(_, token)| token.clone());
+    let token = match in_query {
+        // Quirk: a token in the query alone is taken.
+        Some(token)
+            if state.config.quirks.mcp_query_token
+                && !headers.contains_key(header::AUTHORIZATION) =>
+        {
+            token
+        }
+        Some(_) => {
+            return Err(malformed(
+                "an access token must not be sent in the query string; use the Authorization \
+                 header",
+                Observation::detailed(Finding::BearerPlacementRefused, "query"),
+            ));
+        }
+        None => header_token(headers)?,
+    };
     let record = active_record(state, &token)?;
     let needed = state.config.mcp.scopes.clone();
     if needed.iter().any(|s| !record.scopes.contains(s)) {
@@ -231,7 +245,9 @@ fn active_record(state: &AppState, token: &str) -> Result<TokenRecord, Refusal> 
         ));
     }
     let resource = mcp_resource(state);
-    if record.audience.as_deref() != Some(resource.as_str()) {
+    if !state.config.quirks.mcp_audience_unchecked
+        && record.audience.as_deref() != Some(resource.as_str())
+    {
         let detail = match &record.audience {
             Some(other) => format!("issued for {other}, not {resource}"),
             None => format!("issued without a resource, not for {resource}"),

@@ -294,6 +294,8 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             omit_no_store: true,
             state_dropped_on_error: true,
             omit_code_challenge_methods: false,
+            mcp_audience_unchecked: false,
+            mcp_query_token: false,
         }
     );
     assert!(!lax.rotate_refresh_tokens);

@@ -99,13 +99,23 @@ pub(super) async fn holding_tokens(
     role: Role,
     bend: impl FnOnce(&mut crate::provider::world::AuthRequest),
 ) -> StepResult {
+    holding_tokens_with(world, role, bend, |_| {}).await
+}
+
+/// [`holding_tokens`], with `bend_form` changing the token request too.
+pub(super) async fn holding_tokens_with(
+    world: &mut ProviderWorld,
+    role: Role,
+    bend: impl FnOnce(&mut crate::provider::world::AuthRequest),
+    bend_form: impl FnOnce(&mut Vec<(String, String)>),
+) -> StepResult {
     let earn = world.ctx.profile.server.refresh_request.clone();
     approved(world, role, |r| {
         r.earn_refresh(&earn);
         bend(r);
     })
     .await?;
-    let reply = world.redeem(role, None, None, |_| {}).await?;
+    let reply = world.redeem(role, None, None, bend_form).await?;
     world.latest_tokens().map(drop).map_err(|_| {
         format!(
             "the code was not exchanged for tokens: {}",

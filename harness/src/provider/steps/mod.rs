@@ -1,4 +1,5 @@
-//! Step definitions of `features/provider/`: one module per feature file, named after it;
+//! Step definitions of `features/provider/`: one module per feature file, named after it
+//! ([`mcp`] for the files of `mcp/`);
 //! [`flow`] holds the steps several features share (asking, approving, redeeming, holding
 //! tokens, and the usual answers).
 
@@ -7,6 +8,7 @@ mod browser;
 mod code;
 mod flow;
 mod introspection;
+mod mcp;
 mod metadata;
 mod pkce;
 mod redirect;

@@ -94,14 +94,36 @@ async fn bearer_challenge(world: &mut ProviderWorld) -> StepResult {
     }
 }
 
+/// The value of the auth-param `name` in a `WWW-Authenticate` value (RFC 9110 §11.2: a quoted
+/// string, escapes undone, or a token), if it has one.
+pub(super) fn challenge_param(challenge: &str, name: &str) -> Option<String> {
+    let pattern = format!(
+        r#"(?i)(?:^|[\s,]){}\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))"#,
+        regex::escape(name)
+    );
+    let captures = regex::Regex::new(&pattern)
+        .expect("a valid pattern")
+        .captures(challenge)?;
+    let quoted = captures.get(1).map(|m| {
+        let mut value = String::new();
+        let mut chars = m.as_str().chars();
+        while let Some(c) = chars.next() {
+            value.push(if c == '\\' {
+                chars.next().unwrap_or(c)
+            } else {
+                c
+            });
+        }
+        value
+    });
+    quoted.or_else(|| captures.get(2).map(|m| m.as_str().to_owned()))
+}
+
 /// The `error` attribute of the last answer's Bearer challenge, if any.
 fn challenge_error(world: &ProviderWorld) -> Result<(Option<String>, String, u16), String> {
     let reply = world.last()?;
     let challenge = reply.header("www-authenticate").unwrap_or_default();
-    let error = regex::Regex::new(r#"error="([^"]*)""#)
-        .expect("a valid pattern")
-        .captures(challenge)
-        .map(|c| c[1].to_owned());
+    let error = challenge_param(challenge, "error");
     Ok((error, challenge.to_owned(), reply.status))
 }
 
@@ -124,5 +146,30 @@ async fn challenge_with_error(world: &mut ProviderWorld, expected: OAuthErrorPar
         (None, challenge, status) => Err(format!(
             "the answer ({status}) has no error in WWW-Authenticate ({challenge:?})"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::challenge_param;
+
+    #[test]
+    fn auth_params_are_read_quoted_or_as_tokens_and_never_from_inside_another() {
+        let challenge = r#"Bearer resource_metadata="https://m.test/.well-known/x", scope="a b", error=invalid_token, error_description="say \"no\"""#;
+        assert_eq!(
+            challenge_param(challenge, "resource_metadata").as_deref(),
+            Some("https://m.test/.well-known/x")
+        );
+        assert_eq!(challenge_param(challenge, "scope").as_deref(), Some("a b"));
+        assert_eq!(
+            challenge_param(challenge, "error").as_deref(),
+            Some("invalid_token")
+        );
+        assert_eq!(
+            challenge_param(challenge, "error_description").as_deref(),
+            Some("say \"no\"")
+        );
+        assert_eq!(challenge_param("Bearer", "scope"), None);
+        assert_eq!(challenge_param(r#"Bearer xscope="a""#, "scope"), None);
     }
 }

@@ -269,3 +269,43 @@ async fn the_endpoint_is_journaled_with_its_token_redacted() {
     let redacted = serde_json::to_string(&provider.redacted_journal()).unwrap();
     assert!(!redacted.contains(&token));
 }
+
+#[tokio::test]
+async fn quirk_mcp_audience_unchecked_takes_a_token_for_another_resource() {
+    let mut config = mcp_profile(&[OTHER]);
+    config.quirks.mcp_audience_unchecked = true;
+    let (provider, http) = start_with(config).await;
+    let code = code_for(&provider, &http, &[OTHER], None).await;
+    let other = json(redeem_for(&provider, &http, &code, None).await).await;
+    let response = rpc(&provider, &http, other["access_token"].as_str(), PING).await;
+    assert_eq!(response.status(), 200);
+    assert!(!journal_has(&provider, Finding::BearerWrongAudience));
+    // An unknown token is still refused.
+    let response = rpc(&provider, &http, Some("not-a-token"), PING).await;
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn quirk_mcp_query_token_takes_a_token_in_the_query_alone() {
+    let mut config = mcp_profile(&[]);
+    config.quirks.mcp_query_token = true;
+    let (provider, http) = start_with(config).await;
+    let token = mcp_token(&provider, &http, "read").await;
+    let send = |authorization: Option<&str>| {
+        let mut request = http
+            .post(format!("{}?access_token={token}", provider.mcp_url()))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(PING);
+        if let Some(value) = authorization {
+            request = request.bearer_auth(value);
+        }
+        request.send()
+    };
+    let response = send(None).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(json(response).await["result"], json!({}));
+    // In the query and the header at once it is still a malformed request.
+    let response = send(Some(&token)).await.unwrap();
+    assert_eq!(response.status(), 400);
+}

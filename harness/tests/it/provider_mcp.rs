@@ -1,0 +1,155 @@
+//! `gauntlet provider` and MCP servers (`features/provider/mcp/`): the strict mock serving MCP
+//! (`fixtures/providers/mcp.toml`) passes every scenario, and the lax MCP mock
+//! (`fixtures/providers/lax-mcp.toml`) fails exactly the scenarios of the rules its quirks break.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use gauntlet::provider::profile::ProviderTarget;
+use gauntlet::provider::{ProviderOptions, run};
+use gauntlet::report::{RunReport, Status};
+use gauntlet::suite::Gate;
+
+use crate::verdicts::{failures, names};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/providers")
+        .join(name)
+}
+
+/// The whole provider suite against the mock profile `name`, no gate.
+async fn run_mock(name: &str) -> RunReport {
+    let target = ProviderTarget::from_file(&fixture(name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = ProviderOptions {
+        gate: Gate::None,
+        ..ProviderOptions::new(target, dir.path().to_owned())
+    };
+    run(options).await.expect("the run happens").report
+}
+
+/// The names of the `@mcp` scenarios of `report` with `status`.
+fn mcp_names(report: &RunReport, status: Status) -> BTreeSet<String> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == status && s.tags.iter().any(|t| t == "mcp"))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_strict_mock_serving_mcp_passes_every_mcp_scenario() {
+    let report = run_mock("mcp.toml").await;
+    assert!(
+        names(&report, Status::Failed).is_empty(),
+        "{}",
+        failures(&report)
+    );
+    let mcp: Vec<_> = (report.scenarios.iter())
+        .filter(|s| s.tags.iter().any(|t| t == "mcp"))
+        .collect();
+    assert!(mcp.len() >= 14, "{} MCP scenarios", mcp.len());
+    for scenario in &mcp {
+        assert_eq!(scenario.status, Status::Passed, "{}", scenario.name);
+    }
+    // The MCP exchanges are evidence, the token redacted.
+    let opened = mcp
+        .iter()
+        .find(|s| s.name == "A token issued for the MCP server opens it")
+        .unwrap();
+    let call = (opened.exchanges.iter())
+        .find(|e| e.method == "POST" && e.url.ends_with("/mcp"))
+        .expect("the initialize request in the evidence");
+    let authorization = (call.request_headers.iter())
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .map(|(_, value)| value.as_str())
+        .unwrap_or_default();
+    assert!(authorization.contains("[redacted"), "{authorization}");
+}
+
+/// What `lax-mcp.toml` breaks, quirk by quirk, and the scenarios that must catch it.
+const LAX_MCP_CATCHES: &[(&str, &[&str])] = &[
+    (
+        "challenge = \"bare\"",
+        &[
+            "The 401 names the protected-resource metadata in WWW-Authenticate",
+            "The 401 names the scope the MCP server needs",
+        ],
+    ),
+    (
+        "metadata_resource",
+        &["The protected-resource metadata describes the MCP server"],
+    ),
+    (
+        "omit_code_challenge_methods",
+        &[
+            "The MCP server's authorization server advertises S256",
+            // The same omission, judged by the generic metadata rules.
+            "S256 is advertised",
+        ],
+    ),
+    (
+        "mcp_audience_unchecked",
+        &["A token issued for another resource is refused with 401"],
+    ),
+    (
+        "mcp_query_token",
+        &["A token in the query string is not accepted"],
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lax_mcp_mock_fails_exactly_the_scenarios_of_the_rules_it_breaks() {
+    let report = run_mock("lax-mcp.toml").await;
+    let expected: BTreeSet<String> = LAX_MCP_CATCHES
+        .iter()
+        .flat_map(|(_, names)| names.iter().map(|n| (*n).to_owned()))
+        .collect();
+    assert_eq!(
+        names(&report, Status::Failed),
+        expected,
+        "{}",
+        failures(&report)
+    );
+    // A bare challenge breaks the 2025-06-18 rule only: from 2025-11-25 on, the well-known
+    // URLs are enough.
+    assert!(mcp_names(&report, Status::Passed).contains(
+        "A request without a token gets 401 and a way to the protected-resource metadata"
+    ));
+    // Each failure names what the server did.
+    let why = |name: &str| {
+        let scenario = report.scenarios.iter().find(|s| s.name == name).unwrap();
+        scenario.explanation.clone().unwrap_or_default()
+    };
+    let audience = why("A token issued for another resource is refused with 401");
+    assert!(
+        audience.contains(
+            "accepted a token issued for the other resource (https://api.gauntlet.test/other)"
+        ),
+        "{audience}"
+    );
+    let metadata = why("The protected-resource metadata describes the MCP server");
+    assert!(
+        metadata.contains("\"https://elsewhere.gauntlet.test/mcp\"")
+            && metadata.contains("RFC 9728 §3.3"),
+        "{metadata}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_mcp_server_the_mcp_scenarios_do_not_apply_and_say_why() {
+    let target = ProviderTarget::from_file(&fixture("default.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = ProviderOptions {
+        gate: Gate::None,
+        tags: Some("@mcp".into()),
+        ..ProviderOptions::new(target, dir.path().to_owned())
+    };
+    let error = run(options).await.unwrap_err().to_string();
+    assert!(
+        error.contains("the profile names no MCP server ([server.mcp]"),
+        "{error}"
+    );
+}
