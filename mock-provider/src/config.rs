@@ -1,6 +1,7 @@
 //! The provider's configuration: a TOML profile (see `fixtures/providers/`) or a value built in
 //! code. Every field has a default, so a profile names only what differs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use oauth_vocab::Secret;
@@ -96,6 +97,15 @@ pub struct Quirks {
     /// The metadata documents leave `code_challenge_methods_supported` out, which MCP clients
     /// must take as "no PKCE" and refuse to proceed (MCP authorization, PKCE).
     pub omit_code_challenge_methods: bool,
+    /// The metadata is served at the OpenID Connect discovery URLs (`openid-configuration`)
+    /// only; the RFC 8414 ones (`oauth-authorization-server`) answer 404, as at an OpenID
+    /// provider that never adopted RFC 8414. MCP clients must still find it (MCP authorization
+    /// 2025-11-25, "Authorization Server Metadata Discovery").
+    pub openid_discovery_only: bool,
+    /// Members of every metadata document replaced by these strings, for client tests: an
+    /// `issuer` other than the one the document's URL was built from (RFC 8414 §3.3), or an
+    /// `authorization_endpoint` no browser may be sent to.
+    pub metadata_overrides: BTreeMap<String, String>,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to

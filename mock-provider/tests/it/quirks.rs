@@ -294,6 +294,8 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             omit_no_store: true,
             state_dropped_on_error: true,
             omit_code_challenge_methods: false,
+            openid_discovery_only: false,
+            metadata_overrides: Default::default(),
         }
     );
     assert!(!lax.rotate_refresh_tokens);
