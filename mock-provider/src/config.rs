@@ -99,8 +99,10 @@ pub struct Quirks {
     pub omit_code_challenge_methods: bool,
     /// The metadata is served at the OpenID Connect discovery URLs (`openid-configuration`)
     /// only; the RFC 8414 ones (`oauth-authorization-server`) answer 404, as at an OpenID
-    /// provider that never adopted RFC 8414. MCP clients must still find it (MCP authorization
-    /// 2025-11-25, "Authorization Server Metadata Discovery").
+    /// provider that never adopted RFC 8414, and carries the members OpenID Connect Discovery
+    /// 1.0 §3 requires (`jwks_uri`, so `token_format = "jwt"`, and
+    /// `id_token_signing_alg_values_supported`). MCP clients must still find it (MCP
+    /// authorization 2025-11-25, "Authorization Server Metadata Discovery").
     pub openid_discovery_only: bool,
     /// Members of every metadata document replaced by these strings, for client tests: an
     /// `issuer` other than the one the document's URL was built from (RFC 8414 §3.3), or an
@@ -519,6 +521,12 @@ impl ProviderConfig {
         }
         if self.auto_approve && !self.users.iter().any(|u| u.username == self.default_user) {
             return Err(invalid("default_user".into(), "names no configured user"));
+        }
+        if self.quirks.openid_discovery_only && self.token_format != TokenFormat::Jwt {
+            return Err(invalid(
+                "quirks.openid_discovery_only".into(),
+                "needs token_format = \"jwt\": OpenID Connect discovery requires a jwks_uri",
+            ));
         }
         self.limits
             .validate()

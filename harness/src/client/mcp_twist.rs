@@ -3,7 +3,7 @@
 //! The platform is started afresh against it (an MCP client discovers its authorization
 //! server when it connects, which the reference platform does at start).
 
-use mock_provider::{McpChallenge, ProviderConfig};
+use mock_provider::{McpChallenge, ProviderConfig, TokenFormat};
 
 /// One way the scenario's MCP server differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,8 @@ impl McpTwist {
             Self::IssuerWithPathOpenIdOnly => {
                 mcp.tenant = Some(TENANT.into());
                 config.quirks.openid_discovery_only = true;
+                // OpenID Connect discovery requires a jwks_uri.
+                config.token_format = TokenFormat::Jwt;
             }
             Self::ForeignIssuer => {
                 (config.quirks.metadata_overrides).insert("issuer".into(), FOREIGN_ISSUER.into());

@@ -57,6 +57,13 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
     }
     let quirks = &state.config.quirks;
     if let Some(members) = doc.as_object_mut() {
+        if quirks.openid_discovery_only {
+            // The member OpenID Connect Discovery 1.0 §3 requires besides `jwks_uri`.
+            members.insert(
+                "id_token_signing_alg_values_supported".into(),
+                serde_json::json!(["ES256"]),
+            );
+        }
         if quirks.omit_code_challenge_methods {
             members.remove("code_challenge_methods_supported");
         }

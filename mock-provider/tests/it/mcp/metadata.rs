@@ -1,7 +1,7 @@
 //! RFC 9728 protected-resource metadata at the path-aware and root URLs, and the
 //! authorization-server discovery URLs MCP clients try, path insertion included.
 
-use mock_provider::{McpConfig, ProviderConfig, Quirks};
+use mock_provider::{McpConfig, ProviderConfig, Quirks, TokenFormat};
 
 use super::*;
 
@@ -176,6 +176,14 @@ async fn the_metadata_can_describe_another_resource_for_client_tests() {
 async fn an_openid_provider_serves_its_metadata_at_the_openid_urls_only() {
     let mut config = mcp_profile(&[]);
     config.quirks.openid_discovery_only = true;
+    let error = config
+        .validate()
+        .expect_err("OpenID discovery needs a JWKS");
+    assert!(
+        format!("{error}").contains("quirks.openid_discovery_only"),
+        "{error}"
+    );
+    config.token_format = TokenFormat::Jwt;
     let (provider, http) = start_with(config).await;
     for path in [
         "/.well-known/oauth-authorization-server",
@@ -197,6 +205,16 @@ async fn an_openid_provider_serves_its_metadata_at_the_openid_urls_only() {
     ] {
         let doc = json(get(&provider, &http, path).await).await;
         assert_eq!(doc["issuer"], issuer, "{path}");
+        // The members OpenID Connect Discovery 1.0 §3 requires.
+        assert!(doc["jwks_uri"].is_string(), "{path}");
+        assert_eq!(
+            doc["id_token_signing_alg_values_supported"],
+            serde_json::json!(["ES256"])
+        );
+        assert_eq!(
+            doc["subject_types_supported"],
+            serde_json::json!(["public"])
+        );
     }
 }
 
