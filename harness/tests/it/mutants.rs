@@ -291,6 +291,14 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             killed_by(defect)
         );
     }
+    // MCP's "Access Token Usage" (the header, never the query) is the generic Bearer-header
+    // rule applied to the MCP server: the generic defect is caught by it in this shape too.
+    assert!(
+        killed_by("bearer_in_query")
+            .contains(&"The access token is sent as a Bearer header".to_owned()),
+        "{:?}",
+        killed_by("bearer_in_query")
+    );
     // Every row of the hostile authorization endpoint outline catches it, and nothing else does.
     let hostile = killed_by("opens_any_authorization_endpoint");
     assert_eq!(hostile.len(), 4, "{hostile:?}");
