@@ -20,7 +20,9 @@ Feature: token exchange and use
 
   @must @bearer_header
   Scenario: The access token is sent as a Bearer header
-    Source: RFC 6750 §2.1, §2.3
+    Source: RFC 6750 §2.1, §2.3; for an MCP client, MCP authorization (2025-06-18 and later), "Access Token Usage"
+    An MCP client's resource API is its MCP server: MCP makes the header a MUST and the query
+    string a MUST NOT for every request to it.
     When alice links her account
     And alice asks the platform whether she is linked
     Then the platform called the resource API with a Bearer header

@@ -1,6 +1,7 @@
 //! The provider's configuration: a TOML profile (see `fixtures/providers/`) or a value built in
 //! code. Every field has a default, so a profile names only what differs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use oauth_vocab::Secret;
@@ -102,6 +103,17 @@ pub struct Quirks {
     /// The MCP endpoint takes an access token from the `access_token` query parameter when the
     /// request has no `Authorization` header (MCP authorization, "Token Requirements").
     pub mcp_query_token: bool,
+    /// The metadata is served at the OpenID Connect discovery URLs (`openid-configuration`)
+    /// only; the RFC 8414 ones (`oauth-authorization-server`) answer 404, as at an OpenID
+    /// provider that never adopted RFC 8414, and carries the members OpenID Connect Discovery
+    /// 1.0 §3 requires (`jwks_uri`, so `token_format = "jwt"`, and
+    /// `id_token_signing_alg_values_supported`). MCP clients must still find it (MCP
+    /// authorization 2025-11-25, "Authorization Server Metadata Discovery").
+    pub openid_discovery_only: bool,
+    /// Members of every metadata document replaced by these strings, for client tests: an
+    /// `issuer` other than the one the document's URL was built from (RFC 8414 §3.3), or an
+    /// `authorization_endpoint` no browser may be sent to.
+    pub metadata_overrides: BTreeMap<String, String>,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to
@@ -515,6 +527,12 @@ impl ProviderConfig {
         }
         if self.auto_approve && !self.users.iter().any(|u| u.username == self.default_user) {
             return Err(invalid("default_user".into(), "names no configured user"));
+        }
+        if self.quirks.openid_discovery_only && self.token_format != TokenFormat::Jwt {
+            return Err(invalid(
+                "quirks.openid_discovery_only".into(),
+                "needs token_format = \"jwt\": OpenID Connect discovery requires a jwks_uri",
+            ));
         }
         self.limits
             .validate()

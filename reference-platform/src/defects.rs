@@ -93,6 +93,10 @@ defects! {
     PrmResourceUnchecked => "prm_resource_unchecked": "MCP: uses protected-resource metadata that describes another resource",
     PrmFromRootOnly => "prm_from_root_only": "MCP: without resource_metadata in the challenge, reads only the root well-known URL",
     PrmRootFirst => "prm_root_first": "MCP: without resource_metadata in the challenge, reads the root well-known URL before the path-aware one",
+    NoOidcDiscovery => "no_oidc_discovery": "MCP: looks for the authorization server's metadata at RFC 8414's well-known URLs only, never at OpenID Connect discovery's",
+    AsMetadataRootOnly => "as_metadata_root_only": "MCP: reads the authorization server's metadata at the root well-known URL, dropping the issuer's path",
+    AsIssuerUnchecked => "as_issuer_unchecked": "MCP: uses authorization server metadata whose issuer is not the one it looked it up for",
+    OpensAnyAuthorizationEndpoint => "opens_any_authorization_endpoint": "MCP: sends the browser to any authorization_endpoint the metadata names, javascript: and file: included",
 }
 
 impl Defect {
@@ -112,7 +116,11 @@ impl Defect {
             | Self::IgnoresMissingPkceMethods
             | Self::PrmResourceUnchecked
             | Self::PrmFromRootOnly
-            | Self::PrmRootFirst => Some("mcp"),
+            | Self::PrmRootFirst
+            | Self::NoOidcDiscovery
+            | Self::AsMetadataRootOnly
+            | Self::AsIssuerUnchecked
+            | Self::OpensAnyAuthorizationEndpoint => Some("mcp"),
             _ => None,
         }
     }

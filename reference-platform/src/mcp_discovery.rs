@@ -3,8 +3,9 @@
 //! from the `401` it reads the `resource_metadata` URL of the challenge or, without one, tries
 //! the path-aware well-known URL, then the root one ("in the order listed"); it checks that the
 //! protected-resource metadata describes the server it called ([RFC 9728 §3.3]); and it reads
-//! the metadata of the first authorization server the document names ([`metadata::discover`]),
-//! which must list S256 ("MUST refuse to proceed" when `code_challenge_methods_supported` is
+//! the metadata of the first authorization server the document names at the well-known URLs
+//! MCP lists, OpenID Connect discovery's included ([`metadata::mcp_well_known_urls`]), which
+//! must name that issuer (RFC 8414 §3.3) and list S256 ("MUST refuse to proceed" when `code_challenge_methods_supported` is
 //! absent). The `resource` it then sends is the server's URL as configured, byte for byte.
 //!
 //! [MCP authorization]: https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
@@ -87,7 +88,8 @@ pub(crate) async fn discover(
         .ok_or_else(|| {
             failed("the protected-resource metadata names no authorization server".into())
         })?;
-    let metadata = metadata::discover(http, issuer, defects).await?;
+    let urls = metadata::mcp_well_known_urls(&metadata::parse_issuer(issuer)?, defects);
+    let metadata = metadata::discover(http, issuer, Some(urls), defects).await?;
     let resource = if defects.has(Defect::ResourceTrailingSlash) {
         format!("{server}/")
     } else {

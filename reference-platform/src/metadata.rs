@@ -39,6 +39,36 @@ pub(crate) fn well_known_urls(issuer: &Url) -> Vec<Url> {
     urls
 }
 
+/// The well-known URLs an MCP client tries for `issuer`, in the order MCP authorization
+/// (2025-11-25 and later, "Authorization Server Metadata Discovery") lists: for an issuer with
+/// a path, RFC 8414 then OpenID Connect discovery with the path inserted, then OpenID Connect
+/// discovery with the path appended; without one, RFC 8414's then OpenID Connect's. Never the
+/// root URLs for an issuer with a path: they describe another issuer. The `no_oidc_discovery`
+/// defect tries RFC 8414's URLs only; `as_metadata_root_only` the root one only.
+pub(crate) fn mcp_well_known_urls(issuer: &Url, defects: &Defects) -> Vec<Url> {
+    const OAUTH: &str = "/.well-known/oauth-authorization-server";
+    const OPENID: &str = "/.well-known/openid-configuration";
+    let path = issuer.path().trim_end_matches('/');
+    let at = |path: String| {
+        let mut url = issuer.clone();
+        url.set_path(&path);
+        url
+    };
+    if defects.has(Defect::AsMetadataRootOnly) {
+        vec![at(OAUTH.to_owned())]
+    } else if defects.has(Defect::NoOidcDiscovery) {
+        well_known_urls(issuer)
+    } else if path.is_empty() {
+        vec![at(OAUTH.to_owned()), at(OPENID.to_owned())]
+    } else {
+        vec![
+            at(format!("{OAUTH}{path}")),
+            at(format!("{OPENID}{path}")),
+            at(format!("{path}{OPENID}")),
+        ]
+    }
+}
+
 /// Parses the configured issuer: an absolute HTTPS (or loopback HTTP) URL without query or
 /// fragment ([RFC 8414 §2](https://www.rfc-editor.org/rfc/rfc8414#section-2)).
 pub(crate) fn parse_issuer(issuer: &str) -> Result<Url, StartError> {
@@ -56,16 +86,19 @@ pub(crate) fn parse_issuer(issuer: &str) -> Result<Url, StartError> {
     Ok(url)
 }
 
-/// Fetches and checks the metadata document (with the `plain_token_endpoint` defect, an HTTPS
-/// issuer's plain token endpoint is let through).
+/// Fetches and checks the metadata document at the first of `urls` that serves one (by
+/// default the [`well_known_urls`] of `issuer`; an MCP client's are [`mcp_well_known_urls`]).
+/// With the `plain_token_endpoint` defect, an HTTPS issuer's plain token endpoint is let
+/// through.
 pub(crate) async fn discover(
     http: &reqwest::Client,
     issuer: &str,
+    urls: Option<Vec<Url>>,
     defects: &Defects,
 ) -> Result<Metadata, StartError> {
     let issuer_url = parse_issuer(issuer)?;
     let mut failures = Vec::new();
-    for url in well_known_urls(&issuer_url) {
+    for url in urls.unwrap_or_else(|| well_known_urls(&issuer_url)) {
         match fetch(http, &url).await {
             Ok(document) => return check(issuer, &document, defects),
             Err(reason) => failures.push(format!("{url}: {reason}")),
@@ -107,7 +140,7 @@ pub(crate) fn check(
 ) -> Result<Metadata, StartError> {
     let invalid = |reason: String| StartError::Metadata { reason };
     let found = document.get("issuer").and_then(Value::as_str);
-    if found != Some(issuer) {
+    if found != Some(issuer) && !defects.has(Defect::AsIssuerUnchecked) {
         return Err(StartError::IssuerMismatch {
             expected: issuer.to_owned(),
             found: found.map(str::to_owned),
@@ -148,7 +181,7 @@ pub(crate) fn check(
         };
     let metadata = Metadata {
         issuer: issuer.to_owned(),
-        authorization_endpoint: required_endpoint(document, "authorization_endpoint")?,
+        authorization_endpoint: authorization_endpoint(document, defects)?,
         token_endpoint: required_endpoint(document, "token_endpoint")?,
         revocation_endpoint: endpoint(document, "revocation_endpoint")?,
         iss_parameter_supported,
@@ -185,6 +218,21 @@ fn no_downgrade(metadata: &Metadata, defects: &Defects) -> Result<(), StartError
         }
     }
     Ok(())
+}
+
+/// The authorization endpoint, which the browser is sent to: checked like every endpoint, so
+/// that no `javascript:`, `data:`, `file:` or made-up scheme (CVE-2025-6514) reaches a browser or
+/// an opener. The `opens_any_authorization_endpoint` defect takes any URL.
+fn authorization_endpoint(document: &Value, defects: &Defects) -> Result<Url, StartError> {
+    const NAME: &str = "authorization_endpoint";
+    if !defects.has(Defect::OpensAnyAuthorizationEndpoint) {
+        return required_endpoint(document, NAME);
+    }
+    (document.get(NAME).and_then(Value::as_str))
+        .and_then(|text| Url::parse(text).ok())
+        .ok_or_else(|| StartError::Metadata {
+            reason: format!("{NAME} is missing or no URL"),
+        })
 }
 
 fn required_endpoint(document: &Value, name: &'static str) -> Result<Url, StartError> {
@@ -334,6 +382,37 @@ mod tests {
     }
 
     #[test]
+    fn an_authorization_endpoint_no_browser_may_open_is_refused() {
+        for hostile in [
+            "javascript:alert(document.domain)",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+            "a:$(echo${IFS}pwned)",
+        ] {
+            let mut doc = document();
+            doc["authorization_endpoint"] = json!(hostile);
+            assert!(
+                matches!(
+                    check(ISSUER, &doc, &Defects::none()),
+                    Err(StartError::Insecure { .. })
+                ),
+                "{hostile}"
+            );
+            let defective: Defects = "opens_any_authorization_endpoint".parse().unwrap();
+            assert!(check(ISSUER, &doc, &defective).is_ok(), "{hostile}");
+        }
+    }
+
+    #[test]
+    fn an_unchecked_issuer_is_the_as_issuer_unchecked_defect() {
+        let mut doc = document();
+        doc["issuer"] = json!("https://other.example.test");
+        assert!(check(ISSUER, &doc, &Defects::none()).is_err());
+        let defective: Defects = "as_issuer_unchecked".parse().unwrap();
+        assert_eq!(check(ISSUER, &doc, &defective).unwrap().issuer, ISSUER);
+    }
+
+    #[test]
     fn missing_iss_support_means_false() {
         let mut doc = document();
         doc.as_object_mut()
@@ -366,6 +445,41 @@ mod tests {
                 "http://127.0.0.1:1/.well-known/oauth-authorization-server/t/acme",
                 "http://127.0.0.1:1/t/acme/.well-known/oauth-authorization-server",
             ]
+        );
+    }
+
+    #[test]
+    fn an_mcp_client_tries_openid_discovery_too_and_never_the_root_for_a_path() {
+        let urls = |issuer: &str, defects: &str| {
+            let issuer = Url::parse(issuer).unwrap();
+            mcp_well_known_urls(&issuer, &defects.parse().unwrap())
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            urls("http://127.0.0.1:1/t/acme", ""),
+            [
+                "http://127.0.0.1:1/.well-known/oauth-authorization-server/t/acme",
+                "http://127.0.0.1:1/.well-known/openid-configuration/t/acme",
+                "http://127.0.0.1:1/t/acme/.well-known/openid-configuration",
+            ]
+        );
+        assert_eq!(
+            urls("http://127.0.0.1:1", ""),
+            [
+                "http://127.0.0.1:1/.well-known/oauth-authorization-server",
+                "http://127.0.0.1:1/.well-known/openid-configuration",
+            ]
+        );
+        assert_eq!(
+            urls("http://127.0.0.1:1/t/acme", "as_metadata_root_only"),
+            ["http://127.0.0.1:1/.well-known/oauth-authorization-server"]
+        );
+        assert!(
+            urls("http://127.0.0.1:1/t/acme", "no_oidc_discovery")
+                .iter()
+                .all(|u| !u.contains("openid"))
         );
     }
 

@@ -87,7 +87,7 @@ impl Platform {
             (found.metadata, Some(found.resource))
         } else {
             (
-                discover(&startup, &config.issuer, &config.defects).await?,
+                discover(&startup, &config.issuer, None, &config.defects).await?,
                 None,
             )
         };

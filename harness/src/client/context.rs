@@ -273,8 +273,13 @@ impl StartedMock {
             .client()
             .build()
             .context("the HTTP client could not be built")?;
-        // Kore.ai's tenant selects the mock's tenant issuer (`/t/{tenant}`).
-        let tenant = profile.platform.reference.tenant.as_deref();
+        // Kore.ai's tenant, or that of an MCP server's authorization server, selects the mock's
+        // tenant issuer (`/t/{tenant}`).
+        let tenant = (profile.platform.reference.tenant.as_deref()).or(provider
+            .config()
+            .mcp
+            .tenant
+            .as_deref());
         let urls = provider.urls(tenant);
         vars.set("issuer", urls.issuer());
         vars.set("authorization_endpoint", urls.authorization_endpoint());

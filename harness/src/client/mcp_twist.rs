@@ -3,7 +3,7 @@
 //! The platform is started afresh against it (an MCP client discovers its authorization
 //! server when it connects, which the reference platform does at start).
 
-use mock_provider::{McpChallenge, ProviderConfig};
+use mock_provider::{McpChallenge, ProviderConfig, TokenFormat};
 
 /// One way the scenario's MCP server differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +16,34 @@ pub(crate) enum McpTwist {
     BarePathAwareOnly,
     /// Its 401 names no `resource_metadata`; the metadata is at both well-known URLs.
     Bare,
+    /// Its authorization server's issuer has a path (`{base}/t/tenant1`, [`TENANT`]); the
+    /// root well-known URLs describe another issuer (the root one).
+    IssuerWithPath,
+    /// Likewise, and the authorization server publishes OpenID Connect discovery only.
+    IssuerWithPathOpenIdOnly,
+    /// Its authorization server's metadata names another issuer ([`FOREIGN_ISSUER`]).
+    ForeignIssuer,
+    /// Its authorization server's metadata names this authorization endpoint, one of
+    /// [`HOSTILE_ENDPOINTS`].
+    HostileEndpoint(&'static str),
 }
+
+/// The tenant whose issuer (`{base}/t/tenant1`) is the authorization server of
+/// [`McpTwist::IssuerWithPath`].
+pub(crate) const TENANT: &str = "tenant1";
+
+/// The issuer the lying authorization server's metadata names.
+pub(crate) const FOREIGN_ISSUER: &str = "https://elsewhere.example.test";
+
+/// Authorization endpoints no browser may be sent to: script and data URLs, a local file, and
+/// a made-up scheme carrying a shell command substitution (how CVE-2025-6514 reached a shell
+/// through an opener). Harmless if run; never run: no Gauntlet code follows them.
+pub(crate) const HOSTILE_ENDPOINTS: [&str; 4] = [
+    "javascript:alert(document.domain)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "file:///etc/passwd",
+    "a:$(echo${IFS}gauntlet)",
+];
 
 /// The resource the lying server's metadata names: no prefix of any server's URL, so no
 /// reading of RFC 9728 §3.3 lets a client use it.
@@ -34,7 +61,19 @@ impl McpTwist {
                 Self::BarePathAwareOnly
             }
             "whose 401 names no metadata URL" => Self::Bare,
-            _ => return None,
+            "whose authorization server's issuer has a path" => Self::IssuerWithPath,
+            "whose authorization server's issuer has a path and which publishes only OpenID Connect discovery" => {
+                Self::IssuerWithPathOpenIdOnly
+            }
+            "whose authorization server's metadata names another issuer" => Self::ForeignIssuer,
+            other => {
+                let endpoint = other
+                    .strip_prefix(
+                        "whose authorization server's metadata names the authorization endpoint \"",
+                    )?
+                    .strip_suffix('"')?;
+                Self::HostileEndpoint(HOSTILE_ENDPOINTS.into_iter().find(|h| *h == endpoint)?)
+            }
         })
     }
 
@@ -49,6 +88,20 @@ impl McpTwist {
                 mcp.metadata_at_root = false;
             }
             Self::Bare => mcp.challenge = McpChallenge::Bare,
+            Self::IssuerWithPath => mcp.tenant = Some(TENANT.into()),
+            Self::IssuerWithPathOpenIdOnly => {
+                mcp.tenant = Some(TENANT.into());
+                config.quirks.openid_discovery_only = true;
+                // OpenID Connect discovery requires a jwks_uri.
+                config.token_format = TokenFormat::Jwt;
+            }
+            Self::ForeignIssuer => {
+                (config.quirks.metadata_overrides).insert("issuer".into(), FOREIGN_ISSUER.into());
+            }
+            Self::HostileEndpoint(endpoint) => {
+                (config.quirks.metadata_overrides)
+                    .insert("authorization_endpoint".into(), endpoint.into());
+            }
         }
     }
 }
@@ -64,10 +117,30 @@ mod tests {
             McpTwist::NoPkceMethods,
             McpTwist::BarePathAwareOnly,
             McpTwist::Bare,
+            McpTwist::IssuerWithPath,
+            McpTwist::IssuerWithPathOpenIdOnly,
+            McpTwist::ForeignIssuer,
+            McpTwist::HostileEndpoint(HOSTILE_ENDPOINTS[0]),
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);
             assert_ne!(config, ProviderConfig::default(), "{twist:?}");
         }
+    }
+
+    #[test]
+    fn only_the_known_hostile_endpoints_are_served() {
+        for endpoint in HOSTILE_ENDPOINTS {
+            let words = format!(
+                "whose authorization server's metadata names the authorization endpoint \"{endpoint}\""
+            );
+            assert_eq!(
+                McpTwist::from_words(&words),
+                Some(McpTwist::HostileEndpoint(endpoint))
+            );
+        }
+        let other =
+            "whose authorization server's metadata names the authorization endpoint \"http://x\"";
+        assert_eq!(McpTwist::from_words(other), None);
     }
 }

@@ -276,6 +276,22 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             "prm_root_first",
             "The path-aware well-known URL is read before the root one",
         ),
+        (
+            "no_oidc_discovery",
+            "An authorization server that publishes only OpenID Connect discovery is found",
+        ),
+        (
+            "as_metadata_root_only",
+            "The metadata of an authorization server with a path is read at the path-inserted URL first",
+        ),
+        (
+            "as_issuer_unchecked",
+            "Authorization server metadata that names another issuer is not used",
+        ),
+        (
+            "opens_any_authorization_endpoint",
+            "An authorization endpoint no browser may open is never handed to one",
+        ),
     ] {
         assert!(
             killed_by(defect).contains(&scenario.to_owned()),
@@ -283,12 +299,25 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             killed_by(defect)
         );
     }
+    // MCP's "Access Token Usage" (the header, never the query) is the generic Bearer-header
+    // rule applied to the MCP server: the generic defect is caught by it in this shape too.
+    assert!(
+        killed_by("bearer_in_query")
+            .contains(&"The access token is sent as a Bearer header".to_owned()),
+        "{:?}",
+        killed_by("bearer_in_query")
+    );
+    // Every row of the hostile authorization endpoint outline catches it, and nothing else does.
+    let hostile = killed_by("opens_any_authorization_endpoint");
+    assert_eq!(hostile.len(), 4, "{hostile:?}");
     // The rules only an MCP client has are caught by nothing else.
     for defect in [
         "resource_only_in_authorization",
         "ignores_missing_pkce_methods",
         "prm_resource_unchecked",
         "prm_root_first",
+        "no_oidc_discovery",
+        "as_issuer_unchecked",
     ] {
         assert_eq!(
             killed_by(defect).len(),

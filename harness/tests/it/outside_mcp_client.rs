@@ -68,6 +68,24 @@ const FAILS: &[(&str, Why)] = &[
         "A callback with a repeated state is refused",
         Why("the same URLSearchParams.get() in the chatbot's callback"),
     ),
+    (
+        "Authorization server metadata that names another issuer is not used",
+        Why(
+            "the SDK (1.32.2) does not compare the metadata's issuer with the URL it built the \
+             well-known URL from (its auth.js says so: \"this version does not check that the \
+             metadata document echoes the URL it was fetched from\"), and authorizes with it \
+             (RFC 8414 §3.3; MCP 2026-07-28, \"Authorization Server Metadata Discovery\")",
+        ),
+    ),
+    (
+        "An authorization endpoint no browser may open is never handed to one",
+        Why(
+            "the SDK's SafeUrlSchema refuses only javascript:, data: and vbscript: (those rows \
+             pass); a file: URL and a made-up scheme carrying a shell substitution \
+             (CVE-2025-6514) pass it, and the chatbot redirects the browser there (MCP \
+             \"Communication Security\": authorization server endpoints MUST be HTTPS)",
+        ),
+    ),
 ];
 
 /// Tags whose scenarios do not apply, with (a fragment of) the reason the report gives.
@@ -89,6 +107,8 @@ const MUST_PASS: &[&str] = &[
     "Protected-resource metadata that describes another resource is not used",
     "Without a metadata URL in the 401, the path-aware well-known URL is read",
     "The path-aware well-known URL is read before the root one",
+    "The metadata of an authorization server with a path is read at the path-inserted URL first",
+    "An authorization server that publishes only OpenID Connect discovery is found",
     "The verifier sent to the token endpoint matches the challenge",
     "An expired access token is refreshed",
     "The rotated refresh token replaces the old one",
@@ -154,10 +174,10 @@ fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // Each failure names its cause.
+    // Each failure names its cause (an outline's failing row, as its rows share the name).
     let explanation = |name: &str| {
         (report.scenarios.iter())
-            .find(|s| s.name == name)
+            .find(|s| s.name == name && s.status == Status::Failed)
             .and_then(|s| s.explanation.clone())
             .unwrap_or_default()
     };
@@ -166,6 +186,8 @@ fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
         (FAILS[1].0, "2 token requests"),
         (FAILS[2].0, "type \"mac\""),
         (FAILS[3].0, "in the clear"),
+        (FAILS[6].0, "elsewhere.example.test"),
+        (FAILS[7].0, "CVE-2025-6514"),
     ] {
         assert!(
             explanation(name).contains(cause),

@@ -1,7 +1,7 @@
 //! Authorization server metadata ([RFC 8414](https://www.rfc-editor.org/rfc/rfc8414)), the JWKS,
 //! and the answer for paths that serve nothing.
 
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -55,17 +55,40 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
     if state.signer.is_some() {
         doc["jwks_uri"] = at(&paths.jwks).into();
     }
-    if state.config.quirks.omit_code_challenge_methods
-        && let Some(doc) = doc.as_object_mut()
-    {
-        doc.remove("code_challenge_methods_supported");
+    let quirks = &state.config.quirks;
+    if let Some(members) = doc.as_object_mut() {
+        if quirks.openid_discovery_only {
+            // The member OpenID Connect Discovery 1.0 §3 requires besides `jwks_uri`.
+            members.insert(
+                "id_token_signing_alg_values_supported".into(),
+                serde_json::json!(["ES256"]),
+            );
+        }
+        if quirks.omit_code_challenge_methods {
+            members.remove("code_challenge_methods_supported");
+        }
+        for (name, value) in &quirks.metadata_overrides {
+            members.insert(name.clone(), value.clone().into());
+        }
     }
     doc
 }
 
 /// `GET /.well-known/oauth-authorization-server` (and the OpenID Connect alias), at the root,
-/// under a tenant prefix, or with the tenant path inserted after the well-known segment (§3.1).
-pub(crate) async fn metadata(State(state): State<AppState>, tenant: Tenant) -> Response {
+/// under a tenant prefix, or with the tenant path inserted after the well-known segment (§3.1);
+/// under `quirks.openid_discovery_only`, the OpenID Connect URLs only.
+pub(crate) async fn metadata(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    if state.config.quirks.openid_discovery_only
+        && uri
+            .path()
+            .contains("/.well-known/oauth-authorization-server")
+    {
+        return not_found(uri).await;
+    }
     axum::Json(document(&state, tenant.as_deref())).into_response()
 }
 

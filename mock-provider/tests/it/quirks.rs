@@ -296,6 +296,8 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             omit_code_challenge_methods: false,
             mcp_audience_unchecked: false,
             mcp_query_token: false,
+            openid_discovery_only: false,
+            metadata_overrides: Default::default(),
         }
     );
     assert!(!lax.rotate_refresh_tokens);

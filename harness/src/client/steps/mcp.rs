@@ -6,12 +6,18 @@ use cucumber::{given, then};
 use mock_provider::{Endpoint, JournalEntry};
 
 use crate::client::context::MockVariant;
-use crate::client::mcp_twist::{FOREIGN_RESOURCE, McpTwist};
+use crate::client::mcp_twist::{FOREIGN_ISSUER, FOREIGN_RESOURCE, McpTwist, TENANT};
 use crate::client::steps::afresh;
 use crate::client::world::{GauntletWorld, StepResult};
 
 /// The path of the root protected-resource metadata URL (RFC 9728 §3.1).
 const PRM_ROOT: &str = "/.well-known/oauth-protected-resource";
+
+/// The well-known segment of RFC 8414 authorization server metadata.
+const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
+
+/// The well-known segment of OpenID Connect discovery.
+const OPENID_METADATA: &str = "/.well-known/openid-configuration";
 
 /// The MCP server's URL, the one resource an MCP client names.
 fn mcp_url(world: &GauntletWorld) -> Result<String, String> {
@@ -101,6 +107,29 @@ fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, Strin
     Ok(Some(world.ctx.provider.journal()))
 }
 
+/// The journal of the scenario's own mock, whether the platform started against it or not.
+fn any_journal(world: &GauntletWorld) -> Result<Vec<JournalEntry>, String> {
+    match &world.refused_start {
+        Some(refusal) => Ok(refusal.provider.journal()),
+        None => Ok(own_journal(world)?.unwrap_or_default()),
+    }
+}
+
+/// Whether `entry` reads authorization server metadata (RFC 8414 or OpenID Connect discovery).
+fn is_as_metadata(entry: &JournalEntry) -> bool {
+    entry.method == "GET"
+        && (entry.path.contains(OAUTH_METADATA) || entry.path.contains(OPENID_METADATA))
+}
+
+/// Whether the authorization server issued a token for a code.
+fn token_issued(journal: &[JournalEntry]) -> bool {
+    journal.iter().any(|e| {
+        e.endpoint == Endpoint::Token
+            && e.param("grant_type") == Some("authorization_code")
+            && e.response.status == 200
+    })
+}
+
 fn is_prm(entry: &JournalEntry) -> bool {
     entry.method == "GET" && entry.path.starts_with(PRM_ROOT)
 }
@@ -182,12 +211,7 @@ async fn path_aware_found(world: &mut GauntletWorld) -> StepResult {
              one (MCP authorization, \"Protected Resource Metadata Discovery Requirements\")"
         ));
     }
-    let issued = journal.iter().any(|e| {
-        e.endpoint == Endpoint::Token
-            && e.param("grant_type") == Some("authorization_code")
-            && e.response.status == 200
-    });
-    if issued {
+    if token_issued(&journal) {
         Ok(())
     } else {
         Err(
@@ -228,9 +252,155 @@ async fn path_aware_first(world: &mut GauntletWorld) -> StepResult {
     }
 }
 
+#[then("the platform read the path-inserted metadata first and alice got a token")]
+async fn path_inserted_first(world: &mut GauntletWorld) -> StepResult {
+    let inserted = format!("{OAUTH_METADATA}/t/{TENANT}");
+    let journal = any_journal(world)?;
+    match journal.iter().find(|e| is_as_metadata(e)) {
+        Some(first) if first.path == inserted => {}
+        Some(first) => {
+            return Err(format!(
+                "the platform read {} (#{}) first, not {inserted}: for an issuer with a path \
+                 ({{base}}/t/{TENANT}) RFC 8414 §3.1 inserts the well-known segment before the \
+                 path, and MCP clients try that URL first (MCP authorization, \"Authorization \
+                 Server Metadata Discovery\"). The root well-known URLs describe another issuer \
+                 (here the root one): build the URL from the issuer the protected-resource \
+                 metadata names, path included",
+                first.path, first.seq
+            ));
+        }
+        None => {
+            return Err(
+                "the platform read no authorization server metadata at all: MCP clients must \
+                 read it at the well-known URLs of the issuer the protected-resource metadata \
+                 names (MCP authorization, \"Authorization Server Metadata Discovery\")"
+                    .into(),
+            );
+        }
+    }
+    if let Some(refusal) = &world.refused_start {
+        return Err(format!(
+            "the platform read {inserted} first, as it should, but did not start: {}",
+            refusal.why
+        ));
+    }
+    if token_issued(&journal) {
+        Ok(())
+    } else {
+        Err(
+            "the platform read the path-inserted metadata but alice got no token: see the \
+             evidence for where the flow stopped"
+                .into(),
+        )
+    }
+}
+
+#[then("the platform read the OpenID Connect discovery metadata and alice got a token")]
+async fn openid_discovery_found(world: &mut GauntletWorld) -> StepResult {
+    let order = format!(
+        "for an issuer with a path MCP clients must try {OAUTH_METADATA}/t/{TENANT}, then \
+         {OPENID_METADATA}/t/{TENANT}, then /t/{TENANT}{OPENID_METADATA} (MCP authorization \
+         2025-11-25 and later, \"Authorization Server Metadata Discovery\": clients must support \
+         both RFC 8414 and OpenID Connect discovery)"
+    );
+    let journal = any_journal(world)?;
+    let found = journal.iter().any(|e| {
+        is_as_metadata(e)
+            && e.path.contains(OPENID_METADATA)
+            && e.path.contains(&format!("/t/{TENANT}"))
+            && e.response.status == 200
+    });
+    if !found {
+        let read: Vec<String> = (journal.iter().filter(|e| is_as_metadata(e)))
+            .map(|e| format!("{} (#{}, HTTP {})", e.path, e.seq, e.response.status))
+            .collect();
+        let read = if read.is_empty() {
+            "no authorization server metadata".to_owned()
+        } else {
+            read.join(", ")
+        };
+        return Err(format!(
+            "the platform read {read}, never the OpenID Connect discovery document, the only \
+             metadata its MCP server's authorization server publishes: {order}"
+        ));
+    }
+    if let Some(refusal) = &world.refused_start {
+        return Err(format!(
+            "the platform read the OpenID Connect discovery document but did not start: {}",
+            refusal.why
+        ));
+    }
+    if token_issued(&journal) {
+        Ok(())
+    } else {
+        Err(
+            "the platform read the OpenID Connect discovery document but alice got no token: \
+             see the evidence for where the flow stopped"
+                .into(),
+        )
+    }
+}
+
+#[then("the platform used no metadata that names another issuer")]
+async fn foreign_issuer_unused(world: &mut GauntletWorld) -> StepResult {
+    let Some(sent) = first_authorization(world)? else {
+        return Ok(());
+    };
+    Err(format!(
+        "the platform sent {sent} although the authorization server metadata names the issuer \
+         {FOREIGN_ISSUER:?}, not the one the protected-resource metadata named and the \
+         well-known URL was built from: the issuer in the document must be identical to it, or \
+         the metadata must not be used (RFC 8414 §3.3; MCP authorization 2026-07-28, \
+         \"Authorization Server Metadata Discovery\"). Otherwise whoever serves the document \
+         chooses the endpoints the code and credentials go to"
+    ))
+}
+
+/// What of a hostile URL survives its serialization: the text before the first `(` or `{`.
+fn mark(hostile: &str) -> &str {
+    hostile.split(['(', '{']).next().unwrap_or(hostile)
+}
+
+#[then(regex = r#"^the platform never sent (\w+)'s browser to "(.+)"$"#)]
+async fn hostile_endpoint_not_opened(
+    world: &mut GauntletWorld,
+    user: String,
+    hostile: String,
+) -> StepResult {
+    let mark = mark(&hostile);
+    let Some(seen) = world.evidence.seen().into_iter().find(|t| t.contains(mark)) else {
+        return Ok(());
+    };
+    let at = seen.find(mark).unwrap_or(0);
+    let excerpt: String = seen[at..].chars().take(120).collect();
+    Err(format!(
+        "the platform handed {user}'s browser the authorization endpoint the metadata names, \
+         {excerpt:?}: all authorization server endpoints must be HTTPS (MCP authorization, \
+         \"Communication Security\"; OAuth 2.1 §1.5), and a javascript: or data: URL runs \
+         script, a file: URL opens local files, and a made-up scheme given to an opener or a \
+         shell ran commands in CVE-2025-6514. Refuse metadata whose authorization_endpoint is \
+         not https (or http on loopback) before linking anyone"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::resource_fault;
+    use super::{mark, resource_fault};
+    use crate::client::mcp_twist::HOSTILE_ENDPOINTS;
+
+    #[test]
+    fn every_hostile_endpoint_has_a_distinct_mark() {
+        let marks: Vec<&str> = HOSTILE_ENDPOINTS.iter().map(|h| mark(h)).collect();
+        assert_eq!(
+            marks,
+            [
+                "javascript:alert",
+                "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+                "file:///etc/passwd",
+                "a:$"
+            ]
+        );
+    }
 
     #[test]
     fn only_the_exact_url_is_the_resource() {

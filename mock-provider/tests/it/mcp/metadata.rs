@@ -1,7 +1,7 @@
 //! RFC 9728 protected-resource metadata at the path-aware and root URLs, and the
 //! authorization-server discovery URLs MCP clients try, path insertion included.
 
-use mock_provider::{McpConfig, ProviderConfig, Quirks};
+use mock_provider::{McpConfig, ProviderConfig, Quirks, TokenFormat};
 
 use super::*;
 
@@ -170,4 +170,75 @@ async fn the_metadata_can_describe_another_resource_for_client_tests() {
         format!("{error}").contains("mcp.metadata_resource"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn an_openid_provider_serves_its_metadata_at_the_openid_urls_only() {
+    let mut config = mcp_profile(&[]);
+    config.quirks.openid_discovery_only = true;
+    let error = config
+        .validate()
+        .expect_err("OpenID discovery needs a JWKS");
+    assert!(
+        format!("{error}").contains("quirks.openid_discovery_only"),
+        "{error}"
+    );
+    config.token_format = TokenFormat::Jwt;
+    let (provider, http) = start_with(config).await;
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/oauth-authorization-server/t/tenant1",
+        "/t/tenant1/.well-known/oauth-authorization-server",
+    ] {
+        assert_eq!(get(&provider, &http, path).await.status(), 404, "{path}");
+    }
+    for (path, issuer) in [
+        ("/.well-known/openid-configuration", provider.uri()),
+        (
+            "/.well-known/openid-configuration/t/tenant1",
+            provider.url("/t/tenant1"),
+        ),
+        (
+            "/t/tenant1/.well-known/openid-configuration",
+            provider.url("/t/tenant1"),
+        ),
+    ] {
+        let doc = json(get(&provider, &http, path).await).await;
+        assert_eq!(doc["issuer"], issuer, "{path}");
+        // The members OpenID Connect Discovery 1.0 §3 requires.
+        assert!(doc["jwks_uri"].is_string(), "{path}");
+        assert_eq!(
+            doc["id_token_signing_alg_values_supported"],
+            serde_json::json!(["ES256"])
+        );
+        assert_eq!(
+            doc["subject_types_supported"],
+            serde_json::json!(["public"])
+        );
+    }
+}
+
+#[tokio::test]
+async fn metadata_members_can_be_overridden_for_client_tests() {
+    let mut config = mcp_profile(&[]);
+    config.quirks.metadata_overrides = [
+        ("issuer", "https://other.example.test"),
+        ("authorization_endpoint", "javascript:alert(1)"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let (provider, http) = start_with(config).await;
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration/t/tenant1",
+    ] {
+        let doc = json(get(&provider, &http, path).await).await;
+        assert_eq!(doc["issuer"], "https://other.example.test", "{path}");
+        assert_eq!(
+            doc["authorization_endpoint"], "javascript:alert(1)",
+            "{path}"
+        );
+        assert!(doc["token_endpoint"].is_string(), "{path}");
+    }
 }
