@@ -103,6 +103,10 @@ pub const NOT_BUNDLED: &[(&str, &str)] = &[
         "providers/oidc-provider.toml",
         "launches scripts/oidc-provider/run.sh from the repository",
     ),
+    (
+        "providers/mcp-sdk-server.toml",
+        "launches scripts/mcp-sdk-server/run.sh from the repository",
+    ),
 ];
 
 /// Every bundled profile: platforms, then mock providers.

@@ -13,6 +13,7 @@ mod mutants;
 mod outside_client;
 mod outside_client_node;
 mod outside_mcp_client;
+mod outside_mcp_server;
 mod outside_profile;
 mod outside_provider;
 mod outside_provider_node;
