@@ -73,6 +73,9 @@ const MCP_SDK_SERVER_SKIPS: &[&str] = &[
     // It is reached over plain HTTP on loopback: the transport rules are not judged.
     "The metadata names only https:// URLs",
     "Registration refuses an http redirect URI for a host that is not loopback",
+    // MCP: its authorization server issues tokens for its own /mcp only (any other resource is
+    // invalid_target), so there is no token for another resource to present (other_resource).
+    "A token issued for another resource is refused with 401",
 ];
 
 #[test]
@@ -117,7 +120,7 @@ fn the_mcp_sdk_server_gets_its_pinned_verdicts_and_fails_the_must_gate() {
             MCP_SDK_SERVER_FAILS.len(),
             MCP_SDK_SERVER_SKIPS.len()
         ),
-        (66, 10, 16),
+        (79, 10, 17),
         "{stdout}"
     );
     // What the SDK and our provider get right, among them the checks that are ours.
@@ -132,6 +135,13 @@ fn the_mcp_sdk_server_gets_its_pinned_verdicts_and_fails_the_must_gate() {
         "A different redirect_uri at the token endpoint is refused",
         "A refresh may not widen the scope",
         "The metadata names the issuer and the endpoints",
+        // The MCP checks ([server.mcp]): the SDK's requireBearerAuth and metadata routers.
+        "A request without a token gets 401 and a way to the protected-resource metadata",
+        "The protected-resource metadata describes the MCP server",
+        "The MCP server's authorization server advertises S256",
+        "A token issued for the MCP server opens it",
+        "A tool call needing more scope is refused with 403",
+        "An authorization request for an unknown resource is refused with invalid_target",
     ] {
         assert!(passed.contains(name), "{name} did not pass: {failures}");
     }
