@@ -121,6 +121,19 @@ fn is_as_metadata(entry: &JournalEntry) -> bool {
         && (entry.path.contains(OAUTH_METADATA) || entry.path.contains(OPENID_METADATA))
 }
 
+/// Alice got a token once the platform read `what`; else the flow stopped later (the evidence
+/// says where).
+fn linked_after_reading(journal: &[JournalEntry], what: &str) -> StepResult {
+    if token_issued(journal) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the platform read {what} but alice got no token: see the evidence for where the \
+             flow stopped"
+        ))
+    }
+}
+
 /// Whether the authorization server issued a token for a code.
 fn token_issued(journal: &[JournalEntry]) -> bool {
     journal.iter().any(|e| {
@@ -211,15 +224,7 @@ async fn path_aware_found(world: &mut GauntletWorld) -> StepResult {
              one (MCP authorization, \"Protected Resource Metadata Discovery Requirements\")"
         ));
     }
-    if token_issued(&journal) {
-        Ok(())
-    } else {
-        Err(
-            "the platform read the path-aware metadata but alice got no token: see the \
-             evidence for where the flow stopped"
-                .into(),
-        )
-    }
+    linked_after_reading(&journal, "the path-aware metadata")
 }
 
 #[then("the first metadata URL the platform read is the path-aware one")]
@@ -284,15 +289,7 @@ async fn path_inserted_first(world: &mut GauntletWorld) -> StepResult {
             refusal.why
         ));
     }
-    if token_issued(&journal) {
-        Ok(())
-    } else {
-        Err(
-            "the platform read the path-inserted metadata but alice got no token: see the \
-             evidence for where the flow stopped"
-                .into(),
-        )
-    }
+    linked_after_reading(&journal, "the path-inserted metadata")
 }
 
 #[then("the platform read the OpenID Connect discovery metadata and alice got a token")]
@@ -330,15 +327,7 @@ async fn openid_discovery_found(world: &mut GauntletWorld) -> StepResult {
             refusal.why
         ));
     }
-    if token_issued(&journal) {
-        Ok(())
-    } else {
-        Err(
-            "the platform read the OpenID Connect discovery document but alice got no token: \
-             see the evidence for where the flow stopped"
-                .into(),
-        )
-    }
+    linked_after_reading(&journal, "the OpenID Connect discovery document")
 }
 
 #[then("the platform used no metadata that names another issuer")]
