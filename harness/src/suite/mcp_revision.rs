@@ -6,14 +6,14 @@
 /// A revision of the MCP authorization spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum McpRevision {
-    /// 2025-06-18: RFC 9728 discovery, RFC 8707 `resource`, RFC 8414 metadata.
+    /// RFC 9728 discovery, RFC 8707 `resource` in both requests, RFC 8414 metadata.
     #[value(name = "2025-06-18")]
     V2025_06_18,
-    /// 2025-11-25: adds OpenID discovery and its order, path-aware metadata, Client ID
-    /// Metadata Documents, scope selection and step-up.
+    /// Adds the path-aware metadata URL, OpenID discovery, and no authorization without
+    /// `code_challenge_methods_supported`.
     #[value(name = "2025-11-25")]
     V2025_11_25,
-    /// 2026-07-28: adds the RFC 9207 `iss` decision table and issuer-keyed credentials.
+    /// The revision marked latest (its RFC 9207 `iss` decision table is not checked yet).
     #[value(name = "2026-07-28")]
     V2026_07_28,
 }
