@@ -137,20 +137,26 @@ async fn unknown_or_missing_client_gets_an_error_page_and_no_redirect() {
 #[tokio::test]
 async fn redirect_uri_must_match_a_registered_one_byte_for_byte() {
     let (provider, http) = start().await;
-    for variant in [
-        "http://127.0.0.1:8080/callback/",
-        "http://127.0.0.1:8080/Callback",
-        "HTTP://127.0.0.1:8080/callback",
-        "http://127.0.0.1:8081/callback",
-        "http://127.0.0.1/callback",
-        "https://127.0.0.1:8080/callback",
-        "http://127.0.0.1:8080/callback?x=1",
-        "http://127.0.0.1:8080/callback/evil",
-        "http://127.0.0.1:8080/callback#frag",
-        "http://attacker@127.0.0.1:8080/callback",
-        "http://127.0.0.1:8080/%63allback",
-        "http://localhost:8080/callback",
-    ] {
+    // Variants of the registered URI (a string compared, never bound): each one change away.
+    let registered = url::Url::parse(REDIRECT).unwrap();
+    let (host, port) = (registered.host_str().unwrap(), registered.port().unwrap());
+    let mut next_port = registered.clone();
+    next_port.set_port(Some(port.wrapping_add(1))).unwrap();
+    let variants = [
+        format!("{REDIRECT}/"),
+        REDIRECT.replace("callback", "Callback"),
+        REDIRECT.replace("http:", "HTTP:"),
+        next_port.to_string(),
+        REDIRECT.replace(&format!(":{port}"), ""),
+        REDIRECT.replace("http:", "https:"),
+        format!("{REDIRECT}?x=1"),
+        format!("{REDIRECT}/evil"),
+        format!("{REDIRECT}#frag"),
+        REDIRECT.replace("//", "//attacker@"),
+        REDIRECT.replace("callback", "%63allback"),
+        REDIRECT.replace(host, "localhost"),
+    ];
+    for variant in &variants {
         let response = authorize(&provider, &http, &with("redirect_uri", variant)).await;
         assert_eq!(response.status(), 400, "{variant} was accepted");
         assert!(
@@ -182,7 +188,7 @@ async fn omitted_redirect_uri_uses_the_only_registered_one_and_is_refused_among_
     let mut config = ProviderConfig::default();
     config.clients[0]
         .redirect_uris
-        .push("http://127.0.0.1:8080/other".into());
+        .push(REDIRECT.replace("callback", "other"));
     let (provider, http) = start_with(config).await;
     assert_error_page(
         authorize(&provider, &http, &without("redirect_uri")).await,

@@ -189,7 +189,8 @@ async fn an_unchecked_token_redirect_uri_may_be_missing_or_different() {
         ..Quirks::default()
     })
     .await;
-    let other = "http://127.0.0.1:8080/elsewhere";
+    let other = REDIRECT.replace("callback", "elsewhere");
+    let other = other.as_str();
 
     for redirect_uri in [None, Some(other)] {
         let ac = code(&strict, &http).await;
