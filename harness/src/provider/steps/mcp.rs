@@ -56,9 +56,7 @@ async fn post(
     let mut url = server(world)?.url;
     let authorization = token.filter(|_| !in_query).map(|t| format!("Bearer {t}"));
     if let (Some(token), true) = (token, in_query) {
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str("access_token=");
-        url.push_str(&oauth_vocab::form_encode(token));
+        super::resource::add_query_token(&mut url, token);
     }
     let mut all = vec![("accept", "application/json, text/event-stream")];
     all.extend(authorization.iter().map(|a| ("authorization", a.as_str())));

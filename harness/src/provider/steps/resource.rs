@@ -35,9 +35,7 @@ async fn resource(world: &mut ProviderWorld, how: String) -> StepResult {
         _ => Some(world.latest_tokens()?.access.expose().to_owned()),
     };
     if let (Some(token), true) = (&token, how.ends_with("the query")) {
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str("access_token=");
-        url.push_str(&oauth_vocab::form_encode(token));
+        add_query_token(&mut url, token);
     }
     let authorization = token.map(|t| format!("Bearer {t}"));
     let headers: Vec<(&str, &str)> = authorization
@@ -147,6 +145,13 @@ async fn challenge_with_error(world: &mut ProviderWorld, expected: OAuthErrorPar
             "the answer ({status}) has no error in WWW-Authenticate ({challenge:?})"
         )),
     }
+}
+
+/// Adds `token` to `url` as RFC 6750 §2.3's `access_token` query parameter.
+pub(super) fn add_query_token(url: &mut String, token: &str) {
+    url.push(if url.contains('?') { '&' } else { '?' });
+    url.push_str("access_token=");
+    url.push_str(&oauth_vocab::form_encode(token));
 }
 
 #[cfg(test)]
