@@ -249,7 +249,10 @@ pub(super) async fn revoke(world: &GauntletWorld, token: &str) -> StepResult {
     let url = ctx.provider.revocation_endpoint();
     let mut form = vec![("token", token.to_owned())];
     let client = &ctx.client;
-    let mut request = ctx.http.post(url);
+    let mut request = ctx
+        .http
+        .post(url)
+        .header(crate::client::back_channel::SENT_BY_GAUNTLET, "revocation");
     match (&client.client_secret, client.auth_method) {
         (Some(secret), AuthMethod::ClientSecretBasic) => {
             request = request.header(
