@@ -96,6 +96,7 @@ defects! {
     NoOidcDiscovery => "no_oidc_discovery": "MCP: looks for the authorization server's metadata at RFC 8414's well-known URLs only, never at OpenID Connect discovery's",
     AsMetadataRootOnly => "as_metadata_root_only": "MCP: reads the authorization server's metadata at the root well-known URL, dropping the issuer's path",
     AsIssuerUnchecked => "as_issuer_unchecked": "MCP: uses authorization server metadata whose issuer is not the one it looked it up for",
+    IgnoresChallengedScope => "ignores_challenged_scope": "MCP: asks for its configured scopes only, not those the 401 challenge or the protected-resource metadata names",
     OpensAnyAuthorizationEndpoint => "opens_any_authorization_endpoint": "MCP: sends the browser to any authorization_endpoint the metadata names, javascript: and file: included",
 }
 
@@ -120,6 +121,7 @@ impl Defect {
             | Self::NoOidcDiscovery
             | Self::AsMetadataRootOnly
             | Self::AsIssuerUnchecked
+            | Self::IgnoresChallengedScope
             | Self::OpensAnyAuthorizationEndpoint => Some("mcp"),
             _ => None,
         }

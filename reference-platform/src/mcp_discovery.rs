@@ -6,7 +6,9 @@
 //! the metadata of the first authorization server the document names at the well-known URLs
 //! MCP lists, OpenID Connect discovery's included ([`metadata::mcp_well_known_urls`]), which
 //! must name that issuer (RFC 8414 §3.3) and list S256 ("MUST refuse to proceed" when `code_challenge_methods_supported` is
-//! absent). The `resource` it then sends is the server's URL as configured, byte for byte.
+//! absent). The `resource` it then sends is the server's URL as configured, byte for byte. The
+//! scopes it asks for besides its configured ones follow MCP's "Scope Selection Strategy"
+//! (2025-11-25 and later): the challenge's `scope`, else the metadata's `scopes_supported`.
 //!
 //! [MCP authorization]: https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
 //! [RFC 9728 §3.3]: https://www.rfc-editor.org/rfc/rfc9728#section-3.3
@@ -29,6 +31,9 @@ pub(crate) struct Discovered {
     pub(crate) metadata: Metadata,
     /// The `resource` to send in the authorization and token requests (RFC 8707 §2).
     pub(crate) resource: String,
+    /// The scopes the server asks for: its challenge's `scope`, else the protected-resource
+    /// metadata's `scopes_supported` (MCP authorization, "Scope Selection Strategy").
+    pub(crate) scopes: Vec<String>,
 }
 
 /// Discovers the authorization server of the MCP server at `server`.
@@ -50,12 +55,14 @@ pub(crate) async fn discover(
             answer.status().as_u16()
         )));
     }
-    let hinted = answer
+    let challenges: Vec<&str> = answer
         .headers()
         .get_all(reqwest::header::WWW_AUTHENTICATE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(resource_metadata);
+        .collect();
+    let hinted = challenges.iter().find_map(|c| resource_metadata(c));
+    let challenged = challenges.iter().find_map(|c| bearer_param(c, "scope"));
     let mut failures = Vec::new();
     let mut document = None;
     for url in metadata_urls(&server_url, hinted.as_deref(), defects) {
@@ -90,19 +97,38 @@ pub(crate) async fn discover(
         })?;
     let urls = metadata::mcp_well_known_urls(&metadata::parse_issuer(issuer)?, defects);
     let metadata = metadata::discover(http, issuer, Some(urls), defects).await?;
+    let scopes: Vec<String> = match challenged {
+        Some(scope) => scope.split(' ').map(str::to_owned).collect(),
+        None => (document.get("scopes_supported").and_then(|v| v.as_array()))
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+    };
     let resource = if defects.has(Defect::ResourceTrailingSlash) {
         format!("{server}/")
     } else {
         server.to_owned()
     };
-    Ok(Discovered { metadata, resource })
+    Ok(Discovered {
+        metadata,
+        resource,
+        scopes: (scopes.into_iter())
+            .filter(|s| crate::config::is_scope_token(s))
+            .collect(),
+    })
 }
 
 /// The `resource_metadata` URL of a `Bearer` challenge, if it has one.
 fn resource_metadata(challenge: &str) -> Option<String> {
+    bearer_param(challenge, "resource_metadata")
+}
+
+/// The parameter `name` of a `Bearer` challenge, if it has one.
+fn bearer_param(challenge: &str, name: &str) -> Option<String> {
     bearer_params(challenge)?
         .into_iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("resource_metadata"))
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, value)| value)
 }
 
@@ -172,6 +198,14 @@ mod tests {
             resource_metadata(r#"Bearer resource_metadata="http://h/prm", scope="read""#)
                 .as_deref(),
             Some("http://h/prm")
+        );
+        assert_eq!(
+            bearer_param(
+                r#"Bearer resource_metadata="http://h/prm", scope="read x""#,
+                "scope"
+            )
+            .as_deref(),
+            Some("read x")
         );
         assert_eq!(resource_metadata("Bearer"), None);
         assert_eq!(resource_metadata(r#"Basic realm="x""#), None);

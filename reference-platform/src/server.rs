@@ -84,6 +84,16 @@ impl Platform {
         let (mut metadata, resource) = if config.shape == Shape::Mcp {
             let found =
                 mcp_discovery::discover(&startup, &config.resource_url, &config.defects).await?;
+            if !config
+                .defects
+                .has(crate::defects::Defect::IgnoresChallengedScope)
+            {
+                for scope in found.scopes {
+                    if !config.scopes.contains(&scope) {
+                        config.scopes.push(scope);
+                    }
+                }
+            }
             (found.metadata, Some(found.resource))
         } else {
             (

@@ -357,7 +357,7 @@ impl StartedMock {
             client_id: profile.client.client_id.clone(),
             client_secret: profile.client.secret_value(),
             redirect_uris,
-            allowed_scopes: profile.client.scopes.clone(),
+            allowed_scopes: allowed_scopes(&profile.client.scopes, provider.config()),
             default_scopes: None,
             auth_method: profile.client.auth_method,
             pkce: profile.client.pkce,
@@ -531,4 +531,20 @@ async fn start_platform(
     vars.set("redirect_uri", vars.fill(&profile.client.redirect_uris[0]));
     let child = self::launch(launch, vars, platform_log, "platform").await?;
     Ok((PlatformProcess::Launched(child), base))
+}
+
+/// The scopes the mock lets the platform's client ask for: its configured ones and, when the
+/// mock is also an MCP server, the scopes that server challenges for (an authorization server
+/// issues the scopes its MCP server asks clients to request).
+fn allowed_scopes(configured: &[String], config: &ProviderConfig) -> Vec<String> {
+    let mut allowed = configured.to_vec();
+    if config.mcp.enabled {
+        let challenged = config.mcp.scopes.iter();
+        for scope in challenged.chain(config.mcp.tool_scopes.values().flatten()) {
+            if !allowed.contains(scope) {
+                allowed.push(scope.clone());
+            }
+        }
+    }
+    allowed
 }

@@ -26,7 +26,15 @@ pub(crate) enum McpTwist {
     /// Its authorization server's metadata names this authorization endpoint, one of
     /// [`HOSTILE_ENDPOINTS`].
     HostileEndpoint(&'static str),
+    /// Its 401 challenges for [`SERVER_SCOPE`], a scope the platform is not configured with.
+    ChallengedScope,
+    /// Its 401 names no scope; its protected-resource metadata lists [`SERVER_SCOPE`].
+    MetadataScope,
 }
+
+/// The scope the MCP server of [`McpTwist::ChallengedScope`] and [`McpTwist::MetadataScope`]
+/// needs for every request: one no platform profile configures.
+pub(crate) const SERVER_SCOPE: &str = "mcp:files";
 
 /// The tenant whose issuer (`{base}/t/tenant1`) is the authorization server of
 /// [`McpTwist::IssuerWithPath`].
@@ -66,6 +74,12 @@ impl McpTwist {
                 Self::IssuerWithPathOpenIdOnly
             }
             "whose authorization server's metadata names another issuer" => Self::ForeignIssuer,
+            "whose 401 asks for a scope the platform is not configured with" => {
+                Self::ChallengedScope
+            }
+            "whose 401 names no scope and whose metadata lists a scope the platform is not configured with" => {
+                Self::MetadataScope
+            }
             other => {
                 let endpoint = other
                     .strip_prefix(
@@ -102,6 +116,11 @@ impl McpTwist {
                 (config.quirks.metadata_overrides)
                     .insert("authorization_endpoint".into(), endpoint.into());
             }
+            Self::ChallengedScope => mcp.scopes = vec![SERVER_SCOPE.into()],
+            Self::MetadataScope => {
+                mcp.scopes = vec![SERVER_SCOPE.into()];
+                mcp.challenge = McpChallenge::NoScope;
+            }
         }
     }
 }
@@ -121,6 +140,8 @@ mod tests {
             McpTwist::IssuerWithPathOpenIdOnly,
             McpTwist::ForeignIssuer,
             McpTwist::HostileEndpoint(HOSTILE_ENDPOINTS[0]),
+            McpTwist::ChallengedScope,
+            McpTwist::MetadataScope,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);

@@ -45,6 +45,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/resource.feature"),
     ),
     (
+        "mcp/scope.feature",
+        include_str!("../../../features/client/mcp/scope.feature"),
+    ),
+    (
         "mixup.feature",
         include_str!("../../../features/client/mixup.feature"),
     ),

@@ -292,6 +292,10 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             "opens_any_authorization_endpoint",
             "An authorization endpoint no browser may open is never handed to one",
         ),
+        (
+            "ignores_challenged_scope",
+            "The first authorization asks for the scope the 401 names",
+        ),
     ] {
         assert!(
             killed_by(defect).contains(&scenario.to_owned()),
@@ -310,6 +314,14 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
     // Every row of the hostile authorization endpoint outline catches it, and nothing else does.
     let hostile = killed_by("opens_any_authorization_endpoint");
     assert_eq!(hostile.len(), 4, "{hostile:?}");
+    // Both ways of naming the server's scope catch the client that ignores them, and only they.
+    assert_eq!(
+        killed_by("ignores_challenged_scope"),
+        [
+            "The first authorization asks for the scope the 401 names",
+            "Without a scope in the 401, the first authorization asks for the metadata's scopes",
+        ]
+    );
     // The rules only an MCP client has are caught by nothing else.
     for defect in [
         "resource_only_in_authorization",

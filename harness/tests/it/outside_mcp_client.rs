@@ -109,6 +109,8 @@ const MUST_PASS: &[&str] = &[
     "The path-aware well-known URL is read before the root one",
     "The metadata of an authorization server with a path is read at the path-inserted URL first",
     "An authorization server that publishes only OpenID Connect discovery is found",
+    "The first authorization asks for the scope the 401 names",
+    "Without a scope in the 401, the first authorization asks for the metadata's scopes",
     "The verifier sent to the token endpoint matches the challenge",
     "An expired access token is refreshed",
     "The rotated refresh token replaces the old one",

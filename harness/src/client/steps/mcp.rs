@@ -108,7 +108,7 @@ fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, Strin
 }
 
 /// The journal of the scenario's own mock, whether the platform started against it or not.
-fn any_journal(world: &GauntletWorld) -> Result<Vec<JournalEntry>, String> {
+pub(super) fn any_journal(world: &GauntletWorld) -> Result<Vec<JournalEntry>, String> {
     match &world.refused_start {
         Some(refusal) => Ok(refusal.provider.journal()),
         None => Ok(own_journal(world)?.unwrap_or_default()),
