@@ -26,6 +26,16 @@ pub(crate) enum McpTwist {
     /// Its authorization server's metadata names this authorization endpoint, one of
     /// [`HOSTILE_ENDPOINTS`].
     HostileEndpoint(&'static str),
+    /// Its authorization server sends no `iss`, and its metadata says so
+    /// (`authorization_response_iss_parameter_supported` is false).
+    IssNotSent,
+    /// Its authorization server sends `iss`, but its metadata leaves
+    /// `authorization_response_iss_parameter_supported` out (it emits `iss` before updating its
+    /// metadata).
+    IssUnadvertised,
+    /// Its authorization server sends no `iss`, and its metadata leaves
+    /// `authorization_response_iss_parameter_supported` out.
+    IssUnmentioned,
 }
 
 /// The tenant whose issuer (`{base}/t/tenant1`) is the authorization server of
@@ -66,6 +76,13 @@ impl McpTwist {
                 Self::IssuerWithPathOpenIdOnly
             }
             "whose authorization server's metadata names another issuer" => Self::ForeignIssuer,
+            "whose authorization server sends no iss and its metadata says so" => Self::IssNotSent,
+            "whose authorization server sends iss but its metadata does not mention it" => {
+                Self::IssUnadvertised
+            }
+            "whose authorization server neither sends iss nor mentions it in its metadata" => {
+                Self::IssUnmentioned
+            }
             other => {
                 let endpoint = other
                     .strip_prefix(
@@ -102,6 +119,12 @@ impl McpTwist {
                 (config.quirks.metadata_overrides)
                     .insert("authorization_endpoint".into(), endpoint.into());
             }
+            Self::IssNotSent => config.send_iss = false,
+            Self::IssUnadvertised => config.quirks.iss_unadvertised = true,
+            Self::IssUnmentioned => {
+                config.send_iss = false;
+                config.quirks.iss_unadvertised = true;
+            }
         }
     }
 }
@@ -121,6 +144,9 @@ mod tests {
             McpTwist::IssuerWithPathOpenIdOnly,
             McpTwist::ForeignIssuer,
             McpTwist::HostileEndpoint(HOSTILE_ENDPOINTS[0]),
+            McpTwist::IssNotSent,
+            McpTwist::IssUnadvertised,
+            McpTwist::IssUnmentioned,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);
