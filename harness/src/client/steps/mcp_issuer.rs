@@ -207,7 +207,18 @@ async fn proceeded(world: &mut GauntletWorld, user: String) -> StepResult {
             refusal.why
         ));
     }
-    let situation = situation(world, &user)?;
+    let situation = match situation(world, &user) {
+        Ok(situation) => situation,
+        Err(why) => {
+            let (promise, _) = authorization_server(world);
+            return Err(format!(
+                "{user} never brought an authorization response back ({why}) from an \
+                 authorization server of which {}: MCP clients authorize with it; only the \
+                 response decides, by the table of {SECTION}",
+                promise.describe()
+            ));
+        }
+    };
     let (linked, said) = probe_linked(world, &user).await?;
     if linked == Some(true) {
         return Ok(());
@@ -223,12 +234,16 @@ async fn rejected(world: &mut GauntletWorld, user: String) -> StepResult {
     if world.refused_start.is_some() {
         return Ok(());
     }
-    let situation = situation(world, &user)?;
+    // A platform that started no flow (or none that came back) rejected nothing, and sent
+    // nothing either: the token requests and the probe judge it.
+    let situation =
+        |world: &GauntletWorld| situation(world, &user).unwrap_or_else(|why| format!("({why})"));
     if let Some(request) = world.token_requests().first() {
         return Err(format!(
-            "the platform sent the code to the token endpoint (#{}) although {situation}. MCP \
-             clients apply the check before the code is transmitted to any token endpoint",
-            request.seq
+            "the platform sent the code to the token endpoint (#{}) although {}. MCP clients \
+             apply the check before the code is transmitted to any token endpoint",
+            request.seq,
+            situation(world)
         ));
     }
     let (linked, said) = probe_linked(world, &user).await?;
@@ -236,7 +251,8 @@ async fn rejected(world: &mut GauntletWorld, user: String) -> StepResult {
         return Ok(());
     }
     Err(format!(
-        "{user} should not be linked, but the platform says: {said}; {situation}"
+        "{user} should not be linked, but the platform says: {said}; {}",
+        situation(world)
     ))
 }
 
