@@ -114,6 +114,12 @@ pub struct Quirks {
     /// `issuer` other than the one the document's URL was built from (RFC 8414 §3.3), or an
     /// `authorization_endpoint` no browser may be sent to.
     pub metadata_overrides: BTreeMap<String, String>,
+    /// The metadata leaves `authorization_response_iss_parameter_supported` out, even when
+    /// authorization responses carry `iss` (`send_iss`), which RFC 9207 §2.3 and MCP 2026-07-28
+    /// say to advertise: an authorization server that emits `iss` before updating its metadata,
+    /// whose `iss` MCP clients must still compare (MCP authorization 2026-07-28, "Authorization
+    /// Response Validation").
+    pub iss_unadvertised: bool,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to

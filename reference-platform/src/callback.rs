@@ -21,7 +21,7 @@ use axum::routing::{MethodRouter, get};
 
 use crate::browser::{self, Presented};
 use crate::confirm;
-use crate::defects::Defect;
+use crate::defects::{Defect, Defects};
 use crate::flow::PendingFlow;
 use crate::hooks::{CodeUse, ShapeHooks};
 use crate::outcome::{Completed, Failed, Refusal};
@@ -172,11 +172,14 @@ async fn finish<'p>(
     let code = codes.first().copied();
     let iss = single("iss")?;
     let error = single("error")?;
-    if !defects.has(Defect::NoIssCheck) {
+    // The `error_shown_despite_wrong_iss` defect reads an error before its iss.
+    let error_first = error.is_some() && defects.has(Defect::ErrorShownDespiteWrongIss);
+    if !defects.has(Defect::NoIssCheck) && !error_first {
         check_issuer(
             iss,
             &state.metadata.issuer,
             state.metadata.iss_parameter_supported,
+            defects,
         )?;
     }
     if let Some(error) = error {
@@ -194,7 +197,11 @@ async fn finish<'p>(
                 confirmation: None,
             });
         }
-        return Err(Refusal::ProviderError(shown_error(error)));
+        let shown = shown_error(error);
+        return Err(Refusal::ProviderError(match single("error_description")? {
+            Some(description) if error_first => format!("{shown}: {description}"),
+            _ => shown,
+        }));
     }
     let code = code.ok_or(Refusal::MissingCode)?;
     // A chat link completes under a holding session until the chat user confirms it.
@@ -286,20 +293,37 @@ fn check_browser(headers: &HeaderMap, expected: &str) -> Result<(), Refusal> {
     }
 }
 
-/// [RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4): a present `iss` must be
-/// the expected issuer (simple string comparison); a missing one is refused when the metadata
-/// says the provider sends it.
+/// [RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4) as MCP 2026-07-28
+/// tabulates it ("Authorization Response Validation"): a present `iss` must be the expected
+/// issuer byte for byte (simple string comparison, no normalisation), whatever the metadata
+/// says; a missing one is refused only when the metadata says the provider sends it.
 pub(crate) fn check_issuer(
     iss: Option<&str>,
     expected: &str,
     promised: bool,
+    defects: &Defects,
 ) -> Result<(), Refusal> {
+    let same = |iss: &str| {
+        if defects.has(Defect::IssNormalised) {
+            normalised(iss) == normalised(expected)
+        } else {
+            iss == expected
+        }
+    };
     match iss {
-        Some(iss) if iss == expected => Ok(()),
+        Some(iss) if same(iss) => Ok(()),
+        Some(_) if !promised && defects.has(Defect::IssCheckedOnlyWhenAdvertised) => Ok(()),
         Some(_) => Err(Refusal::WrongIssuer),
-        None if promised => Err(Refusal::MissingIssuer),
+        None if promised || defects.has(Defect::IssRequiredWhenNotAdvertised) => {
+            Err(Refusal::MissingIssuer)
+        }
         None => Ok(()),
     }
+}
+
+/// An issuer as the `iss_normalised` defect compares it: lower case, no trailing slash.
+fn normalised(issuer: &str) -> String {
+    issuer.trim_end_matches('/').to_ascii_lowercase()
 }
 
 /// The error code as shown: only when it is a well-formed RFC 6749 §4.1.2.1 code.
@@ -316,17 +340,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn issuer_rules_follow_rfc9207() {
+    fn issuer_rules_follow_the_mcp_table() {
         let expected = "http://127.0.0.1:1";
-        assert_eq!(check_issuer(Some(expected), expected, true), Ok(()));
-        assert_eq!(check_issuer(None, expected, false), Ok(()));
+        let none = &Defects::none();
+        assert_eq!(check_issuer(Some(expected), expected, true, none), Ok(()));
+        assert_eq!(check_issuer(Some(expected), expected, false, none), Ok(()));
+        assert_eq!(check_issuer(None, expected, false, none), Ok(()));
         assert_eq!(
-            check_issuer(None, expected, true),
+            check_issuer(None, expected, true, none),
             Err(Refusal::MissingIssuer)
         );
+        for near in [
+            "http://127.0.0.1:1/",
+            "HTTP://127.0.0.1:1",
+            "https://a.invalid",
+        ] {
+            for promised in [true, false] {
+                assert_eq!(
+                    check_issuer(Some(near), expected, promised, none),
+                    Err(Refusal::WrongIssuer),
+                    "{near} {promised}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_iss_defect_breaks_one_rule() {
+        let expected = "http://127.0.0.1:1";
+        let with = |name: &str| name.parse::<Defects>().unwrap();
+        let normalising = &with("iss_normalised");
         assert_eq!(
-            check_issuer(Some("http://127.0.0.1:1/"), expected, false),
+            check_issuer(Some("HTTP://127.0.0.1:1/"), expected, true, normalising),
+            Ok(())
+        );
+        let lax = &with("iss_checked_only_when_advertised");
+        assert_eq!(
+            check_issuer(Some("https://a.invalid"), expected, false, lax),
+            Ok(())
+        );
+        assert_eq!(
+            check_issuer(Some("https://a.invalid"), expected, true, lax),
             Err(Refusal::WrongIssuer)
+        );
+        let strict = &with("iss_required_when_not_advertised");
+        assert_eq!(
+            check_issuer(None, expected, false, strict),
+            Err(Refusal::MissingIssuer)
         );
     }
 

@@ -98,6 +98,10 @@ defects! {
     AsIssuerUnchecked => "as_issuer_unchecked": "MCP: uses authorization server metadata whose issuer is not the one it looked it up for",
     IgnoresChallengedScope => "ignores_challenged_scope": "MCP: asks for its configured scopes only, not those the 401 challenge or the protected-resource metadata names",
     OpensAnyAuthorizationEndpoint => "opens_any_authorization_endpoint": "MCP: sends the browser to any authorization_endpoint the metadata names, javascript: and file: included",
+    IssNormalised => "iss_normalised": "MCP: normalises iss and the recorded issuer (trailing slash trimmed, lower case) before comparing them",
+    IssCheckedOnlyWhenAdvertised => "iss_checked_only_when_advertised": "MCP: ignores a present iss unless the metadata sets authorization_response_iss_parameter_supported",
+    IssRequiredWhenNotAdvertised => "iss_required_when_not_advertised": "MCP: rejects a response without iss even when the metadata does not promise it",
+    ErrorShownDespiteWrongIss => "error_shown_despite_wrong_iss": "MCP: shows an error response's error and error_description without checking its iss",
 }
 
 impl Defect {
@@ -123,6 +127,10 @@ impl Defect {
             | Self::AsIssuerUnchecked
             | Self::IgnoresChallengedScope
             | Self::OpensAnyAuthorizationEndpoint => Some("mcp"),
+            Self::IssNormalised
+            | Self::IssCheckedOnlyWhenAdvertised
+            | Self::IssRequiredWhenNotAdvertised
+            | Self::ErrorShownDespiteWrongIss => Some("mcp"),
             _ => None,
         }
     }

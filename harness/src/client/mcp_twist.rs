@@ -30,6 +30,16 @@ pub(crate) enum McpTwist {
     ChallengedScope,
     /// Its 401 names no scope; its protected-resource metadata lists [`SERVER_SCOPE`].
     MetadataScope,
+    /// Its authorization server sends no `iss`, and its metadata says so
+    /// (`authorization_response_iss_parameter_supported` is false).
+    IssNotSent,
+    /// Its authorization server sends `iss`, but its metadata leaves
+    /// `authorization_response_iss_parameter_supported` out (it emits `iss` before updating its
+    /// metadata).
+    IssUnadvertised,
+    /// Its authorization server sends no `iss`, and its metadata leaves
+    /// `authorization_response_iss_parameter_supported` out.
+    IssUnmentioned,
 }
 
 /// The scope the MCP server of [`McpTwist::ChallengedScope`] and [`McpTwist::MetadataScope`]
@@ -80,6 +90,13 @@ impl McpTwist {
             "whose 401 names no scope and whose metadata lists a scope the platform is not configured with" => {
                 Self::MetadataScope
             }
+            "whose authorization server sends no iss and its metadata says so" => Self::IssNotSent,
+            "whose authorization server sends iss but its metadata does not mention it" => {
+                Self::IssUnadvertised
+            }
+            "whose authorization server neither sends iss nor mentions it in its metadata" => {
+                Self::IssUnmentioned
+            }
             other => {
                 let endpoint = other
                     .strip_prefix(
@@ -121,6 +138,12 @@ impl McpTwist {
                 mcp.scopes = vec![SERVER_SCOPE.into()];
                 mcp.challenge = McpChallenge::NoScope;
             }
+            Self::IssNotSent => config.send_iss = false,
+            Self::IssUnadvertised => config.quirks.iss_unadvertised = true,
+            Self::IssUnmentioned => {
+                config.send_iss = false;
+                config.quirks.iss_unadvertised = true;
+            }
         }
     }
 }
@@ -142,6 +165,9 @@ mod tests {
             McpTwist::HostileEndpoint(HOSTILE_ENDPOINTS[0]),
             McpTwist::ChallengedScope,
             McpTwist::MetadataScope,
+            McpTwist::IssNotSent,
+            McpTwist::IssUnadvertised,
+            McpTwist::IssUnmentioned,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);

@@ -41,6 +41,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/discovery.feature"),
     ),
     (
+        "mcp/issuer.feature",
+        include_str!("../../../features/client/mcp/issuer.feature"),
+    ),
+    (
         "mcp/resource.feature",
         include_str!("../../../features/client/mcp/resource.feature"),
     ),
@@ -107,6 +111,10 @@ pub const PROVIDER: &[(&str, &str)] = &[
     (
         "mcp/discovery.feature",
         include_str!("../../../features/provider/mcp/discovery.feature"),
+    ),
+    (
+        "mcp/issuer.feature",
+        include_str!("../../../features/provider/mcp/issuer.feature"),
     ),
     (
         "mcp/tokens.feature",

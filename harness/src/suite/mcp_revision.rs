@@ -13,7 +13,8 @@ pub enum McpRevision {
     /// `code_challenge_methods_supported`.
     #[value(name = "2025-11-25")]
     V2025_11_25,
-    /// The revision marked latest (its RFC 9207 `iss` decision table is not checked yet).
+    /// The revision marked latest: adds the RFC 9207 `iss` decision table, compared without
+    /// normalisation, error responses included.
     #[value(name = "2026-07-28")]
     V2026_07_28,
 }

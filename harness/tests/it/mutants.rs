@@ -322,6 +322,34 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             "Without a scope in the 401, the first authorization asks for the metadata's scopes",
         ]
     );
+    // The RFC 9207 iss table of MCP 2026-07-28: each defect is caught by exactly the rows it
+    // breaks (a too strict client by the rows that proceed, a lax one by the rows that reject).
+    let outline_4 = "A response without iss is accepted when the metadata does not promise iss";
+    for (defect, scenarios) in [
+        (
+            "iss_normalised",
+            &[
+                "An iss that differs from the recorded issuer only by a trailing slash is rejected",
+                "An iss that differs from the recorded issuer only in the case of its scheme and host is rejected",
+            ][..],
+        ),
+        (
+            "iss_checked_only_when_advertised",
+            &["A present iss is compared even when the metadata does not promise iss"][..],
+        ),
+        (
+            "iss_required_when_not_advertised",
+            &[outline_4, outline_4][..],
+        ),
+        (
+            "error_shown_despite_wrong_iss",
+            &["An error response from another issuer is neither acted on nor shown"][..],
+        ),
+    ] {
+        let mut killed = killed_by(defect);
+        killed.sort();
+        assert_eq!(killed, scenarios, "{defect}");
+    }
     // The rules only an MCP client has are caught by nothing else.
     for defect in [
         "resource_only_in_authorization",

@@ -86,6 +86,42 @@ const FAILS: &[(&str, Why)] = &[
              \"Communication Security\": authorization server endpoints MUST be HTTPS)",
         ),
     ),
+    (
+        "A response without iss is rejected when the metadata promises iss",
+        Why(
+            "the SDK's auth() (1.32.2) takes the authorization code alone, never the callback's \
+             iss, and nothing else checks it: the code goes to the token endpoint though the \
+             metadata promises iss and the response has none (MCP 2026-07-28, \"Authorization \
+             Response Validation\", row 2; RFC 9207 §2.4)",
+        ),
+    ),
+    (
+        "A present iss is compared even when the metadata does not promise iss",
+        Why(
+            "no iss check at all, as above: a response naming another issuer is redeemed (MCP \
+             2026-07-28, \"Authorization Response Validation\", row 3)",
+        ),
+    ),
+    (
+        "An iss that differs from the recorded issuer only by a trailing slash is rejected",
+        Why(
+            "no iss check at all, as above, so no byte-for-byte comparison either (MCP \
+             2026-07-28, \"Authorization Response Validation\": no normalisation)",
+        ),
+    ),
+    (
+        "An iss that differs from the recorded issuer only in the case of its scheme and host is rejected",
+        Why("the same: any iss passes"),
+    ),
+    (
+        "An error response from another issuer is neither acted on nor shown",
+        Why(
+            "the chatbot's, as the SDK has no iss check to call: its callback shows the error code \
+             of any error response (\"the provider answered temporarily_unavailable\") without \
+             looking at iss, which MCP 2026-07-28 (\"Authorization Response Validation\") \
+             forbids on a mismatch",
+        ),
+    ),
 ];
 
 /// Tags whose scenarios do not apply, with (a fragment of) the reason the report gives.
@@ -115,6 +151,9 @@ const MUST_PASS: &[&str] = &[
     "An expired access token is refreshed",
     "The rotated refresh token replaces the old one",
     "A revoked token leads back to login",
+    // The rows of the iss table that proceed: the SDK never demands iss.
+    "A response whose iss is the recorded issuer is accepted when the metadata promises iss",
+    "A response without iss is accepted when the metadata does not promise iss",
 ];
 
 fn require_node() {
@@ -190,6 +229,10 @@ fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
         (FAILS[3].0, "in the clear"),
         (FAILS[6].0, "elsewhere.example.test"),
         (FAILS[7].0, "CVE-2025-6514"),
+        (FAILS[8].0, "row 2 of the table"),
+        (FAILS[9].0, "row 3 of the table"),
+        (FAILS[10].0, "only by a trailing slash"),
+        (FAILS[12].0, "temporarily_unavailable"),
     ] {
         assert!(
             explanation(name).contains(cause),

@@ -48,6 +48,11 @@ const MCP_SDK_SERVER_FAILS: &[&str] = &[
     // SDK (requireBearerAuth): reads the header only, so a token also in the query is served
     // (200), where RFC 6750 §2 and §3.1 make it invalid_request (400).
     "A token in both the header and the query is a malformed request",
+    // SDK (authorize handler): redirects with code and state only, never iss, and its metadata
+    // router has no authorization_response_iss_parameter_supported. MCP 2026-07-28
+    // ("Authorization Response Validation") says MCP authorization servers SHOULD send iss
+    // (RFC 9207 §2), so that clients can reject a mix-up.
+    "The MCP server's authorization server sends iss in a successful authorization response",
 ];
 
 /// Not applicable to it.
@@ -60,6 +65,9 @@ const MCP_SDK_SERVER_SKIPS: &[&str] = &[
     // Its metadata does not advertise RFC 9207's authorization_response_iss_parameter_supported.
     "iss is on success responses",
     "iss is on error responses",
+    // It approves at once: no consent to refuse, so no error response to judge the MCP iss
+    // rule on (the success response fails it above).
+    "The MCP server's authorization server sends iss in an error response",
     // The SDK has no introspection endpoint.
     "The caller must be authorized",
     "An unauthenticated caller gets 401",
@@ -120,7 +128,7 @@ fn the_mcp_sdk_server_gets_its_pinned_verdicts_and_fails_the_must_gate() {
             MCP_SDK_SERVER_FAILS.len(),
             MCP_SDK_SERVER_SKIPS.len()
         ),
-        (79, 10, 17),
+        (79, 11, 18),
         "{stdout}"
     );
     // What the SDK and our provider get right, among them the checks that are ours.

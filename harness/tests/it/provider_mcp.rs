@@ -98,6 +98,13 @@ const LAX_MCP_CATCHES: &[(&str, &[&str])] = &[
         "mcp_query_token",
         &["A token in the query string is not accepted"],
     ),
+    (
+        // It sends iss but does not advertise it: RFC 9207 §3 (and MCP 2026-07-28,
+        // "Authorization Response Validation", a MUST) ask it to. The generic rule catches
+        // it; MCP's own iss scenarios (@should: iss in success and error responses) pass.
+        "iss_unadvertised",
+        &["iss is sent exactly when the metadata says so"],
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -118,6 +125,13 @@ async fn the_lax_mcp_mock_fails_exactly_the_scenarios_of_the_rules_it_breaks() {
     assert!(mcp_names(&report, Status::Passed).contains(
         "A request without a token gets 401 and a way to the protected-resource metadata"
     ));
+    // A server that sends iss without advertising it still names itself in every response.
+    for sent in [
+        "The MCP server's authorization server sends iss in a successful authorization response",
+        "The MCP server's authorization server sends iss in an error response",
+    ] {
+        assert!(mcp_names(&report, Status::Passed).contains(sent), "{sent}");
+    }
     // Each failure names what the server did.
     let why = |name: &str| {
         let scenario = report.scenarios.iter().find(|s| s.name == name).unwrap();

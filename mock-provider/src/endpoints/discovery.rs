@@ -67,6 +67,9 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
         if quirks.omit_code_challenge_methods {
             members.remove("code_challenge_methods_supported");
         }
+        if quirks.iss_unadvertised {
+            members.remove("authorization_response_iss_parameter_supported");
+        }
         for (name, value) in &quirks.metadata_overrides {
             members.insert(name.clone(), value.clone().into());
         }

@@ -24,8 +24,8 @@ fn injected(error: ErrorCode, description: Option<String>) -> OAuthError {
 }
 
 /// Applies a fault at the authorization endpoint: the finding for the journal and, for an
-/// `error` fault, the error to send back instead of an answer. The mix-up faults replace or
-/// drop the `iss` to send.
+/// `error` fault (and its mix-up variant), the error to send back instead of an answer. The
+/// mix-up faults replace or drop the `iss` to send.
 pub(crate) fn at_authorize(
     kind: FaultKind,
     iss: &mut Option<String>,
@@ -43,6 +43,19 @@ pub(crate) fn at_authorize(
             );
             *iss = Some(issuer);
             (finding, None)
+        }
+        FaultKind::WrongIssuerError {
+            error,
+            description,
+            issuer,
+        } => {
+            let error = injected(error, description);
+            let finding = Observation::detailed(
+                Finding::FaultAuthorize,
+                format!("{} with iss replaced by {issuer:?}", error.code.as_str()),
+            );
+            *iss = Some(issuer);
+            (finding, Some(error))
         }
         FaultKind::OmitIssuer => {
             *iss = None;

@@ -106,6 +106,19 @@ pub enum FaultKind {
     },
     /// At authorize: approve, but send no `iss` although the metadata promises it.
     OmitIssuer,
+    /// At authorize: answer this OAuth error with this `iss` instead of the real issuer: an
+    /// error response of a mix-up, whose `error` and `error_description` a client must neither
+    /// act on nor show ([RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4);
+    /// MCP authorization 2026-07-28, "Authorization Response Validation").
+    WrongIssuerError {
+        /// The error code.
+        error: ErrorCode,
+        /// `error_description`; a default names the fault.
+        #[serde(default)]
+        description: Option<String>,
+        /// The issuer to claim.
+        issuer: String,
+    },
 }
 
 /// A fault plan: where, for whom, what, and how often.

@@ -136,6 +136,32 @@ async fn iss_parameter_support_follows_send_iss() {
 }
 
 #[tokio::test]
+async fn the_iss_unadvertised_quirk_leaves_the_member_out_and_still_sends_iss() {
+    for send_iss in [true, false] {
+        // Arrange
+        let mut config = ProviderConfig {
+            send_iss,
+            ..ProviderConfig::default()
+        };
+        config.quirks.iss_unadvertised = true;
+        let (provider, http) = start_with(config).await;
+        // Act
+        let doc = metadata(&provider, &http).await;
+        let response = authorize(&provider, &http, &authorize_params("st")).await;
+        // Assert: the member is absent, not false; iss follows send_iss alone.
+        assert!(
+            doc.get("authorization_response_iss_parameter_supported")
+                .is_none(),
+            "{doc}"
+        );
+        assert_eq!(
+            query_param(&location(&response), "iss"),
+            send_iss.then(|| provider.issuer())
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_tenant_has_its_own_issuer_at_both_metadata_locations() {
     // Arrange
     let (provider, http) = start().await;

@@ -309,6 +309,55 @@ async fn issuer_faults_send_a_wrong_or_no_iss() {
 }
 
 #[tokio::test]
+async fn an_error_from_a_wrong_issuer_carries_that_iss_and_no_code() {
+    // Arrange
+    let (provider, http) = start().await;
+    let kind = FaultKind::WrongIssuerError {
+        error: ErrorCode::TemporarilyUnavailable,
+        description: Some("retry at the attacker's".into()),
+        issuer: "https://attacker.invalid".into(),
+    };
+    Fault::authorize(kind).once().mount(&provider);
+    // Act
+    let first = location(&authorize(&provider, &http, &authorize_params("a")).await);
+    let second = location(&authorize(&provider, &http, &authorize_params("b")).await);
+    // Assert: the error, its description and the claimed iss, with the state; then normal.
+    assert_eq!(
+        query_param(&first, "error").as_deref(),
+        Some("temporarily_unavailable")
+    );
+    assert_eq!(
+        query_param(&first, "error_description").as_deref(),
+        Some("retry at the attacker's")
+    );
+    assert_eq!(
+        query_param(&first, "iss").as_deref(),
+        Some("https://attacker.invalid")
+    );
+    assert_eq!(query_param(&first, "state").as_deref(), Some("a"));
+    assert_eq!(query_param(&first, "code"), None);
+    assert_eq!(query_param(&second, "iss"), Some(provider.issuer()));
+    assert!(query_param(&second, "code").is_some());
+}
+
+#[test]
+fn the_error_from_a_wrong_issuer_reads_from_a_profile() {
+    let fault: Fault = toml::from_str(
+        "on = \"authorize\"\nkind = \"wrong_issuer_error\"\nerror = \"access_denied\"\n\
+         issuer = \"https://attacker.invalid\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        fault.kind,
+        FaultKind::WrongIssuerError {
+            error: ErrorCode::AccessDenied,
+            description: None,
+            issuer: "https://attacker.invalid".into(),
+        }
+    );
+}
+
+#[tokio::test]
 async fn omit_scope_sends_a_token_response_without_scope() {
     let (provider, http) = start().await;
     Fault::token(FaultKind::OmitScope).once().mount(&provider);

@@ -1,6 +1,6 @@
 //! The callback's checks: state, browser binding, single use, duplicates, errors, issuer.
 
-use mock_provider::{Decision, Fault, FaultKind};
+use mock_provider::{Decision, ErrorCode, Fault, FaultKind};
 
 use crate::support::*;
 
@@ -205,6 +205,50 @@ async fn without_the_iss_promise_a_missing_iss_is_accepted() {
     let browser = browser();
     let page = link(&setup, &browser, "s").await;
     assert_linked_page(&page);
+}
+
+#[tokio::test]
+async fn without_the_iss_promise_a_present_iss_is_still_compared() {
+    // Arrange: the metadata says false, the response names another issuer (MCP 2026-07-28's
+    // third row: compare regardless).
+    let config = mock_provider::ProviderConfig {
+        send_iss: false,
+        ..mock_provider::ProviderConfig::default()
+    };
+    let setup = setup_with(config, |_| {}, |_| {}).await;
+    let browser = browser();
+    Fault::authorize(FaultKind::wrong_issuer("https://attacker.invalid"))
+        .once()
+        .mount(&setup.provider);
+    // Act
+    let page = link(&setup, &browser, "s").await;
+    // Assert
+    assert_failure(&page, "another issuer");
+    assert!(code_grants(&setup).is_empty());
+}
+
+#[tokio::test]
+async fn an_error_response_from_another_issuer_is_not_shown() {
+    // Arrange
+    let setup = setup().await;
+    let browser = browser();
+    Fault::authorize(FaultKind::WrongIssuerError {
+        error: ErrorCode::TemporarilyUnavailable,
+        description: Some("the attacker's words".into()),
+        issuer: "https://attacker.invalid".into(),
+    })
+    .once()
+    .mount(&setup.provider);
+    // Act
+    let page = link(&setup, &browser, "s").await;
+    // Assert: refused for its issuer; neither the error nor its description shown.
+    assert_failure(&page, "another issuer");
+    assert!(
+        !page.body.contains("temporarily_unavailable"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("the attacker"), "{}", page.body);
 }
 
 #[tokio::test]

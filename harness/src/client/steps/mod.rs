@@ -2,14 +2,16 @@
 //! `pkce.rs`), plus [`flow`] for the steps every feature shares: starting a flow, approving
 //! at the provider, returning to the platform, and asking the platform who is linked. The shape
 //! features share [`shapes`], with Kore.ai's Path Param in [`path_param`] and CSML's
-//! chatbot-wide service account in [`service_account`]; [`mcp`] holds the steps of both
-//! `mcp/` features, and [`afresh`] those of scenarios that start the platform afresh.
+//! chatbot-wide service account in [`service_account`]; [`mcp`] holds the steps of
+//! `mcp/resource.feature` and `mcp/discovery.feature`, [`mcp_issuer`] those of
+//! `mcp/issuer.feature`, and [`afresh`] those of scenarios that start the platform afresh.
 
 mod afresh;
 mod errors;
 mod flow;
 mod linking;
 mod mcp;
+mod mcp_issuer;
 mod mcp_scope;
 mod mixup;
 mod path_param;

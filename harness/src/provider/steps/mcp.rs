@@ -24,7 +24,7 @@ const PRM_ROOT: &str = "/.well-known/oauth-protected-resource";
 const UNKNOWN_RESOURCE: &str = "https://unknown-resource.gauntlet.test/mcp";
 
 /// The profile's MCP server.
-fn server(world: &ProviderWorld) -> Result<McpServer, String> {
+pub(super) fn server(world: &ProviderWorld) -> Result<McpServer, String> {
     world
         .ctx
         .profile
@@ -35,7 +35,7 @@ fn server(world: &ProviderWorld) -> Result<McpServer, String> {
 }
 
 /// The scope asked for a token the MCP server accepts: `[server.mcp] scope`, else the client's.
-fn token_scope(world: &ProviderWorld) -> Result<String, String> {
+pub(super) fn token_scope(world: &ProviderWorld) -> Result<String, String> {
     let mcp = server(world)?;
     Ok(match mcp.scope {
         Some(scope) => scope,
