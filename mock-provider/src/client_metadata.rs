@@ -184,7 +184,7 @@ impl Fetcher {
 }
 
 /// The registration a valid document makes: a public client (`none`) with the document's
-/// redirect URIs, every scope the server knows, and PKCE S256.
+/// redirect URIs, the [registrable scopes](AppState::registrable_scopes), and PKCE S256.
 fn registration(
     state: &AppState,
     client_id: &str,
@@ -244,7 +244,7 @@ fn registration(
         client_id: client_id.to_owned(),
         client_secret: None,
         redirect_uris,
-        allowed_scopes: state.scopes_supported(),
+        allowed_scopes: state.registrable_scopes(),
         default_scopes: None,
         auth_method: AuthMethod::None,
         pkce: PkcePolicy::S256Required,

@@ -135,6 +135,25 @@ impl AppState {
         scopes
     }
 
+    /// The scopes a client that registers itself (RFC 7591 without `scope`, or a Client ID
+    /// Metadata Document) may request: every scope some client may request, and with `[mcp]`
+    /// the scopes its MCP server and tools need; sorted.
+    pub(crate) fn registrable_scopes(&self) -> Vec<String> {
+        let mut scopes = self.scopes_supported();
+        let mcp = &self.config.mcp;
+        if mcp.enabled {
+            scopes.extend(
+                mcp.scopes
+                    .iter()
+                    .chain(mcp.tool_scopes.values().flatten())
+                    .cloned(),
+            );
+            scopes.sort();
+            scopes.dedup();
+        }
+        scopes
+    }
+
     /// Registers (or replaces) a client after validating it.
     pub(crate) fn add_client(&self, client: ClientConfig) -> Result<(), ControlError> {
         client

@@ -97,6 +97,10 @@ defects! {
     AsMetadataRootOnly => "as_metadata_root_only": "MCP: reads the authorization server's metadata at the root well-known URL, dropping the issuer's path",
     AsIssuerUnchecked => "as_issuer_unchecked": "MCP: uses authorization server metadata whose issuer is not the one it looked it up for",
     OpensAnyAuthorizationEndpoint => "opens_any_authorization_endpoint": "MCP: sends the browser to any authorization_endpoint the metadata names, javascript: and file: included",
+    DcrDespiteCimd => "dcr_despite_cimd": "MCP: registers dynamically although the authorization server accepts its Client ID Metadata Document",
+    NoApplicationType => "no_application_type": "MCP: sends no application_type in its dynamic client registration",
+    ClientIdReusedAcrossIssuers => "client_id_reused_across_issuers": "MCP: sends the client_id registered with one authorization server to another (no re-registration when the issuer changes)",
+    CimdClientIdMismatch => "cimd_client_id_mismatch": "MCP: serves a Client ID Metadata Document whose client_id is not the document's URL",
 }
 
 impl Defect {
@@ -121,6 +125,10 @@ impl Defect {
             | Self::AsMetadataRootOnly
             | Self::AsIssuerUnchecked
             | Self::OpensAnyAuthorizationEndpoint => Some("mcp"),
+            Self::DcrDespiteCimd
+            | Self::NoApplicationType
+            | Self::ClientIdReusedAcrossIssuers
+            | Self::CimdClientIdMismatch => Some("mcp"),
             _ => None,
         }
     }

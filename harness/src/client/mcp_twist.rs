@@ -26,6 +26,12 @@ pub(crate) enum McpTwist {
     /// Its authorization server's metadata names this authorization endpoint, one of
     /// [`HOSTILE_ENDPOINTS`].
     HostileEndpoint(&'static str),
+    /// Its authorization server has not registered the platform (the platform's client is
+    /// registered with another issuer) and offers dynamic registration only.
+    Unregistered,
+    /// Likewise, and it accepts Client ID Metadata Documents (fetched from loopback hosts; a
+    /// plain-HTTP document URL allowed for a client under test).
+    UnregisteredCimd,
 }
 
 /// The tenant whose issuer (`{base}/t/tenant1`) is the authorization server of
@@ -66,6 +72,10 @@ impl McpTwist {
                 Self::IssuerWithPathOpenIdOnly
             }
             "whose authorization server's metadata names another issuer" => Self::ForeignIssuer,
+            "whose authorization server has not registered the platform" => Self::Unregistered,
+            "whose authorization server has not registered the platform and accepts Client ID Metadata Documents" => {
+                Self::UnregisteredCimd
+            }
             other => {
                 let endpoint = other
                     .strip_prefix(
@@ -102,7 +112,22 @@ impl McpTwist {
                 (config.quirks.metadata_overrides)
                     .insert("authorization_endpoint".into(), endpoint.into());
             }
+            // The platform's client is not registered here: a change to the platform's side
+            // ([`McpTwist::registers_platform`]); the metadata names the registration endpoint.
+            Self::Unregistered => {}
+            Self::UnregisteredCimd => {
+                mcp.client_id_metadata_documents = true;
+                mcp.client_metadata_hosts = ["127.0.0.1", "localhost", "[::1]"]
+                    .map(String::from)
+                    .to_vec();
+                mcp.client_metadata_plain_http = true;
+            }
         }
+    }
+
+    /// Whether the platform's client is registered with this authorization server.
+    pub(crate) fn registers_platform(self) -> bool {
+        !matches!(self, Self::Unregistered | Self::UnregisteredCimd)
     }
 }
 
@@ -121,11 +146,15 @@ mod tests {
             McpTwist::IssuerWithPathOpenIdOnly,
             McpTwist::ForeignIssuer,
             McpTwist::HostileEndpoint(HOSTILE_ENDPOINTS[0]),
+            McpTwist::UnregisteredCimd,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);
             assert_ne!(config, ProviderConfig::default(), "{twist:?}");
         }
+        // Only the platform's side differs: it is registered elsewhere.
+        assert!(!McpTwist::Unregistered.registers_platform());
+        assert!(McpTwist::Bare.registers_platform());
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/discovery.feature"),
     ),
     (
+        "mcp/registration.feature",
+        include_str!("../../../features/client/mcp/registration.feature"),
+    ),
+    (
         "mcp/resource.feature",
         include_str!("../../../features/client/mcp/resource.feature"),
     ),

@@ -93,7 +93,7 @@ async fn started_against(world: &mut GauntletWorld, words: String) -> StepResult
 }
 
 /// The journal of the scenario's own MCP server, or why there is none.
-fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, String> {
+pub(super) fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, String> {
     if world.refused_start.is_some() {
         return Ok(None);
     }
@@ -108,7 +108,7 @@ fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, Strin
 }
 
 /// The journal of the scenario's own mock, whether the platform started against it or not.
-fn any_journal(world: &GauntletWorld) -> Result<Vec<JournalEntry>, String> {
+pub(super) fn any_journal(world: &GauntletWorld) -> Result<Vec<JournalEntry>, String> {
     match &world.refused_start {
         Some(refusal) => Ok(refusal.provider.journal()),
         None => Ok(own_journal(world)?.unwrap_or_default()),

@@ -10,6 +10,7 @@ mod errors;
 mod flow;
 mod linking;
 mod mcp;
+mod mcp_registration;
 mod mixup;
 mod path_param;
 mod pkce;
