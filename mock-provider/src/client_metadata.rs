@@ -20,7 +20,6 @@ use crate::clients::{AuthMethod, ClientConfig};
 use crate::error::{ErrorCode, OAuthError};
 use crate::mcp_config::McpConfig;
 use crate::pkce::PkcePolicy;
-use crate::state::AppState;
 
 /// The largest document read; a larger one is refused (a bound of the mock's own: metadata
 /// documents are a few hundred bytes).
@@ -88,17 +87,17 @@ impl Fetcher {
         lower.starts_with("https://") || (self.plain_http && lower.starts_with("http://"))
     }
 
-    /// Fetches and validates the document `client_id` names: the registration it makes and the
-    /// journal's note of the fetch, or the `invalid_client` error to show (never sent to the
-    /// unvalidated redirect URI).
+    /// Fetches and validates the document `client_id` names: the registration it makes (allowed
+    /// `scopes`) and the journal's note of the fetch, or the `invalid_client` error to show
+    /// (never sent to the unvalidated redirect URI).
     pub(crate) async fn resolve(
         &self,
-        state: &AppState,
         client_id: &str,
+        scopes: Vec<String>,
     ) -> Result<(ClientConfig, Observation), OAuthError> {
         let url = self.check_url(client_id)?;
         let body = self.fetch(&url).await?;
-        let client = registration(state, client_id, &body)?;
+        let client = registration(client_id, &body, scopes)?;
         let note = Observation::detailed(
             Finding::ClientMetadataFetched,
             format!("{client_id}: {} bytes", body.len()),
@@ -184,11 +183,11 @@ impl Fetcher {
 }
 
 /// The registration a valid document makes: a public client (`none`) with the document's
-/// redirect URIs, the [registrable scopes](AppState::registrable_scopes), and PKCE S256.
+/// redirect URIs, the `scopes` given, and PKCE S256.
 fn registration(
-    state: &AppState,
     client_id: &str,
     body: &[u8],
+    scopes: Vec<String>,
 ) -> Result<ClientConfig, OAuthError> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| invalid(format!("the metadata document is not valid JSON: {e}")))?;
@@ -244,7 +243,7 @@ fn registration(
         client_id: client_id.to_owned(),
         client_secret: None,
         redirect_uris,
-        allowed_scopes: state.registrable_scopes(),
+        allowed_scopes: scopes,
         default_scopes: None,
         auth_method: AuthMethod::None,
         pkce: PkcePolicy::S256Required,

@@ -140,7 +140,9 @@ async fn client_metadata(state: &AppState, query: &str) -> Result<Option<Observa
     else {
         return Ok(None);
     };
-    let (client, note) = fetcher.resolve(state, client_id).await?;
+    let (client, note) = fetcher
+        .resolve(client_id, state.registrable_scopes())
+        .await?;
     state.add_client(client).map_err(|e| {
         OAuthError::new(ErrorCode::InvalidClient, e.to_string()).with_finding(note.clone())
     })?;
