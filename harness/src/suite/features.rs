@@ -109,6 +109,10 @@ pub const PROVIDER: &[(&str, &str)] = &[
         include_str!("../../../features/provider/mcp/discovery.feature"),
     ),
     (
+        "mcp/registration.feature",
+        include_str!("../../../features/provider/mcp/registration.feature"),
+    ),
+    (
         "mcp/tokens.feature",
         include_str!("../../../features/provider/mcp/tokens.feature"),
     ),

@@ -120,7 +120,8 @@ fn the_mcp_sdk_server_gets_its_pinned_verdicts_and_fails_the_must_gate() {
             MCP_SDK_SERVER_FAILS.len(),
             MCP_SDK_SERVER_SKIPS.len()
         ),
-        (79, 10, 17),
+        // 80: the SDK's authorization server registers a native MCP client (RFC 7591 §3.2.1).
+        (80, 10, 17),
         "{stdout}"
     );
     // What the SDK and our provider get right, among them the checks that are ours.

@@ -1,5 +1,5 @@
 //! Step definitions of `features/provider/`: one module per feature file, named after it
-//! ([`mcp`] for the files of `mcp/`);
+//! ([`mcp`] for the files of `mcp/`, but `mcp/registration.feature`'s in [`mcp_registration`]);
 //! [`flow`] holds the steps several features share (asking, approving, redeeming, holding
 //! tokens, and the usual answers).
 
@@ -9,6 +9,7 @@ mod code;
 mod flow;
 mod introspection;
 mod mcp;
+mod mcp_registration;
 mod metadata;
 mod pkce;
 mod redirect;
