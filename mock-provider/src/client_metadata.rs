@@ -4,14 +4,17 @@
 //! uses as the client's registration (`[mcp] client_id_metadata_documents`).
 //!
 //! A fetch goes only to a host `client_metadata_hosts` lists, follows no redirect, waits at
-//! most [`FETCH_TIMEOUT`] and reads at most [`MAX_DOCUMENT_BYTES`]. The document is fetched at
-//! every authorization request (no cache: the spec's caching is a SHOULD) and replaces the
-//! registration, which the token endpoint then uses.
+//! most [`FETCH_TIMEOUT`] and reads at most [`MAX_DOCUMENT_BYTES`]. A valid document replaces
+//! the registration, which the token endpoint then uses, and is cached for as long as its
+//! `Cache-Control: max-age` says (at most [`MAX_CACHE_LIFETIME`]; `no-store`, `no-cache` or no
+//! `max-age`: fetched at every authorization request).
 //!
 //! [client registration]: https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization/client-registration
 //! [OAuth Client ID Metadata Document draft]: https://datatracker.ietf.org/doc/html/draft-ietf-oauth-client-id-metadata-document-02
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use oauth_vocab::{Finding, GrantType, Observation};
 use serde::Deserialize;
@@ -28,6 +31,12 @@ pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024;
 /// How long a fetch may take, connection included.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The longest a document is cached, whatever its `Cache-Control` says.
+pub const MAX_CACHE_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// How many documents are cached at most; beyond, the others are fetched every time.
+const MAX_CACHED: usize = 1_000;
+
 /// The document fetcher: an HTTP client that follows no redirect, trusting the web PKI and the
 /// configured CA file.
 #[derive(Debug)]
@@ -35,6 +44,8 @@ pub(crate) struct Fetcher {
     http: reqwest::Client,
     hosts: Vec<String>,
     plain_http: bool,
+    /// Until when each cached document (by URL) is fresh.
+    cache: Mutex<HashMap<String, Instant>>,
 }
 
 /// The members of a document this server reads; others are ignored.
@@ -77,6 +88,7 @@ impl Fetcher {
             http,
             hosts: config.client_metadata_hosts.clone(),
             plain_http: config.client_metadata_plain_http,
+            cache: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -96,13 +108,47 @@ impl Fetcher {
         scopes: Vec<String>,
     ) -> Result<(ClientConfig, Observation), OAuthError> {
         let url = self.check_url(client_id)?;
-        let body = self.fetch(&url).await?;
+        let (body, lifetime) = self.fetch(&url).await?;
         let client = registration(client_id, &body, scopes)?;
+        let cached = self.remember(client_id, lifetime);
         let note = Observation::detailed(
             Finding::ClientMetadataFetched,
-            format!("{client_id}: {} bytes", body.len()),
+            match cached {
+                Some(lifetime) => format!(
+                    "{client_id}: {} bytes, cached for {} s",
+                    body.len(),
+                    lifetime.as_secs()
+                ),
+                None => format!("{client_id}: {} bytes, not cached", body.len()),
+            },
         );
         Ok((client, note))
+    }
+
+    /// Whether the document of `client_id` was fetched and is still fresh.
+    pub(crate) fn fresh(&self, client_id: &str) -> bool {
+        let cache = crate::state::lock(&self.cache);
+        cache
+            .get(client_id)
+            .is_some_and(|until| *until > Instant::now())
+    }
+
+    /// Caches the document of `client_id` for `lifetime` (capped), if it may be cached and
+    /// there is room: the lifetime it is cached for.
+    fn remember(&self, client_id: &str, lifetime: Option<Duration>) -> Option<Duration> {
+        let mut cache = crate::state::lock(&self.cache);
+        let now = Instant::now();
+        cache.retain(|_, until| *until > now);
+        let Some(lifetime) = lifetime.filter(|l| !l.is_zero()) else {
+            cache.remove(client_id);
+            return None;
+        };
+        if cache.len() >= MAX_CACHED && !cache.contains_key(client_id) {
+            return None;
+        }
+        let lifetime = lifetime.min(MAX_CACHE_LIFETIME);
+        cache.insert(client_id.to_owned(), now + lifetime);
+        Some(lifetime)
     }
 
     /// The `client_id` as a URL the spec allows and the configuration lets the mock fetch.
@@ -143,8 +189,9 @@ impl Fetcher {
         Ok(url)
     }
 
-    /// GETs the document: status 200, at most [`MAX_DOCUMENT_BYTES`].
-    async fn fetch(&self, url: &url::Url) -> Result<Vec<u8>, OAuthError> {
+    /// GETs the document: status 200, at most [`MAX_DOCUMENT_BYTES`]; the body and how long
+    /// it may be cached.
+    async fn fetch(&self, url: &url::Url) -> Result<(Vec<u8>, Option<Duration>), OAuthError> {
         let unreachable =
             |e: reqwest::Error| invalid(format!("cannot fetch the metadata document {url}: {e}"));
         let mut response = self
@@ -171,6 +218,12 @@ impl Fetcher {
         {
             return Err(too_large());
         }
+        let lifetime = cache_lifetime(
+            response
+                .headers()
+                .get(reqwest::header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
+        );
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
             if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
@@ -178,8 +231,30 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(body)
+        Ok((body, lifetime))
     }
+}
+
+/// How long a response may be cached by its `Cache-Control` ([RFC 9111 §5.2.2]): its
+/// `max-age`, unless `no-store` or `no-cache` says not at all; `None` without one.
+///
+/// [RFC 9111 §5.2.2]: https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2
+fn cache_lifetime(cache_control: Option<&str>) -> Option<Duration> {
+    let mut max_age = None;
+    for directive in cache_control?.split(',') {
+        let directive = directive.trim().to_ascii_lowercase();
+        if directive == "no-store" || directive == "no-cache" {
+            return None;
+        }
+        if let Some(seconds) = directive.strip_prefix("max-age=") {
+            max_age = seconds
+                .trim_matches('"')
+                .parse()
+                .ok()
+                .map(Duration::from_secs);
+        }
+    }
+    max_age
 }
 
 /// The registration a valid document makes: a public client (`none`) with the document's
@@ -291,6 +366,25 @@ mod tests {
             assert!(f.check_url(bad).is_err(), "{bad}");
         }
         assert!(fetcher(true).check_url("http://127.0.0.1:1/c.json").is_ok());
+    }
+
+    #[test]
+    fn max_age_caches_unless_no_store_or_no_cache() {
+        let secs = |s| Some(Duration::from_secs(s));
+        assert_eq!(cache_lifetime(Some("max-age=300")), secs(300));
+        assert_eq!(cache_lifetime(Some("public, Max-Age=\"60\"")), secs(60));
+        assert_eq!(cache_lifetime(Some("max-age=300, no-store")), None);
+        assert_eq!(cache_lifetime(Some("no-cache")), None);
+        assert_eq!(cache_lifetime(Some("public")), None);
+        assert_eq!(cache_lifetime(None), None);
+        let f = fetcher(false);
+        assert_eq!(
+            f.remember("https://a.test/c", secs(7200)),
+            Some(MAX_CACHE_LIFETIME)
+        );
+        assert!(f.fresh("https://a.test/c"));
+        assert_eq!(f.remember("https://a.test/c", None), None);
+        assert!(!f.fresh("https://a.test/c"));
     }
 
     #[test]

@@ -126,9 +126,10 @@ fn validate(
     Ok((request, findings))
 }
 
-/// With `mcp.client_id_metadata_documents`, a `client_id` URL's document fetched, validated and
-/// registered before the request is checked ([`crate::client_metadata`]), and the note of the
-/// fetch; an invalid document is an error page, the redirect URI being unvalidated.
+/// With `mcp.client_id_metadata_documents`, a `client_id` URL's document fetched (unless a
+/// fresh one is cached), validated and registered before the request is checked
+/// ([`crate::client_metadata`]), and the note of the fetch; an invalid document is an error
+/// page, the redirect URI being unvalidated.
 async fn client_metadata(state: &AppState, query: &str) -> Result<Option<Observation>, OAuthError> {
     let Some(fetcher) = &state.client_metadata else {
         return Ok(None);
@@ -140,6 +141,9 @@ async fn client_metadata(state: &AppState, query: &str) -> Result<Option<Observa
     else {
         return Ok(None);
     };
+    if fetcher.fresh(client_id) && state.client(client_id).is_some() {
+        return Ok(None);
+    }
     let (client, note) = fetcher
         .resolve(client_id, state.registrable_scopes())
         .await?;

@@ -22,6 +22,8 @@ use crate::support::*;
 struct DocumentServer {
     base: String,
     body: Arc<Mutex<Vec<u8>>>,
+    /// The `Cache-Control` header sent, if any.
+    cache_control: Arc<Mutex<Option<&'static str>>>,
     hits: Arc<AtomicUsize>,
     dir: tempfile::TempDir,
 }
@@ -54,11 +56,16 @@ impl DocumentServer {
         let base = format!("https://{}", listener.local_addr().unwrap());
         let body = Arc::new(Mutex::new(Vec::new()));
         let hits = Arc::new(AtomicUsize::new(0));
-        let (served, counted) = (body.clone(), hits.clone());
+        let cache_control = Arc::new(Mutex::new(None));
+        let (served, counted, cached) = (body.clone(), hits.clone(), cache_control.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (acceptor, served, counted) =
-                    (acceptor.clone(), served.clone(), counted.clone());
+                let (acceptor, served, counted, cached) = (
+                    acceptor.clone(),
+                    served.clone(),
+                    counted.clone(),
+                    cached.clone(),
+                );
                 tokio::spawn(async move {
                     let Ok(tls) = acceptor.accept(stream).await else {
                         return;
@@ -66,11 +73,14 @@ impl DocumentServer {
                     let service = hyper::service::service_fn(move |_request| {
                         counted.fetch_add(1, Ordering::SeqCst);
                         let body = served.lock().unwrap().clone();
+                        let cache_control = *cached.lock().unwrap();
                         async move {
-                            let response = hyper::Response::builder()
-                                .header("content-type", "application/json")
-                                .body(Full::new(Bytes::from(body)))
-                                .unwrap();
+                            let mut response = hyper::Response::builder()
+                                .header("content-type", "application/json");
+                            if let Some(value) = cache_control {
+                                response = response.header("cache-control", value);
+                            }
+                            let response = response.body(Full::new(Bytes::from(body))).unwrap();
                             Ok::<_, std::convert::Infallible>(response)
                         }
                     });
@@ -83,6 +93,7 @@ impl DocumentServer {
         Self {
             base,
             body,
+            cache_control,
             hits,
             dir,
         }
@@ -296,4 +307,23 @@ async fn urls_on_hosts_not_allowed_or_without_https_are_never_fetched() {
     // Without the test-only allowance an http:// client_id is no document URL: an unknown client.
     assert_eq!(response.status(), 400);
     assert_eq!(server.hits(), 0);
+}
+
+#[tokio::test]
+async fn a_document_is_cached_for_its_max_age_and_not_when_no_store() {
+    for (cache_control, fetches) in [("max-age=300", 1), ("no-store, max-age=300", 2)] {
+        let server = DocumentServer::start().await;
+        server.serve(&server.valid());
+        *server.cache_control.lock().unwrap() = Some(cache_control);
+        let (provider, http) = start_with(cimd_profile(&server)).await;
+        for _ in 0..2 {
+            let response = authorize(&provider, &http, &request_of(&server.url())).await;
+            assert_eq!(response.status(), 302, "{cache_control}");
+        }
+        assert_eq!(server.hits(), fetches, "{cache_control}");
+        let noted = (provider.journal().iter())
+            .filter(|e| e.has_finding(Finding::ClientMetadataFetched))
+            .count();
+        assert_eq!(noted, fetches, "{cache_control}");
+    }
 }
