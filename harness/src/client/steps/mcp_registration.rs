@@ -108,6 +108,18 @@ async fn metadata_document_accepted(world: &mut GauntletWorld) -> StepResult {
         } => Some(detail.clone().unwrap_or_default()),
         _ => None,
     });
+    if let Some(detail) = invalid
+        .as_ref()
+        .filter(|d| d.contains("client_metadata_hosts"))
+    {
+        return Err(format!(
+            "Gauntlet could not judge the platform's Client ID Metadata Document {client_id} \
+             (#{}): {detail}. Gauntlet's mock fetches documents from loopback hosts only \
+             (127.0.0.1, localhost, [::1]), never from any other address: serve the document \
+             on loopback for the test",
+            entry.seq
+        ));
+    }
     if let Some(detail) = invalid {
         return Err(format!(
             "the authorization server refused the platform's Client ID Metadata Document at \
