@@ -44,7 +44,8 @@ pub(crate) struct Fetcher {
     http: reqwest::Client,
     hosts: Vec<String>,
     plain_http: bool,
-    /// Until when each cached document (by URL) is fresh.
+    /// Until when each cached document (by URL) is fresh (locked with poison recovery, as
+    /// `state::lock` does; that module depends on this one).
     cache: Mutex<HashMap<String, Instant>>,
 }
 
@@ -127,7 +128,7 @@ impl Fetcher {
 
     /// Whether the document of `client_id` was fetched and is still fresh.
     pub(crate) fn fresh(&self, client_id: &str) -> bool {
-        let cache = crate::state::lock(&self.cache);
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .get(client_id)
             .is_some_and(|until| *until > Instant::now())
@@ -136,7 +137,7 @@ impl Fetcher {
     /// Caches the document of `client_id` for `lifetime` (capped), if it may be cached and
     /// there is room: the lifetime it is cached for.
     fn remember(&self, client_id: &str, lifetime: Option<Duration>) -> Option<Duration> {
-        let mut cache = crate::state::lock(&self.cache);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         cache.retain(|_, until| *until > now);
         let Some(lifetime) = lifetime.filter(|l| !l.is_zero()) else {
