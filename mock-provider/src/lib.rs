@@ -42,6 +42,7 @@ mod assertions;
 mod attribution;
 mod body_read;
 mod client_auth;
+mod client_metadata;
 mod clients;
 mod code;
 mod config;
@@ -98,6 +99,7 @@ pub use journal::{JournalEntry, RecordedResponse};
 pub use oauth_vocab::{Endpoint, ErrorCode, Family, Finding, Observation};
 pub use store::Evictions;
 // Configuring it: a profile and its clients (PKCE policies and helpers are in [`pkce`]).
+pub use client_metadata::{FETCH_TIMEOUT, MAX_CACHE_LIFETIME, MAX_DOCUMENT_BYTES};
 pub use clients::ClientConfig;
 pub use config::{
     AdminConfig, BearerPlacement, ConfigError, Limits, Paths, ProviderConfig, Quirks,

@@ -58,6 +58,20 @@ pub struct McpConfig {
     /// server whose metadata describes another resource, which a client must not use
     /// ([RFC 9728 §3.3](https://www.rfc-editor.org/rfc/rfc9728#section-3.3)). For client tests.
     pub metadata_resource: Option<String>,
+    /// Accept Client ID Metadata Documents (MCP authorization, client registration): advertise
+    /// `client_id_metadata_document_supported`, and fetch the document an authorization
+    /// request's `client_id` names when it is an `https` URL with a path
+    /// ([`crate::client_metadata`]).
+    pub client_id_metadata_documents: bool,
+    /// The hosts (as the URL writes them, e.g. `127.0.0.1`, `[::1]`, `localhost`) documents
+    /// may be fetched from; a `client_id` on any other host is refused unfetched.
+    pub client_metadata_hosts: Vec<String>,
+    /// A PEM file of CA certificates trusted for document fetches besides the web PKI, e.g.
+    /// the CA of a test's loopback HTTPS server.
+    pub client_metadata_ca_file: Option<std::path::PathBuf>,
+    /// Test-only allowance, off by default: also accept `http://` `client_id` URLs on a loopback
+    /// host, for a client under test that cannot serve HTTPS. The spec requires `https`.
+    pub client_metadata_plain_http: bool,
 }
 
 /// The tools the MCP endpoint offers.
@@ -77,6 +91,10 @@ impl Default for McpConfig {
             metadata_at_path: true,
             metadata_at_root: true,
             metadata_resource: None,
+            client_id_metadata_documents: false,
+            client_metadata_hosts: Vec::new(),
+            client_metadata_ca_file: None,
+            client_metadata_plain_http: false,
         }
     }
 }
@@ -140,6 +158,14 @@ impl McpConfig {
         }
         if self.scopes.iter().any(|s| !is_scope_token(s)) {
             return bad("scopes", "holds a malformed scope");
+        }
+        for (i, host) in self.client_metadata_hosts.iter().enumerate() {
+            if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
+                return bad(
+                    &format!("client_metadata_hosts[{i}]"),
+                    "must be a host as a URL writes it, e.g. 127.0.0.1 or [::1]",
+                );
+            }
         }
         Ok(())
     }

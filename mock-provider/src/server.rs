@@ -20,6 +20,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
 
 use crate::app::router;
+use crate::client_metadata::Fetcher;
 use crate::clients::ClientConfig;
 use crate::config::ProviderConfig;
 use crate::connections::{Connections, Refusals, TrackedIo};
@@ -162,11 +163,13 @@ impl MockProviderBuilder {
         };
         let plain_address = plain.as_ref().map(|(_, bound)| *bound);
         let scheme = if tls.is_some() { "https" } else { "http" };
+        let client_metadata = Fetcher::new(&self.config.mcp).map_err(StartError::ClientMetadata)?;
         let state = AppState::new(
             self.config,
             format!("{scheme}://{address}"),
             plain_address.map(|a| format!("http://{a}")),
             self.seed,
+            client_metadata,
         );
         let (shutdown, stopped) = watch::channel(false);
         let connections = Connections::new(&state.config.limits);

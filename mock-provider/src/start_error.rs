@@ -29,6 +29,9 @@ pub enum StartError {
          is plain HTTP; set tls = true (--tls) or drop plain_token_endpoint"
     )]
     PlainWithoutTls,
+    /// The Client ID Metadata Document fetcher could not be made (`mcp.client_metadata_ca_file`).
+    #[error("cannot set up metadata-document fetches: {0}")]
+    ClientMetadata(String),
     /// The CA certificate could not be written (`tls = true`).
     #[error("cannot write the CA certificate to {path}: {source}")]
     CaFile {

@@ -5,6 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
+use crate::client_metadata::Fetcher;
 use crate::clients::ClientConfig;
 use crate::config::{ProviderConfig, TokenFormat, User};
 use crate::control::ControlError;
@@ -42,6 +43,8 @@ pub(crate) struct Inner {
     pub(crate) random: Random,
     pub(crate) signer: Option<Signer>,
     pub(crate) started: Instant,
+    /// The Client ID Metadata Document fetcher, with `mcp.client_id_metadata_documents`.
+    pub(crate) client_metadata: Option<Fetcher>,
 }
 
 impl std::ops::Deref for AppState {
@@ -62,6 +65,7 @@ impl AppState {
         base_url: String,
         plain_base_url: Option<String>,
         seed: Option<u64>,
+        client_metadata: Option<Fetcher>,
     ) -> Self {
         let random = Random::from_seed(seed);
         let signer = (config.token_format == TokenFormat::Jwt).then(|| Signer::generate(&random));
@@ -84,6 +88,7 @@ impl AppState {
             random,
             signer,
             started: Instant::now(),
+            client_metadata,
             base_url,
             plain_base_url,
             config,
@@ -127,6 +132,25 @@ impl AppState {
             .collect();
         scopes.sort();
         scopes.dedup();
+        scopes
+    }
+
+    /// The scopes a client that registers itself (RFC 7591 without `scope`, or a Client ID
+    /// Metadata Document) may request: every scope some client may request, and with `[mcp]`
+    /// the scopes its MCP server and tools need; sorted.
+    pub(crate) fn registrable_scopes(&self) -> Vec<String> {
+        let mut scopes = self.scopes_supported();
+        let mcp = &self.config.mcp;
+        if mcp.enabled {
+            scopes.extend(
+                mcp.scopes
+                    .iter()
+                    .chain(mcp.tool_scopes.values().flatten())
+                    .cloned(),
+            );
+            scopes.sort();
+            scopes.dedup();
+        }
         scopes
     }
 

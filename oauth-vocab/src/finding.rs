@@ -107,6 +107,14 @@ findings! {
 
     /// The `client_id` is unknown.
     ClientUnknown => "client.unknown" in Client,
+    /// The authorization server fetched the Client ID Metadata Document the `client_id` names
+    /// (MCP authorization, client registration): a note, not a fault.
+    ClientMetadataFetched => "client.metadata_fetched" in Client,
+    /// The `client_id` URL names no usable Client ID Metadata Document: not `https` with a
+    /// path, on a host not allowed, unreachable, too large, not JSON, lacking a required
+    /// member, or its `client_id` differs from the URL (MCP authorization, client registration;
+    /// draft-ietf-oauth-client-id-metadata-document).
+    ClientMetadataInvalid => "client.metadata_invalid" in Client,
 
     /// The refresh token is unknown.
     RefreshUnknown => "refresh.unknown" in Refresh,

@@ -19,7 +19,12 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024;
 /// Every route of the platform, with the configured shape's `hooks`.
 pub(crate) fn router(state: AppState, hooks: Arc<dyn ShapeHooks>) -> Router {
     let redirect_path = state.config.redirect_path.clone();
-    Router::new()
+    let document = state.config.client_metadata_path.clone();
+    let router = match document {
+        Some(path) => Router::new().route(&path, get(crate::mcp_registration::document)),
+        None => Router::new(),
+    };
+    router
         .route("/health", get(health))
         .route("/link", get(link::web))
         .route("/chat", post(chat::turn))

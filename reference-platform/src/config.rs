@@ -60,6 +60,12 @@ pub struct PlatformConfig {
     /// A PEM file of CAs the platform trusts, besides the web PKI roots, when it talks to the
     /// provider and the resource (a test provider's own CA, e.g. the mock's `{ca_file}`).
     pub ca_file: Option<PathBuf>,
+    /// In the MCP shape: the path of the Client ID Metadata Document the platform serves
+    /// (e.g. `/oauth/client-metadata.json`); `{base_url}{path}` is then its `client_id` at an
+    /// authorization server that advertises `client_id_metadata_document_supported` and is
+    /// not [`issuer`](Self::issuer), the one its `client_id` is registered with. `None`: no
+    /// document, and such a server gets a dynamic registration.
+    pub client_metadata_path: Option<String>,
 }
 
 /// What the login button of a chat answer (the chat channel, CSML, Converse) points at.
@@ -179,6 +185,7 @@ impl Default for PlatformConfig {
             extra_params: Vec::new(),
             chat_button: ChatButton::Ticket,
             ca_file: None,
+            client_metadata_path: None,
         }
     }
 }
@@ -204,6 +211,7 @@ impl fmt::Debug for PlatformConfig {
             .field("extra_params", &self.extra_params)
             .field("chat_button", &self.chat_button)
             .field("ca_file", &self.ca_file)
+            .field("client_metadata_path", &self.client_metadata_path)
             .finish()
     }
 }
@@ -245,6 +253,22 @@ impl PlatformConfig {
             ));
         }
         self.validate_redirect_path()?;
+        if let Some(path) = &self.client_metadata_path
+            && (!path.starts_with('/')
+                || path.len() < 2
+                || !path
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
+                || RESERVED_PATHS.contains(&path.as_str())
+                || *path == self.redirect_path)
+        {
+            return Err(bad(
+                "client_metadata_path",
+                format!(
+                    "{path:?} must be a path like /oauth/client-metadata.json the platform does not serve yet"
+                ),
+            ));
+        }
         if self.token_timeout.is_zero() {
             return Err(bad("token_timeout", "must be positive".into()));
         }

@@ -102,6 +102,10 @@ defects! {
     IssCheckedOnlyWhenAdvertised => "iss_checked_only_when_advertised": "MCP: ignores a present iss unless the metadata sets authorization_response_iss_parameter_supported",
     IssRequiredWhenNotAdvertised => "iss_required_when_not_advertised": "MCP: rejects a response without iss even when the metadata does not promise it",
     ErrorShownDespiteWrongIss => "error_shown_despite_wrong_iss": "MCP: shows an error response's error and error_description without checking its iss",
+    DcrDespiteCimd => "dcr_despite_cimd": "MCP: registers dynamically although the authorization server accepts its Client ID Metadata Document",
+    NoApplicationType => "no_application_type": "MCP: sends no application_type in its dynamic client registration",
+    ClientIdReusedAcrossIssuers => "client_id_reused_across_issuers": "MCP: sends the client_id registered with one authorization server to another (no re-registration when the issuer changes)",
+    CimdClientIdMismatch => "cimd_client_id_mismatch": "MCP: serves a Client ID Metadata Document whose client_id is not the document's URL",
 }
 
 impl Defect {
@@ -130,7 +134,11 @@ impl Defect {
             Self::IssNormalised
             | Self::IssCheckedOnlyWhenAdvertised
             | Self::IssRequiredWhenNotAdvertised
-            | Self::ErrorShownDespiteWrongIss => Some("mcp"),
+            | Self::ErrorShownDespiteWrongIss
+            | Self::DcrDespiteCimd
+            | Self::NoApplicationType
+            | Self::ClientIdReusedAcrossIssuers
+            | Self::CimdClientIdMismatch => Some("mcp"),
             _ => None,
         }
     }

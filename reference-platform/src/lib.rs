@@ -73,6 +73,7 @@ mod hooks;
 mod http;
 mod link;
 mod mcp_discovery;
+mod mcp_registration;
 mod mcp_rpc;
 mod metadata;
 mod outcome;

@@ -21,6 +21,11 @@ pub(crate) struct Metadata {
     pub(crate) revocation_endpoint: Option<Url>,
     /// Whether authorization responses carry `iss` ([RFC 9207 §3](https://www.rfc-editor.org/rfc/rfc9207#section-3)).
     pub(crate) iss_parameter_supported: bool,
+    /// Where clients register dynamically ([RFC 7591 §3](https://www.rfc-editor.org/rfc/rfc7591#section-3)).
+    pub(crate) registration_endpoint: Option<Url>,
+    /// Whether a `client_id` may be a Client ID Metadata Document URL (MCP authorization,
+    /// client registration).
+    pub(crate) client_id_metadata_document_supported: bool,
 }
 
 /// The well-known URLs to try for `issuer`: the RFC 8414 §3.1 form with the path inserted
@@ -185,6 +190,11 @@ pub(crate) fn check(
         token_endpoint: required_endpoint(document, "token_endpoint")?,
         revocation_endpoint: endpoint(document, "revocation_endpoint")?,
         iss_parameter_supported,
+        registration_endpoint: endpoint(document, "registration_endpoint")?,
+        client_id_metadata_document_supported: document
+            .get("client_id_metadata_document_supported")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     };
     no_downgrade(&metadata, defects)?;
     Ok(metadata)

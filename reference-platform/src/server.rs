@@ -7,11 +7,11 @@ use tokio::sync::watch;
 
 use crate::app::router;
 use crate::config::{PlatformConfig, Shape};
-use crate::mcp_discovery;
 use crate::metadata::{discover, parse_issuer, require_secure};
 use crate::start_error::StartError;
 use crate::state::AppState;
 use crate::token_client::TokenClient;
+use crate::{mcp_discovery, mcp_registration};
 use oauth_vocab::Secret;
 
 /// How long start-up waits for the provider's metadata.
@@ -94,6 +94,7 @@ impl Platform {
                     }
                 }
             }
+            mcp_registration::register(&startup, &mut config, &found.metadata, &base_url).await?;
             (found.metadata, Some(found.resource))
         } else {
             (

@@ -53,6 +53,13 @@ pub enum StartError {
         /// The methods it lists.
         methods: Vec<String>,
     },
+    /// No client at the MCP server's authorization server: not the one the client is
+    /// registered with, and no registration worked (MCP authorization, client registration).
+    #[error("no client at the MCP server's authorization server: {reason}")]
+    Registration {
+        /// Why.
+        reason: String,
+    },
     /// The MCP server's authorization server could not be found (MCP authorization,
     /// "Authorization Server Discovery").
     #[error("the MCP server's authorization server could not be discovered: {reason}")]

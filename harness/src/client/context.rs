@@ -182,6 +182,9 @@ pub(crate) struct StartedMock {
     vars: Vars,
     trust: Trust,
     http: reqwest::Client,
+    /// Whether the platform's client is registered with this mock (pre-registration): not
+    /// when an MCP twist gives the platform an authorization server it must register with.
+    registers_platform: bool,
 }
 
 /// A platform that did not start against its mock.
@@ -302,11 +305,16 @@ impl StartedMock {
             "client_secret",
             profile.client.secret_value().unwrap_or_default(),
         );
+        let registers_platform = match variant {
+            MockVariant::Mcp(twist) => twist.registers_platform(),
+            MockVariant::Run | MockVariant::Downgraded => true,
+        };
         Ok(Self {
             provider,
             vars,
             trust,
             http,
+            registers_platform,
         })
     }
 
@@ -324,6 +332,7 @@ impl StartedMock {
             mut vars,
             trust,
             http,
+            registers_platform,
         } = self;
         let tenant = profile.platform.reference.tenant.as_deref();
         // Kore.ai's Path Param: the embedded platform calls the API at the token path.
@@ -333,18 +342,25 @@ impl StartedMock {
             None if profile.shape == ShapeKind::Mcp => vars.fill("{mcp_url}"),
             None => vars.fill("{resource_url}"),
         };
-        let (mut platform, platform_base) =
-            match start_platform(&profile, &mut vars, &api_url, platform_log).await {
-                Ok(started) => started,
-                Err(PlatformStart::Failed(error)) => return Err(not_started(provider, error).await),
-                Err(PlatformStart::NotLaunched(error)) => {
-                    return Err(NotStarted {
-                        provider,
-                        error,
-                        refused: false,
-                    });
-                }
-            };
+        let (mut platform, platform_base) = match start_platform(
+            &profile,
+            &mut vars,
+            &api_url,
+            registers_platform,
+            platform_log,
+        )
+        .await
+        {
+            Ok(started) => started,
+            Err(PlatformStart::Failed(error)) => return Err(not_started(provider, error).await),
+            Err(PlatformStart::NotLaunched(error)) => {
+                return Err(NotStarted {
+                    provider,
+                    error,
+                    refused: false,
+                });
+            }
+        };
         vars.set("base_url", platform_base.clone());
         let redirect_uris: Vec<String> = profile
             .client
@@ -364,7 +380,7 @@ impl StartedMock {
             // client_credentials: Gauntlet plays a channel that hands the platform a token.
             grant_types: mock_provider::GrantType::ALL.to_vec(),
         };
-        if let Err(e) = provider.register_client(client.clone()) {
+        if registers_platform && let Err(e) = provider.register_client(client.clone()) {
             return Err(NotStarted {
                 provider,
                 error: anyhow::anyhow!("client registration refused: {e}"),
@@ -474,16 +490,33 @@ fn closed_in_handshake(provider: &MockProvider) -> Option<String> {
     ))
 }
 
+/// The issuer the embedded platform's client is registered with when the scenario's mock has
+/// not registered it: a name only, never contacted.
+const REGISTERED_ELSEWHERE: &str = "https://registered-elsewhere.example.test";
+
+/// Where the embedded MCP client serves its Client ID Metadata Document.
+const CLIENT_METADATA_PATH: &str = "/oauth/client-metadata.json";
+
 async fn start_platform(
     profile: &PlatformProfile,
     vars: &mut Vars,
     api_url: &str,
+    registered: bool,
     platform_log: &std::path::Path,
 ) -> Result<(PlatformProcess, String), PlatformStart> {
     let location = &profile.platform;
     if location.embedded.is_some() {
+        let mcp = profile.shape == ShapeKind::Mcp;
         let config = reference_platform::PlatformConfig {
-            issuer: vars.fill("{issuer}"),
+            // The issuer its client is registered with: another one when this mock has not
+            // registered it (an MCP client then registers anew).
+            issuer: if registered {
+                vars.fill("{issuer}")
+            } else {
+                REGISTERED_ELSEWHERE.to_owned()
+            },
+            // An MCP client serves its Client ID Metadata Document.
+            client_metadata_path: mcp.then(|| CLIENT_METADATA_PATH.to_owned()),
             resource_url: api_url.to_owned(),
             shape: profile.reference_shape().map_err(|e| anyhow::anyhow!(e))?,
             extra_params: profile

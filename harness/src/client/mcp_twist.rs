@@ -40,6 +40,12 @@ pub(crate) enum McpTwist {
     /// Its authorization server sends no `iss`, and its metadata leaves
     /// `authorization_response_iss_parameter_supported` out.
     IssUnmentioned,
+    /// Its authorization server has not registered the platform (the platform's client is
+    /// registered with another issuer) and offers dynamic registration only.
+    Unregistered,
+    /// Likewise, and it accepts Client ID Metadata Documents (fetched from loopback hosts; a
+    /// plain-HTTP document URL allowed for a client under test).
+    UnregisteredCimd,
 }
 
 /// The scope the MCP server of [`McpTwist::ChallengedScope`] and [`McpTwist::MetadataScope`]
@@ -97,6 +103,10 @@ impl McpTwist {
             "whose authorization server neither sends iss nor mentions it in its metadata" => {
                 Self::IssUnmentioned
             }
+            "whose authorization server has not registered the platform" => Self::Unregistered,
+            "whose authorization server has not registered the platform and accepts Client ID Metadata Documents" => {
+                Self::UnregisteredCimd
+            }
             other => {
                 let endpoint = other
                     .strip_prefix(
@@ -144,7 +154,22 @@ impl McpTwist {
                 config.send_iss = false;
                 config.quirks.iss_unadvertised = true;
             }
+            // The platform's client is not registered here: a change to the platform's side
+            // ([`McpTwist::registers_platform`]); the metadata names the registration endpoint.
+            Self::Unregistered => {}
+            Self::UnregisteredCimd => {
+                mcp.client_id_metadata_documents = true;
+                mcp.client_metadata_hosts = ["127.0.0.1", "localhost", "[::1]"]
+                    .map(String::from)
+                    .to_vec();
+                mcp.client_metadata_plain_http = true;
+            }
         }
+    }
+
+    /// Whether the platform's client is registered with this authorization server.
+    pub(crate) fn registers_platform(self) -> bool {
+        !matches!(self, Self::Unregistered | Self::UnregisteredCimd)
     }
 }
 
@@ -168,11 +193,15 @@ mod tests {
             McpTwist::IssNotSent,
             McpTwist::IssUnadvertised,
             McpTwist::IssUnmentioned,
+            McpTwist::UnregisteredCimd,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);
             assert_ne!(config, ProviderConfig::default(), "{twist:?}");
         }
+        // Only the platform's side differs: it is registered elsewhere.
+        assert!(!McpTwist::Unregistered.registers_platform());
+        assert!(McpTwist::Bare.registers_platform());
     }
 
     #[test]

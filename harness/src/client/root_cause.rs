@@ -64,11 +64,11 @@ fn blames_platform(finding: Finding) -> bool {
         Family::Pkce
         | Family::RedirectUri
         | Family::ClientAuth
-        | Family::Client
         | Family::Request
         | Family::Resource
         | Family::Scope
         | Family::Transport => true,
+        Family::Client => !matches!(finding, F::ClientMetadataFetched),
         Family::Code => !matches!(finding, F::CodeExpired),
         Family::Refresh => !matches!(finding, F::RefreshExpired | F::RefreshRevoked),
         Family::Bearer => !matches!(

@@ -203,6 +203,14 @@ impl ProviderContext {
                  server.mcp.scope",
             ),
             (
+                "mcp_cimd",
+                self.metadata_value("client_id_metadata_document_supported")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false),
+                "the metadata does not advertise client_id_metadata_document_supported (Client \
+                 ID Metadata Documents, MCP 2025-11-25 and later)",
+            ),
+            (
                 "metadata",
                 self.metadata.is_some(),
                 "the server publishes no RFC 8414 metadata",

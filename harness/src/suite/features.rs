@@ -45,6 +45,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/issuer.feature"),
     ),
     (
+        "mcp/registration.feature",
+        include_str!("../../../features/client/mcp/registration.feature"),
+    ),
+    (
         "mcp/resource.feature",
         include_str!("../../../features/client/mcp/resource.feature"),
     ),
@@ -115,6 +119,10 @@ pub const PROVIDER: &[(&str, &str)] = &[
     (
         "mcp/issuer.feature",
         include_str!("../../../features/provider/mcp/issuer.feature"),
+    ),
+    (
+        "mcp/registration.feature",
+        include_str!("../../../features/provider/mcp/registration.feature"),
     ),
     (
         "mcp/tokens.feature",

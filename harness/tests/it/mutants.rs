@@ -296,6 +296,22 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             "ignores_challenged_scope",
             "The first authorization asks for the scope the 401 names",
         ),
+        (
+            "dcr_despite_cimd",
+            "The Client ID Metadata Document is used when the authorization server advertises it",
+        ),
+        (
+            "no_application_type",
+            "A dynamic registration names an application_type",
+        ),
+        (
+            "client_id_reused_across_issuers",
+            "A client_id registered with one authorization server is never sent to another",
+        ),
+        (
+            "cimd_client_id_mismatch",
+            "The Client ID Metadata Document names its own URL as client_id",
+        ),
     ] {
         assert!(
             killed_by(defect).contains(&scenario.to_owned()),

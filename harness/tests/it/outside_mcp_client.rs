@@ -122,6 +122,27 @@ const FAILS: &[(&str, Why)] = &[
              forbids on a mismatch",
         ),
     ),
+    (
+        "A client_id registered with one authorization server is never sent to another",
+        Why(
+            "the chatbot's clientInformation() hands the SDK its one pre-registered client \
+             whatever the authorization server, so auth() sends that client_id to an issuer \
+             that never registered it instead of registering there (MCP 2026-07-28, \
+             \"Authorization Server Binding\")",
+        ),
+    ),
+    (
+        "The Client ID Metadata Document is used when the authorization server advertises it",
+        Why(
+            "the same: with client information at hand the SDK neither uses a metadata document \
+             (the chatbot configures none) nor registers (MCP 2025-11-25 and later, \
+             client registration priority order)",
+        ),
+    ),
+    (
+        "Dynamic registration is used when Client ID Metadata Documents are not advertised",
+        Why("the same: no registration at an authorization server that has not registered it"),
+    ),
 ];
 
 /// Tags whose scenarios do not apply, with (a fragment of) the reason the report gives.

@@ -264,7 +264,7 @@ mod tests {
             },
             ..ProviderConfig::default()
         };
-        let state = AppState::new(config, "http://127.0.0.1:1".into(), None, None);
+        let state = AppState::new(config, "http://127.0.0.1:1".into(), None, None, None);
         (state.clone(), router(state))
     }
 

@@ -59,11 +59,16 @@ pub(crate) async fn handle(
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (mut request, mut findings) =
-        match validate(&state, &tenant, query.as_deref().unwrap_or("")) {
-            Ok(validated) => validated,
-            Err(refusal) => return refuse(&state, &tenant, refusal),
-        };
+    let query = query.as_deref().unwrap_or("");
+    let fetched = match client_metadata(&state, query).await {
+        Ok(fetched) => fetched,
+        Err(error) => return refuse(&state, &tenant, Refusal::Page(error)),
+    };
+    let (mut request, mut findings) = match validate(&state, &tenant, query) {
+        Ok(validated) => validated,
+        Err(refusal) => return refuse(&state, &tenant, refusal),
+    };
+    findings.extend(fetched);
     let client_id = request.client_id.clone();
     if let Some(uri) = fault(&state, &mut request, &mut findings) {
         return noted(found(&uri), Some(&client_id), findings);
@@ -119,6 +124,33 @@ fn validate(
         iss: response_iss(state, tenant),
     };
     Ok((request, findings))
+}
+
+/// With `mcp.client_id_metadata_documents`, a `client_id` URL's document fetched (unless a
+/// fresh one is cached), validated and registered before the request is checked
+/// ([`crate::client_metadata`]), and the note of the fetch; an invalid document is an error
+/// page, the redirect URI being unvalidated.
+async fn client_metadata(state: &AppState, query: &str) -> Result<Option<Observation>, OAuthError> {
+    let Some(fetcher) = &state.client_metadata else {
+        return Ok(None);
+    };
+    let params = Params::parse(query.as_bytes())?;
+    let Some(client_id) = params
+        .get("client_id")?
+        .filter(|id| fetcher.names_document(id))
+    else {
+        return Ok(None);
+    };
+    if fetcher.fresh(client_id) && state.client(client_id).is_some() {
+        return Ok(None);
+    }
+    let (client, note) = fetcher
+        .resolve(client_id, state.registrable_scopes())
+        .await?;
+    state.add_client(client).map_err(|e| {
+        OAuthError::new(ErrorCode::InvalidClient, e.to_string()).with_finding(note.clone())
+    })?;
+    Ok(Some(note))
 }
 
 /// The registered client the request names; unknown, it gets an error page (§4.1.2.1).

@@ -55,6 +55,10 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
     if state.signer.is_some() {
         doc["jwks_uri"] = at(&paths.jwks).into();
     }
+    if state.client_metadata.is_some() {
+        // MCP authorization, client registration: "Advertising CIMD Support".
+        doc["client_id_metadata_document_supported"] = true.into();
+    }
     let quirks = &state.config.quirks;
     if let Some(members) = doc.as_object_mut() {
         if quirks.openid_discovery_only {

@@ -29,6 +29,10 @@ struct Metadata {
     scope: Option<String>,
     #[serde(default)]
     client_name: Option<String>,
+    /// OpenID Connect Dynamic Client Registration 1.0 §2, which MCP 2026-07-28 asks clients to
+    /// send ("Application Type and Redirect URI Constraints"): `native` or `web`.
+    #[serde(default)]
+    application_type: Option<String>,
 }
 
 fn metadata_error(description: impl Into<String>) -> OAuthError {
@@ -86,10 +90,17 @@ fn register(
     let meta = parse_metadata(body)?;
     check_redirect_uris(&meta.redirect_uris)?;
     check_response_types(meta.response_types.as_deref())?;
+    if let Some(other) =
+        (meta.application_type.as_deref()).filter(|t| !matches!(*t, "native" | "web"))
+    {
+        return Err(metadata_error(format!(
+            "application_type {other:?} is neither native nor web"
+        )));
+    }
     let grant_types = grant_types(meta.grant_types)?;
     let allowed_scopes = match &meta.scope {
         Some(s) => scope::parse(s).map_err(|e| metadata_error(e.description))?,
-        None => state.scopes_supported(),
+        None => state.registrable_scopes(),
     };
     let auth_method = meta.token_endpoint_auth_method.unwrap_or_default();
     let client = ClientConfig {

@@ -332,6 +332,7 @@ async fn unsupported_metadata_values_are_invalid_client_metadata() {
         json!({ "redirect_uris": [BOT_REDIRECT], "response_types": ["token"] }),
         json!({ "redirect_uris": [BOT_REDIRECT], "token_endpoint_auth_method": "private_key_jwt" }),
         json!({ "redirect_uris": [BOT_REDIRECT], "scope": "read  write" }),
+        json!({ "redirect_uris": [BOT_REDIRECT], "application_type": "desktop" }),
     ] {
         // Act
         let response = register(&provider, &http, &metadata).await;
@@ -339,4 +340,15 @@ async fn unsupported_metadata_values_are_invalid_client_metadata() {
         assert_error(response, "invalid_client_metadata").await;
     }
     assert_eq!(client_count(&provider, &http).await, 1);
+}
+
+#[tokio::test]
+async fn application_type_native_or_web_is_accepted() {
+    let (provider, http) = start().await;
+    for application_type in ["native", "web"] {
+        let metadata =
+            json!({ "redirect_uris": [BOT_REDIRECT], "application_type": application_type });
+        let response = register(&provider, &http, &metadata).await;
+        assert_eq!(response.status(), 201, "{application_type}");
+    }
 }

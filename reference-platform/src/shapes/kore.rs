@@ -197,6 +197,8 @@ mod tests {
             token_endpoint: url,
             revocation_endpoint: None,
             iss_parameter_supported: false,
+            registration_endpoint: None,
+            client_id_metadata_document_supported: false,
         }
     }
 

@@ -5,6 +5,7 @@ mod callback;
 mod chat;
 mod csml_service;
 mod kore_path;
+mod mcp_registration;
 mod probe;
 mod shapes;
 mod start;

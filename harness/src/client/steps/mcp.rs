@@ -93,7 +93,7 @@ async fn started_against(world: &mut GauntletWorld, words: String) -> StepResult
 }
 
 /// The journal of the scenario's own MCP server, or why there is none.
-fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, String> {
+pub(super) fn own_journal(world: &GauntletWorld) -> Result<Option<Vec<JournalEntry>>, String> {
     if world.refused_start.is_some() {
         return Ok(None);
     }

@@ -4,7 +4,8 @@
 //! features share [`shapes`], with Kore.ai's Path Param in [`path_param`] and CSML's
 //! chatbot-wide service account in [`service_account`]; [`mcp`] holds the steps of
 //! `mcp/resource.feature` and `mcp/discovery.feature`, [`mcp_issuer`] those of
-//! `mcp/issuer.feature`, and [`afresh`] those of scenarios that start the platform afresh.
+//! `mcp/issuer.feature`, [`mcp_registration`] those of `mcp/registration.feature`,
+//! [`mcp_scope`] those of `mcp/scope.feature`, and [`afresh`] those of scenarios that start the platform afresh.
 
 mod afresh;
 mod errors;
@@ -12,6 +13,7 @@ mod flow;
 mod linking;
 mod mcp;
 mod mcp_issuer;
+mod mcp_registration;
 mod mcp_scope;
 mod mixup;
 mod path_param;

@@ -1,5 +1,6 @@
 //! Step definitions of `features/provider/`: one module per feature file, named after it
-//! ([`mcp`] for the files of `mcp/`, but for [`mcp_issuer`], `mcp/issuer.feature`);
+//! ([`mcp`] for the files of `mcp/`, but `mcp/issuer.feature`'s in [`mcp_issuer`] and
+//! `mcp/registration.feature`'s in [`mcp_registration`]);
 //! [`flow`] holds the steps several features share (asking, approving, redeeming, holding
 //! tokens, and the usual answers).
 
@@ -10,6 +11,7 @@ mod flow;
 mod introspection;
 mod mcp;
 mod mcp_issuer;
+mod mcp_registration;
 mod metadata;
 mod pkce;
 mod redirect;

@@ -2,6 +2,7 @@
 //! the authorization and token endpoints, the MCP endpoint and its bearer rules, RFC 9728
 //! metadata and the discovery URLs MCP clients try.
 
+mod client_metadata;
 mod endpoint;
 mod metadata;
 mod resource_param;
