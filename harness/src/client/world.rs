@@ -119,6 +119,9 @@ pub struct GauntletWorld {
     pub run_ctx: Option<Arc<RunContext>>,
     /// The platform this scenario started afresh refused to start (an `@restart` scenario).
     pub(crate) refused_start: Option<super::restart::Refusal>,
+    /// Why a step could not judge its rule, when Gauntlet, not the platform, is the cause
+    /// ([`Recorded::not_judged`](crate::suite::Recorded::not_judged)).
+    pub(crate) not_judged: Option<String>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -139,6 +142,10 @@ impl crate::suite::Recorded for GauntletWorld {
 
     fn root_cause(&self) -> Option<crate::report::RootCause> {
         crate::client::root_cause::earliest(&self.journal())
+    }
+
+    fn not_judged(&self) -> Option<String> {
+        self.not_judged.clone()
     }
 
     fn outcomes(&self) -> &crate::suite::Outcomes {
@@ -172,6 +179,7 @@ impl GauntletWorld {
             service_mark: None,
             run_ctx: None,
             refused_start: None,
+            not_judged: None,
         }
     }
 

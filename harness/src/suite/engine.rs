@@ -53,6 +53,12 @@ pub trait Recorded: cucumber::World + std::fmt::Debug + cucumber::codegen::World
     fn server_error(&self) -> Option<String> {
         None
     }
+    /// Why the failed step could not judge its rule, when the cause is a limit of Gauntlet's
+    /// and not the system under test (e.g. a document on a host the mock never fetches from):
+    /// the scenario is then an error ([`Status::Error`]), not a failure. `None` by default.
+    fn not_judged(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A run's feature files, parsed and checked, before anything is started.

@@ -193,6 +193,12 @@ fn step_event<W: Recorded>(
         }
         event::Step::Failed(_, _, world, StepError::Panic(info)) => {
             recorded.status = StepStatus::Failed;
+            if let Some(reason) = world.as_deref().and_then(Recorded::not_judged) {
+                recorded.error = Some(reason.clone());
+                outcome.status = Status::Error;
+                outcome.explanation = Some(reason);
+                return;
+            }
             let why = panic_text(&info).unwrap_or_else(|| "the step failed".into());
             let why = match world.as_deref() {
                 Some(world) => with_cut_body(why, &world.exchanges()),

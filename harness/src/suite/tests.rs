@@ -15,11 +15,18 @@ static OUTCOMES: Outcomes = Mutex::new(Vec::new());
 
 /// A world with two step definitions that both match `a step that two definitions match`.
 #[derive(Debug, Default, cucumber::World)]
-struct Overlapping;
+struct Overlapping {
+    /// Set by the step that cannot judge its rule.
+    not_judged: Option<String>,
+}
 
 impl Recorded for Overlapping {
     fn exchanges(&self) -> Vec<Exchange> {
         Vec::new()
+    }
+
+    fn not_judged(&self) -> Option<String> {
+        self.not_judged.clone()
     }
 
     fn outcomes(&self) -> &Outcomes {
@@ -35,6 +42,18 @@ fn two(_: &mut Overlapping) {}
 
 #[given("a step that one definition matches")]
 fn one(_: &mut Overlapping) {}
+
+#[given("a step that fails")]
+fn fails(_: &mut Overlapping) -> Result<(), String> {
+    Err("the rule is broken".into())
+}
+
+#[given("a step Gauntlet cannot judge")]
+fn cannot_judge(world: &mut Overlapping) -> Result<(), String> {
+    let reason = "Gauntlet cannot reach what it must judge".to_owned();
+    world.not_judged = Some(reason.clone());
+    Err(reason)
+}
 
 /// A direction with nothing to start, for [`Overlapping`].
 struct Probe;
@@ -122,4 +141,37 @@ async fn an_ambiguous_step_fails_its_scenario_and_the_run_and_the_reports_name_i
         json[0]["elements"][0]["steps"][0]["result"]["status"],
         "ambiguous"
     );
+}
+
+const NOT_JUDGED: &str = "Feature: custom checks
+  @must
+  Scenario: A rule Gauntlet cannot judge
+    Given a step Gauntlet cannot judge
+
+  @must
+  Scenario: A broken rule
+    Given a step that fails
+";
+
+#[tokio::test]
+async fn a_step_that_cannot_judge_its_rule_makes_an_error_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let features = dir.path().join("features");
+    std::fs::create_dir(&features).unwrap();
+    std::fs::write(features.join("not_judged.feature"), NOT_JUDGED).unwrap();
+    let options = SuiteOptions {
+        features: Some(features),
+        gate: Gate::Must,
+        ..SuiteOptions::new((), dir.path().join("reports"))
+    };
+    let result = super::run::<Probe>(options).await.unwrap();
+    let [not_judged, broken] = &result.report.scenarios[..] else {
+        panic!("two scenarios: {:#?}", result.report.scenarios);
+    };
+    assert_eq!(not_judged.status, Status::Error, "{not_judged:#?}");
+    assert_eq!(
+        not_judged.explanation.as_deref(),
+        Some("Gauntlet cannot reach what it must judge")
+    );
+    assert_eq!(broken.status, Status::Failed, "{broken:#?}");
 }

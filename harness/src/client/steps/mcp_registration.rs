@@ -112,13 +112,15 @@ async fn metadata_document_accepted(world: &mut GauntletWorld) -> StepResult {
         .as_ref()
         .filter(|d| d.contains("client_metadata_hosts"))
     {
-        return Err(format!(
+        let reason = format!(
             "Gauntlet could not judge the platform's Client ID Metadata Document {client_id} \
              (#{}): {detail}. Gauntlet's mock fetches documents from loopback hosts only \
-             (127.0.0.1, localhost, [::1]), never from any other address: serve the document \
-             on loopback for the test",
+             (127.0.0.1, localhost, [::1]), never from any other address, so this is not a \
+             verdict on the platform: serve the document on loopback for the test",
             entry.seq
-        ));
+        );
+        world.not_judged = Some(reason.clone());
+        return Err(reason);
     }
     if let Some(detail) = invalid {
         return Err(format!(
