@@ -97,6 +97,8 @@ defects! {
     AsMetadataRootOnly => "as_metadata_root_only": "MCP: reads the authorization server's metadata at the root well-known URL, dropping the issuer's path",
     AsIssuerUnchecked => "as_issuer_unchecked": "MCP: uses authorization server metadata whose issuer is not the one it looked it up for",
     OpensAnyAuthorizationEndpoint => "opens_any_authorization_endpoint": "MCP: sends the browser to any authorization_endpoint the metadata names, javascript: and file: included",
+    StepUpDropsGrantedScopes => "step_up_drops_granted_scopes": "MCP: re-authorizes after a 403 insufficient_scope asking only for the challenged scopes, dropping those it asked for before",
+    StepUpUnbounded => "step_up_unbounded": "MCP: asks the user to re-authorize after every 403 insufficient_scope, however often the new token is refused",
 }
 
 impl Defect {
@@ -121,6 +123,7 @@ impl Defect {
             | Self::AsMetadataRootOnly
             | Self::AsIssuerUnchecked
             | Self::OpensAnyAuthorizationEndpoint => Some("mcp"),
+            Self::StepUpDropsGrantedScopes | Self::StepUpUnbounded => Some("mcp"),
             _ => None,
         }
     }

@@ -3,7 +3,7 @@
 //! The platform is started afresh against it (an MCP client discovers its authorization
 //! server when it connects, which the reference platform does at start).
 
-use mock_provider::{McpChallenge, ProviderConfig, TokenFormat};
+use mock_provider::{McpChallenge, ProviderConfig, TokenFormat, UnknownScopes};
 
 /// One way the scenario's MCP server differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +26,17 @@ pub(crate) enum McpTwist {
     /// Its authorization server's metadata names this authorization endpoint, one of
     /// [`HOSTILE_ENDPOINTS`].
     HostileEndpoint(&'static str),
+    /// Its tool [`STEP_UP_TOOL`] needs [`STEP_UP_SCOPE`] besides the endpoint's scopes, which
+    /// its authorization server leaves out of every grant (the platform's client may not have
+    /// it): a 403 `insufficient_scope` before and after any re-authorization.
+    StepUpNeverGranted,
 }
+
+/// The tool of [`McpTwist::StepUpNeverGranted`].
+pub(crate) const STEP_UP_TOOL: &str = "echo";
+
+/// The scope [`STEP_UP_TOOL`] needs there.
+pub(crate) const STEP_UP_SCOPE: &str = "write";
 
 /// The tenant whose issuer (`{base}/t/tenant1`) is the authorization server of
 /// [`McpTwist::IssuerWithPath`].
@@ -66,6 +76,9 @@ impl McpTwist {
                 Self::IssuerWithPathOpenIdOnly
             }
             "whose authorization server's metadata names another issuer" => Self::ForeignIssuer,
+            "whose echo tool needs a scope its authorization server does not grant" => {
+                Self::StepUpNeverGranted
+            }
             other => {
                 let endpoint = other
                     .strip_prefix(
@@ -102,6 +115,12 @@ impl McpTwist {
                 (config.quirks.metadata_overrides)
                     .insert("authorization_endpoint".into(), endpoint.into());
             }
+            Self::StepUpNeverGranted => {
+                (mcp.tool_scopes).insert(STEP_UP_TOOL.into(), vec![STEP_UP_SCOPE.into()]);
+                // The platform's client is registered for its configured scopes only: a
+                // request for more is granted without them rather than refused.
+                config.unknown_scopes = UnknownScopes::Ignore;
+            }
         }
     }
 }
@@ -121,6 +140,7 @@ mod tests {
             McpTwist::IssuerWithPathOpenIdOnly,
             McpTwist::ForeignIssuer,
             McpTwist::HostileEndpoint(HOSTILE_ENDPOINTS[0]),
+            McpTwist::StepUpNeverGranted,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);

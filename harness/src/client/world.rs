@@ -119,6 +119,8 @@ pub struct GauntletWorld {
     pub run_ctx: Option<Arc<RunContext>>,
     /// The platform this scenario started afresh refused to start (an `@restart` scenario).
     pub(crate) refused_start: Option<super::restart::Refusal>,
+    /// The platform's answers to the tool calls of the scenario (`[tool_call]`), in order.
+    pub tool_answers: Vec<Reply>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -172,6 +174,7 @@ impl GauntletWorld {
             service_mark: None,
             run_ctx: None,
             refused_start: None,
+            tool_answers: Vec::new(),
         }
     }
 

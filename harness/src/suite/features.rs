@@ -45,6 +45,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/resource.feature"),
     ),
     (
+        "mcp/step_up.feature",
+        include_str!("../../../features/client/mcp/step_up.feature"),
+    ),
+    (
         "mixup.feature",
         include_str!("../../../features/client/mixup.feature"),
     ),

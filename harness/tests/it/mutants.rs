@@ -292,6 +292,14 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             "opens_any_authorization_endpoint",
             "An authorization endpoint no browser may open is never handed to one",
         ),
+        (
+            "step_up_drops_granted_scopes",
+            "Step-up asks for the challenged scope together with the scopes asked before",
+        ),
+        (
+            "step_up_unbounded",
+            "A step-up that does not help is not retried for ever",
+        ),
     ] {
         assert!(
             killed_by(defect).contains(&scenario.to_owned()),
@@ -318,6 +326,8 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
         "prm_root_first",
         "no_oidc_discovery",
         "as_issuer_unchecked",
+        "step_up_drops_granted_scopes",
+        "step_up_unbounded",
     ] {
         assert_eq!(
             killed_by(defect).len(),

@@ -18,5 +18,6 @@ mod scope;
 mod service_account;
 mod shapes;
 mod state;
+mod step_up;
 mod token;
 mod transport;
