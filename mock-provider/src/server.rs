@@ -377,6 +377,13 @@ impl MockProvider {
         self.state.journal.dropped()
     }
 
+    /// Makes the authorization server's metadata documents (RFC 8414 and OpenID Connect
+    /// discovery, every issuer) answer 503 while `on`: a provider whose discovery fails after
+    /// the client read it (`POST`/`DELETE /_admin/metadata_outage`).
+    pub fn set_metadata_outage(&self, on: bool) {
+        self.state.set_metadata_outage(on);
+    }
+
     /// Empties the journal.
     pub fn clear_journal(&self) {
         self.state.journal.clear();

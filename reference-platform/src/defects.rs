@@ -99,6 +99,7 @@ defects! {
     OpensAnyAuthorizationEndpoint => "opens_any_authorization_endpoint": "MCP: sends the browser to any authorization_endpoint the metadata names, javascript: and file: included",
     StepUpDropsGrantedScopes => "step_up_drops_granted_scopes": "MCP: re-authorizes after a 403 insufficient_scope asking only for the challenged scopes, dropping those it asked for before",
     StepUpUnbounded => "step_up_unbounded": "MCP: asks the user to re-authorize after every 403 insufficient_scope, however often the new token is refused",
+    RefreshAtGuessedEndpoint => "refresh_at_guessed_endpoint": "MCP: reads the authorization server's metadata again before refreshing and, when that fails, sends the refresh token to /token at the MCP server's origin (2025-03-26's fallback)",
 }
 
 impl Defect {
@@ -124,6 +125,7 @@ impl Defect {
             | Self::AsIssuerUnchecked
             | Self::OpensAnyAuthorizationEndpoint => Some("mcp"),
             Self::StepUpDropsGrantedScopes | Self::StepUpUnbounded => Some("mcp"),
+            Self::RefreshAtGuessedEndpoint => Some("mcp"),
             _ => None,
         }
     }

@@ -182,7 +182,17 @@ async fn recover(state: &AppState, sid: &str, refused: &Linked) -> Option<Linked
         state.sessions.forget_if(sid, current.generation);
         return None;
     };
-    match state.tokens.refresh(refresh_token).await {
+    let guessed = if defects.has(Defect::RefreshAtGuessedEndpoint) {
+        guessed_token_client(state).await
+    } else {
+        None
+    };
+    match guessed
+        .as_ref()
+        .unwrap_or(&state.tokens)
+        .refresh(refresh_token)
+        .await
+    {
         Ok(mut tokens) => {
             if defects.has(Defect::RefreshTokenDropped) {
                 tokens.refresh_token = Some(refresh_token.clone());
@@ -196,6 +206,24 @@ async fn recover(state: &AppState, sid: &str, refused: &Linked) -> Option<Linked
             None
         }
     }
+}
+
+/// The `refresh_at_guessed_endpoint` defect: the metadata is read again before refreshing, and
+/// when it fails the token client talks to `/token` at the MCP server's origin, as MCP
+/// 2025-03-26's "Fallbacks for Servers without Metadata Discovery" had it. `None` when the
+/// metadata still answers (the learned endpoint is used).
+async fn guessed_token_client(state: &AppState) -> Option<crate::token_client::TokenClient> {
+    let issuer = url::Url::parse(&state.metadata.issuer).ok()?;
+    let read = crate::metadata::well_known_urls(&issuer)
+        .into_iter()
+        .next()?;
+    if crate::metadata::fetch(&state.http, &read).await.is_ok() {
+        return None;
+    }
+    let mut guessed = url::Url::parse(&state.config.resource_url).ok()?;
+    guessed.set_path("/token");
+    guessed.set_query(None);
+    Some(state.tokens.at_token_endpoint(guessed))
 }
 
 /// One call to the resource API (in the MCP shape, of the tool `tool`) with the token in the

@@ -30,7 +30,13 @@ pub(crate) enum McpTwist {
     /// its authorization server leaves out of every grant (the platform's client may not have
     /// it): a 403 `insufficient_scope` before and after any re-authorization.
     StepUpNeverGranted,
+    /// Its authorization server's token endpoint is at [`TOKEN_PATH`], so that neither
+    /// `{origin}/token` nor `{issuer}/token` (2025-03-26's default paths) is it.
+    TokenEndpointElsewhere,
 }
+
+/// The token endpoint's path under [`McpTwist::TokenEndpointElsewhere`].
+pub(crate) const TOKEN_PATH: &str = "/oauth2/v1/token";
 
 /// The tool of [`McpTwist::StepUpNeverGranted`].
 pub(crate) const STEP_UP_TOOL: &str = "echo";
@@ -79,6 +85,9 @@ impl McpTwist {
             "whose echo tool needs a scope its authorization server does not grant" => {
                 Self::StepUpNeverGranted
             }
+            "whose authorization server's token endpoint is at no default path" => {
+                Self::TokenEndpointElsewhere
+            }
             other => {
                 let endpoint = other
                     .strip_prefix(
@@ -121,6 +130,7 @@ impl McpTwist {
                 // request for more is granted without them rather than refused.
                 config.unknown_scopes = UnknownScopes::Ignore;
             }
+            Self::TokenEndpointElsewhere => config.paths.token = TOKEN_PATH.into(),
         }
     }
 }
@@ -141,6 +151,7 @@ mod tests {
             McpTwist::ForeignIssuer,
             McpTwist::HostileEndpoint(HOSTILE_ENDPOINTS[0]),
             McpTwist::StepUpNeverGranted,
+            McpTwist::TokenEndpointElsewhere,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);

@@ -41,6 +41,10 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/discovery.feature"),
     ),
     (
+        "mcp/refresh.feature",
+        include_str!("../../../features/client/mcp/refresh.feature"),
+    ),
+    (
         "mcp/resource.feature",
         include_str!("../../../features/client/mcp/resource.feature"),
     ),

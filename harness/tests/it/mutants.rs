@@ -300,6 +300,10 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             "step_up_unbounded",
             "A step-up that does not help is not retried for ever",
         ),
+        (
+            "refresh_at_guessed_endpoint",
+            "A refresh token is never sent to a guessed endpoint when discovery fails at refresh time",
+        ),
     ] {
         assert!(
             killed_by(defect).contains(&scenario.to_owned()),
@@ -328,6 +332,7 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
         "as_issuer_unchecked",
         "step_up_drops_granted_scopes",
         "step_up_unbounded",
+        "refresh_at_guessed_endpoint",
     ] {
         assert_eq!(
             killed_by(defect).len(),

@@ -10,6 +10,7 @@ mod errors;
 mod flow;
 mod linking;
 mod mcp;
+mod mcp_refresh;
 mod mixup;
 mod path_param;
 mod pkce;
