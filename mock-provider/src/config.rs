@@ -114,6 +114,10 @@ pub struct Quirks {
     /// `issuer` other than the one the document's URL was built from (RFC 8414 §3.3), or an
     /// `authorization_endpoint` no browser may be sent to.
     pub metadata_overrides: BTreeMap<String, String>,
+    /// The MCP endpoint takes an expired access token of its authorization server as if it
+    /// were active (MCP authorization, "Token Handling": invalid or expired tokens MUST get a
+    /// 401).
+    pub mcp_expiry_unchecked: bool,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to

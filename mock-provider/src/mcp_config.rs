@@ -58,6 +58,11 @@ pub struct McpConfig {
     /// server whose metadata describes another resource, which a client must not use
     /// ([RFC 9728 §3.3](https://www.rfc-editor.org/rfc/rfc9728#section-3.3)). For client tests.
     pub metadata_resource: Option<String>,
+    /// An access token the mock holds from start-up as issued for the MCP endpoint (its
+    /// audience, the endpoint's issuer, the first client, the first user and
+    /// [`McpConfig::scopes`]) that has already expired: what a provider suite presents to see
+    /// an expired token refused. For provider tests.
+    pub expired_token: Option<String>,
 }
 
 /// The tools the MCP endpoint offers.
@@ -77,6 +82,7 @@ impl Default for McpConfig {
             metadata_at_path: true,
             metadata_at_root: true,
             metadata_resource: None,
+            expired_token: None,
         }
     }
 }
@@ -140,6 +146,18 @@ impl McpConfig {
         }
         if self.scopes.iter().any(|s| !is_scope_token(s)) {
             return bad("scopes", "holds a malformed scope");
+        }
+        if let Some(token) = &self.expired_token
+            && (token.len() < 8
+                || token.len() > 256
+                || !token
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'))
+        {
+            return bad(
+                "expired_token",
+                "must be 8 to 256 visible ASCII characters, without quotes or backslashes",
+            );
         }
         Ok(())
     }

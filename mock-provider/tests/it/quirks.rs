@@ -299,6 +299,7 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             mcp_query_token: false,
             openid_discovery_only: false,
             metadata_overrides: Default::default(),
+            mcp_expiry_unchecked: false,
         }
     );
     assert!(!lax.rotate_refresh_tokens);
