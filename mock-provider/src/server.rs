@@ -168,6 +168,7 @@ impl MockProviderBuilder {
             plain_address.map(|a| format!("http://{a}")),
             self.seed,
         );
+        crate::tokens::seed_expired_mcp_token(&state);
         let (shutdown, stopped) = watch::channel(false);
         let connections = Connections::new(&state.config.limits);
         let acceptor = tls.as_ref().map(Tls::acceptor);

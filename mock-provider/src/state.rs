@@ -74,7 +74,7 @@ impl AppState {
             .map(|c| (c.client_id.clone(), c.clone()))
             .collect();
         let limits = &config.limits;
-        let state = Self(Arc::new(Inner {
+        Self(Arc::new(Inner {
             clients: RwLock::new(clients),
             stores: Mutex::new(Stores::new(limits.max_codes, limits.max_tokens)),
             interactions: Mutex::new(Interactions::new(
@@ -91,9 +91,7 @@ impl AppState {
             base_url,
             plain_base_url,
             config,
-        }));
-        crate::tokens::seed_expired_mcp_token(&state);
-        state
+        }))
     }
 
     /// Switches the metadata outage on or off.
