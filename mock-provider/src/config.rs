@@ -120,6 +120,10 @@ pub struct Quirks {
     /// whose `iss` MCP clients must still compare (MCP authorization 2026-07-28, "Authorization
     /// Response Validation").
     pub iss_unadvertised: bool,
+    /// The MCP endpoint takes an expired access token of its authorization server as if it
+    /// were active (MCP authorization, "Token Handling": invalid or expired tokens MUST get a
+    /// 401).
+    pub mcp_expiry_unchecked: bool,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to

@@ -72,6 +72,11 @@ pub struct McpConfig {
     /// Test-only allowance, off by default: also accept `http://` `client_id` URLs on a loopback
     /// host, for a client under test that cannot serve HTTPS. The spec requires `https`.
     pub client_metadata_plain_http: bool,
+    /// An access token the mock holds from start-up as issued for the MCP endpoint (its
+    /// audience, the endpoint's issuer, the first client, the first user and
+    /// [`McpConfig::scopes`]) that has already expired: what a provider suite presents to see
+    /// an expired token refused. For provider tests.
+    pub expired_token: Option<String>,
 }
 
 /// The tools the MCP endpoint offers.
@@ -95,6 +100,7 @@ impl Default for McpConfig {
             client_metadata_hosts: Vec::new(),
             client_metadata_ca_file: None,
             client_metadata_plain_http: false,
+            expired_token: None,
         }
     }
 }
@@ -166,6 +172,18 @@ impl McpConfig {
                     "must be a host as a URL writes it, e.g. 127.0.0.1 or [::1]",
                 );
             }
+        }
+        if let Some(token) = &self.expired_token
+            && (token.len() < 8
+                || token.len() > 256
+                || !token
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'))
+        {
+            return bad(
+                "expired_token",
+                "must be 8 to 256 visible ASCII characters, without quotes or backslashes",
+            );
         }
         Ok(())
     }

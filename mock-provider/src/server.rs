@@ -171,6 +171,7 @@ impl MockProviderBuilder {
             self.seed,
             client_metadata,
         );
+        crate::tokens::seed_expired_mcp_token(&state);
         let (shutdown, stopped) = watch::channel(false);
         let connections = Connections::new(&state.config.limits);
         let acceptor = tls.as_ref().map(Tls::acceptor);
@@ -378,6 +379,13 @@ impl MockProvider {
     /// `limits.journal_bytes`.
     pub fn journal_dropped(&self) -> u64 {
         self.state.journal.dropped()
+    }
+
+    /// Makes the authorization server's metadata documents (RFC 8414 and OpenID Connect
+    /// discovery, every issuer) answer 503 while `on`: a provider whose discovery fails after
+    /// the client read it (`POST`/`DELETE /_admin/metadata_outage`).
+    pub fn set_metadata_outage(&self, on: bool) {
+        self.state.set_metadata_outage(on);
     }
 
     /// Empties the journal.

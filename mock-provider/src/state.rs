@@ -45,6 +45,9 @@ pub(crate) struct Inner {
     pub(crate) started: Instant,
     /// The Client ID Metadata Document fetcher, with `mcp.client_id_metadata_documents`.
     pub(crate) client_metadata: Option<Fetcher>,
+    /// The authorization server's metadata documents answer 503 while set (an outage the
+    /// control API switches on and off, for clients that re-read metadata at refresh time).
+    pub(crate) metadata_outage: std::sync::atomic::AtomicBool,
 }
 
 impl std::ops::Deref for AppState {
@@ -89,10 +92,16 @@ impl AppState {
             signer,
             started: Instant::now(),
             client_metadata,
+            metadata_outage: std::sync::atomic::AtomicBool::new(false),
             base_url,
             plain_base_url,
             config,
         }))
+    }
+
+    /// Switches the metadata outage on or off.
+    pub(crate) fn set_metadata_outage(&self, on: bool) {
+        (self.metadata_outage).store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The issuer identifier for a tenant (or the root issuer).

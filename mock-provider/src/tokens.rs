@@ -127,3 +127,40 @@ fn store(
         stores.insert_token(refresh, record(TokenKind::Refresh, ttl), ttl, KEPT_AT_LEAST);
     }
 }
+
+/// How long the expired token of `mcp.expired_token` stays known as expired (rather than
+/// unknown): the provider's whole run, in practice.
+const EXPIRED_KEPT_FOR: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Stores `mcp.expired_token`, if configured: an access token issued for the MCP endpoint an
+/// hour ago that expired a minute ago.
+pub(crate) fn seed_expired_mcp_token(state: &AppState) {
+    let mcp = &state.config.mcp;
+    let Some(token) = mcp.expired_token.as_deref().filter(|_| mcp.enabled) else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let resource = crate::resource_indicator::mcp_resource(state);
+    let mut stores = lock(&state.stores);
+    let record = TokenRecord {
+        kind: TokenKind::Access,
+        client_id: (state.config.clients.first())
+            .map_or_else(|| "mock-provider".to_owned(), |c| c.client_id.clone()),
+        tenant: mcp.tenant.clone(),
+        subject: (state.config.users.first())
+            .map_or_else(|| "expired".to_owned(), |u| u.sub().to_owned()),
+        scopes: mcp.scopes.clone(),
+        family: stores.new_family(),
+        issued_at_unix: now.saturating_sub(3600),
+        expires_at_unix: now.saturating_sub(60),
+        revoked: false,
+        rotated: false,
+        extras: Vec::new(),
+        origin_state: None,
+        audience: Some(resource.clone()),
+        resources: vec![resource],
+    };
+    stores.insert_token(token, record, Duration::ZERO, EXPIRED_KEPT_FOR);
+}

@@ -106,6 +106,9 @@ defects! {
     NoApplicationType => "no_application_type": "MCP: sends no application_type in its dynamic client registration",
     ClientIdReusedAcrossIssuers => "client_id_reused_across_issuers": "MCP: sends the client_id registered with one authorization server to another (no re-registration when the issuer changes)",
     CimdClientIdMismatch => "cimd_client_id_mismatch": "MCP: serves a Client ID Metadata Document whose client_id is not the document's URL",
+    StepUpDropsGrantedScopes => "step_up_drops_granted_scopes": "MCP: re-authorizes after a 403 insufficient_scope asking only for the challenged scopes, dropping those it asked for before",
+    StepUpUnbounded => "step_up_unbounded": "MCP: asks the user to re-authorize after every 403 insufficient_scope, however often the new token is refused",
+    RefreshAtGuessedEndpoint => "refresh_at_guessed_endpoint": "MCP: reads the authorization server's metadata again before refreshing and, when that fails, sends the refresh token to /token at the MCP server's origin (2025-03-26's fallback)",
 }
 
 impl Defect {
@@ -138,7 +141,10 @@ impl Defect {
             | Self::DcrDespiteCimd
             | Self::NoApplicationType
             | Self::ClientIdReusedAcrossIssuers
-            | Self::CimdClientIdMismatch => Some("mcp"),
+            | Self::CimdClientIdMismatch
+            | Self::StepUpDropsGrantedScopes
+            | Self::StepUpUnbounded
+            | Self::RefreshAtGuessedEndpoint => Some("mcp"),
             _ => None,
         }
     }

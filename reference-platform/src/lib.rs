@@ -28,7 +28,7 @@
 //! | Converse | `POST /converse/turn` `{"session","step"}` (`is_authenticated`, `account_link`, `get_access_token`, `confirm_link` with `code`); `POST /converse/channel-token` `{"session","access_token"}`; the callback only stores the code |
 //! | Kore.ai | `POST /kore/test-authorization` `{"session"}`; authorization and token URLs from the profile's templates; the token in the header, payload, query or (`Placement::Path`) the resource URL's `{access_token}` segment |
 //! | Botpress | `GET /botpress/{bot}/link?user=`, `GET /botpress/{bot}/whoami?user=`, `POST /botpress/webhook` `{"external_id"}`; one callback for every bot |
-//! | MCP | no routes of its own: at start it connects to its MCP server (`resource_url`) and discovers the authorization server from the `401` (RFC 9728); flows send `resource` (RFC 8707); `/whoami` calls the server's `whoami` tool |
+//! | MCP | `GET /call_tool?session=&tool=` (calls the tool; on a 403 `insufficient_scope` the next flow asks for the challenged scopes with the configured ones, and after two such re-authorizations it answers `"gave_up":true`); at start it connects to its MCP server (`resource_url`) and discovers the authorization server from the `401` (RFC 9728); flows send `resource` (RFC 8707); `/whoami` calls the server's `whoami` tool |
 //!
 //! Each rule lives in its own module: `flow` (state, verifier, authorization URL),
 //! `callback`, `token_client`, `probe`, `chat`, `metadata`, `store`, `config`, `shapes`. The
@@ -88,6 +88,7 @@ mod start_error;
 mod state;
 mod store;
 mod token_client;
+mod tool_call;
 
 pub use config::{AuthMethod, ChatButton, KoreProfile, Placement, PlatformConfig, Shape};
 pub use defects::{Defect, Defects};

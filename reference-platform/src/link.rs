@@ -109,7 +109,10 @@ pub(crate) fn begin(
     } else {
         flow::new_verifier()?
     };
-    let mut scopes = state.sessions.scopes_for_flow(sid, &state.config.scopes);
+    let mut scopes = match state.sessions.pending_step_up(sid) {
+        Some(challenged) if defects.has(Defect::StepUpDropsGrantedScopes) => challenged,
+        _ => state.sessions.scopes_for_flow(sid, &state.config.scopes),
+    };
     if defects.has(Defect::ExtraScopes) {
         scopes.push("admin".into());
     }

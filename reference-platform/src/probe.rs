@@ -41,7 +41,7 @@ pub(crate) enum Probe {
 
 impl Probe {
     /// The `whoami` JSON.
-    fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             Self::NotLinked => json!({ "linked": false }),
             Self::LoginRequired => json!({ "linked": false, "reason": "login required" }),
@@ -89,12 +89,12 @@ pub(crate) async fn unlink(State(state): State<AppState>, RawQuery(query): RawQu
     }
 }
 
-fn bad_request(why: &str) -> Response {
+pub(crate) fn bad_request(why: &str) -> Response {
     pages::json(StatusCode::BAD_REQUEST, json!({ "error": why }))
 }
 
 /// The one valid `session` parameter, or why not.
-fn session_param(query: Option<&str>) -> Result<String, String> {
+pub(crate) fn session_param(query: Option<&str>) -> Result<String, String> {
     match Params::parse(query).single("session") {
         Ok(Some(sid)) if valid_session(sid) => Ok(sid.to_owned()),
         Ok(Some(_)) => Err("the session parameter is not valid".into()),
@@ -105,10 +105,19 @@ fn session_param(query: Option<&str>) -> Result<String, String> {
 
 /// Asks the resource who the session's user is, refreshing once if the token is refused.
 pub(crate) async fn probe(state: &AppState, sid: &str) -> Probe {
+    probe_tool(state, sid, WHOAMI).await
+}
+
+/// The MCP tool the probe calls.
+const WHOAMI: &str = "whoami";
+
+/// Calls the resource (in the MCP shape, the tool `tool`) with the session's token, refreshing
+/// once if the token is refused.
+pub(crate) async fn probe_tool(state: &AppState, sid: &str, tool: &str) -> Probe {
     let Some(linked) = state.sessions.get(sid) else {
         return Probe::NotLinked;
     };
-    match call_resource(state, &linked.access_token).await {
+    match call_resource(state, &linked.access_token, tool).await {
         Answer::Unauthorized => {}
         other => return conclude(state, sid, &linked, other),
     }
@@ -125,7 +134,7 @@ pub(crate) async fn probe(state: &AppState, sid: &str) -> Probe {
     let stale =
         state.config.defects.has(Defect::KorePathStaleToken) && state.placement == Placement::Path;
     let retry = if stale { &linked } else { &current };
-    match call_resource(state, &retry.access_token).await {
+    match call_resource(state, &retry.access_token, tool).await {
         Answer::Unauthorized => {
             tracing::info!(session = %sid, "the refreshed token is refused too: login required");
             state.sessions.forget_if(sid, current.generation);
@@ -173,7 +182,17 @@ async fn recover(state: &AppState, sid: &str, refused: &Linked) -> Option<Linked
         state.sessions.forget_if(sid, current.generation);
         return None;
     };
-    match state.tokens.refresh(refresh_token).await {
+    let guessed = if defects.has(Defect::RefreshAtGuessedEndpoint) {
+        guessed_token_client(state).await
+    } else {
+        None
+    };
+    match guessed
+        .as_ref()
+        .unwrap_or(&state.tokens)
+        .refresh(refresh_token)
+        .await
+    {
         Ok(mut tokens) => {
             if defects.has(Defect::RefreshTokenDropped) {
                 tokens.refresh_token = Some(refresh_token.clone());
@@ -189,8 +208,27 @@ async fn recover(state: &AppState, sid: &str, refused: &Linked) -> Option<Linked
     }
 }
 
-/// One call to the resource API with the token in the `Authorization` header.
-async fn call_resource(state: &AppState, token: &Secret) -> Answer {
+/// The `refresh_at_guessed_endpoint` defect: the metadata is read again before refreshing, and
+/// when it fails the token client talks to `/token` at the MCP server's origin, as MCP
+/// 2025-03-26's "Fallbacks for Servers without Metadata Discovery" had it. `None` when the
+/// metadata still answers (the learned endpoint is used).
+async fn guessed_token_client(state: &AppState) -> Option<crate::token_client::TokenClient> {
+    let issuer = url::Url::parse(&state.metadata.issuer).ok()?;
+    let read = crate::metadata::well_known_urls(&issuer)
+        .into_iter()
+        .next()?;
+    if crate::metadata::fetch(&state.http, &read).await.is_ok() {
+        return None;
+    }
+    let mut guessed = url::Url::parse(&state.config.resource_url).ok()?;
+    guessed.set_path("/token");
+    guessed.set_query(None);
+    Some(state.tokens.at_token_endpoint(guessed))
+}
+
+/// One call to the resource API (in the MCP shape, of the tool `tool`) with the token in the
+/// `Authorization` header.
+async fn call_resource(state: &AppState, token: &Secret, tool: &str) -> Answer {
     if HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() {
         return Answer::Unauthorized;
     }
@@ -207,7 +245,7 @@ async fn call_resource(state: &AppState, token: &Secret) -> Answer {
             mcp_rpc::Carried::Header
         };
         let url = &state.config.resource_url;
-        mcp_rpc::call_tool(&state.http, url, (token, carried), "whoami").await
+        mcp_rpc::call_tool(&state.http, url, (token, carried), tool).await
     } else {
         placed(&state.http, &state.config.resource_url, token, placement)
             .send()

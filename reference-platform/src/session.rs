@@ -17,6 +17,10 @@ const SESSION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 const STEP_UP_TTL: Duration = Duration::from_secs(600);
 /// The most scopes a step-up may add.
 const MAX_STEP_UP_SCOPES: usize = 16;
+/// How many re-authorizations one session may try for one tool before its refusal is taken as
+/// permanent (MCP authorization 2025-11-25 and later, "Step-Up Authorization Flow": "no more
+/// than a few times").
+pub(crate) const MAX_STEP_UPS: u32 = 2;
 
 /// The tokens of one linked session, as last stored.
 #[derive(Debug, Clone)]
@@ -36,6 +40,8 @@ pub(crate) struct Linked {
 pub(crate) struct Sessions {
     linked: Mutex<Bounded<Linked>>,
     step_ups: Mutex<Bounded<Vec<String>>>,
+    /// The step-ups tried per session and tool (`"{sid} {tool}"`).
+    step_up_attempts: Mutex<Bounded<u32>>,
     generation: AtomicU64,
 }
 
@@ -44,6 +50,7 @@ impl Default for Sessions {
         Self {
             linked: Mutex::new(Bounded::new(DEFAULT_CAPACITY, SESSION_TTL)),
             step_ups: Mutex::new(Bounded::new(DEFAULT_CAPACITY, STEP_UP_TTL)),
+            step_up_attempts: Mutex::new(Bounded::new(DEFAULT_CAPACITY, STEP_UP_TTL)),
             generation: AtomicU64::new(1),
         }
     }
@@ -124,7 +131,32 @@ impl Sessions {
         step_ups.insert(sid.to_owned(), all);
     }
 
-    /// The scopes of the next flow for `sid`: the configured ones, plus any step-up.
+    /// The scopes a pending step-up of `sid` asks for, if one is pending.
+    pub(crate) fn pending_step_up(&self, sid: &str) -> Option<Vec<String>> {
+        lock(&self.step_ups).get(sid).cloned()
+    }
+
+    /// Forgets a pending step-up of `sid` (its refusal was taken as permanent).
+    pub(crate) fn drop_step_up(&self, sid: &str) {
+        lock(&self.step_ups).remove(sid);
+    }
+
+    /// Counts one more refusal of `tool` for lack of scope in `sid`; the count so far.
+    pub(crate) fn step_up_attempt(&self, sid: &str, tool: &str) -> u32 {
+        let key = format!("{sid} {tool}");
+        let mut attempts = lock(&self.step_up_attempts);
+        let count = attempts.get(&key).copied().unwrap_or(0).saturating_add(1);
+        attempts.insert(key, count);
+        count
+    }
+
+    /// Forgets the refusals of `tool` in `sid` (it answered).
+    pub(crate) fn step_up_succeeded(&self, sid: &str, tool: &str) {
+        lock(&self.step_up_attempts).remove(&format!("{sid} {tool}"));
+    }
+
+    /// The scopes of the next flow for `sid`: the configured ones, plus any step-up (their
+    /// union, MCP authorization 2026-07-28, "Step-Up Authorization Flow").
     pub(crate) fn scopes_for_flow(&self, sid: &str, configured: &[String]) -> Vec<String> {
         let mut scopes = configured.to_vec();
         if let Some(extra) = lock(&self.step_ups).get(sid) {
@@ -240,5 +272,24 @@ mod tests {
         assert_eq!(sessions.scopes_for_flow("other", &configured), ["read"]);
         sessions.link("s", tokens("a", None, None), &configured);
         assert_eq!(sessions.scopes_for_flow("s", &configured), ["read"]);
+        assert_eq!(sessions.pending_step_up("s"), None);
+    }
+
+    #[test]
+    fn step_up_attempts_are_counted_per_session_and_tool() {
+        let sessions = Sessions::default();
+        assert_eq!(sessions.step_up_attempt("s", "echo"), 1);
+        assert_eq!(sessions.step_up_attempt("s", "echo"), 2);
+        assert_eq!(sessions.step_up_attempt("s", "whoami"), 1);
+        assert_eq!(sessions.step_up_attempt("t", "echo"), 1);
+        sessions.step_up_succeeded("s", "echo");
+        assert_eq!(sessions.step_up_attempt("s", "echo"), 1);
+        sessions.add_step_up("s", vec!["write".into()]);
+        assert_eq!(
+            sessions.pending_step_up("s"),
+            Some(vec!["write".to_owned()])
+        );
+        sessions.drop_step_up("s");
+        assert_eq!(sessions.pending_step_up("s"), None);
     }
 }

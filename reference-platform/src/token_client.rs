@@ -93,6 +93,15 @@ impl TokenClient {
         }
     }
 
+    /// The same client talking to another token endpoint (the `refresh_at_guessed_endpoint`
+    /// defect).
+    pub(crate) fn at_token_endpoint(&self, token_endpoint: Url) -> Self {
+        Self {
+            token_endpoint,
+            ..self.clone()
+        }
+    }
+
     /// Sends `resource` in every code exchange and refresh ([RFC 8707 §2.2]).
     ///
     /// [RFC 8707 §2.2]: https://www.rfc-editor.org/rfc/rfc8707#section-2.2

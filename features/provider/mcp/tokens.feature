@@ -19,6 +19,23 @@ Feature: Access tokens at the MCP server
     When the client initializes an MCP session with an invalid token
     Then the MCP server refuses the token with 401
 
+  @must @mcp_expired_token @mcp_2025_06_18 @mcp_2025_11_25 @mcp_2026_07_28
+  Scenario: An expired token is refused with 401
+    Source: MCP authorization (2025-06-18 and later), "Token Handling"; OAuth 2.1 (draft-ietf-oauth-v2-1-13) §5.2
+    Invalid or expired tokens MUST receive a 401. The token is [server.mcp] expired_token: one
+    the authorization server issued for the MCP server that has expired (Gauntlet cannot make
+    a token expire at will).
+    When the client initializes an MCP session with an expired token
+    Then the MCP server refuses the token with 401
+
+  @should @mcp_expired_token @mcp_2025_06_18 @mcp_2025_11_25 @mcp_2026_07_28
+  Scenario: The 401 for an expired token says invalid_token
+    Source: RFC 6750 §3, §3.1; MCP authorization (2025-06-18 and later), "Token Handling" (errors per OAuth 2.1 §5.3)
+    A resource server should name the error of a request whose token failed, and
+    invalid_token is the one for an expired token: it tells the client to refresh.
+    When the client initializes an MCP session with an expired token
+    Then the MCP server refuses the token with 401 invalid_token
+
   @must @rfc8707 @mcp_other_resource @mcp_2025_06_18 @mcp_2025_11_25 @mcp_2026_07_28
   Scenario: A token issued for another resource is refused with 401
     Source: MCP authorization (2025-06-18 and later), "Token Handling", "Token Audience Binding and Validation"; RFC 8707 §2

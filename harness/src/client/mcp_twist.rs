@@ -3,7 +3,7 @@
 //! The platform is started afresh against it (an MCP client discovers its authorization
 //! server when it connects, which the reference platform does at start).
 
-use mock_provider::{McpChallenge, ProviderConfig, TokenFormat};
+use mock_provider::{McpChallenge, ProviderConfig, TokenFormat, UnknownScopes};
 
 /// One way the scenario's MCP server differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,11 +46,27 @@ pub(crate) enum McpTwist {
     /// Likewise, and it accepts Client ID Metadata Documents (fetched from loopback hosts; a
     /// plain-HTTP document URL allowed for a client under test).
     UnregisteredCimd,
+    /// Its tool [`STEP_UP_TOOL`] needs [`STEP_UP_SCOPE`] besides the endpoint's scopes, which
+    /// its authorization server leaves out of every grant (the platform's client may not have
+    /// it): a 403 `insufficient_scope` before and after any re-authorization.
+    StepUpNeverGranted,
+    /// Its authorization server's token endpoint is at [`TOKEN_PATH`], so that neither
+    /// `{origin}/token` nor `{issuer}/token` (2025-03-26's default paths) is it.
+    TokenEndpointElsewhere,
 }
 
 /// The scope the MCP server of [`McpTwist::ChallengedScope`] and [`McpTwist::MetadataScope`]
 /// needs for every request: one no platform profile configures.
 pub(crate) const SERVER_SCOPE: &str = "mcp:files";
+
+/// The token endpoint's path under [`McpTwist::TokenEndpointElsewhere`].
+pub(crate) const TOKEN_PATH: &str = "/oauth2/v1/token";
+
+/// The tool of [`McpTwist::StepUpNeverGranted`].
+pub(crate) const STEP_UP_TOOL: &str = "echo";
+
+/// The scope [`STEP_UP_TOOL`] needs there.
+pub(crate) const STEP_UP_SCOPE: &str = "write";
 
 /// The tenant whose issuer (`{base}/t/tenant1`) is the authorization server of
 /// [`McpTwist::IssuerWithPath`].
@@ -106,6 +122,12 @@ impl McpTwist {
             "whose authorization server has not registered the platform" => Self::Unregistered,
             "whose authorization server has not registered the platform and accepts Client ID Metadata Documents" => {
                 Self::UnregisteredCimd
+            }
+            "whose echo tool needs a scope its authorization server does not grant" => {
+                Self::StepUpNeverGranted
+            }
+            "whose authorization server's token endpoint is at no default path" => {
+                Self::TokenEndpointElsewhere
             }
             other => {
                 let endpoint = other
@@ -164,6 +186,13 @@ impl McpTwist {
                     .to_vec();
                 mcp.client_metadata_plain_http = true;
             }
+            Self::StepUpNeverGranted => {
+                (mcp.tool_scopes).insert(STEP_UP_TOOL.into(), vec![STEP_UP_SCOPE.into()]);
+                // The platform's client is registered for its configured scopes only: a
+                // request for more is granted without them rather than refused.
+                config.unknown_scopes = UnknownScopes::Ignore;
+            }
+            Self::TokenEndpointElsewhere => config.paths.token = TOKEN_PATH.into(),
         }
     }
 
@@ -194,6 +223,8 @@ mod tests {
             McpTwist::IssUnadvertised,
             McpTwist::IssUnmentioned,
             McpTwist::UnregisteredCimd,
+            McpTwist::StepUpNeverGranted,
+            McpTwist::TokenEndpointElsewhere,
         ] {
             let mut config = ProviderConfig::default();
             twist.apply(&mut config);

@@ -67,6 +67,32 @@ pub struct PlatformProfile {
     /// CSML's chatbot-wide service account, when the platform has one.
     #[serde(default)]
     pub service_account: Option<ServiceAccount>,
+    /// How Gauntlet makes an MCP client call one of its server's tools, when it can.
+    #[serde(default)]
+    pub tool_call: Option<ToolCall>,
+}
+
+/// How Gauntlet makes an MCP client call a tool of its MCP server for a user (`{tool}` names
+/// the tool): the `@tool_call` scenarios (step-up) apply with it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolCall {
+    /// The request that makes the platform call the tool `{tool}` for the user.
+    pub request: Request,
+    /// Text its answer contains when the platform gives up on a call the server keeps
+    /// refusing for lack of scope (a permanent authorization failure), instead of asking the
+    /// user to authorize again.
+    pub gave_up_text: String,
+}
+
+impl ToolCall {
+    /// The request calling `tool`.
+    pub fn for_tool(&self, tool: &str) -> Request {
+        let mut request = self.request.clone();
+        request.url = request.url.replace("{tool}", tool);
+        request.body = request.body.map(|b| b.replace("{tool}", tool));
+        request
+    }
 }
 
 /// A chatbot-wide service account (CSML): one `client_credentials` token the platform obtains
@@ -597,6 +623,9 @@ impl PlatformProfile {
         {
             return Err("service_account.answered_text must not be empty".into());
         }
+        if (self.tool_call.as_ref()).is_some_and(|c| c.gave_up_text.is_empty()) {
+            return Err("tool_call.gave_up_text must not be empty".into());
+        }
         self.check_placeholders()
     }
 
@@ -710,14 +739,19 @@ impl PlatformProfile {
             let turn = &account.turn;
             requests.push(("service_account.turn".to_owned(), &turn.url, &turn.body));
         }
+        if let Some(call) = &self.tool_call {
+            let request = &call.request;
+            requests.push(("tool_call.request".to_owned(), &request.url, &request.body));
+        }
         for (key, url, body) in requests {
-            // Gauntlet fills `{token}` in the body of the channel's hand-over request only.
-            let body_slot = if key == "requests.channel_token" {
-                Slot::HandOver
-            } else {
-                Slot::Request
+            // Gauntlet fills `{token}` in the body of the channel's hand-over request only, and
+            // `{tool}` in the tool call only.
+            let (url_slot, body_slot) = match key.as_str() {
+                "requests.channel_token" => (Slot::Request, Slot::HandOver),
+                "tool_call.request" => (Slot::ToolCall, Slot::ToolCall),
+                _ => (Slot::Request, Slot::Request),
             };
-            out.push((format!("{key}.url"), url.as_str(), Slot::Request));
+            out.push((format!("{key}.url"), url.as_str(), url_slot));
             if let Some(body) = body {
                 out.push((format!("{key}.body"), body.as_str(), body_slot));
             }
@@ -1105,5 +1139,30 @@ mod tests {
             .check()
             .unwrap_err();
         assert!(err.contains("service_account.answered_text"), "{err}");
+    }
+
+    #[test]
+    fn a_tool_call_fills_its_tool_and_needs_a_gave_up_text() {
+        let text = include_str!("../../../fixtures/platforms/reference-mcp.toml");
+        let gave_up = "gave_up_text = '\"gave_up\":true'";
+        assert!(text.contains(gave_up), "the fixture's tool call moved");
+        let profile: PlatformProfile = toml::from_str(text).unwrap();
+        assert_eq!(profile.check(), Ok(()));
+        let call = profile.tool_call.as_ref().unwrap().for_tool("echo");
+        assert!(call.url.ends_with("&tool=echo"), "{}", call.url);
+        let empty = text.replace(gave_up, "gave_up_text = \"\"");
+        let err = toml::from_str::<PlatformProfile>(&empty)
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(err.contains("tool_call.gave_up_text"), "{err}");
+        let probe = "/whoami?session={session}\"";
+        assert!(text.contains(probe), "the fixture's probe moved");
+        let misplaced = text.replace(probe, "/whoami?session={session}&t={tool}\"");
+        let err = toml::from_str::<PlatformProfile>(&misplaced)
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(err.contains("{tool}"), "{err}");
     }
 }

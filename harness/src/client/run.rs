@@ -74,7 +74,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunResult> {
 /// `@iss` when it does), `@discovery` when the platform does not read the provider's metadata,
 /// `@mixup` when it talks to one authorization server only, `@path_param` unless the token goes
 /// in an API path (`[api] token_path`) and `@bearer_header` when it does, `@service_account`
-/// without a `[service_account]`, `@tls` unless the mock serves HTTPS (`[provider] tls`),
+/// without a `[service_account]`, `@tool_call` without a `[tool_call]`, `@tls` unless the mock serves HTTPS (`[provider] tls`),
 /// `@restart` unless Gauntlet can start a second instance of the platform.
 pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
     let mut tags: Vec<Inapplicable> = ShapeKind::ALL
@@ -146,6 +146,14 @@ pub fn shape_tags(profile: &PlatformProfile) -> Vec<Inapplicable> {
         tags.push(Inapplicable {
             tag: "service_account".into(),
             reason: "the profile names no chatbot-wide service account ([service_account])".into(),
+        });
+    }
+    if profile.tool_call.is_none() {
+        tags.push(Inapplicable {
+            tag: "tool_call".into(),
+            reason: "the profile names no way to make the platform call an MCP tool \
+                     ([tool_call])"
+                .into(),
         });
     }
     if profile.provider.profile == Some(MockProfile::OpenChatStudio) {

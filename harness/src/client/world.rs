@@ -122,6 +122,8 @@ pub struct GauntletWorld {
     /// Why a step could not judge its rule, when Gauntlet, not the platform, is the cause
     /// ([`Recorded::not_judged`](crate::suite::Recorded::not_judged)).
     pub(crate) not_judged: Option<String>,
+    /// The platform's answers to the tool calls of the scenario (`[tool_call]`), in order.
+    pub tool_answers: Vec<Reply>,
 }
 
 impl std::fmt::Debug for GauntletWorld {
@@ -180,6 +182,7 @@ impl GauntletWorld {
             run_ctx: None,
             refused_start: None,
             not_judged: None,
+            tool_answers: Vec::new(),
         }
     }
 

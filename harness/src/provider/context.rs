@@ -211,6 +211,13 @@ impl ProviderContext {
                  ID Metadata Documents, MCP 2025-11-25 and later)",
             ),
             (
+                "mcp_expired_token",
+                mcp.is_some_and(|m| m.expired_token.is_some()),
+                "[server.mcp] names no expired_token, an access token the authorization server \
+                 issued for the MCP server that has expired (Gauntlet cannot make a token \
+                 expire at will)",
+            ),
+            (
                 "metadata",
                 self.metadata.is_some(),
                 "the server publishes no RFC 8414 metadata",

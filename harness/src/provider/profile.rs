@@ -178,6 +178,10 @@ pub struct McpServer {
     /// A tool whose call needs more scope than `scope` (needed for the step-up scenarios).
     #[serde(default)]
     pub step_up_tool: Option<String>,
+    /// An access token the authorization server issued for this MCP server that has expired
+    /// (needed for the expired-token scenario; Gauntlet cannot make a token expire at will).
+    #[serde(default)]
+    pub expired_token: Option<String>,
 }
 
 impl McpServer {
@@ -210,6 +214,9 @@ impl McpServer {
         }
         if self.step_up_tool.as_deref().is_some_and(str::is_empty) {
             return Err("server.mcp.step_up_tool is empty".into());
+        }
+        if (self.expired_token.as_deref()).is_some_and(|t| t.trim().is_empty()) {
+            return Err("server.mcp.expired_token is empty".into());
         }
         Ok(())
     }
@@ -611,7 +618,8 @@ fn insufficient_scope(config: &ProviderConfig, requested: &str) -> Option<String
 
 /// For a mock serving MCP (`[mcp] enabled = true`): its endpoint at `base` + `mcp.path`, the
 /// scope it needs (`mcp.scopes`), its first extra resource as the other resource, and the
-/// first tool needing more scope (`mcp.tool_scopes`) as the step-up tool. None with
+/// first tool needing more scope (`mcp.tool_scopes`) as the step-up tool, and its
+/// `mcp.expired_token`. None with
 /// `mcp.tenant`: the MCP server then takes only the tenant issuer's tokens, and Gauntlet's flows
 /// go to the root issuer.
 fn mock_mcp(config: &ProviderConfig, base: &str) -> Option<McpServer> {
@@ -628,6 +636,7 @@ fn mock_mcp(config: &ProviderConfig, base: &str) -> Option<McpServer> {
         scope: (!mcp.scopes.is_empty()).then(|| mcp.scopes.join(" ")),
         other_resource: mcp.extra_resources.first().cloned(),
         step_up_tool,
+        expired_token: mcp.expired_token.clone(),
     })
 }
 

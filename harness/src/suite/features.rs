@@ -49,12 +49,20 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/registration.feature"),
     ),
     (
+        "mcp/refresh.feature",
+        include_str!("../../../features/client/mcp/refresh.feature"),
+    ),
+    (
         "mcp/resource.feature",
         include_str!("../../../features/client/mcp/resource.feature"),
     ),
     (
         "mcp/scope.feature",
         include_str!("../../../features/client/mcp/scope.feature"),
+    ),
+    (
+        "mcp/step_up.feature",
+        include_str!("../../../features/client/mcp/step_up.feature"),
     ),
     (
         "mixup.feature",

@@ -26,6 +26,8 @@ pub enum Scope {
     HandOver,
     /// `[link_confirmation.send]`.
     Confirmation,
+    /// `[tool_call.request]`.
+    ToolCall,
     /// Every templated string of a profile that has Gauntlet launch its target.
     Launch,
     /// Every templated string of a profile whose mock provider serves HTTPS
@@ -44,11 +46,12 @@ impl Scope {
                 "when [platform.reference] bots names one, everywhere but in platform.base_url"
             }
             Self::User => {
-                "only in [start], [probe], [after_callback], [link_confirmation.send] and \
-                 [requests.NAME]"
+                "only in [start], [probe], [after_callback], [link_confirmation.send], \
+                 [requests.NAME] and [tool_call.request]"
             }
             Self::HandOver => "only in the body of [requests.channel_token]",
             Self::Confirmation => "only in [link_confirmation.send]",
+            Self::ToolCall => "only in [tool_call.request]",
             Self::Launch => {
                 "only when Gauntlet launches the target ([platform.launch] or [server.launch])"
             }
@@ -87,6 +90,10 @@ pub const PLATFORM: &[Placeholder] = &[
     Placeholder {
         name: "code",
         scope: Scope::Confirmation,
+    },
+    Placeholder {
+        name: "tool",
+        scope: Scope::ToolCall,
     },
     PORT,
     CA_FILE,
@@ -133,6 +140,8 @@ pub enum Slot {
     HandOver,
     /// `[link_confirmation.send]`, which sends back the code the callback page showed.
     Confirmation,
+    /// `[tool_call.request]`, which names the tool to call.
+    ToolCall,
 }
 
 /// What the profile offers beyond the names every string may use.
@@ -157,9 +166,13 @@ impl Slot {
             Scope::Mcp => offers.mcp && self != Self::BaseUrl,
             Scope::Run => self != Self::BaseUrl,
             Scope::Bots => offers.bots && self != Self::BaseUrl,
-            Scope::User => matches!(self, Self::Request | Self::HandOver | Self::Confirmation),
+            Scope::User => matches!(
+                self,
+                Self::Request | Self::HandOver | Self::Confirmation | Self::ToolCall
+            ),
             Scope::HandOver => self == Self::HandOver,
             Scope::Confirmation => self == Self::Confirmation,
+            Scope::ToolCall => self == Self::ToolCall,
         }
     }
 }

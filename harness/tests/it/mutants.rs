@@ -312,6 +312,18 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
             "cimd_client_id_mismatch",
             "The Client ID Metadata Document names its own URL as client_id",
         ),
+        (
+            "step_up_drops_granted_scopes",
+            "Step-up asks for the challenged scope together with the scopes asked before",
+        ),
+        (
+            "step_up_unbounded",
+            "A step-up that does not help is not retried for ever",
+        ),
+        (
+            "refresh_at_guessed_endpoint",
+            "A refresh token is never sent to a guessed endpoint when discovery fails at refresh time",
+        ),
     ] {
         assert!(
             killed_by(defect).contains(&scenario.to_owned()),
@@ -374,6 +386,9 @@ async fn every_defect_is_caught_in_the_mcp_shape() {
         "prm_root_first",
         "no_oidc_discovery",
         "as_issuer_unchecked",
+        "step_up_drops_granted_scopes",
+        "step_up_unbounded",
+        "refresh_at_guessed_endpoint",
     ] {
         assert_eq!(
             killed_by(defect).len(),

@@ -154,6 +154,8 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
     ("chat", "carries no login link"),
     ("mixup", "talks to one authorization server only"),
     ("ocs", "does not play OpenChatStudio"),
+    // The chatbot has no request that calls a chosen tool: the step-up scenarios need one.
+    ("tool_call", "no way to make the platform call an MCP tool"),
 ];
 
 /// Scenarios whose passing shows the SDK was really driven, and what it gets right.

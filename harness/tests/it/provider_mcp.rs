@@ -50,7 +50,7 @@ async fn the_strict_mock_serving_mcp_passes_every_mcp_scenario() {
     let mcp: Vec<_> = (report.scenarios.iter())
         .filter(|s| s.tags.iter().any(|t| t == "mcp"))
         .collect();
-    assert!(mcp.len() >= 14, "{} MCP scenarios", mcp.len());
+    assert!(mcp.len() >= 16, "{} MCP scenarios", mcp.len());
     for scenario in &mcp {
         assert_eq!(scenario.status, Status::Passed, "{}", scenario.name);
     }
@@ -104,6 +104,12 @@ const LAX_MCP_CATCHES: &[(&str, &[&str])] = &[
         // it; MCP's own iss scenarios (@should: iss in success and error responses) pass.
         "iss_unadvertised",
         &["iss is sent exactly when the metadata says so"],
+        "mcp_expiry_unchecked",
+        &[
+            "An expired token is refused with 401",
+            // The same acceptance: a token taken gets no 401 to carry invalid_token.
+            "The 401 for an expired token says invalid_token",
+        ],
     ),
 ];
 
@@ -143,6 +149,11 @@ async fn the_lax_mcp_mock_fails_exactly_the_scenarios_of_the_rules_it_breaks() {
             "accepted a token issued for the other resource (https://api.gauntlet.test/other)"
         ),
         "{audience}"
+    );
+    let expired = why("An expired token is refused with 401");
+    assert!(
+        expired.contains("accepted an expired token") && expired.contains("Token Handling"),
+        "{expired}"
     );
     let metadata = why("The protected-resource metadata describes the MCP server");
     assert!(

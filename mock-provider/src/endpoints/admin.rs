@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::body_read::{self, BodyRead};
@@ -91,6 +91,18 @@ async fn journal(State(state): State<AppState>, AdminQuery(filter): AdminQuery) 
 
 async fn clear_journal(State(state): State<AppState>) -> StatusCode {
     state.journal.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// The authorization server's metadata documents answer 503 from now on.
+async fn start_outage(State(state): State<AppState>) -> StatusCode {
+    state.set_metadata_outage(true);
+    StatusCode::NO_CONTENT
+}
+
+/// They are served again.
+async fn end_outage(State(state): State<AppState>) -> StatusCode {
+    state.set_metadata_outage(false);
     StatusCode::NO_CONTENT
 }
 
@@ -223,6 +235,12 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             get(decisions)
                 .post(add_decision)
                 .fallback(control("GET, POST")),
+        )
+        .route(
+            "/metadata_outage",
+            post(start_outage)
+                .delete(end_outage)
+                .fallback(control("POST, DELETE")),
         )
         .route(
             "/faults",

@@ -1,6 +1,8 @@
 //! Authorization server metadata ([RFC 8414](https://www.rfc-editor.org/rfc/rfc8414)), the JWKS,
 //! and the answer for paths that serve nothing.
 
+use std::sync::atomic::Ordering;
+
 use axum::extract::{OriginalUri, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -83,12 +85,18 @@ pub(crate) fn document(state: &AppState, tenant: Option<&str>) -> serde_json::Va
 
 /// `GET /.well-known/oauth-authorization-server` (and the OpenID Connect alias), at the root,
 /// under a tenant prefix, or with the tenant path inserted after the well-known segment (§3.1);
-/// under `quirks.openid_discovery_only`, the OpenID Connect URLs only.
+/// under `quirks.openid_discovery_only`, the OpenID Connect URLs only; 503 during a metadata
+/// outage.
 pub(crate) async fn metadata(
     State(state): State<AppState>,
     tenant: Tenant,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
+    if state.metadata_outage.load(Ordering::Relaxed) {
+        let body = "the authorization server's metadata is unavailable (an outage switched on \
+                    through /_admin/metadata_outage)\n";
+        return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+    }
     if state.config.quirks.openid_discovery_only
         && uri
             .path()

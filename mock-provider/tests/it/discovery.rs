@@ -287,3 +287,43 @@ async fn an_unknown_path_is_404_naming_the_metadata_document() {
         assert!(body.contains(METADATA), "{path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn a_metadata_outage_makes_every_metadata_document_answer_503_until_it_ends() {
+    // Arrange
+    let (provider, http) = start().await;
+    let urls = [
+        format!("{}{METADATA}", provider.uri()),
+        format!("{}{OPENID}", provider.uri()),
+        format!("{}{METADATA}/t/acme", provider.uri()),
+    ];
+    let outage = admin_url(&provider, "/metadata_outage");
+    // Act: switched on through the control API
+    let on = http
+        .post(&outage)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(on.status(), 204);
+    for url in &urls {
+        let response = http.get(url).send().await.unwrap();
+        assert_eq!(response.status(), 503, "{url}");
+    }
+    // The token endpoint is not part of the outage.
+    let token = http.post(provider.token_endpoint()).send().await.unwrap();
+    assert_eq!(token.status(), 400);
+    // Act: switched off, then on and off again through the library
+    let off = http.delete(&outage).send().await.unwrap();
+    assert_eq!(off.status(), 204);
+    assert_eq!(metadata(&provider, &http).await["issuer"], provider.uri());
+    provider.set_metadata_outage(true);
+    let down = http.get(&urls[0]).send().await.unwrap();
+    assert_eq!(down.status(), 503);
+    provider.set_metadata_outage(false);
+    assert_eq!(metadata(&provider, &http).await["issuer"], provider.uri());
+    // Any other method is refused.
+    let get = http.get(&outage).send().await.unwrap();
+    assert_eq!(get.status(), 405);
+}

@@ -300,6 +300,7 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             openid_discovery_only: false,
             metadata_overrides: Default::default(),
             iss_unadvertised: false,
+            mcp_expiry_unchecked: false,
         }
     );
     assert!(!lax.rotate_refresh_tokens);

@@ -414,13 +414,21 @@ async fn holds_token_for(world: &mut ProviderWorld, which: String) -> StepResult
 }
 
 #[when(
-    regex = r"^the client initializes an MCP session with (the token|an invalid token|the token in the query string only)$"
+    regex = r"^the client initializes an MCP session with (the token|an invalid token|an expired token|the token in the query string only)$"
 )]
 async fn initialize_with(world: &mut ProviderWorld, how: String) -> StepResult {
     let token = match how.as_str() {
         "an invalid token" => {
             world.mcp.presented = Some("an invalid token (random, never issued)".into());
             crate::suite::random::token("gauntlet-invalid-")
+        }
+        "an expired token" => {
+            let token = (server(world)?.expired_token.clone())
+                .ok_or("[server.mcp] names no expired_token")?;
+            world.mcp.presented = Some(
+                "an expired token issued for the MCP server ([server.mcp] expired_token)".into(),
+            );
+            token
         }
         _ => world.latest_tokens()?.access.expose().to_owned(),
     };
@@ -439,14 +447,34 @@ async fn refuses_token(world: &mut ProviderWorld) -> StepResult {
     match reply.status {
         401 => Ok(()),
         200..=299 => Err(format!(
-            "the MCP server accepted {token} ({}): MCP servers MUST accept only tokens issued \
-             for them, and answer any other with 401",
+            "the MCP server accepted {token} ({}): MCP servers MUST answer an invalid or \
+             expired token, and one not issued for them, with 401 (MCP authorization, \"Token \
+             Handling\")",
             reply_line(reply)
         )),
         _ => Err(format!(
             "the MCP server refused {token} with {}, not 401 as MCP requires for an invalid \
              token",
             reply_line(reply)
+        )),
+    }
+}
+
+/// MCP authorization, "Token Handling": expired tokens MUST receive a 401; RFC 6750 §3.1 names
+/// the error `invalid_token`.
+#[then("the MCP server refuses the token with 401 invalid_token")]
+async fn refuses_expired(world: &mut ProviderWorld) -> StepResult {
+    refuses_token(world).await?;
+    let reply = world.last()?;
+    let challenge = reply.header("www-authenticate").unwrap_or_default();
+    match challenge_param(challenge, "error") {
+        Some(e) if e == "invalid_token" => Ok(()),
+        said => Err(format!(
+            "the MCP server refused the expired token with 401, but its challenge ({challenge:?}) \
+             says {}, not error=\"invalid_token\": RFC 6750 §3.1 names that error for an \
+             expired token, and a client reads it to refresh instead of starting over (MCP \
+             authorization, \"Token Handling\"; OAuth 2.1 §5.3)",
+            said.map_or_else(|| "no error".to_owned(), |e| format!("error={e:?}"))
         )),
     }
 }

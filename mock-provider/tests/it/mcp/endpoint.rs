@@ -309,3 +309,37 @@ async fn quirk_mcp_query_token_takes_a_token_in_the_query_alone() {
     let response = send(Some(&token)).await.unwrap();
     assert_eq!(response.status(), 400);
 }
+
+#[tokio::test]
+async fn the_configured_expired_token_is_refused_with_invalid_token_unless_the_quirk_says_otherwise()
+ {
+    const EXPIRED: &str = "mcp-expired-token-0001";
+    let mut config = mcp_profile(&[]);
+    config.mcp.expired_token = Some(EXPIRED.into());
+    let (provider, http) = start_with(config.clone()).await;
+    let response = rpc(&provider, &http, Some(EXPIRED), PING).await;
+    assert_eq!(response.status(), 401);
+    let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    assert!(challenge.contains("expired"), "{challenge}");
+    // The lax quirk takes it; an unknown token is still refused.
+    config.quirks.mcp_expiry_unchecked = true;
+    let (provider, http) = start_with(config).await;
+    let response = rpc(&provider, &http, Some(EXPIRED), PING).await;
+    assert_eq!(response.status(), 200);
+    let response = rpc(&provider, &http, Some("not-a-token"), PING).await;
+    assert_eq!(response.status(), 401);
+}
+
+#[test]
+fn a_malformed_expired_token_is_refused_at_load() {
+    for bad in ["short", "has \"quote\"", "has space in it"] {
+        let mut config = mcp_profile(&[]);
+        config.mcp.expired_token = Some(bad.into());
+        let error = config.validate().unwrap_err();
+        assert!(
+            format!("{error}").contains("mcp.expired_token"),
+            "{bad}: {error}"
+        );
+    }
+}
