@@ -6,15 +6,18 @@
 /// A revision of the MCP authorization spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum McpRevision {
-    /// RFC 9728 discovery, RFC 8707 `resource` in both requests, RFC 8414 metadata.
+    /// RFC 9728 discovery, RFC 8707 `resource` in both requests, RFC 8414 metadata, dynamic
+    /// registration, no refresh at a guessed endpoint.
     #[value(name = "2025-06-18")]
     V2025_06_18,
-    /// Adds the path-aware metadata URL, OpenID discovery, and no authorization without
-    /// `code_challenge_methods_supported`.
+    /// Adds the path-aware metadata URL, OpenID discovery, no authorization without
+    /// `code_challenge_methods_supported`, scope selection, Client ID Metadata Documents first,
+    /// and a step-up retry limit.
     #[value(name = "2025-11-25")]
     V2025_11_25,
-    /// The revision marked latest: adds the RFC 9207 `iss` decision table, compared without
-    /// normalisation, error responses included.
+    /// The revision marked latest: adds the RFC 9207 `iss` decision table (no normalisation,
+    /// error responses included), `application_type`, credentials bound to their issuer, and a
+    /// step-up asking for the union of scopes.
     #[value(name = "2026-07-28")]
     V2026_07_28,
 }

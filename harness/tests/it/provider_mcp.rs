@@ -104,6 +104,8 @@ const LAX_MCP_CATCHES: &[(&str, &[&str])] = &[
         // it; MCP's own iss scenarios (@should: iss in success and error responses) pass.
         "iss_unadvertised",
         &["iss is sent exactly when the metadata says so"],
+    ),
+    (
         "mcp_expiry_unchecked",
         &[
             "An expired token is refused with 401",
