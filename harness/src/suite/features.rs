@@ -45,12 +45,12 @@ pub const CLIENT: &[(&str, &str)] = &[
         include_str!("../../../features/client/mcp/issuer.feature"),
     ),
     (
-        "mcp/registration.feature",
-        include_str!("../../../features/client/mcp/registration.feature"),
-    ),
-    (
         "mcp/refresh.feature",
         include_str!("../../../features/client/mcp/refresh.feature"),
+    ),
+    (
+        "mcp/registration.feature",
+        include_str!("../../../features/client/mcp/registration.feature"),
     ),
     (
         "mcp/resource.feature",
