@@ -567,13 +567,13 @@ async fn start_platform(
 }
 
 /// The scopes the mock lets the platform's client ask for: its configured ones and, when the
-/// mock is also an MCP server, the scopes that server challenges for (an authorization server
-/// issues the scopes its MCP server asks clients to request).
+/// mock is also an MCP server, the scopes that server's 401 challenges for (an authorization
+/// server issues the scopes its MCP server asks every client to request). A tool's own scopes
+/// are not added: a step-up scenario needs one the client may not get.
 fn allowed_scopes(configured: &[String], config: &ProviderConfig) -> Vec<String> {
     let mut allowed = configured.to_vec();
     if config.mcp.enabled {
-        let challenged = config.mcp.scopes.iter();
-        for scope in challenged.chain(config.mcp.tool_scopes.values().flatten()) {
+        for scope in &config.mcp.scopes {
             if !allowed.contains(scope) {
                 allowed.push(scope.clone());
             }
