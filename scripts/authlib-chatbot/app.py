@@ -314,6 +314,7 @@ def main():
     server.daemon_threads = True
     host, port = server.server_address[:2]
     print(f"http://{host}:{port}", flush=True)
+    print(f"pid {os.getpid()}", flush=True)
     server.serve_forever()
 
 

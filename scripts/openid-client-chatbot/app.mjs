@@ -388,6 +388,7 @@ async function main() {
   server.listen(settings.port, settings.host, () => {
     const { address, port } = server.address();
     console.log(`http://${address}:${port}`);
+    console.log(`pid ${process.pid}`);
   });
 }
 

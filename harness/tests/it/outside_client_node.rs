@@ -12,7 +12,7 @@ use std::process::Command;
 
 use gauntlet::report::{RunReport, Status};
 
-use crate::verdicts::{check_not_applicable, names};
+use crate::verdicts::{check_not_applicable, check_stopped, names};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
 
@@ -172,14 +172,7 @@ fn the_openid_client_chatbot_fails_exactly_the_pinned_scenarios() {
     // The chatbot printed where it listens (the port Gauntlet picked), is stopped, and never
     // logged a secret.
     let log = read("platform.log");
-    let address = log
-        .lines()
-        .find_map(|l| l.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("the chatbot printed no address: {log}"));
-    assert!(
-        std::net::TcpStream::connect(address).is_err(),
-        "the chatbot still listens at {address} after the run"
-    );
+    check_stopped(&log, "app.mjs");
     for secret in ["gauntlet:secret", "code=", "state="] {
         assert!(
             !log.contains(secret) && !downgrade.contains(secret),

@@ -121,3 +121,21 @@ pub(crate) fn skipped_but_mcp(report: &RunReport) -> BTreeSet<String> {
         .map(|s| s.name.clone())
         .collect()
 }
+
+/// Asserts that the launched chatbot whose output is `log` is stopped: it printed where it
+/// listened (`http://…`) and its process id (`pid N`), and no process of that id runs
+/// `script` any more. The process, not the port, is checked: on a busy machine another test
+/// may be listening on the freed port by now.
+pub(crate) fn check_stopped(log: &str, script: &str) {
+    let address = (log.lines())
+        .find_map(|l| l.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("the chatbot printed no address: {log}"));
+    let pid: u32 = (log.lines())
+        .find_map(|l| l.strip_prefix("pid ")?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the chatbot printed no process id: {log}"));
+    let command = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    assert!(
+        !String::from_utf8_lossy(&command).contains(script),
+        "the chatbot (pid {pid}, listening at {address}) still runs after the run"
+    );
+}
