@@ -5,38 +5,21 @@
 use cucumber::{then, when};
 
 use crate::provider::world::{ProviderWorld, StepResult, reply_line};
-use crate::report::Party;
-use crate::suite::browser::Outgoing;
 
 /// The loopback redirect URI the MCP client registers (never listened on).
 const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:33418/callback";
 
 #[when("an MCP client registers with the authorization server as a native application")]
 async fn registers_native(world: &mut ProviderWorld) -> StepResult {
-    let url = (world.ctx.endpoints.registration.clone())
-        .ok_or("the server has no registration endpoint")?;
-    let body = serde_json::json!({
+    let metadata = serde_json::json!({
         "client_name": "Gauntlet MCP client",
         "redirect_uris": [LOOPBACK_REDIRECT],
         "application_type": "native",
         "token_endpoint_auth_method": "none",
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
-    })
-    .to_string();
-    let reply = world
-        .send(Outgoing {
-            from: Party::Client,
-            by: None,
-            to: Party::Provider,
-            method: "POST",
-            url: &url,
-            headers: &[("accept", "application/json")],
-            cookies: None,
-            body: Some(("application/json", &body)),
-        })
-        .await?;
-    world.last = Some(reply);
+    });
+    super::registration::register(world, &metadata).await?;
     Ok(())
 }
 

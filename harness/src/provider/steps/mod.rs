@@ -16,6 +16,7 @@ mod metadata;
 mod pkce;
 mod redirect;
 mod refresh;
+mod registration;
 mod resource;
 mod revocation;
 mod token;

@@ -5,8 +5,7 @@
 use cucumber::{given, then, when};
 
 use crate::provider::world::{ProviderWorld, StepResult, reply_line};
-use crate::report::Party;
-use crate::suite::browser::{Outgoing, Reply};
+use crate::suite::browser::Reply;
 
 /// The metadata members that are URLs a client calls or sends users to (RFC 8414 §2, RFC 7662,
 /// RFC 7009, RFC 7591, OpenID Connect Discovery).
@@ -59,34 +58,14 @@ async fn all_https(world: &mut ProviderWorld) -> StepResult {
 
 /// POSTs client metadata with one redirect URI to the registration endpoint.
 async fn register(world: &mut ProviderWorld, redirect_uri: &str) -> Result<Reply, String> {
-    let url = world
-        .ctx
-        .endpoints
-        .registration
-        .clone()
-        .ok_or("the server has no registration endpoint")?;
-    let body = serde_json::json!({
+    let metadata = serde_json::json!({
         "redirect_uris": [redirect_uri],
         "client_name": "Gauntlet transport check",
         "token_endpoint_auth_method": "client_secret_basic",
         "grant_types": ["authorization_code"],
         "response_types": ["code"],
-    })
-    .to_string();
-    let reply = world
-        .send(Outgoing {
-            from: Party::Client,
-            by: None,
-            to: Party::Provider,
-            method: "POST",
-            url: &url,
-            headers: &[("accept", "application/json")],
-            cookies: None,
-            body: Some(("application/json", &body)),
-        })
-        .await?;
-    world.last = Some(reply.clone());
-    Ok(reply)
+    });
+    super::registration::register(world, &metadata).await
 }
 
 #[given(regex = r#"^the server registers a client with the redirect URI "(\S+)"$"#)]
