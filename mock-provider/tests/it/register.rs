@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::support::*;
 
-const BOT_REDIRECT: &str = "http://127.0.0.1:9999/oauth/cb";
+const BOT_REDIRECT: &str = "http://127.0.0.1/oauth/cb";
 
 async fn register(
     provider: &MockProvider,
@@ -262,9 +262,9 @@ async fn a_plain_http_redirect_uri_is_refused_unless_its_host_is_loopback() {
     );
     for uri in [
         "https://client.gauntlet.test/callback",
-        "http://127.0.0.1:9999/cb",
-        "http://[::1]:9999/cb",
-        "http://localhost:9999/cb",
+        "http://127.0.0.1/cb",
+        "http://[::1]/cb",
+        "http://localhost/cb",
     ] {
         let metadata = json!({ "redirect_uris": [uri] });
         let response = register(&provider, &http, &metadata).await;

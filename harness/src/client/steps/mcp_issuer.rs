@@ -300,7 +300,7 @@ mod tests {
 
     #[test]
     fn only_the_scheme_and_host_are_shouted() {
-        assert_eq!(shouted("http://127.0.0.1:8080"), "HTTP://127.0.0.1:8080");
+        assert_eq!(shouted("http://127.0.0.1/cb"), "HTTP://127.0.0.1/cb");
         assert_eq!(
             shouted("https://localhost:9/t/tenant1"),
             "HTTPS://LOCALHOST:9/t/tenant1"

@@ -6,8 +6,9 @@ use cucumber::{then, when};
 
 use crate::provider::world::{ProviderWorld, StepResult, reply_line};
 
-/// The loopback redirect URI the MCP client registers (never listened on).
-const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:33418/callback";
+/// The loopback redirect URI the MCP client registers (never listened on; a native client
+/// picks its port at request time, RFC 8252 §7.3).
+const LOOPBACK_REDIRECT: &str = "http://127.0.0.1/callback";
 
 #[when("an MCP client registers with the authorization server as a native application")]
 async fn registers_native(world: &mut ProviderWorld) -> StepResult {
