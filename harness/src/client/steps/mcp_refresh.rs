@@ -49,10 +49,14 @@ async fn refresh_token_not_guessed(world: &mut GauntletWorld, user: String) -> S
         .filter_map(|body| body["refresh_token"].as_str().map(str::to_owned))
         .collect();
     if refresh_tokens.is_empty() {
-        return Err(format!(
-            "the authorization server issued {user} no refresh token: see the evidence for \
-             where the link stopped"
-        ));
+        // Nothing to leak: the rule was not put to the test, which is no verdict on it.
+        let reason = format!(
+            "the rule was not judged: the authorization server issued {user} no refresh token \
+             (the platform's token requests got none; see the evidence), so there was none to \
+             send anywhere"
+        );
+        world.not_judged = Some(reason.clone());
+        return Err(reason);
     }
     let Some(leak) = journal
         .iter()
