@@ -124,6 +124,10 @@ pub struct Quirks {
     /// were active (MCP authorization, "Token Handling": invalid or expired tokens MUST get a
     /// 401).
     pub mcp_expiry_unchecked: bool,
+    /// A Client ID Metadata Document that cannot be fetched or is invalid is answered by
+    /// redirecting the error to the request's `redirect_uri`, which nothing validated (MCP
+    /// authorization, "Client ID Metadata Documents"; RFC 6749 §4.1.2.1: no redirect then).
+    pub client_metadata_error_redirects: bool,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to

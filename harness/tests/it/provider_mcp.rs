@@ -113,6 +113,12 @@ const LAX_MCP_CATCHES: &[(&str, &[&str])] = &[
             "The 401 for an expired token says invalid_token",
         ],
     ),
+    (
+        "client_metadata_error_redirects",
+        &[
+            "A metadata-document client_id whose document cannot be fetched is refused without a redirect",
+        ],
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

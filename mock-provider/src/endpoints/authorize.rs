@@ -62,7 +62,7 @@ pub(crate) async fn handle(
     let query = query.as_deref().unwrap_or("");
     let fetched = match client_metadata(&state, query).await {
         Ok(fetched) => fetched,
-        Err(error) => return refuse(&state, &tenant, Refusal::Page(error)),
+        Err(error) => return refuse(&state, &tenant, metadata_refusal(&state, query, error)),
     };
     let (mut request, mut findings) = match validate(&state, &tenant, query) {
         Ok(validated) => validated,
@@ -151,6 +151,29 @@ async fn client_metadata(state: &AppState, query: &str) -> Result<Option<Observa
         OAuthError::new(ErrorCode::InvalidClient, e.to_string()).with_finding(note.clone())
     })?;
     Ok(Some(note))
+}
+
+/// How a Client ID Metadata Document that failed is refused: an error page, or with the
+/// `client_metadata_error_redirects` quirk a redirect to the unvalidated `redirect_uri`.
+fn metadata_refusal(state: &AppState, query: &str, error: OAuthError) -> Refusal {
+    let params = Params::parse(query.as_bytes()).ok();
+    let param = |name: &str| {
+        let value = params.as_ref().and_then(|p| p.get(name).ok().flatten());
+        value.map(str::to_owned)
+    };
+    match (param("client_id"), param("redirect_uri")) {
+        (Some(client_id), Some(redirect_uri))
+            if state.config.quirks.client_metadata_error_redirects =>
+        {
+            Refusal::Redirect(Box::new(RedirectRefusal {
+                client_id,
+                redirect_uri,
+                state: param("state"),
+                error,
+            }))
+        }
+        _ => Refusal::Page(error),
+    }
 }
 
 /// The registered client the request names; unknown, it gets an error page (§4.1.2.1).

@@ -301,6 +301,7 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             metadata_overrides: Default::default(),
             iss_unadvertised: false,
             mcp_expiry_unchecked: false,
+            client_metadata_error_redirects: false,
         }
     );
     assert!(!lax.rotate_refresh_tokens);

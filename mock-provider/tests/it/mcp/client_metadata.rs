@@ -294,6 +294,20 @@ async fn an_unreachable_document_is_refused() {
 }
 
 #[tokio::test]
+async fn the_lax_quirk_redirects_a_failed_document_to_the_unvalidated_redirect_uri() {
+    let server = DocumentServer::start().await;
+    let url = "https://client-metadata.gauntlet.test/client.json";
+    let mut config = cimd_profile(&server);
+    config.quirks.client_metadata_error_redirects = true;
+    let (provider, http) = start_with(config).await;
+    let response = authorize(&provider, &http, &request_of(url)).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(location.contains("error=invalid_client"), "{location}");
+    assert!(location.contains("state=st"), "{location}");
+}
+
+#[tokio::test]
 async fn urls_on_hosts_not_allowed_or_without_https_are_never_fetched() {
     let server = DocumentServer::start().await;
     server.serve(&server.valid());
