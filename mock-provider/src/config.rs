@@ -128,6 +128,10 @@ pub struct Quirks {
     /// redirecting the error to the request's `redirect_uri`, which nothing validated (MCP
     /// authorization, "Client ID Metadata Documents"; RFC 6749 §4.1.2.1: no redirect then).
     pub client_metadata_error_redirects: bool,
+    /// A client identified by a Client ID Metadata Document may use any redirect URI, listed
+    /// in its document or not (MCP authorization, "Client ID Metadata Documents": the server
+    /// validates the redirect URI against the document).
+    pub client_metadata_redirect_unchecked: bool,
 }
 
 /// The two answers [RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3) allows to

@@ -49,6 +49,7 @@ mod config;
 mod connections;
 mod control;
 mod decision;
+mod document_host;
 mod endpoints;
 mod error;
 mod expect;
@@ -90,6 +91,7 @@ pub use urls::IssuerUrls;
 // Scripting it: faults and decisions are mounted, with expectations.
 pub use control::ControlError;
 pub use decision::{Decision, ScriptedDecision};
+pub use document_host::DocumentHost;
 pub use expect::Times;
 pub use faults::{Fault, FaultKind, FaultTarget, MAX_DELAY_MS, MAX_FAULTS, MAX_LIFETIME_SECS};
 // Reading what it saw.

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use mock_provider::{MockProvider, ProviderConfig};
+use mock_provider::{DocumentHost, MockProvider, ProviderConfig};
 
+use super::client_document;
 use super::profile::{ProviderProfile, ProviderTarget};
 use crate::suite::launch::{Launched, free_port, launch, wait_ready};
 use crate::suite::placeholders::Vars;
@@ -74,7 +75,11 @@ pub struct ProviderContext {
 /// Keeps the server alive for the run.
 #[derive(Debug)]
 enum Server {
-    Embedded(#[expect(dead_code, reason = "held only to keep the mock running")] Box<MockProvider>),
+    /// The mock, and the host of Gauntlet's Client ID Metadata Document when the mock takes them.
+    Embedded(
+        #[expect(dead_code, reason = "held only to keep the mock running")]
+        Box<(MockProvider, Option<DocumentHost>)>,
+    ),
     Launched(#[expect(dead_code, reason = "held only to keep the server running")] Launched),
     External,
 }
@@ -106,13 +111,18 @@ impl ProviderContext {
         mut trust: Trust,
         log: &std::path::Path,
     ) -> anyhow::Result<Self> {
-        let (profile, server) = match target {
-            ProviderTarget::Mock(config) => {
-                let (profile, mock) = start_mock(*config).await?;
+        let (mut profile, server) = match target {
+            ProviderTarget::Mock(mut config) => {
+                let document_host = client_document::host_for_mock(&mut config).await?;
+                let (mut profile, mock) = start_mock(*config).await?;
                 if let Some(pem) = mock.ca_pem() {
                     trust.add_pem(pem.as_bytes(), "the mock provider's CA")?;
                 }
-                (profile, Server::Embedded(Box::new(mock)))
+                profile.document_client = document_host.as_ref().map(|host| {
+                    let redirect = client_document::LOOPBACK_REDIRECT;
+                    client_document::registration(host.url(), redirect, &profile.client.scope)
+                });
+                (profile, Server::Embedded(Box::new((mock, document_host))))
             }
             ProviderTarget::Server(mut profile) => {
                 let server = start_server(&mut profile, log).await?;
@@ -128,6 +138,16 @@ impl ProviderContext {
             .client()
             .timeout(Duration::from_millis(profile.server.request_timeout_ms))
             .build()?;
+        let document =
+            (profile.server.mcp.as_ref()).and_then(|m| m.client_metadata_document.clone());
+        if let Some(url) = document {
+            let redirect = client_document::read(&http, &url, max_body_bytes).await?;
+            profile.document_client = Some(client_document::registration(
+                &url,
+                &redirect,
+                &profile.client.scope,
+            ));
+        }
         let (metadata_url, metadata) = match discover(&http, max_body_bytes, &profile).await? {
             (url, Ok(document)) => (url, Some(document)),
             (url, Err(why)) => {
@@ -209,6 +229,13 @@ impl ProviderContext {
                     .unwrap_or(false),
                 "the metadata does not advertise client_id_metadata_document_supported (Client \
                  ID Metadata Documents, MCP 2025-11-25 and later)",
+            ),
+            (
+                "mcp_cimd_document",
+                p.document_client.is_some(),
+                "no Client ID Metadata Document is at hand: name one the authorization server can \
+                 fetch in [server.mcp] client_metadata_document (Gauntlet hosts one itself for \
+                 the embedded mock when [mcp] client_metadata_hosts lists 127.0.0.1)",
             ),
             (
                 "mcp_expired_token",

@@ -8,6 +8,7 @@
 //! same reports as `gauntlet run` are written. [`driver`] is the browser that gets through
 //! real login and consent pages.
 
+pub mod client_document;
 pub mod context;
 pub mod driver;
 pub mod preflight;

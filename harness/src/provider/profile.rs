@@ -84,6 +84,10 @@ pub struct ProviderProfile {
     /// A second confidential client, for the code-binding rules.
     #[serde(default)]
     pub other_client: Option<Registration>,
+    /// The public client identified by a Client ID Metadata Document (set at start-up from
+    /// Gauntlet's hosted document or `[server.mcp] client_metadata_document`).
+    #[serde(skip)]
+    pub document_client: Option<Registration>,
     /// How the browser gets through login and consent.
     #[serde(default)]
     pub login: LoginProfile,
@@ -182,6 +186,11 @@ pub struct McpServer {
     /// (needed for the expired-token scenario; Gauntlet cannot make a token expire at will).
     #[serde(default)]
     pub expired_token: Option<String>,
+    /// The `https` URL of a Client ID Metadata Document the authorization server can fetch
+    /// (needed for the metadata-document scenarios; its `client_id` is its URL, and the flows
+    /// use the first redirect URI it lists). Gauntlet hosts one itself for the embedded mock.
+    #[serde(default)]
+    pub client_metadata_document: Option<String>,
 }
 
 impl McpServer {
@@ -454,6 +463,10 @@ impl ProviderProfile {
             for (name, value) in [
                 ("resource", &mut mcp.resource),
                 ("other_resource", &mut mcp.other_resource),
+                (
+                    "client_metadata_document",
+                    &mut mcp.client_metadata_document,
+                ),
             ] {
                 if let Some(value) = value {
                     out.push((format!("server.mcp.{name}"), value));
@@ -525,6 +538,7 @@ impl ProviderProfile {
                 Some(MOCK_OTHER_SECRET),
                 auth_method,
             )),
+            document_client: None,
             login: LoginProfile {
                 fields,
                 approve: "Approve".into(),
@@ -637,6 +651,7 @@ fn mock_mcp(config: &ProviderConfig, base: &str) -> Option<McpServer> {
         other_resource: mcp.extra_resources.first().cloned(),
         step_up_tool,
         expired_token: mcp.expired_token.clone(),
+        client_metadata_document: None,
     })
 }
 

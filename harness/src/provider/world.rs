@@ -27,6 +27,8 @@ pub enum Role {
     Public,
     /// The second confidential client.
     Other,
+    /// The public client identified by a Client ID Metadata Document.
+    Document,
 }
 
 /// An authorization request being built.
@@ -264,6 +266,7 @@ impl ProviderWorld {
             Role::Main => Some(&p.client),
             Role::Public => p.public_client.as_ref(),
             Role::Other => p.other_client.as_ref(),
+            Role::Document => p.document_client.as_ref(),
         }
         .ok_or_else(|| format!("the profile has no {role:?} client"))
     }

@@ -84,8 +84,11 @@ const MCP_SDK_SERVER_SKIPS: &[&str] = &[
     // MCP: its authorization server issues tokens for its own /mcp only (any other resource is
     // invalid_target), so there is no token for another resource to present (other_resource).
     "A token issued for another resource is refused with 401",
-    // MCP: its metadata does not advertise client_id_metadata_document_supported.
+    // MCP: its metadata does not advertise client_id_metadata_document_supported (and the
+    // profile names no client_metadata_document).
     "A metadata-document client_id whose document cannot be fetched is refused without a redirect",
+    "A client identified by its metadata document gets a token the MCP server accepts",
+    "A redirect URI the metadata document does not list is refused without a redirect",
     // MCP: the profile names no expired_token, and its tokens live an hour (expires_in 3600):
     // Gauntlet cannot make one expire at will.
     "An expired token is refused with 401",
@@ -135,7 +138,7 @@ fn the_mcp_sdk_server_gets_its_pinned_verdicts_and_fails_the_must_gate() {
             MCP_SDK_SERVER_SKIPS.len()
         ),
         // 80: the SDK's authorization server registers a native MCP client (RFC 7591 §3.2.1).
-        (80, 11, 21),
+        (80, 11, 23),
         "{stdout}"
     );
     // What the SDK and our provider get right, among them the checks that are ours.

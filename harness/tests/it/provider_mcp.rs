@@ -119,6 +119,10 @@ const LAX_MCP_CATCHES: &[(&str, &[&str])] = &[
             "A metadata-document client_id whose document cannot be fetched is refused without a redirect",
         ],
     ),
+    (
+        "client_metadata_redirect_unchecked",
+        &["A redirect URI the metadata document does not list is refused without a redirect"],
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -185,4 +189,89 @@ async fn without_an_mcp_server_the_mcp_scenarios_do_not_apply_and_say_why() {
         error.contains("the profile names no MCP server ([server.mcp]"),
         "{error}"
     );
+}
+
+/// An authorization server elsewhere that advertises metadata documents, with the document
+/// named in `[server.mcp] client_metadata_document`: one that cannot fetch it (it does not
+/// trust the document host's CA) fails the acceptance scenario, named for the cause; told to
+/// trust the CA, it passes both document scenarios.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_named_document_the_server_cannot_fetch_fails_the_acceptance_scenario() {
+    const ACCEPTED: &str =
+        "A client identified by its metadata document gets a token the MCP server accepts";
+    const UNLISTED: &str =
+        "A redirect URI the metadata document does not list is refused without a redirect";
+    let host = mock_provider::DocumentHost::start("/client.json", |url| {
+        serde_json::json!({
+            "client_id": url,
+            "client_name": "integrator's test client",
+            "redirect_uris": ["http://127.0.0.1/mcp-callback"],
+            "token_endpoint_auth_method": "none",
+        })
+    })
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(fixture("mcp.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut verdicts = Vec::new();
+    for trusted in [false, true] {
+        let mut config = mock_provider::ProviderConfig::from_toml(&text).unwrap();
+        if trusted {
+            config.mcp.client_metadata_ca_file = Some(host.ca_file().to_owned());
+        }
+        let server = mock_provider::MockProvider::builder()
+            .config(config)
+            .start()
+            .await
+            .unwrap();
+        let profile = format!(
+            "name = \"mcp elsewhere\"\n[server]\nissuer = \"{issuer}\"\n\
+             [server.mcp]\nurl = \"{issuer}/mcp\"\nclient_metadata_document = \"{document}\"\n\
+             [client]\nclient_id = \"gauntlet-client\"\nclient_secret = \"gauntlet:secret+/=&%\"\n\
+             redirect_uri = \"https://client.gauntlet.test/callback\"\nscope = \"read\"\n",
+            issuer = server.issuer(),
+            document = host.url(),
+        );
+        let file = dir.path().join(format!("elsewhere-{trusted}.toml"));
+        std::fs::write(&file, profile).unwrap();
+        let options = ProviderOptions {
+            tags: Some("@mcp_cimd_document".into()),
+            gate: Gate::None,
+            // The main client's flows are not needed: only the document's client is.
+            preflight: false,
+            ca_files: vec![host.ca_file().to_owned()],
+            ..ProviderOptions::new(
+                ProviderTarget::from_file(&file).unwrap(),
+                dir.path().join(format!("report-{trusted}")),
+            )
+        };
+        let report = run(options).await.expect("the run happens").report;
+        let verdict = |name: &str| {
+            let scenario = (report.scenarios.iter()).find(|s| s.name == name).unwrap();
+            (
+                scenario.status,
+                scenario.explanation.clone().unwrap_or_default(),
+            )
+        };
+        verdicts.push((verdict(ACCEPTED), verdict(UNLISTED)));
+    }
+    let [(refused, unlisted_untrusted), (accepted, unlisted)] = verdicts.as_slice() else {
+        unreachable!()
+    };
+    assert_eq!(refused.0, Status::Failed, "{}", refused.1);
+    for needed in [host.url(), "got no token", "Client ID Metadata Documents"] {
+        assert!(
+            refused.1.contains(needed),
+            "{needed:?} not in {}",
+            refused.1
+        );
+    }
+    assert_eq!(
+        unlisted_untrusted.0,
+        Status::Passed,
+        "{}",
+        unlisted_untrusted.1
+    );
+    assert_eq!(accepted.0, Status::Passed, "{}", accepted.1);
+    assert_eq!(unlisted.0, Status::Passed, "{}", unlisted.1);
 }

@@ -92,7 +92,14 @@ fn validate(
     let matching = state.config.quirks.redirect_uri_match;
     let target = params
         .get("redirect_uri")
-        .and_then(|given| crate::redirect::check::resolve(&client, given, matching))
+        .and_then(
+            |given| match crate::redirect::check::resolve(&client, given, matching) {
+                Err(error) if document_redirect_unchecked(state, &client) => {
+                    unchecked_redirect(given, error)
+                }
+                resolved => resolved,
+            },
+        )
         .map_err(Refusal::Page)?;
     let refusal = |st: Option<&str>, mut error: OAuthError| {
         error.findings.extend(target.findings.iter().cloned());
@@ -124,6 +131,29 @@ fn validate(
         iss: response_iss(state, tenant),
     };
     Ok((request, findings))
+}
+
+/// Whether the `client_metadata_redirect_unchecked` quirk takes any redirect URI for `client`,
+/// a client identified by a metadata document.
+fn document_redirect_unchecked(state: &AppState, client: &ClientConfig) -> bool {
+    state.config.quirks.client_metadata_redirect_unchecked
+        && (state.client_metadata.as_ref()).is_some_and(|f| f.names_document(&client.client_id))
+}
+
+/// The redirect URI `given` taken although it failed the check (`error`): the quirk's answer,
+/// noted with the check's findings marked tolerated.
+fn unchecked_redirect(given: Option<&str>, error: OAuthError) -> Result<Resolved, OAuthError> {
+    let Some(given) = given else {
+        return Err(error);
+    };
+    let tolerated = "accepted: quirks.client_metadata_redirect_unchecked";
+    Ok(Resolved {
+        uri: given.to_owned(),
+        sent: true,
+        findings: (error.findings.into_iter())
+            .map(|f| f.tolerated(tolerated))
+            .collect(),
+    })
 }
 
 /// With `mcp.client_id_metadata_documents`, a `client_id` URL's document fetched (unless a

@@ -302,6 +302,7 @@ fn the_lax_profile_turns_on_exactly_its_quirks() {
             iss_unadvertised: false,
             mcp_expiry_unchecked: false,
             client_metadata_error_redirects: false,
+            client_metadata_redirect_unchecked: false,
         }
     );
     assert!(!lax.rotate_refresh_tokens);

@@ -395,22 +395,28 @@ async fn holds_token_for(world: &mut ProviderWorld, which: String) -> StepResult
             .clone()
             .ok_or("[server.mcp] names no other_resource")?
     };
-    let scope = token_scope(world)?;
-    let (form_resource, shown) = (resource.clone(), resource.clone());
     world.mcp.presented = Some(format!("a token issued for {which} ({resource})"));
+    token_for(world, Role::Main, &resource)
+        .await
+        .map_err(|why| format!("no token for the resource {resource}: {why}"))
+}
+
+/// Has `role`'s client obtain a token for `resource` with the MCP server's scope.
+pub(super) async fn token_for(world: &mut ProviderWorld, role: Role, resource: &str) -> StepResult {
+    let scope = token_scope(world)?;
+    let form_resource = resource.to_owned();
     holding_tokens_with(
         world,
-        Role::Main,
+        role,
         |r| {
             if !scope.is_empty() {
                 r.set("scope", &scope);
             }
-            r.set("resource", &resource);
+            r.set("resource", resource);
         },
         |form| form.push(("resource".into(), form_resource)),
     )
     .await
-    .map_err(|why| format!("no token for the resource {shown}: {why}"))
 }
 
 #[when(

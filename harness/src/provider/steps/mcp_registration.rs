@@ -1,14 +1,14 @@
 //! Steps of `mcp/registration.feature`: dynamic client registration (RFC 7591) of an MCP client
 //! at the MCP server's authorization server, as MCP 2026-07-28 has clients register: a native
-//! application (`application_type`) with a loopback redirect URI, public, PKCE.
+//! application (`application_type`) with a loopback redirect URI, public, PKCE; and the client
+//! identified by a Client ID Metadata Document ([`crate::provider::client_document`]).
 
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 
-use crate::provider::world::{ProviderWorld, StepResult, reply_line};
+use crate::provider::driver::Arrival;
+use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 
-/// The loopback redirect URI the MCP client registers (never listened on; a native client
-/// picks its port at request time, RFC 8252 §7.3).
-const LOOPBACK_REDIRECT: &str = "http://127.0.0.1/callback";
+use crate::provider::client_document::LOOPBACK_REDIRECT;
 
 #[when("an MCP client registers with the authorization server as a native application")]
 async fn registers_native(world: &mut ProviderWorld) -> StepResult {
@@ -53,4 +53,58 @@ async fn registered(world: &mut ProviderWorld) -> StepResult {
             reply_line(reply)
         )),
     }
+}
+
+/// The client identified by its metadata document (`client_id`: the document's URL).
+fn document_client_id(world: &ProviderWorld) -> Result<String, String> {
+    Ok(world.registration(Role::Document)?.client_id.clone())
+}
+
+#[given("a client identified by its metadata document holds a token issued for the MCP server")]
+async fn document_client_token(world: &mut ProviderWorld) -> StepResult {
+    let resource = super::mcp::server(world)?.resource().to_owned();
+    let client_id = document_client_id(world)?;
+    world.mcp.presented = Some(format!("the token of the client identified by {client_id}"));
+    super::mcp::token_for(world, Role::Document, &resource)
+        .await
+        .map_err(|why| {
+            format!(
+                "the authorization server advertises client_id_metadata_document_supported, yet \
+                 the client identified by the metadata document {client_id} got no token for \
+                 {resource}: {why}. A server that advertises metadata documents fetches the \
+                 document the client_id names, checks that its client_id is that URL and that \
+                 the redirect URI is one it lists, and then treats the client as registered \
+                 (MCP authorization 2025-11-25 and later, \"Client ID Metadata Documents\")"
+            )
+        })
+}
+
+#[given("an authorization request from the client identified by its metadata document")]
+async fn document_client_request(world: &mut ProviderWorld) -> StepResult {
+    let resource = super::mcp::server(world)?.resource().to_owned();
+    let scope = super::mcp::token_scope(world)?;
+    let request = world.new_request(Role::Document)?;
+    if !scope.is_empty() {
+        request.set("scope", &scope);
+    }
+    request.set("resource", &resource);
+    Ok(())
+}
+
+#[then("the server refuses the unlisted redirect URI with an error page")]
+async fn unlisted_redirect_refused(world: &mut ProviderWorld) -> StepResult {
+    let generic = super::redirect::error_page(world).await;
+    let Arrival::Redirected { location, .. } = &world.journey()?.arrival else {
+        return generic;
+    };
+    let client_id = document_client_id(world)?;
+    Err(format!(
+        "the server sent the browser to {}, a redirect URI the metadata document {client_id} \
+         does not list: whoever names someone else's document as client_id receives its users' \
+         codes at an address of their choosing. Compare the request's redirect_uri exactly with \
+         the document's redirect_uris and show an error page when none matches (MCP \
+         authorization 2025-11-25 and later, \"Client ID Metadata Documents\"; RFC 6749 \
+         §4.1.2.1)",
+        oauth_vocab::redact::redact_uri(location)
+    ))
 }

@@ -77,7 +77,7 @@ fn bend_redirect(registered: &str, variant: &str) -> Result<String, String> {
 }
 
 #[then("the server shows an error page and redirects nowhere")]
-async fn error_page(world: &mut ProviderWorld) -> StepResult {
+pub(super) async fn error_page(world: &mut ProviderWorld) -> StepResult {
     let journey = world.journey()?;
     match &journey.arrival {
         Arrival::Page { status, .. } if *status >= 400 => Ok(()),

@@ -227,6 +227,31 @@ async fn a_valid_document_over_https_registers_a_public_client_that_gets_tokens(
 }
 
 #[tokio::test]
+async fn a_redirect_uri_the_document_does_not_list_is_refused_unless_the_lax_quirk_takes_it() {
+    let elsewhere = "https://elsewhere.gauntlet.test/callback";
+    for unchecked in [false, true] {
+        let server = DocumentServer::start().await;
+        server.serve(&server.valid());
+        let mut config = cimd_profile(&server);
+        config.quirks.client_metadata_redirect_unchecked = unchecked;
+        let (provider, http) = start_with(config).await;
+        let mut request = request_of(&server.url());
+        request.retain(|(name, _)| *name != "redirect_uri");
+        request.push(("redirect_uri", elsewhere.to_owned()));
+        let response = authorize(&provider, &http, &request).await;
+        if unchecked {
+            assert_eq!(response.status(), 302);
+            assert!(location(&response).as_str().starts_with(elsewhere));
+            let entry = provider.journal().last().cloned().unwrap();
+            assert!(entry.has_finding(Finding::RedirectUriNotRegistered));
+        } else {
+            assert_eq!(response.status(), 400);
+            assert!(response.headers().get("location").is_none());
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_document_whose_client_id_differs_from_its_url_is_refused() {
     let server = DocumentServer::start().await;
     let mut document = server.valid();
