@@ -18,11 +18,11 @@ pub const LOOPBACK_REDIRECT: &str = "http://127.0.0.1/callback";
 /// Where Gauntlet's document is served on its host.
 const DOCUMENT_PATH: &str = "/gauntlet/mcp-client.json";
 
-/// Gauntlet's Client ID Metadata Document at `url`: a public native client with the loopback
-/// redirect URI, using the authorization-code and refresh-token grants.
-fn document(url: &str) -> Value {
+/// The metadata of Gauntlet's MCP client, as it registers (RFC 7591) or publishes it: a public
+/// native application with the loopback redirect URI, using the authorization-code and
+/// refresh-token grants.
+pub fn native_client_metadata() -> Value {
     json!({
-        "client_id": url,
         "client_name": "Gauntlet MCP client",
         "redirect_uris": [LOOPBACK_REDIRECT],
         "application_type": "native",
@@ -30,6 +30,13 @@ fn document(url: &str) -> Value {
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
     })
+}
+
+/// Gauntlet's Client ID Metadata Document at `url`: its metadata, with `url` as `client_id`.
+fn document(url: &str) -> Value {
+    let mut document = native_client_metadata();
+    document["client_id"] = url.into();
+    document
 }
 
 /// For a mock that accepts metadata documents from `127.0.0.1` and trusts no CA file of its

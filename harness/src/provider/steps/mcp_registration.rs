@@ -8,19 +8,11 @@ use cucumber::{given, then, when};
 use crate::provider::driver::Arrival;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
 
-use crate::provider::client_document::LOOPBACK_REDIRECT;
+use crate::provider::client_document::{LOOPBACK_REDIRECT, native_client_metadata};
 
 #[when("an MCP client registers with the authorization server as a native application")]
 async fn registers_native(world: &mut ProviderWorld) -> StepResult {
-    let metadata = serde_json::json!({
-        "client_name": "Gauntlet MCP client",
-        "redirect_uris": [LOOPBACK_REDIRECT],
-        "application_type": "native",
-        "token_endpoint_auth_method": "none",
-        "grant_types": ["authorization_code", "refresh_token"],
-        "response_types": ["code"],
-    });
-    super::registration::register(world, &metadata).await?;
+    super::registration::register(world, &native_client_metadata()).await?;
     Ok(())
 }
 
