@@ -4,25 +4,19 @@
 //! `target/`). Its verdicts are pinned in [`FAILS`]: a change in the suite, the driver or the
 //! mock that changes them shows up here, with the actual and pinned sets side by side.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gauntlet::client::profile::PlatformProfile;
 use gauntlet::client::{RunOptions, run};
-use gauntlet::report::{RunReport, Status};
+use gauntlet::report::Status;
 use gauntlet::suite::Gate;
 use mock_provider::AuthMethod;
 
-use crate::verdicts::{check_not_applicable, check_stopped, names};
-
-const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
-
-/// Why a scenario fails against the Authlib chatbot: what Authlib (or the chatbot written on
-/// it as its documentation shows) really does, against the RFC section named. A false verdict
-/// of Gauntlet is a bug to fix, never a row here.
-#[derive(Debug)]
-struct Why(&'static str);
+use crate::verdicts::{
+    Why, check_not_applicable, check_pinned_failures, check_stopped, failures, names, platform_log,
+    run_platform,
+};
 
 /// Every scenario that fails against the chatbot, and why. Any scenario not listed here must
 /// pass or be not applicable for a reason in [`NOT_APPLICABLE`]. When the suite changes, the
@@ -105,49 +99,15 @@ fn require_python() {
 fn the_authlib_chatbot_fails_exactly_the_pinned_scenarios() {
     require_python();
     let reports = tempfile::tempdir().unwrap();
-    let output = Command::new(BIN)
-        .arg("run")
-        .arg("--platform")
-        .arg(profile_path())
-        .arg("--report-dir")
-        .arg(reports.path())
-        .output()
-        .unwrap();
-    let log = || std::fs::read_to_string(reports.path().join("platform.log")).unwrap_or_default();
-    let Ok(text) = std::fs::read_to_string(reports.path().join("report.json")) else {
-        panic!(
-            "no report ({:?}): {}\n--- platform.log ---\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr),
-            log()
-        );
-    };
-    let report: RunReport = serde_json::from_str(&text).unwrap();
-
-    let failed = names(&report, Status::Failed);
-    let pinned: BTreeSet<String> = FAILS.iter().map(|(name, _)| (*name).to_owned()).collect();
-    let explained: String = report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == Status::Failed)
-        .map(|s| format!("  {}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
-        .collect();
-    let gone: Vec<String> = FAILS
-        .iter()
-        .filter(|(name, _)| !failed.contains(*name))
-        .map(|(name, Why(reason))| format!("  {name}: pinned because {reason}\n"))
-        .collect();
-    assert_eq!(
-        failed,
-        pinned,
-        "the Authlib chatbot's failures changed; update FAILS in {}.\n\
-         failing now, not pinned: {:#?}\npinned, not failing now:\n{}\n\
-         every failure now:\n{explained}--- platform.log ---\n{}",
+    let (report, output) = run_platform(&profile_path(), reports.path());
+    check_pinned_failures(
+        &report,
+        FAILS,
+        "the Authlib chatbot",
         file!(),
-        failed.difference(&pinned).collect::<Vec<_>>(),
-        gone.concat(),
-        log()
+        reports.path(),
     );
+    let explained = failures(&report);
 
     // The default gate (@must): exit 1 when a pinned failure is a MUST, else 0.
     let must = |name: &str| {
@@ -177,8 +137,7 @@ fn the_authlib_chatbot_fails_exactly_the_pinned_scenarios() {
     assert!(passed.len() >= 35, "{} passed", passed.len());
 
     // The chatbot printed where it listens (the port Gauntlet picked), and is stopped.
-    let log = log();
-    check_stopped(&log, "app.py");
+    check_stopped(&platform_log(reports.path()), "app.py");
 }
 
 /// One plain link, with Authlib's default client authentication: `client_secret_basic`.

@@ -6,21 +6,17 @@
 //! `NODE_EXTRA_CA_CERTS` (never `allowInsecureRequests`): the `@discovery`, `@tls` and `@mixup`
 //! scenarios are judged too. Its verdicts are pinned in [`FAILS`].
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gauntlet::report::{RunReport, Status};
+use gauntlet::report::Status;
 
-use crate::verdicts::{check_not_applicable, check_stopped, names};
+use crate::verdicts::{
+    Why, check_not_applicable, check_pinned_failures, check_stopped, failures, names, platform_log,
+    run_platform,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
-
-/// Why a scenario fails against the openid-client chatbot: what openid-client (or the chatbot
-/// written on it as its README shows) really does, against the RFC section named. A false
-/// verdict of Gauntlet is a bug to fix, never a row here.
-#[derive(Debug)]
-struct Why(&'static str);
 
 /// Every scenario that fails against the chatbot, and why. Any scenario not listed here must
 /// pass or be not applicable for a reason in [`NOT_APPLICABLE`].
@@ -92,49 +88,15 @@ fn require_node() {
 fn the_openid_client_chatbot_fails_exactly_the_pinned_scenarios() {
     require_node();
     let reports = tempfile::tempdir().unwrap();
-    let output = Command::new(BIN)
-        .arg("run")
-        .arg("--platform")
-        .arg(profile_path())
-        .arg("--report-dir")
-        .arg(reports.path())
-        .output()
-        .unwrap();
-    let read = |name: &str| std::fs::read_to_string(reports.path().join(name)).unwrap_or_default();
-    let Ok(text) = std::fs::read_to_string(reports.path().join("report.json")) else {
-        panic!(
-            "no report ({:?}): {}\n--- platform.log ---\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr),
-            read("platform.log")
-        );
-    };
-    let report: RunReport = serde_json::from_str(&text).unwrap();
-
-    let failed = names(&report, Status::Failed);
-    let pinned: BTreeSet<String> = FAILS.iter().map(|(name, _)| (*name).to_owned()).collect();
-    let explained: String = report
-        .scenarios
-        .iter()
-        .filter(|s| s.status == Status::Failed)
-        .map(|s| format!("  {}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
-        .collect();
-    let gone: Vec<String> = FAILS
-        .iter()
-        .filter(|(name, _)| !failed.contains(*name))
-        .map(|(name, Why(reason))| format!("  {name}: pinned because {reason}\n"))
-        .collect();
-    assert_eq!(
-        failed,
-        pinned,
-        "the openid-client chatbot's failures changed; update FAILS in {}.\n\
-         failing now, not pinned: {:#?}\npinned, not failing now:\n{}\n\
-         every failure now:\n{explained}--- platform.log ---\n{}",
+    let (report, output) = run_platform(&profile_path(), reports.path());
+    check_pinned_failures(
+        &report,
+        FAILS,
+        "the openid-client chatbot",
         file!(),
-        failed.difference(&pinned).collect::<Vec<_>>(),
-        gone.concat(),
-        read("platform.log")
+        reports.path(),
     );
+    let explained = failures(&report);
 
     // The default gate (@must): its only failure is a SHOULD, so exit 0.
     let must = |name: &str| {
@@ -163,7 +125,8 @@ fn the_openid_client_chatbot_fails_exactly_the_pinned_scenarios() {
     // and there oauth4webapi refuses to send the token request to the plain-HTTP token endpoint
     // (checkProtocol: "only requests to HTTPS are allowed"), so nothing reaches the plain
     // listener and linking fails.
-    let downgrade = read("platform-downgrade.log");
+    let downgrade =
+        std::fs::read_to_string(reports.path().join("platform-downgrade.log")).unwrap_or_default();
     assert!(
         downgrade.contains("linking failed: ClientError: OAUTH_HTTP_REQUEST_FORBIDDEN"),
         "--- platform-downgrade.log ---\n{downgrade}"
@@ -171,7 +134,7 @@ fn the_openid_client_chatbot_fails_exactly_the_pinned_scenarios() {
 
     // The chatbot printed where it listens (the port Gauntlet picked), is stopped, and never
     // logged a secret.
-    let log = read("platform.log");
+    let log = platform_log(reports.path());
     check_stopped(&log, "app.mjs");
     for secret in ["gauntlet:secret", "code=", "state="] {
         assert!(

@@ -6,20 +6,14 @@
 //! refresh); the chatbot only keeps flows by `state` and answers the routes. The mock is its
 //! MCP server over HTTPS. Its verdicts are pinned in [`FAILS`].
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use gauntlet::report::{RunReport, Status};
+use gauntlet::report::Status;
 
-use crate::verdicts::{check_not_applicable, names};
-
-const BIN: &str = env!("CARGO_BIN_EXE_gauntlet");
-
-/// Why a scenario fails against the chatbot: what the SDK (or the chatbot around it) really
-/// does, against the section named. A false verdict of Gauntlet is a bug to fix, never a row.
-#[derive(Debug)]
-struct Why(&'static str);
+use crate::verdicts::{
+    Why, check_not_applicable, check_pinned_failures, failures, names, platform_log, run_platform,
+};
 
 /// Every scenario that fails against the chatbot, and why. Any other must pass or be not
 /// applicable for a reason in [`NOT_APPLICABLE`].
@@ -195,41 +189,13 @@ fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
     let profile =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/platforms/mcp-sdk-chatbot.toml");
     let reports = tempfile::tempdir().unwrap();
-    let output = Command::new(BIN)
-        .arg("run")
-        .arg("--platform")
-        .arg(profile)
-        .arg("--report-dir")
-        .arg(reports.path())
-        .output()
-        .unwrap();
-    let read = |name: &str| std::fs::read_to_string(reports.path().join(name)).unwrap_or_default();
-    let Ok(text) = std::fs::read_to_string(reports.path().join("report.json")) else {
-        panic!(
-            "no report ({:?}): {}\n--- platform.log ---\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr),
-            read("platform.log")
-        );
-    };
-    let report: RunReport = serde_json::from_str(&text).unwrap();
-    let failed = names(&report, Status::Failed);
-    let pinned: BTreeSet<String> = FAILS.iter().map(|(name, _)| (*name).to_owned()).collect();
-    let explained: String = (report.scenarios.iter())
-        .filter(|s| s.status == Status::Failed)
-        .map(|s| format!("  {}: {}\n", s.name, s.explanation.as_deref().unwrap_or("")))
-        .collect();
-    let gone: String = (FAILS.iter())
-        .filter(|(name, _)| !failed.contains(*name))
-        .map(|(name, Why(reason))| format!("  {name}: pinned because {reason}\n"))
-        .collect();
-    assert_eq!(
-        failed,
-        pinned,
-        "the MCP SDK chatbot's failures changed; update FAILS in {}.\npinned, not failing \
-         now:\n{gone}every failure now:\n{explained}--- platform.log ---\n{}",
+    let (report, output) = run_platform(&profile, reports.path());
+    check_pinned_failures(
+        &report,
+        FAILS,
+        "the MCP SDK chatbot",
         file!(),
-        read("platform.log")
+        reports.path(),
     );
     // @must scenarios fail: the default gate's exit 1.
     assert_eq!(
@@ -266,11 +232,15 @@ fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
 
     let passed = names(&report, Status::Passed);
     for name in MUST_PASS {
-        assert!(passed.contains(*name), "{name} did not pass:\n{explained}");
+        assert!(
+            passed.contains(*name),
+            "{name} did not pass:\n{}",
+            failures(&report)
+        );
     }
     check_not_applicable(&report, NOT_APPLICABLE);
     // The chatbot never logged a secret.
-    let log = read("platform.log");
+    let log = platform_log(reports.path());
     for secret in ["gauntlet:secret", "code=", "state="] {
         assert!(
             !log.contains(secret),

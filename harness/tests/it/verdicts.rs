@@ -139,3 +139,64 @@ pub(crate) fn check_stopped(log: &str, script: &str) {
         "the chatbot (pid {pid}, listening at {address}) still runs after the run"
     );
 }
+
+/// Why a scenario fails against an outside component: what its library (or the app around it)
+/// really does, against the section named. A false verdict of Gauntlet is a bug to fix, never a
+/// row.
+#[derive(Debug)]
+pub(crate) struct Why(pub(crate) &'static str);
+
+/// `gauntlet run` on the platform `profile`, reports in `reports`: the report and the command's
+/// output. No report is a panic with the command's stderr and the platform's log.
+pub(crate) fn run_platform(profile: &Path, reports: &Path) -> (RunReport, std::process::Output) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .arg("run")
+        .arg("--platform")
+        .arg(profile)
+        .arg("--report-dir")
+        .arg(reports)
+        .output()
+        .unwrap();
+    let Ok(text) = std::fs::read_to_string(reports.join("report.json")) else {
+        panic!(
+            "no report ({:?}): {}\n--- platform.log ---\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            platform_log(reports)
+        );
+    };
+    (serde_json::from_str(&text).unwrap(), output)
+}
+
+/// The launched platform's log in `reports`.
+pub(crate) fn platform_log(reports: &Path) -> String {
+    std::fs::read_to_string(reports.join("platform.log")).unwrap_or_default()
+}
+
+/// Asserts that `who` (the outside component) failed exactly the `pinned` scenarios; if not,
+/// the message lists the new failures, the pinned ones that no longer fail with why they were
+/// pinned, every failure's explanation and the platform's log in `reports`, and says to update
+/// `file`.
+pub(crate) fn check_pinned_failures(
+    report: &RunReport,
+    pinned: &[(&str, Why)],
+    who: &str,
+    file: &str,
+    reports: &Path,
+) {
+    let failed = names(report, Status::Failed);
+    let expected: BTreeSet<String> = pinned.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let gone: String = (pinned.iter())
+        .filter(|(name, _)| !failed.contains(*name))
+        .map(|(name, Why(reason))| format!("  {name}: pinned because {reason}\n"))
+        .collect();
+    assert_eq!(
+        failed,
+        expected,
+        "{who}'s failures changed; update FAILS in {file}.\nfailing now, not pinned: {:#?}\n\
+         pinned, not failing now:\n{gone}every failure now:\n{}--- platform.log ---\n{}",
+        failed.difference(&expected).collect::<Vec<_>>(),
+        failures(report),
+        platform_log(reports)
+    );
+}
