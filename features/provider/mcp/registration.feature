@@ -19,14 +19,16 @@ Feature: Client registration at the MCP server's authorization server
     When the user approves it
     Then the server shows an error page and redirects nowhere
 
-  @must @mcp_cimd @mcp_cimd_document @mcp_2025_11_25 @mcp_2026_07_28
+  @should @mcp_cimd @mcp_cimd_document @mcp_2025_11_25 @mcp_2026_07_28
   Scenario: A client identified by its metadata document gets a token the MCP server accepts
     Source: MCP authorization (2025-11-25 and later), "Client ID Metadata Documents", requirements for authorization servers; RFC 8707 §2
     The client_id is the https URL of a valid document: its client_id is that URL, and it lists
-    the redirect URI the request uses. A server that advertises metadata documents treats such
-    a client as registered, with no registration step: it issues a code, redeems it for the
-    public client with PKCE, and the token opens the MCP server. Gauntlet hosts the document
-    for the embedded mock; for another server, [server.mcp] client_metadata_document names one.
+    the redirect URI the request uses. A server that advertises metadata documents should fetch
+    it and treat the client as registered, with no registration step: it issues a code, redeems
+    it for the public client with PKCE, and the token opens the MCP server. (MCP says SHOULD, and
+    lets a server refuse documents from hosts outside its trust policy: name a document on a
+    host it trusts.) Gauntlet hosts the document for the embedded mock; for another server,
+    [server.mcp] client_metadata_document names one.
     Given a client identified by its metadata document holds a token issued for the MCP server
     When the client initializes an MCP session with the token
     Then the MCP server answers with a JSON-RPC result

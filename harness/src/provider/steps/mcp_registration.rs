@@ -63,10 +63,12 @@ async fn document_client_token(world: &mut ProviderWorld) -> StepResult {
             format!(
                 "the authorization server advertises client_id_metadata_document_supported, yet \
                  the client identified by the metadata document {client_id} got no token for \
-                 {resource}: {why}. A server that advertises metadata documents fetches the \
-                 document the client_id names, checks that its client_id is that URL and that \
-                 the redirect URI is one it lists, and then treats the client as registered \
-                 (MCP authorization 2025-11-25 and later, \"Client ID Metadata Documents\")"
+                 {resource}: {why}. A server that advertises metadata documents should fetch \
+                 the document the client_id names, check that its client_id is that URL and \
+                 that the redirect URI is one it lists, and then treat the client as registered \
+                 (MCP authorization 2025-11-25 and later, \"Client ID Metadata Documents\"). \
+                 If a trust policy keeps this document's host out, name a document on a host \
+                 it trusts in [server.mcp] client_metadata_document"
             )
         })
 }
