@@ -95,6 +95,8 @@ async fn serve(
             return;
         };
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors, say: wait a little rather than spin.
+            tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
         let (acceptor, path, body) = (acceptor.clone(), path.clone(), body.clone());

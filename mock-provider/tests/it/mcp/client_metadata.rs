@@ -252,6 +252,43 @@ async fn a_redirect_uri_the_document_does_not_list_is_refused_unless_the_lax_qui
 }
 
 #[tokio::test]
+async fn the_document_host_serves_a_document_the_mock_accepts_and_nothing_else() {
+    let host = mock_provider::DocumentHost::start("/client.json", |url| {
+        serde_json::json!({
+            "client_id": url,
+            "client_name": "hosted",
+            "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "none",
+        })
+    })
+    .await
+    .unwrap();
+    let mut config = mcp_profile(&[]);
+    config.mcp.client_id_metadata_documents = true;
+    config.mcp.client_metadata_hosts = vec!["127.0.0.1".into()];
+    config.mcp.client_metadata_ca_file = Some(host.ca_file().to_owned());
+    let (provider, http) = start_with(config).await;
+    let response = authorize(&provider, &http, &request_of(host.url())).await;
+    assert_eq!(response.status(), 302);
+    assert!(location(&response).as_str().starts_with(REDIRECT));
+
+    let ca = reqwest::Certificate::from_pem(host.ca_pem().as_bytes()).unwrap();
+    let trusting = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(ca)
+        .build()
+        .unwrap();
+    let other = host.url().replace("/client.json", "/other.json");
+    assert_eq!(trusting.get(&other).send().await.unwrap().status(), 404);
+    assert_eq!(
+        trusting.post(host.url()).send().await.unwrap().status(),
+        405
+    );
+    let served = trusting.get(host.url()).send().await.unwrap();
+    assert_eq!(served.headers()["content-type"], "application/json");
+}
+
+#[tokio::test]
 async fn a_document_whose_client_id_differs_from_its_url_is_refused() {
     let server = DocumentServer::start().await;
     let mut document = server.valid();
