@@ -1,7 +1,7 @@
 //! Wall time of the whole client suite against the bundled reference platform (web and chat
-//! channels, and the MCP client with its `@mcp` scenarios alone and with every generic one), and of the whole provider suite against the embedded mock (default and
-//! openchatstudio profiles), compilation excluded. Run with
-//! `cargo bench -p gauntlet --bench suite`.
+//! channels, and the MCP client with its `@mcp` scenarios alone and with every generic one), and
+//! of the whole provider suite against the embedded mock (default, openchatstudio and mcp
+//! profiles), compilation excluded. Run with `cargo bench -p gauntlet --bench suite`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -46,7 +46,7 @@ async fn main() {
     }
     println!("gauntlet provider suite against the embedded mock, {ROUNDS} rounds per profile");
     let providers = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/providers");
-    for file in ["default.toml", "openchatstudio.toml"] {
+    for file in ["default.toml", "openchatstudio.toml", "mcp.toml"] {
         let target = ProviderTarget::from_file(&std::path::Path::new(providers).join(file))
             .expect("profile parses");
         measure(file, "mock start-up included", |dir| {
