@@ -429,6 +429,31 @@ impl ProviderWorld {
         Ok(reply)
     }
 
+    /// POSTs `body` as JSON from Gauntlet's client with `headers`, records it, and keeps the
+    /// answer as `last`.
+    pub async fn post_json(
+        &mut self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Result<Reply, String> {
+        let body = body.to_string();
+        let reply = self
+            .send(Outgoing {
+                from: Party::Client,
+                by: None,
+                to: Party::Provider,
+                method: "POST",
+                url,
+                headers,
+                cookies: None,
+                body: Some(("application/json", &body)),
+            })
+            .await?;
+        self.last = Some(reply.clone());
+        Ok(reply)
+    }
+
     /// Sends one request from Gauntlet's client and records it.
     pub async fn send(&self, out: Outgoing<'_>) -> Result<Reply, String> {
         exchange(&self.http, self.ctx.max_body_bytes, &self.evidence, out).await

@@ -182,7 +182,7 @@ where
 /// when dropped.
 pub(crate) struct Running {
     child: Child,
-    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    /// The base URL, `http://127.0.0.1:{port}` with the port it bound.
     pub(crate) base: String,
 }
 

@@ -10,8 +10,7 @@ use super::flow::holding_tokens_with;
 use super::resource::challenge_param;
 use crate::provider::profile::McpServer;
 use crate::provider::world::{ProviderWorld, Role, StepResult, reply_line};
-use crate::report::Party;
-use crate::suite::browser::{Outgoing, Reply};
+use crate::suite::browser::Reply;
 
 /// The revision Gauntlet's client asks for in `initialize`: the oldest with this authorization
 /// spec, which every server of a later revision still speaks.
@@ -61,21 +60,7 @@ async fn post(
     let mut all = vec![("accept", "application/json, text/event-stream")];
     all.extend(authorization.iter().map(|a| ("authorization", a.as_str())));
     all.extend_from_slice(headers);
-    let body = message.to_string();
-    let reply = world
-        .send(Outgoing {
-            from: Party::Client,
-            by: None,
-            to: Party::Provider,
-            method: "POST",
-            url: &url,
-            headers: &all,
-            cookies: None,
-            body: Some(("application/json", &body)),
-        })
-        .await?;
-    world.last = Some(reply.clone());
-    Ok(reply)
+    world.post_json(&url, &all, message).await
 }
 
 /// The `initialize` request.
