@@ -490,8 +490,8 @@ fn closed_in_handshake(provider: &MockProvider) -> Option<String> {
     ))
 }
 
-/// The issuer the embedded platform's client is registered with when the scenario's mock has
-/// not registered it: a name only, never contacted.
+/// The issuer the platform's client is registered with (`{registered_issuer}`) when the
+/// scenario's mock has not registered it: a name only, never contacted.
 const REGISTERED_ELSEWHERE: &str = "https://registered-elsewhere.example.test";
 
 /// Where the embedded MCP client serves its Client ID Metadata Document.
@@ -504,17 +504,19 @@ async fn start_platform(
     registered: bool,
     platform_log: &std::path::Path,
 ) -> Result<(PlatformProcess, String), PlatformStart> {
+    // The issuer the platform's client is registered with: another one when this mock has not
+    // registered it (an MCP client then registers anew), never contacted.
+    let registered_issuer = if registered {
+        vars.fill("{issuer}")
+    } else {
+        REGISTERED_ELSEWHERE.to_owned()
+    };
+    vars.set("registered_issuer", registered_issuer.clone());
     let location = &profile.platform;
     if location.embedded.is_some() {
         let mcp = profile.shape == ShapeKind::Mcp;
         let config = reference_platform::PlatformConfig {
-            // The issuer its client is registered with: another one when this mock has not
-            // registered it (an MCP client then registers anew).
-            issuer: if registered {
-                vars.fill("{issuer}")
-            } else {
-                REGISTERED_ELSEWHERE.to_owned()
-            },
+            issuer: registered_issuer,
             // An MCP client serves its Client ID Metadata Document.
             client_metadata_path: mcp.then(|| CLIENT_METADATA_PATH.to_owned()),
             resource_url: api_url.to_owned(),

@@ -75,6 +75,7 @@ pub const PLATFORM: &[Placeholder] = &[
     run("scopes"),
     run("redirect_uri"),
     run("sub"),
+    run("registered_issuer"),
     Placeholder {
         name: "bot",
         scope: Scope::Bots,

@@ -120,7 +120,8 @@ const FAILS: &[(&str, Why)] = &[
         "A client_id registered with one authorization server is never sent to another",
         Why(
             "the chatbot's clientInformation() hands the SDK its one pre-registered client \
-             whatever the authorization server, so auth() sends that client_id to an issuer \
+             whatever the authorization server (it takes no issuer with it, though the profile \
+             could give {registered_issuer}), so auth() sends that client_id to an issuer \
              that never registered it instead of registering there (MCP 2026-07-28, \
              \"Authorization Server Binding\")",
         ),
@@ -196,6 +197,21 @@ fn the_mcp_sdk_chatbot_fails_exactly_the_pinned_scenarios() {
         "the MCP SDK chatbot",
         file!(),
         reports.path(),
+    );
+    // The counts the README gives: failed rows (an outline's rows share a name), passed, not
+    // applicable.
+    let count = |status| {
+        (report.scenarios.iter())
+            .filter(|s| s.status == status)
+            .count()
+    };
+    assert_eq!(
+        (
+            count(Status::Passed),
+            count(Status::Failed),
+            count(Status::Skipped)
+        ),
+        (61, 17, 27)
     );
     // @must scenarios fail: the default gate's exit 1.
     assert_eq!(
