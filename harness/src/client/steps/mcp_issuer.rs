@@ -43,10 +43,14 @@ impl Promise {
     }
 }
 
-/// The scenario's authorization server as the platform saw it: its metadata's promise and
-/// issuer (the value a client records).
+/// The scenario's authorization server as the platform saw it (the scenario's own mock, also
+/// when the platform refused to start against it): its metadata's promise and issuer (the
+/// value a client records).
 fn authorization_server(world: &GauntletWorld) -> (Promise, String) {
-    let provider = &world.ctx.provider;
+    let provider = match &world.refused_start {
+        Some(refusal) => &refusal.provider,
+        None => &world.ctx.provider,
+    };
     let doc = provider.metadata(provider.config().mcp.tenant.as_deref());
     let promise = match doc.get(PROMISE) {
         Some(serde_json::Value::Bool(true)) => Promise::True,

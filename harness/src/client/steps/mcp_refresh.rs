@@ -4,7 +4,7 @@
 //! `/token`; 2025-06-18 and later removed that fallback).
 
 use cucumber::{then, when};
-use mock_provider::JournalEntry;
+use mock_provider::{Endpoint, JournalEntry};
 
 use crate::client::mcp_twist::TOKEN_PATH;
 use crate::client::world::{GauntletWorld, StepResult};
@@ -35,14 +35,7 @@ fn carries(entry: &JournalEntry, token: &str) -> bool {
     regex = r"^the platform presented (\w+)'s refresh token only at the token endpoint of the metadata$"
 )]
 async fn refresh_token_not_guessed(world: &mut GauntletWorld, user: String) -> StepResult {
-    if world.run_ctx.is_none() {
-        return Err(
-            "the platform was not started afresh against an MCP server of the \
-                    scenario's own (the scenario lacks its Given step)"
-                .into(),
-        );
-    }
-    let journal = world.ctx.provider.journal();
+    let journal = super::mcp::any_journal(world)?;
     let refresh_tokens: Vec<String> = (journal.iter())
         .filter(|e| e.path == TOKEN_PATH)
         .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.response.body).ok())
@@ -58,15 +51,18 @@ async fn refresh_token_not_guessed(world: &mut GauntletWorld, user: String) -> S
         world.not_judged = Some(reason.clone());
         return Err(reason);
     }
-    let Some(leak) = journal
-        .iter()
-        .find(|e| e.path != TOKEN_PATH && refresh_tokens.iter().any(|t| carries(e, t)))
-    else {
+    // The token endpoint, and the revocation endpoint the same metadata named (revoking the
+    // refresh token there before giving up is RFC 7009's way, no leak).
+    let Some(leak) = journal.iter().find(|e| {
+        e.path != TOKEN_PATH
+            && e.endpoint != Endpoint::Revocation
+            && refresh_tokens.iter().any(|t| carries(e, t))
+    }) else {
         return Ok(());
     };
     let metadata_failed = journal
         .iter()
-        .any(|e| e.seq < leak.seq && e.response.status == 503);
+        .any(|e| e.seq < leak.seq && e.endpoint == Endpoint::Metadata && e.response.status == 503);
     let when = if metadata_failed {
         " after the authorization server's metadata failed"
     } else {
