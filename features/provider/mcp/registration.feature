@@ -44,10 +44,13 @@ Feature: Client registration at the MCP server's authorization server
     When the user approves it
     Then the server refuses the unlisted redirect URI with an error page
 
-  @must @rfc7591 @registration @mcp_2025_06_18 @mcp_2025_11_25 @mcp_2026_07_28
+  @should @rfc7591 @registration @mcp_2025_06_18 @mcp_2025_11_25 @mcp_2026_07_28
   Scenario: The authorization server registers a native MCP client
     Source: RFC 7591 §3.1, §3.2.1; MCP authorization (2025-06-18, "Dynamic Client Registration"; 2026-07-28, "Application Type and Redirect URI Constraints")
     The request names application_type "native", which MCP 2026-07-28 asks of clients with a
     loopback redirect URI; a server that does not know the member ignores it (RFC 7591 §2).
+    RFC 7591 lets a server refuse metadata by its policy and MCP says servers SHOULD offer
+    registration, so a refusal is a SHOULD failure: MCP clients without a client there cannot
+    connect.
     When an MCP client registers with the authorization server as a native application
     Then the registration answers 201 with the client_id it issued

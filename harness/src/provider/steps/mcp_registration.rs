@@ -30,15 +30,33 @@ async fn registered(world: &mut ProviderWorld) -> StepResult {
              information response must carry the client_id issued (RFC 7591 §3.2.1)",
             reply_line(reply)
         )),
-        (400, _) => Err(format!(
-            "the authorization server refused to register an MCP client that describes itself \
-             as MCP asks — a native application (application_type \"native\", MCP 2026-07-28) \
-             with the loopback redirect URI {LOOPBACK_REDIRECT}, public (none), \
-             authorization_code: {}. MCP clients without a client at this server cannot connect; \
-             accept loopback redirect URIs for native clients (RFC 8252 §7.3) and ignore metadata \
-             members you do not know (RFC 7591 §2)",
-            reply_line(reply)
-        )),
+        (400, _) => {
+            // The server's own error says which part it refused (RFC 7591 §3.2.2).
+            let refused = match reply
+                .json()
+                .and_then(|j| j.get("error")?.as_str().map(str::to_owned))
+            {
+                Some(e) if e == "invalid_redirect_uri" => format!(
+                    "the loopback redirect URI {LOOPBACK_REDIRECT}: accept loopback redirect \
+                     URIs for native clients, with any port (RFC 8252 §7.3)"
+                ),
+                Some(e) if e == "invalid_client_metadata" => "a metadata value: check \
+                    application_type \"native\" (ignore members you do not know, RFC 7591 §2), \
+                    token_endpoint_auth_method \"none\" (a public client with PKCE) and the \
+                    refresh_token grant"
+                    .to_owned(),
+                Some(e) => format!("the request, with {e}"),
+                None => "the request, without an RFC 7591 error".to_owned(),
+            };
+            Err(format!(
+                "the authorization server refused to register an MCP client that describes \
+                 itself as MCP asks — a native application (application_type \"native\", MCP \
+                 2026-07-28) with the loopback redirect URI {LOOPBACK_REDIRECT}, public \
+                 (none), authorization_code and refresh_token: {}. It refused {refused}. MCP \
+                 clients without a client at this server cannot connect",
+                reply_line(reply)
+            ))
+        }
         _ => Err(format!(
             "the registration answered {}, not 201 Created with the client information (RFC \
              7591 §3.2.1)",
