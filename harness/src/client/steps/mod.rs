@@ -5,7 +5,9 @@
 //! chatbot-wide service account in [`service_account`]; [`mcp`] holds the steps of
 //! `mcp/resource.feature` and `mcp/discovery.feature`, [`mcp_issuer`] those of
 //! `mcp/issuer.feature`, [`mcp_registration`] those of `mcp/registration.feature`,
-//! [`mcp_scope`] those of `mcp/scope.feature`, and [`afresh`] those of scenarios that start the platform afresh.
+//! [`mcp_scope`] those of `mcp/scope.feature`, [`mcp_refresh`] those of `mcp/refresh.feature`,
+//! [`step_up`] those of `mcp/step_up.feature`, and [`afresh`] those of scenarios that start the
+//! platform afresh.
 
 mod afresh;
 mod errors;

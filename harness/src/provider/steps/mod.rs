@@ -2,7 +2,8 @@
 //! ([`mcp`] for the files of `mcp/`, but `mcp/issuer.feature`'s in [`mcp_issuer`] and
 //! `mcp/registration.feature`'s in [`mcp_registration`]);
 //! [`flow`] holds the steps several features share (asking, approving, redeeming, holding
-//! tokens, and the usual answers).
+//! tokens, and the usual answers), and [`registration`] the RFC 7591 request the registering
+//! steps share.
 
 mod authorize;
 mod browser;

@@ -335,9 +335,15 @@ async fn a_document_missing_a_required_member_or_holding_a_secret_is_refused() {
 #[tokio::test]
 async fn an_unreachable_document_is_refused() {
     let server = DocumentServer::start().await;
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("https://{}/client.json", closed.local_addr().unwrap());
-    drop(closed);
+    // A host that takes the connection and closes it at once: no TLS, no document. The
+    // listener stays bound, so no other test can take its port meanwhile.
+    let closing = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}/client.json", closing.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = closing.accept().await {
+            drop(stream);
+        }
+    });
     let (provider, http) = start_with(cimd_profile(&server)).await;
     let response = authorize(&provider, &http, &request_of(&url)).await;
     assert_refused(&provider, response, "cannot fetch").await;
