@@ -413,20 +413,8 @@ impl ProviderWorld {
         if let Some(value) = &authorization {
             headers.push(("authorization", value.as_str()));
         }
-        let reply = self
-            .send(Outgoing {
-                from: Party::Client,
-                by: None,
-                to: Party::Provider,
-                method: "POST",
-                url,
-                headers: &headers,
-                cookies: None,
-                body: Some(("application/x-www-form-urlencoded", &body)),
-            })
-            .await?;
-        self.last = Some(reply.clone());
-        Ok(reply)
+        let body = ("application/x-www-form-urlencoded", body.as_str());
+        self.post(url, &headers, body).await
     }
 
     /// POSTs `body` as JSON from Gauntlet's client with `headers`, records it, and keeps the
@@ -438,6 +426,17 @@ impl ProviderWorld {
         body: &serde_json::Value,
     ) -> Result<Reply, String> {
         let body = body.to_string();
+        self.post(url, headers, ("application/json", &body)).await
+    }
+
+    /// POSTs `body` (its content type and text) from Gauntlet's client, records it, and keeps
+    /// the answer as `last`.
+    async fn post(
+        &mut self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: (&str, &str),
+    ) -> Result<Reply, String> {
         let reply = self
             .send(Outgoing {
                 from: Party::Client,
@@ -447,7 +446,7 @@ impl ProviderWorld {
                 url,
                 headers,
                 cookies: None,
-                body: Some(("application/json", &body)),
+                body: Some(body),
             })
             .await?;
         self.last = Some(reply.clone());
